@@ -1,0 +1,3 @@
+from retain.cli import main
+
+main()

@@ -1,0 +1,92 @@
+"""The ``retain`` command line: global options, error handling, command groups.
+
+Commands parse options, call the core and render; they never write SQL.
+Heavy modules (Rich tables, openpyxl, the importer) are imported inside the
+command that needs them so that ``retain --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from retain import __version__
+from retain.cli.common import State, handle_errors
+from retain.dates import DATE_HELP
+
+app = typer.Typer(
+    name="retain",
+    help=(
+        "Customer retention for loan officers: which loans mature soon, who is overdue, "
+        "whom to call today and why.\n\n"
+        "Example:\n\n"
+        "    retain import loans 贷款台账.xlsx\n\n"
+        "    retain due --days 30"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"retain {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="RETAIN_DB",
+            help="The store file. Default: retain.db in the user data directory.",
+            show_default=False,
+        ),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            envvar="RETAIN_TODAY",
+            help=f"The one 'today' of every date rule: {DATE_HELP}.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            envvar="RETAIN_LANG",
+            help="en or zh for tables and messages. Default: from LC_ALL/LANG.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = State(db_option=db, today_option=today, lang_option=lang)
+
+
+from retain.cli import due as _due  # noqa: E402
+from retain.cli import importing as _importing  # noqa: E402
+
+app.add_typer(_importing.app, name="import")
+app.command("due", help=_due.HELP, no_args_is_help=False)(handle_errors(_due.due))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted\n")
+        sys.exit(130)

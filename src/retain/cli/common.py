@@ -1,0 +1,101 @@
+"""What every command shares: the global state and error handling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from retain.errors import EXIT_ERROR, RetainError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class State:
+    db_option: str | None = None
+    today_option: str | None = None
+    lang_option: str | None = None
+    _today: dt.date | None = field(default=None, repr=False)
+    _lang: str | None = field(default=None, repr=False)
+
+    @property
+    def today(self) -> dt.date:
+        if self._today is None:
+            from retain.dates import resolve_today
+
+            self._today = resolve_today(self.today_option)
+        return self._today
+
+    @property
+    def lang(self) -> str:
+        if self._lang is None:
+            from retain.i18n import detect_lang
+
+            self._lang = detect_lang(self.lang_option)
+        return self._lang
+
+    @property
+    def db_path(self) -> Path:
+        from retain.store import resolve_db_path
+
+        return resolve_db_path(self.db_option)
+
+    def open_store(self, *, create: bool = True) -> Any:
+        from retain.store import Store
+
+        return Store(self.db_path, create=create)
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, State) else State()
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
+    """Print one ``Error: …`` line on stderr; return the Exit to raise."""
+    sys.stderr.write(f"Error: {message}\n")
+    sys.stderr.flush()
+    return typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn domain errors into one line and a documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RetainError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+        except sqlite3.Error as exc:
+            raise fail(f"store: {exc}") from None
+        except BrokenPipeError:
+            # The reader of a pipe (head, less) went away: not an error.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except OSError as exc:
+            raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def is_terminal(stream: Any = None) -> bool:
+    """The one place deciding "a person is looking": pinned by RETAIN_TTY in tests."""
+    forced = os.environ.get("RETAIN_TTY")
+    if forced is not None:
+        return forced == "1"
+    stream = stream or sys.stdout
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

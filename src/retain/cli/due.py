@@ -1,0 +1,174 @@
+"""``retain due``: which loans mature soon."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from retain.cli.common import state
+from retain.cli.options import (
+    TABLE_DEFAULT_LIMIT,
+    FormatOption,
+    LimitOption,
+    OfficerOption,
+    OutputFormat,
+    RevealOption,
+    resolve_format,
+)
+
+HELP = """List open loans maturing between today and today + DAYS, soonest first.
+
+Example:
+
+    retain due --days 30 --officer 王芳
+
+    retain --today 2026-12-01 due --days 7 --format csv > due.csv
+
+    retain due --format ids | retain log - --channel sms
+"""
+
+
+class DueSort(StrEnum):
+    maturity = "maturity"
+    amount = "amount"
+    officer = "officer"
+
+
+DUE_FIELDS = (
+    ("loan_id", "text"),
+    ("customer_id", "text"),
+    ("name", "text"),
+    ("phone", "text"),
+    ("officer", "text"),
+    ("industry", "text"),
+    ("guarantee", "text"),
+    ("status", "text"),
+    ("principal", "money"),
+    ("balance", "money"),
+    ("disbursed_on", "date"),
+    ("matures_on", "date"),
+    ("days_left", "int"),
+)
+
+
+def due(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", "-d", min=0, help="Window length in days.")] = 30,
+    officer: OfficerOption = None,
+    industry: Annotated[
+        str | None, typer.Option("--industry", help="Only this industry.", show_default=False)
+    ] = None,
+    guarantee: Annotated[
+        str | None,
+        typer.Option(
+            "--guarantee",
+            help="credit|guarantee|mortgage|pledge (or 信用/保证/抵押/质押).",
+            show_default=False,
+        ),
+    ] = None,
+    min_amount: Annotated[
+        str | None,
+        typer.Option("--min-amount", help="Minimum principal in yuan (万 accepted).", show_default=False),
+    ] = None,
+    sort: Annotated[DueSort, typer.Option("--sort", help="Order of the list.")] = DueSort.maturity,
+    limit: LimitOption = None,
+    reveal: RevealOption = False,
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    from retain.errors import UsageError
+    from retain.importing.normalise import Invalid, norm_guarantee, norm_money
+    from retain.queries import DueFilter, due_loans
+
+    st = state(ctx)
+    try:
+        wanted_guarantee = norm_guarantee(guarantee) if guarantee else None
+        min_fen = norm_money(min_amount, allow_zero=True) if min_amount else None
+    except Invalid as exc:
+        raise UsageError(str(exc)) from None
+    out_format = resolve_format(fmt)
+    table_limit = limit or TABLE_DEFAULT_LIMIT
+    spec = DueFilter(
+        days=days,
+        officer=officer,
+        industry=industry,
+        guarantee=wanted_guarantee,
+        min_principal_fen=min_fen,
+        sort=sort.value,
+        limit=None if out_format == "table" else limit,
+    )
+    store = st.open_store()
+    try:
+        rows = due_loans(store.conn, st.today, spec)
+        if out_format == "table":
+            _render_table(list(rows), st, days, table_limit, reveal)
+        else:
+            _write_machine(rows, out_format, reveal)
+    finally:
+        store.close()
+
+
+def _write_machine(rows: Any, out_format: str, reveal: bool) -> None:
+    from retain.importing.normalise import mask_phone
+    from retain.output import Field, write_rows
+
+    fields = [Field(name, kind) for name, kind in DUE_FIELDS]  # type: ignore[arg-type]
+    if not reveal:
+        rows = (_masked(row, mask_phone) for row in rows)
+    write_rows(out_format, rows, fields, sys.stdout)
+
+
+def _masked(row: dict[str, Any], mask: Any) -> dict[str, Any]:
+    row["phone"] = mask(row["phone"]) or None
+    return row
+
+
+def _render_table(
+    rows: list[dict[str, Any]], st: Any, days: int, limit: int, reveal: bool
+) -> None:
+    import datetime as dt
+
+    from retain.cli.render import Column, print_table
+    from retain.i18n import label, t
+    from retain.importing.normalise import mask_phone
+    from retain.output import yuan_grouped
+
+    lang = st.lang
+    end = st.today + dt.timedelta(days=days)
+    title = t("due.title", lang, start=st.today.isoformat(), end=end.isoformat(), days=days)
+    columns = [
+        Column(t("col.matures_on", lang)),
+        Column(t("col.days_left", lang), "right"),
+        Column(t("col.loan_id", lang)),
+        Column(t("col.name", lang)),
+        Column(t("col.phone", lang)),
+        Column(t("col.principal", lang), "right"),
+        Column(t("col.balance", lang), "right"),
+        Column(t("col.guarantee", lang)),
+        Column(t("col.status", lang)),
+        Column(t("col.officer", lang)),
+    ]
+    shown = [
+        [
+            row["matures_on"],
+            str(row["days_left"]),
+            row["loan_id"],
+            row["name"],
+            row["phone"] if reveal else mask_phone(row["phone"]),
+            yuan_grouped(row["principal"]),
+            yuan_grouped(row["balance"]),
+            label("guarantee", row["guarantee"], lang),
+            label("status", row["status"], lang),
+            row["officer"] or "",
+        ]
+        for row in rows[:limit]
+    ]
+    total = sum(row["principal"] for row in rows)
+    footer = [t("due.summary", lang, count=len(rows), total=yuan_grouped(total))]
+    if len(rows) > limit:
+        footer.append(t("list.more", lang, more=len(rows) - limit))
+    if not rows:
+        footer = [t("due.empty", lang, days=days)]
+    print_table(title, columns, shown, footer_lines=footer)

@@ -1,0 +1,82 @@
+"""The process's single "today" and the relative dates users type.
+
+Every date rule in retain reads the same ``today`` so that output is
+reproducible in tests and cron can ask "what is due tomorrow".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+from retain.errors import UsageError
+
+_RELATIVE = re.compile(r"^([+-])\s*(\d{1,4})\s*([dwm])$")
+_WEEKDAYS = {
+    "monday": 0, "mon": 0, "周一": 0, "星期一": 0,
+    "tuesday": 1, "tue": 1, "周二": 1, "星期二": 1,
+    "wednesday": 2, "wed": 2, "周三": 2, "星期三": 2,
+    "thursday": 3, "thu": 3, "周四": 3, "星期四": 3,
+    "friday": 4, "fri": 4, "周五": 4, "星期五": 4,
+    "saturday": 5, "sat": 5, "周六": 5, "星期六": 5,
+    "sunday": 6, "sun": 6, "周日": 6, "星期日": 6, "星期天": 6,
+}  # fmt: skip
+_NAMED = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
+
+DATE_HELP = "YYYY-MM-DD, today, tomorrow, yesterday, +3d, -1w, +2m or next monday"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months, clamped to the month's last day (Jan 31 + 1m = Feb 28)."""
+    from dateutil.relativedelta import relativedelta
+
+    result: dt.date = day + relativedelta(months=months)
+    return result
+
+
+def parse_day(text: str, today: dt.date) -> dt.date:
+    """Parse an absolute or relative day; raise UsageError naming the accepted forms."""
+    value = text.strip().lower()
+    if value in _NAMED:
+        return today + dt.timedelta(days=_NAMED[value])
+    match = _RELATIVE.match(value)
+    if match:
+        sign = 1 if match.group(1) == "+" else -1
+        count = sign * int(match.group(2))
+        unit = match.group(3)
+        if unit == "d":
+            return today + dt.timedelta(days=count)
+        if unit == "w":
+            return today + dt.timedelta(weeks=count)
+        return add_months(today, count)
+    if value.startswith("next ") or value.startswith("下"):
+        name = value[5:].strip() if value.startswith("next ") else value[1:].strip()
+        if name in _WEEKDAYS:
+            ahead = (_WEEKDAYS[name] - today.weekday()) % 7 or 7
+            return today + dt.timedelta(days=ahead)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"invalid date {text!r}: use {DATE_HELP}") from None
+
+
+def parse_datetime(text: str, today: dt.date) -> dt.datetime:
+    """A moment for ``--at``: an ISO datetime, or a day (taken at 09:00)."""
+    value = text.strip()
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return dt.datetime.combine(parse_day(value, today), dt.time(9, 0))
+    if len(value) <= 10:
+        return dt.datetime.combine(moment.date(), dt.time(9, 0))
+    return moment.replace(tzinfo=None, microsecond=0)
+
+
+def resolve_today(option: str | None) -> dt.date:
+    """``--today`` wins, then ``RETAIN_TODAY``, then the system clock."""
+    raw = option or os.environ.get("RETAIN_TODAY")
+    real_today = dt.date.today()
+    if not raw:
+        return real_today
+    return parse_day(raw, real_today)

@@ -1,0 +1,719 @@
+"""Turn an input file (or stdin) into physical rows, then into records.
+
+Everything streams: a file is read once to settle its encoding (and, for
+JSON, once to collect the column names) and then row by row, so memory stays
+flat however large the export is.
+
+Row numbers are what the officer sees when opening the file in Excel: the
+1-based sheet row for XLSX, the 1-based record number for CSV/TSV (a quoted
+field spanning several lines is still one row, as in Excel; a blank line is a
+row), and for JSON/NDJSON row 1 is the synthetic header and object *k* is row
+*k* + 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+import warnings
+from collections.abc import Callable, Generator, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from operator import itemgetter
+from pathlib import Path
+from typing import IO, Any, cast
+
+from retain.errors import RetainError, UsageError
+from retain.importing.columns import (
+    HEADER_SCAN_ROWS,
+    KIND_FIELDS,
+    HeaderLayout,
+    Kind,
+    Mapping,
+    match_header,
+    missing_required,
+    normalise_header,
+)
+
+INPUT_FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx")
+
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+}
+_FORMAT_CHOICES = "csv, tsv, json, ndjson or xlsx"
+_CHUNK = 1 << 20
+#: Largest single CSV field accepted (a runaway quote otherwise swallows the file).
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+#: Largest single JSON value (one row object) accepted.
+JSON_VALUE_LIMIT = 16 * 1024 * 1024
+STDIN_NAME = "<stdin>"
+
+
+@dataclass(slots=True)
+class SourceRow:
+    """One physical row: its number as shown in Excel and its raw cells."""
+
+    row_no: int
+    cells: list[object]
+
+
+@dataclass(slots=True)
+class Record:
+    """A data row below the header; ``values`` maps canonical field → raw cell."""
+
+    row_no: int
+    cells: list[object]
+    values: dict[str, object]
+
+
+@dataclass
+class SkipCounter:
+    """Rows below the header skipped silently; updated while records are iterated."""
+
+    skipped: int = 0
+    blank: int = 0
+    totals: int = 0
+    repeated_headers: int = 0
+
+
+# ---------------------------------------------------------------------------
+# Format and encoding
+
+
+def _sniff_delimiter(path: Path) -> str:
+    """``tsv`` if the first lines hold more tabs than commas, else ``csv``."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError as exc:
+        raise RetainError(f"cannot open {path}: {exc.strerror or exc}") from None
+    lines = head.splitlines()[:20]
+    tabs = sum(line.count(b"\t") for line in lines)
+    commas = sum(line.count(b",") for line in lines)
+    return "tsv" if tabs > commas else "csv"
+
+
+def detect_format(path: Path | None, input_format: str | None) -> str:
+    """The input format: ``input_format`` if given, else from the file extension."""
+    if input_format is not None:
+        fmt = input_format.strip().lower()
+        if fmt in ("xls", "et"):
+            raise UsageError(
+                f"--input-format {input_format}: legacy .xls is not supported:"
+                " save it as .xlsx or .csv"
+            )
+        if fmt == "jsonl":
+            fmt = "ndjson"
+        if fmt not in INPUT_FORMATS:
+            raise UsageError(f"unknown input format {input_format!r}: use one of {_FORMAT_CHOICES}")
+        return fmt
+    if path is None:
+        raise UsageError(f"reading from stdin needs --input-format ({_FORMAT_CHOICES})")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise UsageError(f"{path}: legacy .xls is not supported: save it as .xlsx or .csv")
+    if suffix == ".txt":
+        return _sniff_delimiter(path)
+    detected = _EXTENSIONS.get(suffix)
+    if detected is None:
+        raise UsageError(
+            f"cannot tell the format of {path} from its extension:"
+            f" pass --input-format ({_FORMAT_CHOICES})"
+        )
+    return detected
+
+
+def _first_invalid(path: Path, encoding: str, start: int = 0) -> int | None:
+    """Byte offset of the first byte not decodable as ``encoding``, or None.
+
+    Streams the whole file through an incremental decoder; nothing is kept.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    consumed = start
+    pending = 0
+    with path.open("rb") as fh:
+        fh.seek(start)
+        while chunk := fh.read(_CHUNK):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return consumed - pending + exc.start
+            consumed += len(chunk)
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            return consumed - pending + exc.start
+    return None
+
+
+def _byte_at(path: Path, offset: int) -> str:
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        return fh.read(1).hex().upper()
+
+
+def detect_encoding(path: Path, name: str) -> str:
+    """A Python codec name that decodes the whole file strictly.
+
+    UTF-8 with BOM → UTF-16 with BOM → UTF-8 → GB18030; anything else is a
+    :class:`RetainError` naming the first bad byte offset.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise RetainError(f"cannot open {name}: {exc.strerror or exc}") from None
+    if head.startswith(b"PK\x03\x04"):
+        raise RetainError(
+            f"{name} is an Excel workbook (.xlsx), not text: use the .xlsx extension"
+            " or pass --input-format xlsx"
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RetainError(
+            f"{name} is a legacy Excel .xls workbook, which is not supported:"
+            " save it as .xlsx or .csv"
+        )
+    if head.startswith(codecs.BOM_UTF8):
+        bad = _first_invalid(path, "utf-8", start=len(codecs.BOM_UTF8))
+        if bad is not None:
+            raise RetainError(
+                f"{name} starts with a UTF-8 byte-order mark but is not valid UTF-8:"
+                f" byte 0x{_byte_at(path, bad)} at offset {bad}"
+            )
+        return "utf-8-sig"
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        bad = _first_invalid(path, "utf-16")
+        if bad is not None:
+            raise RetainError(
+                f"{name} starts with a UTF-16 byte-order mark but is not valid UTF-16:"
+                f" bytes at offset {bad}"
+            )
+        return "utf-16"
+    bad_utf8 = _first_invalid(path, "utf-8")
+    if bad_utf8 is None:
+        return "utf-8"
+    bad_gb = _first_invalid(path, "gb18030")
+    if bad_gb is None:
+        return "gb18030"
+    raise RetainError(
+        f"{name} is neither UTF-8 nor GB18030 text: byte 0x{_byte_at(path, bad_utf8)} at offset"
+        f" {bad_utf8} is not UTF-8 and byte 0x{_byte_at(path, bad_gb)} at offset {bad_gb}"
+        " is not GB18030; re-save it as UTF-8 CSV"
+    )
+
+
+# ---------------------------------------------------------------------------
+# CSV / TSV
+
+
+def _csv_rows(
+    path: Path, encoding: str, delimiter: str, name: str
+) -> Generator[SourceRow, None, None]:
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+    kind = "TSV" if delimiter == "\t" else "CSV"
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter, strict=False)
+        row_no = 0
+        try:
+            # Excel shows one row per record (a quoted multi-line field stays one row)
+            for row_no, row in enumerate(reader, 1):
+                yield SourceRow(row_no, cast(list[object], row))
+        except csv.Error as exc:
+            hint = ""
+            if "field larger than field limit" in str(exc):
+                hint = ' (probably a quote " that is never closed)'
+            raise RetainError(
+                f"cannot read {name} as {kind}: row {row_no + 1} (line {reader.line_num}):"
+                f" {exc}{hint}"
+            ) from None
+
+
+# ---------------------------------------------------------------------------
+# JSON / NDJSON
+
+
+class _NonFinite:
+    """Stands in for NaN/Infinity, which JSON does not allow."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _json_decoder() -> json.JSONDecoder:
+    return json.JSONDecoder(parse_constant=_NonFinite)
+
+
+def _check_object(obj: object, number: int, line: int, name: str) -> dict[str, Any]:
+    where = f"{name} line {line} (object {number})"
+    if not isinstance(obj, dict):
+        raise RetainError(f"{where}: expected an object {{...}}, found {type(obj).__name__}")
+    for key, value in obj.items():
+        if isinstance(value, dict | list):
+            nested = "object" if isinstance(value, dict) else "array"
+            raise RetainError(
+                f"{where}: field {key!r} holds a nested {nested};"
+                " only flat objects of text, numbers, true/false and null are supported"
+            )
+        if isinstance(value, _NonFinite):
+            raise RetainError(f"{where}: field {key!r} holds {value.text}, which is not valid JSON")
+    return obj
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class _JsonStream:
+    """Incremental reader of one JSON document holding an array of objects.
+
+    Accepts ``[{...}, ...]`` or ``{"rows": [{...}, ...], ...}`` and yields the
+    row objects one by one with the line each starts on, keeping only one
+    value in memory at a time.
+    """
+
+    def __init__(self, fh: IO[str], name: str) -> None:
+        self.fh = fh
+        self.name = name
+        self.buf = ""
+        self.pos = 0
+        self.line = 1  # line number of buf[0]
+        self.eof = False
+        self.decoder = _json_decoder()
+
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.fh.read(1 << 16)
+        if not chunk:
+            self.eof = True
+            return False
+        self.line += self.buf.count("\n", 0, self.pos)
+        self.buf = self.buf[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def _line_at(self, pos: int) -> int:
+        return self.line + self.buf.count("\n", 0, pos)
+
+    def _error(self, message: str, pos: int | None = None) -> RetainError:
+        line = self._line_at(self.pos if pos is None else pos)
+        return RetainError(f"invalid JSON in {self.name} at line {line}: {message}")
+
+    def _peek(self) -> str:
+        while True:
+            match = _WS.match(self.buf, self.pos)
+            assert match is not None
+            self.pos = match.end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._fill():
+                return ""
+
+    def _expect(self, chars: str, what: str) -> str:
+        char = self._peek()
+        if not char or char not in chars:
+            found = repr(char) if char else "end of file"
+            raise self._error(f"expected {what}, found {found}")
+        self.pos += 1
+        return char
+
+    def _value(self) -> tuple[object, int]:
+        """Decode the value at the current position; returns it and its line."""
+        self._peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if len(self.buf) - self.pos < JSON_VALUE_LIMIT and self._fill():
+                    continue
+                raise self._error(exc.msg, exc.pos) from None
+            # a number or literal may continue in the next chunk
+            if end == len(self.buf) and self._fill():
+                continue
+            line = self._line_at(self.pos)
+            self.pos = end
+            return value, line
+
+    def _array(self) -> Iterator[tuple[object, int]]:
+        self._expect("[", "'['")
+        if self._peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            yield self._value()
+            if self._expect(",]", "',' or ']'") == "]":
+                return
+
+    def objects(self) -> Iterator[tuple[object, int]]:
+        first = self._peek()
+        if first == "[":
+            yield from self._array()
+        elif first == "{":
+            self.pos += 1
+            found = False
+            if self._peek() == "}":
+                self.pos += 1
+            else:
+                while True:
+                    key, _ = self._value()
+                    if not isinstance(key, str):
+                        raise self._error("expected a quoted key")
+                    self._expect(":", "':'")
+                    if key == "rows" and not found:
+                        found = True
+                        if self._peek() != "[":
+                            raise self._error('"rows" must be an array of objects')
+                        yield from self._array()
+                    else:
+                        self._value()
+                    if self._expect(",}", "',' or '}'") == "}":
+                        break
+            if not found:
+                raise RetainError(
+                    f"{self.name}: expected a JSON array of objects or an object with a"
+                    ' "rows" array (for one object per line pass --input-format ndjson)'
+                )
+        elif first == "":
+            return
+        else:
+            raise self._error("expected a JSON array of objects '[' or an object '{'")
+        if self._peek():
+            raise self._error(
+                "extra data after the end of the JSON value"
+                " (for one object per line pass --input-format ndjson)"
+            )
+
+
+def _json_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, Any]]:
+    with path.open(encoding=encoding) as fh:
+        for number, (obj, line) in enumerate(_JsonStream(fh, name).objects(), 1):
+            yield _check_object(obj, number, line, name)
+
+
+def _ndjson_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, Any]]:
+    decoder = _json_decoder()
+    number = 0
+    with path.open(encoding=encoding) as fh:
+        for line_no, line in enumerate(fh, 1):
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                obj = decoder.decode(text)
+            except json.JSONDecodeError as exc:
+                raise RetainError(
+                    f"invalid JSON in {name} at line {line_no}: {exc.msg} (column {exc.colno})"
+                ) from None
+            number += 1
+            yield _check_object(obj, number, line_no, name)
+
+
+def _object_rows(
+    objects: Callable[[], Iterator[dict[str, Any]]],
+) -> Generator[SourceRow, None, None]:
+    """Header row (union of keys, first-seen order) then one row per object.
+
+    Makes two passes: the first collects the keys and validates every object,
+    so errors surface before any row is produced.
+    """
+    keys: dict[str, None] = {}
+    for obj in objects():
+        for key in obj:
+            if key not in keys:
+                keys[key] = None
+    if not keys:
+        return
+    header = list(keys)
+    yield SourceRow(1, cast(list[object], list(header)))
+    for number, obj in enumerate(objects(), 1):
+        yield SourceRow(number + 1, [obj.get(key) for key in header])
+
+
+# ---------------------------------------------------------------------------
+# XLSX
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def _xlsx_rows(path: Path, name: str) -> Generator[SourceRow, None, None]:
+    from openpyxl import load_workbook
+
+    # A file object, not the path: openpyxl refuses paths without an .xlsx extension
+    # (stdin, or --input-format xlsx on another name).
+    handle = path.open("rb")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
+        handle.close()
+        raise RetainError(f"cannot read {name} as XLSX: {_one_line(exc)}") from None
+    try:
+        if not workbook.worksheets:
+            raise RetainError(f"cannot read {name} as XLSX: the workbook has no worksheet")
+        sheet = workbook.worksheets[0]
+        # Declared dimensions are often wrong in exports; read what is really there.
+        sheet.reset_dimensions()
+        # Every row is yielded, missing ones as empty, so enumerate gives the sheet row.
+        rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+        row_no = 0
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise RetainError(
+                    f"cannot read {name} as XLSX: row {row_no + 1}: {_one_line(exc)}"
+                ) from None
+            row_no += 1
+            cells = list(values)
+            while cells and cells[-1] is None:
+                cells.pop()
+            yield SourceRow(row_no, cells)
+    finally:
+        workbook.close()
+        handle.close()
+
+
+# ---------------------------------------------------------------------------
+# Opening
+
+
+def _spool_stdin(directory: str) -> Path:
+    stdin = sys.stdin
+    if stdin is None:
+        raise RetainError("no input file given and there is no standard input")
+    try:
+        if stdin.isatty():
+            raise UsageError("no input file given: name a file or pipe data into standard input")
+    except (AttributeError, ValueError):
+        pass
+    target = Path(directory) / "stdin"
+    source = getattr(stdin, "buffer", None)
+    with target.open("wb") as out:
+        if source is not None:
+            shutil.copyfileobj(source, out, _CHUNK)
+        else:  # a text stream without a buffer (unusual): re-encode as UTF-8
+            while chunk := stdin.read(_CHUNK):
+                out.write(chunk.encode("utf-8", "surrogateescape"))
+    return target
+
+
+@contextmanager
+def open_rows(source: Path | None, input_format: str | None) -> Iterator[Iterator[SourceRow]]:
+    """Open a file (``None`` = stdin, which needs ``input_format``) and yield its rows.
+
+    Format, encoding and (for XLSX) the workbook are checked on entry, so a bad
+    file fails before any row is read.  Everything is closed on exit.
+    """
+    with ExitStack() as stack:
+        if source is None:
+            fmt = detect_format(None, input_format)
+            directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="retain-"))
+            path = _spool_stdin(directory)
+            name = STDIN_NAME
+        else:
+            path = source
+            name = str(source)
+            if not path.exists():
+                raise RetainError(f"cannot open {name}: no such file")
+            if path.is_dir():
+                raise RetainError(f"cannot open {name}: it is a directory")
+            fmt = detect_format(path, input_format)
+
+        rows: Generator[SourceRow, None, None]
+        if fmt == "xlsx":
+            rows = _xlsx_rows(path, name)
+        else:
+            encoding = detect_encoding(path, name)
+            if fmt in ("csv", "tsv"):
+                rows = _csv_rows(path, encoding, "\t" if fmt == "tsv" else ",", name)
+            elif fmt == "json":
+                rows = _object_rows(lambda: _json_objects(path, encoding, name))
+            else:
+                rows = _object_rows(lambda: _ndjson_objects(path, encoding, name))
+        stack.callback(rows.close)
+        if fmt != "csv" and fmt != "tsv":
+            # XLSX: load the workbook now; JSON: run the validating first pass now,
+            # so that a bad file fails on entry, before any row is handed out
+            first = next(rows, None)
+            rows = _prepend(first, rows)
+            stack.callback(rows.close)
+        yield rows
+
+
+def _prepend(
+    first: SourceRow | None, rest: Iterator[SourceRow]
+) -> Generator[SourceRow, None, None]:
+    if first is None:
+        return
+    yield first
+    yield from rest
+
+
+# ---------------------------------------------------------------------------
+# Records
+
+
+_DATA, _BLANK, _TOTAL = 0, 1, 2
+_TOTAL_PREFIXES = ("合计", "总计", "小计")
+_TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "grand total", "sum"})
+# first characters that may begin a total row; anything else NFKC-stable is data
+_TOTAL_FIRST = frozenset("合总小tTsSgG")
+
+
+def _is_total_text(text: str) -> bool:
+    head = unicodedata.normalize("NFKC", text[:16]).strip()
+    if head.startswith(_TOTAL_PREFIXES):
+        return True
+    return len(text) <= 16 and head.casefold().rstrip(":") in _TOTAL_WORDS
+
+
+def _row_kind(cells: list[object]) -> int:
+    """_BLANK if every cell is empty/whitespace, _TOTAL if the first non-empty cell
+    starts with 合计/总计/小计 (or is just "Total"), else _DATA."""
+    for cell in cells:
+        if cell is None:
+            continue
+        if not isinstance(cell, str):
+            return _DATA
+        text = cell if cell and not cell[0].isspace() else cell.strip()
+        if not text:
+            continue
+        first = text[0]
+        if first not in _TOTAL_FIRST and unicodedata.is_normalized("NFKC", first):
+            return _DATA
+        return _TOTAL if _is_total_text(text) else _DATA
+    return _BLANK
+
+
+def _find_header(
+    rows: Iterator[SourceRow], kind: Kind, mapping: Mapping, source_name: str
+) -> HeaderLayout:
+    best: HeaderLayout | None = None
+    seen = 0
+    for row in rows:
+        seen += 1
+        layout = match_header(row.cells, kind, mapping, row_no=row.row_no)
+        if not missing_required(kind, mapping, set(layout.field_index)):
+            return layout
+        if best is None or len(layout.field_index) > len(best.field_index):
+            best = layout
+        if row.row_no >= HEADER_SCAN_ROWS or seen >= HEADER_SCAN_ROWS:
+            break
+    if best is None:
+        raise RetainError(f"no header row found in {source_name}: the file has no rows")
+    missing = missing_required(kind, mapping, set(best.field_index))
+    if best.field_index:
+        where = f" (closest: row {best.row_no})"
+    else:
+        where = " (no known column names at all: check the file, or use a mapping file)"
+    if seen >= HEADER_SCAN_ROWS:
+        scanned = f"the first {HEADER_SCAN_ROWS} rows lack"
+    else:
+        scanned = f"its {seen} row(s) lack"
+    raise RetainError(
+        f"no header row found in {source_name}: {scanned} required column(s)"
+        f" {', '.join(missing)}{where}"
+    )
+
+
+def _trimmed(texts: list[str]) -> list[str]:
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts
+
+
+def _records(
+    rows: Iterator[SourceRow],
+    layout: HeaderLayout,
+    kind: Kind,
+    mapping: Mapping,
+    counter: SkipCounter,
+) -> Iterator[Record]:
+    fields = tuple(layout.field_index)
+    indexes = tuple(layout.field_index.values())
+    width = max(indexes, default=-1) + 1
+    getter: Callable[[list[object]], tuple[object, ...]]
+    if len(indexes) >= 2:
+        getter = cast(Callable[[list[object]], tuple[object, ...]], itemgetter(*indexes))
+    else:
+
+        def getter(cells: list[object]) -> tuple[object, ...]:
+            return tuple(cells[i] for i in indexes)
+
+    defaults = {
+        name: value
+        for name, value in mapping.defaults.items()
+        if name in KIND_FIELDS[kind] and name not in layout.field_index
+    }
+    # a repeated header row (concatenated exports, printed page headers)
+    probe_index = indexes[0] if indexes else 0
+    probe_text = layout.headers[probe_index] if indexes else None
+    header_norm = _trimmed([normalise_header(h) for h in layout.headers])
+
+    row_kind = _row_kind
+    for row in rows:
+        cells = row.cells
+        kind_of_row = row_kind(cells)
+        if kind_of_row:
+            if kind_of_row == _BLANK:
+                counter.blank += 1
+            else:
+                counter.totals += 1
+            counter.skipped += 1
+            continue
+        if (
+            probe_text
+            and len(cells) > probe_index
+            and cells[probe_index] == probe_text
+            and _trimmed([normalise_header(c) for c in cells]) == header_norm
+        ):
+            counter.repeated_headers += 1
+            counter.skipped += 1
+            continue
+        if len(cells) < width:
+            picked = getter(cells + [None] * (width - len(cells)))
+        else:
+            picked = getter(cells)
+        # (zip lengths always match: one value per field)
+        values: dict[str, object] = dict(zip(fields, picked, strict=False))
+        if defaults:
+            values.update(defaults)
+        yield Record(row.row_no, cells, values)
+
+
+def read_records(
+    rows: Iterator[SourceRow], kind: Kind, mapping: Mapping, *, source_name: str
+) -> tuple[HeaderLayout, Iterator[Record], SkipCounter]:
+    """Find the header row, then stream the data rows below it as records.
+
+    The header is the first row among the first 50 that holds every required
+    field; rows above it are ignored.  Below it, blank rows, total rows
+    (合计/总计/小计 …) and repeats of the header row are skipped and counted in
+    the returned :class:`SkipCounter` as the iterator runs.  Mapping defaults
+    fill fields the file lacks.
+    """
+    rows = iter(rows)
+    layout = _find_header(rows, kind, mapping, source_name)
+    counter = SkipCounter()
+    return layout, _records(rows, layout, kind, mapping, counter), counter

@@ -1,0 +1,151 @@
+"""Machine output formats: CSV, TSV, JSON, NDJSON and ids.
+
+No Rich here: the table format lives in ``retain.cli.render``. Every list
+command describes its columns once (:class:`Field`) and hands rows to
+:func:`write_rows`; money arrives as integer fen and leaves as yuan with two
+decimals, dates as ISO text.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TextIO
+
+FORMATS = ("auto", "table", "csv", "tsv", "json", "ndjson", "ids")
+Kind = Literal["text", "money", "date", "int"]
+
+# OWASP CSV injection: a spreadsheet runs these as formulas.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind = "text"
+
+
+def yuan(fen: int | None) -> str:
+    """Integer fen as exact yuan text with two decimals: 123450 → '1234.50'."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def yuan_grouped(fen: int | None) -> str:
+    """Yuan with thousands separators, for people: 123450000 → '1,234,500.00'."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def guard(text: str) -> str:
+    """Neutralise a text cell a spreadsheet would run as a formula."""
+    if text and text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _cell_text(value: Any, kind: Kind) -> str:
+    if value is None:
+        return ""
+    if kind == "money":
+        return yuan(value)
+    if kind == "int":
+        return str(value)
+    if kind == "date":
+        return str(value)
+    return guard(str(value))
+
+
+def write_delimited(
+    rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[Field],
+    out: TextIO,
+    *,
+    delimiter: str = ",",
+    headers: Sequence[str] | None = None,
+) -> int:
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(headers or [field.name for field in fields])
+    count = 0
+    pairs = [(field.name, field.kind) for field in fields]
+    for row in rows:
+        writer.writerow([_cell_text(row[name], kind) for name, kind in pairs])
+        count += 1
+    return count
+
+
+def _json_value(value: Any, kind: Kind) -> str:
+    if value is None:
+        return "null"
+    if kind == "money":
+        return yuan(value)
+    if kind == "int":
+        return str(int(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_object(row: Mapping[str, Any], fields: Sequence[Field]) -> str:
+    # Hand-assembled so money keeps exactly two decimals (12.50, not 12.5).
+    parts = [f"{json.dumps(f.name)}: {_json_value(row[f.name], f.kind)}" for f in fields]
+    return "{" + ", ".join(parts) + "}"
+
+
+def write_json(rows: Iterable[Mapping[str, Any]], fields: Sequence[Field], out: TextIO) -> int:
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n  " if count else "\n  ")
+        out.write(json_object(row, fields))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_ndjson(rows: Iterable[Mapping[str, Any]], fields: Sequence[Field], out: TextIO) -> int:
+    count = 0
+    for row in rows:
+        out.write(json_object(row, fields))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def write_ids(rows: Iterable[Mapping[str, Any]], out: TextIO, key: str = "customer_id") -> int:
+    """Each customer id once, in list order: the input of ``retain log -``."""
+    seen: set[str] = set()
+    for row in rows:
+        value = row[key]
+        if value not in seen:
+            seen.add(value)
+            out.write(f"{value}\n")
+    return len(seen)
+
+
+def write_rows(
+    fmt: str,
+    rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[Field],
+    out: TextIO,
+    *,
+    headers: Sequence[str] | None = None,
+) -> int:
+    """Write rows in one of the text formats; returns the row count."""
+    if fmt == "csv":
+        return write_delimited(rows, fields, out, delimiter=",", headers=headers)
+    if fmt == "tsv":
+        return write_delimited(rows, fields, out, delimiter="\t", headers=headers)
+    if fmt == "json":
+        return write_json(rows, fields, out)
+    if fmt == "ndjson":
+        return write_ndjson(rows, fields, out)
+    if fmt == "ids":
+        return write_ids(rows, out)
+    raise ValueError(f"unknown format {fmt!r}")

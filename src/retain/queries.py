@@ -1,0 +1,69 @@
+"""Read-only questions asked of the store, answered as plain dict rows.
+
+Money stays integer fen and dates ISO text; the CLI decides how to show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+OPEN_STATUSES = ("active", "overdue")
+
+DUE_SORTS = {
+    "maturity": "l.matures_on, l.loan_id",
+    "amount": "l.principal_fen DESC, l.matures_on, l.loan_id",
+    "officer": "c.officer IS NULL, c.officer, l.matures_on, l.loan_id",
+}
+
+
+@dataclass(frozen=True)
+class DueFilter:
+    days: int = 30
+    officer: str | None = None
+    industry: str | None = None
+    guarantee: str | None = None
+    min_principal_fen: int | None = None
+    sort: str = "maturity"
+    limit: int | None = None
+
+
+def due_loans(conn: sqlite3.Connection, today: dt.date, spec: DueFilter) -> Iterator[dict[str, Any]]:
+    """Open loans maturing between today and today + days, both inclusive."""
+    end = today + dt.timedelta(days=spec.days)
+    where = ["l.status IN (?, ?)", "l.matures_on >= ?", "l.matures_on <= ?"]
+    params: list[Any] = [*OPEN_STATUSES, today.isoformat(), end.isoformat()]
+    if spec.officer is not None:
+        where.append("c.officer = ?")
+        params.append(spec.officer)
+    if spec.industry is not None:
+        where.append("c.industry = ?")
+        params.append(spec.industry)
+    if spec.guarantee is not None:
+        where.append("l.guarantee = ?")
+        params.append(spec.guarantee)
+    if spec.min_principal_fen is not None:
+        where.append("l.principal_fen >= ?")
+        params.append(spec.min_principal_fen)
+    sql = (
+        "SELECT l.loan_id, l.customer_id, c.name, c.phone, c.officer, c.industry,"
+        " l.guarantee, l.status, l.principal_fen AS principal, l.balance_fen AS balance,"
+        " l.disbursed_on, l.matures_on"
+        " FROM loans l JOIN customers c ON c.customer_id = l.customer_id"
+        f" WHERE {' AND '.join(where)} ORDER BY {DUE_SORTS[spec.sort]}"
+    )
+    if spec.limit is not None:
+        sql += " LIMIT ?"
+        params.append(spec.limit)
+    ordinal = today.toordinal()
+    fromiso = dt.date.fromisoformat
+    cursor = conn.execute(sql, params)
+    cursor.row_factory = None  # plain tuples: the fastest path for big lists
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        row = dict(zip(names, values, strict=True))
+        row["days_left"] = fromiso(row["matures_on"]).toordinal() - ordinal
+        yield row

@@ -1,0 +1,122 @@
+"""Shared fixtures: a fresh store per test and a way to run the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from retain.cli import app
+
+TODAY = "2026-12-01"
+GB_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def valid_id_number(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, GB_WEIGHTS, strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+class Cli:
+    """Runs ``retain`` in-process against this test's private store."""
+
+    def __init__(self, db: Path, today: str = TODAY) -> None:
+        self.db = db
+        self.today = today
+        self.runner = CliRunner()
+
+    def __call__(
+        self,
+        *args: str,
+        input: str | bytes | None = None,
+        env: dict[str, str] | None = None,
+        today: str | None = None,
+    ) -> Result:
+        full = ["--db", str(self.db), "--today", today or self.today, *args]
+        base_env = {"RETAIN_TTY": "0", "COLUMNS": "200", "RETAIN_LANG": "en"}
+        base_env.update(env or {})
+        result = self.runner.invoke(app, full, input=input, env=base_env, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("RETAIN_DB", "RETAIN_TODAY", "RETAIN_LANG", "RETAIN_CONFIG", "LC_ALL", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RETAIN_CONFIG", str(tmp_path / "no-config.toml"))
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "store" / "retain.db")
+
+
+def write_csv(
+    path: Path,
+    rows: Sequence[Sequence[object]],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+    return path
+
+
+CUSTOMER_HEADER = ["客户编号", "客户名称", "手机号码", "身份证号", "所属行业", "客户经理", "客户分层"]
+LOAN_HEADER = [
+    "借据编号", "客户编号", "贷款金额(元)", "放款日期", "到期日期", "担保方式", "贷款状态", "结清日期",
+    "贷款余额", "逾期天数",
+]  # fmt: skip
+
+
+@pytest.fixture
+def make_csv(tmp_path: Path) -> Callable[..., Path]:
+    def make(name: str, rows: Sequence[Sequence[object]], **kwargs: Any) -> Path:
+        return write_csv(tmp_path / name, rows, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def seeded(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
+    """A store with three customers and a handful of loans around 2026-12-01."""
+    customers = make_csv(
+        "customers.csv",
+        [
+            CUSTOMER_HEADER,
+            ["C1", "王建国", "13812348001", valid_id_number("11010519491231002"), "粮油", "王芳", "批发市场商户"],
+            ["C2", "=cmd|' /C calc'!A0", "13912348002", "", "烟酒", "李强", ""],
+            ["C3", "䶮记", "15012348003", "", "服装加工", "王芳", ""],
+        ],
+    )  # fmt: skip
+    loans = make_csv(
+        "loans.csv",
+        [
+            LOAN_HEADER,
+            ["L1", "C1", "100,000.00", "2025-12-01", "2026-12-01", "信用", "正常", "", "40000", ""],
+            ["L2", "C2", "50000", "2025-12-31", "2026-12-31", "保证", "正常", "", "", ""],
+            ["L3", "C3", "80000", "2026-01-01", "2027-01-01", "抵押", "正常", "", "", ""],
+            ["L4", "C1", "20000", "2025-06-01", "2026-11-30", "信用", "逾期", "", "20000", "1"],
+            ["L5", "C3", "30000", "2025-06-01", "2026-12-10", "质押", "结清", "2026-11-01", "0", ""],
+        ],
+    )
+    assert cli("import", "customers", str(customers)).exit_code == 0
+    assert cli("import", "loans", str(loans)).exit_code == 0
+    return cli
