@@ -86,13 +86,24 @@ def test_gb18030_csv_with_title_and_total_rows_round_trips_names(
     assert result.exit_code == 0, result.stderr
     report = result.json()
     assert (report["added"], report["rejected"], report["skipped"]) == (2, 0, 1)
-    assert db_rows(cli, "SELECT name FROM customers ORDER BY customer_id") == [("王䶮",), ("李😀记",)]
+    assert db_rows(cli, "SELECT name FROM customers ORDER BY customer_id") == [
+        ("王䶮",),
+        ("李😀记",),
+    ]
 
 
 def test_utf8_bom_and_wan_column_multiplies_by_ten_thousand(
     with_customer: Cli, make_csv: Callable[..., Path]
 ) -> None:
-    header = ["借据编号", "客户编号", "贷款金额（万元）", "放款日期", "到期日期", "担保方式", "贷款状态"]
+    header = [
+        "借据编号",
+        "客户编号",
+        "贷款金额（万元）",
+        "放款日期",
+        "到期日期",
+        "担保方式",
+        "贷款状态",
+    ]
     path = make_csv(
         "wan.csv",
         [header, ["L1", "C1", "12.5", "2026-01-05", "2027-01-05", "保证担保", "正常"]],
@@ -134,7 +145,9 @@ def test_xlsx_with_merged_title_native_and_serial_dates_and_fullwidth(
     sheet.merge_cells("A1:G1")
     sheet.append(["客户信息", None, "贷款信息"])
     sheet.merge_cells("A2:B2")
-    sheet.append(["借据编号", "客户编号", "贷款金额(元)", "放款日期", "到期日期", "担保方式", "贷款状态"])
+    sheet.append(
+        ["借据编号", "客户编号", "贷款金额(元)", "放款日期", "到期日期", "担保方式", "贷款状态"]
+    )
     sheet.append(["L1", "C1", 50000, dt.datetime(2026, 1, 5), dt.date(2027, 1, 5), "信用", "正常"])
     sheet.append(["L2", "C1", "８００００", 46027, "46392", "抵押", "正常"])
     sheet.append([])
@@ -146,7 +159,9 @@ def test_xlsx_with_merged_title_native_and_serial_dates_and_fullwidth(
     assert result.exit_code == 3
     report = result.json()
     assert report["added"] == 2
-    assert report["rejects"] == [{"row": 7, "field": "principal", "reason": report["rejects"][0]["reason"]}]
+    assert report["rejects"] == [
+        {"row": 7, "field": "principal", "reason": report["rejects"][0]["reason"]}
+    ]
     assert db_rows(with_customer, "SELECT loan_id, principal_fen, disbursed_on, matures_on FROM loans ORDER BY loan_id") == [
         ("L1", 5_000_000, "2026-01-05", "2027-01-05"),
         ("L2", 8_000_000, "2026-01-05", "2027-01-05"),
@@ -195,7 +210,13 @@ def test_all_rows_ok_exits_0_and_writes_no_rejects_file(
 
 @pytest.mark.parametrize(
     ("value", "ok"),
-    [("L-0001_a", True), ("４.27E+22", False), ("4.27E+22", False), ("a" * 33, False), ("编号1", False)],
+    [
+        ("L-0001_a", True),
+        ("４.27E+22", False),
+        ("4.27E+22", False),
+        ("a" * 33, False),
+        ("编号1", False),
+    ],
 )
 def test_ids_must_be_plain_ascii(
     with_customer: Cli, make_csv: Callable[..., Path], value: str, ok: bool
@@ -217,7 +238,13 @@ def test_duplicate_id_in_one_file_first_wins(
 
 @pytest.mark.parametrize(
     ("name", "ok"),
-    [("=HYPERLINK(\"x\")", True), ("  王 五  ", True), ("a" * 65, False), ("bad\x07name", False), ("", False)],
+    [
+        ('=HYPERLINK("x")', True),
+        ("  王 五  ", True),
+        ("a" * 65, False),
+        ("bad\x07name", False),
+        ("", False),
+    ],
 )
 def test_name_rules(cli: Cli, make_csv: Callable[..., Path], name: str, ok: bool) -> None:
     path = customers_file(make_csv, ["C1", name, "", "", "", "", ""])
@@ -238,7 +265,9 @@ def test_name_rules(cli: Cli, make_csv: Callable[..., Path], name: str, ok: bool
         ("12812348001", None),
     ],
 )
-def test_phone_rules(cli: Cli, make_csv: Callable[..., Path], phone: str, stored: str | None) -> None:
+def test_phone_rules(
+    cli: Cli, make_csv: Callable[..., Path], phone: str, stored: str | None
+) -> None:
     path = customers_file(make_csv, ["C1", "张三", phone, "", "", "", ""])
     result = cli("import", "customers", str(path))
     if stored is None:
@@ -334,15 +363,31 @@ def test_disbursed_not_after_today_and_maturity_after_disbursement(
 
 
 def test_term_months_derives_maturity(with_customer: Cli, make_csv: Callable[..., Path]) -> None:
-    header = ["借据编号", "客户编号", "贷款金额", "放款日期", "贷款期限(月)", "担保方式", "贷款状态"]
+    header = [
+        "借据编号",
+        "客户编号",
+        "贷款金额",
+        "放款日期",
+        "贷款期限(月)",
+        "担保方式",
+        "贷款状态",
+    ]
     path = make_csv("t.csv", [header, ["L1", "C1", "1000", "2026-01-31", "1", "信用", "正常"]])
     assert with_customer("import", "loans", str(path)).exit_code == 0
-    assert db_rows(with_customer, "SELECT matures_on, term_months FROM loans") == [("2026-02-28", 1)]
+    assert db_rows(with_customer, "SELECT matures_on, term_months FROM loans") == [
+        ("2026-02-28", 1)
+    ]
 
 
 @pytest.mark.parametrize(
     ("guarantee", "stored"),
-    [("保证担保", "guarantee"), ("抵押贷款", "mortgage"), ("质押", "pledge"), ("Credit", "credit"), ("房产", None)],
+    [
+        ("保证担保", "guarantee"),
+        ("抵押贷款", "mortgage"),
+        ("质押", "pledge"),
+        ("Credit", "credit"),
+        ("房产", None),
+    ],
 )
 def test_guarantee_rules(
     with_customer: Cli, make_csv: Callable[..., Path], guarantee: str, stored: str | None
@@ -379,7 +424,8 @@ def test_status_and_closed_on_rules(
 
 
 @pytest.mark.parametrize(
-    ("dpd", "balance", "ok"), [("12", "0", True), ("-1", "", False), ("1.5", "", False), ("", "-5", False)]
+    ("dpd", "balance", "ok"),
+    [("12", "0", True), ("-1", "", False), ("1.5", "", False), ("", "-5", False)],
 )
 def test_days_past_due_and_balance(
     with_customer: Cli, make_csv: Callable[..., Path], dpd: str, balance: str, ok: bool
@@ -488,7 +534,9 @@ def test_ndjson_import(cli: Cli, make_csv: Callable[..., Path], tmp_path: Path) 
     assert db_rows(cli, "SELECT phone FROM customers") == [("13812348001",)]
 
 
-def test_mapping_file_for_a_foreign_export(cli: Cli, make_csv: Callable[..., Path], tmp_path: Path) -> None:
+def test_mapping_file_for_a_foreign_export(
+    cli: Cli, make_csv: Callable[..., Path], tmp_path: Path
+) -> None:
     mapping = tmp_path / "prosper.toml"
     mapping.write_text(
         """
@@ -531,7 +579,9 @@ guarantee = "credit"
     assert db_rows(cli, "SELECT name FROM customers WHERE customer_id = 'M1'") == [("M1",)]
 
 
-def test_mapping_unknown_keys_are_named(cli: Cli, make_csv: Callable[..., Path], tmp_path: Path) -> None:
+def test_mapping_unknown_keys_are_named(
+    cli: Cli, make_csv: Callable[..., Path], tmp_path: Path
+) -> None:
     mapping = tmp_path / "bad.toml"
     mapping.write_text('[columns]\nlone_id = "X"\n[optoins]\n', encoding="utf-8")
     path = customers_file(make_csv, ["C1", "张三", "", "", "", "", ""])
@@ -569,7 +619,9 @@ def test_sigkill_mid_import_leaves_all_or_nothing(tmp_path: Path) -> None:
         handle.write("loan_id,customer_id,principal,disbursed_on,matures_on,guarantee,status\n")
         for n in range(300_000):
             handle.write(f"L{n},C1,1000,2026-01-05,2027-01-05,credit,active\n")
-    proc = subprocess.Popen([*base, "import", "loans", str(loans)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*base, "import", "loans", str(loans)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wal = Path(f"{db}-wal")
     deadline = time.monotonic() + 60
     # Kill once the import is visibly writing (the WAL grows past its start size).

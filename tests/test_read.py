@@ -424,6 +424,16 @@ def test_bad_json(tmp_path: Path, text: str, fragment: str) -> None:
     assert "\n" not in str(info.value)
 
 
+def test_json_error_line_far_into_the_file(tmp_path: Path) -> None:
+    text = json.dumps([{"客户编号": f"C{i}", "客户名称": "王"} for i in range(20000)], indent=1)
+    cut = text.index("},", len(text) // 2)
+    path = tmp_path / "bad.json"
+    path.write_text(text[:cut] + "}}" + text[cut + 1 :], encoding="utf-8")
+    line = text[:cut].count("\n") + 1
+    with pytest.raises(RetainError, match=f"at line {line}: expected ',' or ']'"):
+        rows_of(path)
+
+
 def test_empty_json_array(tmp_path: Path) -> None:
     path = tmp_path / "e.json"
     path.write_text("[ ]", encoding="utf-8")

@@ -1,7 +1,7 @@
 """The user's TOML config: every tunable default in one place.
 
 A missing file means defaults. ``RETAIN_CONFIG`` overrides the path. Invalid
-values are reported naming the key (``import.principal_ceiling: …``).
+values are reported naming the key (``weights.overdue_per_day: …``).
 """
 
 from __future__ import annotations
@@ -11,27 +11,144 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from retain.errors import UsageError
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
 
 
 class ImportConfig(_Section):
-    principal_ceiling: int = Field(
-        10_000_000, gt=0, description="largest principal accepted, in yuan"
-    )
+    principal_ceiling: int = Field(10_000_000, gt=0, description="largest principal, in yuan")
 
     @property
     def principal_ceiling_fen(self) -> int:
         return self.principal_ceiling * 100
 
 
+class ArrearsClass(_Section):
+    """One row of the arrears table: days past due from min_days to max_days."""
+
+    name: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    min_days: int = Field(ge=0)
+    max_days: int | None = Field(default=None, ge=0, description="none = no upper bound")
+    weight: int = Field(0, ge=0, description="extra call-list points for this class")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ArrearsClass:
+        if self.max_days is not None and self.max_days < self.min_days:
+            raise ValueError(f"max_days {self.max_days} is below min_days {self.min_days}")
+        return self
+
+
+def _five_categories() -> list[ArrearsClass]:
+    return [
+        ArrearsClass(name="正常", name_en="normal", min_days=0, max_days=0, weight=0),
+        ArrearsClass(name="关注", name_en="special mention", min_days=1, max_days=90, weight=10),
+        ArrearsClass(name="次级", name_en="substandard", min_days=91, max_days=180, weight=20),
+        ArrearsClass(name="可疑", name_en="doubtful", min_days=181, max_days=360, weight=30),
+        ArrearsClass(name="损失", name_en="loss", min_days=361, max_days=None, weight=40),
+    ]
+
+
+class ArrearsConfig(_Section):
+    classes: list[ArrearsClass] = Field(default_factory=_five_categories)
+    bad_from: str = Field(
+        "次级", description="no-loan customers whose worst class reached this are excluded"
+    )
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> ArrearsConfig:
+        if not self.classes:
+            raise ValueError("at least one class is needed")
+        expected = 0
+        for entry in self.classes:
+            if entry.min_days != expected:
+                raise ValueError(
+                    f"class {entry.name} starts at {entry.min_days} days; expected {expected} "
+                    "(ranges must start at 0 and follow each other without gaps)"
+                )
+            if entry.max_days is None:
+                expected = -1
+                break
+            expected = entry.max_days + 1
+        if expected != -1 or self.classes[-1].max_days is not None:
+            raise ValueError("the last class must be open-ended (no max_days)")
+        if self.bad_from not in {c.name for c in self.classes} | {c.name_en for c in self.classes}:
+            raise ValueError(f"bad_from {self.bad_from!r} is not the name of a class")
+        return self
+
+    def rank_of(self, name: str) -> int:
+        for rank, entry in enumerate(self.classes):
+            if name in (entry.name, entry.name_en):
+                return rank
+        raise KeyError(name)
+
+    def classify(self, days: int) -> tuple[int, ArrearsClass]:
+        for rank, entry in enumerate(self.classes):
+            if entry.max_days is None or days <= entry.max_days:
+                return rank, entry
+        return len(self.classes) - 1, self.classes[-1]
+
+
+class RhythmConfig(_Section):
+    maturity_tiers: list[int] = Field(
+        default_factory=lambda: [30, 15, 7, 1],
+        description="call once in each window before maturity (days)",
+    )
+    secured_guarantees: list[str] = Field(default_factory=lambda: ["mortgage", "pledge"])
+    revisit_every_days: int = Field(90, gt=0, description="return visit to secured borrowers")
+    post_loan_first_days: int = Field(15, ge=0, description="first check after disbursement")
+    post_loan_every_days: int = Field(90, gt=0, description="then a check this often")
+    win_back_every_days: int = Field(60, gt=0, description="win-back contact rhythm")
+    win_back_months: int = Field(12, gt=0, description="…during this long after the last close")
+    quiet_days: int = Field(3, ge=0, description="leave off anyone contacted this recently")
+
+    @model_validator(mode="after")
+    def _tiers(self) -> RhythmConfig:
+        if not self.maturity_tiers or any(t < 0 for t in self.maturity_tiers):
+            raise ValueError("maturity_tiers must be a non-empty list of days ≥ 0")
+        if len(set(self.maturity_tiers)) != len(self.maturity_tiers):
+            raise ValueError("maturity_tiers must not repeat a value")
+        bad = set(self.secured_guarantees) - {"credit", "guarantee", "mortgage", "pledge"}
+        if bad:
+            raise ValueError(f"unknown guarantee(s) in secured_guarantees: {sorted(bad)}")
+        return self
+
+    @property
+    def lead_days(self) -> int:
+        return max(self.maturity_tiers)
+
+
+class WeightsConfig(_Section):
+    """Call-list points: score = sum of the terms that apply (see `calls --explain`)."""
+
+    overdue: float = Field(50, ge=0, description="any loan past due")
+    overdue_per_day: float = Field(0.5, ge=0, description="per day past due…")
+    overdue_day_cap: int = Field(360, ge=0, description="…counting at most this many days")
+    maturing: float = Field(30, ge=0, description="a loan matures within the lead window")
+    maturing_per_day: float = Field(2, ge=0, description="per day closer than the lead window")
+    follow_up: float = Field(40, ge=0, description="a promised follow-up date has arrived")
+    follow_up_per_day: float = Field(1, ge=0, description="per day the follow-up is late")
+    post_loan_check: float = Field(15, ge=0, description="a post-loan check is due")
+    revisit: float = Field(12, ge=0, description="a secured borrower's return visit is due")
+    win_back: float = Field(10, ge=0, description="a no-loan customer's win-back contact is due")
+    late_day_cap: int = Field(30, ge=0, description="lateness counted for follow-ups, at most")
+
+
+class CallsConfig(_Section):
+    daily_capacity: int = Field(20, gt=0, description="default length of `retain calls`")
+
+
 class Config(_Section):
     import_: ImportConfig = Field(default_factory=ImportConfig, alias="import")
+    arrears: ArrearsConfig = Field(default_factory=ArrearsConfig)
+    rhythm: RhythmConfig = Field(default_factory=RhythmConfig)
+    weights: WeightsConfig = Field(default_factory=WeightsConfig)
+    calls: CallsConfig = Field(default_factory=CallsConfig)
 
 
 def config_path() -> Path:
@@ -45,7 +162,8 @@ def config_path() -> Path:
 
 def _describe(error: Any) -> str:
     where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
 
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
@@ -56,16 +174,19 @@ def parse_config(data: dict[str, Any], source: str) -> Config:
         raise UsageError(f"config {source}: {problems}") from None
 
 
-def load_config(path: Path | None = None) -> Config:
-    path = path or config_path()
+def read_config_data(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return Config()
+        return {}
     except OSError as exc:
         raise UsageError(f"cannot read config {path}: {exc.strerror}") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config {path}: invalid TOML: {exc}") from None
-    return parse_config(data, str(path))
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    return parse_config(read_config_data(path), str(path))

@@ -75,4 +75,57 @@ def m001_initial(db: Any) -> None:
     )
 
 
-MIGRATIONS = [m001_initial]
+
+def m002_contacts_and_day_numbers(db: Any) -> None:
+    """The contact log, and integer day numbers for date arithmetic in SQL.
+
+    Day numbers (days since 1970-01-01) sit beside the ISO dates because
+    portable SQL has no date arithmetic: "days past due" and "days left" are
+    then plain integer subtraction on any backend.
+    """
+    db.executescript(
+        """
+        ALTER TABLE loans ADD COLUMN disbursed_day INTEGER;
+        ALTER TABLE loans ADD COLUMN matures_day INTEGER;
+        ALTER TABLE loans ADD COLUMN closed_day INTEGER;
+        CREATE INDEX loans_by_status_maturity ON loans (status, matures_day);
+        CREATE INDEX loans_by_closed ON loans (closed_day);
+        CREATE TABLE contacts (
+            contact_id   INTEGER PRIMARY KEY,
+            customer_id  TEXT NOT NULL REFERENCES customers(customer_id),
+            loan_id      TEXT REFERENCES loans(loan_id),
+            at           TEXT NOT NULL,
+            at_day       INTEGER NOT NULL,
+            channel      TEXT NOT NULL,
+            outcome      TEXT NOT NULL,
+            note         TEXT,
+            next_on      TEXT,
+            next_day     INTEGER,
+            officer      TEXT,
+            dpd_at       INTEGER NOT NULL DEFAULT 0,
+            created_at   TEXT NOT NULL
+        );
+        CREATE INDEX contacts_by_customer ON contacts (customer_id, at);
+        -- The customer's latest contact, kept in step by every `retain log`
+        -- so that ranking reads one row per customer instead of the log.
+        ALTER TABLE customers ADD COLUMN last_contact_at TEXT;
+        ALTER TABLE customers ADD COLUMN last_contact_day INTEGER;
+        ALTER TABLE customers ADD COLUMN last_channel TEXT;
+        ALTER TABLE customers ADD COLUMN last_outcome TEXT;
+        ALTER TABLE customers ADD COLUMN next_on TEXT;
+        ALTER TABLE customers ADD COLUMN next_day INTEGER;
+        ALTER TABLE customers ADD COLUMN dpd_at_contact INTEGER;
+        CREATE INDEX customers_by_next ON customers (next_day);
+        """
+    )
+    # Fill the day numbers of loans imported before this step.
+    rows = db.execute("SELECT loan_id, disbursed_on, matures_on, closed_on FROM loans").fetchall()
+    from retain.days import day_number
+
+    db.conn.executemany(
+        "UPDATE loans SET disbursed_day = ?, matures_day = ?, closed_day = ? WHERE loan_id = ?",
+        [(day_number(d), day_number(m), day_number(c), lid) for lid, d, m, c in rows],
+    )
+
+
+MIGRATIONS = [m001_initial, m002_contacts_and_day_numbers]

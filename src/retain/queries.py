@@ -31,7 +31,9 @@ class DueFilter:
     limit: int | None = None
 
 
-def due_loans(conn: sqlite3.Connection, today: dt.date, spec: DueFilter) -> Iterator[dict[str, Any]]:
+def due_loans(
+    conn: sqlite3.Connection, today: dt.date, spec: DueFilter
+) -> Iterator[dict[str, Any]]:
     """Open loans maturing between today and today + days, both inclusive."""
     end = today + dt.timedelta(days=spec.days)
     where = ["l.status IN (?, ?)", "l.matures_on >= ?", "l.matures_on <= ?"]

@@ -14,6 +14,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from retain.errors import RetainError
 from retain.migrations import MIGRATION_SET, MIGRATIONS
@@ -59,9 +60,7 @@ class Store:
             raise RetainError(f"no store at {path}: import some data first (retain import …)")
         try:
             _make_private(path)
-            self.conn = sqlite3.connect(
-                path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
-            )
+            self.conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as exc:
             raise RetainError(f"cannot open store {path}: {exc}") from None
         self.conn.row_factory = sqlite3.Row
@@ -133,7 +132,7 @@ class Store:
         _make_private(self.path)
 
 
-def _load_migrations() -> object:
+def _load_migrations() -> Any:
     """Import sqlite-utils with pandas/numpy hidden: we need neither."""
     blocked = [name for name in ("pandas", "numpy") if name not in sys.modules]
     for name in blocked:

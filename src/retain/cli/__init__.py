@@ -77,11 +77,21 @@ def main_options(
     ctx.obj = State(db_option=db, today_option=today, lang_option=lang)
 
 
+from retain.cli import arrears as _arrears  # noqa: E402
+from retain.cli import calls as _calls  # noqa: E402
+from retain.cli import config as _config  # noqa: E402
+from retain.cli import contacts as _contacts  # noqa: E402
 from retain.cli import due as _due  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
+from retain.cli import noloan as _noloan  # noqa: E402
 
 app.add_typer(_importing.app, name="import")
 app.command("due", help=_due.HELP, no_args_is_help=False)(handle_errors(_due.due))
+_arrears.register(app)
+_noloan.register(app)
+_calls.register(app)
+_contacts.register(app)
+_config.register(app)
 
 
 def main() -> None:

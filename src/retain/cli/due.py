@@ -71,7 +71,9 @@ def due(
     ] = None,
     min_amount: Annotated[
         str | None,
-        typer.Option("--min-amount", help="Minimum principal in yuan (万 accepted).", show_default=False),
+        typer.Option(
+            "--min-amount", help="Minimum principal in yuan (万 accepted).", show_default=False
+        ),
     ] = None,
     sort: Annotated[DueSort, typer.Option("--sort", help="Order of the list.")] = DueSort.maturity,
     limit: LimitOption = None,
@@ -125,9 +127,7 @@ def _masked(row: dict[str, Any], mask: Any) -> dict[str, Any]:
     return row
 
 
-def _render_table(
-    rows: list[dict[str, Any]], st: Any, days: int, limit: int, reveal: bool
-) -> None:
+def _render_table(rows: list[dict[str, Any]], st: Any, days: int, limit: int, reveal: bool) -> None:
     import datetime as dt
 
     from retain.cli.render import Column, print_table

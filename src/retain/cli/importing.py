@@ -50,7 +50,8 @@ RejectsOption = Annotated[
     ),
 ]
 DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="Check everything, write nothing, report what would happen.")
+    bool,
+    typer.Option("--dry-run", help="Check everything, write nothing, report what would happen."),
 ]
 SummaryOption = Annotated[
     SummaryFormat, typer.Option("--format", "-f", help="How to print the summary.")
@@ -213,14 +214,16 @@ def _print_report(report: Any, fmt: SummaryFormat, lang: str) -> None:
         from retain.cli.render import Column, print_table
 
         counts = ["added", "updated", "unchanged", "rejected", "skipped"]
-        title = t(
-            "import.title", lang, file=report.file_name, kind=t(f"kind.{report.kind}", lang)
-        )
+        title = t("import.title", lang, file=report.file_name, kind=t(f"kind.{report.kind}", lang))
         footer = [t("import.dry_run", lang)] if report.dry_run else []
         if report.customers_added or report.customers_updated:
             footer.append(
-                t("import.customers", lang, added=report.customers_added,
-                  updated=report.customers_updated)
+                t(
+                    "import.customers",
+                    lang,
+                    added=report.customers_added,
+                    updated=report.customers_updated,
+                )
             )
         print_table(
             title,
@@ -230,8 +233,14 @@ def _print_report(report: Any, fmt: SummaryFormat, lang: str) -> None:
         )
     for rejection in report.rejections[:20]:
         sys.stderr.write(
-            t("import.reject_line", lang, row=rejection.row_no, field=rejection.field,
-              reason=rejection.reason) + "\n"
+            t(
+                "import.reject_line",
+                lang,
+                row=rejection.row_no,
+                field=rejection.field,
+                reason=rejection.reason,
+            )
+            + "\n"
         )
     if report.rejected > 20:
         sys.stderr.write(t("import.more_rejects", lang, more=report.rejected - 20) + "\n")

@@ -39,8 +39,15 @@ def print_table(
     *,
     footer_lines: Sequence[str] = (),
     stderr: bool = False,
+    show_header: bool = True,
 ) -> None:
-    table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
+    table = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        show_lines=False,
+        show_header=show_header,
+    )
     for column in columns:
         table.add_column(column.header, justify=column.justify, no_wrap=column.justify == "right")  # type: ignore[arg-type]
     for row in rows:

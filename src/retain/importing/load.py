@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from retain.days import day_number
 from retain.importing import normalise as nz
 from retain.importing.columns import CUSTOMER_FIELDS, HeaderLayout, Mapping
 from retain.importing.read import Record, open_rows, read_records
@@ -44,6 +45,11 @@ LOAN_DATA_FIELDS = (
     "days_past_due",
     "product",
 )
+DAY_COLUMNS = {
+    "disbursed_on": "disbursed_day",
+    "matures_on": "matures_day",
+    "closed_on": "closed_day",
+}
 # Field name in files → column in the store.
 LOAN_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
 
@@ -255,6 +261,11 @@ class _Loader:
             self.loan_fields = [f for f in LOAN_DATA_FIELDS if f in present]
             if "matures_on" not in self.loan_fields:
                 self.loan_fields.append("matures_on")  # derived from term_months
+            # Day numbers travel with their dates (see migration m002).
+            self.day_fields = [
+                (f, DAY_COLUMNS[f]) for f in self.loan_fields if f in DAY_COLUMNS
+            ]
+            self.loan_fields += [day for _, day in self.day_fields]
         self.key_field = "customer_id" if self.kind == "customers" else "loan_id"
         self.status_aliases = settings.mapping.values.get("status")
         self.guarantee_aliases = settings.mapping.values.get("guarantee")
@@ -537,6 +548,9 @@ class _Loader:
     def _save_loans(self, cands: list[Candidate]) -> None:
         fields = self.loan_fields
         rows = [{"loan_id": c.key, **c.values} for c in cands]
+        for row in rows:
+            for date_field, day_field in self.day_fields:
+                row[day_field] = day_number(row.get(date_field))
         columns = {f: LOAN_COLUMNS.get(f, f) for f in fields}
         added, changed = self._upsert("loans", "loan_id", fields, rows, columns)
         self.report.added += added
@@ -565,7 +579,7 @@ class _Loader:
         }
         inserts = []
         updates = []
-        audit = []
+        audit: list[tuple[object, ...]] = []
         for row in rows:
             new = tuple(row.get(f) for f in fields)
             old = existing.get(row[key])

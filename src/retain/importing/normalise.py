@@ -431,15 +431,26 @@ def norm_date(value: object, *, date_order: str | None = None) -> str | None:
     """
     if date_order not in _DATE_ORDERS:
         raise ValueError(f"date_order must be 'dmy', 'mdy', 'ymd' or None, not {date_order!r}")
-    if type(value) is str and len(value) == 10:
+    if isinstance(value, str):
         if value in _ISO_SEEN:
             return value
-        if _ISO_RE.fullmatch(value):
+        if len(value) == 10 and _ISO_RE.fullmatch(value):
             if not _valid_ymd(int(value[:4]), int(value[5:7]), int(value[8:])):
                 raise Invalid("not a real calendar date")
             if len(_ISO_SEEN) < _ISO_SEEN_MAX:
                 _ISO_SEEN.add(value)
             return value
+        cache = _TEXT_DATES[date_order]
+        found = cache.get(value)
+        if found is not None:
+            return found
+        s = clean(value)
+        if not s:
+            return None
+        found = _parse_text_date(s, date_order)
+        if len(cache) < _TEXT_DATES_MAX:
+            cache[value] = found
+        return found
     if isinstance(value, _dt.datetime):
         return value.date().isoformat()
     if isinstance(value, _dt.date):
@@ -456,18 +467,6 @@ def norm_date(value: object, *, date_order: str | None = None) -> str | None:
         if value >= 1e8:
             raise Invalid("Excel date serial out of range")
         return _from_number(int(value))
-    if isinstance(value, str):
-        cache = _TEXT_DATES[date_order]
-        found = cache.get(value)
-        if found is not None:
-            return found
-        s = clean(value)
-        if not s:
-            return None
-        found = _parse_text_date(s, date_order)
-        if len(cache) < _TEXT_DATES_MAX:
-            cache[value] = found
-        return found
     s = clean(value)
     return _parse_text_date(s, date_order) if s else None
 

@@ -291,24 +291,31 @@ class _JsonStream:
         self.name = name
         self.buf = ""
         self.pos = 0
-        self.line = 1  # line number of buf[0]
+        # line counting is incremental: mark_line is the line number at buf[mark]
+        self.mark = 0
+        self.mark_line = 1
         self.eof = False
         self.decoder = _json_decoder()
 
-    def _fill(self) -> bool:
+    def _fill(self, size: int = 1 << 16) -> bool:
         if self.eof:
             return False
-        chunk = self.fh.read(1 << 16)
+        chunk = self.fh.read(size)
         if not chunk:
             self.eof = True
             return False
-        self.line += self.buf.count("\n", 0, self.pos)
+        self.mark_line = self._line_at(self.pos)
+        self.mark = 0
         self.buf = self.buf[self.pos :] + chunk
         self.pos = 0
         return True
 
     def _line_at(self, pos: int) -> int:
-        return self.line + self.buf.count("\n", 0, pos)
+        if pos < self.mark:
+            return self.mark_line - self.buf.count("\n", pos, self.mark)
+        self.mark_line += self.buf.count("\n", self.mark, pos)
+        self.mark = pos
+        return self.mark_line
 
     def _error(self, message: str, pos: int | None = None) -> RetainError:
         line = self._line_at(self.pos if pos is None else pos)
@@ -335,11 +342,13 @@ class _JsonStream:
     def _value(self) -> tuple[object, int]:
         """Decode the value at the current position; returns it and its line."""
         self._peek()
+        more = 1 << 16  # doubles on each retry, so a long value is not re-read quadratically
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                if len(self.buf) - self.pos < JSON_VALUE_LIMIT and self._fill():
+                if len(self.buf) - self.pos < JSON_VALUE_LIMIT and self._fill(more):
+                    more *= 2
                     continue
                 raise self._error(exc.msg, exc.pos) from None
             # a number or literal may continue in the next chunk

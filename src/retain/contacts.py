@@ -1,0 +1,185 @@
+"""The contact log: what happened when the officer called, and what comes next.
+
+Every ``retain log`` writes its contacts and refreshes each customer's
+"latest contact" columns in one transaction, so "stay in touch" always counts
+from the last real contact (of any channel), never from the last listing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from retain.days import day_number
+from retain.errors import RetainError, UsageError
+
+CHANNELS: dict[str, tuple[str, ...]] = {
+    "call": ("电话", "打电话", "致电", "phone"),
+    "visit": ("上门", "拜访", "走访", "回访", "面谈"),
+    "sms": ("短信", "text"),
+    "wechat": ("微信", "weixin"),
+    "other": ("其他", "其它"),
+}
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "reached": ("已接通", "接通", "联系上", "已联系"),
+    "no_answer": ("未接通", "无人接听", "没接", "未接", "no-answer", "noanswer"),
+    "renewing": ("同意续贷", "续贷", "renew"),
+    "repaying": ("还款", "正在还款", "已还款", "repaid"),
+    "promised": ("承诺还款", "答应还款", "承诺", "promise"),
+    "declined": ("拒绝", "不需要", "decline"),
+    "wrong_number": ("空号", "错号", "号码错误", "wrong-number"),
+    "other": ("其他", "其它"),
+}
+
+
+def _canonical(value: str, table: dict[str, tuple[str, ...]], what: str) -> str:
+    text = unicodedata.normalize("NFKC", value).strip().lower()
+    for name, aliases in table.items():
+        if text == name or text in aliases:
+            return name
+    accepted = "/".join(table) + " (or " + "/".join(a[0] for a in table.values()) + ")"
+    raise UsageError(f"unknown {what} {value!r}: use {accepted}")
+
+
+def channel_of(value: str) -> str:
+    return _canonical(value, CHANNELS, "channel")
+
+
+def outcome_of(value: str) -> str:
+    return _canonical(value, OUTCOMES, "outcome")
+
+
+@dataclass(frozen=True)
+class ContactEntry:
+    channel: str
+    outcome: str
+    at: dt.datetime
+    note: str | None = None
+    next_on: dt.date | None = None
+    loan_id: str | None = None
+    officer: str | None = None
+
+
+def _worst_dpd(conn: sqlite3.Connection, customer_id: str, today_day: int) -> int:
+    row = conn.execute(
+        "SELECT MAX(COALESCE(days_past_due,"
+        " CASE WHEN matures_day < ? THEN ? - matures_day ELSE 0 END))"
+        " FROM loans WHERE customer_id = ? AND status IN ('active', 'overdue')",
+        (today_day, today_day, customer_id),
+    ).fetchone()
+    return int(row[0] or 0)
+
+
+def log_contacts(
+    store: Any, customer_ids: Sequence[str], entry: ContactEntry, today: dt.date
+) -> int:
+    """Record one contact per customer; all or nothing. Returns the count."""
+    ids = list(dict.fromkeys(i.strip() for i in customer_ids if i.strip()))
+    if not ids:
+        raise UsageError("no customer ids given")
+    today_day = day_number(today)
+    assert today_day is not None
+    conn: sqlite3.Connection = store.conn
+    with store.write():
+        marks = ",".join("?" * len(ids))
+        known = {
+            r[0]
+            for r in conn.execute(
+                f"SELECT customer_id FROM customers WHERE customer_id IN ({marks})", ids
+            )
+        }
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+            raise RetainError(f"unknown customer id(s): {shown}; nothing was logged")
+        if entry.loan_id is not None:
+            owner = conn.execute(
+                "SELECT customer_id FROM loans WHERE loan_id = ?", (entry.loan_id,)
+            ).fetchone()
+            if owner is None:
+                raise RetainError(f"unknown loan {entry.loan_id}; nothing was logged")
+            if any(owner[0] != i for i in ids):
+                raise RetainError(
+                    f"loan {entry.loan_id} belongs to customer {owner[0]}; nothing was logged"
+                )
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        at_text = entry.at.strftime("%Y-%m-%d %H:%M:%S")
+        next_text = entry.next_on.isoformat() if entry.next_on else None
+        for customer_id in ids:
+            conn.execute(
+                "INSERT INTO contacts (customer_id, loan_id, at, at_day, channel, outcome, note,"
+                " next_on, next_day, officer, dpd_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    customer_id,
+                    entry.loan_id,
+                    at_text,
+                    day_number(entry.at.date()),
+                    entry.channel,
+                    entry.outcome,
+                    entry.note,
+                    next_text,
+                    day_number(entry.next_on),
+                    entry.officer,
+                    _worst_dpd(conn, customer_id, today_day),
+                    stamp,
+                ),
+            )
+            _refresh_latest(conn, customer_id)
+    return len(ids)
+
+
+def _refresh_latest(conn: sqlite3.Connection, customer_id: str) -> None:
+    """Copy the customer's latest contact (by time) onto the customer row."""
+    conn.execute(
+        """
+        UPDATE customers SET
+            (last_contact_at, last_contact_day, last_channel, last_outcome,
+             next_on, next_day, dpd_at_contact) = (
+            SELECT at, at_day, channel, outcome, next_on, next_day, dpd_at
+            FROM contacts WHERE contacts.customer_id = customers.customer_id
+            ORDER BY at DESC, contact_id DESC LIMIT 1)
+        WHERE customer_id = ?
+        """,
+        (customer_id,),
+    )
+
+
+def customer(conn: sqlite3.Connection, customer_id: str) -> dict[str, Any]:
+    row = conn.execute(
+        "SELECT customer_id, name, phone, id_number, industry, officer, segment,"
+        " last_contact_at, last_channel, last_outcome, next_on"
+        " FROM customers WHERE customer_id = ?",
+        (customer_id,),
+    ).fetchone()
+    if row is None:
+        raise RetainError(f"unknown customer id: {customer_id}")
+    return dict(row)
+
+
+def customer_loans(
+    conn: sqlite3.Connection, customer_id: str, today: dt.date
+) -> list[dict[str, Any]]:
+    today_day = day_number(today)
+    rows = conn.execute(
+        "SELECT loan_id, principal_fen AS principal, balance_fen AS balance, guarantee, status,"
+        " disbursed_on, matures_on, closed_on, product,"
+        " COALESCE(days_past_due, CASE WHEN status IN ('active', 'overdue') AND matures_day < ?"
+        " THEN ? - matures_day ELSE 0 END) AS days_past_due"
+        " FROM loans WHERE customer_id = ? ORDER BY disbursed_on DESC, loan_id",
+        (today_day, today_day, customer_id),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def contact_history(conn: sqlite3.Connection, customer_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT at, channel, outcome, note, next_on, loan_id, officer FROM contacts"
+        " WHERE customer_id = ? ORDER BY at DESC, contact_id DESC",
+        (customer_id,),
+    ).fetchall()
+    return [dict(r) for r in rows]
