@@ -276,19 +276,45 @@ class Sample:
     max_rss_mb: float
 
 
-def run_once(cmd: Sequence[str], *, cwd: Path, stdout: int | None = subprocess.DEVNULL) -> Sample:
-    """Run ``cmd`` to completion; wall time and the child's own peak RSS."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=err, env=_child_env())
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+# Runs argv[2:] as a child and writes "<wall seconds> <child's ru_maxrss KiB>" to argv[1].
+# Why a launcher: on Linux a child's ru_maxrss starts at the peak RSS of the process it
+# was forked from (the copied address space counts at exec), so children of this
+# script would all report at least this script's own peak (100s of MB after a check
+# has parsed a big CSV). The launcher is a minimal Python (-I -S, ~10 MB), so the
+# floor is low and the same for every command. The clock runs from just before the
+# fork to the reaping of the child: the whole process, not the launcher's start-up.
+LAUNCHER = """\
+import os, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+with open(out, "w") as fh:
+    fh.write(f"{seconds!r} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_once(cmd: Sequence[str], *, cwd: Path) -> Sample:
+    """Run ``cmd`` to completion, stdout to /dev/null: wall time and its own peak RSS."""
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "sample"
+        launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER, str(report), *cmd]
+        done = subprocess.run(
+            launcher, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=_child_env()
+        )
+        if done.returncode != 0:
             err.seek(0)
             tail = err.read()[-2000:].decode("utf-8", "replace")
-            raise RuntimeError(f"exit {proc.returncode}: {' '.join(cmd)}\n{tail}")
-    return Sample(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+            raise RuntimeError(f"exit {done.returncode}: {' '.join(cmd)}\n{tail}")
+        seconds, max_rss_kib = report.read_text().split()
+    return Sample(float(seconds), int(max_rss_kib) / 1024)  # ru_maxrss is in KiB on Linux
 
 
 def capture(cmd: Sequence[str], *, cwd: Path) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from retain.cli import app
@@ -323,9 +324,17 @@ def test_auto_is_a_table_on_a_terminal(seeded: Cli) -> None:
     assert "loan_id" not in text
 
 
-def table_rows(text: str) -> list[list[str]]:
-    """The body cells of a Rich table (lines drawn with │)."""
-    return [line.split("│")[1:-1] for line in text.splitlines() if line.startswith("│")]
+def table_rows(text: str, loan_ids: str = r"[A-Z]+\d+") -> list[str]:
+    """The body lines of a table: those naming a loan id (whatever the box style)."""
+    pattern = re.compile(rf"(?<![\w*])(?:{loan_ids})(?!\w)")
+    return [line for line in ANSI.sub("", text).splitlines() if pattern.search(line)]
+
+
+def display_span(line: str, text: str) -> tuple[int, int]:
+    """Start and end terminal column of ``text`` in ``line`` (CJK is two columns wide)."""
+    index = line.index(text)
+    start = cell_len(line[:index])
+    return start, start + cell_len(text)
 
 
 def test_table_english(seeded: Cli) -> None:
@@ -354,23 +363,31 @@ def test_table_chinese_title_and_labels(seeded: Cli) -> None:
 
 
 def test_table_amounts_right_aligned(seeded: Cli) -> None:
-    rows = table_rows(seeded("due", "--format", "table").stdout)
+    rows = table_rows(seeded("due", "--format", "table").stdout, "L1|L2")
     assert len(rows) == 2
-    cells = [[cell for cell in row if cell.strip().endswith(".00")] for row in rows]
-    # L1: 100,000.00 and 40,000.00; L2: 50,000.00 (balance blank)
-    principal_l1, principal_l2 = cells[0][0], cells[1][0]
-    assert principal_l1.strip() == "100,000.00"
-    assert principal_l2.strip() == "50,000.00"
-    assert len(principal_l1) == len(principal_l2)
-    # Right-aligned: the shorter number is padded on the left, not the right.
-    assert principal_l2.endswith("50,000.00 ")
-    assert principal_l2.startswith("  ")
+    l1_start, l1_end = display_span(rows[0], "100,000.00")
+    l2_start, l2_end = display_span(rows[1], "50,000.00")
+    # Right-aligned: both amounts end in the same column; the shorter one starts later.
+    assert l1_end == l2_end
+    assert l2_start == l1_start + 1
+    assert "王建国" in rows[0]
+
+
+def test_table_on_80_column_terminal_keeps_key_cells_whole(seeded: Cli) -> None:
+    env = {"RETAIN_TTY": "1", "COLUMNS": "80", "NO_COLOR": "1"}
+    result = seeded("due", env=env)
+    assert result.exit_code == 0
+    text = ANSI.sub("", result.stdout)
+    for needle in ("L1", "L2", "2026-12-01", "2026-12-31", "100,000.00", "50,000.00", "王建国"):
+        assert needle in text, needle
+    assert "…" not in text
 
 
 def test_table_lists_shows_more_note_with_limit(book: Cli) -> None:
     result = book("due", "--format", "table", "--limit", "2")
-    rows = table_rows(result.stdout)
+    rows = table_rows(result.stdout, r"A\d")
     assert len(rows) == 2
+    assert "A2" in rows[0] and "A1" in rows[1]
     assert "3 more not shown" in result.stdout
 
 
@@ -384,8 +401,9 @@ def test_table_on_terminal_defaults_to_200_rows(cli: Cli, make_csv: Callable[...
     result = cli("due", env={"RETAIN_TTY": "1"})
     assert result.exit_code == 0
     text = ANSI.sub("", result.stdout)
-    shown = [row for row in table_rows(text) if any("B" in cell for cell in row)]
+    shown = table_rows(text, r"B\d{3}")
     assert len(shown) == 200
+    assert "B000" in shown[0]
     assert "5 more not shown" in text
     # Machine formats are not limited by default.
     assert len(cli("due", "--format", "json").json()) == 205
@@ -583,19 +601,14 @@ def test_no_ansi_when_not_a_terminal_even_with_force_color(seeded: Cli) -> None:
 
 def test_terminal_table_without_no_color_is_styled(seeded: Cli) -> None:
     # Sanity check for the NO_COLOR test below: on a terminal Rich does style.
-    result = seeded("due", "--format", "table", env={"RETAIN_TTY": "1"})
+    env = {"RETAIN_TTY": "1", "TERM": "xterm-256color"}
+    result = seeded("due", "--format", "table", env=env)
     assert "\x1b[" in result.stdout
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: NO_COLOR on a terminal still emits ANSI escapes (bold headers, italic "
-        "title): render.console() passes no_color=True, which only drops colours"
-    ),
-    strict=True,
-)
 def test_no_color_means_no_ansi_on_a_terminal(seeded: Cli) -> None:
-    result = seeded("due", "--format", "table", env={"RETAIN_TTY": "1", "NO_COLOR": "1"})
+    env = {"RETAIN_TTY": "1", "NO_COLOR": "1", "TERM": "xterm-256color"}
+    result = seeded("due", "--format", "table", env=env)
     assert result.exit_code == 0
     assert "王建国" in result.stdout
     assert "\x1b" not in result.stdout

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import typer
 from typer.testing import CliRunner
 
 from retain.cli import app
+from retain.errors import RetainError
 from retain.migrations import MIGRATION_SET, MIGRATIONS
 from retain.store import Store, default_db_path
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, TODAY, Cli, Result, valid_id_number
@@ -206,13 +210,7 @@ def test_reopen_applies_nothing_new(filled: Cli, customers_csv: Path) -> None:
 
 
 def test_newer_store_is_refused_and_not_touched(filled: Cli, customers_csv: Path) -> None:
-    conn = sqlite3.connect(filled.db)
-    conn.execute(
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
-        ("retain", "m999_from_the_future", "2030-01-01 00:00:00+00:00"),
-    )
-    conn.commit()
-    conn.close()
+    mark_newer(filled.db)
     assert not Path(f"{filled.db}-wal").exists()
     data = filled.db.read_bytes()
     mtime = filled.db.stat().st_mtime_ns
@@ -228,6 +226,53 @@ def test_newer_store_is_refused_and_not_touched(filled: Cli, customers_csv: Path
 
     rows = migration_rows(filled.db)
     assert [row[2] for row in rows][-1] == "m999_from_the_future"
+
+
+def mark_newer(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
+        ("retain", "m999_from_the_future", "2030-01-01 00:00:00+00:00"),
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_newer_store_refused_by_installed_retain_leaves_nothing_behind(
+    filled: Cli, tmp_path: Path
+) -> None:
+    mark_newer(filled.db)
+    data = filled.db.read_bytes()
+    mtime = filled.db.stat().st_mtime_ns
+    before = sorted(p.name for p in filled.db.parent.iterdir())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETAIN_")}
+    env.update({"RETAIN_CONFIG": str(tmp_path / "none.toml"), "RETAIN_LANG": "en"})
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "retain"), "--db", str(filled.db), "due"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "newer retain" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert filled.db.read_bytes() == data
+    assert filled.db.stat().st_mtime_ns == mtime
+    assert sorted(p.name for p in filled.db.parent.iterdir()) == before
+
+
+def test_refused_store_closes_its_connection(filled: Cli) -> None:
+    mark_newer(filled.db)
+    gc.disable()  # the leaked connection sits in a reference cycle: do not let GC hide it
+    try:
+        with pytest.raises(RetainError, match="newer retain"):
+            Store(filled.db)
+        assert not Path(f"{filled.db}-wal").exists()
+        assert not Path(f"{filled.db}-shm").exists()
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 # ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.disbursed_on": ("Disbursed", "放款日期"),
     "col.matures_on": ("Matures", "到期日期"),
     "col.days_left": ("Days left", "剩余天数"),
+    "col.days": ("Days", "天数"),
     # enum values
     "guarantee.credit": ("credit", "信用"),
     "guarantee.guarantee": ("guarantee", "保证"),
@@ -141,7 +142,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base}：上笔贷款 {date} 结清；{months}个月内每{every}天联系一次",
     ),
     "rule.none": ("does not apply today", "今日不适用"),
-    "explain.title": ("Why {name} ({customer_id}) scores {score}", "{name}（{customer_id}）得分 {score} 的构成"),
+    "explain.title": (
+        "Why {name} ({customer_id}) scores {score}",
+        "{name}（{customer_id}）得分 {score} 的构成",
+    ),
     "explain.total": ("total", "合计"),
     "explain.rank": ("On today's list at rank {rank}.", "在今日名单中排第 {rank} 位。"),
     "explain.over_capacity": (

@@ -75,7 +75,6 @@ def m001_initial(db: Any) -> None:
     )
 
 
-
 def m002_contacts_and_day_numbers(db: Any) -> None:
     """The contact log, and integer day numbers for date arithmetic in SQL.
 

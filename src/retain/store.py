@@ -70,6 +70,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise RetainError(f"cannot use store {path}: {exc}") from None
+        except BaseException:
+            self.conn.close()
+            raise
         _make_private(path)
 
     def _configure(self) -> None:

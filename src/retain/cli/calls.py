@@ -157,10 +157,10 @@ def _render(rows: list[dict[str, Any]], st: Any, capacity: int) -> None:
 
     lang = st.lang
     columns = [
-        Column(t("col.rank", lang), "right"),
-        Column(t("col.score", lang), "right"),
+        Column(t("col.rank", lang), "right", key=True),
+        Column(t("col.score", lang), "right", key=True),
         Column(t("col.customer", lang)),
-        Column(t("col.phone", lang)),
+        Column(t("col.phone", lang), key=True),
         Column(t("col.officer", lang)),
         Column(t("col.reasons", lang)),
         Column(t("col.last_contact", lang)),

@@ -139,13 +139,12 @@ def _render_table(rows: list[dict[str, Any]], st: Any, days: int, limit: int, re
     end = st.today + dt.timedelta(days=days)
     title = t("due.title", lang, start=st.today.isoformat(), end=end.isoformat(), days=days)
     columns = [
-        Column(t("col.matures_on", lang)),
-        Column(t("col.days_left", lang), "right"),
-        Column(t("col.loan_id", lang)),
+        Column(t("col.matures_on", lang), key=True),
+        Column(t("col.days", lang), "right", key=True),
+        Column(t("col.loan_id", lang), key=True),
         Column(t("col.name", lang)),
-        Column(t("col.phone", lang)),
-        Column(t("col.principal", lang), "right"),
-        Column(t("col.balance", lang), "right"),
+        Column(t("col.phone", lang), key=True),
+        Column(t("col.principal", lang), "right", key=True),
         Column(t("col.guarantee", lang)),
         Column(t("col.status", lang)),
         Column(t("col.officer", lang)),
@@ -158,7 +157,6 @@ def _render_table(rows: list[dict[str, Any]], st: Any, days: int, limit: int, re
             row["name"],
             row["phone"] if reveal else mask_phone(row["phone"]),
             yuan_grouped(row["principal"]),
-            yuan_grouped(row["balance"]),
             label("guarantee", row["guarantee"], lang),
             label("status", row["status"], lang),
             row["officer"] or "",

@@ -13,7 +13,12 @@ import typer
 from retain.cli.common import handle_errors, is_terminal, state
 
 app = typer.Typer(
-    help="Import customers or loans from CSV, TSV, JSON, NDJSON or XLSX.",
+    help=(
+        "Import customers or loans from CSV, TSV, JSON, NDJSON or XLSX.\n\n"
+        "Example:\n\n"
+        "    retain import customers 客户清单.xlsx\n\n"
+        "    retain import loans 贷款台账.csv --rejects fix-me.csv"
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
 )

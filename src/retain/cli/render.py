@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -15,6 +17,7 @@ from rich.table import Table
 class Column:
     header: str
     justify: str = "left"  # "left" | "right"
+    key: bool = False  # ids, dates, amounts: never shortened, other columns give way
 
 
 def console(stderr: bool = False) -> Console:
@@ -22,10 +25,13 @@ def console(stderr: bool = False) -> Console:
 
     stream = sys.stderr if stderr else sys.stdout
     tty = is_terminal(stream)
+    plain = not tty or bool(os.environ.get("NO_COLOR"))
     return Console(
         file=stream,
         force_terminal=tty,
-        no_color=not tty or "NO_COLOR" in os.environ,
+        # NO_COLOR (no-color.org) and pipes get no escape codes at all, not just no colours.
+        color_system=None if plain else "auto",
+        no_color=plain,
         highlight=False,
         soft_wrap=False,
         width=None if tty else 200,
@@ -47,9 +53,21 @@ def print_table(
         header_style="bold",
         show_lines=False,
         show_header=show_header,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
     )
-    for column in columns:
-        table.add_column(column.header, justify=column.justify, no_wrap=column.justify == "right")  # type: ignore[arg-type]
+    for index, column in enumerate(columns):
+        widest = max((cell_len(row[index]) for row in rows), default=cell_len(column.header))
+        widest = max(widest, cell_len(column.header))
+        table.add_column(
+            column.header,
+            justify=column.justify,  # type: ignore[arg-type]
+            # Key cells stay whole on one line; text columns wrap to make room.
+            no_wrap=column.key,
+            overflow="ellipsis" if column.key else "fold",
+            min_width=widest if column.key else None,
+        )
     for row in rows:
         table.add_row(*row)
     out = console(stderr)

@@ -262,9 +262,7 @@ class _Loader:
             if "matures_on" not in self.loan_fields:
                 self.loan_fields.append("matures_on")  # derived from term_months
             # Day numbers travel with their dates (see migration m002).
-            self.day_fields = [
-                (f, DAY_COLUMNS[f]) for f in self.loan_fields if f in DAY_COLUMNS
-            ]
+            self.day_fields = [(f, DAY_COLUMNS[f]) for f in self.loan_fields if f in DAY_COLUMNS]
             self.loan_fields += [day for _, day in self.day_fields]
         self.key_field = "customer_id" if self.kind == "customers" else "loan_id"
         self.status_aliases = settings.mapping.values.get("status")
