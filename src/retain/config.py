@@ -11,9 +11,17 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from retain.errors import UsageError
+from retain.templates import PLACEHOLDERS, default_templates
 
 
 class _Section(BaseModel):
@@ -143,12 +151,67 @@ class CallsConfig(_Section):
     daily_capacity: int = Field(20, gt=0, description="default length of `retain calls`")
 
 
+class ExportConfig(_Section):
+    lender: str = Field("本行", min_length=1, description="{lender} in messages: your institution")
+    templates: dict[str, dict[str, dict[str, str]]] = Field(
+        default_factory=default_templates,
+        description="message templates: templates.NAME.LANG.REASON, {placeholder} syntax",
+    )
+
+    @field_validator("templates", mode="before")
+    @classmethod
+    def _over_defaults(cls, value: Any) -> Any:
+        """A user's templates add to or override the defaults, never wipe them."""
+        if not isinstance(value, dict):
+            return value
+        merged = default_templates()
+        for name, by_lang in value.items():
+            if not isinstance(by_lang, dict):
+                merged[name] = by_lang
+                continue
+            target = merged.setdefault(name, {})
+            for lang, by_reason in by_lang.items():
+                if isinstance(by_reason, dict) and isinstance(target.get(lang), dict):
+                    target[lang] = {**target[lang], **by_reason}
+                else:
+                    target[lang] = by_reason
+        return merged
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> ExportConfig:
+        import string
+
+        reasons = {"maturing", "overdue", "follow_up", "post_loan_check", "revisit", "win_back"}
+        for name, by_lang in self.templates.items():
+            for lang, by_reason in by_lang.items():
+                if lang not in ("en", "zh"):
+                    raise ValueError(f"templates.{name}.{lang}: language must be en or zh")
+                for reason, text in by_reason.items():
+                    where = f"templates.{name}.{lang}.{reason}"
+                    if reason not in reasons:
+                        raise ValueError(
+                            f"{where}: unknown reason (use {', '.join(sorted(reasons))})"
+                        )
+                    try:
+                        parsed = list(string.Formatter().parse(text))
+                    except ValueError as exc:
+                        raise ValueError(f"{where}: {exc}") from None
+                    for _, field, _, _ in parsed:
+                        if field is not None and field not in PLACEHOLDERS:
+                            raise ValueError(
+                                f"{where}: unknown placeholder {{{field}}}; "
+                                f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+                            )
+        return self
+
+
 class Config(_Section):
     import_: ImportConfig = Field(default_factory=ImportConfig, alias="import")
     arrears: ArrearsConfig = Field(default_factory=ArrearsConfig)
     rhythm: RhythmConfig = Field(default_factory=RhythmConfig)
     weights: WeightsConfig = Field(default_factory=WeightsConfig)
     calls: CallsConfig = Field(default_factory=CallsConfig)
+    export: ExportConfig = Field(default_factory=ExportConfig)
 
 
 def config_path() -> Path:

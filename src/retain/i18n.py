@@ -74,6 +74,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- overdue (retain overdue) ---
     # --- noloan (retain noloan) ---
     # --- config (retain config) ---
+    # --- export ---
+    "export.done": ("Exported {count} reminder(s) to {target}.", "已导出 {count} 条提醒到 {target}。"),
+    "export.calendar": ("retain reminders", "客户提醒"),
+    "export.sheet": ("Reminders", "提醒"),
+    "col.reminder_id": ("Reminder ID", "提醒编号"),
+    "col.date": ("Date", "日期"),
+    "col.reason": ("Reason", "原因"),
+    "col.amount": ("Amount", "金额"),
+    "col.message": ("Message", "短信内容"),
     # --- calls, log, show, history ---
     "calls.title": ("Calls for {today}", "{today} 待联系客户"),
     "calls.summary": (

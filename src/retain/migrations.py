@@ -127,4 +127,31 @@ def m002_contacts_and_day_numbers(db: Any) -> None:
     )
 
 
-MIGRATIONS = [m001_initial, m002_contacts_and_day_numbers]
+
+
+def m003_export_ledger(db: Any) -> None:
+    """Which reminders went out, to whom: ``export reminders --new-only`` reads it."""
+    db.executescript(
+        """
+        CREATE TABLE export_runs (
+            export_id  INTEGER PRIMARY KEY,
+            at         TEXT NOT NULL,
+            audience   TEXT NOT NULL,
+            format     TEXT NOT NULL,
+            target     TEXT NOT NULL,
+            reminders  INTEGER NOT NULL
+        );
+        CREATE TABLE exported_reminders (
+            reminder_id TEXT NOT NULL,
+            audience    TEXT NOT NULL,
+            export_id   INTEGER NOT NULL REFERENCES export_runs(export_id),
+            customer_id TEXT NOT NULL,
+            reason      TEXT NOT NULL,
+            due_on      TEXT NOT NULL,
+            PRIMARY KEY (reminder_id, audience)
+        );
+        """
+    )
+
+
+MIGRATIONS = [m001_initial, m002_contacts_and_day_numbers, m003_export_ledger]

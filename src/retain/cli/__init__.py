@@ -82,6 +82,7 @@ from retain.cli import calls as _calls  # noqa: E402
 from retain.cli import config as _config  # noqa: E402
 from retain.cli import contacts as _contacts  # noqa: E402
 from retain.cli import due as _due  # noqa: E402
+from retain.cli import export as _export  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
 
@@ -92,6 +93,7 @@ _noloan.register(app)
 _calls.register(app)
 _contacts.register(app)
 _config.register(app)
+_export.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,225 @@
+"""``retain export reminders``: reminders for cron, SMS gateways, calendars and Excel."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from retain.cli.common import handle_errors, state
+from retain.cli.options import OfficerOption, RevealOption
+
+app = typer.Typer(
+    help=(
+        "Export reminders for cron jobs, SMS gateways, calendars and Excel.\n\n"
+        "Example:\n\n"
+        "    retain --today tomorrow export reminders --output reminders.ics"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+HELP = """Reminders due from today to today + DAYS, from the same rules as `retain calls`.
+
+Each reminder has a stable reminder_id (customer, reason and the start of the
+episode), so a calendar updates its event instead of duplicating it, and
+--new-only exports only reminders this audience has not been sent before: the
+export ledger is written in the same transaction that puts the file in place,
+so a cron job that runs twice, or again after a failure, sends nothing twice.
+
+--audience customer is for an SMS gateway: it carries the full phone number and
+only what the customer may see (reminder_id, date, name, phone, message).
+--audience officer masks phones unless --reveal. ID numbers never appear.
+
+Formats: csv (UTF-8 with BOM for Excel; localised headers under --lang zh),
+xlsx, json, ndjson, ics (one all-day event per reminder with a 09:00 alarm).
+The format comes from --format or the --output file's extension; without
+--output the data goes to stdout. Files are written atomically, mode 0600.
+Exit codes: 0 exported (even zero reminders), 1 error, 2 usage error.
+
+Example:
+
+    retain --today tomorrow export reminders --days 0 --audience customer --new-only --output sms-$(date +%F).csv
+
+    retain export reminders --days 7 --kinds maturing,overdue --output 本周提醒.xlsx
+
+    retain --lang zh export reminders --days 30 --output reminders.ics
+"""
+
+
+def reminders(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", "-d", min=0, help="Window length in days.")] = 7,
+    kinds: Annotated[
+        str,
+        typer.Option(
+            "--kinds",
+            help="Comma-separated reasons: maturing,overdue,follow_up,post_loan_check,revisit,win_back.",
+        ),
+    ] = "maturing,overdue,follow_up,post_loan_check,revisit,win_back",
+    officer: OfficerOption = None,
+    audience: Annotated[
+        str, typer.Option("--audience", help="officer (masked phones) or customer (for SMS).")
+    ] = "officer",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv|xlsx|json|ndjson|ics. Default: from --output's extension, else csv.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file (atomically).", show_default=False),
+    ] = None,
+    new_only: Annotated[
+        bool,
+        typer.Option("--new-only", help="Only reminders not exported to this audience before."),
+    ] = False,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            help="Template set from the config (default: the audience's).",
+            show_default=False,
+        ),
+    ] = None,
+    reveal: RevealOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+) -> None:
+    from retain.config import load_config
+    from retain.errors import UsageError
+    from retain.exports import AUDIENCES, EXPORT_FORMATS, already_exported, reminder_rows
+    from retain.i18n import t
+    from retain.importing.normalise import mask_phone
+    from retain.reminders import KINDS, upcoming
+    from retain.sinks import format_for
+
+    st = state(ctx)
+    lang = st.lang
+    if audience not in AUDIENCES:
+        raise UsageError(f"unknown audience {audience!r}: use officer or customer")
+    wanted = tuple(k.strip() for k in kinds.split(",") if k.strip())
+    unknown = [k for k in wanted if k not in KINDS]
+    if unknown or not wanted:
+        raise UsageError(f"unknown kind(s) {', '.join(unknown) or '(none)'}: use {','.join(KINDS)}")
+    if output is not None:
+        out_format = format_for(output, fmt, EXPORT_FORMATS)
+    else:
+        out_format = fmt or "csv"
+        if out_format not in EXPORT_FORMATS:
+            raise UsageError(f"unknown format {out_format!r}: use {'|'.join(EXPORT_FORMATS)}")
+        if out_format == "xlsx":
+            raise UsageError("xlsx needs --output FILE")
+    config = load_config()
+    template_name = template or audience
+    store = st.open_store()
+    try:
+        found = upcoming(store.conn, config, st.today, days, kinds=wanted, officer=officer)
+        if new_only:
+            sent = already_exported(store.conn, [r.reminder_id for r in found], audience)
+            found = [r for r in found if r.reminder_id not in sent]
+        labels = {kind: t(f"term.{kind}", lang) for kind in KINDS}
+        rows = reminder_rows(
+            found,
+            config,
+            lang=lang,
+            audience=audience,
+            template=template_name,
+            reason_labels=labels,
+            mask=(lambda phone: phone) if reveal else mask_phone,
+        )
+        target = _deliver(store, rows, out_format, output, audience, new_only, lang)
+    finally:
+        store.close()
+    if not quiet:
+        sys.stderr.write(t("export.done", lang, count=len(rows), target=target) + "\n")
+
+
+def _deliver(
+    store: Any,
+    rows: list[dict[str, Any]],
+    out_format: str,
+    output: Path | None,
+    audience: str,
+    new_only: bool,
+    lang: str,
+) -> str:
+    """Write the rows; with --new-only the ledger commits with the file, or not at all."""
+    from retain.exports import record_export
+    from retain.sinks import AtomicFile
+
+    if output is None:
+        _write(rows, out_format, sys.stdout, audience, lang, binary=False)
+        sys.stdout.flush()
+        if new_only:
+            with store.write() as conn:
+                record_export(conn, rows, audience=audience, fmt=out_format, target="-")
+        return "stdout"
+    binary = out_format in ("xlsx", "ics")
+    pending = AtomicFile(output, binary=binary, bom=out_format == "csv")
+    try:
+        _write(rows, out_format, pending.handle, audience, lang, binary=binary)
+        if new_only:
+            with store.write() as conn:
+                record_export(conn, rows, audience=audience, fmt=out_format, target=str(output))
+                pending.publish()  # inside the transaction: a failed rename records nothing
+        else:
+            pending.publish()
+    finally:
+        if not pending.published:
+            pending.discard()
+    return str(output)
+
+
+def _write(
+    rows: list[dict[str, Any]],
+    out_format: str,
+    handle: Any,
+    audience: str,
+    lang: str,
+    *,
+    binary: bool,
+) -> None:
+    from retain.exports import fields_for, write_ics
+    from retain.i18n import t
+    from retain.output import write_rows
+    from retain.sinks import write_xlsx
+
+    fields = fields_for(audience)
+    headers = [_header(f.name, lang) for f in fields]
+    if out_format == "ics":
+        summaries = [
+            row["message"]
+            if audience == "customer"
+            else "{}: {} ({})".format(
+                t("term." + row["reason"], lang), row["name"], row["customer_id"]
+            )
+            for row in rows
+        ]
+        write_ics(
+            rows, handle, summaries=summaries, calendar_name=t("export.calendar", lang), lang=lang
+        )
+    elif out_format == "xlsx":
+        write_xlsx(rows, fields, handle, headers=headers, sheet_title=t("export.sheet", lang))
+    elif out_format == "csv" and handle is not sys.stdout:
+        write_rows("csv", rows, fields, handle, headers=headers)
+    else:
+        write_rows(out_format, rows, fields, handle)
+
+
+def _header(name: str, lang: str) -> str:
+    """Localised column header for files people open; the field name otherwise."""
+    from retain.i18n import CATALOGUE, t
+
+    key = f"col.{name}"
+    return t(key, lang) if key in CATALOGUE else name
+
+
+def register(root: typer.Typer) -> None:
+    app.command("reminders", help=HELP)(handle_errors(reminders))
+    root.add_typer(app, name="export")

@@ -1,0 +1,190 @@
+"""Reminder exports: messages from templates, calendar files, the export ledger.
+
+The ledger records each reminder sent to an audience, in the same
+transaction that puts the file in place, so a cron job that runs twice — or
+again after a failure — never sends the same reminder twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from retain.config import Config
+from retain.errors import UsageError
+from retain.output import Field, yuan_grouped
+from retain.reminders import Reminder
+
+AUDIENCES = ("officer", "customer")
+EXPORT_FORMATS = ("csv", "xlsx", "json", "ndjson", "ics")
+
+OFFICER_FIELDS = (
+    Field("reminder_id"),
+    Field("date", "date"),
+    Field("reason"),
+    Field("customer_id"),
+    Field("name"),
+    Field("phone"),
+    Field("officer"),
+    Field("loan_id"),
+    Field("amount", "money"),
+    Field("balance", "money"),
+    Field("matures_on", "date"),
+    Field("days_past_due", "int"),
+    Field("days_left", "int"),
+    Field("message"),
+)
+# What an SMS gateway needs, and nothing the customer should not see.
+CUSTOMER_FIELDS = (
+    Field("reminder_id"),
+    Field("date", "date"),
+    Field("name"),
+    Field("phone"),
+    Field("message"),
+)
+
+
+def fields_for(audience: str) -> Sequence[Field]:
+    return CUSTOMER_FIELDS if audience == "customer" else OFFICER_FIELDS
+
+
+def template_for(config: Config, name: str, lang: str, reason: str) -> str:
+    templates = config.export.templates
+    if name not in templates:
+        raise UsageError(
+            f"unknown template {name!r}: the config has {', '.join(sorted(templates))}"
+        )
+    for candidate in (name, "officer"):
+        text = templates.get(candidate, {}).get(lang, {}).get(reason)
+        if text:
+            return text
+    raise UsageError(f"template {name!r} has no {lang} text for {reason}")
+
+
+def message(reminder: Reminder, template: str, config: Config, reason_label: str) -> str:
+    values = {
+        "lender": config.export.lender,
+        "name": reminder.name,
+        "customer_id": reminder.customer_id,
+        "officer": reminder.officer or "",
+        "amount": yuan_grouped(reminder.amount_fen),
+        "balance": yuan_grouped(
+            reminder.balance_fen if reminder.balance_fen is not None else reminder.amount_fen
+        ),
+        "matures_on": reminder.matures_on or "",
+        "date": reminder.date.isoformat(),
+        "days_left": "" if reminder.days_left is None else str(reminder.days_left),
+        "days_past_due": "" if reminder.days_past_due is None else str(reminder.days_past_due),
+        "loan_id": reminder.loan_id or "",
+        "reason": reason_label,
+    }
+    return template.format(**values)
+
+
+def reminder_rows(
+    reminders: Iterable[Reminder],
+    config: Config,
+    *,
+    lang: str,
+    audience: str,
+    template: str,
+    reason_labels: dict[str, str],
+    mask: Any,
+) -> list[dict[str, Any]]:
+    """One output row per reminder, with its rendered message.
+
+    ``mask`` is applied to phones for the officer audience; the customer
+    audience always carries the full number, since its purpose is dialling.
+    """
+    rows = []
+    for reminder in reminders:
+        row = reminder.as_row()
+        text = template_for(config, template, lang, reminder.reason)
+        row["message"] = message(reminder, text, config, reason_labels[reminder.reason])
+        if audience == "officer":
+            row["phone"] = mask(reminder.phone) or None
+        rows.append(row)
+    return rows
+
+
+def write_ics(
+    rows: Sequence[dict[str, Any]],
+    handle: IO[bytes],
+    *,
+    summaries: Sequence[str],
+    calendar_name: str,
+    lang: str,
+) -> int:
+    """One all-day VEVENT per reminder, a stable UID, an alarm at 09:00 that day."""
+    from icalendar import Alarm, Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//retain//reminders//" + lang.upper())
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", calendar_name)
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for row, summary in zip(rows, summaries, strict=True):
+        day = dt.date.fromisoformat(row["date"])
+        event = Event()
+        event.add("uid", f"{row['reminder_id']}@retain")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+        event.add("summary", summary)
+        event.add("description", row["message"])
+        event.add("transp", "TRANSPARENT")
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", dt.timedelta(hours=9))  # 09:00 on the day of an all-day event
+        event.add_component(alarm)
+        calendar.add_component(event)
+    handle.write(calendar.to_ical())
+    return len(rows)
+
+
+def already_exported(conn: sqlite3.Connection, ids: Sequence[str], audience: str) -> set[str]:
+    found: set[str] = set()
+    step = 500
+    for start in range(0, len(ids), step):
+        chunk = list(ids[start : start + step])
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            row[0]
+            for row in conn.execute(
+                "SELECT reminder_id FROM exported_reminders"
+                f" WHERE audience = ? AND reminder_id IN ({marks})",
+                [audience, *chunk],
+            )
+        )
+    return found
+
+
+def record_export(
+    conn: sqlite3.Connection,
+    rows: Sequence[dict[str, Any]],
+    *,
+    audience: str,
+    fmt: str,
+    target: str,
+) -> int:
+    """Write the ledger; the caller holds the transaction and commits with the file."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cursor = conn.execute(
+        "INSERT INTO export_runs (at, audience, format, target, reminders) VALUES (?, ?, ?, ?, ?)",
+        (stamp, audience, fmt, target, len(rows)),
+    )
+    export_id = cursor.lastrowid
+    conn.executemany(
+        "INSERT OR IGNORE INTO exported_reminders"
+        " (reminder_id, audience, export_id, customer_id, reason, due_on)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (r["reminder_id"], audience, export_id, r["customer_id"], r["reason"], r["date"])
+            for r in rows
+        ],
+    )
+    return int(export_id or 0)

@@ -1,0 +1,183 @@
+"""Files for people and other programs: written whole or not at all.
+
+Every file goes to a temporary name in the target directory (mode 0600) and
+is renamed into place only when complete, so a reader — Excel, a calendar,
+an SMS gateway's pickup folder — never sees half a file, and a failed run
+leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, TextIO, cast
+
+from retain.errors import UsageError
+from retain.output import Field, guard, write_rows
+
+FILE_FORMATS = ("csv", "tsv", "json", "ndjson", "ids", "xlsx")
+_BY_SUFFIX = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".xlsx": "xlsx",
+    ".ics": "ics",
+    ".txt": "ids",
+}
+
+
+def format_for(path: Path, requested: str | None, allowed: Sequence[str]) -> str:
+    """The explicit --format, else the one the file name implies."""
+    fmt = requested or _BY_SUFFIX.get(path.suffix.lower())
+    if fmt is None or fmt not in allowed:
+        raise UsageError(
+            f"cannot tell the format of {path.name}: pass --format {'|'.join(allowed)}"
+        )
+    return fmt
+
+
+class AtomicFile:
+    """A temporary file beside ``target``; :meth:`publish` renames it into place."""
+
+    def __init__(self, target: Path, *, binary: bool = False, bom: bool = False) -> None:
+        self.target = target
+        directory = target.parent if str(target.parent) else Path(".")
+        if not directory.is_dir():
+            raise UsageError(f"no such directory: {directory}")
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        os.fchmod(fd, 0o600)
+        self.tmp = Path(name)
+        if binary:
+            self.handle: IO[Any] = os.fdopen(fd, "wb")
+        else:
+            encoding = "utf-8-sig" if bom else "utf-8"
+            self.handle = os.fdopen(fd, "w", encoding=encoding, newline="")
+        self.published = False
+
+    def publish(self) -> Path:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.replace(self.tmp, self.target)
+        os.chmod(self.target, 0o600)
+        self.published = True
+        return self.target
+
+    def discard(self) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.tmp.unlink()
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path, *, binary: bool = False, bom: bool = False) -> Iterator[AtomicFile]:
+    """Yield an :class:`AtomicFile`; publish on success, discard on any failure."""
+    handle = AtomicFile(target, binary=binary, bom=bom)
+    try:
+        yield handle
+        if not handle.published:
+            handle.publish()
+    finally:
+        if not handle.published:
+            handle.discard()
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in Excel's default font: CJK characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def write_xlsx(
+    rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[Field],
+    handle: IO[bytes],
+    *,
+    headers: Sequence[str],
+    sheet_title: str = "retain",
+) -> int:
+    """A real spreadsheet: date cells, numeric amounts, text as text, frozen header."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    materialised = [dict(row) for row in rows]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=sheet_title[:31])
+    sheet.freeze_panes = "A2"
+    widths = [display_width(h) for h in headers]
+    for row in materialised:
+        for index, field in enumerate(fields):
+            widths[index] = max(widths[index], display_width(_xlsx_text(row[field.name], field)))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
+    bold = Font(bold=True)
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in materialised:
+        sheet.append([_xlsx_cell(sheet, row[field.name], field) for field in fields])
+    book.save(handle)
+    return len(materialised)
+
+
+def _xlsx_text(value: Any, field: Field) -> str:
+    if value is None:
+        return ""
+    if field.kind == "money":
+        return f"{value / 100:,.2f}"
+    return str(value)
+
+
+def _xlsx_cell(sheet: Any, value: Any, field: Field) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None:
+        return None
+    if field.kind == "money":
+        cell = WriteOnlyCell(sheet, value=Decimal(int(value)) / 100)
+        cell.number_format = "#,##0.00"
+        return cell
+    if field.kind == "int":
+        return WriteOnlyCell(sheet, value=int(value))
+    if field.kind == "date":
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+        cell = WriteOnlyCell(sheet, value=day)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    # Text stays text: a value like "=HYPERLINK(…)" must never become a formula.
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
+def write_file(
+    target: Path,
+    fmt: str,
+    rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[Field],
+    *,
+    headers: Sequence[str],
+) -> int:
+    """Write rows to ``target`` atomically in a file format; returns the row count."""
+    if fmt == "xlsx":
+        with atomic_file(target, binary=True) as out:
+            return write_xlsx(rows, fields, out.handle, headers=headers)
+    with atomic_file(target, bom=fmt in ("csv", "tsv")) as out:
+        return write_rows(fmt, rows, fields, cast(TextIO, out.handle), headers=headers)
+
+
+__all__ = ["FILE_FORMATS", "AtomicFile", "atomic_file", "format_for", "guard", "write_file"]
