@@ -41,7 +41,8 @@ Exit codes: 0 exported (even zero reminders), 1 error, 2 usage error.
 
 Example:
 
-    retain --today tomorrow export reminders --days 0 --audience customer --new-only --output sms-$(date +%F).csv
+    retain --today tomorrow export reminders --days 0 --audience customer \\
+        --new-only --output sms-$(date +%F).csv
 
     retain export reminders --days 7 --kinds maturing,overdue --output 本周提醒.xlsx
 
@@ -56,7 +57,7 @@ def reminders(
         str,
         typer.Option(
             "--kinds",
-            help="Comma-separated reasons: maturing,overdue,follow_up,post_loan_check,revisit,win_back.",
+            help="Comma-separated reasons to include (default: all).",
         ),
     ] = "maturing,overdue,follow_up,post_loan_check,revisit,win_back",
     officer: OfficerOption = None,
