@@ -2,8 +2,356 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Annotated, Any
+
 import typer
+
+from retain.cli.common import handle_errors, state
+from retain.cli.options import (
+    TABLE_DEFAULT_LIMIT,
+    FormatOption,
+    LimitOption,
+    OfficerOption,
+    OutputFormat,
+    RevealOption,
+    resolve_format,
+)
+
+HELP = """List open loans past due, most days first, with their arrears class.
+
+Days past due are the loan's imported days_past_due; when the import had none,
+today − maturity date for a loan past maturity, else 0. Listed are loans with
+status active or overdue that are past due, and loans imported as overdue even
+at 0 days (then class 正常/normal). Closed and written-off loans are off the
+book: never listed, never counted.
+
+Classes come from the config table arrears.classes (default 正常 0, 关注 1–90,
+次级 91–180, 可疑 181–360, 损失 361+ days) and are named by --lang in every
+format: name in zh, name_en in en. --class takes either name. customer_class
+is the borrower's worst class over all their open loans.
+
+A table ends with the open book by class (count, balance) and PAR30/PAR90 =
+balance of open loans more than 30/90 days past due ÷ balance of all open
+loans, where balance is the loan's balance, or its principal when the store
+has none. --officer narrows that book; --class, --min-days and --limit only
+narrow the list. --summary prints only the book (a table, or one JSON object);
+CSV/TSV/JSON/NDJSON lists carry the rows only.
+
+Example:
+
+    retain overdue --min-days 31
+
+    retain --lang zh overdue --class 次级 --officer 王芳
+
+    retain overdue --summary --format json
+
+    retain overdue --format ids | retain log - --channel call --outcome promised
+"""
+
+OVERDUE_FIELDS = (
+    ("loan_id", "text"),
+    ("customer_id", "text"),
+    ("name", "text"),
+    ("phone", "text"),
+    ("officer", "text"),
+    ("guarantee", "text"),
+    ("status", "text"),
+    ("principal", "money"),
+    ("balance", "money"),
+    ("matures_on", "date"),
+    ("days_past_due", "int"),
+    ("class", "text"),
+    ("customer_class", "text"),
+    ("last_contact", "text"),
+)
+
+
+def overdue(
+    ctx: typer.Context,
+    min_days: Annotated[
+        int,
+        typer.Option("--min-days", min=0, help="Only loans at least N days past due."),
+    ] = 0,
+    class_name: Annotated[
+        str | None,
+        typer.Option(
+            "--class",
+            metavar="NAME",
+            help="Only loans in this class: its Chinese or English name (次级 or substandard).",
+            show_default=False,
+        ),
+    ] = None,
+    officer: OfficerOption = None,
+    limit: LimitOption = None,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="Only the open book by class with PAR30/PAR90: a table, or JSON in a pipe.",
+        ),
+    ] = False,
+    reveal: RevealOption = False,
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    from retain.arrears import OverdueFilter, class_labels, class_rank, overdue_loans
+    from retain.config import load_config
+    from retain.errors import UsageError
+
+    st = state(ctx)
+    arrears = load_config().arrears
+    rank = class_rank(arrears, class_name) if class_name is not None else None
+    labels = class_labels(arrears, st.lang)
+    out_format = resolve_format(fmt)
+    if summary:
+        if fmt is OutputFormat.auto and out_format != "table":
+            out_format = "json"
+        if out_format not in ("table", "json", "ndjson"):
+            raise UsageError("--summary prints a table or JSON: use --format table, json or ndjson")
+    store = st.open_store()
+    try:
+        if summary:
+            _print_summary(store.conn, arrears, st, officer, out_format)
+            return
+        spec = OverdueFilter(
+            min_days=min_days,
+            class_rank=rank,
+            officer=officer,
+            limit=None if out_format == "table" else limit,
+        )
+        rows = overdue_loans(store.conn, arrears, st.today, spec, labels)
+        if out_format == "table":
+            _render_table(rows, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
+            _print_summary(store.conn, arrears, st, officer, "table")
+        else:
+            _write_machine(rows, out_format, reveal)
+    finally:
+        store.close()
+
+
+def _write_machine(rows: Any, out_format: str, reveal: bool) -> None:
+    from retain.arrears import OVERDUE_COLUMNS
+    from retain.importing.normalise import mask_phone
+    from retain.output import Field, write_rows
+
+    fields = [Field(name, kind) for name, kind in OVERDUE_FIELDS]  # type: ignore[arg-type]
+    names = OVERDUE_COLUMNS
+    if reveal:
+        shaped = (dict(zip(names, values, strict=True)) for values in rows)
+    else:
+        shaped = _masked(rows, names, mask_phone)
+    write_rows(out_format, shaped, fields, sys.stdout)
+
+
+def _masked(rows: Any, names: tuple[str, ...], mask: Any) -> Any:
+    for values in rows:
+        row = dict(zip(names, values, strict=True))
+        row["phone"] = mask(row["phone"]) or None
+        yield row
+
+
+def _render_table(rows: Any, st: Any, limit: int, reveal: bool, officer: str | None) -> None:
+    from retain.arrears import OVERDUE_COLUMNS
+    from retain.cli.render import Column, print_table
+    from retain.i18n import t
+    from retain.importing.normalise import mask_phone
+    from retain.output import yuan_grouped
+
+    lang = st.lang
+    index = {name: i for i, name in enumerate(OVERDUE_COLUMNS)}
+    kept: list[tuple[Any, ...]] = []
+    count = 0
+    outstanding = 0
+    principal_at, balance_at = index["principal"], index["balance"]
+    for values in rows:
+        count += 1
+        balance = values[balance_at]
+        outstanding += values[principal_at] if balance is None else balance
+        if len(kept) < limit:
+            kept.append(values)
+    fallback = False
+    shown = []
+    for values in kept:
+        row = dict(zip(OVERDUE_COLUMNS, values, strict=True))
+        if row["balance"] is None:
+            fallback = True
+            amount = yuan_grouped(row["principal"]) + "*"
+        else:
+            amount = yuan_grouped(row["balance"])
+        shown.append(
+            [
+                str(row["days_past_due"]),
+                row["class"],
+                row["loan_id"],
+                f"{row['name']} ({row['customer_id']})",
+                row["phone"] if reveal else mask_phone(row["phone"]),
+                amount,
+                row["matures_on"],
+                row["customer_class"],
+                row["officer"] or "",
+                str(row["last_contact"] or "")[:16],
+            ]
+        )
+    columns = [
+        Column(t("col.days_past_due", lang), "right", key=True),
+        Column(t("col.class", lang), key=True),
+        Column(t("col.loan_id", lang), key=True),
+        Column(t("col.customer", lang)),
+        Column(t("col.phone", lang), key=True),
+        Column(t("overdue.col.outstanding", lang), "right", key=True),
+        Column(t("col.matures_on", lang), key=True),
+        Column(t("overdue.col.customer_class", lang)),
+        Column(t("col.officer", lang)),
+        Column(t("col.last_contact", lang)),
+    ]
+    today = st.today.isoformat()
+    title = (
+        t("overdue.title_officer", lang, today=today, officer=officer)
+        if officer is not None
+        else t("overdue.title", lang, today=today)
+    )
+    if not count:
+        footer = [t("overdue.empty", lang)]
+    else:
+        footer = [t("overdue.summary", lang, count=count, total=yuan_grouped(outstanding))]
+        if count > limit:
+            footer.append(t("list.more", lang, more=count - limit))
+        if fallback:
+            footer.append(t("overdue.fallback", lang))
+    print_table(title, columns, shown, footer_lines=footer)
+
+
+def _percent(share: float | None, lang: str) -> str:
+    from retain.i18n import t
+
+    return t("overdue.not_available", lang) if share is None else f"{share * 100:.2f}%"
+
+
+def _print_summary(conn: Any, arrears: Any, st: Any, officer: str | None, out_format: str) -> None:
+    from retain.arrears import arrears_summary
+
+    book = arrears_summary(conn, arrears, st.today, officer)
+    if out_format == "table":
+        _render_summary(book, st, officer)
+    else:
+        text = _summary_json(book, st, officer, indent=out_format == "json")
+        sys.stdout.write(text + "\n")
+
+
+def _render_summary(book: Any, st: Any, officer: str | None) -> None:
+    from retain.arrears import PAR_DAYS
+    from retain.cli.render import Column, print_table
+    from retain.i18n import t
+    from retain.output import yuan_grouped
+
+    lang = st.lang
+    today = st.today.isoformat()
+
+    def share(fen: int) -> str:
+        return _percent(fen / book.balance_fen if book.balance_fen else None, lang)
+
+    rows = []
+    for entry in book.classes:
+        if entry.max_days is None:
+            span = t("overdue.range_open", lang, min=entry.min_days)
+        elif entry.max_days == entry.min_days:
+            span = str(entry.min_days)
+        else:
+            span = t("overdue.range", lang, min=entry.min_days, max=entry.max_days)
+        rows.append(
+            [
+                entry.name if lang == "zh" else entry.name_en,
+                span,
+                str(entry.count),
+                yuan_grouped(entry.balance_fen),
+                share(entry.balance_fen),
+            ]
+        )
+    rows.append(
+        [
+            t("overdue.total", lang),
+            "",
+            str(book.count),
+            yuan_grouped(book.balance_fen),
+            share(book.balance_fen),
+        ]
+    )
+    title = (
+        t("overdue.book_title_officer", lang, today=today, officer=officer)
+        if officer is not None
+        else t("overdue.book_title", lang, today=today)
+    )
+    footer = [
+        t(
+            "overdue.par",
+            lang,
+            days=days,
+            part=yuan_grouped(book.par_fen(days)),
+            total=yuan_grouped(book.balance_fen),
+            share=_percent(book.par(days), lang),
+        )
+        for days in PAR_DAYS
+    ]
+    footer.append(t("overdue.balance_note", lang))
+    print_table(
+        title,
+        [
+            Column(t("col.class", lang), key=True),
+            Column(t("overdue.col.range", lang), key=True),
+            Column(t("overdue.col.loans", lang), "right", key=True),
+            Column(t("col.balance", lang), "right", key=True),
+            Column(t("overdue.col.share", lang), "right", key=True),
+        ],
+        rows,
+        footer_lines=footer,
+    )
+
+
+def _summary_json(book: Any, st: Any, officer: str | None, *, indent: bool) -> str:
+    """One object; money hand-assembled so it keeps two decimals (12.50, not 12.5)."""
+    import json
+
+    from retain.i18n import t
+    from retain.output import yuan
+
+    lang = st.lang
+
+    def ratio(value: float | None) -> str:
+        return "null" if value is None else repr(round(value, 4))
+
+    classes = [
+        "{"
+        + ", ".join(
+            [
+                f'"class": {json.dumps(c.name if lang == "zh" else c.name_en, ensure_ascii=False)}',
+                f'"min_days": {c.min_days}',
+                f'"max_days": {"null" if c.max_days is None else c.max_days}',
+                f'"count": {c.count}',
+                f'"balance": {yuan(c.balance_fen)}',
+            ]
+        )
+        + "}"
+        for c in book.classes
+    ]
+    pairs = [
+        f'"as_of": "{st.today.isoformat()}"',
+        f'"officer": {json.dumps(officer, ensure_ascii=False)}',
+        f'"classes": [{", ".join(classes)}]' if not indent else None,
+        f'"total_count": {book.count}',
+        f'"total_balance": {yuan(book.balance_fen)}',
+        f'"par30": {ratio(book.par(30))}',
+        f'"par90": {ratio(book.par(90))}',
+        f'"par30_balance": {yuan(book.par30_fen)}',
+        f'"par90_balance": {yuan(book.par90_fen)}',
+        f'"definition": {json.dumps(t("overdue.definition", lang), ensure_ascii=False)}',
+    ]
+    if not indent:
+        return "{" + ", ".join(p for p in pairs if p is not None) + "}"
+    listed = "[\n" + ",\n".join(f"    {c}" for c in classes) + "\n  ]"
+    pairs[2] = f'"classes": {listed}'
+    return "{\n" + ",\n".join(f"  {p}" for p in pairs) + "\n}"
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("overdue", help=HELP)(handle_errors(overdue))

@@ -13,7 +13,9 @@ from retain.cli.options import (
     LimitOption,
     OfficerOption,
     OutputFormat,
+    OutputOption,
     RevealOption,
+    emit,
     resolve_format,
 )
 
@@ -35,6 +37,8 @@ Example:
     retain calls --explain C0001
 
     retain calls --format ids | retain log - --channel sms --outcome reached
+
+    retain calls --output 今日电话.xlsx
 """
 
 TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back")
@@ -102,6 +106,7 @@ def calls(
     ] = None,
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     from retain.config import load_config
     from retain.errors import UsageError
@@ -123,14 +128,13 @@ def calls(
         rows = [
             _shape(row, st.lang, reveal) for row in ranked_calls(store.conn, config, st.today, spec)
         ]
-        out_format = resolve_format(fmt)
-        if out_format == "table":
+        if output is None and resolve_format(fmt) == "table":
             _render(rows, st, capacity)
         else:
-            from retain.output import Field, write_rows
+            from retain.output import Field
 
             fields = [Field(name, kind) for name, kind in CALL_FIELDS]  # type: ignore[arg-type]
-            write_rows(out_format, rows, fields, sys.stdout)
+            emit(rows, fields, fmt, output, st.lang)
     finally:
         store.close()
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +15,9 @@ from retain.cli.options import (
     LimitOption,
     OfficerOption,
     OutputFormat,
+    OutputOption,
     RevealOption,
+    emit,
     resolve_format,
 )
 
@@ -28,6 +30,8 @@ Example:
     retain --today 2026-12-01 due --days 7 --format csv > due.csv
 
     retain due --format ids | retain log - --channel sms
+
+    retain --lang zh due --days 7 --output 本周到期.xlsx
 """
 
 
@@ -79,6 +83,7 @@ def due(
     limit: LimitOption = None,
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     from retain.errors import UsageError
     from retain.importing.normalise import Invalid, norm_guarantee, norm_money
@@ -90,7 +95,7 @@ def due(
         min_fen = norm_money(min_amount, allow_zero=True) if min_amount else None
     except Invalid as exc:
         raise UsageError(str(exc)) from None
-    out_format = resolve_format(fmt)
+    out_format = "file" if output is not None else resolve_format(fmt)
     table_limit = limit or TABLE_DEFAULT_LIMIT
     spec = DueFilter(
         days=days,
@@ -107,19 +112,21 @@ def due(
         if out_format == "table":
             _render_table(list(rows), st, days, table_limit, reveal)
         else:
-            _write_machine(rows, out_format, reveal)
+            _write_machine(rows, fmt, output, reveal, st.lang)
     finally:
         store.close()
 
 
-def _write_machine(rows: Any, out_format: str, reveal: bool) -> None:
+def _write_machine(
+    rows: Any, fmt: OutputFormat, output: Path | None, reveal: bool, lang: str
+) -> None:
     from retain.importing.normalise import mask_phone
-    from retain.output import Field, write_rows
+    from retain.output import Field
 
     fields = [Field(name, kind) for name, kind in DUE_FIELDS]  # type: ignore[arg-type]
     if not reveal:
         rows = (_masked(row, mask_phone) for row in rows)
-    write_rows(out_format, rows, fields, sys.stdout)
+    emit(rows, fields, fmt, output, lang)
 
 
 def _masked(row: dict[str, Any], mask: Any) -> dict[str, Any]:

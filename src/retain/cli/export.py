@@ -218,7 +218,7 @@ def _header(name: str, lang: str) -> str:
     from retain.i18n import CATALOGUE, t
 
     key = f"col.{name}"
-    return t(key, lang) if key in CATALOGUE else name
+    return t(key, lang) if lang == "zh" and key in CATALOGUE else name
 
 
 def register(root: typer.Typer) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -52,3 +54,42 @@ def resolve_format(fmt: OutputFormat) -> str:
     if fmt is OutputFormat.auto:
         return "table" if is_terminal() else "tsv"
     return fmt.value
+
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to FILE (atomically, mode 0600): csv (with BOM, for Excel), tsv, json, "
+        "ndjson, ids or xlsx, from --format or the extension.",
+        show_default=False,
+    ),
+]
+
+
+def emit(
+    rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[Any],
+    fmt: OutputFormat,
+    output: Path | None,
+    lang: str,
+) -> None:
+    """Machine output to stdout, or to a file with localised headers for people."""
+    import sys
+
+    from retain.output import write_rows
+
+    if output is None:
+        write_rows(resolve_format(fmt), rows, fields, sys.stdout)
+        return
+    from retain.i18n import CATALOGUE, t
+    from retain.sinks import FILE_FORMATS, format_for, write_file
+
+    requested = None if fmt in (OutputFormat.auto, OutputFormat.table) else fmt.value
+    file_format = format_for(output, requested, FILE_FORMATS)
+    headers = [f.name for f in fields]
+    if lang == "zh" and file_format in ("csv", "tsv", "xlsx"):
+        # Files opened by people get Chinese headers; English keeps the field names.
+        headers = [t(f"col.{h}", lang) if f"col.{h}" in CATALOGUE else h for h in headers]
+    write_file(output, file_format, rows, fields, headers=headers)
