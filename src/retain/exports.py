@@ -50,13 +50,14 @@ def fields_for(audience: str) -> Sequence[Field]:
     return CUSTOMER_FIELDS if audience == "customer" else OFFICER_FIELDS
 
 
-def template_for(config: Config, name: str, lang: str, reason: str) -> str:
+def template_for(config: Config, name: str, lang: str, reason: str, audience: str) -> str:
+    """The set's text, else the audience's default: a customer never gets officer text."""
     templates = config.export.templates
     if name not in templates:
         raise UsageError(
             f"unknown template {name!r}: the config has {', '.join(sorted(templates))}"
         )
-    for candidate in (name, "officer"):
+    for candidate in (name, audience):
         text = templates.get(candidate, {}).get(lang, {}).get(reason)
         if text:
             return text
@@ -101,7 +102,7 @@ def reminder_rows(
     rows = []
     for reminder in reminders:
         row = reminder.as_row()
-        text = template_for(config, template, lang, reminder.reason)
+        text = template_for(config, template, lang, reminder.reason, audience)
         row["message"] = message(reminder, text, config, reason_labels[reminder.reason])
         if audience == "officer":
             row["phone"] = mask(reminder.phone) or None

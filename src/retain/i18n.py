@@ -72,10 +72,74 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # errors
     "error": ("Error", "错误"),
     # --- overdue (retain overdue) ---
+    "overdue.title": ("Overdue loans on {today}", "{today} 逾期贷款"),
+    "overdue.title_officer": (
+        "Overdue loans on {today} — {officer}",
+        "{today} 逾期贷款 — {officer}",
+    ),
+    "overdue.col.customer_class": ("Borrower class", "客户分类"),
+    "overdue.col.outstanding": ("Outstanding", "贷款余额"),
+    "overdue.col.loans": ("Loans", "笔数"),
+    "overdue.col.share": ("Share", "占比"),
+    "overdue.col.range": ("Days past due", "逾期天数"),
+    "overdue.range": ("{min}–{max}", "{min}–{max}"),
+    "overdue.range_open": ("{min}+", "{min}及以上"),
+    "overdue.total": ("Total", "合计"),
+    "overdue.summary": (
+        "{count} overdue loans, outstanding {total} yuan",
+        "逾期贷款 {count} 笔，余额合计 {total} 元",
+    ),
+    "overdue.empty": ("No overdue loans.", "没有逾期贷款。"),
+    "overdue.fallback": (
+        "* no balance in the store: the principal is shown and counted",
+        "* 无贷款余额数据：显示并按贷款金额计",
+    ),
+    "overdue.book_title": ("Open loans by class on {today}", "{today} 在贷贷款按分类"),
+    "overdue.book_title_officer": (
+        "Open loans by class on {today} — {officer}",
+        "{today} 在贷贷款按分类 — {officer}",
+    ),
+    "overdue.par": (
+        "PAR{days} = balance of loans more than {days} days past due ÷ balance of all open loans = {part} ÷ {total} = {share}",
+        "PAR{days} = 逾期{days}天以上贷款余额 ÷ 全部在贷余额 = {part} ÷ {total} = {share}",
+    ),
+    "overdue.balance_note": (
+        "Balance = the loan's balance, or its principal where the store has no balance; open = status active or overdue.",
+        "余额 = 贷款余额，无余额数据时按贷款金额计；在贷 = 状态为正常或逾期。",
+    ),
+    "overdue.definition": (
+        "PAR30/PAR90 = balance of open loans more than 30/90 days past due ÷ balance of all open (active or overdue) loans; balance = the loan's balance, or its principal when the store has none",
+        "PAR30/PAR90 = 逾期30/90天以上在贷余额 ÷ 全部在贷（正常或逾期）余额；余额 = 贷款余额，无余额数据时按贷款金额计",
+    ),
+    "overdue.not_available": ("n/a (no open loans)", "无（没有在贷贷款）"),
     # --- noloan (retain noloan) ---
+    "noloan.title": ("Customers with no open loan on {today}", "{today} 无贷户"),
+    "noloan.title_officer": (
+        "Customers with no open loan on {today} — {officer}",
+        "{today} 无贷户 — {officer}",
+    ),
+    "noloan.col.last_closed": ("Last closed", "最近结清"),
+    "noloan.col.days_since": ("Days since", "结清天数"),
+    "noloan.col.loans": ("Loans", "历史笔数"),
+    "noloan.col.total_borrowed": ("Total borrowed", "累计贷款金额"),
+    "noloan.col.worst_class": ("Worst class", "历史最差分类"),
+    "noloan.never": ("never borrowed", "未曾贷款"),
+    "noloan.summary": ("{count} customers", "共 {count} 户"),
+    "noloan.truncated": (
+        "Showing the first {limit}; use --limit N or --format csv for more.",
+        "仅显示前 {limit} 户；使用 --limit N 或 --format csv 查看更多。",
+    ),
+    "noloan.empty": ("No customers without an open loan match.", "没有符合条件的无贷户。"),
+    "noloan.bad_left_out": (
+        "Left out: customers with a written-off loan or a worst class of {cls} or beyond (--include-bad shows them).",
+        "未列出：有核销贷款或历史最差分类达到{cls}及以下的客户（使用 --include-bad 显示）。",
+    ),
     # --- config (retain config) ---
     # --- export ---
-    "export.done": ("Exported {count} reminder(s) to {target}.", "已导出 {count} 条提醒到 {target}。"),
+    "export.done": (
+        "Exported {count} reminder(s) to {target}.",
+        "已导出 {count} 条提醒到 {target}。",
+    ),
     "export.calendar": ("retain reminders", "客户提醒"),
     "export.sheet": ("Reminders", "提醒"),
     "col.reminder_id": ("Reminder ID", "提醒编号"),

@@ -165,9 +165,20 @@ def m004_call_list_index(db: Any) -> None:
     )
 
 
+def m005_overdue_since(db: Any) -> None:
+    """The day a loan fell overdue, from the days past due an import reported.
+
+    An export's days past due is a snapshot as of that import's "today"; the
+    start day it implies stays the same from one daily export to the next, so
+    an overdue reminder keeps one id for the whole spell.
+    """
+    db.execute("ALTER TABLE loans ADD COLUMN overdue_since_day INTEGER")
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
     m003_export_ledger,
     m004_call_list_index,
+    m005_overdue_since,
 ]

@@ -60,21 +60,32 @@ class Reminder:
         }
 
 
-def _episode_start(reason: str, row: dict[str, Any], day: int, config: Config) -> int:
-    """The day this spell of the reason began: the stable part of the id."""
+def _episode_start(reason: str, row: dict[str, Any], day: int, config: Config) -> int | None:
+    """The day this spell of the reason began: the stable part of the id.
+
+    None for overdue: its start comes from the loans (see ``_overdue_since``).
+    """
+    rhythm = config.rhythm
+    last_contact = row["lc"]
     if reason == "maturing":
         left = int(row["days_left"])
-        tier = min(t for t in config.rhythm.maturity_tiers if t >= left)
+        tier = min(t for t in rhythm.maturity_tiers if t >= left)
         return day + left - tier
     if reason == "overdue":
-        return day - int(row["dpd"]) + 1
+        return None
     if reason == "follow_up":
         return int(row["next_day"])
     if reason == "post_loan_check":
         return int(row["check_day"])
-    if reason == "win_back":
-        return int(row["closed_day"])
-    return day
+    if reason == "revisit":
+        since = int(row["secured_since"])
+        base = last_contact if last_contact is not None and last_contact > since else since
+        return int(base) + rhythm.revisit_every_days
+    # win_back: at the close, then every N days after the last contact since.
+    closed = int(row["closed_day"])
+    if last_contact is None or last_contact < closed:
+        return closed
+    return int(last_contact) + rhythm.win_back_every_days
 
 
 def reminder_id(customer_id: str, reason: str, episode_day: int) -> str:
@@ -93,7 +104,7 @@ def upcoming(
 ) -> list[Reminder]:
     """Reminders due from today to today + days, soonest first."""
     wanted = tuple(k for k in kinds if k in TERMS)
-    found: dict[tuple[str, str, int], tuple[int, dict[str, Any]]] = {}
+    found: dict[tuple[str, str, int | None], tuple[int, dict[str, Any]]] = {}
     for offset in range(days + 1):
         day = today + dt.timedelta(days=offset)
         day_no = day_number(day)
@@ -110,9 +121,11 @@ def upcoming(
     reminders = []
     for (customer_id, reason, episode), (day_no, row) in found.items():
         loan = details.get(customer_id, {}).get("maturing" if reason == "maturing" else "main")
+        if episode is None:
+            episode = details.get(customer_id, {}).get("overdue_since", day_no)
         reminders.append(
             Reminder(
-                reminder_id=reminder_id(customer_id, reason, episode),
+                reminder_id=reminder_id(customer_id, reason, int(episode)),
                 customer_id=customer_id,
                 name=row["name"],
                 phone=row["phone"],
@@ -146,7 +159,7 @@ def _loan_details(
         marks = ",".join("?" * len(chunk))
         rows = conn.execute(
             "SELECT customer_id, loan_id, principal_fen, balance_fen, matures_on, matures_day,"
-            " status, disbursed_on,"
+            " status, disbursed_on, overdue_since_day,"
             " COALESCE(days_past_due, CASE WHEN matures_day < ? THEN ? - matures_day ELSE 0 END)"
             f" AS dpd FROM loans WHERE customer_id IN ({marks})"
             " ORDER BY customer_id, matures_day, loan_id",
@@ -158,6 +171,11 @@ def _loan_details(
             is_open = record["status"] in ("active", "overdue")
             if is_open and record["matures_day"] >= (today_day or 0) and "maturing" not in slot:
                 slot["maturing"] = record
+            if is_open and int(record["dpd"] or 0) > 0:
+                # The day the spell began: as reported by the import, else the day
+                # after maturity. The earliest of the customer's overdue loans.
+                since = record["overdue_since_day"] or record["matures_day"] + 1
+                slot["overdue_since"] = min(slot.get("overdue_since", since), since)
             best = slot.get("main")
             if best is None or _main_key(record) > _main_key(best):
                 slot["main"] = record

@@ -74,7 +74,11 @@ def main_options(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = State(db_option=db, today_option=today, lang_option=lang)
+    st = State(db_option=db, today_option=today, lang_option=lang)
+    if today is not None or ctx.invoked_subcommand is not None:
+        # Check --today before anything opens the store: a bad date is a usage error.
+        handle_errors(lambda: st.today)()
+    ctx.obj = st
 
 
 from retain.cli import arrears as _arrears  # noqa: E402

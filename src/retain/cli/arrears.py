@@ -46,7 +46,7 @@ Example:
 
     retain overdue --summary --format json
 
-    retain overdue --format ids | retain log - --channel call --outcome promised
+    retain overdue --min-days 91 --format ids | retain log - -c call -o promised
 """
 
 OVERDUE_FIELDS = (

@@ -49,7 +49,9 @@ class State:
 
         return resolve_db_path(self.db_option)
 
-    def open_store(self, *, create: bool = True) -> Any:
+    def open_store(self, *, create: bool = False) -> Any:
+        """Open the store; only imports may create it (a typo in --db must not
+        silently yield an empty store and empty reminders)."""
         from retain.store import Store
 
         return Store(self.db_path, create=create)

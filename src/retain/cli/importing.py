@@ -156,7 +156,7 @@ def _run_import(
         ceiling_fen=ceiling,
         dry_run=dry_run,
     )
-    store = st.open_store()
+    store = st.open_store(create=True)
     try:
         with _progress(source, st.lang) as progress:
             report = import_file(

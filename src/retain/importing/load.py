@@ -268,6 +268,9 @@ class _Loader:
             # Day numbers travel with their dates (see migration m002).
             self.day_fields = [(f, DAY_COLUMNS[f]) for f in self.loan_fields if f in DAY_COLUMNS]
             self.loan_fields += [day for _, day in self.day_fields]
+            self.tracks_dpd = "days_past_due" in self.loan_fields
+            if self.tracks_dpd:
+                self.loan_fields.append("overdue_since_day")
         self.key_field = "customer_id" if self.kind == "customers" else "loan_id"
         self.status_aliases = settings.mapping.values.get("status")
         self.guarantee_aliases = settings.mapping.values.get("guarantee")
@@ -551,9 +554,14 @@ class _Loader:
     def _save_loans(self, cands: list[Candidate]) -> None:
         fields = self.loan_fields
         rows = [{"loan_id": c.key, **c.values} for c in cands]
+        today_day = day_number(self.settings.today)
+        assert today_day is not None
         for row in rows:
             for date_field, day_field in self.day_fields:
                 row[day_field] = day_number(row.get(date_field))
+            if self.tracks_dpd:
+                dpd = row.get("days_past_due")
+                row["overdue_since_day"] = today_day - dpd + 1 if dpd else None
         columns = {f: LOAN_COLUMNS.get(f, f) for f in fields}
         added, changed = self._upsert("loans", "loan_id", fields, rows, columns)
         self.report.added += added

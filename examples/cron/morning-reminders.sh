@@ -1,0 +1,65 @@
+#!/bin/sh
+# Tomorrow's reminders, for a cron job (see ./crontab):
+#
+#   $OUT_DIR/sms-YYYY-MM-DD.csv   customer SMS for tomorrow (full phones), only
+#                                 reminders never exported to customers before
+#                                 (--new-only), so a second run sends nothing twice
+#                                 and never overwrites a file the gateway may not
+#                                 have picked up yet (it writes sms-DATE.2.csv …);
+#   $OUT_DIR/officer-week.ics     the officers' calendar for the coming week
+#                                 (stable UIDs: a subscribed calendar updates in place).
+#
+# Environment: RETAIN_BIN (default: retain on PATH), RETAIN_DB (the store; else
+# retain's default), OUT_DIR (default ~/retain-out, created mode 0700),
+# RETAIN_LANG (default zh: the customers' SMS language).
+# Exits non-zero as soon as retain fails; logs with a timestamp on stderr.
+set -eu
+
+RETAIN_BIN=${RETAIN_BIN:-retain}
+OUT_DIR=${OUT_DIR:-"$HOME/retain-out"}
+RETAIN_LANG=${RETAIN_LANG:-zh}
+export RETAIN_LANG
+if [ -n "${RETAIN_DB:-}" ]; then
+    export RETAIN_DB
+fi
+
+log() {
+    printf '%s morning-reminders: %s\n' "$(date '+%Y-%m-%dT%H:%M:%S%z')" "$*" >&2
+}
+
+# Run retain; log its one-line summary, or its error and stop with its exit code.
+run() {
+    if said=$("$RETAIN_BIN" "$@" 2>&1); then
+        log "${said:-done}"
+    else
+        status=$?
+        log "FAILED (exit $status): retain $*: $said"
+        exit "$status"
+    fi
+}
+
+# retain creates a missing store: a mistyped RETAIN_DB would export nothing, silently.
+if [ -n "${RETAIN_DB:-}" ] && [ ! -f "$RETAIN_DB" ]; then
+    log "FAILED: no store at RETAIN_DB=$RETAIN_DB"
+    exit 1
+fi
+
+# Tomorrow's date for the file name: GNU date, BSD date, else today.
+day=$(date -d tomorrow +%F 2>/dev/null || date -v+1d +%F 2>/dev/null || date +%F)
+
+if [ ! -d "$OUT_DIR" ]; then
+    (umask 077 && mkdir -p "$OUT_DIR")
+    log "created $OUT_DIR (mode 0700)"
+fi
+
+sms="$OUT_DIR/sms-$day.csv"
+n=1
+while [ -e "$sms" ]; do
+    n=$((n + 1))
+    sms="$OUT_DIR/sms-$day.$n.csv"
+done
+
+log "start: store ${RETAIN_DB:-(default)}, output $OUT_DIR"
+run --today tomorrow export reminders --days 0 --new-only --audience customer --output "$sms"
+run --today tomorrow export reminders --days 6 --audience officer --output "$OUT_DIR/officer-week.ics"
+log "done"

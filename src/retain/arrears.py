@@ -1,0 +1,477 @@
+"""Arrears and no-loan customers: the questions behind ``retain overdue`` and ``retain noloan``.
+
+Days past due (DPD) of an open loan are its imported ``days_past_due``; when
+the import had none, today − maturity for a loan past its maturity, else 0.
+Classes come from the editable ``arrears.classes`` table of the config and are
+computed in SQL with a ``CASE`` whose bounds and labels are parameters.
+
+All SQL here is portable: parameters, integer day numbers, no date functions.
+Money stays integer fen; the CLI decides how to show it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from retain.config import ArrearsConfig
+from retain.days import day_number
+from retain.errors import UsageError
+
+OPEN_STATUSES = ("active", "overdue")
+PAR_DAYS = (30, 90)
+
+# The imported DPD, else days since maturity for a loan past it, else 0.
+_DPD = "COALESCE(l.days_past_due, CASE WHEN l.matures_day < :t THEN :t - l.matures_day ELSE 0 END)"
+# Open = active or overdue. Written as "not off the book" (the schema's CHECK allows
+# only these four statuses) so that SQLite scans the table instead of taking the
+# status index: open loans are most of the book, and 800,000 index hops cost ten
+# times a plain scan.
+_OFF_BOOK = {"off1": "closed", "off2": "written_off"}
+# What a loan still owes: its balance, or its principal when the store has no balance.
+_OUTSTANDING = "COALESCE(l.balance_fen, l.principal_fen)"
+
+# Column order of :func:`overdue_loans` rows.
+OVERDUE_COLUMNS = (
+    "loan_id",
+    "customer_id",
+    "name",
+    "phone",
+    "officer",
+    "guarantee",
+    "status",
+    "principal",
+    "balance",
+    "matures_on",
+    "days_past_due",
+    "class",
+    "customer_class",
+    "last_contact",
+)
+
+
+def class_labels(arrears: ArrearsConfig, lang: str) -> list[str]:
+    """The classes' names in display order: ``name`` in zh, ``name_en`` otherwise."""
+    return [c.name if lang == "zh" else c.name_en for c in arrears.classes]
+
+
+def class_rank(arrears: ArrearsConfig, name: str) -> int:
+    """The rank of a class given either of its names; UsageError naming the choices."""
+    wanted = name.strip()
+    try:
+        return arrears.rank_of(wanted)
+    except KeyError:
+        pass
+    folded = wanted.casefold()
+    for rank, entry in enumerate(arrears.classes):
+        if folded in (entry.name.casefold(), entry.name_en.casefold()):
+            return rank
+    choices = ", ".join(f"{c.name}/{c.name_en}" for c in arrears.classes)
+    raise UsageError(f"unknown class {name!r}: use one of {choices}")
+
+
+def _class_case(arrears: ArrearsConfig, column: str, tag: str) -> str:
+    """A CASE naming the class of ``column`` days; its bounds and labels are parameters.
+
+    Parameters are ``:{tag}max{rank}`` and ``:{tag}lab{rank}``; :func:`_class_params`
+    supplies them.
+    """
+    parts = [
+        f"WHEN {column} <= :{tag}max{rank} THEN :{tag}lab{rank}"
+        for rank, entry in enumerate(arrears.classes)
+        if entry.max_days is not None
+    ]
+    last = len(arrears.classes) - 1
+    if not parts:
+        return f":{tag}lab{last}"
+    return f"(CASE {' '.join(parts)} ELSE :{tag}lab{last} END)"
+
+
+def _class_params(arrears: ArrearsConfig, labels: Sequence[Any], tag: str) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for rank, entry in enumerate(arrears.classes):
+        params[f"{tag}lab{rank}"] = labels[rank]
+        if entry.max_days is not None:
+            params[f"{tag}max{rank}"] = entry.max_days
+    return params
+
+
+def _today_day(today: dt.date) -> int:
+    number = day_number(today)
+    assert number is not None
+    return number
+
+
+# ---------------------------------------------------------------------------
+# retain overdue
+
+
+@dataclass(frozen=True)
+class OverdueFilter:
+    min_days: int = 0
+    class_rank: int | None = None
+    officer: str | None = None
+    limit: int | None = None
+
+
+def overdue_loans(
+    conn: sqlite3.Connection,
+    arrears: ArrearsConfig,
+    today: dt.date,
+    spec: OverdueFilter,
+    labels: Sequence[str],
+) -> Iterator[tuple[Any, ...]]:
+    """Open loans past due, most days first then by loan id, as tuples (:data:`OVERDUE_COLUMNS`).
+
+    Listed: status active or overdue, and DPD > 0 — or status overdue at any DPD.
+    ``class`` and ``customer_class`` (the worst class over the borrower's open
+    loans) are the ``labels`` of their classes. Rows stream from the cursor.
+    """
+    params: dict[str, Any] = {"t": _today_day(today), **_OFF_BOOK, "overdue": "overdue"}
+    params.update(_class_params(arrears, labels, "k"))
+    where = ["p.days_past_due >= :min_days"]
+    params["min_days"] = spec.min_days
+    if spec.class_rank is not None:
+        entry = arrears.classes[spec.class_rank]
+        where.append("p.days_past_due >= :class_min")
+        params["class_min"] = entry.min_days
+        if entry.max_days is not None:
+            where.append("p.days_past_due <= :class_max")
+            params["class_max"] = entry.max_days
+    if spec.officer is not None:
+        where.append("c.officer = :officer")
+        params["officer"] = spec.officer
+    # p: the listed set (one table scan); w: each borrower's worst DPD over it, which
+    # is the worst over all their open loans, since the others are at 0 days.
+    sql = f"""
+WITH p AS (
+    SELECT l.loan_id, l.customer_id, l.guarantee, l.status, l.principal_fen,
+        l.balance_fen, l.matures_on, {_DPD} AS days_past_due
+    FROM loans l
+    WHERE l.status NOT IN (:off1, :off2) AND ({_DPD} > 0 OR l.status = :overdue)
+),
+w AS (
+    SELECT p.customer_id, MAX(p.days_past_due) AS worst FROM p GROUP BY p.customer_id
+)
+SELECT p.loan_id, p.customer_id, c.name, c.phone, c.officer, p.guarantee, p.status,
+    p.principal_fen, p.balance_fen, p.matures_on, p.days_past_due,
+    {_class_case(arrears, "p.days_past_due", "k")},
+    {_class_case(arrears, "w.worst", "k")},
+    c.last_contact_at
+FROM p
+JOIN w ON w.customer_id = p.customer_id
+JOIN customers c ON c.customer_id = p.customer_id
+WHERE {" AND ".join(where)}
+ORDER BY p.days_past_due DESC, p.loan_id"""
+    if spec.limit is not None:
+        sql += "\nLIMIT :limit"
+        params["limit"] = spec.limit
+    cursor = conn.execute(sql, params)
+    cursor.row_factory = None  # plain tuples: the fastest path for big lists
+    yield from cursor
+
+
+@dataclass(frozen=True)
+class ClassTotal:
+    rank: int
+    name: str
+    name_en: str
+    min_days: int
+    max_days: int | None
+    count: int
+    balance_fen: int
+
+
+@dataclass(frozen=True)
+class ArrearsSummary:
+    """The open book by class, and portfolio at risk (PAR) by outstanding balance."""
+
+    classes: list[ClassTotal]
+    count: int
+    balance_fen: int
+    par30_fen: int
+    par90_fen: int
+
+    def par(self, days: int) -> float | None:
+        """Share of the open balance more than ``days`` (30 or 90) past due; None if no book."""
+        if not self.balance_fen:
+            return None
+        part = self.par30_fen if days == 30 else self.par90_fen
+        return part / self.balance_fen
+
+    def par_fen(self, days: int) -> int:
+        return self.par30_fen if days == 30 else self.par90_fen
+
+
+def arrears_summary(
+    conn: sqlite3.Connection,
+    arrears: ArrearsConfig,
+    today: dt.date,
+    officer: str | None = None,
+) -> ArrearsSummary:
+    """Count and outstanding balance per class over all open loans, with PAR30 and PAR90.
+
+    Outstanding balance is the loan's balance, or its principal when the store
+    has no balance. PARn = balance of loans more than n days past due ÷ balance
+    of all open loans.
+    """
+    ranks = list(range(len(arrears.classes)))
+    params: dict[str, Any] = {
+        "t": _today_day(today),
+        **_OFF_BOOK,
+        "par30": PAR_DAYS[0],
+        "par90": PAR_DAYS[1],
+    }
+    params.update(_class_params(arrears, ranks, "r"))
+    join = ""
+    if officer is not None:
+        join = "JOIN customers c ON c.customer_id = l.customer_id AND c.officer = :officer"
+        params["officer"] = officer
+    sql = f"""
+SELECT b.rank, COUNT(*), SUM(b.outstanding),
+    SUM(CASE WHEN b.dpd > :par30 THEN b.outstanding ELSE 0 END),
+    SUM(CASE WHEN b.dpd > :par90 THEN b.outstanding ELSE 0 END)
+FROM (
+    SELECT {_class_case(arrears, "d.dpd", "r")} AS rank, d.dpd, d.outstanding
+    FROM (
+        SELECT {_DPD} AS dpd, {_OUTSTANDING} AS outstanding
+        FROM loans l {join}
+        WHERE l.status NOT IN (:off1, :off2)
+    ) d
+) b
+GROUP BY b.rank"""
+    found = {int(r[0]): r[1:] for r in conn.execute(sql, params)}
+    classes = []
+    par30 = par90 = 0
+    for rank, entry in enumerate(arrears.classes):
+        count, balance, p30, p90 = found.get(rank, (0, 0, 0, 0))
+        classes.append(
+            ClassTotal(
+                rank=rank,
+                name=entry.name,
+                name_en=entry.name_en,
+                min_days=entry.min_days,
+                max_days=entry.max_days,
+                count=int(count),
+                balance_fen=int(balance or 0),
+            )
+        )
+        par30 += int(p30 or 0)
+        par90 += int(p90 or 0)
+    return ArrearsSummary(
+        classes=classes,
+        count=sum(c.count for c in classes),
+        balance_fen=sum(c.balance_fen for c in classes),
+        par30_fen=par30,
+        par90_fen=par90,
+    )
+
+
+# ---------------------------------------------------------------------------
+# retain noloan
+
+NOLOAN_FIELDS = (
+    "customer_id",
+    "name",
+    "phone",
+    "officer",
+    "industry",
+    "segment",
+    "last_closed_on",
+    "days_since",
+    "loans",
+    "total_borrowed",
+    "worst_class",
+    "last_contact",
+)
+
+_PERIOD = re.compile(r"^(\d{1,5})\s*(d|w|m|天|日|周|星期|个月|月)?$")
+_PERIOD_UNITS = {
+    None: "d", "d": "d", "天": "d", "日": "d",
+    "w": "w", "周": "w", "星期": "w",
+    "m": "m", "月": "m", "个月": "m",
+}  # fmt: skip
+
+
+def parse_period_start(text: str, today: dt.date) -> dt.date:
+    """``90d``, ``12w``, ``6m`` (calendar months) or a plain number of days → the first day.
+
+    The window is today minus the period … today, both ends inclusive.
+    """
+    value = text.strip().lower().translate(_FULL_WIDTH_DIGITS)
+    match = _PERIOD.match(value)
+    if match is None:
+        raise UsageError(
+            f"invalid period {text!r}: use a number of days, or Nd, Nw, Nm (e.g. 90d, 12w, 6m)"
+        )
+    count = int(match.group(1))
+    unit = _PERIOD_UNITS[match.group(2)]
+    if unit == "d":
+        return today - dt.timedelta(days=count)
+    if unit == "w":
+        return today - dt.timedelta(weeks=count)
+    from retain.dates import add_months
+
+    return add_months(today, -count)
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+@dataclass(frozen=True)
+class NoLoanFilter:
+    closed_since: dt.date | None = None  # last loan closed on or after this day
+    min_loans: int = 0
+    include_bad: bool = False
+    officer: str | None = None
+    limit: int | None = None
+
+
+def _bad_min_days(arrears: ArrearsConfig) -> int:
+    return arrears.classes[arrears.rank_of(arrears.bad_from)].min_days
+
+
+_CUSTOMER_SQL = """
+SELECT c.customer_id, c.name, c.phone, c.officer, c.industry, c.segment, c.last_contact_at
+FROM customers c WHERE c.customer_id = ?
+"""
+
+# A customer's loan history: count, principal, written-off loans, highest DPD.
+_HISTORY_SQL = """
+SELECT COUNT(*), SUM(l.principal_fen), SUM(CASE WHEN l.status = ? THEN 1 ELSE 0 END),
+    MAX(l.days_past_due)
+FROM loans l WHERE l.customer_id = ?
+"""
+
+_NO_OPEN_LOAN = """NOT EXISTS (
+    SELECT 1 FROM loans o WHERE o.customer_id = {who} AND o.status IN (?, ?))"""
+
+# Loans closed (or written off) with a date, latest first, of borrowers with no
+# open loan: the loans_by_closed index drives it, so --limit stops early.
+_CLOSED_SQL = f"""
+SELECT l.customer_id, l.closed_day, l.closed_on FROM loans l
+WHERE l.closed_day IS NOT NULL{{since}} AND {_NO_OPEN_LOAN.format(who="l.customer_id")}
+ORDER BY l.closed_day DESC, l.customer_id
+"""
+
+# Customers with no open loan and no close date: never borrowed (or, rarely,
+# only written-off loans without a date). They come last, by customer id.
+_UNDATED_SQL = """
+SELECT c.customer_id FROM customers c
+WHERE NOT EXISTS (
+    SELECT 1 FROM loans l WHERE l.customer_id = c.customer_id
+        AND (l.closed_day IS NOT NULL OR l.status IN (?, ?))){officer}
+ORDER BY c.customer_id
+"""
+
+
+def noloan_customers(
+    conn: sqlite3.Connection,
+    arrears: ArrearsConfig,
+    today: dt.date,
+    spec: NoLoanFilter,
+    labels: Sequence[str],
+) -> Iterator[dict[str, Any]]:
+    """Customers with no active or overdue loan (无贷户), most recently closed first.
+
+    Customers without a close date (never borrowed) come last; ties by customer
+    id. Customers with a written-off loan, or whose worst class ever (from the
+    highest imported days_past_due of any of their loans) reached
+    ``arrears.bad_from``, are left out unless ``include_bad``. ``worst_class``
+    is the ``labels`` entry of that class; a written-off loan makes it the last
+    (worst) class. Rows are produced one by one, so a limit stops the scan early.
+    """
+    today_day = _today_day(today)
+    bad_min = _bad_min_days(arrears)
+    worst_rank = len(arrears.classes) - 1
+    limit = spec.limit
+    found = 0
+
+    def probe(customer_id: str) -> dict[str, Any] | None:
+        """The customer's row if it passes the filters, else None."""
+        customer = conn.execute(_CUSTOMER_SQL, (customer_id,)).fetchone()
+        if customer is None:
+            return None
+        cid, name, phone, officer, industry, segment, last_contact = customer
+        if spec.officer is not None and officer != spec.officer:
+            return None
+        count, total, written_off, dpd = conn.execute(
+            _HISTORY_SQL, ("written_off", customer_id)
+        ).fetchone()
+        if count < spec.min_loans:
+            return None
+        worst: str | None = None
+        if count:
+            bad = bool(written_off) or (dpd is not None and dpd >= bad_min)
+            if bad and not spec.include_bad:
+                return None
+            rank = worst_rank if written_off else arrears.classify(int(dpd or 0))[0]
+            worst = labels[rank]
+        return {
+            "customer_id": cid,
+            "name": name,
+            "phone": phone,
+            "officer": officer,
+            "industry": industry,
+            "segment": segment,
+            "last_closed_on": None,
+            "days_since": None,
+            "loans": int(count),
+            "total_borrowed": int(total) if total is not None else None,
+            "worst_class": worst,
+            "last_contact": last_contact,
+        }
+
+    since_sql = ""
+    params: list[Any] = []
+    if spec.closed_since is not None:
+        since_sql = " AND l.closed_day >= ?"
+        params.append(day_number(spec.closed_since))
+    params.extend(OPEN_STATUSES)
+    closed = conn.execute(_CLOSED_SQL.format(since=since_sql), params)
+    closed.row_factory = None
+    seen: set[str] = set()
+    try:
+        for customer_id, closed_day, closed_on in closed:
+            # A borrower's first loan in this order is their last close.
+            if customer_id in seen:
+                continue
+            seen.add(customer_id)
+            row = probe(customer_id)
+            if row is None:
+                continue
+            row["last_closed_on"] = closed_on
+            row["days_since"] = today_day - int(closed_day)
+            yield row
+            found += 1
+            if limit is not None and found >= limit:
+                return
+    finally:
+        closed.close()
+
+    # Undated customers have no last close: a period rules them all out, and a
+    # minimum of loans all but the written-off (bad) ones.
+    if spec.closed_since is not None or (spec.min_loans > 0 and not spec.include_bad):
+        return
+    undated_params: list[Any] = list(OPEN_STATUSES)
+    officer_sql = ""
+    if spec.officer is not None:
+        officer_sql = " AND c.officer = ?"
+        undated_params.append(spec.officer)
+    undated = conn.execute(_UNDATED_SQL.format(officer=officer_sql), undated_params)
+    undated.row_factory = None
+    try:
+        for (customer_id,) in undated:
+            row = probe(customer_id)
+            if row is None:
+                continue
+            yield row
+            found += 1
+            if limit is not None and found >= limit:
+                return
+    finally:
+        undated.close()
