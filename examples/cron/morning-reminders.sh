@@ -38,7 +38,7 @@ run() {
     fi
 }
 
-# retain creates a missing store: a mistyped RETAIN_DB would export nothing, silently.
+# retain refuses a missing store too; checking first gives a clearer log line.
 if [ -n "${RETAIN_DB:-}" ] && [ ! -f "$RETAIN_DB" ]; then
     log "FAILED: no store at RETAIN_DB=$RETAIN_DB"
     exit 1
