@@ -347,14 +347,12 @@ SELECT COUNT(*), SUM(l.principal_fen), SUM(CASE WHEN l.status = ? THEN 1 ELSE 0 
 FROM loans l WHERE l.customer_id = ?
 """
 
-_NO_OPEN_LOAN = """NOT EXISTS (
-    SELECT 1 FROM loans o WHERE o.customer_id = {who} AND o.status IN (?, ?))"""
-
 # Loans closed (or written off) with a date, latest first, of borrowers with no
 # open loan: the loans_by_closed index drives it, so --limit stops early.
-_CLOSED_SQL = f"""
+_CLOSED_SQL = """
 SELECT l.customer_id, l.closed_day, l.closed_on FROM loans l
-WHERE l.closed_day IS NOT NULL{{since}} AND {_NO_OPEN_LOAN.format(who="l.customer_id")}
+WHERE l.closed_day IS NOT NULL{filters} AND NOT EXISTS (
+    SELECT 1 FROM loans o WHERE o.customer_id = l.customer_id AND o.status IN (?, ?))
 ORDER BY l.closed_day DESC, l.customer_id
 """
 
@@ -426,13 +424,20 @@ def noloan_customers(
             "last_contact": last_contact,
         }
 
-    since_sql = ""
+    filters = ""
     params: list[Any] = []
     if spec.closed_since is not None:
-        since_sql = " AND l.closed_day >= ?"
+        filters += " AND l.closed_day >= ?"
         params.append(day_number(spec.closed_since))
+    if spec.officer is not None:
+        # One officer's customers, looked up once (customers_by_officer), so that
+        # other officers' loans cost no open-loan probe.
+        filters += (
+            " AND l.customer_id IN (SELECT c.customer_id FROM customers c WHERE c.officer = ?)"
+        )
+        params.append(spec.officer)
     params.extend(OPEN_STATUSES)
-    closed = conn.execute(_CLOSED_SQL.format(since=since_sql), params)
+    closed = conn.execute(_CLOSED_SQL.format(filters=filters), params)
     closed.row_factory = None
     seen: set[str] = set()
     try:

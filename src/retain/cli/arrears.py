@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -183,27 +184,32 @@ def _render_table(rows: Any, st: Any, limit: int, reveal: bool, officer: str | N
                 str(row["days_past_due"]),
                 row["class"],
                 row["loan_id"],
-                f"{row['name']} ({row['customer_id']})",
+                row["customer_id"],
+                row["name"],
                 row["phone"] if reveal else mask_phone(row["phone"]),
                 amount,
-                row["matures_on"],
                 row["customer_class"],
                 row["officer"] or "",
-                str(row["last_contact"] or "")[:16],
+                str(row["last_contact"] or "")[:10],
             ]
         )
     columns = [
-        Column(t("col.days_past_due", lang), "right", key=True),
-        Column(t("col.class", lang), key=True),
+        Column(t("overdue.col.dpd", lang), "right", key=True),
+        Column(t("col.class", lang)),
         Column(t("col.loan_id", lang), key=True),
-        Column(t("col.customer", lang)),
+        Column(t("col.customer_id", lang), key=True),
+        Column(t("col.name", lang)),
         Column(t("col.phone", lang), key=True),
         Column(t("overdue.col.outstanding", lang), "right", key=True),
-        Column(t("col.matures_on", lang), key=True),
         Column(t("overdue.col.customer_class", lang)),
         Column(t("col.officer", lang)),
         Column(t("col.last_contact", lang)),
     ]
+    # On a narrow terminal the officer goes first (or at once for one officer's
+    # list), then the last contact, then the borrower's class.
+    columns, shown = fit_columns(
+        columns, shown, [8, 9, 7], always=[8] if officer is not None else []
+    )
     today = st.today.isoformat()
     title = (
         t("overdue.title_officer", lang, today=today, officer=officer)
@@ -219,6 +225,29 @@ def _render_table(rows: Any, st: Any, limit: int, reveal: bool, officer: str | N
         if fallback:
             footer.append(t("overdue.fallback", lang))
     print_table(title, columns, shown, footer_lines=footer)
+
+
+def fit_columns(
+    columns: list[Any], rows: list[list[str]], expendable: list[int], always: Sequence[int] = ()
+) -> tuple[list[Any], list[list[str]]]:
+    """Leave out expendable columns (by index, most expendable first) until the table
+    fits the terminal at its natural width; ``always`` are left out in any case."""
+    from rich.cells import cell_len
+
+    from retain.cli.render import console
+
+    width = console().width
+    keep = [i for i in range(len(columns)) if i not in always]
+
+    def natural(i: int) -> int:
+        return max([cell_len(columns[i].header), *(cell_len(row[i]) for row in rows)])
+
+    for index in expendable:
+        if sum(natural(i) + 2 for i in keep) <= width:
+            break
+        if index in keep:
+            keep.remove(index)
+    return [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
 def _percent(share: float | None, lang: str) -> str:

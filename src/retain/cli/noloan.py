@@ -142,6 +142,7 @@ def _render_table(
     officer: str | None,
     bad_from: str | None,
 ) -> None:
+    from retain.cli.arrears import fit_columns
     from retain.cli.render import Column, print_table
     from retain.i18n import t
     from retain.importing.normalise import mask_phone
@@ -155,13 +156,13 @@ def _render_table(
             row["customer_id"],
             row["name"],
             row["phone"] if reveal else mask_phone(row["phone"]),
-            row["officer"] or "",
-            row["industry"] or "",
-            row["segment"] or "",
-            str(row["loans"]),
             yuan_grouped(row["total_borrowed"]),
             row["worst_class"] or "",
-            str(row["last_contact"] or "")[:16],
+            str(row["loans"]),
+            row["industry"] or "",
+            row["officer"] or "",
+            str(row["last_contact"] or "")[:10],
+            row["segment"] or "",
         ]
         for row in rows[:limit]
     ]
@@ -171,14 +172,19 @@ def _render_table(
         Column(t("col.customer_id", lang), key=True),
         Column(t("col.name", lang)),
         Column(t("col.phone", lang), key=True),
-        Column(t("col.officer", lang)),
-        Column(t("col.industry", lang)),
-        Column(t("col.segment", lang)),
-        Column(t("noloan.col.loans", lang), "right", key=True),
         Column(t("noloan.col.total_borrowed", lang), "right", key=True),
         Column(t("noloan.col.worst_class", lang)),
+        Column(t("noloan.col.loans", lang), "right"),
+        Column(t("col.industry", lang)),
+        Column(t("col.officer", lang)),
         Column(t("col.last_contact", lang)),
+        Column(t("col.segment", lang)),
     ]
+    # On a narrow terminal: segment goes first (the officer at once for one
+    # officer's list), then the officer, last contact, industry, loans.
+    columns, shown = fit_columns(
+        columns, shown, [11, 9, 10, 8, 7], always=[9] if officer is not None else []
+    )
     today = st.today.isoformat()
     title = (
         t("noloan.title_officer", lang, today=today, officer=officer)
