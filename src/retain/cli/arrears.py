@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +16,9 @@ from retain.cli.options import (
     LimitOption,
     OfficerOption,
     OutputFormat,
+    OutputOption,
     RevealOption,
+    emit,
     resolve_format,
 )
 
@@ -94,6 +97,7 @@ def overdue(
     ] = False,
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     from retain.arrears import OverdueFilter, class_labels, class_rank, overdue_loans
     from retain.config import load_config
@@ -103,7 +107,9 @@ def overdue(
     arrears = load_config().arrears
     rank = class_rank(arrears, class_name) if class_name is not None else None
     labels = class_labels(arrears, st.lang)
-    out_format = resolve_format(fmt)
+    out_format = "file" if output is not None else resolve_format(fmt)
+    if summary and output is not None:
+        raise UsageError("--summary prints to stdout: redirect it (> summary.json)")
     if summary:
         if fmt is OutputFormat.auto and out_format != "table":
             out_format = "json"
@@ -125,15 +131,17 @@ def overdue(
             _render_table(rows, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
             _print_summary(store.conn, arrears, st, officer, "table")
         else:
-            _write_machine(rows, out_format, reveal)
+            _write_machine(rows, fmt, output, reveal, st.lang)
     finally:
         store.close()
 
 
-def _write_machine(rows: Any, out_format: str, reveal: bool) -> None:
+def _write_machine(
+    rows: Any, fmt: OutputFormat, output: Path | None, reveal: bool, lang: str
+) -> None:
     from retain.arrears import OVERDUE_COLUMNS
     from retain.importing.normalise import mask_phone
-    from retain.output import Field, write_rows
+    from retain.output import Field
 
     fields = [Field(name, kind) for name, kind in OVERDUE_FIELDS]  # type: ignore[arg-type]
     names = OVERDUE_COLUMNS
@@ -141,7 +149,7 @@ def _write_machine(rows: Any, out_format: str, reveal: bool) -> None:
         shaped = (dict(zip(names, values, strict=True)) for values in rows)
     else:
         shaped = _masked(rows, names, mask_phone)
-    write_rows(out_format, shaped, fields, sys.stdout)
+    emit(shaped, fields, fmt, output, lang)
 
 
 def _masked(rows: Any, names: tuple[str, ...], mask: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,7 +14,9 @@ from retain.cli.options import (
     LimitOption,
     OfficerOption,
     OutputFormat,
+    OutputOption,
     RevealOption,
+    emit,
     resolve_format,
 )
 
@@ -87,6 +89,7 @@ def noloan(
     limit: LimitOption = None,
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     from retain.arrears import NoLoanFilter, class_labels, noloan_customers, parse_period_start
     from retain.config import load_config
@@ -94,7 +97,7 @@ def noloan(
     st = state(ctx)
     arrears = load_config().arrears
     since = parse_period_start(closed_within, st.today) if closed_within is not None else None
-    out_format = resolve_format(fmt)
+    out_format = "file" if output is not None else resolve_format(fmt)
     table_limit = limit or TABLE_DEFAULT_LIMIT
     spec = NoLoanFilter(
         closed_since=since,
@@ -114,19 +117,21 @@ def noloan(
                 list(rows), st, table_limit, reveal, officer, None if include_bad else bad_from
             )
         else:
-            _write_machine(rows, out_format, reveal)
+            _write_machine(rows, fmt, output, reveal, st.lang)
     finally:
         store.close()
 
 
-def _write_machine(rows: Any, out_format: str, reveal: bool) -> None:
+def _write_machine(
+    rows: Any, fmt: OutputFormat, output: Path | None, reveal: bool, lang: str
+) -> None:
     from retain.importing.normalise import mask_phone
-    from retain.output import Field, write_rows
+    from retain.output import Field
 
     fields = [Field(name, kind) for name, kind in NOLOAN_KINDS]  # type: ignore[arg-type]
     if not reveal:
         rows = (_masked(row, mask_phone) for row in rows)
-    write_rows(out_format, rows, fields, sys.stdout)
+    emit(rows, fields, fmt, output, lang)
 
 
 def _masked(row: dict[str, Any], mask: Any) -> dict[str, Any]:
