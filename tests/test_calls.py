@@ -296,8 +296,8 @@ def test_overdue_from_imported_days_past_due_grows_with_days_and_class(
         assert row["score"] == overdue_pts(dpd) + POST  # a post-loan check is due too
     assert [row_of(rows, c)["overdue"] for c in ("D090", "D091")] == [105, 116]
     assert [row_of(rows, c)["overdue"] for c in ("D360", "D361", "D500")] == [260, 270, 270]
-    # Worse arrears, higher on the list.
-    assert ids(rows) == sorted(dpds, key=lambda c: -dpds[c])
+    # Worse arrears, higher on the list (equal scores by customer id).
+    assert ids(rows) == sorted(dpds, key=lambda c: (-overdue_pts(dpds[c]), c))
 
 
 def test_overdue_from_maturity_when_days_past_due_absent(
@@ -315,7 +315,7 @@ def test_overdue_from_maturity_when_days_past_due_absent(
     assert row_of(later, "C1")["days_past_due"] == 31
     assert row_of(later, "C1")["overdue"] == overdue_pts(31)
     substandard = calls(cli, today=day(70))  # 97 days past due: 次级
-    assert row_of(substandard, "C1")["overdue"] == overdue_pts(97) == 50 + 49 + 20
+    assert row_of(substandard, "C1")["overdue"] == overdue_pts(97) == 119
 
 
 # ---------------------------------------------------------------------------
@@ -451,12 +451,8 @@ def test_win_back_only_during_the_first_12_months(cli: Cli, make_csv: Callable[.
 def test_no_win_back_for_written_off_or_substandard_history(
     cli: Cli, make_csv: Callable[..., Path]
 ) -> None:
-    closed = loan("{}", "{}", "2025-11-01", "2026-11-01", status="结清", closed=day(-20))
-
     def closed_loan(loan_id: str, customer: str, dpd: object = "") -> list[object]:
-        row = list(closed)
-        row[0], row[1], row[9] = loan_id, customer, dpd
-        return row
+        return loan(loan_id, customer, "2025-11-01", "2026-11-01", "信用", "结清", day(-20), dpd)
 
     load(cli, make_csv, [cust(c) for c in ("OK", "W", "S91", "M90")], [
         closed_loan("L1", "OK"),
@@ -529,9 +525,10 @@ def test_customer_contacted_in_the_last_3_days_is_left_off(
     for offset in (0, 1, 2):
         assert ids(calls(cli, today=day(offset))) == ["C2"], offset
     rows = calls(cli, today=day(3))
-    assert ids(rows) == ["C1", "C2"]
-    # The contact cleared the post-loan check; the overdue term stays.
-    assert terms_of(rows[0]) == {"overdue": overdue_pts(30)}
+    assert ids(rows) == ["C2", "C1"]
+    # The contact cleared C1's post-loan check; the overdue term stays.
+    assert terms_of(rows[1]) == {"overdue": overdue_pts(30)}
+    assert terms_of(rows[0]) == {"overdue": overdue_pts(10), "post_loan_check": POST}
 
 
 def test_worse_arrears_class_since_the_contact_breaks_the_quiet(
@@ -717,16 +714,17 @@ def test_phones_masked_unless_reveal(cli: Cli, make_csv: Callable[..., Path]) ->
 # Determinism
 
 
-def test_same_output_twice_and_ties_by_customer_id(
-    cli: Cli, make_csv: Callable[..., Path]
-) -> None:
+def test_same_output_twice_and_ties_by_customer_id(cli: Cli, make_csv: Callable[..., Path]) -> None:
     # Identical customers, C2 listed first in the file.
     load(cli, make_csv, [cust("C2"), cust("C1")], [
         loan("L2", "C2", day(-5), day(10)),
         loan("L1", "C1", day(-5), day(10)),
     ])  # fmt: skip
     rows = calls(cli)
-    assert [(r["rank"], r["customer_id"], r["score"]) for r in rows] == [(1, "C1", 70), (2, "C2", 70)]
+    assert [(r["rank"], r["customer_id"], r["score"]) for r in rows] == [
+        (1, "C1", 70),
+        (2, "C2", 70),
+    ]
     assert ids(calls(cli, "--limit", "1")) == ["C1"]
     for fmt in ("tsv", "json", "csv", "ids"):
         assert cli("calls", "--format", fmt).stdout == cli("calls", "--format", fmt).stdout
@@ -737,12 +735,8 @@ def test_same_output_twice_and_ties_by_customer_id(
 # --explain
 
 
-def test_explain_terms_add_up_to_the_listed_score(
-    cli: Cli, make_csv: Callable[..., Path]
-) -> None:
-    load(cli, make_csv, [], [])
-    assert cli("import", "customers", str(EXAMPLES / "customers.csv")).exit_code == 0
-    assert cli("import", "loans", str(EXAMPLES / "loans.csv")).exit_code == 0
+def test_explain_terms_add_up_to_the_listed_score(cli: Cli, make_csv: Callable[..., Path]) -> None:
+    import_examples(cli)
     rows = calls(cli, "--limit", "200")
     assert len(rows) > 20
     for row in rows:
@@ -761,7 +755,10 @@ def test_explain_table_shows_each_rule_and_the_rank(
     text = table(cli, "calls", "--explain", "C1")
     assert "Why 王建国 (C1) scores 189" in text
     assert "50 + 0.5 × 60 days past due (at most 360) + 10 for class special mention" in text
-    assert "30 + 2 × (30 − 3 days left); not contacted since the 7-day window opened" in text
+    assert (
+        "30 + 2 × (30 − 3 days left); a maturity reminder window opened 2026-11-27"
+        " with no contact since"
+    ) in text
     assert "does not apply today" in text
     assert re.search(r"total\s+189", text)
     assert "On today's list at rank 1." in text
@@ -801,7 +798,9 @@ def test_explain_beyond_capacity_and_nothing_due(
     env = write_config(tmp_path, "[calls]\ndaily_capacity = 2\n")
     payload = explain(cli, "C", env=env)
     assert (payload["rank"], payload["listed"]) == (3, False)
-    assert "Rank 3 is beyond today's capacity of 2." in table(cli, "calls", "--explain", "C", env=env)
+    assert "Rank 3 is beyond today's capacity of 2." in table(
+        cli, "calls", "--explain", "C", env=env
+    )
     assert "Not on today's list: no rule applies today." in table(cli, "calls", "--explain", "Z")
     assert explain(cli, "Z") == {
         "customer_id": "Z",
@@ -832,8 +831,8 @@ def test_weights_from_config_change_the_scores(
     rows = calls(cli, env=env)
     assert [(r["customer_id"], r["score"]) for r in rows] == [
         ("B", 100 + 2 * 28),
-        ("C", 100 + 2 * 10),
         ("A", overdue_pts(100) + POST),
+        ("C", 100 + 2 * 10),
         ("E", 99),
         ("D", REVISIT + POST),
     ]
@@ -883,3 +882,57 @@ def test_readme_day_pipe_three_and_they_return_with_the_follow_up(cli: Cli) -> N
         assert row["next_on"] == "2026-12-03"
         assert "follow_up" in row["reasons"].split(",")
     assert "follow-up due 2026-12-03" in table(cli, "calls", "--limit", "5", today="2026-12-03")
+
+
+def test_explain_rules_for_the_other_terms(cli: Cli, make_csv: Callable[..., Path]) -> None:
+    load(cli, make_csv, [cust("S"), cust("W"), cust("F")], [
+        loan("LS", "S", "2026-06-01", "2028-06-01", "抵押"),
+        loan("LW", "W", "2025-01-01", "2026-01-01", status="结清", closed=day(-10)),
+    ])  # fmt: skip
+    log(cli, "F", "--next", "2026-11-28", "--at", "2026-11-20 10:00")
+    rules = {t["term"]: t["rule"] for t in explain(cli, "S")["terms"] if t["points"]}
+    assert rules == {
+        "post_loan_check": "15: check due since 2026-09-14 "
+        "(15 days after disbursement, then every 90)",
+        "revisit": "12: secured loan, no contact for 90+ days",
+    }
+    rules = {t["term"]: t["rule"] for t in explain(cli, "W")["terms"] if t["points"]}
+    assert rules == {
+        "win_back": "10: last loan closed 2026-11-21; contact every 60 days for 12 months"
+    }
+    payload = explain(cli, "F")
+    assert payload["score"] == follow_up_pts(3) == 43
+    rules = {t["term"]: t["rule"] for t in payload["terms"] if t["points"]}
+    assert rules == {"follow_up": "40 + 1 × 3 days late (at most 30); promised for 2026-11-28"}
+
+
+def test_loan_maturing_today(cli: Cli, make_csv: Callable[..., Path]) -> None:
+    load(cli, make_csv, [cust("C1")], [loan("L1", "C1", day(-5), day(0))])
+    row = calls(cli)[0]
+    assert (row["maturing"], row["days_left"]) == (maturing_pts(0), 0) == (90, 0)
+    assert "matures today" in table(cli, "calls")
+    assert "今日到期" in table(cli, "--lang", "zh", "calls")
+
+
+def test_empty_list_says_so(cli: Cli, make_csv: Callable[..., Path]) -> None:
+    load(cli, make_csv, [cust("C1")], [loan("L1", "C1", day(-5), day(200))])
+    assert calls(cli) == []
+    assert cli("calls", "--format", "ids").stdout == ""
+    assert "Nobody needs a call today." in table(cli, "calls")
+    assert "今天没有需要联系的客户。" in table(cli, "--lang", "zh", "calls")
+
+
+def test_second_loan_entering_its_own_window_is_listed(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    # A matures in 6 days, B in 16 (its 30-day window). Contact today covers both windows.
+    load(cli, make_csv, [cust("C1")], [
+        loan("A", "C1", day(-5), day(6)),
+        loan("B", "C1", day(-5), day(16)),
+    ])  # fmt: skip
+    log(cli, "C1", "--at", f"{day(0)} 10:00")
+    # Day 4 (past the quiet days): A is still in its 7-day window, contacted within it;
+    # B entered its 15-day window on day 1 and nobody has called about it since.
+    rows = calls(cli, "--reason", "maturing", today=day(4))
+    assert ids(rows) == ["C1"]
+    assert rows[0]["maturing"] == maturing_pts(12)

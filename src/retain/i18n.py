@@ -196,8 +196,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base} + {per_day} × 逾期{days}天（最多计{cap}天）+ 分类“{cls}”加{class_weight}",
     ),
     "rule.maturing": (
-        "{base} + {per_day} × ({lead} − {days} days left); not contacted since the {tier}-day window opened",
-        "{base} + {per_day} × （{lead} − 剩余{days}天）；进入{tier}天提醒窗口后未联系",
+        "{base} + {per_day} × ({lead} − {days} days left); a maturity reminder window opened {opened} with no contact since",
+        "{base} + {per_day} × （{lead} − 剩余{days}天）；{opened} 进入到期提醒窗口后未联系",
     ),
     "rule.follow_up": (
         "{base} + {per_day} × {late} days late (at most {cap}); promised for {date}",

@@ -45,9 +45,10 @@ def _class_cases(config: Config, column: str, value_of: str) -> tuple[str, dict[
     return f"(CASE {' '.join(parts)} ELSE :{value_of}_last END)", params
 
 
-def _tier_case(config: Config) -> str:
+def _tier_case(config: Config, days_left: str) -> str:
+    """The reminder tier a loan is in: the smallest tier not below its days left."""
     tiers = sorted(config.rhythm.maturity_tiers)
-    parts = [f"WHEN o.days_left <= {int(t)} THEN {int(t)}" for t in tiers[:-1]]
+    parts = [f"WHEN {days_left} <= {int(t)} THEN {int(t)}" for t in tiers[:-1]]
     return f"(CASE {' '.join(parts)} ELSE {int(tiers[-1])} END)" if parts else str(int(tiers[-1]))
 
 
@@ -116,18 +117,29 @@ def _query(
             " AND c.customer_id IN (SELECT customer_id FROM open_loans"
             " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
         )
+    tier = _tier_case(config, "(l.matures_day - :t)")
     sql = f"""
 WITH open_loans AS (
     SELECT l.customer_id,
         MAX(COALESCE(l.days_past_due,
             CASE WHEN l.matures_day < :t THEN :t - l.matures_day ELSE 0 END)) AS dpd,
-        MIN(CASE WHEN l.matures_day >= :t AND l.matures_day <= :t + :lead
-            THEN l.matures_day - :t END) AS days_left,
         MAX(CASE WHEN :t >= l.disbursed_day + :first
             THEN :t - ((:t - l.disbursed_day - :first) % :every) END) AS check_day,
         MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since
     FROM loans l
     WHERE l.status IN ('active', 'overdue') {one}
+    GROUP BY l.customer_id
+),
+maturing AS (
+    -- Loans maturing within the lead window whose current reminder window
+    -- (30/15/7/1 days before maturity) opened after the customer's last contact:
+    -- the soonest of them sets the points. Found through the maturity index.
+    SELECT l.customer_id, MIN(l.matures_day - :t) AS days_left,
+        MAX(l.matures_day - {tier}) AS window_open
+    FROM loans l JOIN customers c ON c.customer_id = l.customer_id
+    WHERE l.status IN ('active', 'overdue') AND l.matures_day >= :t
+        AND l.matures_day <= :t + :lead {one}
+        AND (c.last_contact_day IS NULL OR c.last_contact_day < l.matures_day - {tier})
     GROUP BY l.customer_id
 ),
 recently_closed AS (
@@ -139,7 +151,7 @@ recently_closed AS (
 candidates AS (
     SELECT c.customer_id, c.name, c.phone, c.officer, c.last_contact_at, c.last_channel,
         c.last_outcome, c.last_contact_day AS lc, c.next_on, c.next_day, c.dpd_at_contact,
-        o.dpd, o.days_left, o.check_day, o.secured_since, :t AS today_day,
+        o.dpd, m.days_left, m.window_open, o.check_day, o.secured_since, :t AS today_day,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
@@ -148,9 +160,8 @@ candidates AS (
                 * (CASE WHEN o.dpd > :overdue_cap THEN :overdue_cap ELSE o.dpd END)
                 + {class_weight}) AS INTEGER)
             ELSE 0 END AS overdue,
-        CASE WHEN o.days_left IS NOT NULL AND (c.last_contact_day IS NULL
-                OR c.last_contact_day < :t + o.days_left - {_tier_case(config)}) THEN
-            CAST(ROUND(:w_maturing + :w_maturing_day * (:lead - o.days_left)) AS INTEGER)
+        CASE WHEN m.days_left IS NOT NULL THEN
+            CAST(ROUND(:w_maturing + :w_maturing_day * (:lead - m.days_left)) AS INTEGER)
             ELSE 0 END AS maturing,
         CASE WHEN c.next_day <= :t THEN
             CAST(ROUND(:w_follow_up + :w_follow_up_day
@@ -172,6 +183,7 @@ candidates AS (
             CAST(ROUND(:w_win_back) AS INTEGER) ELSE 0 END AS win_back
     FROM customers c
     LEFT JOIN open_loans o ON o.customer_id = c.customer_id
+    LEFT JOIN maturing m ON m.customer_id = c.customer_id
     LEFT JOIN recently_closed r ON r.customer_id = c.customer_id
     WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR c.next_day <= :t) {one_c}
 ),

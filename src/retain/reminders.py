@@ -68,9 +68,7 @@ def _episode_start(reason: str, row: dict[str, Any], day: int, config: Config) -
     rhythm = config.rhythm
     last_contact = row["lc"]
     if reason == "maturing":
-        left = int(row["days_left"])
-        tier = min(t for t in rhythm.maturity_tiers if t >= left)
-        return day + left - tier
+        return int(row["window_open"])
     if reason == "overdue":
         return None
     if reason == "follow_up":

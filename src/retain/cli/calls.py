@@ -267,7 +267,6 @@ def explanation_lines(result: Any, config: Any, lang: str) -> dict[str, Any]:
                 cls=cls.name if lang == "zh" else cls.name_en,
             )
         elif term == "maturing":
-            tier = min(x for x in r.maturity_tiers if x >= row["days_left"])
             rule = t(
                 "rule.maturing",
                 lang,
@@ -275,7 +274,7 @@ def explanation_lines(result: Any, config: Any, lang: str) -> dict[str, Any]:
                 per_day=_num(w.maturing_per_day),
                 lead=r.lead_days,
                 days=row["days_left"],
-                tier=tier,
+                opened=from_day_number(row["window_open"]).isoformat(),
             )
         elif term == "follow_up":
             late = row["today_day"] - row["next_day"]

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from retain.cli.common import handle_errors, state
 from retain.cli.options import RevealOption
+
+
+class HistoryFormat(StrEnum):
+    table = "table"
+    json = "json"
+
 
 LOG_HELP = """Record a contact with one or more customers (all or nothing).
 
@@ -91,6 +98,7 @@ def log(
 
     from retain.contacts import ContactEntry, channel_of, log_contacts, outcome_of
     from retain.dates import parse_datetime, parse_day
+    from retain.errors import UsageError
     from retain.i18n import t
 
     st = state(ctx)
@@ -100,6 +108,8 @@ def log(
     today = st.today
     if at is not None:
         moment = parse_datetime(at, today)
+        if moment.date() > today:
+            raise UsageError(f"--at {at} is after today ({today.isoformat()}): log what happened")
     else:
         moment = dt.datetime.combine(today, dt.datetime.now().time().replace(microsecond=0))
     entry = ContactEntry(
@@ -122,7 +132,9 @@ def log(
 def history(
     ctx: typer.Context,
     customer_id: Annotated[str, typer.Argument(help="The customer.", show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table|json.")] = "table",
+    fmt: Annotated[HistoryFormat, typer.Option("--format", "-f", help="table or json.")] = (
+        HistoryFormat.table
+    ),
 ) -> None:
     import json
 
@@ -135,7 +147,7 @@ def history(
         contacts = contact_history(store.conn, customer_id)
     finally:
         store.close()
-    if fmt == "json":
+    if fmt is HistoryFormat.json:
         sys.stdout.write(json.dumps(contacts, ensure_ascii=False, indent=2) + "\n")
         return
     _print_timeline(info, contacts, st.lang)
