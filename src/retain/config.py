@@ -63,7 +63,11 @@ def _five_categories() -> list[ArrearsClass]:
 
 
 class ArrearsConfig(_Section):
-    classes: list[ArrearsClass] = Field(default_factory=_five_categories)
+    classes: list[ArrearsClass] = Field(
+        default_factory=_five_categories,
+        description="the arrears table: name, name_en, min_days, max_days (omit: no limit), "
+        "weight; ranges start at 0 and follow each other",
+    )
     bad_from: str = Field(
         "次级", description="no-loan customers whose worst class reached this are excluded"
     )
@@ -107,7 +111,10 @@ class RhythmConfig(_Section):
         default_factory=lambda: [30, 15, 7, 1],
         description="call once in each window before maturity (days)",
     )
-    secured_guarantees: list[str] = Field(default_factory=lambda: ["mortgage", "pledge"])
+    secured_guarantees: list[str] = Field(
+        default_factory=lambda: ["mortgage", "pledge"],
+        description="guarantee types whose borrowers get return visits",
+    )
     revisit_every_days: int = Field(90, gt=0, description="return visit to secured borrowers")
     post_loan_first_days: int = Field(15, ge=0, description="first check after disbursement")
     post_loan_every_days: int = Field(90, gt=0, description="then a check this often")
