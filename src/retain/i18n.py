@@ -71,6 +71,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kind.loans": ("loans", "贷款"),
     # errors
     "error": ("Error", "错误"),
+    "error.prefix": ("Error: ", "错误："),
     # --- overdue (retain overdue) ---
     "overdue.title": ("Overdue loans on {today}", "{today} 逾期贷款"),
     "overdue.title_officer": (

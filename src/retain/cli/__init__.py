@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from retain import __version__
+from retain.cli import common
 from retain.cli.common import State, handle_errors
 from retain.dates import DATE_HELP
 
@@ -75,6 +76,7 @@ def main_options(
     ] = False,
 ) -> None:
     st = State(db_option=db, today_option=today, lang_option=lang)
+    common.ACTIVE = st
     if today is not None or ctx.invoked_subcommand is not None:
         # Check --today before anything opens the store: a bad date is a usage error.
         handle_errors(lambda: st.today)()

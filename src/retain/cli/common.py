@@ -62,9 +62,26 @@ def state(ctx: typer.Context) -> State:
     return obj if isinstance(obj, State) else State()
 
 
+# The running command's state, set by the root callback: error messages need the
+# language even where a command has no context at hand (Typer keeps its own
+# click context stack, so click.get_current_context() cannot be relied on).
+ACTIVE: State | None = None
+
+
+def current_lang() -> str:
+    """The language of the running command (``--lang``, env or locale)."""
+    from retain.i18n import detect_lang
+
+    return ACTIVE.lang if ACTIVE is not None else detect_lang(None)
+
+
 def fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
-    """Print one ``Error: …`` line on stderr; return the Exit to raise."""
-    sys.stderr.write(f"Error: {message}\n")
+    """Print one ``Error: …`` (``错误：…``) line on stderr; return the Exit to raise."""
+    from retain.i18n import t
+    from retain.messages import translate
+
+    lang = current_lang()
+    sys.stderr.write(f"{t('error.prefix', lang)}{translate(message, lang)}\n")
     sys.stderr.flush()
     return typer.Exit(code)
 

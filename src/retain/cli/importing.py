@@ -155,6 +155,7 @@ def _run_import(
         mapping=mapping,
         ceiling_fen=ceiling,
         dry_run=dry_run,
+        lang=st.lang,
     )
     store = st.open_store(create=True)
     try:
@@ -210,8 +211,19 @@ class _progress:
             self._bar.stop()
 
 
+def _field_labels(fields: str, lang: str) -> str:
+    """ "phone; id_number" → "手机号码；身份证号" under zh."""
+    from retain.i18n import CATALOGUE, t
+
+    if lang != "zh":
+        return fields
+    names = fields.split("; ")
+    return "；".join(t(f"col.{n}", lang) if f"col.{n}" in CATALOGUE else n for n in names)
+
+
 def _print_report(report: Any, fmt: SummaryFormat, lang: str) -> None:
     from retain.i18n import t
+    from retain.messages import translate
 
     if fmt is SummaryFormat.json:
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -219,7 +231,12 @@ def _print_report(report: Any, fmt: SummaryFormat, lang: str) -> None:
         from retain.cli.render import Column, print_table
 
         counts = ["added", "updated", "unchanged", "rejected", "skipped"]
-        title = t("import.title", lang, file=report.file_name, kind=t(f"kind.{report.kind}", lang))
+        title = t(
+            "import.title",
+            lang,
+            file=Path(report.file_name).name,
+            kind=t(f"kind.{report.kind}", lang),
+        )
         footer = [t("import.dry_run", lang)] if report.dry_run else []
         if report.customers_added or report.customers_updated:
             footer.append(
@@ -242,8 +259,8 @@ def _print_report(report: Any, fmt: SummaryFormat, lang: str) -> None:
                 "import.reject_line",
                 lang,
                 row=rejection.row_no,
-                field=rejection.field,
-                reason=rejection.reason,
+                field=_field_labels(rejection.field, lang),
+                reason=translate(rejection.reason, lang),
             )
             + "\n"
         )

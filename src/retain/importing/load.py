@@ -25,6 +25,7 @@ from retain.days import day_number
 from retain.importing import normalise as nz
 from retain.importing.columns import CUSTOMER_FIELDS, HeaderLayout, Mapping
 from retain.importing.read import Record, open_rows, read_records
+from retain.messages import translate
 
 Kind = Literal["customers", "loans"]
 CHUNK = 2000
@@ -116,6 +117,7 @@ class ImportSettings:
     mapping: Mapping
     ceiling_fen: int = DEFAULT_CEILING_FEN
     dry_run: bool = False
+    lang: str = "en"  # of the rejects file's _reason column, which people read
 
 
 def file_sha256(path: Path) -> str:
@@ -326,7 +328,9 @@ class _Loader:
         self.report.rejected += 1
         if len(self.report.rejections) < SHOWN_REJECTS:
             self.report.rejections.append(Rejection(cand.row_no, fault_field, reason))
-        self.rejects.add(cand.row_no, cand.cells, fault_field, reason)
+        self.rejects.add(
+            cand.row_no, cand.cells, fault_field, translate(reason, self.settings.lang)
+        )
 
     # -- per row ---------------------------------------------------------
     def check(self, record: Record) -> Candidate:
