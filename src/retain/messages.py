@@ -131,6 +131,24 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         "未知的模板 {value}：配置中有 {accepted}",
     ),
     ("template {name} has no {lang} text for {reason}", "模板 {name} 没有 {reason} 的 {lang} 文本"),
+    (
+        "{name} starts with a UTF-8 byte-order mark but is not valid UTF-8: {detail}",
+        "{name} 以 UTF-8 字节序标记开头，但不是有效的 UTF-8：{detail}",
+    ),
+    (
+        "{name} starts with a UTF-16 byte-order mark but is not valid UTF-16: {detail}",
+        "{name} 以 UTF-16 字节序标记开头，但不是有效的 UTF-16：{detail}",
+    ),
+    (
+        '{name}: expected a JSON array of objects or an object with a "rows" array (for one object per line pass --input-format ndjson)',
+        '{name}：应为 JSON 对象数组，或含 "rows" 数组的对象（每行一个对象请用 --input-format ndjson）',
+    ),
+    (
+        "{name} line {line} (object {number}): {detail}",
+        "{name} 第 {line} 行（第 {number} 个对象）：{detail}",
+    ),
+    ("no input file given and there is no standard input", "未指定输入文件，也没有标准输入"),
+    ("unknown {what} {value}: use {accepted}", "未知的{what} {value}：可用 {accepted}"),
     # config
     ("config {path}: invalid TOML: {detail}", "配置文件 {path}：TOML 格式错误：{detail}"),
     ("config {path}: {detail}", "配置文件 {path}：{detail}"),
