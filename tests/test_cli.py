@@ -271,6 +271,17 @@ def test_no_command_imports_pandas_or_numpy(
         ("--db", db, "--today", TODAY, "due", "--format", "csv"),
         ("--db", db, "--today", TODAY, "due", "--format", "json"),
         ("--db", db, "--today", TODAY, "due", "--format", "table"),
+        ("--db", db, "--today", TODAY, "calls", "--format", "csv"),
+        ("--db", db, "--today", TODAY, "calls", "--explain", "C0001"),
+        ("--db", db, "--today", TODAY, "overdue", "--format", "csv"),
+        ("--db", db, "--today", TODAY, "overdue", "--summary", "--format", "json"),
+        ("--db", db, "--today", TODAY, "noloan", "--limit", "100", "--format", "csv"),
+        ("--db", db, "--today", TODAY, "show", "C0001"),
+        ("--db", db, "--today", TODAY, "log", "C0001", "--channel", "sms"),
+        ("--db", db, "--today", TODAY, "history", "C0001"),
+        ("--db", db, "--today", TODAY, "export", "reminders", "--format", "ics"),
+        ("--db", db, "--today", TODAY, "due", "--output", str(tmp_path / "due.xlsx")),
+        ("config", "show"),
         ("due", "--help"),
     ]
     for args in runs:

@@ -26,6 +26,10 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("cannot open store {path}: {detail}", "无法打开数据库 {path}：{detail}"),
     ("cannot use store {path}: {detail}", "无法使用数据库 {path}：{detail}"),
     ("store: {detail}", "数据库错误：{detail}"),
+    (
+        "unexpected {name}: {detail} (a bug in retain; RETAIN_DEBUG=1 shows details)",
+        "意外错误 {name}：{detail}（retain 的缺陷；设置 RETAIN_DEBUG=1 可查看详情）",
+    ),
     ("no such file: {path}", "文件不存在：{path}"),
     ("no such directory: {path}", "目录不存在：{path}"),
     ("cannot open {name}: no such file", "无法打开 {name}：文件不存在"),

@@ -105,10 +105,13 @@ def write_xlsx(
     sheet_title: str = "retain",
 ) -> int:
     """A real spreadsheet: date cells, numeric amounts, text as text, frozen header."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from retain.lazy import without_heavy_modules
+
+    with without_heavy_modules():
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
 
     materialised = [dict(row) for row in rows]
     book = Workbook(write_only=True)

@@ -11,7 +11,6 @@ import contextlib
 import os
 import sqlite3
 import stat
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,7 +107,10 @@ class Store:
         if len(applied) == len(MIGRATIONS):
             return
         migrations = _load_migrations()
-        import sqlite_utils
+        from retain.lazy import without_heavy_modules
+
+        with without_heavy_modules():
+            import sqlite_utils
 
         db = sqlite_utils.Database(self.conn)
         with self.write():
@@ -137,14 +139,10 @@ class Store:
 
 def _load_migrations() -> Any:
     """Import sqlite-utils with pandas/numpy hidden: we need neither."""
-    blocked = [name for name in ("pandas", "numpy") if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
+    from retain.lazy import without_heavy_modules
+
+    with without_heavy_modules():
         from sqlite_utils.migrations import Migrations
-    finally:
-        for name in blocked:
-            del sys.modules[name]
     migrations = Migrations(MIGRATION_SET)
     for step in MIGRATIONS:
         migrations()(step)

@@ -104,6 +104,16 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(0) from None
         except OSError as exc:
             raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # A bug, not bad input: still one line, but say so (RETAIN_DEBUG=1 shows all).
+            if os.environ.get("RETAIN_DEBUG"):
+                raise
+            name = type(exc).__name__
+            raise fail(
+                f"unexpected {name}: {exc} (a bug in retain; RETAIN_DEBUG=1 shows details)"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 

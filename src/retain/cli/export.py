@@ -155,8 +155,10 @@ def _deliver(
     from retain.sinks import AtomicFile
 
     if output is None:
-        _write(rows, out_format, sys.stdout, audience, lang, binary=False)
         sys.stdout.flush()
+        stream = sys.stdout.buffer if out_format == "ics" else sys.stdout
+        _write(rows, out_format, stream, audience, lang, binary=out_format == "ics")
+        stream.flush()
         if new_only:
             with store.write() as conn:
                 record_export(conn, rows, audience=audience, fmt=out_format, target="-")

@@ -463,7 +463,10 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _xlsx_rows(path: Path, name: str) -> Generator[SourceRow, None, None]:
-    from openpyxl import load_workbook
+    from retain.lazy import without_heavy_modules
+
+    with without_heavy_modules():
+        from openpyxl import load_workbook
 
     # A file object, not the path: openpyxl refuses paths without an .xlsx extension
     # (stdin, or --input-format xlsx on another name).
