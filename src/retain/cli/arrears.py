@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,7 +17,7 @@ from retain.cli.options import (
     OutputFormat,
     OutputOption,
     RevealOption,
-    emit,
+    emit_masked,
     resolve_format,
 )
 
@@ -131,32 +130,12 @@ def overdue(
             _render_table(rows, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
             _print_summary(store.conn, arrears, st, officer, "table")
         else:
-            _write_machine(rows, fmt, output, reveal, st.lang)
+            from retain.arrears import OVERDUE_COLUMNS
+
+            shaped = (dict(zip(OVERDUE_COLUMNS, values, strict=True)) for values in rows)
+            emit_masked(shaped, OVERDUE_FIELDS, fmt, output, reveal, st.lang)
     finally:
         store.close()
-
-
-def _write_machine(
-    rows: Any, fmt: OutputFormat, output: Path | None, reveal: bool, lang: str
-) -> None:
-    from retain.arrears import OVERDUE_COLUMNS
-    from retain.importing.normalise import mask_phone
-    from retain.output import Field
-
-    fields = [Field(name, kind) for name, kind in OVERDUE_FIELDS]  # type: ignore[arg-type]
-    names = OVERDUE_COLUMNS
-    if reveal:
-        shaped = (dict(zip(names, values, strict=True)) for values in rows)
-    else:
-        shaped = _masked(rows, names, mask_phone)
-    emit(shaped, fields, fmt, output, lang)
-
-
-def _masked(rows: Any, names: tuple[str, ...], mask: Any) -> Any:
-    for values in rows:
-        row = dict(zip(names, values, strict=True))
-        row["phone"] = mask(row["phone"]) or None
-        yield row
 
 
 def _render_table(rows: Any, st: Any, limit: int, reveal: bool, officer: str | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,7 +16,7 @@ from retain.cli.options import (
     OutputFormat,
     OutputOption,
     RevealOption,
-    emit,
+    emit_masked,
     resolve_format,
 )
 
@@ -112,26 +111,9 @@ def due(
         if out_format == "table":
             _render_table(list(rows), st, days, table_limit, reveal)
         else:
-            _write_machine(rows, fmt, output, reveal, st.lang)
+            emit_masked(rows, DUE_FIELDS, fmt, output, reveal, st.lang)
     finally:
         store.close()
-
-
-def _write_machine(
-    rows: Any, fmt: OutputFormat, output: Path | None, reveal: bool, lang: str
-) -> None:
-    from retain.importing.normalise import mask_phone
-    from retain.output import Field
-
-    fields = [Field(name, kind) for name, kind in DUE_FIELDS]  # type: ignore[arg-type]
-    if not reveal:
-        rows = (_masked(row, mask_phone) for row in rows)
-    emit(rows, fields, fmt, output, lang)
-
-
-def _masked(row: dict[str, Any], mask: Any) -> dict[str, Any]:
-    row["phone"] = mask(row["phone"]) or None
-    return row
 
 
 def _render_table(rows: list[dict[str, Any]], st: Any, days: int, limit: int, reveal: bool) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +15,7 @@ from retain.cli.options import (
     OutputFormat,
     OutputOption,
     RevealOption,
-    emit,
+    emit_masked,
     resolve_format,
 )
 
@@ -117,26 +116,9 @@ def noloan(
                 list(rows), st, table_limit, reveal, officer, None if include_bad else bad_from
             )
         else:
-            _write_machine(rows, fmt, output, reveal, st.lang)
+            emit_masked(rows, NOLOAN_KINDS, fmt, output, reveal, st.lang)
     finally:
         store.close()
-
-
-def _write_machine(
-    rows: Any, fmt: OutputFormat, output: Path | None, reveal: bool, lang: str
-) -> None:
-    from retain.importing.normalise import mask_phone
-    from retain.output import Field
-
-    fields = [Field(name, kind) for name, kind in NOLOAN_KINDS]  # type: ignore[arg-type]
-    if not reveal:
-        rows = (_masked(row, mask_phone) for row in rows)
-    emit(rows, fields, fmt, output, lang)
-
-
-def _masked(row: dict[str, Any], mask: Any) -> dict[str, Any]:
-    row["phone"] = mask(row["phone"]) or None
-    return row
 
 
 def _render_table(

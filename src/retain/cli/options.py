@@ -93,3 +93,26 @@ def emit(
         # Files opened by people get Chinese headers; English keeps the field names.
         headers = [t(f"col.{h}", lang) if f"col.{h}" in CATALOGUE else h for h in headers]
     write_file(output, file_format, rows, fields, headers=headers)
+
+
+def emit_masked(
+    rows: Iterable[dict[str, Any]],
+    field_specs: Sequence[tuple[str, str]],
+    fmt: OutputFormat,
+    output: Path | None,
+    reveal: bool,
+    lang: str,
+) -> None:
+    """:func:`emit` for a list whose ``phone`` is masked unless ``--reveal``."""
+    from retain.importing.normalise import mask_phone
+    from retain.output import Field
+
+    fields = [Field(name, kind) for name, kind in field_specs]  # type: ignore[arg-type]
+    if not reveal:
+        rows = (_with_masked_phone(row, mask_phone) for row in rows)
+    emit(rows, fields, fmt, output, lang)
+
+
+def _with_masked_phone(row: dict[str, Any], mask: Any) -> dict[str, Any]:
+    row["phone"] = mask(row["phone"]) or None
+    return row

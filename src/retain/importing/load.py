@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from retain.days import day_number
 from retain.importing import normalise as nz
-from retain.importing.columns import CUSTOMER_FIELDS, HeaderLayout, Mapping
+from retain.importing.columns import CUSTOMER_FIELDS, LOAN_FIELDS, HeaderLayout, Mapping
 from retain.importing.read import Record, open_rows, read_records
 from retain.messages import translate
 
@@ -33,20 +33,7 @@ DEFAULT_CEILING_FEN = 1_000_000_000  # 10,000,000.00 yuan
 SHOWN_REJECTS = 100
 
 CUSTOMER_DETAIL_FIELDS = tuple(f for f in CUSTOMER_FIELDS if f != "customer_id")
-LOAN_DATA_FIELDS = (
-    "customer_id",
-    "principal",
-    "disbursed_on",
-    "matures_on",
-    "term_months",
-    "guarantee",
-    "status",
-    "closed_on",
-    "balance",
-    "rate",
-    "days_past_due",
-    "product",
-)
+LOAN_DATA_FIELDS = tuple(f for f in LOAN_FIELDS if f != "loan_id")
 DAY_COLUMNS = {
     "disbursed_on": "disbursed_day",
     "matures_on": "matures_day",
