@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -140,7 +139,7 @@ def overdue(
 
 def _render_table(rows: Any, st: Any, limit: int, reveal: bool, officer: str | None) -> None:
     from retain.arrears import OVERDUE_COLUMNS
-    from retain.cli.render import Column, print_table
+    from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import t
     from retain.importing.normalise import mask_phone
     from retain.output import yuan_grouped
@@ -212,29 +211,6 @@ def _render_table(rows: Any, st: Any, limit: int, reveal: bool, officer: str | N
         if fallback:
             footer.append(t("overdue.fallback", lang))
     print_table(title, columns, shown, footer_lines=footer)
-
-
-def fit_columns(
-    columns: list[Any], rows: list[list[str]], expendable: list[int], always: Sequence[int] = ()
-) -> tuple[list[Any], list[list[str]]]:
-    """Leave out expendable columns (by index, most expendable first) until the table
-    fits the terminal at its natural width; ``always`` are left out in any case."""
-    from rich.cells import cell_len
-
-    from retain.cli.render import console
-
-    width = console().width
-    keep = [i for i in range(len(columns)) if i not in always]
-
-    def natural(i: int) -> int:
-        return max([cell_len(columns[i].header), *(cell_len(row[i]) for row in rows)])
-
-    for index in expendable:
-        if sum(natural(i) + 2 for i in keep) <= width:
-            break
-        if index in keep:
-            keep.remove(index)
-    return [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
 def _percent(share: float | None, lang: str) -> str:

@@ -156,7 +156,7 @@ def _shape(row: dict[str, Any], lang: str, reveal: bool) -> dict[str, Any]:
 
 
 def _render(rows: list[dict[str, Any]], st: Any, capacity: int) -> None:
-    from retain.cli.render import Column, print_table
+    from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import label, t
 
     lang = st.lang
@@ -184,6 +184,8 @@ def _render(rows: list[dict[str, Any]], st: Any, capacity: int) -> None:
         for row in rows
     ]
     footer = [t("calls.empty", lang)] if not rows else []
+    # On a narrow terminal: the last contact goes first, then the officer.
+    columns, shown = fit_columns(columns, shown, [6, 4])
     print_table(
         t("calls.title", lang, today=st.today.isoformat()), columns, shown, footer_lines=footer
     )

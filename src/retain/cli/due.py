@@ -119,7 +119,7 @@ def due(
 def _render_table(rows: list[dict[str, Any]], st: Any, days: int, limit: int, reveal: bool) -> None:
     import datetime as dt
 
-    from retain.cli.render import Column, print_table
+    from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import label, t
     from retain.importing.normalise import mask_phone
     from retain.output import yuan_grouped
@@ -158,4 +158,6 @@ def _render_table(rows: list[dict[str, Any]], st: Any, days: int, limit: int, re
         footer.append(t("list.more", lang, more=len(rows) - limit))
     if not rows:
         footer = [t("due.empty", lang, days=days)]
+    # On a narrow terminal: the officer goes first, then the status, then the guarantee.
+    columns, shown = fit_columns(columns, shown, [8, 7, 6])
     print_table(title, columns, shown, footer_lines=footer)

@@ -129,8 +129,7 @@ def _render_table(
     officer: str | None,
     bad_from: str | None,
 ) -> None:
-    from retain.cli.arrears import fit_columns
-    from retain.cli.render import Column, print_table
+    from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import t
     from retain.importing.normalise import mask_phone
     from retain.output import yuan_grouped

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich import box
 from rich.cells import cell_len
@@ -74,3 +75,22 @@ def print_table(
     out.print(table)
     for line in footer_lines:
         out.print(line, markup=False)
+
+
+def fit_columns(
+    columns: list[Any], rows: list[list[str]], expendable: list[int], always: Sequence[int] = ()
+) -> tuple[list[Any], list[list[str]]]:
+    """Leave out expendable columns (by index, most expendable first) until the table
+    fits the terminal at its natural width; ``always`` are left out in any case."""
+    width = console().width
+    keep = [i for i in range(len(columns)) if i not in always]
+
+    def natural(i: int) -> int:
+        return max([cell_len(columns[i].header), *(cell_len(row[i]) for row in rows)])
+
+    for index in expendable:
+        if sum(natural(i) + 2 for i in keep) <= width:
+            break
+        if index in keep:
+            keep.remove(index)
+    return [columns[i] for i in keep], [[row[i] for i in keep] for row in rows]
