@@ -71,7 +71,7 @@ def class_rank(arrears: ArrearsConfig, name: str) -> int:
         if folded in (entry.name.casefold(), entry.name_en.casefold()):
             return rank
     choices = ", ".join(f"{c.name}/{c.name_en}" for c in arrears.classes)
-    raise UsageError(f"unknown class {name!r}: use one of {choices}")
+    raise UsageError(key="class.unknown", value=repr(name), choices=choices)
 
 
 def _class_case(arrears: ArrearsConfig, column: str, tag: str) -> str:
@@ -305,9 +305,7 @@ def parse_period_start(text: str, today: dt.date) -> dt.date:
     value = text.strip().lower().translate(_FULL_WIDTH_DIGITS)
     match = _PERIOD.match(value)
     if match is None:
-        raise UsageError(
-            f"invalid period {text!r}: use a number of days, or Nd, Nw, Nm (e.g. 90d, 12w, 6m)"
-        )
+        raise UsageError(key="period.invalid", value=repr(text))
     count = int(match.group(1))
     unit = _PERIOD_UNITS[match.group(2)]
     if unit == "d":

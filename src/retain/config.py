@@ -20,7 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from retain.errors import UsageError
+from retain.errors import ConfigValueError, UsageError
+from retain.i18n import CATALOGUE, Joined, Msg, Text, Verbatim, msg, os_reason
 from retain.templates import PLACEHOLDERS, default_templates
 
 
@@ -39,16 +40,16 @@ class ImportConfig(_Section):
 class ArrearsClass(_Section):
     """One row of the arrears table: days past due from min_days to max_days."""
 
-    name: str = Field(min_length=1)
-    name_en: str = Field(min_length=1)
-    min_days: int = Field(ge=0)
+    name: str = Field(min_length=1, description="the class name in Chinese")
+    name_en: str = Field(min_length=1, description="the class name in English")
+    min_days: int = Field(ge=0, description="first day past due in this class")
     max_days: int | None = Field(default=None, ge=0, description="none = no upper bound")
     weight: int = Field(0, ge=0, description="extra call-list points for this class")
 
     @model_validator(mode="after")
     def _ordered(self) -> ArrearsClass:
         if self.max_days is not None and self.max_days < self.min_days:
-            raise ValueError(f"max_days {self.max_days} is below min_days {self.min_days}")
+            raise ConfigValueError(key="config.class_order", max=self.max_days, min=self.min_days)
         return self
 
 
@@ -75,22 +76,24 @@ class ArrearsConfig(_Section):
     @model_validator(mode="after")
     def _contiguous(self) -> ArrearsConfig:
         if not self.classes:
-            raise ValueError("at least one class is needed")
+            raise ConfigValueError(key="config.no_class")
         expected = 0
         for entry in self.classes:
             if entry.min_days != expected:
-                raise ValueError(
-                    f"class {entry.name} starts at {entry.min_days} days; expected {expected} "
-                    "(ranges must start at 0 and follow each other without gaps)"
+                raise ConfigValueError(
+                    key="config.class_gap",
+                    name=entry.name,
+                    start=entry.min_days,
+                    expected=expected,
                 )
             if entry.max_days is None:
                 expected = -1
                 break
             expected = entry.max_days + 1
         if expected != -1 or self.classes[-1].max_days is not None:
-            raise ValueError("the last class must be open-ended (no max_days)")
+            raise ConfigValueError(key="config.open_ended")
         if self.bad_from not in {c.name for c in self.classes} | {c.name_en for c in self.classes}:
-            raise ValueError(f"bad_from {self.bad_from!r} is not the name of a class")
+            raise ConfigValueError(key="config.bad_from", value=repr(self.bad_from))
         return self
 
     def rank_of(self, name: str) -> int:
@@ -125,12 +128,12 @@ class RhythmConfig(_Section):
     @model_validator(mode="after")
     def _tiers(self) -> RhythmConfig:
         if not self.maturity_tiers or any(t < 0 for t in self.maturity_tiers):
-            raise ValueError("maturity_tiers must be a non-empty list of days ≥ 0")
+            raise ConfigValueError(key="config.tiers")
         if len(set(self.maturity_tiers)) != len(self.maturity_tiers):
-            raise ValueError("maturity_tiers must not repeat a value")
+            raise ConfigValueError(key="config.tiers_repeat")
         bad = set(self.secured_guarantees) - {"credit", "guarantee", "mortgage", "pledge"}
         if bad:
-            raise ValueError(f"unknown guarantee(s) in secured_guarantees: {sorted(bad)}")
+            raise ConfigValueError(key="config.secured", values=str(sorted(bad)))
         return self
 
     @property
@@ -192,33 +195,50 @@ class ExportConfig(_Section):
         for name, by_lang in self.templates.items():
             for lang, by_reason in by_lang.items():
                 if lang not in ("en", "zh"):
-                    raise ValueError(f"templates.{name}.{lang}: language must be en or zh")
+                    raise ConfigValueError(key="config.template_lang", name=name, lang=lang)
                 for reason, text in by_reason.items():
                     where = f"templates.{name}.{lang}.{reason}"
                     if reason not in reasons:
-                        raise ValueError(
-                            f"{where}: unknown reason (use {', '.join(sorted(reasons))})"
+                        raise ConfigValueError(
+                            key="config.template_reason",
+                            where=where,
+                            accepted=", ".join(sorted(reasons)),
                         )
                     try:
                         parsed = list(string.Formatter().parse(text))
                     except ValueError as exc:
-                        raise ValueError(f"{where}: {exc}") from None
+                        raise ConfigValueError(
+                            key="config.problem", where=where, problem=str(exc)
+                        ) from None
                     for _, field, _, _ in parsed:
                         if field is not None and field not in PLACEHOLDERS:
-                            raise ValueError(
-                                f"{where}: unknown placeholder {{{field}}}; "
-                                f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+                            raise ConfigValueError(
+                                key="config.template_placeholder",
+                                where=where,
+                                name=field,
+                                accepted=", ".join("{" + p + "}" for p in PLACEHOLDERS),
                             )
         return self
 
 
 class Config(_Section):
-    import_: ImportConfig = Field(default_factory=ImportConfig, alias="import")
-    arrears: ArrearsConfig = Field(default_factory=ArrearsConfig)
-    rhythm: RhythmConfig = Field(default_factory=RhythmConfig)
-    weights: WeightsConfig = Field(default_factory=WeightsConfig)
-    calls: CallsConfig = Field(default_factory=CallsConfig)
-    export: ExportConfig = Field(default_factory=ExportConfig)
+    import_: ImportConfig = Field(
+        default_factory=ImportConfig, alias="import", description="checks when importing ledgers"
+    )
+    arrears: ArrearsConfig = Field(
+        default_factory=ArrearsConfig, description="loan classes by days past due (五级分类)"
+    )
+    rhythm: RhythmConfig = Field(
+        default_factory=RhythmConfig, description="when each customer is due a contact"
+    )
+    weights: WeightsConfig = Field(
+        default_factory=WeightsConfig,
+        description="call-list points: score = sum of the terms that apply (calls --explain)",
+    )
+    calls: CallsConfig = Field(default_factory=CallsConfig, description="the daily call list")
+    export: ExportConfig = Field(
+        default_factory=ExportConfig, description="reminder messages (retain export)"
+    )
 
 
 def config_path() -> Path:
@@ -230,18 +250,35 @@ def config_path() -> Path:
     return Path(click.get_app_dir("retain")) / "config.toml"
 
 
-def _describe(error: Any) -> str:
+def _problem(error: Any) -> Text:
+    """What pydantic found wrong, with Chinese for our own checks and its common ones."""
+    english = str(error["msg"]).removeprefix("Value error, ")
+    found = (error.get("ctx") or {}).get("error")
+    if isinstance(found, ConfigValueError):
+        return found.message
+    key = f"error.pydantic.{error['type']}"
+    if key in CATALOGUE:
+        shown = Msg(key, dict(error.get("ctx") or {}))
+        try:
+            if shown.render("en") == english:  # the catalogue words it as pydantic does
+                return shown
+        except (KeyError, IndexError, ValueError):
+            pass
+    return Verbatim(english)
+
+
+def _describe(error: Any) -> Text:
     where = ".".join(str(part) for part in error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
+    problem = _problem(error)
+    return msg("error.config.problem", where=where, problem=problem) if where else problem
 
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(_describe(e) for e in exc.errors())
-        raise UsageError(f"config {source}: {problems}") from None
+        problems = Joined(tuple(_describe(e) for e in exc.errors()))
+        raise UsageError(key="config.invalid", path=source, problems=problems) from None
 
 
 def read_config_data(path: Path) -> dict[str, Any]:
@@ -250,11 +287,11 @@ def read_config_data(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise UsageError(f"cannot read config {path}: {exc.strerror}") from None
+        raise UsageError(key="config.unreadable", path=str(path), detail=os_reason(exc)) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"config {path}: invalid TOML: {exc}") from None
+        raise UsageError(key="config.toml", path=str(path), detail=str(exc)) from None
 
 
 def load_config(path: Path | None = None) -> Config:

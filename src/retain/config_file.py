@@ -1,165 +1,371 @@
 """Render and edit the config file: every setting, with its comment.
 
-The defaults are rendered from the pydantic model itself (its descriptions are
-the comments), so a new setting is documented the day it is added. Edits go
-through tomlkit, which keeps the user's own comments and layout.
+The file is rendered from the pydantic model itself (each field's description
+is its comment), so a new setting is documented the day it is added; a value
+that differs from its default says so. Edits go through tomlkit, which keeps the
+user's own comments and layout; every edit is checked against the model before
+anything is written, and written atomically (mode 0600, directory 0700).
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
+import shlex
+import subprocess
 import tempfile
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
-from retain.config import Config, config_path, parse_config, read_config_data
-from retain.errors import UsageError
+from retain.config import Config, config_path, load_config, parse_config, read_config_data
+from retain.errors import RetainError, UsageError
 
-HEADER = """\
-# retain configuration. Every setting is shown with its default; edit, or use
-#   retain config set KEY VALUE
-# A missing file means all defaults. RETAIN_CONFIG overrides this file's path.
-"""
+HEADER = (
+    "retain settings. A missing key takes its default; a missing file means all defaults.",
+    "Change one with `retain config set KEY VALUE`, or this file with `retain config edit`.",
+    "RETAIN_CONFIG overrides where retain looks for this file.",
+)
 
+# Longer defaults are not repeated in the comment ("differs from the default").
+_DEFAULT_SHOWN_UP_TO = 40
 
-def _section_name(model: type[BaseModel], name: str) -> str:
-    field = model.model_fields[name]
-    return field.alias or name
-
-
-def render_defaults() -> str:
-    """The whole default config as commented TOML (parses back to ``Config()``)."""
-    import tomlkit
-
-    document = tomlkit.document()
-    for line in HEADER.rstrip().splitlines():
-        document.add(tomlkit.comment(line.lstrip("# ").rstrip()))
-    config = Config()
-    for name, field in Config.model_fields.items():
-        section = getattr(config, name)
-        key = field.alias or name
-        document.add(tomlkit.nl())
-        table = tomlkit.table()
-        doc = (type(section).__doc__ or "").strip().splitlines()
-        if doc:
-            table.comment(doc[0])
-        for sub_name, sub_field in type(section).model_fields.items():
-            value = _without_none(
-                section.model_dump(mode="json", by_alias=True)[sub_field.alias or sub_name]
-            )
-            if value is None:
-                continue  # TOML has no null: leaving the key out means the default
-            item = tomlkit.item(value)
-            if sub_field.description and not isinstance(value, (dict, list)):
-                item.comment(sub_field.description)
-            if sub_field.description and isinstance(value, (dict, list)):
-                table.add(
-                    tomlkit.comment(f"{sub_field.alias or sub_name}: {sub_field.description}")
-                )
-            if isinstance(value, list) and value and isinstance(value[0], dict):
-                array = tomlkit.aot()
-                for entry in value:
-                    array.append(tomlkit.item(entry))
-                table.add(sub_field.alias or sub_name, array)
-            else:
-                table.add(sub_field.alias or sub_name, item)
-        document.add(key, table)
-    return tomlkit.dumps(document)
+_BARE_KEY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
-def _without_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value
+# --- the model's shape ---------------------------------------------------------
 
 
-def _model_for(path: list[str]) -> tuple[type[BaseModel], str]:
-    """The section model and field name behind a dotted key, or a UsageError."""
-    dotted = ".".join(path)
-    known = all_keys()
-    if len(path) != 2 or dotted not in known:
-        close = difflib.get_close_matches(dotted, known, n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise UsageError(f"unknown config key {dotted}{hint}")
-    for name, field in Config.model_fields.items():
-        if (field.alias or name) == path[0]:
-            annotation = field.annotation
-            assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            return annotation, path[1]
-    raise UsageError(f"unknown config key {dotted}")
+def _model_type(annotation: Any) -> type[BaseModel] | None:
+    """The model class of a nested section, else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
 
 
-def all_keys() -> list[str]:
-    keys = []
-    for name, field in Config.model_fields.items():
-        section = field.annotation
-        assert isinstance(section, type) and issubclass(section, BaseModel)
-        for sub_name, sub_field in section.model_fields.items():
-            keys.append(f"{field.alias or name}.{sub_field.alias or sub_name}")
+def _rows_type(annotation: Any) -> type[BaseModel] | None:
+    """The row model of a ``list[Model]`` field (an array of tables), else None."""
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation) or (None,)
+        return _model_type(item)
+    return None
+
+
+def _is_mapping(annotation: Any) -> bool:
+    return get_origin(annotation) is dict
+
+
+def _fields(model: type[BaseModel]) -> dict[str, tuple[str, FieldInfo]]:
+    """TOML key → (attribute name, field), in declaration order."""
+    return {(info.alias or name): (name, info) for name, info in model.model_fields.items()}
+
+
+def all_keys(model: type[BaseModel] = Config, prefix: str = "") -> list[str]:
+    """Every key `config set` takes, dotted (tables of rows excluded)."""
+    keys: list[str] = []
+    for key, (_, info) in _fields(model).items():
+        sub = _model_type(info.annotation)
+        if sub is not None:
+            keys.extend(all_keys(sub, f"{prefix}{key}."))
+        elif _rows_type(info.annotation) is None:
+            keys.append(prefix + key)
     return keys
 
 
-def parse_value(text: str) -> Any:
-    """A TOML value when it parses as one (15, 0.5, true, [30, 15]), else the text."""
+def resolve_key(key: str) -> Any:
+    """The annotation of the value a dotted ``key`` names; UsageError if it names
+    no single setting (unknown, a whole section, or inside a table of rows)."""
+    parts = key.split(".")
+    model: type[BaseModel] = Config
+    for index, part in enumerate(parts):
+        found = _fields(model).get(part)
+        if found is None:
+            break
+        annotation = found[1].annotation
+        rest = parts[index + 1 :]
+        sub = _model_type(annotation)
+        if sub is not None:
+            if not rest:
+                example = next(iter(all_keys(sub, f"{key}.")), key)
+                raise UsageError(key="config.group", name=key, example=example)
+            model = sub
+            continue
+        if _rows_type(annotation) is not None:
+            raise UsageError(key="config.rows", name=".".join(parts[: index + 1]))
+        for _ in rest:  # into a mapping such as export.templates.NAME.LANG.REASON
+            if not _is_mapping(annotation):
+                break
+            annotation = get_args(annotation)[1]
+        else:
+            return annotation
+        break
+    close = difflib.get_close_matches(key, all_keys(), n=3, cutoff=0.6)
+    if close:
+        raise UsageError(key="config.unknown_key_hint", name=key, close=", ".join(close))
+    raise UsageError(key="config.unknown_key", name=key)
+
+
+def parse_value(text: str, annotation: Any = None) -> Any:
+    """VALUE as TOML when it is one (15, 0.5, true, [30, 15], "quoted"), else the
+    text itself; for a text setting, unquoted input is always the text."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        parsed = tomllib.loads(f"v = {text}")
     except tomllib.TOMLDecodeError:
         return text
+    if list(parsed) != ["v"]:  # "1\nx = 2" is not one value
+        return text
+    value = parsed["v"]
+    if annotation is str and not isinstance(value, str):
+        return text  # export.lender 123 means the text "123"
+    return value
 
 
-def set_value(key: str, raw: str, path: Path | None = None) -> Path:
-    """Validate, then write ``key = value`` into the file (created from defaults)."""
+# --- rendering -----------------------------------------------------------------
+
+
+def _key(name: str) -> str:
+    if name and set(name) <= _BARE_KEY:
+        return name
     import tomlkit
 
-    target = path or config_path()
-    parts = key.split(".")
-    _model_for(parts)
-    value = parse_value(raw)
-    current = read_config_data(target)
-    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in current.items()}
-    merged.setdefault(parts[0], {})
-    if not isinstance(merged[parts[0]], dict):
-        raise UsageError(f"config {target}: {parts[0]} is not a table")
-    merged[parts[0]][parts[1]] = value
-    parse_config(merged, str(target))  # raises naming the key; nothing is written
-    text = target.read_text(encoding="utf-8-sig") if target.exists() else render_defaults()
-    document = tomlkit.parse(text)
-    if parts[0] not in document:
-        document.add(parts[0], tomlkit.table())
-    document[parts[0]][parts[1]] = value
-    write_private(target, tomlkit.dumps(document))
-    return target
+    return tomlkit.key(name).as_string()
 
 
-def ensure_file(path: Path | None = None) -> Path:
-    target = path or config_path()
-    if not target.exists():
-        write_private(target, render_defaults())
-    return target
+def render_value(value: Any) -> str:
+    import tomlkit
+
+    text: str = tomlkit.item(value).as_string()
+    return text
 
 
-def write_private(target: Path, text: str) -> None:
-    """Atomically, mode 0600, in a directory created 0700."""
-    directory = target.parent
-    if not directory.exists():
-        directory.mkdir(parents=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# _note's default when the key is missing from the defaults / not to be compared.
+_ABSENT = object()
+_UNCOMPARED = object()
+
+
+def _note(description: str | None, value: Any, default: Any) -> str:
+    """The comment after a key: its description, and its default when it differs."""
+    parts = [description.strip()] if description else []
+    if default is _ABSENT:
+        parts.append("(not in the defaults)")
+    elif default is not _UNCOMPARED and value != default:
+        shown = render_value(default) if default is not None else "not set"
+        if len(shown) <= _DEFAULT_SHOWN_UP_TO:
+            parts.append(f"(default: {shown})")
+        else:
+            parts.append("(differs from the default)")
+    return "  # " + " ".join(parts) if parts else ""
+
+
+def render_config(config: Config, *, title: tuple[str, ...] = HEADER) -> str:
+    """``config`` as commented TOML that parses back to it: every key with its
+    description, and its default where the value differs from it."""
+    lines = [f"# {line}".rstrip() for line in title]
+    _render_model(lines, config, Config(), [])
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _render_model(lines: list[str], model: BaseModel, default: BaseModel, path: list[str]) -> None:
+    """The plain keys of ``model`` (under the header its caller wrote), then its
+    sections, tables of rows and mappings, each under headers of their own."""
+    later: list[tuple[str, FieldInfo, Any, Any]] = []
+    for key, (name, info) in _fields(type(model)).items():
+        value, default_value = getattr(model, name), getattr(default, name)
+        if isinstance(value, BaseModel | dict) or _rows_type(info.annotation) is not None:
+            later.append((key, info, value, default_value))
+        else:
+            _render_leaf(lines, key, value, info.description, default_value)
+    for key, info, value, default_value in later:
+        here = [*path, key]
+        dotted = _dotted(here)
+        description = (info.description or "").strip()
+        lines.append("")
+        if isinstance(value, BaseModel):
+            if description:
+                lines.append(f"# {description}")
+            lines.append(f"[{dotted}]")
+            _render_model(lines, value, default_value, here)
+        elif isinstance(value, dict):
+            differs = " (differs from the default)" if value != default_value else ""
+            lines.append(f"# {key}: {description}{differs}")
+            _render_mapping(lines, here, value, default_value)
+        else:
+            differs = " (differs from the default)" if value != default_value else ""
+            lines.append(f"# {key}: {description}{differs}")
+            _render_rows(lines, dotted, value)
+
+
+def _dotted(path: list[str]) -> str:
+    return ".".join(_key(part) for part in path)
+
+
+def _render_leaf(
+    lines: list[str], key: str, value: Any, description: str | None, default: Any
+) -> None:
+    if value is None:  # TOML has no null: a missing key means "not set"
+        lines.append(f"# {key} not set: {(description or '').strip()}".rstrip(": "))
+        return
+    lines.append(f"{_key(key)} = {render_value(value)}{_note(description, value, default)}")
+
+
+def _render_rows(lines: list[str], dotted: str, rows: list[BaseModel]) -> None:
+    """A list of models as an array of tables; the first row explains each key."""
+    if not rows:
+        lines.append(f"{dotted} = []")  # not valid for any current setting; parses
+        return
+    for index, row in enumerate(rows):
+        if index:
+            lines.append("")
+        lines.append(f"[[{dotted}]]")
+        for key, (name, info) in _fields(type(row)).items():
+            described = info.description if index == 0 else None
+            _render_leaf(lines, key, getattr(row, name), described, _UNCOMPARED)
+
+
+def _render_mapping(
+    lines: list[str], path: list[str], mapping: Mapping[str, Any], default: Any
+) -> None:
+    """A mapping (export.templates) as tables, compared key by key with its default."""
+    defaults = default if isinstance(default, Mapping) else {}
+    plain = {k: v for k, v in mapping.items() if not isinstance(v, Mapping)}
+    nested = {k: v for k, v in mapping.items() if isinstance(v, Mapping)}
+    if plain or not nested:  # an empty table still needs its header to exist
+        if lines[-1] and not lines[-1].startswith("#"):
+            lines.append("")
+        lines.append(f"[{_dotted(path)}]")
+        for key, value in plain.items():
+            _render_leaf(lines, key, value, None, defaults.get(key, _ABSENT))
+    for key, value in nested.items():
+        _render_mapping(lines, [*path, key], value, defaults.get(key))
+
+
+def render_json(config: Config) -> str:
+    import json
+
+    data = config.model_dump(mode="json", by_alias=True)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- reading and writing the file ------------------------------------------------
 
 
 def effective(path: Path | None = None) -> Config:
+    """The file merged over the defaults (UsageError naming the key if invalid)."""
+    return load_config(path or config_path())
+
+
+def ensure_file(path: Path | None = None) -> tuple[Path, bool]:
+    """The config file, created from the commented defaults if missing; and
+    whether it was just created."""
     target = path or config_path()
-    return parse_config(read_config_data(target), str(target))
+    if target.exists():
+        return target, False
+    write_private(target, render_config(Config()))
+    return target, True
+
+
+def set_value(key: str, raw: str, path: Path | None = None) -> tuple[Path, Any, bool]:
+    """Check, then write ``key = VALUE`` into the file, keeping everything else.
+
+    A missing file is created from the commented defaults with the key changed.
+    Returns the file, the value written and whether the file was created. Nothing
+    is written unless the whole resulting file is a valid config.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    target = path or config_path()
+    annotation = resolve_key(key)
+    parts = key.split(".")
+    value = parse_value(raw, annotation)
+
+    data = copy.deepcopy(read_config_data(target))  # invalid TOML stops here
+    node: dict[str, Any] = data
+    for index, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise UsageError(
+                key="config.not_table", path=str(target), name=".".join(parts[: index + 1])
+            )
+        node = child
+    node[parts[-1]] = value
+    parse_config(data, str(target))  # names the key; nothing written yet
+
+    created = not target.exists()
+    text = render_config(Config()) if created else target.read_text(encoding="utf-8-sig")
+    try:
+        document = tomlkit.parse(text)
+        container: Any = document
+        for part in parts[:-1]:
+            if part not in container:
+                container[part] = tomlkit.table()
+            container = container[part]
+        container[parts[-1]] = value
+        new_text = tomlkit.dumps(document)
+    except (TOMLKitError, TypeError, ValueError):
+        raise RetainError(key="config.not_written", name=key, path=str(target)) from None
+    _check_written(new_text, parts, value, key, target)
+    write_private(target, new_text)
+    return target, value, created
+
+
+def _check_written(text: str, parts: list[str], value: Any, key: str, target: Path) -> None:
+    """The text about to be written holds ``value`` at ``key`` and is a valid config."""
+    try:
+        node: Any = tomllib.loads(text)
+        for part in parts:
+            node = node[part]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        node = object()
+    if node != value:
+        raise RetainError(key="config.not_written", name=key, path=str(target))
+    parse_config(tomllib.loads(text), str(target))
+
+
+def edit_file(path: Path | None = None) -> tuple[Path, bool]:
+    """Open the file in $VISUAL / $EDITOR (else vi), created from the defaults if
+    missing; then check it. An invalid result is reported (UsageError) and kept so
+    that the user can fix it. Returns the file and whether it was created."""
+    target, created = ensure_file(path)
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        argv = []
+    if not argv:
+        raise UsageError(key="editor.invalid", editor=command)
+    from retain.i18n import os_reason
+
+    try:
+        status = subprocess.call([*argv, str(target)])
+    except OSError as exc:
+        raise RetainError(key="editor.start", editor=command, detail=os_reason(exc)) from None
+    if status != 0:
+        raise RetainError(key="editor.exit", editor=command, status=status)
+    load_config(target)
+    return target, created
+
+
+def write_private(target: Path, text: str) -> None:
+    """Write ``text`` atomically (temp file + rename), mode 0600; a missing
+    directory is created 0700. A symlinked config stays a symlink."""
+    real = Path(os.path.realpath(target))
+    directory = real.parent
+    if not directory.exists():
+        directory.mkdir(parents=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=directory)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, real)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

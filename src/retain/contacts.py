@@ -16,6 +16,7 @@ from typing import Any
 
 from retain.days import day_number
 from retain.errors import RetainError, UsageError
+from retain.i18n import msg
 
 CHANNELS: dict[str, tuple[str, ...]] = {
     "call": ("电话", "打电话", "致电", "phone"),
@@ -41,8 +42,10 @@ def _canonical(value: str, table: dict[str, tuple[str, ...]], what: str) -> str:
     for name, aliases in table.items():
         if text == name or text in aliases:
             return name
-    accepted = "/".join(table) + " (or " + "/".join(a[0] for a in table.values()) + ")"
-    raise UsageError(f"unknown {what} {value!r}: use {accepted}")
+    accepted = msg(
+        "error.log.accepted", names="/".join(table), aliases="/".join(a[0] for a in table.values())
+    )
+    raise UsageError(key=f"log.unknown_{what}", value=repr(value), accepted=accepted)
 
 
 def channel_of(value: str) -> str:
@@ -80,7 +83,7 @@ def log_contacts(
     """Record one contact per customer; all or nothing. Returns the count."""
     ids = list(dict.fromkeys(i.strip() for i in customer_ids if i.strip()))
     if not ids:
-        raise UsageError("no customer ids given")
+        raise UsageError(key="log.no_ids")
     today_day = day_number(today)
     assert today_day is not None
     conn: sqlite3.Connection = store.conn
@@ -95,17 +98,15 @@ def log_contacts(
         unknown = [i for i in ids if i not in known]
         if unknown:
             shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
-            raise RetainError(f"unknown customer id(s): {shown}; nothing was logged")
+            raise RetainError(key="log.unknown_customers", ids=shown)
         if entry.loan_id is not None:
             owner = conn.execute(
                 "SELECT customer_id FROM loans WHERE loan_id = ?", (entry.loan_id,)
             ).fetchone()
             if owner is None:
-                raise RetainError(f"unknown loan {entry.loan_id}; nothing was logged")
+                raise RetainError(key="log.unknown_loan", loan=entry.loan_id)
             if any(owner[0] != i for i in ids):
-                raise RetainError(
-                    f"loan {entry.loan_id} belongs to customer {owner[0]}; nothing was logged"
-                )
+                raise RetainError(key="log.loan_owner", loan=entry.loan_id, customer=owner[0])
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         at_text = entry.at.strftime("%Y-%m-%d %H:%M:%S")
         next_text = entry.next_on.isoformat() if entry.next_on else None
@@ -157,7 +158,7 @@ def customer(conn: sqlite3.Connection, customer_id: str) -> dict[str, Any]:
         (customer_id,),
     ).fetchone()
     if row is None:
-        raise RetainError(f"unknown customer id: {customer_id}")
+        raise RetainError(key="customer.unknown", customer=customer_id)
     return dict(row)
 
 

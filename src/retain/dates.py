@@ -11,6 +11,7 @@ import os
 import re
 
 from retain.errors import UsageError
+from retain.i18n import CATALOGUE, msg
 
 _RELATIVE = re.compile(r"^([+-])\s*(\d{1,4})\s*([dwm])$")
 _WEEKDAYS = {
@@ -24,7 +25,7 @@ _WEEKDAYS = {
 }  # fmt: skip
 _NAMED = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
 
-DATE_HELP = "YYYY-MM-DD, today, tomorrow, yesterday, +3d, -1w, +2m or next monday"
+DATE_HELP = CATALOGUE["error.date.forms"][0]  # for --help, which stays English
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -58,7 +59,9 @@ def parse_day(text: str, today: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"invalid date {text!r}: use {DATE_HELP}") from None
+        raise UsageError(
+            key="date.invalid", value=repr(text), forms=msg("error.date.forms")
+        ) from None
 
 
 def parse_datetime(text: str, today: dt.date) -> dt.datetime:

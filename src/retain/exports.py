@@ -55,13 +55,13 @@ def template_for(config: Config, name: str, lang: str, reason: str, audience: st
     templates = config.export.templates
     if name not in templates:
         raise UsageError(
-            f"unknown template {name!r}: the config has {', '.join(sorted(templates))}"
+            key="template.unknown", name=repr(name), names=", ".join(sorted(templates))
         )
     for candidate in (name, audience):
         text = templates.get(candidate, {}).get(lang, {}).get(reason)
         if text:
             return text
-    raise UsageError(f"template {name!r} has no {lang} text for {reason}")
+    raise UsageError(key="template.no_text", name=repr(name), lang=lang, reason=reason)
 
 
 def message(reminder: Reminder, template: str, config: Config, reason_label: str) -> str:

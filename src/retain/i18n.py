@@ -7,6 +7,10 @@ summaries and messages go through :func:`t`.
 from __future__ import annotations
 
 import os
+import re
+import string
+from dataclasses import dataclass, field
+from functools import cache
 
 LANGS = ("en", "zh")
 
@@ -63,15 +67,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.reject_line": ("row {row}, {field}: {reason}", "第 {row} 行，{field}：{reason}"),
     "import.more_rejects": ("… and {more} more rejected rows", "……另有 {more} 行被拒绝"),
     "import.progress": ("Importing", "正在导入"),
+    "import.progress_rows": ("{{task.completed:,}} rows", "{{task.completed:,}} 行"),
     "import.customers": (
         "customers from this file: {added} added, {updated} updated",
         "本文件中的客户：新增 {added}，更新 {updated}",
     ),
     "kind.customers": ("customers", "客户"),
     "kind.loans": ("loans", "贷款"),
-    # errors
-    "error": ("Error", "错误"),
-    "error.prefix": ("Error: ", "错误："),
     # --- overdue (retain overdue) ---
     "overdue.title": ("Overdue loans on {today}", "{today} 逾期贷款"),
     "overdue.title_officer": (
@@ -137,6 +139,585 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "未列出：有核销贷款或历史最差分类达到{cls}及以下的客户（使用 --include-bad 显示）。",
     ),
     # --- config (retain config) ---
+    "config.created": (
+        "Created {path} with every setting and its default",
+        "已创建 {path}，包含全部设置及其默认值",
+    ),
+    "config.set": ("{name} = {value} in {path}", "已设置 {name} = {value}（{path}）"),
+    "config.valid": ("{path}: the settings are valid", "{path}：设置有效"),
+    "error.config.group": (
+        "{name} is a group of settings: set one of its keys, e.g. {example}",
+        "{name} 是一组设置：请设置其中的一项，例如 {example}",
+    ),
+    "error.config.rows": (
+        "{name} is a table of rows: change it with `retain config edit`",
+        "{name} 是多行的表：请用 `retain config edit` 修改",
+    ),
+    "error.config.not_written": (
+        "cannot write {name} into {path}: change it with `retain config edit`",
+        "无法将 {name} 写入 {path}：请用 `retain config edit` 修改",
+    ),
+    "error.editor.invalid": (
+        "cannot run the editor command {editor}: check VISUAL or EDITOR",
+        "无法运行编辑器命令 {editor}：请检查 VISUAL 或 EDITOR",
+    ),
+    # --- errors ---
+    # RetainError(key="x.y", …) shows "error.x.y"; normalise.Invalid(code="z") and the
+    # importer's row checks show "reject.z". The English text is also str(exc).
+    "error.store.missing": (
+        "no store at {path}: import some data first (retain import …)",
+        "没有数据库 {path}：请先导入数据（retain import …）",
+    ),
+    "error.store.cannot_open": (
+        "cannot open store {path}: {detail}",
+        "无法打开数据库 {path}：{detail}",
+    ),
+    "error.store.cannot_use": (
+        "cannot use store {path}: {detail}",
+        "无法使用数据库 {path}：{detail}",
+    ),
+    "error.store.newer": (
+        "store {path} was written by a newer retain (schema step {step}); upgrade retain to use it — the store was not touched",
+        "数据库 {path} 由更新版本的 retain 写入（结构版本 {step}）；请升级 retain 后再使用——数据库未被改动",
+    ),
+    "error.store": ("store: {detail}", "数据库错误：{detail}"),
+    "error.unexpected": (
+        "unexpected {name}: {detail} (a bug in retain; RETAIN_DEBUG=1 shows details)",
+        "意外错误 {name}：{detail}（retain 的缺陷；设置 RETAIN_DEBUG=1 可查看详情）",
+    ),
+    "error.os": ("{reason}: {path}", "{reason}：{path}"),
+    "error.interrupted": ("Interrupted", "已中断"),
+    "error.none": ("(none)", "（无）"),
+    "os.ENOENT": ("No such file or directory", "文件或目录不存在"),
+    "os.EACCES": ("Permission denied", "没有权限"),
+    "os.EPERM": ("Operation not permitted", "不允许的操作"),
+    "os.EISDIR": ("Is a directory", "这是一个目录"),
+    "os.ENOTDIR": ("Not a directory", "不是目录"),
+    "os.ENOSPC": ("No space left on device", "磁盘空间不足"),
+    "os.EROFS": ("Read-only file system", "只读文件系统"),
+    "os.EEXIST": ("File exists", "文件已存在"),
+    "sep.semicolon": ("; ", "；"),
+    "sep.comma": (", ", "、"),
+    "sep.or": (" or ", " 或 "),
+    # options and dates
+    "error.option": ("{option}: {reason}", "{option}：{reason}"),
+    "error.date.invalid": ("invalid date {value}: use {forms}", "无效日期 {value}：可用 {forms}"),
+    "error.date.forms": (
+        "YYYY-MM-DD, today, tomorrow, yesterday, +3d, -1w, +2m or next monday",
+        "YYYY-MM-DD、今天、明天、昨天、+3d、-1w、+2m 或 下周一",
+    ),
+    "error.period.invalid": (
+        "invalid period {value}: use a number of days, or Nd, Nw, Nm (e.g. 90d, 12w, 6m)",
+        "无效的时间段 {value}：请用天数，或 Nd、Nw、Nm（如 90d、12w、6m）",
+    ),
+    "error.class.unknown": (
+        "unknown class {value}: use one of {choices}",
+        "未知的分类 {value}：可用 {choices}",
+    ),
+    "error.calls.unknown_reasons": (
+        "unknown reason(s) {value}: use {accepted}",
+        "未知的原因 {value}：可用 {accepted}",
+    ),
+    "error.summary.stdout": (
+        "--summary prints to stdout: redirect it (> summary.json)",
+        "--summary 输出到标准输出：请重定向（> summary.json）",
+    ),
+    "error.summary.format": (
+        "--summary prints a table or JSON: use --format table, json or ndjson",
+        "--summary 只输出表格或 JSON：请用 --format table、json 或 ndjson",
+    ),
+    # contacts (retain log / show / history)
+    "error.log.no_ids": ("no customer ids given", "未给出客户编号"),
+    "error.log.unknown_customers": (
+        "unknown customer id(s): {ids}; nothing was logged",
+        "未知的客户编号：{ids}；未记录任何内容",
+    ),
+    "error.log.unknown_loan": (
+        "unknown loan {loan}; nothing was logged",
+        "未知的借据号 {loan}；未记录任何内容",
+    ),
+    "error.log.loan_owner": (
+        "loan {loan} belongs to customer {customer}; nothing was logged",
+        "借据 {loan} 属于客户 {customer}；未记录任何内容",
+    ),
+    "error.log.at_future": (
+        "--at {value} is after today ({today}): log what happened",
+        "--at {value} 晚于今天（{today}）：只能记录已发生的联系",
+    ),
+    "error.log.unknown_channel": (
+        "unknown channel {value}: use {accepted}",
+        "未知的联系方式 {value}：可用 {accepted}",
+    ),
+    "error.log.unknown_outcome": (
+        "unknown outcome {value}: use {accepted}",
+        "未知的联系结果 {value}：可用 {accepted}",
+    ),
+    "error.log.accepted": ("{names} (or {aliases})", "{names}（或 {aliases}）"),
+    "error.customer.unknown": ("unknown customer id: {customer}", "未知的客户编号：{customer}"),
+    # export
+    "error.export.unknown_audience": (
+        "unknown audience {value}: use officer or customer",
+        "未知的对象 {value}：可用 officer 或 customer",
+    ),
+    "error.export.unknown_kinds": (
+        "unknown kind(s) {value}: use {accepted}",
+        "未知的提醒类型 {value}：可用 {accepted}",
+    ),
+    "error.export.unknown_format": (
+        "unknown format {value}: use {accepted}",
+        "未知的格式 {value}：可用 {accepted}",
+    ),
+    "error.export.xlsx_output": ("xlsx needs --output FILE", "xlsx 格式需要 --output 文件"),
+    "error.template.unknown": (
+        "unknown template {name}: the config has {names}",
+        "未知的模板 {name}：配置中有 {names}",
+    ),
+    "error.template.no_text": (
+        "template {name} has no {lang} text for {reason}",
+        "模板 {name} 没有 {reason} 的 {lang} 文本",
+    ),
+    "error.output.cannot_tell": (
+        "cannot tell the format of {name}: pass --format {formats}",
+        "无法判断 {name} 的格式：请使用 --format {formats}",
+    ),
+    "error.output.no_dir": ("no such directory: {path}", "目录不存在：{path}"),
+    # config
+    "error.config.invalid": ("config {path}: {problems}", "配置文件 {path}：{problems}"),
+    "error.config.problem": ("{where}: {problem}", "{where}：{problem}"),
+    "error.config.unreadable": (
+        "cannot read config {path}: {detail}",
+        "无法读取配置文件 {path}：{detail}",
+    ),
+    "error.config.toml": (
+        "config {path}: invalid TOML: {detail}",
+        "配置文件 {path}：TOML 格式错误：{detail}",
+    ),
+    "error.config.not_table": (
+        "config {path}: {name} is not a table",
+        "配置文件 {path}：{name} 不是一个表",
+    ),
+    "error.config.unknown_key": ("unknown config key {name}", "未知的配置项 {name}"),
+    "error.config.unknown_key_hint": (
+        "unknown config key {name} (did you mean {close}?)",
+        "未知的配置项 {name}（是否指 {close}？）",
+    ),
+    "error.editor.start": (
+        "cannot start editor {editor}: {detail}",
+        "无法启动编辑器 {editor}：{detail}",
+    ),
+    "error.editor.exit": (
+        "editor {editor} exited with {status}; the file was kept",
+        "编辑器 {editor} 退出码 {status}；文件已保留",
+    ),
+    "error.config.class_order": (
+        "max_days {max} is below min_days {min}",
+        "max_days {max} 小于 min_days {min}",
+    ),
+    "error.config.no_class": ("at least one class is needed", "至少需要一个分类"),
+    "error.config.class_gap": (
+        "class {name} starts at {start} days; expected {expected} (ranges must start at 0 and follow each other without gaps)",
+        "分类 {name} 从 {start} 天开始；应为 {expected}（各区间须从 0 开始、首尾相接、不留空隙）",
+    ),
+    "error.config.open_ended": (
+        "the last class must be open-ended (no max_days)",
+        "最后一个分类必须不设上限（不填 max_days）",
+    ),
+    "error.config.bad_from": (
+        "bad_from {value} is not the name of a class",
+        "bad_from {value} 不是任何分类的名称",
+    ),
+    "error.config.tiers": (
+        "maturity_tiers must be a non-empty list of days ≥ 0",
+        "maturity_tiers 必须是非空的天数列表（≥ 0）",
+    ),
+    "error.config.tiers_repeat": (
+        "maturity_tiers must not repeat a value",
+        "maturity_tiers 不能有重复值",
+    ),
+    "error.config.secured": (
+        "unknown guarantee(s) in secured_guarantees: {values}",
+        "secured_guarantees 中有未知的担保方式：{values}",
+    ),
+    "error.config.template_lang": (
+        "templates.{name}.{lang}: language must be en or zh",
+        "templates.{name}.{lang}：语言必须是 en 或 zh",
+    ),
+    "error.config.template_reason": (
+        "{where}: unknown reason (use {accepted})",
+        "{where}：未知的原因（可用 {accepted}）",
+    ),
+    "error.config.template_placeholder": (
+        "{where}: unknown placeholder {{{name}}}; use {accepted}",
+        "{where}：未知的占位符 {{{name}}}；可用 {accepted}",
+    ),
+    # pydantic's own messages for config values, by error type (English as pydantic words it)
+    "error.pydantic.missing": ("Field required", "缺少必填项"),
+    "error.pydantic.extra_forbidden": ("Extra inputs are not permitted", "不是可用的配置项"),
+    "error.pydantic.greater_than": ("Input should be greater than {gt}", "应大于 {gt}"),
+    "error.pydantic.greater_than_equal": (
+        "Input should be greater than or equal to {ge}",
+        "应大于或等于 {ge}",
+    ),
+    "error.pydantic.less_than": ("Input should be less than {lt}", "应小于 {lt}"),
+    "error.pydantic.less_than_equal": (
+        "Input should be less than or equal to {le}",
+        "应小于或等于 {le}",
+    ),
+    "error.pydantic.int_type": ("Input should be a valid integer", "应为整数"),
+    "error.pydantic.int_parsing": (
+        "Input should be a valid integer, unable to parse string as an integer",
+        "应为整数，无法把文本解析为整数",
+    ),
+    "error.pydantic.int_from_float": (
+        "Input should be a valid integer, got a number with a fractional part",
+        "应为整数，不能有小数部分",
+    ),
+    "error.pydantic.float_type": ("Input should be a valid number", "应为数字"),
+    "error.pydantic.float_parsing": (
+        "Input should be a valid number, unable to parse string as a number",
+        "应为数字，无法把文本解析为数字",
+    ),
+    "error.pydantic.string_type": ("Input should be a valid string", "应为文本"),
+    "error.pydantic.list_type": ("Input should be a valid list", "应为列表"),
+    "error.pydantic.dict_type": ("Input should be a valid dictionary", "应为表"),
+    "error.pydantic.bool_type": ("Input should be a valid boolean", "应为 true 或 false"),
+    "error.pydantic.bool_parsing": (
+        "Input should be a valid boolean, unable to interpret input",
+        "应为 true 或 false，无法识别输入",
+    ),
+    "error.pydantic.string_too_short": (
+        "String should have at least {min_length} character",
+        "至少应有 {min_length} 个字符",
+    ),
+    # import: the command line and the file
+    "error.import.no_file": ("no such file: {path}", "文件不存在：{path}"),
+    "error.import.stdin_format": (
+        "reading standard input needs --input-format csv|tsv|json|ndjson|xlsx",
+        "从标准输入读取需要 --input-format csv|tsv|json|ndjson|xlsx",
+    ),
+    "error.read.cannot_open": ("cannot open {name}: {detail}", "无法打开 {name}：{detail}"),
+    "error.read.no_such_file": ("cannot open {name}: no such file", "无法打开 {name}：文件不存在"),
+    "error.read.is_dir": ("cannot open {name}: it is a directory", "无法打开 {name}：这是一个目录"),
+    "error.read.xls_format": (
+        "--input-format {value}: legacy .xls is not supported: save it as .xlsx or .csv",
+        "--input-format {value}：不支持旧版 .xls：请另存为 .xlsx 或 .csv",
+    ),
+    "error.read.xls_name": (
+        "{name}: legacy .xls is not supported: save it as .xlsx or .csv",
+        "{name}：不支持旧版 .xls：请另存为 .xlsx 或 .csv",
+    ),
+    "error.read.unknown_format": (
+        "unknown input format {value}: use one of {formats}",
+        "未知的输入格式 {value}：可用 {formats}",
+    ),
+    "error.read.stdin_format": (
+        "reading from stdin needs --input-format ({formats})",
+        "从标准输入读取需要 --input-format（{formats}）",
+    ),
+    "error.read.unknown_extension": (
+        "cannot tell the format of {name} from its extension: pass --input-format ({formats})",
+        "无法从扩展名判断 {name} 的格式：请使用 --input-format（{formats}）",
+    ),
+    "error.read.formats": ("csv, tsv, json, ndjson or xlsx", "csv、tsv、json、ndjson 或 xlsx"),
+    "error.read.xlsx_not_text": (
+        "{name} is an Excel workbook (.xlsx), not text: use the .xlsx extension or pass --input-format xlsx",
+        "{name} 是 Excel 工作簿（.xlsx），不是文本：请使用 .xlsx 扩展名或 --input-format xlsx",
+    ),
+    "error.read.xls_workbook": (
+        "{name} is a legacy Excel .xls workbook, which is not supported: save it as .xlsx or .csv",
+        "{name} 是旧版 Excel .xls 文件，不支持：请另存为 .xlsx 或 .csv",
+    ),
+    "error.read.bad_utf8_bom": (
+        "{name} starts with a UTF-8 byte-order mark but is not valid UTF-8: byte 0x{byte} at offset {offset}",
+        "{name} 以 UTF-8 字节序标记开头，但不是有效的 UTF-8：偏移 {offset} 处的字节 0x{byte}",
+    ),
+    "error.read.bad_utf16_bom": (
+        "{name} starts with a UTF-16 byte-order mark but is not valid UTF-16: bytes at offset {offset}",
+        "{name} 以 UTF-16 字节序标记开头，但不是有效的 UTF-16：偏移 {offset} 处的字节",
+    ),
+    "error.read.encoding": (
+        "{name} is neither UTF-8 nor GB18030 text: byte 0x{utf8_byte} at offset {utf8_offset} is not UTF-8 and byte 0x{gb_byte} at offset {gb_offset} is not GB18030; re-save it as UTF-8 CSV",
+        "{name} 既不是 UTF-8 也不是 GB18030 编码的文本：偏移 {utf8_offset} 处的字节 0x{utf8_byte} 不是 UTF-8，偏移 {gb_offset} 处的字节 0x{gb_byte} 不是 GB18030；请另存为 UTF-8 CSV",
+    ),
+    "error.read.csv": (
+        "cannot read {name} as {kind}: row {row} (line {line}): {detail}{hint}",
+        "无法按 {kind} 读取 {name}：第 {row} 行（文本第 {line} 行）：{detail}{hint}",
+    ),
+    "error.read.csv_quote": (
+        ' (probably a quote " that is never closed)',
+        '（可能有未闭合的引号 "）',
+    ),
+    "error.read.json_where": (
+        "{name} line {line} (object {number})",
+        "{name} 第 {line} 行（第 {number} 个对象）",
+    ),
+    "error.read.json_not_object": (
+        "{where}: expected an object {{...}}, found {found}",
+        "{where}：应为对象 {{...}}，实际为 {found}",
+    ),
+    "error.read.json_nested_object": (
+        "{where}: field {field} holds a nested object; only flat objects of text, numbers, true/false and null are supported",
+        "{where}：字段 {field} 含有嵌套对象；只支持由文本、数字、true/false 和 null 组成的平面对象",
+    ),
+    "error.read.json_nested_array": (
+        "{where}: field {field} holds a nested array; only flat objects of text, numbers, true/false and null are supported",
+        "{where}：字段 {field} 含有嵌套数组；只支持由文本、数字、true/false 和 null 组成的平面对象",
+    ),
+    "error.read.json_nonfinite": (
+        "{where}: field {field} holds {value}, which is not valid JSON",
+        "{where}：字段 {field} 的值 {value} 不是有效的 JSON",
+    ),
+    "error.read.json_invalid": (
+        "invalid JSON in {name} at line {line}: {detail}",
+        "{name} 第 {line} 行 JSON 无效：{detail}",
+    ),
+    "error.read.ndjson_invalid": (
+        "invalid JSON in {name} at line {line}: {detail} (column {column})",
+        "{name} 第 {line} 行 JSON 无效：{detail}（第 {column} 列）",
+    ),
+    "error.read.json_expected": ("expected {what}, found {found}", "应为 {what}，实际为 {found}"),
+    "error.read.json_eof": ("end of file", "文件结尾"),
+    "error.read.json_key": ("expected a quoted key", "应为带引号的键"),
+    "error.read.json_rows_array": (
+        '"rows" must be an array of objects',
+        '"rows" 必须是对象数组',
+    ),
+    "error.read.json_start": (
+        "expected a JSON array of objects '[' or an object '{{'",
+        "应为 JSON 对象数组 '[' 或对象 '{{'",
+    ),
+    "error.read.json_extra": (
+        "extra data after the end of the JSON value (for one object per line pass --input-format ndjson)",
+        "JSON 值结束后还有多余内容（每行一个对象请用 --input-format ndjson）",
+    ),
+    "error.read.json_no_rows": (
+        '{name}: expected a JSON array of objects or an object with a "rows" array (for one object per line pass --input-format ndjson)',
+        '{name}：应为 JSON 对象数组，或含 "rows" 数组的对象（每行一个对象请用 --input-format ndjson）',
+    ),
+    "error.read.xlsx": (
+        "cannot read {name} as XLSX: {detail}",
+        "无法按 XLSX 读取 {name}：{detail}",
+    ),
+    "error.read.xlsx_no_sheet": (
+        "cannot read {name} as XLSX: the workbook has no worksheet",
+        "无法按 XLSX 读取 {name}：工作簿中没有工作表",
+    ),
+    "error.read.xlsx_row": (
+        "cannot read {name} as XLSX: row {row}: {detail}",
+        "无法按 XLSX 读取 {name}：第 {row} 行：{detail}",
+    ),
+    "error.read.no_stdin": (
+        "no input file given and there is no standard input",
+        "未指定输入文件，也没有标准输入",
+    ),
+    "error.read.stdin_tty": (
+        "no input file given: name a file or pipe data into standard input",
+        "未指定输入文件：请给出文件名或通过管道输入数据",
+    ),
+    "error.read.empty": (
+        "no header row found in {name}: the file has no rows",
+        "{name} 中找不到表头行：文件没有任何行",
+    ),
+    "error.read.no_header": (
+        "no header row found in {name}: {scanned} required column(s) {missing}{where}",
+        "{name} 中找不到表头行：{scanned}必填列 {missing}{where}",
+    ),
+    "error.read.scanned_first": ("the first {count} rows lack", "前 {count} 行都缺少"),
+    "error.read.scanned_all": ("its {count} row(s) lack", "全部 {count} 行都缺少"),
+    "error.read.closest": (" (closest: row {row})", "（最接近的是第 {row} 行）"),
+    "error.read.no_known_columns": (
+        " (no known column names at all: check the file, or use a mapping file)",
+        "（完全没有可识别的列名：请检查文件，或使用映射文件）",
+    ),
+    "error.read.mapped": ('{name} (mapped to "{header}")', '{name}（映射到 "{header}"）'),
+    # import: mapping files (--map)
+    "error.mapping.where": ("mapping file {path}", "映射文件 {path}"),
+    "error.mapping.did_you_mean": ("{name} (did you mean {close}?)", "{name}（是否指 {close}？）"),
+    "error.mapping.no_file": ("{where}: no such file", "{where}：文件不存在"),
+    "error.mapping.is_dir": ("{where}: is a directory, not a file", "{where}：这是目录，不是文件"),
+    "error.mapping.unreadable": (
+        "{where}: cannot read it: {detail}",
+        "{where}：无法读取：{detail}",
+    ),
+    "error.mapping.encoding": (
+        "{where}: not UTF-8 or GB18030 text",
+        "{where}：不是 UTF-8 或 GB18030 编码的文本",
+    ),
+    "error.mapping.toml": ("{where}: invalid TOML: {detail}", "{where}：TOML 格式错误：{detail}"),
+    "error.mapping.not_table": (
+        "{where}: [{name}] must be a table, not a single value",
+        "{where}：[{name}] 必须是表，不能是单个值",
+    ),
+    "error.mapping.unknown_keys": (
+        "{where}: unknown key(s) in {table}: {keys}",
+        "{where}：{table} 中有未知的键：{keys}",
+    ),
+    "error.mapping.unknown_tables": (
+        "{where}: unknown table(s): {tables}",
+        "{where}：未知的表：{tables}",
+    ),
+    "error.mapping.columns": (
+        "{where}: [columns] value(s) must be non-empty header text: {keys}",
+        "{where}：[columns] 的值必须是非空的表头文字：{keys}",
+    ),
+    "error.mapping.date_order": (
+        "{where}: [options] date_order must be one of {choices}, not {value}",
+        "{where}：[options] date_order 必须是 {choices} 之一，而不是 {value}",
+    ),
+    "error.mapping.amount_unit": (
+        "{where}: [options] amount_unit must be yuan or wan, not {value}",
+        "{where}：[options] amount_unit 必须是 yuan 或 wan，而不是 {value}",
+    ),
+    "error.mapping.ceiling": (
+        "{where}: [options] principal_ceiling must be a positive amount in yuan, not {value}",
+        "{where}：[options] principal_ceiling 必须是以元为单位的正数，而不是 {value}",
+    ),
+    "error.mapping.defaults": (
+        "{where}: [defaults] value(s) must be non-empty text, numbers or dates: {keys}",
+        "{where}：[defaults] 的值必须是非空的文字、数字或日期：{keys}",
+    ),
+    "error.mapping.values_tables": (
+        "{where}: unknown table(s) in [values]: {tables} (only [values.status] and [values.guarantee] are supported)",
+        "{where}：[values] 中有未知的表：{tables}（只支持 [values.status] 和 [values.guarantee]）",
+    ),
+    "error.mapping.values_table": (
+        "{where}: [values.{name}] must be a table",
+        "{where}：[values.{name}] 必须是表",
+    ),
+    "error.mapping.values_text": (
+        "{where}: [values.{name}] value(s) must be text: {keys}",
+        "{where}：[values.{name}] 的值必须是文字：{keys}",
+    ),
+    # import: why a row was rejected (stderr and the rejects file's _reason column)
+    "reject.field_fault": ("{field}: {reason}", "{field}：{reason}"),
+    "reject.required": ("required", "必填"),
+    "reject.bool": ("unexpected TRUE/FALSE value", "意外的 TRUE/FALSE 值"),
+    "reject.too_large": ("number too large", "数字过大"),
+    "reject.unreadable": ("unreadable value", "无法读取的值"),
+    "reject.id_date": (
+        "ID cell holds a date (converted by Excel?)",
+        "编号单元格是日期（可能被 Excel 转换）",
+    ),
+    "reject.id_scientific": (
+        "ID looks mangled by Excel into scientific notation",
+        "编号被 Excel 变成了科学计数法",
+    ),
+    "reject.id_too_long": ("ID longer than 32 characters", "编号超过 32 个字符"),
+    "reject.id_invalid": (
+        "not a valid ID (only letters, digits, _ and - are allowed)",
+        "编号无效（只允许字母、数字、_ 和 -）",
+    ),
+    "reject.control": ("contains control characters", "包含控制字符"),
+    "reject.too_long": ("longer than {limit} characters", "超过 {limit} 个字符"),
+    "reject.phone": ("not a valid mobile number", "不是有效的手机号码"),
+    "reject.digits17": ("expected 17 digits", "应为17位数字"),
+    "reject.idn_scientific": (
+        "ID number looks mangled by Excel into scientific notation",
+        "身份证号被 Excel 变成了科学计数法",
+    ),
+    "reject.idn_15": (
+        "15-digit (pre-1999) ID numbers are not accepted",
+        "不接受15位（1999年前）旧身份证号",
+    ),
+    "reject.idn_invalid": (
+        "not a valid ID number (expected 17 digits and a check character)",
+        "身份证号无效（应为17位数字加校验位）",
+    ),
+    "reject.idn_birth_impossible": (
+        "ID number contains an impossible birth date",
+        "身份证号中的出生日期不存在",
+    ),
+    "reject.idn_birth_1900": ("ID number birth date is before 1900", "身份证号出生日期早于1900年"),
+    "reject.idn_birth_future": ("ID number birth date is in the future", "身份证号出生日期在未来"),
+    "reject.idn_check": ("ID number check character is wrong", "身份证号校验位错误"),
+    "reject.amount_zero": ("amount must be greater than zero", "金额必须大于零"),
+    "reject.amount_ceiling": (
+        "amount above the ceiling of {ceiling} yuan",
+        "金额超过上限 {ceiling} 元",
+    ),
+    "reject.sub_fen": ("more than 2 decimal places (below one fen)", "超过2位小数（不足一分）"),
+    "reject.amount_invalid": ("not a valid amount", "金额无效"),
+    "reject.amount_negative": ("negative amount", "金额为负"),
+    "reject.amount_scientific": (
+        "scientific notation (e.g. 1E+5) is ambiguous; format the column as text",
+        "科学计数法（如 1E+5）含义不明；请把该列设为文本格式",
+    ),
+    "reject.date_impossible": ("not a real calendar date", "日期不存在"),
+    "reject.serial_range": ("Excel date serial out of range", "Excel 日期序号超出范围"),
+    "reject.date_invalid": ("not a valid date", "日期无效"),
+    "reject.date_not_ymd": (
+        "not a year-first date (date_order is ymd)",
+        "不是年份在前的日期（date_order 为 ymd）",
+    ),
+    "reject.date_ambiguous": (
+        "ambiguous day/month order; set date_order in a mapping file",
+        "日/月顺序不明确；请在映射文件中设置 date_order",
+    ),
+    "reject.date_unrecognised": ("not a recognised date", "无法识别的日期"),
+    "reject.guarantee_unknown": (
+        "unknown guarantee {value}; expected one of 信用/保证/抵押/质押 or credit/guarantee/mortgage/pledge",
+        "未知的担保方式 {value}；应为 信用/保证/抵押/质押 或 credit/guarantee/mortgage/pledge 之一",
+    ),
+    "reject.guarantee_alias": (
+        "alias for {value} maps to unknown guarantee {target}; expected one of 信用/保证/抵押/质押 or credit/guarantee/mortgage/pledge",
+        "{value} 的映射指向未知的担保方式 {target}；应为 信用/保证/抵押/质押 或 credit/guarantee/mortgage/pledge 之一",
+    ),
+    "reject.status_unknown": (
+        "unknown status {value}; expected one of 正常/逾期/结清/核销 or active/overdue/closed/written_off",
+        "未知的贷款状态 {value}；应为 正常/逾期/结清/核销 或 active/overdue/closed/written_off 之一",
+    ),
+    "reject.status_alias": (
+        "alias for {value} maps to unknown status {target}; expected one of 正常/逾期/结清/核销 or active/overdue/closed/written_off",
+        "{value} 的映射指向未知的贷款状态 {target}；应为 正常/逾期/结清/核销 或 active/overdue/closed/written_off 之一",
+    ),
+    "reject.not_whole": ("not a whole number", "不是整数"),
+    "reject.negative": ("must not be negative", "不能为负数"),
+    "reject.rate_invalid": ("not a valid rate", "利率无效"),
+    "reject.rate_negative": ("rate must not be negative", "利率不能为负"),
+    "reject.rate_above": ("rate above 100%", "利率超过100%"),
+    "reject.rate_decimals": ("rate has too many decimal places", "利率小数位过多"),
+    "reject.term_min": ("must be at least 1 month", "至少 1 个月"),
+    "reject.matures_required": ("required (or term_months)", "必填（或填写贷款期限）"),
+    "reject.after_today": ("after today ({today})", "晚于今天（{today}）"),
+    "reject.matures_before": ("must be after disbursed_on", "必须晚于放款日期"),
+    "reject.closed_not_blank": (
+        "must be blank for a loan that is {status}",
+        "{status}状态的贷款此项必须为空",
+    ),
+    "reject.closed_required": ("required for a closed loan", "已结清贷款必须填写"),
+    "reject.closed_before": ("before disbursed_on", "早于放款日期"),
+    "reject.duplicate": (
+        "duplicate id: an earlier row in this file has it",
+        "编号重复：本文件前面的行已使用",
+    ),
+    "reject.customer_differs": (
+        "customer {customer} has different details on row {row} of this file",
+        "客户 {customer} 在本文件第 {row} 行的资料不同",
+    ),
+    "reject.no_customer": (
+        "no customer {customer}: import it first",
+        "没有客户 {customer}：请先导入该客户",
+    ),
+    # import: field names in rejected rows (English: the field name itself)
+    "import.field.customer_id": ("customer_id", "客户编号"),
+    "import.field.name": ("name", "客户名称"),
+    "import.field.phone": ("phone", "手机号码"),
+    "import.field.id_number": ("id_number", "身份证号"),
+    "import.field.industry": ("industry", "行业"),
+    "import.field.officer": ("officer", "客户经理"),
+    "import.field.segment": ("segment", "客户分层"),
+    "import.field.loan_id": ("loan_id", "借据号"),
+    "import.field.principal": ("principal", "贷款金额"),
+    "import.field.disbursed_on": ("disbursed_on", "放款日期"),
+    "import.field.matures_on": ("matures_on", "到期日期"),
+    "import.field.term_months": ("term_months", "贷款期限"),
+    "import.field.guarantee": ("guarantee", "担保方式"),
+    "import.field.status": ("status", "贷款状态"),
+    "import.field.closed_on": ("closed_on", "结清日期"),
+    "import.field.balance": ("balance", "贷款余额"),
+    "import.field.rate": ("rate", "利率"),
+    "import.field.days_past_due": ("days_past_due", "逾期天数"),
+    "import.field.product": ("product", "产品"),
     # --- export ---
     "export.done": (
         "Exported {count} reminder(s) to {target}.",
@@ -274,9 +855,112 @@ def detect_lang(option: str | None = None) -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
+    """The text of ``key`` in ``lang``; values that are :data:`Text` render in ``lang`` too."""
     en, zh = CATALOGUE[key]
     text = zh if lang == "zh" else en
-    return text.format(**values) if values else text
+    return text.format(**{name: _shown(value, lang) for name, value in values.items()})
+
+
+# --- texts rendered late -----------------------------------------------------
+# The core does not know the user's language: it raises errors and rejects rows
+# with a catalogue key and its values (a Msg); the edge renders them in the
+# chosen language. str() of each is the English text.
+
+
+@dataclass(frozen=True, eq=False)
+class Msg:
+    """A catalogue key with its values; values may themselves be :data:`Text`."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def msg(key: str, **params: object) -> Msg:
+    return Msg(key, params)
+
+
+@dataclass(frozen=True, eq=False)
+class Joined:
+    """Parts joined by a separator that has its own catalogue entry ("; " / "；")."""
+
+    parts: tuple[object, ...]
+    sep: str = "sep.semicolon"
+
+    def render(self, lang: str) -> str:
+        return t(self.sep, lang).join(str(_shown(part, lang)) for part in self.parts)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+@dataclass(frozen=True, eq=False)
+class Verbatim:
+    """An English text raised without a key: shown through :func:`from_english`."""
+
+    text: str
+
+    def render(self, lang: str) -> str:
+        return from_english(self.text, lang)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Text = Msg | Joined | Verbatim
+
+
+def _shown(value: object, lang: str) -> object:
+    return value.render(lang) if isinstance(value, Msg | Joined | Verbatim) else value
+
+
+def os_reason(exc: OSError) -> Text:
+    """The system's reason for an OSError; the common ones have Chinese."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or -1, "")
+    if f"os.{name}" in CATALOGUE:
+        return Msg(f"os.{name}")
+    return Verbatim(str(exc.strerror or exc))
+
+
+@cache
+def _english_patterns() -> tuple[tuple[re.Pattern[str], str, int], ...]:
+    """Each error's English template as a regex, with its count of literal characters."""
+    patterns = []
+    for key, (english, _) in CATALOGUE.items():
+        if not key.startswith(("error.", "reject.")):
+            continue
+        regex, seen, literal = [], set(), 0
+        for text, name, _, _ in string.Formatter().parse(english):
+            regex.append(re.escape(text))
+            literal += len(text)
+            if name is not None:
+                regex.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+                seen.add(name)
+        if literal >= 8:  # "{field}: {reason}" would match anything
+            patterns.append((re.compile("".join(regex), re.S), key, literal))
+    return tuple(patterns)
+
+
+def from_english(text: str, lang: str) -> str:
+    """``text`` in ``lang``, for messages raised without a key (the most specific
+    matching English template wins); the text itself when none matches."""
+    if lang == "en" or not text:
+        return text
+    best: tuple[re.Match[str], str, int] | None = None
+    for pattern, key, literal in _english_patterns():
+        found = pattern.fullmatch(text)
+        if found is not None and (best is None or literal > best[2]):
+            best = (found, key, literal)
+    if best is None:
+        return text
+    return t(best[1], lang, **best[0].groupdict())
 
 
 def label(prefix: str, value: str | None, lang: str) -> str:

@@ -38,9 +38,7 @@ def format_for(path: Path, requested: str | None, allowed: Sequence[str]) -> str
     """The explicit --format, else the one the file name implies."""
     fmt = requested or _BY_SUFFIX.get(path.suffix.lower())
     if fmt is None or fmt not in allowed:
-        raise UsageError(
-            f"cannot tell the format of {path.name}: pass --format {'|'.join(allowed)}"
-        )
+        raise UsageError(key="output.cannot_tell", name=path.name, formats="|".join(allowed))
     return fmt
 
 
@@ -51,7 +49,7 @@ class AtomicFile:
         self.target = target
         directory = target.parent if str(target.parent) else Path(".")
         if not directory.is_dir():
-            raise UsageError(f"no such directory: {directory}")
+            raise UsageError(key="output.no_dir", path=str(directory))
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
         os.fchmod(fd, 0o600)
         self.tmp = Path(name)

@@ -56,19 +56,19 @@ class Store:
     def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
         if not create and not path.exists():
-            raise RetainError(f"no store at {path}: import some data first (retain import …)")
+            raise RetainError(key="store.missing", path=str(path))
         try:
             _make_private(path)
             self.conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as exc:
-            raise RetainError(f"cannot open store {path}: {exc}") from None
+            raise RetainError(key="store.cannot_open", path=str(path), detail=str(exc)) from None
         self.conn.row_factory = sqlite3.Row
         try:
             self._configure()
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            raise RetainError(f"cannot use store {path}: {exc}") from None
+            raise RetainError(key="store.cannot_use", path=str(path), detail=str(exc)) from None
         except BaseException:
             self.conn.close()
             raise
@@ -96,10 +96,7 @@ class Store:
         known = {fn.__name__ for fn in MIGRATIONS}
         unknown = [name for name in applied if name not in known]
         if unknown:
-            raise RetainError(
-                f"store {self.path} was written by a newer retain (schema step "
-                f"{unknown[-1]}); upgrade retain to use it — the store was not touched"
-            )
+            raise RetainError(key="store.newer", path=str(self.path), step=unknown[-1])
 
     def _migrate(self) -> None:
         applied = self.applied_migrations()

@@ -106,5 +106,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        sys.stderr.write("Interrupted\n")
+        from retain.i18n import t
+
+        sys.stderr.write(t("error.interrupted", common.current_lang()) + "\n")
         sys.exit(130)

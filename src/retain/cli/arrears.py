@@ -107,12 +107,12 @@ def overdue(
     labels = class_labels(arrears, st.lang)
     out_format = "file" if output is not None else resolve_format(fmt)
     if summary and output is not None:
-        raise UsageError("--summary prints to stdout: redirect it (> summary.json)")
+        raise UsageError(key="summary.stdout")
     if summary:
         if fmt is OutputFormat.auto and out_format != "table":
             out_format = "json"
         if out_format not in ("table", "json", "ndjson"):
-            raise UsageError("--summary prints a table or JSON: use --format table, json or ndjson")
+            raise UsageError(key="summary.format")
     store = st.open_store()
     try:
         if summary:

@@ -117,7 +117,9 @@ def calls(
     reasons = tuple(reason or ())
     unknown = [r for r in reasons if r not in TERMS]
     if unknown:
-        raise UsageError(f"unknown reason(s) {', '.join(unknown)}: use {', '.join(TERMS)}")
+        raise UsageError(
+            key="calls.unknown_reasons", value=", ".join(unknown), accepted=", ".join(TERMS)
+        )
     store = st.open_store()
     try:
         if explain is not None:

@@ -10,11 +10,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from retain.errors import EXIT_ERROR, RetainError
+
+if TYPE_CHECKING:
+    from retain.i18n import Text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,13 +78,15 @@ def current_lang() -> str:
     return ACTIVE.lang if ACTIVE is not None else detect_lang(None)
 
 
-def fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
-    """Print one ``Error: …`` (``错误：…``) line on stderr; return the Exit to raise."""
-    from retain.i18n import t
-    from retain.messages import translate
+def fail(message: str | Text, code: int = EXIT_ERROR) -> typer.Exit:
+    """Print one ``Error: …`` line on stderr, the text in the user's language; return
+    the Exit to raise. The prefix stays ``Error: `` in every language so that scripts
+    can look for it."""
+    from retain.i18n import from_english
 
     lang = current_lang()
-    sys.stderr.write(f"{t('error.prefix', lang)}{translate(message, lang)}\n")
+    text = from_english(message, lang) if isinstance(message, str) else message.render(lang)
+    sys.stderr.write(f"Error: {text}\n")
     sys.stderr.flush()
     return typer.Exit(code)
 
@@ -91,29 +96,31 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from retain.i18n import msg, os_reason
+
         try:
             return func(*args, **kwargs)
         except RetainError as exc:
-            raise fail(str(exc), exc.exit_code) from None
+            raise fail(exc.message, exc.exit_code) from None
         except sqlite3.Error as exc:
-            raise fail(f"store: {exc}") from None
+            raise fail(msg("error.store", detail=str(exc))) from None
         except BrokenPipeError:
             # The reader of a pipe (head, less) went away: not an error.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
         except OSError as exc:
-            raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
+            reason = os_reason(exc)
+            if exc.filename:
+                raise fail(msg("error.os", reason=reason, path=exc.filename)) from None
+            raise fail(reason) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
             # A bug, not bad input: still one line, but say so (RETAIN_DEBUG=1 shows all).
             if os.environ.get("RETAIN_DEBUG"):
                 raise
-            name = type(exc).__name__
-            raise fail(
-                f"unexpected {name}: {exc} (a bug in retain; RETAIN_DEBUG=1 shows details)"
-            ) from None
+            raise fail(msg("error.unexpected", name=type(exc).__name__, detail=str(exc))) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -1,4 +1,4 @@
-"""``retain config path|show|set|edit``."""
+"""``retain config path|show|set|edit``: the settings file (see retain.config_file)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from typing import Annotated
 
 import typer
 
-from retain.cli.common import handle_errors
+from retain.cli.common import handle_errors, state
 
-app = typer.Typer(
+config_app = typer.Typer(
     help=(
-        "Show or change settings: weights, contact rhythms, arrears classes, templates.\n\n"
+        "Show or change the settings: call-list weights, contact rhythms, arrears "
+        "classes, message templates. They live in one TOML file (`retain config path`); "
+        "a missing file or key means the default.\n\n"
         "Example:\n\n"
         "    retain config show\n\n"
-        "    retain config set calls.daily_capacity 15"
+        "    retain config set calls.daily_capacity 15\n\n"
+        "    retain config edit"
     ),
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -27,137 +30,131 @@ class ShowFormat(StrEnum):
     json = "json"
 
 
-PATH_HELP = """Print the config file's path (RETAIN_CONFIG overrides it).
+PATH_HELP = """Print the config file's path, whether or not it exists yet.
+
+The default is config.toml in the user config directory; RETAIN_CONFIG overrides it.
 
 Example:
 
     retain config path
+
+    RETAIN_CONFIG=./branch.toml retain calls
 """
 
-SHOW_HELP = """Print the effective settings (the file over the defaults) as commented TOML.
+SHOW_HELP = """Print the effective settings as commented TOML (or JSON).
+
+The effective settings are the file merged over the defaults. Every key carries
+its description as a comment, and its default when the value differs.
+--defaults prints the built-in defaults, ready to save as the file.
 
 Example:
 
     retain config show
 
-    retain config show --defaults > ~/.config/retain/config.toml
+    retain config show --defaults > "$(retain config path)"
 
     retain config show --format json
 """
 
-SET_HELP = """Set one setting, after checking it; the file keeps your comments.
+SET_HELP = """Set one setting, checked before the file is written.
 
-VALUE is read as TOML when it can be (15, 0.5, true, "[30, 15, 7, 1]"),
-else as text. A missing file is created with every default and its comment.
-Edit the arrears classes table and message templates with `retain config edit`.
+KEY is dotted: section.key (`retain config show` lists them all), or
+export.templates.NAME.LANG.REASON for a message template. VALUE is read as
+TOML when it is one (15, 0.5, true, "[30, 14, 7, 1]"), else as text. The file
+keeps its other keys and comments; a missing file is created with every
+setting, its comment and its default. The arrears classes table
+(arrears.classes) has one row per class: change it with `retain config edit`.
 
 Example:
 
     retain config set calls.daily_capacity 15
 
-    retain config set weights.maturing 40
+    retain config set weights.overdue 60
 
     retain config set rhythm.maturity_tiers "[30, 14, 7, 1]"
 
     retain config set export.lender XX农商银行
 """
 
-EDIT_HELP = """Open the config file in $VISUAL or $EDITOR (created with the defaults
-if missing), then check it.
+EDIT_HELP = """Open the config file in $VISUAL or $EDITOR (else vi), then check it.
+
+A missing file is first created with every setting, its comment and its default.
+If the edited file is invalid, the error names the key; the file is kept so that
+you can run `retain config edit` again to fix it.
 
 Example:
 
-    EDITOR=nano retain config edit
+    retain config edit
+
+    EDITOR="code --wait" retain config edit
 """
 
 
-@app.command("path", help=PATH_HELP)
+@config_app.command("path", help=PATH_HELP)
 @handle_errors
-def path() -> None:
+def path_() -> None:
     from retain.config import config_path
 
     sys.stdout.write(f"{config_path()}\n")
 
 
-@app.command("show", help=SHOW_HELP)
+@config_app.command("show", help=SHOW_HELP)
 @handle_errors
 def show(
     defaults: Annotated[
-        bool, typer.Option("--defaults", help="The built-in defaults, ignoring the file.")
+        bool, typer.Option("--defaults", help="The built-in defaults; the file is not read.")
     ] = False,
-    fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="toml or json.")] = (
-        ShowFormat.toml
-    ),
+    fmt: Annotated[
+        ShowFormat,
+        typer.Option("--format", "-f", help="toml (commented) or json.", case_sensitive=False),
+    ] = ShowFormat.toml,
 ) -> None:
-    import json
-
-    from retain.config import Config
-    from retain.config_file import effective, render_defaults
+    from retain.config import Config, config_path
+    from retain.config_file import HEADER, effective, render_config, render_json
 
     config = Config() if defaults else effective()
     if fmt is ShowFormat.json:
-        data = config.model_dump(mode="json", by_alias=True)
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    elif defaults:
-        sys.stdout.write(render_defaults())
-    else:
-        sys.stdout.write(_render_effective(config))
+        sys.stdout.write(render_json(config))
+        return
+    title: tuple[str, ...] = HEADER
+    if not defaults:
+        title = (*HEADER, f"Effective settings: {config_path()} over the defaults.")
+    sys.stdout.write(render_config(config, title=title))
 
 
-def _render_effective(config: object) -> str:
-    """The defaults' commented layout with the effective values filled in."""
-    import tomlkit
-
-    from retain.config_file import render_defaults
-
-    document = tomlkit.parse(render_defaults())
-    data = config.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
-    for section, values in data.items():
-        for key, value in values.items():
-            if value is None:
-                continue
-            if key == "classes":
-                array = tomlkit.aot()
-                for entry in value:
-                    array.append(tomlkit.item({k: v for k, v in entry.items() if v is not None}))
-                document[section][key] = array
-            else:
-                document[section][key] = value
-    return tomlkit.dumps(document)
-
-
-@app.command("set", help=SET_HELP, context_settings={"ignore_unknown_options": True})
+@config_app.command(
+    "set", help=SET_HELP, context_settings={"ignore_unknown_options": True}
+)  # "weights.overdue -1" is a value, not an option
 @handle_errors
 def set_(
-    key: Annotated[str, typer.Argument(help="A dotted key, e.g. weights.overdue.")],
-    value: Annotated[str, typer.Argument(help="The new value.")],
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="KEY", help="A dotted key, e.g. weights.overdue.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
 ) -> None:
-    from retain.config_file import set_value
+    from retain.config_file import render_value, set_value
+    from retain.i18n import t
 
-    target = set_value(key, value)
-    sys.stderr.write(f"{key} = {value} ({target})\n")
+    lang = state(ctx).lang
+    target, written, created = set_value(key, value)
+    if created:
+        sys.stderr.write(t("config.created", lang, path=str(target)) + "\n")
+    shown = render_value(written)
+    sys.stderr.write(t("config.set", lang, name=key, value=shown, path=str(target)) + "\n")
 
 
-@app.command("edit", help=EDIT_HELP)
+@config_app.command("edit", help=EDIT_HELP)
 @handle_errors
-def edit() -> None:
-    import os
-    import shlex
-    import subprocess
+def edit(ctx: typer.Context) -> None:
+    from retain.config_file import edit_file
+    from retain.i18n import t
 
-    from retain.config_file import effective, ensure_file
-    from retain.errors import RetainError
-
-    target = ensure_file()
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    try:
-        status = subprocess.call([*shlex.split(editor), str(target)])
-    except OSError as exc:
-        raise RetainError(f"cannot start editor {editor!r}: {exc.strerror}") from None
-    if status != 0:
-        raise RetainError(f"editor {editor!r} exited with {status}; the file was kept")
-    effective(target)  # an invalid file is reported now, naming the key
+    lang = state(ctx).lang
+    target, created = edit_file()
+    if created:
+        sys.stderr.write(t("config.created", lang, path=str(target)) + "\n")
+    sys.stderr.write(t("config.valid", lang, path=str(target)) + "\n")
 
 
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="config")
+def register(app: typer.Typer) -> None:
+    """Add the ``config`` command group to the main app."""
+    app.add_typer(config_app, name="config")

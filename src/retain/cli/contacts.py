@@ -109,7 +109,7 @@ def log(
     if at is not None:
         moment = parse_datetime(at, today)
         if moment.date() > today:
-            raise UsageError(f"--at {at} is after today ({today.isoformat()}): log what happened")
+            raise UsageError(key="log.at_future", value=at, today=today.isoformat())
     else:
         moment = dt.datetime.combine(today, dt.datetime.now().time().replace(microsecond=0))
     entry = ContactEntry(

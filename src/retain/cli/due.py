@@ -91,9 +91,12 @@ def due(
     st = state(ctx)
     try:
         wanted_guarantee = norm_guarantee(guarantee) if guarantee else None
+    except Invalid as exc:
+        raise UsageError(key="option", option="--guarantee", reason=exc.message) from None
+    try:
         min_fen = norm_money(min_amount, allow_zero=True) if min_amount else None
     except Invalid as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(key="option", option="--min-amount", reason=exc.message) from None
     out_format = "file" if output is not None else resolve_format(fmt)
     table_limit = limit or TABLE_DEFAULT_LIMIT
     spec = DueFilter(

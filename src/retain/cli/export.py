@@ -95,7 +95,7 @@ def reminders(
     from retain.config import load_config
     from retain.errors import UsageError
     from retain.exports import AUDIENCES, EXPORT_FORMATS, already_exported, reminder_rows
-    from retain.i18n import t
+    from retain.i18n import msg, t
     from retain.importing.normalise import mask_phone
     from retain.reminders import KINDS, upcoming
     from retain.sinks import format_for
@@ -103,19 +103,24 @@ def reminders(
     st = state(ctx)
     lang = st.lang
     if audience not in AUDIENCES:
-        raise UsageError(f"unknown audience {audience!r}: use officer or customer")
+        raise UsageError(key="export.unknown_audience", value=repr(audience))
     wanted = tuple(k.strip() for k in kinds.split(",") if k.strip())
     unknown = [k for k in wanted if k not in KINDS]
     if unknown or not wanted:
-        raise UsageError(f"unknown kind(s) {', '.join(unknown) or '(none)'}: use {','.join(KINDS)}")
+        shown = ", ".join(unknown) if unknown else msg("error.none")
+        raise UsageError(key="export.unknown_kinds", value=shown, accepted=",".join(KINDS))
     if output is not None:
         out_format = format_for(output, fmt, EXPORT_FORMATS)
     else:
         out_format = fmt or "csv"
         if out_format not in EXPORT_FORMATS:
-            raise UsageError(f"unknown format {out_format!r}: use {'|'.join(EXPORT_FORMATS)}")
+            raise UsageError(
+                key="export.unknown_format",
+                value=repr(out_format),
+                accepted="|".join(EXPORT_FORMATS),
+            )
         if out_format == "xlsx":
-            raise UsageError("xlsx needs --output FILE")
+            raise UsageError(key="export.xlsx_output")
     config = load_config()
     template_name = template or audience
     store = st.open_store()

@@ -143,9 +143,9 @@ def _run_import(
     st = state(ctx)
     source = None if file == "-" else Path(file)
     if source is not None and not source.is_file():
-        raise UsageError(f"no such file: {file}")
+        raise UsageError(key="import.no_file", path=file)
     if source is None and input_format is None:
-        raise UsageError("reading standard input needs --input-format csv|tsv|json|ndjson|xlsx")
+        raise UsageError(key="import.stdin_format")
     mapping = load_mapping(mapping_path) if mapping_path else Mapping.empty()
     config = load_config()
     ceiling = mapping.principal_ceiling_fen or config.import_.principal_ceiling_fen
@@ -197,7 +197,7 @@ class _progress:
         self._bar = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
-            TextColumn("{task.completed:,} rows"),
+            TextColumn(t("import.progress_rows", self.lang)),
             TimeElapsedColumn(),
             transient=True,
             console=None,
@@ -212,18 +212,16 @@ class _progress:
 
 
 def _field_labels(fields: str, lang: str) -> str:
-    """ "phone; id_number" → "手机号码；身份证号" under zh."""
+    """ "phone; id_number" → "手机号码；身份证号" under zh (the field names under en)."""
     from retain.i18n import CATALOGUE, t
 
-    if lang != "zh":
-        return fields
     names = fields.split("; ")
-    return "；".join(t(f"col.{n}", lang) if f"col.{n}" in CATALOGUE else n for n in names)
+    shown = [t(f"import.field.{n}", lang) if f"import.field.{n}" in CATALOGUE else n for n in names]
+    return t("sep.semicolon", lang).join(shown)
 
 
 def _print_report(report: Any, fmt: SummaryFormat, lang: str) -> None:
     from retain.i18n import t
-    from retain.messages import translate
 
     if fmt is SummaryFormat.json:
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -260,7 +258,7 @@ def _print_report(report: Any, fmt: SummaryFormat, lang: str) -> None:
                 lang,
                 row=rejection.row_no,
                 field=_field_labels(rejection.field, lang),
-                reason=translate(rejection.reason, lang),
+                reason=rejection.message.render(lang),
             )
             + "\n"
         )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from retain.errors import UsageError
+from retain.i18n import Joined, Msg, Text, msg
 
 Kind = Literal["customers", "loans"]
 
@@ -210,23 +211,33 @@ _AMOUNT_UNITS = {"yuan": "yuan", "元": "yuan", "wan": "wan", "万元": "wan", "
 _VALUE_TABLES = ("status", "guarantee")
 
 
-def _unknown(where: str, table: str, keys: Iterable[str], known: Sequence[str]) -> UsageError:
+def _did_you_mean(name: str, close: str | None) -> Text | str:
+    return msg("error.mapping.did_you_mean", name=name, close=close) if close else name
+
+
+def _listed(parts: Iterable[Text | str]) -> Joined:
+    return Joined(tuple(parts), sep="sep.comma")
+
+
+def _unknown(where: Msg, table: str, keys: Iterable[str], known: Sequence[str]) -> UsageError:
     parts = []
     for key in keys:
         close = difflib.get_close_matches(key, known, n=1)
-        parts.append(f"{key} (did you mean {close[0]}?)" if close else key)
-    return UsageError(f"{where}: unknown key(s) in {table}: {', '.join(parts)}")
+        parts.append(_did_you_mean(key, close[0] if close else None))
+    return UsageError(key="mapping.unknown_keys", where=where, table=table, keys=_listed(parts))
 
 
-def _read_toml(path: Path, where: str) -> dict[str, object]:
+def _read_toml(path: Path, where: Msg) -> dict[str, object]:
+    from retain.i18n import os_reason
+
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"{where}: no such file") from None
+        raise UsageError(key="mapping.no_file", where=where) from None
     except IsADirectoryError:
-        raise UsageError(f"{where}: is a directory, not a file") from None
+        raise UsageError(key="mapping.is_dir", where=where) from None
     except OSError as exc:
-        raise UsageError(f"{where}: cannot read it: {exc.strerror or exc}") from None
+        raise UsageError(key="mapping.unreadable", where=where, detail=os_reason(exc)) from None
     # Notepad on Chinese Windows saves UTF-8 with a BOM or GBK ("ANSI"); accept both.
     text: str | None = None
     for encoding in ("utf-8-sig", "gb18030"):
@@ -236,21 +247,22 @@ def _read_toml(path: Path, where: str) -> dict[str, object]:
         except UnicodeDecodeError:
             continue
     if text is None:
-        raise UsageError(f"{where}: not UTF-8 or GB18030 text")
+        raise UsageError(key="mapping.encoding", where=where)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{where}: invalid TOML: {' '.join(str(exc).split())}") from None
+        detail = " ".join(str(exc).split())
+        raise UsageError(key="mapping.toml", where=where, detail=detail) from None
 
 
-def _table(data: dict[str, object], name: str, where: str) -> dict[str, object]:
+def _table(data: dict[str, object], name: str, where: Msg) -> dict[str, object]:
     value = data.get(name, {})
     if not isinstance(value, dict):
-        raise UsageError(f"{where}: [{name}] must be a table, not a single value")
+        raise UsageError(key="mapping.not_table", where=where, name=name)
     return value
 
 
-def _field_table(data: dict[str, object], name: str, where: str) -> dict[str, object]:
+def _field_table(data: dict[str, object], name: str, where: Msg) -> dict[str, object]:
     table = _table(data, name, where)
     unknown = [key for key in table if key not in ALL_FIELDS]
     if unknown:
@@ -271,7 +283,7 @@ def _default_text(value: object) -> str | None:
 
 def load_mapping(path: Path) -> Mapping:
     """Parse a TOML mapping file; any problem is a :class:`UsageError` naming the key."""
-    where = f"mapping file {path}"
+    where = msg("error.mapping.where", path=str(path))
     data = _read_toml(path, where)
 
     unknown_tables = [key for key in data if key not in _TABLES]
@@ -279,8 +291,8 @@ def load_mapping(path: Path) -> Mapping:
         parts = []
         for key in unknown_tables:
             close = difflib.get_close_matches(key, _TABLES, n=1)
-            parts.append(f"[{key}] (did you mean [{close[0]}]?)" if close else f"[{key}]")
-        raise UsageError(f"{where}: unknown table(s): {', '.join(parts)}")
+            parts.append(_did_you_mean(f"[{key}]", f"[{close[0]}]" if close else None))
+        raise UsageError(key="mapping.unknown_tables", where=where, tables=_listed(parts))
 
     columns: dict[str, str] = {}
     bad = []
@@ -290,9 +302,7 @@ def load_mapping(path: Path) -> Mapping:
         else:
             bad.append(key)
     if bad:
-        raise UsageError(
-            f"{where}: [columns] value(s) must be non-empty header text: {', '.join(bad)}"
-        )
+        raise UsageError(key="mapping.columns", where=where, keys=", ".join(bad))
 
     options = _table(data, "options", where)
     unknown = [key for key in options if key not in _OPTIONS]
@@ -303,8 +313,10 @@ def load_mapping(path: Path) -> Mapping:
     if date_order is not None:
         if not isinstance(date_order, str) or date_order.strip().lower() not in _DATE_ORDERS:
             raise UsageError(
-                f"{where}: [options] date_order must be one of {', '.join(_DATE_ORDERS)},"
-                f" not {date_order!r}"
+                key="mapping.date_order",
+                where=where,
+                choices=", ".join(_DATE_ORDERS),
+                value=repr(date_order),
             )
         date_order = date_order.strip().lower()
 
@@ -313,7 +325,7 @@ def load_mapping(path: Path) -> Mapping:
         _AMOUNT_UNITS.get(unit_value.strip().lower()) if isinstance(unit_value, str) else None
     )
     if amount_unit is None:
-        raise UsageError(f"{where}: [options] amount_unit must be yuan or wan, not {unit_value!r}")
+        raise UsageError(key="mapping.amount_unit", where=where, value=repr(unit_value))
 
     ceiling_fen: int | None = None
     ceiling = options.get("principal_ceiling")
@@ -325,10 +337,7 @@ def load_mapping(path: Path) -> Mapping:
             except InvalidOperation:  # pragma: no cover - str(float) is always a number
                 fen = None
         if fen is None or not fen.is_finite() or fen <= 0 or fen != fen.to_integral_value():
-            raise UsageError(
-                f"{where}: [options] principal_ceiling must be a positive amount in yuan,"
-                f" not {ceiling!r}"
-            )
+            raise UsageError(key="mapping.ceiling", where=where, value=repr(ceiling))
         ceiling_fen = int(fen)
 
     defaults: dict[str, str] = {}
@@ -340,26 +349,24 @@ def load_mapping(path: Path) -> Mapping:
         else:
             defaults[key] = text
     if bad:
-        raise UsageError(
-            f"{where}: [defaults] value(s) must be non-empty text, numbers or dates:"
-            f" {', '.join(bad)}"
-        )
+        raise UsageError(key="mapping.defaults", where=where, keys=", ".join(bad))
 
     values: dict[str, dict[str, str]] = {}
     value_tables = _table(data, "values", where)
     unknown = [key for key in value_tables if key not in _VALUE_TABLES]
     if unknown:
         raise UsageError(
-            f"{where}: unknown table(s) in [values]: {', '.join(f'[values.{k}]' for k in unknown)}"
-            f" (only [values.status] and [values.guarantee] are supported)"
+            key="mapping.values_tables",
+            where=where,
+            tables=", ".join(f"[values.{k}]" for k in unknown),
         )
     for name, table in value_tables.items():
         if not isinstance(table, dict):
-            raise UsageError(f"{where}: [values.{name}] must be a table")
+            raise UsageError(key="mapping.values_table", where=where, name=name)
         bad = [key for key, value in table.items() if not isinstance(value, str)]
         if bad:
             raise UsageError(
-                f"{where}: [values.{name}] value(s) must be text: {', '.join(map(repr, bad))}"
+                key="mapping.values_text", where=where, name=name, keys=", ".join(map(repr, bad))
             )
         values[name] = {str(key): str(value) for key, value in table.items()}
 
@@ -457,13 +464,19 @@ def missing_required(kind: Kind, mapping: Mapping, found: set[str]) -> list[str]
     ``matures_on (到期日期) or term_months (贷款期限)``.
     """
 
-    def label(name: str) -> str:
+    return [str(text) for text in missing_required_texts(kind, mapping, found)]
+
+
+def missing_required_texts(kind: Kind, mapping: Mapping, found: set[str]) -> list[Text]:
+    """:func:`missing_required` as texts to show in either language."""
+
+    def label(name: str) -> Text | str:
         if name in mapping.columns:
-            return f'{name} (mapped to "{mapping.columns[name]}")'
+            return msg("error.read.mapped", name=name, header=mapping.columns[name])
         return field_label(name)
 
     return [
-        " or ".join(label(name) for name in group)
+        Joined(tuple(label(name) for name in group), sep="sep.or")
         for group in _missing_groups(kind, mapping, found)
     ]
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from retain.days import day_number
+from retain.i18n import Joined, Msg, Text, msg
 from retain.importing import normalise as nz
 from retain.importing.columns import CUSTOMER_FIELDS, LOAN_FIELDS, HeaderLayout, Mapping
 from retain.importing.read import Record, open_rows, read_records
-from retain.messages import translate
 
 Kind = Literal["customers", "loans"]
 CHUNK = 2000
@@ -47,7 +47,8 @@ LOAN_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
 class Rejection:
     row_no: int
     field: str
-    reason: str
+    reason: str  # English, as in --format json
+    message: Text  # the same reason, to render in the user's language
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Candidate:
     key: str | None
     values: dict[str, Any]
     customer: dict[str, Any] | None
-    faults: list[tuple[str, str]]
+    faults: list[tuple[str, Text]]
 
 
 @dataclass(frozen=True)
@@ -311,23 +312,21 @@ class _Loader:
             if progress is not None:
                 progress(done)
 
-    def reject(self, cand: Candidate, fault_field: str, reason: str) -> None:
+    def reject(self, cand: Candidate, fault_field: str, reason: Text) -> None:
         self.report.rejected += 1
         if len(self.report.rejections) < SHOWN_REJECTS:
-            self.report.rejections.append(Rejection(cand.row_no, fault_field, reason))
-        self.rejects.add(
-            cand.row_no, cand.cells, fault_field, translate(reason, self.settings.lang)
-        )
+            self.report.rejections.append(Rejection(cand.row_no, fault_field, str(reason), reason))
+        self.rejects.add(cand.row_no, cand.cells, fault_field, reason.render(self.settings.lang))
 
     # -- per row ---------------------------------------------------------
     def check(self, record: Record) -> Candidate:
         values = record.values
-        faults: list[tuple[str, str]] = []
+        faults: list[tuple[str, Text]] = []
         key: str | None = None
         try:
             key = nz.norm_id(values.get(self.key_field))
         except nz.Invalid as exc:
-            faults.append((self.key_field, str(exc)))
+            faults.append((self.key_field, exc.message))
         clean: dict[str, Any] = {}
         customer: dict[str, Any] | None = None
         if self.kind == "loans":
@@ -343,7 +342,7 @@ class _Loader:
         return Candidate(record.row_no, record.cells, key, clean, customer, faults)
 
     def _check_customer(
-        self, values: dict[str, object], faults: list[tuple[str, str]]
+        self, values: dict[str, object], faults: list[tuple[str, Text]]
     ) -> dict[str, Any] | None:
         out: dict[str, Any] = {}
         for name in self.customer_fields:
@@ -358,7 +357,7 @@ class _Loader:
                 else:
                     out[name] = nz.norm_text(raw)
             except nz.Invalid as exc:
-                faults.append((name, str(exc)))
+                faults.append((name, exc.message))
         return out
 
     def _loan_checks(self) -> list[tuple[str, Callable[[object], Any]]]:
@@ -397,13 +396,13 @@ class _Loader:
         return [(name, fn) for name, fn in candidates if name in always or name in self.present]
 
     def _check_loan(
-        self, values: dict[str, object], out: dict[str, Any], faults: list[tuple[str, str]]
+        self, values: dict[str, object], out: dict[str, Any], faults: list[tuple[str, Text]]
     ) -> None:
         for name, check in self.loan_checks:
             try:
                 out[name] = check(values.get(name))
             except nz.Invalid as exc:
-                faults.append((name, str(exc)))
+                faults.append((name, exc.message))
         disbursed = out.get("disbursed_on")
         matures = out.get("matures_on")
         term = out.get("term_months")
@@ -411,7 +410,7 @@ class _Loader:
         closed = out.get("closed_on")
         failed = {f for f, _ in faults}
         if term == 0:
-            faults.append(("term_months", "must be at least 1 month"))
+            faults.append(("term_months", msg("reject.term_min")))
         if matures is None and "matures_on" not in failed:
             if term and disbursed:
                 from retain.dates import add_months
@@ -419,21 +418,23 @@ class _Loader:
                 matures = add_months(dt.date.fromisoformat(disbursed), term).isoformat()
                 out["matures_on"] = matures
             elif not term and "term_months" not in failed:
-                faults.append(("matures_on", "required (or term_months)"))
+                faults.append(("matures_on", msg("reject.matures_required")))
         failed = {f for f, _ in faults}
         # Rules across fields.
         if disbursed and disbursed > self.today_iso:
-            faults.append(("disbursed_on", f"after today ({self.today_iso})"))
+            faults.append(("disbursed_on", msg("reject.after_today", today=self.today_iso)))
         if disbursed and matures and matures <= disbursed:
-            faults.append(("matures_on", "must be after disbursed_on"))
+            faults.append(("matures_on", msg("reject.matures_before")))
         if status in ("active", "overdue") and closed:
-            faults.append(("closed_on", f"must be blank for a loan that is {status}"))
+            faults.append(
+                ("closed_on", msg("reject.closed_not_blank", status=msg(f"status.{status}")))
+            )
         if status == "closed" and closed is None and "closed_on" not in failed:
-            faults.append(("closed_on", "required for a closed loan"))
+            faults.append(("closed_on", msg("reject.closed_required")))
         if closed and disbursed and closed < disbursed:
-            faults.append(("closed_on", "before disbursed_on"))
+            faults.append(("closed_on", msg("reject.closed_before")))
         if closed and closed > self.today_iso:
-            faults.append(("closed_on", f"after today ({self.today_iso})"))
+            faults.append(("closed_on", msg("reject.after_today", today=self.today_iso)))
 
     # -- per chunk -------------------------------------------------------
     def flush(self, chunk: list[Candidate]) -> None:
@@ -447,18 +448,13 @@ class _Loader:
         for cand in chunk:
             if cand.key is not None:
                 if cand.key in earlier or cand.key in local:
-                    self.reject(
-                        cand, self.key_field, "duplicate id: an earlier row in this file has it"
-                    )
+                    self.reject(cand, self.key_field, msg("reject.duplicate"))
                     continue
                 local.add(cand.key)
                 fresh.append(cand.key)
             if cand.faults:
                 fields = "; ".join(dict.fromkeys(f for f, _ in cand.faults))
-                reasons = "; ".join(
-                    f"{f}: {r}" if len(cand.faults) > 1 else r for f, r in cand.faults
-                )
-                self.reject(cand, fields, reasons)
+                self.reject(cand, fields, _reasons(cand.faults))
                 continue
             good.append(cand)
         self.conn.executemany("INSERT INTO temp.seen_keys (id) VALUES (?)", [(k,) for k in fresh])
@@ -500,7 +496,7 @@ class _Loader:
                     self.reject(
                         cand,
                         "customer_id",
-                        f"customer {cid} has different details on row {first_row} of this file",
+                        msg("reject.customer_differs", customer=cid, row=first_row),
                     )
                     continue
                 cand.customer = None  # already saved from its first row
@@ -524,7 +520,7 @@ class _Loader:
                 self.reject(
                     cand,
                     "customer_id",
-                    f"no customer {cand.values['customer_id']}: import it first",
+                    msg("reject.no_customer", customer=cand.values["customer_id"]),
                 )
         return kept
 
@@ -620,5 +616,17 @@ def _audit_text(value: object) -> str | None:
 
 def _required(value: Any) -> Any:
     if value is None:
-        raise nz.Invalid("required")
+        raise nz.Invalid(code="required")
     return value
+
+
+def _reasons(faults: Sequence[tuple[str, Text]]) -> Text:
+    """One fault as it is; several each prefixed with their field, joined by "; "."""
+    if len(faults) == 1:
+        return faults[0][1]
+    return Joined(
+        tuple(
+            Msg("reject.field_fault", {"field": msg(f"import.field.{f}"), "reason": r})
+            for f, r in faults
+        )
+    )

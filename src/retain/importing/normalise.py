@@ -2,12 +2,12 @@
 
 A cell arrives as ``None``, ``str``, ``int``, ``float``, ``bool`` (always invalid),
 ``datetime.datetime`` or ``datetime.date`` (native XLSX values). Every normaliser
-either returns the normalised value or raises :class:`Invalid` with a short English
-``reason`` that ends up in the rejects file. No other exception escapes for any
-cell value.
+either returns the normalised value or raises :class:`Invalid` with a catalogue code
+(its English ``reason``, its ``message`` in either language, for the rejects file).
+No other exception escapes for any cell value.
 
 Blank (``None`` or whitespace-only after cleaning) means "absent": optional
-normalisers return ``None``; required ones raise ``Invalid("required")``.
+normalisers return ``None``; required ones raise ``Invalid(code="required")``.
 
 The hot paths (ISO dates, plain ASCII amounts, 11-digit mobiles, plain IDs) are
 tried first with precompiled regexes; Unicode normalisation is only paid for
@@ -24,6 +24,8 @@ import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
+
+from retain.errors import keyed_text
 
 __all__ = [
     "GUARANTEES",
@@ -50,11 +52,17 @@ __all__ = [
 
 
 class Invalid(ValueError):
-    """A cell value that cannot be imported; ``reason`` is a short English sentence."""
+    """A cell value that cannot be imported.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    Raised with a catalogue code and its values (``Invalid(code="phone")`` is
+    ``reject.phone``); ``reason`` is the short English sentence, ``message`` renders
+    it in either language for the rejects file and the import report.
+    """
+
+    def __init__(self, reason: str = "", /, *, code: str | None = None, **params: object) -> None:
+        self.message = keyed_text("reject.", reason, code, params)
+        self.reason = str(self.message)
+        super().__init__(self.reason)
 
 
 GUARANTEES: Final = ("credit", "guarantee", "mortgage", "pledge")
@@ -93,12 +101,12 @@ def _to_str(value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
-        raise Invalid("unexpected TRUE/FALSE value")
+        raise Invalid(code="bool")
     if isinstance(value, int):
         try:
             return str(value)
         except ValueError:  # more digits than int→str conversion allows
-            raise Invalid("number too large") from None
+            raise Invalid(code="too_large") from None
     if isinstance(value, float):
         if value.is_integer() and -_EXACT_FLOAT < value < _EXACT_FLOAT:
             return str(int(value))
@@ -106,7 +114,7 @@ def _to_str(value: object) -> str:
     try:
         return str(value)
     except Exception:
-        raise Invalid("unreadable value") from None
+        raise Invalid(code="unreadable") from None
 
 
 def _trim(s: str) -> str:
@@ -149,17 +157,17 @@ def norm_id(value: object) -> str:
     if type(value) is str and _ID_RE.fullmatch(value):
         return value
     if isinstance(value, _dt.date):
-        raise Invalid("ID cell holds a date (converted by Excel?)")
+        raise Invalid(code="id_date")
     s = clean(value)
     if not s:
-        raise Invalid("required")
+        raise Invalid(code="required")
     if _ID_RE.fullmatch(s):
         return s
     if _SCI_NUMBER_RE.fullmatch(s):
-        raise Invalid("ID looks mangled by Excel into scientific notation")
+        raise Invalid(code="id_scientific")
     if len(s) > 32:
-        raise Invalid("ID longer than 32 characters")
-    raise Invalid("not a valid ID (only letters, digits, _ and - are allowed)")
+        raise Invalid(code="id_too_long")
+    raise Invalid(code="id_invalid")
 
 
 def _verbatim(value: object, limit: int) -> str:
@@ -168,9 +176,9 @@ def _verbatim(value: object, limit: int) -> str:
     if not s:
         return s
     if _CONTROL_RE.search(s):
-        raise Invalid("contains control characters")
+        raise Invalid(code="control")
     if len(s) > limit:
-        raise Invalid(f"longer than {limit} characters")
+        raise Invalid(code="too_long", limit=limit)
     return s
 
 
@@ -178,7 +186,7 @@ def norm_name(value: object) -> str:
     """Customer name: required, trimmed, otherwise verbatim (no NFKC), ≤ 64 characters."""
     s = _verbatim(value, 64)
     if not s:
-        raise Invalid("required")
+        raise Invalid(code="required")
     return s
 
 
@@ -212,7 +220,7 @@ def norm_phone(value: object) -> str | None:
         s = s[2:]
     if _PHONE_RE.fullmatch(s):
         return s
-    raise Invalid("not a valid mobile number")
+    raise Invalid(code="phone")
 
 
 _IDN_RE: Final = re.compile(r"[0-9]{17}[0-9X]")
@@ -225,7 +233,7 @@ _DIGITS17_RE: Final = re.compile(r"[0-9]{17}")
 def id_check_char(first17: str) -> str:
     """GB 11643-1999 check character for the first 17 digits of an ID number."""
     if not _DIGITS17_RE.fullmatch(first17):
-        raise Invalid("expected 17 digits")
+        raise Invalid(code="digits17")
     total = sum(int(c) * w for c, w in zip(first17, _IDN_WEIGHTS, strict=True))
     return _IDN_CHECK[total % 11]
 
@@ -246,10 +254,10 @@ def norm_id_number(value: object, today: str) -> str | None:
         return None
     if not _IDN_RE.fullmatch(s):
         if _SCI_NUMBER_RE.fullmatch(s):
-            raise Invalid("ID number looks mangled by Excel into scientific notation")
+            raise Invalid(code="idn_scientific")
         if len(s) == 15 and s.isascii() and s.isdigit():
-            raise Invalid("15-digit (pre-1999) ID numbers are not accepted")
-        raise Invalid("not a valid ID number (expected 17 digits and a check character)")
+            raise Invalid(code="idn_15")
+        raise Invalid(code="idn_invalid")
     return _check_idn(s, today)
 
 
@@ -258,16 +266,16 @@ def _check_idn(s: str, today: str) -> str:
     birth = f"{s[6:10]}-{s[10:12]}-{s[12:14]}"
     if birth not in _ISO_SEEN:
         if not _valid_ymd(int(s[6:10]), int(s[10:12]), int(s[12:14])):
-            raise Invalid("ID number contains an impossible birth date")
+            raise Invalid(code="idn_birth_impossible")
         if len(_ISO_SEEN) < _ISO_SEEN_MAX:
             _ISO_SEEN.add(birth)
     if birth < "1900-01-01":
-        raise Invalid("ID number birth date is before 1900")
+        raise Invalid(code="idn_birth_1900")
     if birth > today:
-        raise Invalid("ID number birth date is in the future")
+        raise Invalid(code="idn_birth_future")
     total = sum(map(operator.mul, s[:17].encode("ascii"), _IDN_WEIGHTS)) - _IDN_ZERO_SUM
     if _IDN_CHECK[total % 11] != s[17]:
-        raise Invalid("ID number check character is wrong")
+        raise Invalid(code="idn_check")
     return s
 
 
@@ -284,10 +292,10 @@ _MONEY_RE: Final = re.compile(
 
 def _check_fen(fen: int, ceiling_fen: int, allow_zero: bool) -> int:
     if fen == 0 and not allow_zero:
-        raise Invalid("amount must be greater than zero")
+        raise Invalid(code="amount_zero")
     if fen > ceiling_fen:
         yuan, cents = divmod(ceiling_fen, 100)
-        raise Invalid(f"amount above the ceiling of {yuan:,}.{cents:02d} 元")
+        raise Invalid(code="amount_ceiling", ceiling=f"{yuan:,}.{cents:02d}")
     return fen
 
 
@@ -296,7 +304,7 @@ def _digits_to_fen(ip: str, fp: str, exp: int, ceiling_fen: int, allow_zero: boo
     ip = ip.lstrip("0")
     fp = fp.rstrip("0")
     if len(fp) > 2 + exp:
-        raise Invalid("more than 2 decimal places (below one fen)")
+        raise Invalid(code="sub_fen")
     if len(ip) > 40:
         return _check_fen(ceiling_fen + 1, ceiling_fen, allow_zero)
     fen = int(ip + fp or "0") * 10 ** (2 + exp - len(fp))
@@ -330,16 +338,16 @@ def norm_money(
             return fen
     exp = 4 if wan else 0
     if isinstance(value, bool):
-        raise Invalid("not a valid amount")
+        raise Invalid(code="amount_invalid")
     if isinstance(value, int):
         if value < 0:
-            raise Invalid("negative amount")
+            raise Invalid(code="amount_negative")
         return _check_fen(value * 100 * 10**exp, ceiling_fen, allow_zero)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise Invalid("not a valid amount")
+            raise Invalid(code="amount_invalid")
         if value < 0:
-            raise Invalid("negative amount")
+            raise Invalid(code="amount_negative")
         text = repr(abs(value))  # shortest repr: the decimal the user sees in Excel
         if "e" in text:
             text = format(Decimal(text), "f")
@@ -351,12 +359,12 @@ def norm_money(
     m = _MONEY_RE.fullmatch(s)
     if m is None or (m["int"] is None and not m["frac"]):
         if _SCI_RE.search(s):
-            raise Invalid("scientific notation (e.g. 1E+5) is ambiguous; format the column as text")
-        raise Invalid("not a valid amount")
+            raise Invalid(code="amount_scientific")
+        raise Invalid(code="amount_invalid")
     if (m["lp"] is None) != (m["rp"] is None):
-        raise Invalid("not a valid amount")
+        raise Invalid(code="amount_invalid")
     if m["lp"] is not None or m["s1"] is not None or m["s2"] is not None:
-        raise Invalid("negative amount")
+        raise Invalid(code="amount_negative")
     unit = m["unit"]
     if unit is not None:
         exp = 0 if unit == "元" else 4
@@ -405,13 +413,13 @@ def _valid_ymd(y: int, m: int, d: int) -> bool:
 
 def _iso(y: int, m: int, d: int) -> str:
     if not _valid_ymd(y, m, d):
-        raise Invalid("not a real calendar date")
+        raise Invalid(code="date_impossible")
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
 def _from_serial(serial: int) -> str:
     if not 1 <= serial <= _SERIAL_MAX:
-        raise Invalid("Excel date serial out of range")
+        raise Invalid(code="serial_range")
     return _dt.date.fromordinal(_EXCEL_EPOCH_ORDINAL + serial).isoformat()
 
 
@@ -436,7 +444,7 @@ def norm_date(value: object, *, date_order: str | None = None) -> str | None:
             return value
         if len(value) == 10 and _ISO_RE.fullmatch(value):
             if not _valid_ymd(int(value[:4]), int(value[5:7]), int(value[8:])):
-                raise Invalid("not a real calendar date")
+                raise Invalid(code="date_impossible")
             if len(_ISO_SEEN) < _ISO_SEEN_MAX:
                 _ISO_SEEN.add(value)
             return value
@@ -456,16 +464,16 @@ def norm_date(value: object, *, date_order: str | None = None) -> str | None:
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, bool):
-        raise Invalid("not a valid date")
+        raise Invalid(code="date_invalid")
     if isinstance(value, int):
         return _from_number(value)
     if isinstance(value, float):
         if not math.isfinite(value) or value < 0:
-            raise Invalid("not a valid date")
+            raise Invalid(code="date_invalid")
         if value >= _YYYYMMDD_MIN and not value.is_integer():
-            raise Invalid("not a valid date")
+            raise Invalid(code="date_invalid")
         if value >= 1e8:
-            raise Invalid("Excel date serial out of range")
+            raise Invalid(code="serial_range")
         return _from_number(int(value))
     s = clean(value)
     return _parse_text_date(s, date_order) if s else None
@@ -490,9 +498,9 @@ def _parse_text_date(s: str, date_order: str | None) -> str:
         if date_order == "mdy":
             return _iso(int(m[4]), int(m[1]), int(m[3]))
         if date_order == "ymd":
-            raise Invalid("not a year-first date (date_order is ymd)")
-        raise Invalid("ambiguous day/month order; set date_order in a mapping file")
-    raise Invalid("not a recognised date")
+            raise Invalid(code="date_not_ymd")
+        raise Invalid(code="date_ambiguous")
+    raise Invalid(code="date_unrecognised")
 
 
 # ---------------------------------------------------------------------------
@@ -511,7 +519,6 @@ _GUARANTEE_WORDS: Final[dict[str, str]] = {
     "pledge": "pledge",
 }
 _GUARANTEE_SUFFIXES: Final = ("担保", "擔保", "贷款", "貸款", "贷", "貸", "loan")
-_GUARANTEE_EXPECTED: Final = "信用/保证/抵押/质押 or credit/guarantee/mortgage/pledge"
 
 _STATUS_WORDS: Final[dict[str, str]] = {
     "正常": "active",
@@ -530,7 +537,6 @@ _STATUS_WORDS: Final[dict[str, str]] = {
     "closed": "closed",
     "written_off": "written_off",
 }
-_STATUS_EXPECTED: Final = "正常/逾期/结清/核销 or active/overdue/closed/written_off"
 _STATUS_SEP_RE: Final = re.compile(r"[\s-]+")
 
 
@@ -583,7 +589,7 @@ def norm_guarantee(value: object, aliases: Mapping[str, str] | None = None) -> s
     """
     s = clean(value)
     if not s:
-        raise Invalid("required")
+        raise Invalid(code="required")
     target = _alias_exact(s, aliases)
     if target is None:
         found = _guarantee_word(s)
@@ -593,19 +599,16 @@ def norm_guarantee(value: object, aliases: Mapping[str, str] | None = None) -> s
     if target is not None:
         found = _guarantee_word(clean(target))
         if found is None:
-            raise Invalid(
-                f"alias for {_short(s)} maps to unknown guarantee {_short(str(target))}; "
-                f"expected one of {_GUARANTEE_EXPECTED}"
-            )
+            raise Invalid(code="guarantee_alias", value=_short(s), target=_short(str(target)))
         return found
-    raise Invalid(f"unknown guarantee {_short(s)}; expected one of {_GUARANTEE_EXPECTED}")
+    raise Invalid(code="guarantee_unknown", value=_short(s))
 
 
 def norm_status(value: object, aliases: Mapping[str, str] | None = None) -> str:
     """Loan status → one of :data:`STATUSES`; required. ``aliases`` as for guarantees."""
     s = clean(value)
     if not s:
-        raise Invalid("required")
+        raise Invalid(code="required")
     target = _alias_exact(s, aliases)
     if target is None:
         found = _status_word(s)
@@ -615,12 +618,9 @@ def norm_status(value: object, aliases: Mapping[str, str] | None = None) -> str:
     if target is not None:
         found = _status_word(clean(target))
         if found is None:
-            raise Invalid(
-                f"alias for {_short(s)} maps to unknown status {_short(str(target))}; "
-                f"expected one of {_STATUS_EXPECTED}"
-            )
+            raise Invalid(code="status_alias", value=_short(s), target=_short(str(target)))
         return found
-    raise Invalid(f"unknown status {_short(s)}; expected one of {_STATUS_EXPECTED}")
+    raise Invalid(code="status_unknown", value=_short(s))
 
 
 # ---------------------------------------------------------------------------
@@ -636,16 +636,16 @@ _RATE_MAX_DECIMALS: Final = 24
 def norm_nonneg_int(value: object) -> int | None:
     """A non-negative whole number (days past due, term in months); optional."""
     if isinstance(value, bool):
-        raise Invalid("not a whole number")
+        raise Invalid(code="not_whole")
     if isinstance(value, int):
         n = value
     elif isinstance(value, float):
         if not value.is_integer():  # also NaN and ±inf
-            raise Invalid("not a whole number")
+            raise Invalid(code="not_whole")
         if value < 0:
-            raise Invalid("must not be negative")
+            raise Invalid(code="negative")
         if value > _INT_MAX:
-            raise Invalid("number too large")
+            raise Invalid(code="too_large")
         n = int(value)
     elif type(value) is str and value.isascii() and value.isdigit() and len(value) <= 18:
         return int(value)
@@ -656,16 +656,16 @@ def norm_nonneg_int(value: object) -> int | None:
         m = _UINT_RE.fullmatch(s)
         if m is None:
             if _NEGATIVE_RE.fullmatch(s):
-                raise Invalid("must not be negative")
-            raise Invalid("not a whole number")
+                raise Invalid(code="negative")
+            raise Invalid(code="not_whole")
         digits = m.group(1).lstrip("0") or "0"
         if len(digits) > 18:
-            raise Invalid("number too large")
+            raise Invalid(code="too_large")
         n = int(digits)
     if n < 0:
-        raise Invalid("must not be negative")
+        raise Invalid(code="negative")
     if n > _INT_MAX:
-        raise Invalid("number too large")
+        raise Invalid(code="too_large")
     return n
 
 
@@ -676,18 +676,18 @@ def norm_rate(value: object) -> str | None:
     0.0435 from a percent-formatted XLSX cell is not rescaled).
     """
     if isinstance(value, bool):
-        raise Invalid("not a valid rate")
+        raise Invalid(code="rate_invalid")
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise Invalid("not a valid rate")
+            raise Invalid(code="rate_invalid")
         if value < 0:
-            raise Invalid("rate must not be negative")
+            raise Invalid(code="rate_negative")
         s = format(Decimal(repr(abs(value))), "f")
     elif isinstance(value, int):
         if value < 0:
-            raise Invalid("rate must not be negative")
+            raise Invalid(code="rate_negative")
         if value > 100:
-            raise Invalid("rate above 100%")
+            raise Invalid(code="rate_above")
         return str(value)
     else:
         s = clean(value)
@@ -698,14 +698,14 @@ def norm_rate(value: object) -> str | None:
     m = _RATE_RE.fullmatch(s)
     if m is None or not (m[1] or m[2]):
         if _NEGATIVE_RE.fullmatch(s):
-            raise Invalid("rate must not be negative")
-        raise Invalid("not a valid rate")
+            raise Invalid(code="rate_negative")
+        raise Invalid(code="rate_invalid")
     ip = m[1].lstrip("0") or "0"
     fp = (m[2] or "").rstrip("0")
     if len(ip) > 3 or int(ip) > 100 or (ip == "100" and fp):
-        raise Invalid("rate above 100%")
+        raise Invalid(code="rate_above")
     if len(fp) > _RATE_MAX_DECIMALS:
-        raise Invalid("rate has too many decimal places")
+        raise Invalid(code="rate_decimals")
     return f"{ip}.{fp}" if fp else ip
 
 

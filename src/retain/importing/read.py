@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from retain.errors import RetainError, UsageError
+from retain.i18n import Joined, Text, msg, os_reason
 from retain.importing.columns import (
     HEADER_SCAN_ROWS,
     KIND_FIELDS,
@@ -38,6 +39,7 @@ from retain.importing.columns import (
     Mapping,
     match_header,
     missing_required,
+    missing_required_texts,
     normalise_header,
 )
 
@@ -53,7 +55,7 @@ _EXTENSIONS = {
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
 }
-_FORMAT_CHOICES = "csv, tsv, json, ndjson or xlsx"
+_FORMAT_CHOICES = msg("error.read.formats")  # csv, tsv, json, ndjson or xlsx
 _CHUNK = 1 << 20
 #: Largest single CSV field accepted (a runaway quote otherwise swallows the file).
 CSV_FIELD_LIMIT = 16 * 1024 * 1024
@@ -99,7 +101,7 @@ def _sniff_delimiter(path: Path) -> str:
         with path.open("rb") as fh:
             head = fh.read(64 * 1024)
     except OSError as exc:
-        raise RetainError(f"cannot open {path}: {exc.strerror or exc}") from None
+        raise RetainError(key="read.cannot_open", name=str(path), detail=os_reason(exc)) from None
     lines = head.splitlines()[:20]
     tabs = sum(line.count(b"\t") for line in lines)
     commas = sum(line.count(b",") for line in lines)
@@ -111,28 +113,24 @@ def detect_format(path: Path | None, input_format: str | None) -> str:
     if input_format is not None:
         fmt = input_format.strip().lower()
         if fmt in ("xls", "et"):
-            raise UsageError(
-                f"--input-format {input_format}: legacy .xls is not supported:"
-                " save it as .xlsx or .csv"
-            )
+            raise UsageError(key="read.xls_format", value=input_format)
         if fmt == "jsonl":
             fmt = "ndjson"
         if fmt not in INPUT_FORMATS:
-            raise UsageError(f"unknown input format {input_format!r}: use one of {_FORMAT_CHOICES}")
+            raise UsageError(
+                key="read.unknown_format", value=repr(input_format), formats=_FORMAT_CHOICES
+            )
         return fmt
     if path is None:
-        raise UsageError(f"reading from stdin needs --input-format ({_FORMAT_CHOICES})")
+        raise UsageError(key="read.stdin_format", formats=_FORMAT_CHOICES)
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise UsageError(f"{path}: legacy .xls is not supported: save it as .xlsx or .csv")
+        raise UsageError(key="read.xls_name", name=str(path))
     if suffix == ".txt":
         return _sniff_delimiter(path)
     detected = _EXTENSIONS.get(suffix)
     if detected is None:
-        raise UsageError(
-            f"cannot tell the format of {path} from its extension:"
-            f" pass --input-format ({_FORMAT_CHOICES})"
-        )
+        raise UsageError(key="read.unknown_extension", name=str(path), formats=_FORMAT_CHOICES)
     return detected
 
 
@@ -177,32 +175,22 @@ def detect_encoding(path: Path, name: str) -> str:
         with path.open("rb") as fh:
             head = fh.read(4)
     except OSError as exc:
-        raise RetainError(f"cannot open {name}: {exc.strerror or exc}") from None
+        raise RetainError(key="read.cannot_open", name=name, detail=os_reason(exc)) from None
     if head.startswith(b"PK\x03\x04"):
-        raise RetainError(
-            f"{name} is an Excel workbook (.xlsx), not text: use the .xlsx extension"
-            " or pass --input-format xlsx"
-        )
+        raise RetainError(key="read.xlsx_not_text", name=name)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise RetainError(
-            f"{name} is a legacy Excel .xls workbook, which is not supported:"
-            " save it as .xlsx or .csv"
-        )
+        raise RetainError(key="read.xls_workbook", name=name)
     if head.startswith(codecs.BOM_UTF8):
         bad = _first_invalid(path, "utf-8", start=len(codecs.BOM_UTF8))
         if bad is not None:
             raise RetainError(
-                f"{name} starts with a UTF-8 byte-order mark but is not valid UTF-8:"
-                f" byte 0x{_byte_at(path, bad)} at offset {bad}"
+                key="read.bad_utf8_bom", name=name, byte=_byte_at(path, bad), offset=bad
             )
         return "utf-8-sig"
     if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         bad = _first_invalid(path, "utf-16")
         if bad is not None:
-            raise RetainError(
-                f"{name} starts with a UTF-16 byte-order mark but is not valid UTF-16:"
-                f" bytes at offset {bad}"
-            )
+            raise RetainError(key="read.bad_utf16_bom", name=name, offset=bad)
         return "utf-16"
     bad_utf8 = _first_invalid(path, "utf-8")
     if bad_utf8 is None:
@@ -211,9 +199,12 @@ def detect_encoding(path: Path, name: str) -> str:
     if bad_gb is None:
         return "gb18030"
     raise RetainError(
-        f"{name} is neither UTF-8 nor GB18030 text: byte 0x{_byte_at(path, bad_utf8)} at offset"
-        f" {bad_utf8} is not UTF-8 and byte 0x{_byte_at(path, bad_gb)} at offset {bad_gb}"
-        " is not GB18030; re-save it as UTF-8 CSV"
+        key="read.encoding",
+        name=name,
+        utf8_byte=_byte_at(path, bad_utf8),
+        utf8_offset=bad_utf8,
+        gb_byte=_byte_at(path, bad_gb),
+        gb_offset=bad_gb,
     )
 
 
@@ -235,12 +226,17 @@ def _csv_rows(
             for row_no, row in enumerate(reader, 1):
                 yield SourceRow(row_no, cast(list[object], row))
         except csv.Error as exc:
-            hint = ""
+            hint: Text | str = ""
             if "field larger than field limit" in str(exc):
-                hint = ' (probably a quote " that is never closed)'
+                hint = msg("error.read.csv_quote")
             raise RetainError(
-                f"cannot read {name} as {kind}: row {row_no + 1} (line {reader.line_num}):"
-                f" {exc}{hint}"
+                key="read.csv",
+                name=name,
+                kind=kind,
+                row=row_no + 1,
+                line=reader.line_num,
+                detail=str(exc),
+                hint=hint,
             ) from None
 
 
@@ -260,18 +256,17 @@ def _json_decoder() -> json.JSONDecoder:
 
 
 def _check_object(obj: object, number: int, line: int, name: str) -> dict[str, Any]:
-    where = f"{name} line {line} (object {number})"
+    where = msg("error.read.json_where", name=name, line=line, number=number)
     if not isinstance(obj, dict):
-        raise RetainError(f"{where}: expected an object {{...}}, found {type(obj).__name__}")
+        raise RetainError(key="read.json_not_object", where=where, found=type(obj).__name__)
     for key, value in obj.items():
         if isinstance(value, dict | list):
             nested = "object" if isinstance(value, dict) else "array"
-            raise RetainError(
-                f"{where}: field {key!r} holds a nested {nested};"
-                " only flat objects of text, numbers, true/false and null are supported"
-            )
+            raise RetainError(key=f"read.json_nested_{nested}", where=where, field=repr(key))
         if isinstance(value, _NonFinite):
-            raise RetainError(f"{where}: field {key!r} holds {value.text}, which is not valid JSON")
+            raise RetainError(
+                key="read.json_nonfinite", where=where, field=repr(key), value=value.text
+            )
     return obj
 
 
@@ -317,9 +312,9 @@ class _JsonStream:
         self.mark = pos
         return self.mark_line
 
-    def _error(self, message: str, pos: int | None = None) -> RetainError:
+    def _error(self, detail: Text | str, pos: int | None = None) -> RetainError:
         line = self._line_at(self.pos if pos is None else pos)
-        return RetainError(f"invalid JSON in {self.name} at line {line}: {message}")
+        return RetainError(key="read.json_invalid", name=self.name, line=line, detail=detail)
 
     def _peek(self) -> str:
         while True:
@@ -331,11 +326,12 @@ class _JsonStream:
             if not self._fill():
                 return ""
 
-    def _expect(self, chars: str, what: str) -> str:
+    def _expect(self, chars: str) -> str:
         char = self._peek()
         if not char or char not in chars:
-            found = repr(char) if char else "end of file"
-            raise self._error(f"expected {what}, found {found}")
+            what = Joined(tuple(repr(c) for c in chars), sep="sep.or")
+            found = repr(char) if char else msg("error.read.json_eof")
+            raise self._error(msg("error.read.json_expected", what=what, found=found))
         self.pos += 1
         return char
 
@@ -359,13 +355,13 @@ class _JsonStream:
             return value, line
 
     def _array(self) -> Iterator[tuple[object, int]]:
-        self._expect("[", "'['")
+        self._expect("[")
         if self._peek() == "]":
             self.pos += 1
             return
         while True:
             yield self._value()
-            if self._expect(",]", "',' or ']'") == "]":
+            if self._expect(",]") == "]":
                 return
 
     def objects(self) -> Iterator[tuple[object, int]]:
@@ -381,31 +377,25 @@ class _JsonStream:
                 while True:
                     key, _ = self._value()
                     if not isinstance(key, str):
-                        raise self._error("expected a quoted key")
-                    self._expect(":", "':'")
+                        raise self._error(msg("error.read.json_key"))
+                    self._expect(":")
                     if key == "rows" and not found:
                         found = True
                         if self._peek() != "[":
-                            raise self._error('"rows" must be an array of objects')
+                            raise self._error(msg("error.read.json_rows_array"))
                         yield from self._array()
                     else:
                         self._value()
-                    if self._expect(",}", "',' or '}'") == "}":
+                    if self._expect(",}") == "}":
                         break
             if not found:
-                raise RetainError(
-                    f"{self.name}: expected a JSON array of objects or an object with a"
-                    ' "rows" array (for one object per line pass --input-format ndjson)'
-                )
+                raise RetainError(key="read.json_no_rows", name=self.name)
         elif first == "":
             return
         else:
-            raise self._error("expected a JSON array of objects '[' or an object '{'")
+            raise self._error(msg("error.read.json_start"))
         if self._peek():
-            raise self._error(
-                "extra data after the end of the JSON value"
-                " (for one object per line pass --input-format ndjson)"
-            )
+            raise self._error(msg("error.read.json_extra"))
 
 
 def _json_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, Any]]:
@@ -426,7 +416,11 @@ def _ndjson_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, 
                 obj = decoder.decode(text)
             except json.JSONDecodeError as exc:
                 raise RetainError(
-                    f"invalid JSON in {name} at line {line_no}: {exc.msg} (column {exc.colno})"
+                    key="read.ndjson_invalid",
+                    name=name,
+                    line=line_no,
+                    detail=exc.msg,
+                    column=exc.colno,
                 ) from None
             number += 1
             yield _check_object(obj, number, line_no, name)
@@ -477,10 +471,10 @@ def _xlsx_rows(path: Path, name: str) -> Generator[SourceRow, None, None]:
             workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         handle.close()
-        raise RetainError(f"cannot read {name} as XLSX: {_one_line(exc)}") from None
+        raise RetainError(key="read.xlsx", name=name, detail=_one_line(exc)) from None
     try:
         if not workbook.worksheets:
-            raise RetainError(f"cannot read {name} as XLSX: the workbook has no worksheet")
+            raise RetainError(key="read.xlsx_no_sheet", name=name)
         sheet = workbook.worksheets[0]
         # Declared dimensions are often wrong in exports; read what is really there.
         sheet.reset_dimensions()
@@ -494,7 +488,7 @@ def _xlsx_rows(path: Path, name: str) -> Generator[SourceRow, None, None]:
                 return
             except Exception as exc:
                 raise RetainError(
-                    f"cannot read {name} as XLSX: row {row_no + 1}: {_one_line(exc)}"
+                    key="read.xlsx_row", name=name, row=row_no + 1, detail=_one_line(exc)
                 ) from None
             row_no += 1
             cells = list(values)
@@ -513,10 +507,10 @@ def _xlsx_rows(path: Path, name: str) -> Generator[SourceRow, None, None]:
 def _spool_stdin(directory: str) -> Path:
     stdin = sys.stdin
     if stdin is None:
-        raise RetainError("no input file given and there is no standard input")
+        raise RetainError(key="read.no_stdin")
     try:
         if stdin.isatty():
-            raise UsageError("no input file given: name a file or pipe data into standard input")
+            raise UsageError(key="read.stdin_tty")
     except (AttributeError, ValueError):
         pass
     target = Path(directory) / "stdin"
@@ -547,9 +541,9 @@ def open_rows(source: Path | None, input_format: str | None) -> Iterator[Iterato
             path = source
             name = str(source)
             if not path.exists():
-                raise RetainError(f"cannot open {name}: no such file")
+                raise RetainError(key="read.no_such_file", name=name)
             if path.is_dir():
-                raise RetainError(f"cannot open {name}: it is a directory")
+                raise RetainError(key="read.is_dir", name=name)
             fmt = detect_format(path, input_format)
 
         rows: Generator[SourceRow, None, None]
@@ -633,19 +627,22 @@ def _find_header(
         if row.row_no >= HEADER_SCAN_ROWS or seen >= HEADER_SCAN_ROWS:
             break
     if best is None:
-        raise RetainError(f"no header row found in {source_name}: the file has no rows")
-    missing = missing_required(kind, mapping, set(best.field_index))
+        raise RetainError(key="read.empty", name=source_name)
+    missing = missing_required_texts(kind, mapping, set(best.field_index))
     if best.field_index:
-        where = f" (closest: row {best.row_no})"
+        where = msg("error.read.closest", row=best.row_no)
     else:
-        where = " (no known column names at all: check the file, or use a mapping file)"
+        where = msg("error.read.no_known_columns")
     if seen >= HEADER_SCAN_ROWS:
-        scanned = f"the first {HEADER_SCAN_ROWS} rows lack"
+        scanned = msg("error.read.scanned_first", count=HEADER_SCAN_ROWS)
     else:
-        scanned = f"its {seen} row(s) lack"
+        scanned = msg("error.read.scanned_all", count=seen)
     raise RetainError(
-        f"no header row found in {source_name}: {scanned} required column(s)"
-        f" {', '.join(missing)}{where}"
+        key="read.no_header",
+        name=source_name,
+        scanned=scanned,
+        missing=Joined(tuple(missing), sep="sep.comma"),
+        where=where,
     )
 
 
