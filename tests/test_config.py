@@ -389,3 +389,11 @@ def test_every_key_in_the_help_exists() -> None:
     for key in ("calls.daily_capacity", "weights.overdue", "rhythm.maturity_tiers"):
         assert key in keys
     assert "export.lender" in keys and "import.principal_ceiling" in keys
+
+
+def test_a_config_not_in_utf8_is_a_config_error(seeded: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "gbk.toml"
+    path.write_bytes('[export]\nlender = "农商银行"\n'.encode("gbk"))
+    result = seeded("calls", env={"RETAIN_CONFIG": str(path)})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and "UTF-8" in result.stderr

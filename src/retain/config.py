@@ -288,6 +288,10 @@ def read_config_data(path: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise UsageError(key="config.unreadable", path=str(path), detail=os_reason(exc)) from None
+    except UnicodeDecodeError as exc:
+        # e.g. saved as GBK by Notepad: TOML files are UTF-8.
+        detail = f"not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        raise UsageError(key="config.toml", path=str(path), detail=detail) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
