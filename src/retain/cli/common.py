@@ -78,15 +78,11 @@ def current_lang() -> str:
     return ACTIVE.lang if ACTIVE is not None else detect_lang(None)
 
 
-def fail(message: str | Text, code: int = EXIT_ERROR) -> typer.Exit:
+def fail(message: Text, code: int = EXIT_ERROR) -> typer.Exit:
     """Print one ``Error: …`` line on stderr, the text in the user's language; return
     the Exit to raise. The prefix stays ``Error: `` in every language so that scripts
     can look for it."""
-    from retain.i18n import from_english
-
-    lang = current_lang()
-    text = from_english(message, lang) if isinstance(message, str) else message.render(lang)
-    sys.stderr.write(f"Error: {text}\n")
+    sys.stderr.write(f"Error: {message.render(current_lang())}\n")
     sys.stderr.flush()
     return typer.Exit(code)
 
