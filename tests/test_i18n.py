@@ -17,8 +17,7 @@ from retain.errors import RetainError, UsageError
 from retain.i18n import CATALOGUE, Joined, Msg, from_english, msg, t
 from retain.importing.columns import ALL_FIELDS
 from retain.importing.normalise import Invalid, norm_phone, norm_status
-from retain.ranking import TERMS
-from retain.reminders import KINDS
+from retain.terms import CUSTOMER_FACING, TERM_NAMES
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "retain"
@@ -71,10 +70,12 @@ def _dynamic(node: ast.JoinedStr) -> str:
 
 # Keys built at run time (f-strings), with every value they are built from.
 DYNAMIC: dict[str, set[str]] = {
-    "term.{}": {f"term.{x}" for x in TERMS} | {f"term.{k}" for k in KINDS},
-    "reason.{}": {f"reason.{x}" for x in TERMS},
-    "action.{}": {f"action.{x}" for x in TERMS},
-    "rule.{}": {f"rule.{x}" for x in TERMS},
+    "term.{}": {f"term.{x}" for x in TERM_NAMES},
+    "reason.{}": {f"reason.{x}" for x in TERM_NAMES},
+    "action.{}": {f"action.{x}" for x in TERM_NAMES},
+    "rule.{}": {f"rule.{x}" for x in TERM_NAMES},
+    "sms.{}.{}": {f"sms.officer.{x}" for x in TERM_NAMES}
+    | {f"sms.customer.{x}" for x in CUSTOMER_FACING},
     "channel.{}": {f"channel.{c}" for c in CHANNELS},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
     "kind.{}": {"kind.customers", "kind.loans"},

@@ -12,28 +12,30 @@ Money stays integer fen; the CLI decides how to show it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from retain.config import ArrearsConfig
 from retain.days import day_number
 from retain.errors import UsageError
+from retain.rules import (
+    bad_min_days,
+    class_case,
+    dpd_sql,
+    is_open_sql,
+    off_book_sql,
+    outstanding_sql,
+)
 
-OPEN_STATUSES = ("active", "overdue")
 PAR_DAYS = (30, 90)
 
-# The imported DPD, else days since maturity for a loan past it, else 0.
-_DPD = "COALESCE(l.days_past_due, CASE WHEN l.matures_day < :t THEN :t - l.matures_day ELSE 0 END)"
-# Open = active or overdue. Written as "not off the book" (the schema's CHECK allows
-# only these four statuses) so that SQLite scans the table instead of taking the
-# status index: open loans are most of the book, and 800,000 index hops cost ten
-# times a plain scan.
-_OFF_BOOK = {"off1": "closed", "off2": "written_off"}
-# What a loan still owes: its balance, or its principal when the store has no balance.
-_OUTSTANDING = "COALESCE(l.balance_fen, l.principal_fen)"
+_DPD = dpd_sql("l")
+# Open loans written as "not off the book", so that SQLite scans the table instead
+# of taking the status index: open loans are most of the book, and 800,000 index
+# hops cost ten times a plain scan (see rules.off_book_sql).
+_ON_BOOK = f"NOT {off_book_sql('l')}"
 
 # Column order of :func:`overdue_loans` rows.
 OVERDUE_COLUMNS = (
@@ -74,32 +76,6 @@ def class_rank(arrears: ArrearsConfig, name: str) -> int:
     raise UsageError(key="class.unknown", value=repr(name), choices=choices)
 
 
-def _class_case(arrears: ArrearsConfig, column: str, tag: str) -> str:
-    """A CASE naming the class of ``column`` days; its bounds and labels are parameters.
-
-    Parameters are ``:{tag}max{rank}`` and ``:{tag}lab{rank}``; :func:`_class_params`
-    supplies them.
-    """
-    parts = [
-        f"WHEN {column} <= :{tag}max{rank} THEN :{tag}lab{rank}"
-        for rank, entry in enumerate(arrears.classes)
-        if entry.max_days is not None
-    ]
-    last = len(arrears.classes) - 1
-    if not parts:
-        return f":{tag}lab{last}"
-    return f"(CASE {' '.join(parts)} ELSE :{tag}lab{last} END)"
-
-
-def _class_params(arrears: ArrearsConfig, labels: Sequence[Any], tag: str) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for rank, entry in enumerate(arrears.classes):
-        params[f"{tag}lab{rank}"] = labels[rank]
-        if entry.max_days is not None:
-            params[f"{tag}max{rank}"] = entry.max_days
-    return params
-
-
 def _today_day(today: dt.date) -> int:
     number = day_number(today)
     assert number is not None
@@ -124,15 +100,16 @@ def overdue_loans(
     today: dt.date,
     spec: OverdueFilter,
     labels: Sequence[str],
-) -> Iterator[tuple[Any, ...]]:
+) -> Generator[tuple[Any, ...], None, None]:
     """Open loans past due, most days first then by loan id, as tuples (:data:`OVERDUE_COLUMNS`).
 
     Listed: status active or overdue, and DPD > 0 — or status overdue at any DPD.
     ``class`` and ``customer_class`` (the worst class over the borrower's open
     loans) are the ``labels`` of their classes. Rows stream from the cursor.
     """
-    params: dict[str, Any] = {"t": _today_day(today), **_OFF_BOOK, "overdue": "overdue"}
-    params.update(_class_params(arrears, labels, "k"))
+    class_of_loan, class_params = class_case(arrears, "p.days_past_due", labels, "k")
+    class_of_customer, _ = class_case(arrears, "w.worst", labels, "k")
+    params: dict[str, Any] = {"t": _today_day(today), "overdue": "overdue", **class_params}
     where = ["p.days_past_due >= :min_days"]
     params["min_days"] = spec.min_days
     if spec.class_rank is not None:
@@ -152,15 +129,15 @@ WITH p AS (
     SELECT l.loan_id, l.customer_id, l.guarantee, l.status, l.principal_fen,
         l.balance_fen, l.matures_on, {_DPD} AS days_past_due
     FROM loans l
-    WHERE l.status NOT IN (:off1, :off2) AND ({_DPD} > 0 OR l.status = :overdue)
+    WHERE {_ON_BOOK} AND ({_DPD} > 0 OR l.status = :overdue)
 ),
 w AS (
     SELECT p.customer_id, MAX(p.days_past_due) AS worst FROM p GROUP BY p.customer_id
 )
 SELECT p.loan_id, p.customer_id, c.name, c.phone, c.officer, p.guarantee, p.status,
     p.principal_fen, p.balance_fen, p.matures_on, p.days_past_due,
-    {_class_case(arrears, "p.days_past_due", "k")},
-    {_class_case(arrears, "w.worst", "k")},
+    {class_of_loan},
+    {class_of_customer},
     c.last_contact_at
 FROM p
 JOIN w ON w.customer_id = p.customer_id
@@ -220,13 +197,13 @@ def arrears_summary(
     of all open loans.
     """
     ranks = list(range(len(arrears.classes)))
+    class_of_loan, class_params = class_case(arrears, "d.dpd", ranks, "r")
     params: dict[str, Any] = {
         "t": _today_day(today),
-        **_OFF_BOOK,
         "par30": PAR_DAYS[0],
         "par90": PAR_DAYS[1],
+        **class_params,
     }
-    params.update(_class_params(arrears, ranks, "r"))
     join = ""
     if officer is not None:
         join = "JOIN customers c ON c.customer_id = l.customer_id AND c.officer = :officer"
@@ -236,11 +213,11 @@ SELECT b.rank, COUNT(*), SUM(b.outstanding),
     SUM(CASE WHEN b.dpd > :par30 THEN b.outstanding ELSE 0 END),
     SUM(CASE WHEN b.dpd > :par90 THEN b.outstanding ELSE 0 END)
 FROM (
-    SELECT {_class_case(arrears, "d.dpd", "r")} AS rank, d.dpd, d.outstanding
+    SELECT {class_of_loan} AS rank, d.dpd, d.outstanding
     FROM (
-        SELECT {_DPD} AS dpd, {_OUTSTANDING} AS outstanding
+        SELECT {_DPD} AS dpd, {outstanding_sql("l")} AS outstanding
         FROM loans l {join}
-        WHERE l.status NOT IN (:off1, :off2)
+        WHERE {_ON_BOOK}
     ) d
 ) b
 GROUP BY b.rank"""
@@ -289,37 +266,6 @@ NOLOAN_FIELDS = (
     "last_contact",
 )
 
-_PERIOD = re.compile(r"^(\d{1,5})\s*(d|w|m|天|日|周|星期|个月|月)?$")
-_PERIOD_UNITS = {
-    None: "d", "d": "d", "天": "d", "日": "d",
-    "w": "w", "周": "w", "星期": "w",
-    "m": "m", "月": "m", "个月": "m",
-}  # fmt: skip
-
-
-def parse_period_start(text: str, today: dt.date) -> dt.date:
-    """``90d``, ``12w``, ``6m`` (calendar months) or a plain number of days → the first day.
-
-    The window is today minus the period … today, both ends inclusive.
-    """
-    value = text.strip().lower().translate(_FULL_WIDTH_DIGITS)
-    match = _PERIOD.match(value)
-    if match is None:
-        raise UsageError(key="period.invalid", value=repr(text))
-    count = int(match.group(1))
-    unit = _PERIOD_UNITS[match.group(2)]
-    if unit == "d":
-        return today - dt.timedelta(days=count)
-    if unit == "w":
-        return today - dt.timedelta(weeks=count)
-    from retain.dates import add_months
-
-    return add_months(today, -count)
-
-
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
 @dataclass(frozen=True)
 class NoLoanFilter:
     closed_since: dt.date | None = None  # last loan closed on or after this day
@@ -327,10 +273,6 @@ class NoLoanFilter:
     include_bad: bool = False
     officer: str | None = None
     limit: int | None = None
-
-
-def _bad_min_days(arrears: ArrearsConfig) -> int:
-    return arrears.classes[arrears.rank_of(arrears.bad_from)].min_days
 
 
 _CUSTOMER_SQL = """
@@ -350,7 +292,7 @@ FROM loans l WHERE l.customer_id = ?
 _CLOSED_SQL = """
 SELECT l.customer_id, l.closed_day, l.closed_on FROM loans l
 WHERE l.closed_day IS NOT NULL{filters} AND NOT EXISTS (
-    SELECT 1 FROM loans o WHERE o.customer_id = l.customer_id AND o.status IN (?, ?))
+    SELECT 1 FROM loans o WHERE o.customer_id = l.customer_id AND {open_o})
 ORDER BY l.closed_day DESC, l.customer_id
 """
 
@@ -360,7 +302,7 @@ _UNDATED_SQL = """
 SELECT c.customer_id FROM customers c
 WHERE NOT EXISTS (
     SELECT 1 FROM loans l WHERE l.customer_id = c.customer_id
-        AND (l.closed_day IS NOT NULL OR l.status IN (?, ?))){officer}
+        AND (l.closed_day IS NOT NULL OR {open_l})){officer}
 ORDER BY c.customer_id
 """
 
@@ -371,7 +313,7 @@ def noloan_customers(
     today: dt.date,
     spec: NoLoanFilter,
     labels: Sequence[str],
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Customers with no active or overdue loan (无贷户), most recently closed first.
 
     Customers without a close date (never borrowed) come last; ties by customer
@@ -382,7 +324,7 @@ def noloan_customers(
     (worst) class. Rows are produced one by one, so a limit stops the scan early.
     """
     today_day = _today_day(today)
-    bad_min = _bad_min_days(arrears)
+    bad_min = bad_min_days(arrears)
     worst_rank = len(arrears.classes) - 1
     limit = spec.limit
     found = 0
@@ -434,8 +376,7 @@ def noloan_customers(
             " AND l.customer_id IN (SELECT c.customer_id FROM customers c WHERE c.officer = ?)"
         )
         params.append(spec.officer)
-    params.extend(OPEN_STATUSES)
-    closed = conn.execute(_CLOSED_SQL.format(filters=filters), params)
+    closed = conn.execute(_CLOSED_SQL.format(filters=filters, open_o=is_open_sql("o")), params)
     closed.row_factory = None
     seen: set[str] = set()
     try:
@@ -460,12 +401,14 @@ def noloan_customers(
     # minimum of loans all but the written-off (bad) ones.
     if spec.closed_since is not None or (spec.min_loans > 0 and not spec.include_bad):
         return
-    undated_params: list[Any] = list(OPEN_STATUSES)
+    undated_params: list[Any] = []
     officer_sql = ""
     if spec.officer is not None:
         officer_sql = " AND c.officer = ?"
         undated_params.append(spec.officer)
-    undated = conn.execute(_UNDATED_SQL.format(officer=officer_sql), undated_params)
+    undated = conn.execute(
+        _UNDATED_SQL.format(officer=officer_sql, open_l=is_open_sql("l")), undated_params
+    )
     undated.row_factory = None
     try:
         for (customer_id,) in undated:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import (
     BaseModel,
@@ -22,6 +22,7 @@ from pydantic import (
 
 from retain.errors import ConfigValueError, UsageError
 from retain.i18n import CATALOGUE, Joined, Msg, Text, Verbatim, msg, os_reason
+from retain.rules import GUARANTEES
 from retain.templates import PLACEHOLDERS, default_templates
 
 
@@ -131,7 +132,7 @@ class RhythmConfig(_Section):
             raise ConfigValueError(key="config.tiers")
         if len(set(self.maturity_tiers)) != len(self.maturity_tiers):
             raise ConfigValueError(key="config.tiers_repeat")
-        bad = set(self.secured_guarantees) - {"credit", "guarantee", "mortgage", "pledge"}
+        bad = set(self.secured_guarantees) - set(GUARANTEES)
         if bad:
             raise ConfigValueError(key="config.secured", values=str(sorted(bad)))
         return self
@@ -141,20 +142,39 @@ class RhythmConfig(_Section):
         return max(self.maturity_tiers)
 
 
-class WeightsConfig(_Section):
-    """Call-list points: score = sum of the terms that apply (see `calls --explain`)."""
+class WeightsBase(_Section):
+    """Call-list points: score = sum of the terms that apply (see `calls --explain`).
 
-    overdue: float = Field(50, ge=0, description="any loan past due")
-    overdue_per_day: float = Field(0.5, ge=0, description="per day past due…")
-    overdue_day_cap: int = Field(360, ge=0, description="…counting at most this many days")
-    maturing: float = Field(30, ge=0, description="a loan matures within the lead window")
-    maturing_per_day: float = Field(2, ge=0, description="per day closer than the lead window")
-    follow_up: float = Field(40, ge=0, description="a promised follow-up date has arrived")
-    follow_up_per_day: float = Field(1, ge=0, description="per day the follow-up is late")
-    post_loan_check: float = Field(15, ge=0, description="a post-loan check is due")
-    revisit: float = Field(12, ge=0, description="a secured borrower's return visit is due")
-    win_back: float = Field(10, ge=0, description="a no-loan customer's win-back contact is due")
-    late_day_cap: int = Field(30, ge=0, description="lateness counted for follow-ups, at most")
+    Its fields are the settings of the terms in :mod:`retain.terms`; the model
+    is built from that registry below, so a new term brings its own weights.
+    """
+
+    def value(self, name: str) -> float:
+        return float(getattr(self, name))
+
+    def sql_params(self) -> dict[str, float]:
+        """Every weight as the ``:w_<name>`` parameter the terms' SQL reads."""
+        return {f"w_{name}": getattr(self, name) for name in type(self).model_fields}
+
+
+def _weights_model() -> type[WeightsBase]:
+    from pydantic import create_model
+
+    from retain.terms import settings
+
+    fields: dict[str, Any] = {
+        s.name: (int if s.integer else float, Field(s.default, ge=0, description=s.description))
+        for s in settings()
+    }
+    return create_model(
+        "WeightsConfig", __base__=WeightsBase, __doc__=WeightsBase.__doc__, **fields
+    )
+
+
+if TYPE_CHECKING:
+    WeightsConfig = WeightsBase
+else:
+    WeightsConfig = _weights_model()
 
 
 class CallsConfig(_Section):
@@ -191,8 +211,11 @@ class ExportConfig(_Section):
     def _placeholders(self) -> ExportConfig:
         import string
 
-        reasons = {"maturing", "overdue", "follow_up", "post_loan_check", "revisit", "win_back"}
+        from retain.terms import CUSTOMER_FACING, TERM_NAMES
+
         for name, by_lang in self.templates.items():
+            # A customer set holds only what may be sent to a customer.
+            reasons = CUSTOMER_FACING if name == "customer" else TERM_NAMES
             for lang, by_reason in by_lang.items():
                 if lang not in ("en", "zh"):
                     raise ConfigValueError(key="config.template_lang", name=name, lang=lang)
@@ -202,7 +225,7 @@ class ExportConfig(_Section):
                         raise ConfigValueError(
                             key="config.template_reason",
                             where=where,
-                            accepted=", ".join(sorted(reasons)),
+                            accepted=", ".join(reasons),
                         )
                     try:
                         parsed = list(string.Formatter().parse(text))

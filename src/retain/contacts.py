@@ -12,11 +12,15 @@ import sqlite3
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retain.days import day_number
 from retain.errors import RetainError, UsageError
 from retain.i18n import msg
+from retain.rules import dpd_sql, is_open_sql
+
+if TYPE_CHECKING:
+    from retain.store import Store
 
 CHANNELS: dict[str, tuple[str, ...]] = {
     "call": ("电话", "打电话", "致电", "phone"),
@@ -69,16 +73,15 @@ class ContactEntry:
 
 def _worst_dpd(conn: sqlite3.Connection, customer_id: str, today_day: int) -> int:
     row = conn.execute(
-        "SELECT MAX(COALESCE(days_past_due,"
-        " CASE WHEN matures_day < ? THEN ? - matures_day ELSE 0 END))"
-        " FROM loans WHERE customer_id = ? AND status IN ('active', 'overdue')",
+        f"SELECT MAX({dpd_sql('l', '?')}) FROM loans l"
+        f" WHERE l.customer_id = ? AND {is_open_sql('l')}",
         (today_day, today_day, customer_id),
     ).fetchone()
     return int(row[0] or 0)
 
 
 def log_contacts(
-    store: Any, customer_ids: Sequence[str], entry: ContactEntry, today: dt.date
+    store: Store, customer_ids: Sequence[str], entry: ContactEntry, today: dt.date
 ) -> int:
     """Record one contact per customer; all or nothing. Returns the count."""
     ids = list(dict.fromkeys(i.strip() for i in customer_ids if i.strip()))
@@ -86,7 +89,7 @@ def log_contacts(
         raise UsageError(key="log.no_ids")
     today_day = day_number(today)
     assert today_day is not None
-    conn: sqlite3.Connection = store.conn
+    conn = store.conn
     with store.write():
         marks = ",".join("?" * len(ids))
         known = {
@@ -166,12 +169,13 @@ def customer_loans(
     conn: sqlite3.Connection, customer_id: str, today: dt.date
 ) -> list[dict[str, Any]]:
     today_day = day_number(today)
+    # Off the book, a loan keeps the days past due it was imported with.
     rows = conn.execute(
         "SELECT loan_id, principal_fen AS principal, balance_fen AS balance, guarantee, status,"
         " disbursed_on, matures_on, closed_on, product,"
-        " COALESCE(days_past_due, CASE WHEN status IN ('active', 'overdue') AND matures_day < ?"
-        " THEN ? - matures_day ELSE 0 END) AS days_past_due"
-        " FROM loans WHERE customer_id = ? ORDER BY disbursed_on DESC, loan_id",
+        f" CASE WHEN {is_open_sql('l')} THEN {dpd_sql('l', '?')}"
+        " ELSE COALESCE(l.days_past_due, 0) END AS days_past_due"
+        " FROM loans l WHERE l.customer_id = ? ORDER BY l.disbursed_on DESC, l.loan_id",
         (today_day, today_day, customer_id),
     ).fetchall()
     return [dict(r) for r in rows]

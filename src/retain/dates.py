@@ -9,11 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
+from dataclasses import dataclass
 
 from retain.errors import UsageError
 from retain.i18n import CATALOGUE, msg
 
-_RELATIVE = re.compile(r"^([+-])\s*(\d{1,4})\s*([dwm])$")
+# One grammar for every span a user types: "+3d", "-1w", "2m", "90天", "3个月", "１２周".
+_SPAN = re.compile(r"^([+-]?)\s*(\d{1,5})\s*(d|w|m|天|日|周|星期|个月|月)?$")
+_UNITS = {
+    None: "d", "d": "d", "天": "d", "日": "d",
+    "w": "w", "周": "w", "星期": "w",
+    "m": "m", "月": "m", "个月": "m",
+}  # fmt: skip
 _WEEKDAYS = {
     "monday": 0, "mon": 0, "周一": 0, "星期一": 0,
     "tuesday": 1, "tue": 1, "周二": 1, "星期二": 1,
@@ -36,21 +44,57 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return result
 
 
+@dataclass(frozen=True)
+class Span:
+    """A signed number of days, weeks or calendar months."""
+
+    count: int
+    unit: str  # "d", "w" or "m"
+    signed: bool  # written with + or -
+
+    def from_day(self, day: dt.date, direction: int = 1) -> dt.date:
+        count = self.count * direction
+        if self.unit == "d":
+            return day + dt.timedelta(days=count)
+        if self.unit == "w":
+            return day + dt.timedelta(weeks=count)
+        return add_months(day, count)
+
+
+def _normal(text: str) -> str:
+    """Full-width digits and letters to ASCII, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def parse_span(text: str) -> Span | None:
+    """``+3d``, ``-1w``, ``2m``, ``90`` (days), ``90天``, ``3个月``, ``１２周``; else None."""
+    match = _SPAN.match(_normal(text))
+    if match is None:
+        return None
+    sign, digits, unit = match.groups()
+    count = int(digits) * (-1 if sign == "-" else 1)
+    return Span(count, _UNITS[unit], signed=bool(sign))
+
+
+def parse_period_start(text: str, today: dt.date) -> dt.date:
+    """The first day of a period back from today (``90d``, ``12w``, ``6m``, ``90天``).
+
+    The window is that day … today, both ends inclusive.
+    """
+    span = parse_span(text)
+    if span is None or span.signed:
+        raise UsageError(key="period.invalid", value=repr(text))
+    return span.from_day(today, -1)
+
+
 def parse_day(text: str, today: dt.date) -> dt.date:
     """Parse an absolute or relative day; raise UsageError naming the accepted forms."""
-    value = text.strip().lower()
+    value = _normal(text)
     if value in _NAMED:
         return today + dt.timedelta(days=_NAMED[value])
-    match = _RELATIVE.match(value)
-    if match:
-        sign = 1 if match.group(1) == "+" else -1
-        count = sign * int(match.group(2))
-        unit = match.group(3)
-        if unit == "d":
-            return today + dt.timedelta(days=count)
-        if unit == "w":
-            return today + dt.timedelta(weeks=count)
-        return add_months(today, count)
+    span = parse_span(value)
+    if span is not None and span.signed:
+        return span.from_day(today)
     if value.startswith("next ") or value.startswith("下"):
         name = value[5:].strip() if value.startswith("next ") else value[1:].strip()
         if name in _WEEKDAYS:

@@ -7,17 +7,20 @@ again after a failure — never sends the same reminder twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Sequence
-from typing import IO, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from retain.config import Config
 from retain.errors import UsageError
 from retain.output import Field, yuan_grouped
 from retain.reminders import Reminder
 
-AUDIENCES = ("officer", "customer")
+if TYPE_CHECKING:
+    from retain.store import Store
+
 EXPORT_FORMATS = ("csv", "xlsx", "json", "ndjson", "ics")
 
 OFFICER_FIELDS = (
@@ -92,15 +95,19 @@ def reminder_rows(
     audience: str,
     template: str,
     reason_labels: dict[str, str],
-    mask: Any,
+    mask: Callable[[str | None], str | None],
 ) -> list[dict[str, Any]]:
     """One output row per reminder, with its rendered message.
 
     ``mask`` is applied to phones for the officer audience; the customer
     audience always carries the full number, since its purpose is dialling.
     """
+    from retain.terms import term
+
     rows = []
     for reminder in reminders:
+        if audience == "customer" and not term(reminder.reason).customer_facing:
+            continue  # never sent to a customer, whatever the template set says
         row = reminder.as_row()
         text = template_for(config, template, lang, reminder.reason, audience)
         row["message"] = message(reminder, text, config, reason_labels[reminder.reason])
@@ -108,43 +115,6 @@ def reminder_rows(
             row["phone"] = mask(reminder.phone) or None
         rows.append(row)
     return rows
-
-
-def write_ics(
-    rows: Sequence[dict[str, Any]],
-    handle: IO[bytes],
-    *,
-    summaries: Sequence[str],
-    calendar_name: str,
-    lang: str,
-) -> int:
-    """One all-day VEVENT per reminder, a stable UID, an alarm at 09:00 that day."""
-    from icalendar import Alarm, Calendar, Event
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//retain//reminders//" + lang.upper())
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", calendar_name)
-    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    for row, summary in zip(rows, summaries, strict=True):
-        day = dt.date.fromisoformat(row["date"])
-        event = Event()
-        event.add("uid", f"{row['reminder_id']}@retain")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", day)
-        event.add("dtend", day + dt.timedelta(days=1))
-        event.add("summary", summary)
-        event.add("description", row["message"])
-        event.add("transp", "TRANSPARENT")
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
-        alarm.add("trigger", dt.timedelta(hours=9))  # 09:00 on the day of an all-day event
-        event.add_component(alarm)
-        calendar.add_component(event)
-    handle.write(calendar.to_ical())
-    return len(rows)
 
 
 def already_exported(conn: sqlite3.Connection, ids: Sequence[str], audience: str) -> set[str]:
@@ -162,6 +132,16 @@ def already_exported(conn: sqlite3.Connection, ids: Sequence[str], audience: str
             )
         )
     return found
+
+
+@contextlib.contextmanager
+def recording_export(
+    store: Store, rows: Sequence[dict[str, Any]], *, audience: str, fmt: str, target: str
+) -> Iterator[None]:
+    """The ledger's transaction: what runs inside (publishing the file) commits with it."""
+    with store.write() as conn:
+        record_export(conn, rows, audience=audience, fmt=fmt, target=target)
+        yield
 
 
 def record_export(

@@ -199,6 +199,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sep.semicolon": ("; ", "；"),
     "sep.comma": (", ", "、"),
     "sep.or": (" or ", " 或 "),
+    "sep.dot": (" · ", " · "),
     # options and dates
     "error.option": ("{option}: {reason}", "{option}：{reason}"),
     "error.date.invalid": ("invalid date {value}: use {forms}", "无效日期 {value}：可用 {forms}"),
@@ -798,6 +799,55 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base}：上笔贷款 {date} 结清；{months}个月内每{every}天联系一次",
     ),
     "rule.none": ("does not apply today", "今日不适用"),
+    # reminder messages: the default templates (export.templates in the config)
+    "sms.customer.maturing": (
+        "[{lender}] Dear {name}, your loan of {amount} yuan matures on {matures_on}. To renew, please contact your loan officer {officer}.",
+        "【{lender}】尊敬的{name}，您的贷款{amount}元将于{matures_on}到期，如需续贷请联系客户经理{officer}。",
+    ),
+    "sms.customer.overdue": (
+        "[{lender}] Dear {name}, your loan is {days_past_due} days past due. Please repay soon, or contact {officer} if you need help.",
+        "【{lender}】尊敬的{name}，您的贷款已逾期{days_past_due}天，请尽快还款，如有困难请联系客户经理{officer}。",
+    ),
+    "sms.customer.follow_up": (
+        "[{lender}] Dear {name}, {officer} will contact you on {date} as agreed. Thank you.",
+        "【{lender}】尊敬的{name}，客户经理{officer}将按约定于{date}与您联系，感谢支持。",
+    ),
+    "sms.customer.post_loan_check": (
+        "[{lender}] Dear {name}, {officer} will call soon for a routine check of your loan. Thank you.",
+        "【{lender}】尊敬的{name}，客户经理{officer}近期将对您的贷款进行例行回访，感谢配合。",
+    ),
+    "sms.customer.revisit": (
+        "[{lender}] Dear {name}, {officer} will visit soon to hear how your business is doing.",
+        "【{lender}】尊敬的{name}，客户经理{officer}近期将上门拜访，了解您的经营情况。",
+    ),
+    "sms.customer.win_back": (
+        "[{lender}] Dear {name}, thank you for your trust! If you need funds again, {officer} is happy to help.",
+        "【{lender}】尊敬的{name}，感谢您一直以来的信任！如有新的资金需求，欢迎联系客户经理{officer}。",
+    ),
+    "sms.officer.maturing": (
+        "{date} maturing: {name} ({customer_id}) loan {loan_id} of {amount} yuan matures {matures_on}; arrange renewal or repayment.",
+        "{date} 到期提醒：{name}（{customer_id}）贷款{loan_id} {amount}元 {matures_on}到期，联系续贷或还款。",
+    ),
+    "sms.officer.overdue": (
+        "{date} overdue: {name} ({customer_id}) loan {loan_id} is {days_past_due} days past due, balance {balance} yuan.",
+        "{date} 逾期催收：{name}（{customer_id}）贷款{loan_id} 逾期{days_past_due}天，余额{balance}元。",
+    ),
+    "sms.officer.follow_up": (
+        "{date} follow-up promised to {name} ({customer_id}).",
+        "{date} 约定跟进：{name}（{customer_id}）。",
+    ),
+    "sms.officer.post_loan_check": (
+        "{date} post-loan check: {name} ({customer_id}) loan {loan_id}.",
+        "{date} 贷后检查：{name}（{customer_id}）贷款{loan_id}。",
+    ),
+    "sms.officer.revisit": (
+        "{date} return visit: {name} ({customer_id}), secured loan.",
+        "{date} 抵质押客户回访：{name}（{customer_id}）。",
+    ),
+    "sms.officer.win_back": (
+        "{date} win back: {name} ({customer_id}); invite back, offer products.",
+        "{date} 无贷户维护：{name}（{customer_id}），邀请再贷、推荐产品。",
+    ),
     "explain.title": (
         "Why {name} ({customer_id}) scores {score}",
         "{name}（{customer_id}）得分 {score} 的构成",
@@ -912,11 +962,25 @@ class Verbatim:
         return self.text
 
 
-Text = Msg | Joined | Verbatim
+@dataclass(frozen=True, eq=False)
+class Bilingual:
+    """A text that is data rather than catalogue (an arrears class the user named)."""
+
+    en: str
+    zh: str
+
+    def render(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
+Text = Msg | Joined | Verbatim | Bilingual
 
 
 def _shown(value: object, lang: str) -> object:
-    return value.render(lang) if isinstance(value, Msg | Joined | Verbatim) else value
+    return value.render(lang) if isinstance(value, Msg | Joined | Verbatim | Bilingual) else value
 
 
 def os_reason(exc: OSError) -> Text:

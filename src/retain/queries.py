@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 from retain.days import day_number
-
-OPEN_STATUSES = ("active", "overdue")
+from retain.rules import is_open_sql
 
 DUE_SORTS = {
     "maturity": "l.matures_on, l.loan_id",
@@ -35,13 +34,13 @@ class DueFilter:
 
 def due_loans(
     conn: sqlite3.Connection, today: dt.date, spec: DueFilter
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Open loans maturing between today and today + days, both inclusive."""
     end = today + dt.timedelta(days=spec.days)
     # Day numbers, not ISO text: the (status, matures_day) index then answers
     # the window directly instead of scanning every open loan.
-    where = ["l.status IN (?, ?)", "l.matures_day >= ?", "l.matures_day <= ?"]
-    params: list[Any] = [*OPEN_STATUSES, day_number(today), day_number(end)]
+    where = [is_open_sql("l"), "l.matures_day >= ?", "l.matures_day <= ?"]
+    params: list[Any] = [day_number(today), day_number(end)]
     if spec.officer is not None:
         where.append("c.officer = ?")
         params.append(spec.officer)

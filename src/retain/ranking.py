@@ -12,37 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from retain.config import Config
 from retain.dates import add_months
 from retain.days import day_number
-
-TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back")
+from retain.i18n import Joined, Text, msg
+from retain.rules import bad_min_days, class_case, dpd_sql, is_open_sql
+from retain.terms import TERM_NAMES, TERMS, CallRow, bounded_rest, term
 
 
 @dataclass(frozen=True)
 class CallFilter:
     officer: str | None = None
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # term names
     limit: int | None = 20
     customer_id: str | None = None  # explain one customer: no list filters
-
-
-def _class_cases(config: Config, column: str, value_of: str) -> tuple[str, dict[str, Any]]:
-    """A CASE over the arrears table mapping days past due to rank or weight."""
-    parts = []
-    params: dict[str, Any] = {}
-    for rank, entry in enumerate(config.arrears.classes):
-        if entry.max_days is None:
-            continue
-        parts.append(f"WHEN {column} <= :{value_of}_max{rank} THEN :{value_of}_val{rank}")
-        params[f"{value_of}_max{rank}"] = entry.max_days
-        params[f"{value_of}_val{rank}"] = rank if value_of == "rank" else entry.weight
-    last = len(config.arrears.classes) - 1
-    params[f"{value_of}_last"] = last if value_of == "rank" else config.arrears.classes[-1].weight
-    return f"(CASE {' '.join(parts)} ELSE :{value_of}_last END)", params
 
 
 def _tier_case(config: Config, days_left: str) -> str:
@@ -50,6 +36,16 @@ def _tier_case(config: Config, days_left: str) -> str:
     tiers = sorted(config.rhythm.maturity_tiers)
     parts = [f"WHEN {days_left} <= {int(t)} THEN {int(t)}" for t in tiers[:-1]]
     return f"(CASE {' '.join(parts)} ELSE {int(tiers[-1])} END)" if parts else str(int(tiers[-1]))
+
+
+def _rhythm_params(config: Config) -> dict[str, Any]:
+    """Every numeric rhythm setting as ``:r_<name>``, for the terms' SQL."""
+    rhythm = config.rhythm
+    return {
+        f"r_{name}": value
+        for name in type(rhythm).model_fields
+        if isinstance(value := getattr(rhythm, name), int)
+    }
 
 
 def _query(
@@ -63,41 +59,27 @@ def _query(
     """The scoring query, as CTEs ending in ``scored``.
 
     ``only_ids`` limits it to some customers (exact scores, found by index);
-    ``urgent_only`` reads only overdue and soon-maturing loans: the overdue,
-    maturing and follow-up terms are then exact, the others lower bounds.
+    ``urgent_only`` reads only overdue and soon-maturing loans: the urgent terms
+    are then exact, the bounded ones lower bounds.
     """
     rhythm = config.rhythm
-    weights = config.weights
+    arrears = config.arrears
     secured = list(rhythm.secured_guarantees) or ["__none__"]
     secured_marks = ", ".join(f":secured{i}" for i in range(len(secured)))
-    class_weight, weight_params = _class_cases(config, "o.dpd", "weight")
-    class_rank_now, rank_params = _class_cases(config, "o.dpd", "rank")
-    class_rank_then = class_rank_now.replace("o.dpd", "COALESCE(c.dpd_at_contact, 0)")
-    bad_rank = config.arrears.rank_of(config.arrears.bad_from)
-    bad_min_days = config.arrears.classes[bad_rank].min_days
+    weights_of_class = [entry.weight for entry in arrears.classes]
+    ranks = list(range(len(arrears.classes)))
+    class_weight, weight_params = class_case(arrears, "o.dpd", weights_of_class, "cw")
+    class_rank_now, rank_params = class_case(arrears, "o.dpd", ranks, "cr")
+    class_rank_then, _ = class_case(arrears, "COALESCE(c.dpd_at_contact, 0)", ranks, "cr")
     today_day = day_number(today)
     assert today_day is not None
     params: dict[str, Any] = {
         "t": today_day,
         "lead": rhythm.lead_days,
-        "first": rhythm.post_loan_first_days,
-        "every": rhythm.post_loan_every_days,
-        "revisit_every": rhythm.revisit_every_days,
-        "wb_every": rhythm.win_back_every_days,
         "wb_since": day_number(add_months(today, -rhythm.win_back_months)),
-        "quiet": rhythm.quiet_days,
-        "bad_min": bad_min_days,
-        "w_overdue": weights.overdue,
-        "w_overdue_day": weights.overdue_per_day,
-        "overdue_cap": weights.overdue_day_cap,
-        "w_maturing": weights.maturing,
-        "w_maturing_day": weights.maturing_per_day,
-        "w_follow_up": weights.follow_up,
-        "w_follow_up_day": weights.follow_up_per_day,
-        "late_cap": weights.late_day_cap,
-        "w_post": weights.post_loan_check,
-        "w_revisit": weights.revisit,
-        "w_win_back": weights.win_back,
+        "bad_min": bad_min_days(arrears),
+        **_rhythm_params(config),
+        **config.weights.sql_params(),
         **{f"secured{i}": g for i, g in enumerate(secured)},
         **weight_params,
         **rank_params,
@@ -118,16 +100,25 @@ def _query(
             " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
         )
     tier = _tier_case(config, "(l.matures_day - :t)")
+    dpd = dpd_sql("l")
+    points = ",\n        ".join(
+        f"{term.points_sql.format(class_weight=class_weight)} AS {term.name}" for term in TERMS
+    )
+    total = " + ".join(term.name for term in TERMS)
+    keeps_off_quiet = "".join(f" AND {t.name} = 0" for t in TERMS if t.keeps_off_quiet)
     sql = f"""
 WITH open_loans AS (
-    SELECT l.customer_id,
-        MAX(COALESCE(l.days_past_due,
-            CASE WHEN l.matures_day < :t THEN :t - l.matures_day ELSE 0 END)) AS dpd,
-        MAX(CASE WHEN :t >= l.disbursed_day + :first
-            THEN :t - ((:t - l.disbursed_day - :first) % :every) END) AS check_day,
+    SELECT l.customer_id, MAX({dpd}) AS dpd,
+        -- The overdue spell began as reported by the import, else the day after
+        -- maturity: the earliest over the customer's overdue loans.
+        MIN(CASE WHEN {dpd} > 0 THEN COALESCE(l.overdue_since_day, l.matures_day + 1) END)
+            AS overdue_since,
+        MAX(CASE WHEN :t >= l.disbursed_day + :r_post_loan_first_days
+            THEN :t - ((:t - l.disbursed_day - :r_post_loan_first_days)
+                % :r_post_loan_every_days) END) AS check_day,
         MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since
     FROM loans l
-    WHERE l.status IN ('active', 'overdue') {one}
+    WHERE {is_open_sql("l")} {one}
     GROUP BY l.customer_id
 ),
 maturing AS (
@@ -137,7 +128,7 @@ maturing AS (
     SELECT l.customer_id, MIN(l.matures_day - :t) AS days_left,
         MAX(l.matures_day - {tier}) AS window_open
     FROM loans l JOIN customers c ON c.customer_id = l.customer_id
-    WHERE l.status IN ('active', 'overdue') AND l.matures_day >= :t
+    WHERE {is_open_sql("l")} AND l.matures_day >= :t
         AND l.matures_day <= :t + :lead {one}
         AND (c.last_contact_day IS NULL OR c.last_contact_day < l.matures_day - {tier})
     GROUP BY l.customer_id
@@ -150,37 +141,13 @@ recently_closed AS (
 ),
 candidates AS (
     SELECT c.customer_id, c.name, c.phone, c.officer, c.last_contact_at, c.last_channel,
-        c.last_outcome, c.last_contact_day AS lc, c.next_on, c.next_day, c.dpd_at_contact,
-        o.dpd, m.days_left, m.window_open, o.check_day, o.secured_since, :t AS today_day,
+        c.last_outcome, c.last_contact_day, c.next_on, c.next_day, c.dpd_at_contact,
+        o.dpd, o.overdue_since, m.days_left, m.window_open, o.check_day, o.secured_since,
+        :t AS today_day,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
-        CASE WHEN o.dpd > 0 THEN
-            CAST(ROUND(:w_overdue + :w_overdue_day
-                * (CASE WHEN o.dpd > :overdue_cap THEN :overdue_cap ELSE o.dpd END)
-                + {class_weight}) AS INTEGER)
-            ELSE 0 END AS overdue,
-        CASE WHEN m.days_left IS NOT NULL THEN
-            CAST(ROUND(:w_maturing + :w_maturing_day * (:lead - m.days_left)) AS INTEGER)
-            ELSE 0 END AS maturing,
-        CASE WHEN c.next_day <= :t THEN
-            CAST(ROUND(:w_follow_up + :w_follow_up_day
-                * (CASE WHEN :t - c.next_day > :late_cap THEN :late_cap
-                        ELSE :t - c.next_day END)) AS INTEGER)
-            ELSE 0 END AS follow_up,
-        CASE WHEN o.check_day IS NOT NULL
-                AND (c.last_contact_day IS NULL OR c.last_contact_day < o.check_day) THEN
-            CAST(ROUND(:w_post) AS INTEGER) ELSE 0 END AS post_loan_check,
-        CASE WHEN o.secured_since IS NOT NULL AND :t - (CASE
-                WHEN c.last_contact_day > o.secured_since THEN c.last_contact_day
-                ELSE o.secured_since END) >= :revisit_every THEN
-            CAST(ROUND(:w_revisit) AS INTEGER) ELSE 0 END AS revisit,
-        CASE WHEN o.customer_id IS NULL AND r.closed_day IS NOT NULL
-                AND (c.last_contact_day IS NULL OR c.last_contact_day < r.closed_day
-                     OR :t - c.last_contact_day >= :wb_every)
-                AND NOT EXISTS (SELECT 1 FROM loans b WHERE b.customer_id = c.customer_id
-                    AND (b.status = 'written_off' OR b.days_past_due >= :bad_min)) THEN
-            CAST(ROUND(:w_win_back) AS INTEGER) ELSE 0 END AS win_back
+        {points}
     FROM customers c
     LEFT JOIN open_loans o ON o.customer_id = c.customer_id
     LEFT JOIN maturing m ON m.customer_id = c.customer_id
@@ -188,9 +155,9 @@ candidates AS (
     WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR c.next_day <= :t) {one_c}
 ),
 scored AS (
-    SELECT *, overdue + maturing + follow_up + post_loan_check + revisit + win_back AS score,
-        CASE WHEN lc IS NOT NULL AND :t - lc < :quiet AND follow_up = 0
-            AND class_rank <= class_rank_at_contact THEN 1 ELSE 0 END AS quiet
+    SELECT *, {total} AS score,
+        CASE WHEN last_contact_day IS NOT NULL AND :t - last_contact_day < :r_quiet_days
+            {keeps_off_quiet} AND class_rank <= class_rank_at_contact THEN 1 ELSE 0 END AS quiet
     FROM candidates
 )
 """
@@ -202,19 +169,36 @@ def _list_sql(spec: CallFilter, params: dict[str, Any], columns: str = "*") -> s
     if spec.officer is not None:
         where.append("officer = :officer")
         params["officer"] = spec.officer
-    if spec.reasons:
-        where.append("(" + " OR ".join(f"{r} > 0" for r in spec.reasons if r in TERMS) + ")")
+    wanted = [name for name in spec.reasons if name in TERM_NAMES]
+    if wanted:
+        where.append("(" + " OR ".join(f"{name} > 0" for name in wanted) + ")")
     order = "ORDER BY score DESC, customer_id"
     return f"SELECT {columns} FROM scored WHERE {' AND '.join(where)} {order}"
 
 
-def _run(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+_ROW_FIELDS = tuple(f.name for f in fields(CallRow) if f.name not in ("points", "rank"))
+
+
+def _rows(
+    conn: sqlite3.Connection, sql: str, params: dict[str, Any], first_rank: int | None = None
+) -> Iterator[CallRow]:
+    """The query's rows as :class:`CallRow`; ranked from ``first_rank`` when given."""
     cursor = conn.execute(sql, params)
+    cursor.row_factory = None
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor]
-
-
-URGENT_TERMS = ("overdue", "maturing", "follow_up")
+    try:
+        for rank, values in enumerate(cursor, start=first_rank or 0):
+            record = dict(zip(names, values, strict=True))
+            row = CallRow(
+                **{name: record[name] for name in _ROW_FIELDS},
+                points={term.name: int(record[term.name]) for term in TERMS},
+            )
+            row.quiet = bool(row.quiet)
+            if first_rank is not None:
+                row.rank = rank
+            yield row
+    finally:
+        cursor.close()
 
 
 def _shortlist(
@@ -222,31 +206,31 @@ def _shortlist(
 ) -> list[str] | None:
     """Customers who can still make the top ``limit``, or None to score everyone.
 
-    Overdue, maturing and follow-up terms come only from overdue or soon-maturing
-    loans and promised dates, which indexes find quickly; every other term is
-    bounded by its weight. So a customer is a contender only if those three terms
-    plus the largest possible rest reach the ``limit``-th best lower bound, and
-    everyone without an urgent reason is out when that bound beats the rest alone.
+    Urgent terms come only from overdue or soon-maturing loans and promised dates,
+    which indexes find quickly; every bounded term is at most its bound. So a
+    customer is a contender only if the urgent terms plus all the bounds reach the
+    ``limit``-th best lower bound, and everyone without an urgent reason is out
+    when that bound beats the bounds alone.
     """
-    if spec.reasons and not set(spec.reasons) <= set(URGENT_TERMS):
+    urgent = [t.name for t in TERMS if t.urgent]
+    if spec.reasons and not set(spec.reasons) <= set(urgent):
         return None
-    weights = config.weights
-    rest = max(weights.post_loan_check + weights.revisit, weights.win_back)
+    rest = bounded_rest(config)
     sql, params = _query(config, today, spec, urgent_only=True)
-    listed = _list_sql(spec, params, columns="customer_id, score, overdue + maturing + follow_up")
+    listed = _list_sql(spec, params, columns=f"customer_id, score, {' + '.join(urgent)}")
     rows = conn.execute(sql + listed, params).fetchall()
     if len(rows) < limit:
         return None
     floor = rows[limit - 1][1]  # the true scores can only be higher
     if floor <= rest:
         return None  # someone with no urgent reason could still tie or beat it
-    return [customer_id for customer_id, _, urgent in rows if urgent + rest >= floor]
+    return [customer_id for customer_id, _, points in rows if points + rest >= floor]
 
 
 def ranked_calls(
     conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter
-) -> Iterator[dict[str, Any]]:
-    """Customers to call today, best first; each row carries its terms."""
+) -> list[CallRow]:
+    """Customers to call today, best first, ranked from 1; each row carries its terms."""
     shortlist = None
     if spec.limit is not None and spec.customer_id is None:
         shortlist = _shortlist(conn, config, today, spec, spec.limit)
@@ -255,34 +239,80 @@ def ranked_calls(
     if spec.limit is not None:
         sql += " LIMIT :limit"
         params["limit"] = spec.limit
-    for rank, row in enumerate(_run(conn, sql, params), start=1):
-        row["rank"] = rank
-        yield row
+    return list(_rows(conn, sql, params, first_rank=1))
+
+
+@dataclass(frozen=True)
+class TermLine:
+    term: str
+    points: int
+    rule: Text  # the rule behind the points, or "does not apply today"
 
 
 @dataclass(frozen=True)
 class Explanation:
-    row: dict[str, Any] | None  # None: nothing applies to this customer today
+    """How a customer's score is made today, term by term, and where it puts them."""
+
+    customer_id: str
+    row: CallRow | None  # None: nothing applies to this customer today
     rank: int | None  # position on today's full list, None when not on it
+    capacity: int  # the daily list's length (calls.daily_capacity)
+    terms: list[TermLine]
+    verdict: Text
+
+    @property
+    def score(self) -> int:
+        return self.row.score if self.row is not None else 0
+
+    @property
+    def listed(self) -> bool:
+        """On today's list within its capacity."""
+        return self.rank is not None and self.rank <= self.capacity
+
+    @property
+    def reasons(self) -> Text | None:
+        """The reasons that apply, strongest first, as the list shows them."""
+        if self.row is None or self.row.score <= 0:
+            return None
+        return reasons_text(self.row)
+
+
+def reasons_text(row: CallRow) -> Text:
+    """The list's reasons column: ``逾期 27天 · 到期 3天``."""
+    return Joined(tuple(term(name).reason_text(row) for name in row.reasons), sep="sep.dot")
 
 
 def explain(
     conn: sqlite3.Connection, config: Config, today: dt.date, customer_id: str
 ) -> Explanation:
     sql, params = _query(config, today, CallFilter(customer_id=customer_id, limit=None))
-    cursor = conn.execute(sql + "SELECT * FROM scored", params)
-    names = [d[0] for d in cursor.description]
-    found = cursor.fetchone()
-    if found is None:
-        return Explanation(None, None)
-    row = dict(zip(names, found, strict=True))
-    if row["score"] <= 0 or row["quiet"]:
-        return Explanation(row, None)
-    full_sql, full_params = _query(config, today, CallFilter(limit=None))
-    full_params.update(s=row["score"], me=customer_id)
-    ahead = conn.execute(
-        full_sql + "SELECT COUNT(*) FROM scored WHERE score > 0 AND quiet = 0"
-        " AND (score > :s OR (score = :s AND customer_id < :me))",
-        full_params,
-    ).fetchone()[0]
-    return Explanation(row, int(ahead) + 1)
+    row = next(iter(list(_rows(conn, sql + "SELECT * FROM scored", params))), None)
+    rank = None
+    if row is not None and row.score > 0 and not row.quiet:
+        full_sql, full_params = _query(config, today, CallFilter(limit=None))
+        full_params.update(s=row.score, me=customer_id)
+        ahead = conn.execute(
+            full_sql + "SELECT COUNT(*) FROM scored WHERE score > 0 AND quiet = 0"
+            " AND (score > :s OR (score = :s AND customer_id < :me))",
+            full_params,
+        ).fetchone()[0]
+        rank = int(ahead) + 1
+    lines = []
+    for entry in TERMS:
+        points = row.points[entry.name] if row is not None else 0
+        rule: Text = (
+            entry.explain(row, config) if row is not None and points > 0 else msg("rule.none")
+        )
+        lines.append(TermLine(entry.name, points, rule))
+    capacity = config.calls.daily_capacity
+    verdict: Text
+    if row is None or row.score <= 0:
+        verdict = msg("explain.nothing")
+    elif row.quiet:
+        when = str(row.last_contact_at)[:16]
+        verdict = msg("explain.quiet", when=when, days=config.rhythm.quiet_days)
+    elif rank is not None and rank > capacity:
+        verdict = msg("explain.over_capacity", rank=rank, capacity=capacity)
+    else:
+        verdict = msg("explain.rank", rank=rank)
+    return Explanation(customer_id, row, rank, capacity, lines, verdict)

@@ -16,13 +16,18 @@ import datetime as dt
 import hashlib
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retain.config import Config
 from retain.days import day_number, from_day_number
-from retain.ranking import TERMS, CallFilter, ranked_calls
+from retain.ranking import CallFilter, ranked_calls
+from retain.rules import dpd_sql, is_open
+from retain.terms import TERM_NAMES, term
 
-KINDS = ("maturing", "overdue", "follow_up", "post_loan_check", "revisit", "win_back")
+if TYPE_CHECKING:
+    from retain.terms import CallRow
+
+KINDS = TERM_NAMES  # every call-list term is a kind of reminder
 
 
 @dataclass(frozen=True)
@@ -60,32 +65,6 @@ class Reminder:
         }
 
 
-def _episode_start(reason: str, row: dict[str, Any], day: int, config: Config) -> int | None:
-    """The day this spell of the reason began: the stable part of the id.
-
-    None for overdue: its start comes from the loans (see ``_overdue_since``).
-    """
-    rhythm = config.rhythm
-    last_contact = row["lc"]
-    if reason == "maturing":
-        return int(row["window_open"])
-    if reason == "overdue":
-        return None
-    if reason == "follow_up":
-        return int(row["next_day"])
-    if reason == "post_loan_check":
-        return int(row["check_day"])
-    if reason == "revisit":
-        since = int(row["secured_since"])
-        base = last_contact if last_contact is not None and last_contact > since else since
-        return int(base) + rhythm.revisit_every_days
-    # win_back: at the close, then every N days after the last contact since.
-    closed = int(row["closed_day"])
-    if last_contact is None or last_contact < closed:
-        return closed
-    return int(last_contact) + rhythm.win_back_every_days
-
-
 def reminder_id(customer_id: str, reason: str, episode_day: int) -> str:
     key = f"{customer_id}\x1f{reason}\x1f{from_day_number(episode_day).isoformat()}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
@@ -101,8 +80,8 @@ def upcoming(
     officer: str | None = None,
 ) -> list[Reminder]:
     """Reminders due from today to today + days, soonest first."""
-    wanted = tuple(k for k in kinds if k in TERMS)
-    found: dict[tuple[str, str, int | None], tuple[int, dict[str, Any]]] = {}
+    wanted = tuple(k for k in kinds if k in TERM_NAMES)
+    found: dict[tuple[str, str, int], tuple[int, CallRow]] = {}
     for offset in range(days + 1):
         day = today + dt.timedelta(days=offset)
         day_no = day_number(day)
@@ -110,33 +89,32 @@ def upcoming(
         spec = CallFilter(officer=officer, reasons=wanted, limit=None)
         for row in ranked_calls(conn, config, day, spec):
             for reason in wanted:
-                if row[reason] <= 0:
+                if row.points[reason] <= 0:
                     continue
-                key = (row["customer_id"], reason, _episode_start(reason, row, day_no, config))
+                key = (row.customer_id, reason, term(reason).episode(row, config))
                 if key not in found:
                     found[key] = (day_no, row)
     details = _loan_details(conn, sorted({cid for cid, _, _ in found}), today)
     reminders = []
     for (customer_id, reason, episode), (day_no, row) in found.items():
-        loan = details.get(customer_id, {}).get("maturing" if reason == "maturing" else "main")
-        if episode is None:
-            episode = details.get(customer_id, {}).get("overdue_since", day_no)
+        kind = term(reason)
+        loan = details.get(customer_id, {}).get(kind.loan)
         reminders.append(
             Reminder(
-                reminder_id=reminder_id(customer_id, reason, int(episode)),
+                reminder_id=reminder_id(customer_id, reason, episode),
                 customer_id=customer_id,
-                name=row["name"],
-                phone=row["phone"],
-                officer=row["officer"],
+                name=row.name,
+                phone=row.phone,
+                officer=row.officer,
                 reason=reason,
                 date=from_day_number(day_no),
                 loan_id=loan["loan_id"] if loan else None,
                 amount_fen=loan["principal_fen"] if loan else None,
                 balance_fen=loan["balance_fen"] if loan else None,
                 matures_on=loan["matures_on"] if loan else None,
-                days_past_due=int(row["dpd"]) if reason == "overdue" else None,
-                days_left=int(row["days_left"]) if reason == "maturing" else None,
-                score=int(row[reason]),
+                days_past_due=row.dpd if kind.quotes_dpd else None,
+                days_left=row.days_left if kind.quotes_days_left else None,
+                score=row.points[reason],
             )
         )
     order = {kind: i for i, kind in enumerate(KINDS)}
@@ -146,34 +124,29 @@ def upcoming(
 
 def _loan_details(
     conn: sqlite3.Connection, customer_ids: list[str], today: dt.date
-) -> dict[str, dict[str, Any]]:
-    """Per customer: the soonest-maturing open loan and the loan to quote otherwise
-    (the most overdue open loan, else the latest loan)."""
-    result: dict[str, dict[str, Any]] = {}
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per customer, the loans a reminder quotes: ``maturing`` the soonest-maturing
+    open loan, ``main`` the most overdue open loan, else the latest loan."""
+    result: dict[str, dict[str, dict[str, Any]]] = {}
     today_day = day_number(today)
+    assert today_day is not None
     step = 500
     for start in range(0, len(customer_ids), step):
         chunk = customer_ids[start : start + step]
         marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
+        cursor = conn.execute(
             "SELECT customer_id, loan_id, principal_fen, balance_fen, matures_on, matures_day,"
-            " status, disbursed_on, overdue_since_day,"
-            " COALESCE(days_past_due, CASE WHEN matures_day < ? THEN ? - matures_day ELSE 0 END)"
-            f" AS dpd FROM loans WHERE customer_id IN ({marks})"
+            f" status, disbursed_on, {dpd_sql('loans', '?')} AS dpd"
+            f" FROM loans WHERE customer_id IN ({marks})"
             " ORDER BY customer_id, matures_day, loan_id",
             [today_day, today_day, *chunk],
         )
-        for row in rows:
-            record = dict(zip([d[0] for d in rows.description], row, strict=True))
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            record = dict(zip(names, values, strict=True))
             slot = result.setdefault(record["customer_id"], {})
-            is_open = record["status"] in ("active", "overdue")
-            if is_open and record["matures_day"] >= (today_day or 0) and "maturing" not in slot:
-                slot["maturing"] = record
-            if is_open and int(record["dpd"] or 0) > 0:
-                # The day the spell began: as reported by the import, else the day
-                # after maturity. The earliest of the customer's overdue loans.
-                since = record["overdue_since_day"] or record["matures_day"] + 1
-                slot["overdue_since"] = min(slot.get("overdue_since", since), since)
+            if is_open(record["status"]) and record["matures_day"] >= today_day:
+                slot.setdefault("maturing", record)
             best = slot.get("main")
             if best is None or _main_key(record) > _main_key(best):
                 slot["main"] = record
@@ -181,5 +154,9 @@ def _loan_details(
 
 
 def _main_key(record: dict[str, Any]) -> tuple[int, int, str]:
-    is_open = 1 if record["status"] in ("active", "overdue") else 0
-    return (is_open, int(record["dpd"] or 0) if is_open else 0, record["disbursed_on"])
+    open_now = is_open(record["status"])
+    return (
+        1 if open_now else 0,
+        int(record["dpd"] or 0) if open_now else 0,
+        record["disbursed_on"],
+    )

@@ -13,7 +13,9 @@ import datetime as dt
 import os
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, TextIO, cast
@@ -165,6 +167,76 @@ def _xlsx_cell(sheet: Any, value: Any, field: Field) -> Any:
     return cell
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """What an ICS file needs beyond the rows: a title per event and the calendar's name."""
+
+    summaries: Sequence[str]
+    name: str
+    lang: str
+
+
+def write_ics(rows: Sequence[Mapping[str, Any]], handle: IO[bytes], calendar: Calendar) -> int:
+    """One all-day VEVENT per row (``reminder_id``, ``date``, ``message``): a stable
+    UID, so a calendar updates instead of duplicating, and an alarm at 09:00 that day."""
+    from icalendar import Alarm, Event
+    from icalendar import Calendar as ICalendar
+
+    book = ICalendar()
+    book.add("prodid", "-//retain//reminders//" + calendar.lang.upper())
+    book.add("version", "2.0")
+    book.add("calscale", "GREGORIAN")
+    book.add("x-wr-calname", calendar.name)
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for row, summary in zip(rows, calendar.summaries, strict=True):
+        day = dt.date.fromisoformat(row["date"])
+        event = Event()
+        event.add("uid", f"{row['reminder_id']}@retain")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+        event.add("summary", summary)
+        event.add("description", row["message"])
+        event.add("transp", "TRANSPARENT")
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", dt.timedelta(hours=9))  # 09:00 on the day of an all-day event
+        event.add_component(alarm)
+        book.add_component(event)
+    handle.write(book.to_ical())
+    return len(rows)
+
+
+def is_binary(fmt: str) -> bool:
+    return fmt in ("xlsx", "ics")
+
+
+def write_to(
+    handle: IO[Any],
+    fmt: str,
+    rows: Iterable[Mapping[str, Any]],
+    fields: Sequence[Field],
+    *,
+    headers: Sequence[str] | None = None,
+    sheet_title: str = "retain",
+    calendar: Calendar | None = None,
+) -> int:
+    """Rows in any output format to an open handle (bytes for xlsx and ics)."""
+    if fmt == "xlsx":
+        return write_xlsx(
+            rows,
+            fields,
+            handle,
+            headers=headers or [f.name for f in fields],
+            sheet_title=sheet_title,
+        )
+    if fmt == "ics":
+        assert calendar is not None, "an ICS file needs its event titles"
+        return write_ics(list(rows), handle, calendar)
+    return write_rows(fmt, rows, fields, cast(TextIO, handle), headers=headers)
+
+
 def write_file(
     target: Path,
     fmt: str,
@@ -172,13 +244,37 @@ def write_file(
     fields: Sequence[Field],
     *,
     headers: Sequence[str],
+    sheet_title: str = "retain",
+    calendar: Calendar | None = None,
+    publishing: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
 ) -> int:
-    """Write rows to ``target`` atomically in a file format; returns the row count."""
-    if fmt == "xlsx":
-        with atomic_file(target, binary=True) as out:
-            return write_xlsx(rows, fields, out.handle, headers=headers)
-    with atomic_file(target, bom=fmt in ("csv", "tsv")) as out:
-        return write_rows(fmt, rows, fields, cast(TextIO, out.handle), headers=headers)
+    """Write rows to ``target`` atomically in a file format; returns the row count.
+
+    The file is renamed into place inside ``publishing()`` (e.g. the transaction
+    that records an export): if the rename fails, that context sees the error.
+    """
+    with atomic_file(target, binary=is_binary(fmt), bom=fmt in ("csv", "tsv")) as out:
+        count = write_to(
+            out.handle,
+            fmt,
+            rows,
+            fields,
+            headers=headers,
+            sheet_title=sheet_title,
+            calendar=calendar,
+        )
+        with publishing():
+            out.publish()
+    return count
 
 
-__all__ = ["FILE_FORMATS", "AtomicFile", "atomic_file", "format_for", "guard", "write_file"]
+__all__ = [
+    "FILE_FORMATS",
+    "AtomicFile",
+    "Calendar",
+    "atomic_file",
+    "format_for",
+    "guard",
+    "write_file",
+    "write_to",
+]

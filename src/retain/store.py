@@ -133,6 +133,12 @@ class Store:
         self.conn.close()
         _make_private(self.path)
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def _load_migrations() -> Any:
     """Import sqlite-utils with pandas/numpy hidden: we need neither."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 from typing import Annotated, Any
 
 import typer
@@ -113,28 +114,26 @@ def overdue(
             out_format = "json"
         if out_format not in ("table", "json", "ndjson"):
             raise UsageError(key="summary.format")
-    store = st.open_store()
-    try:
+    spec = OverdueFilter(
+        min_days=min_days,
+        class_rank=rank,
+        officer=officer,
+        limit=None if out_format == "table" else limit,
+    )
+    with st.store() as store:
         if summary:
             _print_summary(store.conn, arrears, st, officer, out_format)
             return
-        spec = OverdueFilter(
-            min_days=min_days,
-            class_rank=rank,
-            officer=officer,
-            limit=None if out_format == "table" else limit,
-        )
-        rows = overdue_loans(store.conn, arrears, st.today, spec, labels)
-        if out_format == "table":
-            _render_table(rows, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
-            _print_summary(store.conn, arrears, st, officer, "table")
-        else:
-            from retain.arrears import OVERDUE_COLUMNS
+        with closing(overdue_loans(store.conn, arrears, st.today, spec, labels)) as rows:
+            if out_format == "table":
+                _render_table(rows, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
+            else:
+                from retain.arrears import OVERDUE_COLUMNS
 
-            shaped = (dict(zip(OVERDUE_COLUMNS, values, strict=True)) for values in rows)
-            emit_masked(shaped, OVERDUE_FIELDS, fmt, output, reveal, st.lang)
-    finally:
-        store.close()
+                shaped = (dict(zip(OVERDUE_COLUMNS, values, strict=True)) for values in rows)
+                emit_masked(shaped, OVERDUE_FIELDS, fmt, output, reveal, st.lang)
+        if out_format == "table":
+            _print_summary(store.conn, arrears, st, officer, "table")
 
 
 def _render_table(rows: Any, st: Any, limit: int, reveal: bool, officer: str | None) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from retain.cli.common import handle_errors, state
+from retain.cli.common import State, handle_errors, state
 from retain.cli.options import (
     FormatOption,
     LimitOption,
@@ -18,6 +19,11 @@ from retain.cli.options import (
     emit,
     resolve_format,
 )
+
+if TYPE_CHECKING:
+    from retain.config import Config
+    from retain.store import Store
+    from retain.terms import CallRow
 
 HELP = """Whom to call today, and why: one row per customer, best first.
 
@@ -41,46 +47,25 @@ Example:
     retain calls --output 今日电话.xlsx
 """
 
-TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back")
 
-CALL_FIELDS = (
-    ("rank", "int"),
-    ("score", "int"),
-    ("customer_id", "text"),
-    ("name", "text"),
-    ("phone", "text"),
-    ("officer", "text"),
-    ("reasons", "text"),
-    ("action", "text"),
-    ("days_past_due", "int"),
-    ("days_left", "int"),
-    ("next_on", "date"),
-    ("last_contact", "text"),
-    *((term, "int") for term in TERMS),
-)
+def _call_fields() -> tuple[tuple[str, str], ...]:
+    from retain.terms import TERM_NAMES
 
-
-def reason_codes(row: dict[str, Any]) -> list[str]:
-    """The terms that apply, strongest first (ties in the fixed term order)."""
-    applied = [term for term in TERMS if row[term] > 0]
-    return sorted(applied, key=lambda term: -row[term])
-
-
-def reason_text(row: dict[str, Any], lang: str) -> str:
-    from retain.i18n import t
-
-    parts = []
-    for code in reason_codes(row):
-        if code == "overdue":
-            parts.append(t("reason.overdue", lang, days=row["dpd"]))
-        elif code == "maturing":
-            key = "reason.maturing" if row["days_left"] else "reason.maturing_today"
-            parts.append(t(key, lang, days=row["days_left"]))
-        elif code == "follow_up":
-            parts.append(t("reason.follow_up", lang, date=row["next_on"]))
-        else:
-            parts.append(t(f"reason.{code}", lang))
-    return " · ".join(parts)
+    return (
+        ("rank", "int"),
+        ("score", "int"),
+        ("customer_id", "text"),
+        ("name", "text"),
+        ("phone", "text"),
+        ("officer", "text"),
+        ("reasons", "text"),
+        ("action", "text"),
+        ("days_past_due", "int"),
+        ("days_left", "int"),
+        ("next_on", "date"),
+        ("last_contact", "text"),
+        *((name, "int") for name in TERM_NAMES),
+    )
 
 
 def calls(
@@ -91,7 +76,9 @@ def calls(
         list[str] | None,
         typer.Option(
             "--reason",
-            help="Only customers with this reason (repeatable): " + ", ".join(TERMS) + ".",
+            help="Only customers with this reason (repeatable): a term name or its "
+            "Chinese label (overdue/逾期, maturing/到期, follow_up, post_loan_check, "
+            "revisit, win_back).",
             show_default=False,
         ),
     ] = None,
@@ -111,53 +98,63 @@ def calls(
     from retain.config import load_config
     from retain.errors import UsageError
     from retain.ranking import CallFilter, ranked_calls
+    from retain.terms import TERM_NAMES, term_of
 
     st = state(ctx)
     config = load_config()
-    reasons = tuple(reason or ())
-    unknown = [r for r in reasons if r not in TERMS]
+    given = tuple(reason or ())
+    reasons = tuple(term_of(r) or "" for r in given)
+    unknown = [g for g, r in zip(given, reasons, strict=True) if not r]
     if unknown:
         raise UsageError(
-            key="calls.unknown_reasons", value=", ".join(unknown), accepted=", ".join(TERMS)
+            key="calls.unknown_reasons", value=", ".join(unknown), accepted=", ".join(TERM_NAMES)
         )
-    store = st.open_store()
-    try:
+    with st.store() as store:
         if explain is not None:
-            _explain(store.conn, config, st, explain.strip(), fmt)
+            _explain(store, config, st, explain.strip(), fmt)
             return
         capacity = limit or config.calls.daily_capacity
         spec = CallFilter(officer=officer, reasons=reasons, limit=capacity)
-        rows = [
-            _shape(row, st.lang, reveal) for row in ranked_calls(store.conn, config, st.today, spec)
-        ]
-        if output is None and resolve_format(fmt) == "table":
-            _render(rows, st, capacity)
-        else:
-            from retain.output import Field
+        found = ranked_calls(store.conn, config, st.today, spec)
+    rows = [_shape(row, st.lang, reveal) for row in found]
+    if output is None and resolve_format(fmt) == "table":
+        _render(rows, st, capacity)
+    else:
+        from retain.output import Field
 
-            fields = [Field(name, kind) for name, kind in CALL_FIELDS]  # type: ignore[arg-type]
-            emit(rows, fields, fmt, output, st.lang)
-    finally:
-        store.close()
+        fields = [Field(name, kind) for name, kind in _call_fields()]  # type: ignore[arg-type]
+        emit(rows, fields, fmt, output, st.lang)
 
 
-def _shape(row: dict[str, Any], lang: str, reveal: bool) -> dict[str, Any]:
+def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
+    """A call-list row as the output shows it (points of each term as columns)."""
     from retain.i18n import t
     from retain.importing.normalise import mask_phone
+    from retain.ranking import reasons_text
 
-    codes = reason_codes(row)
-    row["reasons"] = ",".join(codes)
-    row["reason_text"] = reason_text(row, lang)
-    row["action"] = t(f"action.{codes[0]}", lang) if codes else ""
-    row["days_past_due"] = row["dpd"] if row["overdue"] else None
-    row["days_left"] = row["days_left"] if row["maturing"] else None
-    row["last_contact"] = row["last_contact_at"]
-    if not reveal:
-        row["phone"] = mask_phone(row["phone"]) or None
-    return row
+    codes = row.reasons
+    return {
+        "rank": row.rank,
+        "score": row.score,
+        "customer_id": row.customer_id,
+        "name": row.name,
+        "phone": row.phone if reveal else mask_phone(row.phone) or None,
+        "officer": row.officer,
+        "reasons": ",".join(codes),
+        "reason_text": reasons_text(row).render(lang),
+        "action": t(f"action.{codes[0]}", lang) if codes else "",
+        "days_past_due": row.dpd if row.points.get("overdue") else None,
+        "days_left": row.days_left if row.points.get("maturing") else None,
+        "next_on": row.next_on,
+        "last_contact": row.last_contact_at,
+        "last_contact_at": row.last_contact_at,
+        "last_channel": row.last_channel,
+        "last_outcome": row.last_outcome,
+        **row.points,
+    }
 
 
-def _render(rows: list[dict[str, Any]], st: Any, capacity: int) -> None:
+def _render(rows: list[dict[str, Any]], st: State, capacity: int) -> None:
     from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import label, t
 
@@ -193,7 +190,9 @@ def _render(rows: list[dict[str, Any]], st: Any, capacity: int) -> None:
     )
 
 
-def _last_contact_text(row: dict[str, Any], lang: str, label: Any) -> str:
+def _last_contact_text(
+    row: dict[str, Any], lang: str, label: Callable[[str, str | None, str], str]
+) -> str:
     if not row.get("last_contact_at"):
         return ""
     day = str(row["last_contact_at"])[:10]
@@ -202,25 +201,24 @@ def _last_contact_text(row: dict[str, Any], lang: str, label: Any) -> str:
     return f"{day} {channel}/{outcome}"
 
 
-def _explain(conn: Any, config: Any, st: Any, customer_id: str, fmt: OutputFormat) -> None:
+def _explain(store: Store, config: Config, st: State, customer_id: str, fmt: OutputFormat) -> None:
     import json
 
     from retain.contacts import customer
     from retain.ranking import explain
 
-    info = customer(conn, customer_id)  # raises for an unknown id
-    result = explain(conn, config, st.today, customer_id)
-    lines = explanation_lines(result, config, st.lang)
+    info = customer(store.conn, customer_id)  # raises for an unknown id
+    result = explain(store.conn, config, st.today, customer_id)
+    lang = st.lang
     if fmt in (OutputFormat.json, OutputFormat.ndjson):
-        row = result.row or {}
         payload = {
             "customer_id": customer_id,
-            "score": row.get("score", 0),
+            "score": result.score,
             "rank": result.rank,
-            "listed": result.rank is not None and result.rank <= config.calls.daily_capacity,
+            "listed": result.listed,
             "terms": [
-                {"term": term, "points": row.get(term, 0), "rule": rule}
-                for term, _, rule in lines["terms"]
+                {"term": line.term, "points": line.points, "rule": line.rule.render(lang)}
+                for line in result.terms
             ],
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -228,105 +226,21 @@ def _explain(conn: Any, config: Any, st: Any, customer_id: str, fmt: OutputForma
     from retain.cli.render import Column, print_table
     from retain.i18n import t
 
-    lang = st.lang
-    score = result.row["score"] if result.row else 0
-    rows = [[t(f"term.{term}", lang), str(points), rule] for term, points, rule in lines["terms"]]
-    rows.append([t("explain.total", lang), str(score), ""])
+    rows = [
+        [t(f"term.{line.term}", lang), str(line.points), line.rule.render(lang)]
+        for line in result.terms
+    ]
+    rows.append([t("explain.total", lang), str(result.score), ""])
     print_table(
-        t("explain.title", lang, name=info["name"], customer_id=customer_id, score=score),
+        t("explain.title", lang, name=info["name"], customer_id=customer_id, score=result.score),
         [
             Column(t("col.term", lang)),
             Column(t("col.points", lang), "right"),
             Column(t("col.rule", lang)),
         ],
         rows,
-        footer_lines=[lines["verdict"]],
+        footer_lines=[result.verdict.render(lang)],
     )
-
-
-def explanation_lines(result: Any, config: Any, lang: str) -> dict[str, Any]:
-    """Each term with its points and the rule behind it, plus a verdict line."""
-    from retain.days import from_day_number
-    from retain.i18n import t
-
-    row = result.row or {}
-    w = config.weights
-    r = config.rhythm
-    terms = []
-    for term in TERMS:
-        points = int(row.get(term) or 0)
-        if points <= 0:
-            terms.append((term, 0, t("rule.none", lang)))
-            continue
-        if term == "overdue":
-            rank, cls = config.arrears.classify(row["dpd"])
-            rule = t(
-                "rule.overdue",
-                lang,
-                base=_num(w.overdue),
-                per_day=_num(w.overdue_per_day),
-                days=row["dpd"],
-                cap=w.overdue_day_cap,
-                class_weight=cls.weight,
-                cls=cls.name if lang == "zh" else cls.name_en,
-            )
-        elif term == "maturing":
-            rule = t(
-                "rule.maturing",
-                lang,
-                base=_num(w.maturing),
-                per_day=_num(w.maturing_per_day),
-                lead=r.lead_days,
-                days=row["days_left"],
-                opened=from_day_number(row["window_open"]).isoformat(),
-            )
-        elif term == "follow_up":
-            late = row["today_day"] - row["next_day"]
-            rule = t(
-                "rule.follow_up",
-                lang,
-                base=_num(w.follow_up),
-                per_day=_num(w.follow_up_per_day),
-                late=late,
-                cap=w.late_day_cap,
-                date=row["next_on"],
-            )
-        elif term == "post_loan_check":
-            rule = t(
-                "rule.post_loan_check",
-                lang,
-                base=_num(w.post_loan_check),
-                date=from_day_number(row["check_day"]).isoformat(),
-                first=r.post_loan_first_days,
-                every=r.post_loan_every_days,
-            )
-        elif term == "revisit":
-            rule = t("rule.revisit", lang, base=_num(w.revisit), every=r.revisit_every_days)
-        else:
-            rule = t(
-                "rule.win_back",
-                lang,
-                base=_num(w.win_back),
-                date=from_day_number(row["closed_day"]).isoformat(),
-                every=r.win_back_every_days,
-                months=r.win_back_months,
-            )
-        terms.append((term, points, rule))
-    if not row or row.get("score", 0) <= 0:
-        verdict = t("explain.nothing", lang)
-    elif row.get("quiet"):
-        verdict = t("explain.quiet", lang, when=str(row["last_contact_at"])[:16], days=r.quiet_days)
-    elif result.rank is not None and result.rank > config.calls.daily_capacity:
-        verdict = t(
-            "explain.over_capacity", lang, rank=result.rank, capacity=config.calls.daily_capacity
-        )
-    else:
-        verdict = t("explain.rank", lang, rank=result.rank)
-    return {"terms": terms, "verdict": verdict}
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from retain.errors import EXIT_ERROR, RetainError
 
 if TYPE_CHECKING:
     from retain.i18n import Text
+    from retain.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,9 +53,11 @@ class State:
 
         return resolve_db_path(self.db_option)
 
-    def open_store(self, *, create: bool = False) -> Any:
-        """Open the store; only imports may create it (a typo in --db must not
-        silently yield an empty store and empty reminders)."""
+    def store(self, *, create: bool = False) -> Store:
+        """Open the store, for ``with state.store() as store:``; only imports may
+        create it (a typo in --db must not silently yield an empty store and empty
+        reminders). Consume every query inside the block: rows read after the
+        store closed would fail."""
         from retain.store import Store
 
         return Store(self.db_path, create=create)

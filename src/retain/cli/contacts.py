@@ -121,11 +121,8 @@ def log(
         loan_id=loan.strip() if loan else None,
         officer=officer,
     )
-    store = st.open_store()
-    try:
+    with st.store() as store:
         count = log_contacts(store, ids, entry, today)
-    finally:
-        store.close()
     sys.stderr.write(t("log.done", st.lang, count=count) + "\n")
 
 
@@ -141,12 +138,9 @@ def history(
     from retain.contacts import contact_history, customer
 
     st = state(ctx)
-    store = st.open_store()
-    try:
+    with st.store() as store:
         info = customer(store.conn, customer_id)
         contacts = contact_history(store.conn, customer_id)
-    finally:
-        store.close()
     if fmt is HistoryFormat.json:
         sys.stdout.write(json.dumps(contacts, ensure_ascii=False, indent=2) + "\n")
         return
@@ -188,7 +182,6 @@ def show(
     customer_id: Annotated[str, typer.Argument(help="The customer.", show_default=False)],
     reveal: RevealOption = False,
 ) -> None:
-    from retain.cli.calls import explanation_lines, reason_text
     from retain.cli.render import Column, console, print_table
     from retain.config import load_config
     from retain.contacts import contact_history, customer, customer_loans
@@ -196,25 +189,23 @@ def show(
     from retain.importing.normalise import mask_id_number, mask_phone
     from retain.output import yuan_grouped
     from retain.ranking import explain
+    from retain.rules import is_open
 
     st = state(ctx)
     lang = st.lang
     config = load_config()
-    store = st.open_store()
-    try:
+    with st.store() as store:
         info = customer(store.conn, customer_id)
         loans = customer_loans(store.conn, customer_id, st.today)
         contacts = contact_history(store.conn, customer_id)
         result = explain(store.conn, config, st.today, customer_id)
-    finally:
-        store.close()
     out = console()
 
     def class_name(days: int) -> str:
         _, cls = config.arrears.classify(days)
         return cls.name if lang == "zh" else cls.name_en
 
-    open_dpd = [ln["days_past_due"] or 0 for ln in loans if ln["status"] in ("active", "overdue")]
+    open_dpd = [ln["days_past_due"] or 0 for ln in loans if is_open(ln["status"])]
     details = [
         (t("col.name", lang), info["name"]),
         (t("col.phone", lang), info["phone"] if reveal else mask_phone(info["phone"])),
@@ -245,7 +236,7 @@ def show(
             ln["matures_on"],
             ln["closed_on"] or "",
             str(ln["days_past_due"] or 0),
-            class_name(ln["days_past_due"] or 0) if ln["status"] in ("active", "overdue") else "",
+            class_name(ln["days_past_due"] or 0) if is_open(ln["status"]) else "",
         ]
         for ln in loans
     ]
@@ -266,10 +257,9 @@ def show(
         loan_rows,
     )
     _print_timeline(info, contacts, lang)
-    lines = explanation_lines(result, config, lang)
-    out.print(f"{t('show.today', lang)}: {lines['verdict']}", markup=False)
-    if result.row and result.row.get("score", 0) > 0:
-        out.print(f"  {reason_text(result.row, lang)} ({result.row['score']})", markup=False)
+    out.print(f"{t('show.today', lang)}: {result.verdict.render(lang)}", markup=False)
+    if result.reasons is not None:
+        out.print(f"  {result.reasons.render(lang)} ({result.score})", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -108,15 +109,11 @@ def due(
         sort=sort.value,
         limit=None if out_format == "table" else limit,
     )
-    store = st.open_store()
-    try:
-        rows = due_loans(store.conn, st.today, spec)
+    with st.store() as store, closing(due_loans(store.conn, st.today, spec)) as rows:
         if out_format == "table":
             _render_table(list(rows), st, days, table_limit, reveal)
         else:
             emit_masked(rows, DUE_FIELDS, fmt, output, reveal, st.lang)
-    finally:
-        store.close()
 
 
 def _render_table(rows: list[dict[str, Any]], st: Any, days: int, limit: int, reveal: bool) -> None:

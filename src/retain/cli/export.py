@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from retain.cli.common import handle_errors, state
 from retain.cli.options import OfficerOption, RevealOption
+from retain.terms import TERM_NAMES
+
+if TYPE_CHECKING:
+    from retain.store import Store
 
 app = typer.Typer(
     help=(
@@ -57,9 +62,10 @@ def reminders(
         str,
         typer.Option(
             "--kinds",
-            help="Comma-separated reasons to include (default: all).",
+            help="Comma-separated reasons to include, by term name or Chinese label "
+            "(到期,逾期 …). Default: all.",
         ),
-    ] = "maturing,overdue,follow_up,post_loan_check,revisit,win_back",
+    ] = ",".join(TERM_NAMES),
     officer: OfficerOption = None,
     audience: Annotated[
         str, typer.Option("--audience", help="officer (masked phones) or customer (for SMS).")
@@ -94,21 +100,24 @@ def reminders(
 ) -> None:
     from retain.config import load_config
     from retain.errors import UsageError
-    from retain.exports import AUDIENCES, EXPORT_FORMATS, already_exported, reminder_rows
+    from retain.exports import EXPORT_FORMATS, already_exported, reminder_rows
     from retain.i18n import msg, t
     from retain.importing.normalise import mask_phone
-    from retain.reminders import KINDS, upcoming
+    from retain.reminders import upcoming
     from retain.sinks import format_for
+    from retain.templates import AUDIENCES
+    from retain.terms import term_of
 
     st = state(ctx)
     lang = st.lang
     if audience not in AUDIENCES:
         raise UsageError(key="export.unknown_audience", value=repr(audience))
-    wanted = tuple(k.strip() for k in kinds.split(",") if k.strip())
-    unknown = [k for k in wanted if k not in KINDS]
-    if unknown or not wanted:
+    given = [k.strip() for k in kinds.split(",") if k.strip()]
+    unknown = [k for k in given if term_of(k) is None]
+    if unknown or not given:
         shown = ", ".join(unknown) if unknown else msg("error.none")
-        raise UsageError(key="export.unknown_kinds", value=shown, accepted=",".join(KINDS))
+        raise UsageError(key="export.unknown_kinds", value=shown, accepted=",".join(TERM_NAMES))
+    wanted = tuple(dict.fromkeys(name for k in given if (name := term_of(k))))
     if output is not None:
         out_format = format_for(output, fmt, EXPORT_FORMATS)
     else:
@@ -123,13 +132,12 @@ def reminders(
             raise UsageError(key="export.xlsx_output")
     config = load_config()
     template_name = template or audience
-    store = st.open_store()
-    try:
+    with st.store() as store:
         found = upcoming(store.conn, config, st.today, days, kinds=wanted, officer=officer)
         if new_only:
             sent = already_exported(store.conn, [r.reminder_id for r in found], audience)
             found = [r for r in found if r.reminder_id not in sent]
-        labels = {kind: t(f"term.{kind}", lang) for kind in KINDS}
+        labels = {name: t(f"term.{name}", lang) for name in TERM_NAMES}
         rows = reminder_rows(
             found,
             config,
@@ -140,14 +148,12 @@ def reminders(
             mask=(lambda phone: phone) if reveal else mask_phone,
         )
         target = _deliver(store, rows, out_format, output, audience, new_only, lang)
-    finally:
-        store.close()
     if not quiet:
         sys.stderr.write(t("export.done", lang, count=len(rows), target=target) + "\n")
 
 
 def _deliver(
-    store: Any,
+    store: Store,
     rows: list[dict[str, Any]],
     out_format: str,
     output: Path | None,
@@ -156,50 +162,14 @@ def _deliver(
     lang: str,
 ) -> str:
     """Write the rows; with --new-only the ledger commits with the file, or not at all."""
-    from retain.exports import record_export
-    from retain.sinks import AtomicFile
+    from contextlib import nullcontext
 
-    if output is None:
-        sys.stdout.flush()
-        stream = sys.stdout.buffer if out_format == "ics" else sys.stdout
-        _write(rows, out_format, stream, audience, lang, binary=out_format == "ics")
-        stream.flush()
-        if new_only:
-            with store.write() as conn:
-                record_export(conn, rows, audience=audience, fmt=out_format, target="-")
-        return "stdout"
-    binary = out_format in ("xlsx", "ics")
-    pending = AtomicFile(output, binary=binary, bom=out_format == "csv")
-    try:
-        _write(rows, out_format, pending.handle, audience, lang, binary=binary)
-        if new_only:
-            with store.write() as conn:
-                record_export(conn, rows, audience=audience, fmt=out_format, target=str(output))
-                pending.publish()  # inside the transaction: a failed rename records nothing
-        else:
-            pending.publish()
-    finally:
-        if not pending.published:
-            pending.discard()
-    return str(output)
-
-
-def _write(
-    rows: list[dict[str, Any]],
-    out_format: str,
-    handle: Any,
-    audience: str,
-    lang: str,
-    *,
-    binary: bool,
-) -> None:
-    from retain.exports import fields_for, write_ics
+    from retain.exports import fields_for, recording_export
     from retain.i18n import t
-    from retain.output import write_rows
-    from retain.sinks import write_xlsx
+    from retain.sinks import Calendar, write_file, write_to
 
     fields = fields_for(audience)
-    headers = [_header(f.name, lang) for f in fields]
+    calendar = None
     if out_format == "ics":
         summaries = [
             row["message"]
@@ -209,15 +179,34 @@ def _write(
             )
             for row in rows
         ]
-        write_ics(
-            rows, handle, summaries=summaries, calendar_name=t("export.calendar", lang), lang=lang
-        )
-    elif out_format == "xlsx":
-        write_xlsx(rows, fields, handle, headers=headers, sheet_title=t("export.sheet", lang))
-    elif out_format == "csv" and handle is not sys.stdout:
-        write_rows("csv", rows, fields, handle, headers=headers)
-    else:
-        write_rows(out_format, rows, fields, handle)
+        calendar = Calendar(summaries, t("export.calendar", lang), lang)
+    target = "-" if output is None else str(output)
+
+    def publishing() -> AbstractContextManager[object]:
+        if not new_only:
+            return nullcontext()
+        return recording_export(store, rows, audience=audience, fmt=out_format, target=target)
+
+    if output is None:
+        sys.stdout.flush()
+        stream = sys.stdout.buffer if out_format == "ics" else sys.stdout
+        write_to(stream, out_format, rows, fields, calendar=calendar)
+        stream.flush()
+        with publishing():
+            pass
+        return "stdout"
+    headers = [_header(f.name, lang) for f in fields]
+    write_file(
+        output,
+        out_format,
+        rows,
+        fields,
+        headers=headers,
+        sheet_title=t("export.sheet", lang),
+        calendar=calendar,
+        publishing=publishing,
+    )
+    return str(output)
 
 
 def _header(name: str, lang: str) -> str:

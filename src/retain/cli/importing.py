@@ -157,19 +157,15 @@ def _run_import(
         dry_run=dry_run,
         lang=st.lang,
     )
-    store = st.open_store(create=True)
-    try:
-        with _progress(source, st.lang) as progress:
-            report = import_file(
-                store,
-                source,
-                settings,
-                input_format=input_format.value if input_format else None,
-                rejects_path=rejects,
-                progress=progress,
-            )
-    finally:
-        store.close()
+    with st.store(create=True) as store, _progress(source, st.lang) as progress:
+        report = import_file(
+            store,
+            source,
+            settings,
+            input_format=input_format.value if input_format else None,
+            rejects_path=rejects,
+            progress=progress,
+        )
     _print_report(report, fmt, st.lang)
     if report.rejected:
         raise typer.Exit(EXIT_REJECTED)

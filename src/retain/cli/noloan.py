@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Annotated, Any
 
 import typer
@@ -90,8 +91,9 @@ def noloan(
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
 ) -> None:
-    from retain.arrears import NoLoanFilter, class_labels, noloan_customers, parse_period_start
+    from retain.arrears import NoLoanFilter, class_labels, noloan_customers
     from retain.config import load_config
+    from retain.dates import parse_period_start
 
     st = state(ctx)
     arrears = load_config().arrears
@@ -107,9 +109,8 @@ def noloan(
         limit=table_limit + 1 if out_format == "table" else limit,
     )
     labels = class_labels(arrears, st.lang)
-    store = st.open_store()
-    try:
-        rows = noloan_customers(store.conn, arrears, st.today, spec, labels)
+    found = noloan_customers
+    with st.store() as store, closing(found(store.conn, arrears, st.today, spec, labels)) as rows:
         if out_format == "table":
             bad_from = labels[arrears.rank_of(arrears.bad_from)]
             _render_table(
@@ -117,8 +118,6 @@ def noloan(
             )
         else:
             emit_masked(rows, NOLOAN_KINDS, fmt, output, reveal, st.lang)
-    finally:
-        store.close()
 
 
 def _render_table(

@@ -1,0 +1,369 @@
+"""The call-list terms: one entry each, and everything else derived from them.
+
+A term is one reason to contact a customer today, worth some points; a
+customer's score is the sum of the terms that apply (like Taskwarrior's
+urgency). Each :class:`Term` holds all there is to know about its reason:
+
+- ``points_sql``: its points, an SQL expression over the call-list query's
+  sources (see ``ranking._query``: ``c`` the customer row with its last contact,
+  ``o`` the open-loan aggregates, ``m`` the maturing loans, ``r`` the recent
+  close) and parameters: every setting below as ``:w_<name>``, every rhythm
+  setting as ``:r_<name>``, ``:t`` today's day number, ``:lead`` the longest
+  maturity tier; ``{class_weight}`` is the arrears class weight of ``o.dpd``;
+- ``settings``: its weights, which become the config's ``[weights]`` section;
+- ``bound``: None for an *urgent* term (computed exactly from overdue and
+  soon-maturing loans and promised dates in the call list's first pass), else
+  the most points it can ever give, which the shortlist uses to prune;
+- ``episode``: the day its current spell began, the stable part of a
+  reminder's id;
+- ``rule``: the values of its ``rule.<name>`` catalogue text for ``--explain``;
+- ``customer_facing``: whether a reminder of it may be sent to a customer.
+
+Its texts live in the catalogue (``retain.i18n``) under ``term.<name>``,
+``reason.<name>``, ``action.<name>``, ``rule.<name>`` and, for reminder
+messages, ``sms.officer.<name>`` (and ``sms.customer.<name>`` when customer
+facing). CONTRIBUTING.md has the recipe for adding a term.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from retain.days import from_day_number
+from retain.i18n import CATALOGUE, Bilingual, Msg, msg
+
+if TYPE_CHECKING:
+    from retain.config import Config
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``[weights]`` entry of the config, passed to the SQL as ``:w_<name>``."""
+
+    name: str
+    default: float
+    description: str
+    description_zh: str
+    integer: bool = False  # a count of days rather than points
+
+
+@dataclass
+class CallRow:
+    """One customer on the call list (or being explained), with every term's points.
+
+    Day numbers (``*_day``) are days since 1970-01-01; None where the fact does
+    not apply to this customer.
+    """
+
+    customer_id: str
+    name: str
+    phone: str | None
+    officer: str | None
+    last_contact_at: str | None
+    last_channel: str | None
+    last_outcome: str | None
+    last_contact_day: int | None
+    next_on: str | None
+    next_day: int | None
+    dpd: int | None  # worst days past due over the open loans
+    overdue_since: int | None  # first day of the current overdue spell
+    days_left: int | None  # of the soonest maturing loan in its reminder window
+    window_open: int | None  # the day that maturity reminder window opened
+    check_day: int | None  # the post-loan check now due
+    secured_since: int | None  # the first secured loan's disbursement
+    closed_day: int | None  # the last close of a customer with no open loan
+    class_rank: int
+    class_rank_at_contact: int
+    today_day: int
+    score: int
+    quiet: bool
+    points: dict[str, int]
+    rank: int | None = None
+
+    @property
+    def reasons(self) -> list[str]:
+        """The terms that apply, strongest first (ties in registry order)."""
+        applied = [term.name for term in TERMS if self.points.get(term.name, 0) > 0]
+        return sorted(applied, key=lambda name: -self.points[name])
+
+
+# --- the terms' rule texts and episodes ----------------------------------------
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _iso(day: int | None) -> str:
+    return from_day_number(day).isoformat() if day is not None else ""
+
+
+def _need(value: int | None) -> int:
+    """A fact the term's SQL guarantees whenever the term applies."""
+    assert value is not None
+    return value
+
+
+def _overdue_rule(row: CallRow, config: Config) -> dict[str, object]:
+    weights = config.weights
+    days = _need(row.dpd)
+    _, cls = config.arrears.classify(days)
+    return {
+        "base": _num(weights.value("overdue")),
+        "per_day": _num(weights.value("overdue_per_day")),
+        "days": days,
+        "cap": _num(weights.value("overdue_day_cap")),
+        "class_weight": cls.weight,
+        "cls": Bilingual(cls.name_en, cls.name),
+    }
+
+
+def _maturing_rule(row: CallRow, config: Config) -> dict[str, object]:
+    weights = config.weights
+    return {
+        "base": _num(weights.value("maturing")),
+        "per_day": _num(weights.value("maturing_per_day")),
+        "lead": config.rhythm.lead_days,
+        "days": row.days_left,
+        "opened": _iso(row.window_open),
+    }
+
+
+def _follow_up_rule(row: CallRow, config: Config) -> dict[str, object]:
+    weights = config.weights
+    return {
+        "base": _num(weights.value("follow_up")),
+        "per_day": _num(weights.value("follow_up_per_day")),
+        "late": row.today_day - _need(row.next_day),
+        "cap": _num(weights.value("late_day_cap")),
+        "date": row.next_on,
+    }
+
+
+def _post_loan_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("post_loan_check")),
+        "date": _iso(row.check_day),
+        "first": config.rhythm.post_loan_first_days,
+        "every": config.rhythm.post_loan_every_days,
+    }
+
+
+def _revisit_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("revisit")),
+        "every": config.rhythm.revisit_every_days,
+    }
+
+
+def _win_back_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("win_back")),
+        "date": _iso(row.closed_day),
+        "every": config.rhythm.win_back_every_days,
+        "months": config.rhythm.win_back_months,
+    }
+
+
+def _revisit_episode(row: CallRow, config: Config) -> int:
+    since = _need(row.secured_since)
+    last = row.last_contact_day
+    base = last if last is not None and last > since else since
+    return base + config.rhythm.revisit_every_days
+
+
+def _win_back_episode(row: CallRow, config: Config) -> int:
+    """At the close, then every N days after the last contact since."""
+    closed = _need(row.closed_day)
+    last = row.last_contact_day
+    if last is None or last < closed:
+        return closed
+    return last + config.rhythm.win_back_every_days
+
+
+def _maturing_reason(row: CallRow) -> Msg:
+    if row.days_left:
+        return msg("reason.maturing", days=row.days_left)
+    return msg("reason.maturing_today")
+
+
+# --- the registry ---------------------------------------------------------------
+
+LoanQuoted = Literal["maturing", "main"]
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    points_sql: str
+    settings: tuple[Setting, ...]
+    bound: Callable[[Config], float] | None
+    episode: Callable[[CallRow, Config], int]
+    rule: Callable[[CallRow, Config], dict[str, object]]
+    customer_facing: bool
+    reason: Callable[[CallRow], Msg] | None = None  # default: the plain reason.<name>
+    loan: LoanQuoted = "main"  # the loan a reminder quotes: soonest maturing, or the main one
+    quotes_dpd: bool = False  # its reminders carry days_past_due
+    quotes_days_left: bool = False  # its reminders carry days_left
+    keeps_off_quiet: bool = False  # lists a customer even if contacted in the quiet days
+    aliases: tuple[str, ...] = field(default=())  # more accepted spellings (besides zh label)
+
+    @property
+    def urgent(self) -> bool:
+        return self.bound is None
+
+    def reason_text(self, row: CallRow) -> Msg:
+        return self.reason(row) if self.reason is not None else msg(f"reason.{self.name}")
+
+    def explain(self, row: CallRow, config: Config) -> Msg:
+        return Msg(f"rule.{self.name}", self.rule(row, config))
+
+
+TERMS: tuple[Term, ...] = (
+    Term(
+        name="overdue",
+        points_sql="""CASE WHEN o.dpd > 0 THEN CAST(ROUND(:w_overdue + :w_overdue_per_day
+            * (CASE WHEN o.dpd > :w_overdue_day_cap THEN :w_overdue_day_cap ELSE o.dpd END)
+            + {class_weight}) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting("overdue", 50, "any loan past due", "有贷款逾期"),
+            Setting("overdue_per_day", 0.5, "per day past due…", "每逾期一天加…"),
+            Setting(
+                "overdue_day_cap",
+                360,
+                "…counting at most this many days",
+                "…最多计这么多天",
+                integer=True,
+            ),
+        ),
+        bound=None,
+        episode=lambda row, config: _need(row.overdue_since),
+        rule=_overdue_rule,
+        customer_facing=True,
+        reason=lambda row: msg("reason.overdue", days=row.dpd),
+        quotes_dpd=True,
+    ),
+    Term(
+        name="maturing",
+        points_sql="""CASE WHEN m.days_left IS NOT NULL THEN
+            CAST(ROUND(:w_maturing + :w_maturing_per_day * (:lead - m.days_left)) AS INTEGER)
+            ELSE 0 END""",
+        settings=(
+            Setting("maturing", 30, "a loan matures within the lead window", "有贷款即将到期"),
+            Setting(
+                "maturing_per_day", 2, "per day closer than the lead window", "距到期每近一天加"
+            ),
+        ),
+        bound=None,
+        episode=lambda row, config: _need(row.window_open),
+        rule=_maturing_rule,
+        customer_facing=True,
+        reason=_maturing_reason,
+        loan="maturing",
+        quotes_days_left=True,
+    ),
+    Term(
+        name="follow_up",
+        points_sql="""CASE WHEN c.next_day <= :t THEN CAST(ROUND(:w_follow_up
+            + :w_follow_up_per_day * (CASE WHEN :t - c.next_day > :w_late_day_cap
+                THEN :w_late_day_cap ELSE :t - c.next_day END)) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting("follow_up", 40, "a promised follow-up date has arrived", "约定跟进日期已到"),
+            Setting("follow_up_per_day", 1, "per day the follow-up is late", "跟进每晚一天加"),
+            Setting(
+                "late_day_cap",
+                30,
+                "lateness counted for follow-ups, at most",
+                "跟进迟到最多计这么多天",
+                integer=True,
+            ),
+        ),
+        bound=None,
+        episode=lambda row, config: _need(row.next_day),
+        rule=_follow_up_rule,
+        customer_facing=True,
+        reason=lambda row: msg("reason.follow_up", date=row.next_on),
+        keeps_off_quiet=True,
+    ),
+    Term(
+        name="post_loan_check",
+        points_sql="""CASE WHEN o.check_day IS NOT NULL
+            AND (c.last_contact_day IS NULL OR c.last_contact_day < o.check_day)
+            THEN CAST(ROUND(:w_post_loan_check) AS INTEGER) ELSE 0 END""",
+        settings=(Setting("post_loan_check", 15, "a post-loan check is due", "贷后检查到期"),),
+        bound=lambda config: round(config.weights.value("post_loan_check")),
+        episode=lambda row, config: _need(row.check_day),
+        rule=_post_loan_rule,
+        customer_facing=True,
+    ),
+    Term(
+        name="revisit",
+        points_sql="""CASE WHEN o.secured_since IS NOT NULL AND :t - (CASE
+                WHEN c.last_contact_day > o.secured_since THEN c.last_contact_day
+                ELSE o.secured_since END) >= :r_revisit_every_days
+            THEN CAST(ROUND(:w_revisit) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "revisit", 12, "a secured borrower's return visit is due", "抵质押客户回访到期"
+            ),
+        ),
+        bound=lambda config: round(config.weights.value("revisit")),
+        episode=_revisit_episode,
+        rule=_revisit_rule,
+        customer_facing=True,
+    ),
+    Term(
+        name="win_back",
+        points_sql="""CASE WHEN o.customer_id IS NULL AND r.closed_day IS NOT NULL
+                AND (c.last_contact_day IS NULL OR c.last_contact_day < r.closed_day
+                     OR :t - c.last_contact_day >= :r_win_back_every_days)
+                AND NOT EXISTS (SELECT 1 FROM loans b WHERE b.customer_id = c.customer_id
+                    AND (b.status = 'written_off' OR b.days_past_due >= :bad_min))
+            THEN CAST(ROUND(:w_win_back) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "win_back", 10, "a no-loan customer's win-back contact is due", "无贷户维护到期"
+            ),
+        ),
+        bound=lambda config: round(config.weights.value("win_back")),
+        episode=_win_back_episode,
+        rule=_win_back_rule,
+        customer_facing=True,
+    ),
+)
+
+TERM_NAMES: tuple[str, ...] = tuple(term.name for term in TERMS)
+CUSTOMER_FACING: tuple[str, ...] = tuple(t.name for t in TERMS if t.customer_facing)
+_BY_NAME = {term.name: term for term in TERMS}
+
+
+def term(name: str) -> Term:
+    return _BY_NAME[name]
+
+
+def settings() -> tuple[Setting, ...]:
+    """Every term's weights, in registry order: the config's ``[weights]`` section."""
+    return tuple(setting for term in TERMS for setting in term.settings)
+
+
+def bounded_rest(config: Config) -> float:
+    """The most points the bounded (non-urgent) terms can add together."""
+    return sum(term.bound(config) for term in TERMS if term.bound is not None)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold().replace("-", "_")
+
+
+def term_of(value: str) -> str | None:
+    """A term's name from its name, its English or Chinese label, or an alias."""
+    wanted = _folded(value)
+    for entry in TERMS:
+        en, zh = CATALOGUE[f"term.{entry.name}"]
+        names = (entry.name, en, zh, *entry.aliases)
+        if wanted in {_folded(n) for n in names}:
+            return entry.name
+    return None
