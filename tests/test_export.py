@@ -29,6 +29,7 @@ import icalendar
 import openpyxl
 import pytest
 
+from retain.i18n import t
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result, valid_id_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,6 +273,8 @@ def test_csv_equals_json_field_by_field(week: dict[str, Any]) -> None:
                 assert int(cell) == value
             elif name in DATES:
                 assert cell == value
+            elif name == "reason":  # a file for people says 逾期, JSON says overdue
+                assert cell == t(f"term.{value}", "zh"), (name, row)
             else:
                 assert cell == guarded(value), (name, row)
 
@@ -313,7 +316,9 @@ def test_xlsx_cells_are_typed_and_match_json(week: dict[str, Any]) -> None:
                 assert cell.value == value and isinstance(cell.value, int)
                 shown[index].append(str(value))
             else:
-                # Text stays text, exactly: no guard, no formula.
+                # Text stays text, exactly: no guard, no formula; reasons in words.
+                if name == "reason":
+                    value = t(f"term.{value}", "zh")
                 assert cell.data_type == "s", (name, cell.value)
                 assert isinstance(cell.value, str) and cell.value == value
                 shown[index].append(value)

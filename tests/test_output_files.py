@@ -65,3 +65,43 @@ def test_a_failing_output_leaves_nothing(seeded: Cli, tmp_path: Path) -> None:
     unknown = seeded("due", "--output", str(tmp_path / "due.weird"))
     assert unknown.exit_code == 2
     assert list(tmp_path.glob(".due*")) == []
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("command", LISTS, ids=lambda c: c[0])
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_files_for_people_speak_chinese_under_zh(
+    seeded: Cli, tmp_path: Path, command: tuple[str, ...], suffix: str
+) -> None:
+    """Every header is Chinese, and codes are words: 信用 not credit, 到期 not maturing."""
+    target = tmp_path / f"out.{suffix}"
+    extra = ("--days", "31") if command == ("due",) else ()
+    written = seeded(*command, *extra, "--output", str(target), env={"RETAIN_LANG": "zh"})
+    assert written.exit_code == 0, written.stderr
+    if suffix == "csv":
+        rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines()))
+    else:
+        sheet = openpyxl.load_workbook(target).worksheets[0]
+        rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+    header, body = rows[0], rows[1:]
+    assert all(_cjk(h) for h in header), header
+    machine = seeded(*command, *extra, "--format", "json").json()
+    assert len(body) == len(machine)
+    assert body or command == ("noloan",)  # the seeded book has no no-loan customer
+    english_codes = {"credit", "guarantee", "mortgage", "pledge", "active", "overdue", "closed"}
+    english_codes |= {"maturing", "follow_up", "post_loan_check", "revisit", "win_back"}
+    for row, record in zip(body, machine, strict=True):
+        cells = dict(zip(header, row, strict=True))
+        for cell in cells.values():
+            assert not set(cell.split("、")) & english_codes, cells
+        if "guarantee" in record:
+            assert cells["担保方式"] in {"信用", "保证", "抵押", "质押"}
+        if "reasons" in record:
+            assert _cjk(cells["原因"]) and len(cells["原因"].split("、")) == len(
+                record["reasons"].split(",")
+            )
+        if "class" in record:
+            assert _cjk(cells["分类"])

@@ -32,6 +32,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.matures_on": ("Matures", "到期日期"),
     "col.days_left": ("Days left", "剩余天数"),
     "col.days": ("Days", "天数"),
+    "col.customer_class": ("Borrower class", "客户分类"),
+    "col.last_closed_on": ("Last closed", "最近结清日期"),
+    "col.days_since": ("Days since", "结清天数"),
+    "col.loans": ("Loans", "贷款笔数"),
+    "col.total_borrowed": ("Borrowed", "累计贷款金额"),
+    "col.worst_class": ("Worst class", "最差分类"),
+    "col.term_points": ("{term} points", "{term}得分"),
     # enum values
     "guarantee.credit": ("credit", "信用"),
     "guarantee.guarantee": ("guarantee", "保证"),

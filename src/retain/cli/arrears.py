@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from contextlib import closing
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from retain.cli.common import handle_errors, state
+from retain.cli.common import State, handle_errors, state
 from retain.cli.options import (
     TABLE_DEFAULT_LIMIT,
     FormatOption,
@@ -20,6 +21,12 @@ from retain.cli.options import (
     emit_masked,
     resolve_format,
 )
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from retain.arrears import ArrearsSummary
+    from retain.config import ArrearsConfig
 
 HELP = """List open loans past due, most days first, with their arrears class.
 
@@ -136,7 +143,9 @@ def overdue(
             _print_summary(store.conn, arrears, st, officer, "table")
 
 
-def _render_table(rows: Any, st: Any, limit: int, reveal: bool, officer: str | None) -> None:
+def _render_table(
+    rows: Iterable[tuple[Any, ...]], st: State, limit: int, reveal: bool, officer: str | None
+) -> None:
     from retain.arrears import OVERDUE_COLUMNS
     from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import t
@@ -218,7 +227,13 @@ def _percent(share: float | None, lang: str) -> str:
     return t("overdue.not_available", lang) if share is None else f"{share * 100:.2f}%"
 
 
-def _print_summary(conn: Any, arrears: Any, st: Any, officer: str | None, out_format: str) -> None:
+def _print_summary(
+    conn: sqlite3.Connection,
+    arrears: ArrearsConfig,
+    st: State,
+    officer: str | None,
+    out_format: str,
+) -> None:
     from retain.arrears import arrears_summary
 
     book = arrears_summary(conn, arrears, st.today, officer)
@@ -229,7 +244,7 @@ def _print_summary(conn: Any, arrears: Any, st: Any, officer: str | None, out_fo
         sys.stdout.write(text + "\n")
 
 
-def _render_summary(book: Any, st: Any, officer: str | None) -> None:
+def _render_summary(book: ArrearsSummary, st: State, officer: str | None) -> None:
     from retain.arrears import PAR_DAYS
     from retain.cli.render import Column, print_table
     from retain.i18n import t
@@ -298,7 +313,7 @@ def _render_summary(book: Any, st: Any, officer: str | None) -> None:
     )
 
 
-def _summary_json(book: Any, st: Any, officer: str | None, *, indent: bool) -> str:
+def _summary_json(book: ArrearsSummary, st: State, officer: str | None, *, indent: bool) -> str:
     """One object; money hand-assembled so it keeps two decimals (12.50, not 12.5)."""
     import json
 

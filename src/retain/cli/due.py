@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from retain.cli.common import state
+from retain.cli.common import State, state
 from retain.cli.options import (
     TABLE_DEFAULT_LIMIT,
     FormatOption,
@@ -116,7 +116,9 @@ def due(
             emit_masked(rows, DUE_FIELDS, fmt, output, reveal, st.lang)
 
 
-def _render_table(rows: list[dict[str, Any]], st: Any, days: int, limit: int, reveal: bool) -> None:
+def _render_table(
+    rows: list[dict[str, Any]], st: State, days: int, limit: int, reveal: bool
+) -> None:
     import datetime as dt
 
     from retain.cli.render import Column, fit_columns, print_table

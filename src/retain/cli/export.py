@@ -195,11 +195,17 @@ def _deliver(
         with publishing():
             pass
         return "stdout"
-    headers = [_header(f.name, lang) for f in fields]
+    from retain.cli.options import file_header, for_people, in_words
+
+    headers = [f.name for f in fields]
+    shown = rows
+    if for_people(out_format, lang):
+        headers = [file_header(name, lang) for name in headers]
+        shown = [in_words(row, lang) for row in rows]
     write_file(
         output,
         out_format,
-        rows,
+        shown,
         fields,
         headers=headers,
         sheet_title=t("export.sheet", lang),
@@ -207,14 +213,6 @@ def _deliver(
         publishing=publishing,
     )
     return str(output)
-
-
-def _header(name: str, lang: str) -> str:
-    """Localised column header for files people open; the field name otherwise."""
-    from retain.i18n import CATALOGUE, t
-
-    key = f"col.{name}"
-    return t(key, lang) if lang == "zh" and key in CATALOGUE else name
 
 
 def register(root: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from retain.cli.common import handle_errors, state
+from retain.cli.common import State, handle_errors, state
 from retain.cli.options import (
     TABLE_DEFAULT_LIMIT,
     FormatOption,
@@ -122,7 +122,7 @@ def noloan(
 
 def _render_table(
     rows: list[dict[str, Any]],
-    st: Any,
+    st: State,
     limit: int,
     reveal: bool,
     officer: str | None,

@@ -83,16 +83,46 @@ def emit(
     if output is None:
         write_rows(resolve_format(fmt), rows, fields, sys.stdout)
         return
-    from retain.i18n import CATALOGUE, t
     from retain.sinks import FILE_FORMATS, format_for, write_file
 
     requested = None if fmt in (OutputFormat.auto, OutputFormat.table) else fmt.value
     file_format = format_for(output, requested, FILE_FORMATS)
     headers = [f.name for f in fields]
-    if lang == "zh" and file_format in ("csv", "tsv", "xlsx"):
-        # Files opened by people get Chinese headers; English keeps the field names.
-        headers = [t(f"col.{h}", lang) if f"col.{h}" in CATALOGUE else h for h in headers]
+    if for_people(file_format, lang):
+        headers = [file_header(h, lang) for h in headers]
+        rows = (in_words(row, lang) for row in rows)
     write_file(output, file_format, rows, fields, headers=headers)
+
+
+def for_people(file_format: str, lang: str) -> bool:
+    """Files people open (CSV/TSV/XLSX) speak Chinese under zh, headers and values;
+    the machine formats keep English field names and codes, as documented."""
+    return lang == "zh" and file_format in ("csv", "tsv", "xlsx")
+
+
+def file_header(name: str, lang: str) -> str:
+    """A column's header in a file for people: its label, or the field name."""
+    from retain.i18n import CATALOGUE, t
+    from retain.terms import TERM_NAMES
+
+    if name in TERM_NAMES:  # a term's points on the call list
+        return t("col.term_points", lang, term=t(f"term.{name}", lang))
+    key = f"col.{name}"
+    return t(key, lang) if key in CATALOGUE else name
+
+
+def in_words(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """The row with its codes in words: 信用 not credit, 正常 not active, 到期 not maturing."""
+    from retain.i18n import label, t
+
+    shown = dict(row)
+    for name, prefix in (("guarantee", "guarantee"), ("status", "status"), ("reason", "term")):
+        if shown.get(name):
+            shown[name] = label(prefix, shown[name], lang)
+    if shown.get("reasons"):
+        codes = str(shown["reasons"]).split(",")
+        shown["reasons"] = t("sep.comma", lang).join(label("term", c, lang) for c in codes)
+    return shown
 
 
 def emit_masked(
