@@ -805,6 +805,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base}: last loan closed {date}; contact every {every} days for {months} months",
         "{base}：上笔贷款 {date} 结清；{months}个月内每{every}天联系一次",
     ),
+    # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),
     # reminder messages: the default templates (export.templates in the config)
     "sms.customer.maturing": (

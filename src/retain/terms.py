@@ -333,6 +333,7 @@ TERMS: tuple[Term, ...] = (
         rule=_win_back_rule,
         customer_facing=True,
     ),
+    # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )
 
 TERM_NAMES: tuple[str, ...] = tuple(term.name for term in TERMS)
