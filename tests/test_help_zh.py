@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from typing import Any
 
@@ -167,6 +170,28 @@ def test_chinese_help_fits_the_terminal(path: str) -> None:
         # a word longer than the width may stand alone on its line
         longest = max(display_width(word) for word in line.split())
         assert display_width(line) <= 80 or longest > 30, line
+
+
+@pytest.mark.parametrize(("lang", "imported"), [("en", False), ("zh", True)])
+def test_the_chinese_texts_are_loaded_only_for_chinese(lang: str, imported: bool) -> None:
+    """English start-up (retain --help is benchmarked) does not pay for them."""
+    code = (
+        "import sys\n"
+        "from retain.cli import main\n"
+        "sys.argv = ['retain', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('retain.cli.help_zh' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "RETAIN_LANG": lang},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stderr.strip() == str(imported)
+    assert ("今天该给谁打电话" in done.stdout) is imported
 
 
 def test_localise_restores_english() -> None:
