@@ -32,6 +32,15 @@ HEADER = (
     "RETAIN_CONFIG overrides where retain looks for this file.",
 )
 
+# The words of a comment beside a value (Chinese in retain.config_zh.WORDS).
+WORDS = {
+    "default": "(default: {value})",
+    "differs": "(differs from the default)",
+    "absent": "(not in the defaults)",
+    "not_set": "{key} not set",
+    "none": "not set",
+}
+
 # Longer defaults are not repeated in the comment ("differs from the default").
 _DEFAULT_SHOWN_UP_TO = 40
 
@@ -148,29 +157,63 @@ _ABSENT = object()
 _UNCOMPARED = object()
 
 
-def _note(description: str | None, value: Any, default: Any) -> str:
+class _Comments:
+    """The comments of one rendering, in English or Chinese."""
+
+    def __init__(self, lang: str) -> None:
+        self.zh = lang == "zh"
+        self.words = WORDS
+        self.sep = " "
+        if self.zh:
+            from retain import config_zh
+
+            self.words, self.sep = config_zh.WORDS, ""
+
+    def describe(self, path: list[str], info: FieldInfo) -> str:
+        """A setting's description; ``path`` is its dotted place in the model."""
+        if self.zh:
+            from retain.config_zh import DESCRIPTIONS
+
+            found = DESCRIPTIONS.get(".".join(path))
+            if found is not None:
+                return found
+        return (info.description or "").strip()
+
+    def word(self, name: str, **values: str) -> str:
+        return self.words[name].format(**values)
+
+
+def _note(comments: _Comments, description: str | None, value: Any, default: Any) -> str:
     """The comment after a key: its description, and its default when it differs."""
     parts = [description.strip()] if description else []
     if default is _ABSENT:
-        parts.append("(not in the defaults)")
+        parts.append(comments.word("absent"))
     elif default is not _UNCOMPARED and value != default:
-        shown = render_value(default) if default is not None else "not set"
+        shown = render_value(default) if default is not None else comments.word("none")
         if len(shown) <= _DEFAULT_SHOWN_UP_TO:
-            parts.append(f"(default: {shown})")
+            parts.append(comments.word("default", value=shown))
         else:
-            parts.append("(differs from the default)")
-    return "  # " + " ".join(parts) if parts else ""
+            parts.append(comments.word("differs"))
+    return "  # " + comments.sep.join(parts) if parts else ""
 
 
-def render_config(config: Config, *, title: tuple[str, ...] = HEADER) -> str:
+def render_config(config: Config, *, title: tuple[str, ...] | None = None, lang: str = "en") -> str:
     """``config`` as commented TOML that parses back to it: every key with its
-    description, and its default where the value differs from it."""
+    description, and its default where the value differs from it. The comments
+    (and the default title) are in ``lang``."""
+    comments = _Comments(lang)
+    if title is None:
+        from retain import config_zh
+
+        title = config_zh.HEADER if comments.zh else HEADER
     lines = [f"# {line}".rstrip() for line in title]
-    _render_model(lines, config, Config(), [])
+    _render_model(lines, config, Config(), [], comments)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _render_model(lines: list[str], model: BaseModel, default: BaseModel, path: list[str]) -> None:
+def _render_model(
+    lines: list[str], model: BaseModel, default: BaseModel, path: list[str], comments: _Comments
+) -> None:
     """The plain keys of ``model`` (under the header its caller wrote), then its
     sections, tables of rows and mappings, each under headers of their own."""
     later: list[tuple[str, FieldInfo, Any, Any]] = []
@@ -179,25 +222,25 @@ def _render_model(lines: list[str], model: BaseModel, default: BaseModel, path: 
         if isinstance(value, BaseModel | dict) or _rows_type(info.annotation) is not None:
             later.append((key, info, value, default_value))
         else:
-            _render_leaf(lines, key, value, info.description, default_value)
+            description = comments.describe([*path, key], info)
+            _render_leaf(lines, key, value, description, default_value, comments)
     for key, info, value, default_value in later:
         here = [*path, key]
         dotted = _dotted(here)
-        description = (info.description or "").strip()
+        description = comments.describe(here, info)
         lines.append("")
+        differs = comments.sep + comments.word("differs") if value != default_value else ""
         if isinstance(value, BaseModel):
             if description:
                 lines.append(f"# {description}")
             lines.append(f"[{dotted}]")
-            _render_model(lines, value, default_value, here)
+            _render_model(lines, value, default_value, here, comments)
         elif isinstance(value, dict):
-            differs = " (differs from the default)" if value != default_value else ""
             lines.append(f"# {key}: {description}{differs}")
-            _render_mapping(lines, here, value, default_value)
+            _render_mapping(lines, here, value, default_value, comments)
         else:
-            differs = " (differs from the default)" if value != default_value else ""
             lines.append(f"# {key}: {description}{differs}")
-            _render_rows(lines, dotted, value)
+            _render_rows(lines, here, value, comments)
 
 
 def _dotted(path: list[str]) -> str:
@@ -205,16 +248,26 @@ def _dotted(path: list[str]) -> str:
 
 
 def _render_leaf(
-    lines: list[str], key: str, value: Any, description: str | None, default: Any
+    lines: list[str],
+    key: str,
+    value: Any,
+    description: str | None,
+    default: Any,
+    comments: _Comments,
 ) -> None:
     if value is None:  # TOML has no null: a missing key means "not set"
-        lines.append(f"# {key} not set: {(description or '').strip()}".rstrip(": "))
+        not_set = comments.word("not_set", key=key)
+        lines.append(f"# {not_set}: {(description or '').strip()}".rstrip(": "))
         return
-    lines.append(f"{_key(key)} = {render_value(value)}{_note(description, value, default)}")
+    note = _note(comments, description, value, default)
+    lines.append(f"{_key(key)} = {render_value(value)}{note}")
 
 
-def _render_rows(lines: list[str], dotted: str, rows: list[BaseModel]) -> None:
+def _render_rows(
+    lines: list[str], path: list[str], rows: list[BaseModel], comments: _Comments
+) -> None:
     """A list of models as an array of tables; the first row explains each key."""
+    dotted = _dotted(path)
     if not rows:
         lines.append(f"{dotted} = []")  # not valid for any current setting; parses
         return
@@ -223,12 +276,16 @@ def _render_rows(lines: list[str], dotted: str, rows: list[BaseModel]) -> None:
             lines.append("")
         lines.append(f"[[{dotted}]]")
         for key, (name, info) in _fields(type(row)).items():
-            described = info.description if index == 0 else None
-            _render_leaf(lines, key, getattr(row, name), described, _UNCOMPARED)
+            described = comments.describe([*path, key], info) if index == 0 else None
+            _render_leaf(lines, key, getattr(row, name), described, _UNCOMPARED, comments)
 
 
 def _render_mapping(
-    lines: list[str], path: list[str], mapping: Mapping[str, Any], default: Any
+    lines: list[str],
+    path: list[str],
+    mapping: Mapping[str, Any],
+    default: Any,
+    comments: _Comments,
 ) -> None:
     """A mapping (export.templates) as tables, compared key by key with its default."""
     defaults = default if isinstance(default, Mapping) else {}
@@ -239,9 +296,9 @@ def _render_mapping(
             lines.append("")
         lines.append(f"[{_dotted(path)}]")
         for key, value in plain.items():
-            _render_leaf(lines, key, value, None, defaults.get(key, _ABSENT))
+            _render_leaf(lines, key, value, None, defaults.get(key, _ABSENT), comments)
     for key, value in nested.items():
-        _render_mapping(lines, [*path, key], value, defaults.get(key))
+        _render_mapping(lines, [*path, key], value, defaults.get(key), comments)
 
 
 def render_json(config: Config) -> str:
@@ -259,20 +316,23 @@ def effective(path: Path | None = None) -> Config:
     return load_config(path or config_path())
 
 
-def ensure_file(path: Path | None = None) -> tuple[Path, bool]:
-    """The config file, created from the commented defaults if missing; and
-    whether it was just created."""
+def ensure_file(path: Path | None = None, lang: str = "en") -> tuple[Path, bool]:
+    """The config file, created from the commented defaults if missing (comments
+    in ``lang``); and whether it was just created."""
     target = path or config_path()
     if target.exists():
         return target, False
-    write_private(target, render_config(Config()))
+    write_private(target, render_config(Config(), lang=lang))
     return target, True
 
 
-def set_value(key: str, raw: str, path: Path | None = None) -> tuple[Path, Any, bool]:
+def set_value(
+    key: str, raw: str, path: Path | None = None, lang: str = "en"
+) -> tuple[Path, Any, bool]:
     """Check, then write ``key = VALUE`` into the file, keeping everything else.
 
-    A missing file is created from the commented defaults with the key changed.
+    A missing file is created from the commented defaults (comments in ``lang``)
+    with the key changed.
     Returns the file, the value written and whether the file was created. Nothing
     is written unless the whole resulting file is a valid config.
     """
@@ -297,7 +357,7 @@ def set_value(key: str, raw: str, path: Path | None = None) -> tuple[Path, Any, 
     parse_config(data, str(target))  # names the key; nothing written yet
 
     created = not target.exists()
-    text = render_config(Config()) if created else target.read_text(encoding="utf-8-sig")
+    text = render_config(Config(), lang=lang) if created else target.read_text(encoding="utf-8-sig")
     try:
         document = tomlkit.parse(text)
         container: Any = document
@@ -327,11 +387,12 @@ def _check_written(text: str, parts: list[str], value: Any, key: str, target: Pa
     parse_config(tomllib.loads(text), str(target))
 
 
-def edit_file(path: Path | None = None) -> tuple[Path, bool]:
+def edit_file(path: Path | None = None, lang: str = "en") -> tuple[Path, bool]:
     """Open the file in $VISUAL / $EDITOR (else vi), created from the defaults if
-    missing; then check it. An invalid result is reported (UsageError) and kept so
-    that the user can fix it. Returns the file and whether it was created."""
-    target, created = ensure_file(path)
+    missing (comments in ``lang``); then check it. An invalid result is reported
+    (UsageError) and kept so that the user can fix it. Returns the file and whether
+    it was created."""
+    target, created = ensure_file(path, lang)
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:
         argv = shlex.split(command)

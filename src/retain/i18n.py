@@ -209,6 +209,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sep.dot": (" · ", " · "),
     # options and dates
     "error.option": ("{option}: {reason}", "{option}：{reason}"),
+    "error.lang.unknown": (
+        "unknown language {value} in {source}: use en or zh",
+        "{source} 中的语言 {value} 无效：可用 en 或 zh",
+    ),
     "error.date.invalid": ("invalid date {value}: use {forms}", "无效日期 {value}：可用 {forms}"),
     "error.date.forms": (
         "YYYY-MM-DD, today, tomorrow, yesterday, +3d, -1w, +2m or next monday",
@@ -901,12 +905,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+def lang_code(raw: str) -> str | None:
+    """The language a ``--lang``/``RETAIN_LANG`` value names (``zh``, ``zh_CN.UTF-8``,
+    ``zh-Hans`` → zh), or None when it names no language retain speaks."""
+    primary = re.split(r"[-_.@]", raw.strip().lower(), maxsplit=1)[0]
+    return primary if primary in LANGS else None
+
+
 def detect_lang(option: str | None = None) -> str:
-    """``--lang`` wins, then ``RETAIN_LANG``, then the locale (``zh_*`` → zh)."""
+    """``--lang`` wins, then ``RETAIN_LANG``, then the locale (``zh_*`` → zh).
+    An unknown value is skipped here; the command line refuses it first."""
     for raw in (option, os.environ.get("RETAIN_LANG")):
         if raw:
-            lang = raw.strip().lower()[:2]
-            if lang in LANGS:
+            lang = lang_code(raw)
+            if lang is not None:
                 return lang
     locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
     return "zh" if locale and locale.lower().startswith("zh") else "en"

@@ -15,10 +15,12 @@ import typer
 from retain import __version__
 from retain.cli import common
 from retain.cli.common import State, handle_errors
+from retain.cli.lang import LangGroup
 from retain.dates import DATE_HELP
 
 app = typer.Typer(
     name="retain",
+    cls=LangGroup,  # settles --lang (anywhere on the line) before click parses: see cli/lang.py
     help=(
         "Customer retention for loan officers: which loans mature soon, who is overdue, "
         "whom to call today and why.\n\n"
@@ -66,7 +68,8 @@ def main_options(
         typer.Option(
             "--lang",
             envvar="RETAIN_LANG",
-            help="en or zh for tables and messages. Default: from LC_ALL/LANG.",
+            help="en or zh for tables, messages and --help; may come anywhere on the line. "
+            "Default: from LC_ALL/LANG.",
             show_default=False,
         ),
     ] = None,

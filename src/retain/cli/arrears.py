@@ -56,7 +56,7 @@ Example:
 
     retain overdue --summary --format json
 
-    retain overdue --min-days 91 --format ids | retain log - -c call -o promised
+    retain overdue --min-days 91 --format ids | retain log - -c call -r promised
 """
 
 OVERDUE_FIELDS = (

@@ -101,6 +101,7 @@ def path_() -> None:
 @config_app.command("show", help=SHOW_HELP)
 @handle_errors
 def show(
+    ctx: typer.Context,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="The built-in defaults; the file is not read.")
     ] = False,
@@ -112,14 +113,21 @@ def show(
     from retain.config import Config, config_path
     from retain.config_file import HEADER, effective, render_config, render_json
 
+    lang = state(ctx).lang
     config = Config() if defaults else effective()
     if fmt is ShowFormat.json:
         sys.stdout.write(render_json(config))
         return
     title: tuple[str, ...] = HEADER
+    effective_line = f"Effective settings: {config_path()} over the defaults."
+    if lang == "zh":
+        from retain import config_zh
+
+        title = config_zh.HEADER
+        effective_line = config_zh.EFFECTIVE.format(path=config_path())
     if not defaults:
-        title = (*HEADER, f"Effective settings: {config_path()} over the defaults.")
-    sys.stdout.write(render_config(config, title=title))
+        title = (*title, effective_line)
+    sys.stdout.write(render_config(config, title=title, lang=lang))
 
 
 @config_app.command(
@@ -135,7 +143,7 @@ def set_(
     from retain.i18n import t
 
     lang = state(ctx).lang
-    target, written, created = set_value(key, value)
+    target, written, created = set_value(key, value, lang=lang)
     if created:
         sys.stderr.write(t("config.created", lang, path=str(target)) + "\n")
     shown = render_value(written)
@@ -149,7 +157,7 @@ def edit(ctx: typer.Context) -> None:
     from retain.i18n import t
 
     lang = state(ctx).lang
-    target, created = edit_file()
+    target, created = edit_file(lang=lang)
     if created:
         sys.stderr.write(t("config.created", lang, path=str(target)) + "\n")
     sys.stderr.write(t("config.valid", lang, path=str(target)) + "\n")

@@ -65,8 +65,9 @@ def log(
         str,
         typer.Option(
             "--outcome",
-            "-o",
-            help="reached|no_answer|renewing|repaying|promised|declined|wrong_number|other.",
+            "-r",
+            help="The result: reached|no_answer|renewing|repaying|promised|declined|"
+            "wrong_number|other.",
         ),
     ] = "reached",
     note: Annotated[

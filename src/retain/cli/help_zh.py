@@ -1,0 +1,522 @@
+# ruff: noqa: E501  (each paragraph on one line, for translators; --help wraps it)
+"""Chinese ``--help``: every help text of the command line, in Chinese, in one place.
+
+The English help stays where it is written (Typer ``help=`` strings and the
+``HELP`` constants beside each command). This module holds the Chinese of each:
+
+- :data:`COMMANDS`: command path (``""`` for ``retain`` itself, ``"import loans"``,
+  ``"config set"`` …) → the command's help. Its first sentence (up to ``。``) is the
+  one-line summary in the parent's command list.
+- :data:`OPTIONS`: option (``"--days"``) or argument (``"FILE"``) → its help, for
+  the ones that mean the same wherever they appear; :data:`COMMAND_OPTIONS` holds,
+  per command path, those whose meaning is that command's own (``--format`` of
+  ``history`` is not ``--format`` of ``due``). A command's own entry wins.
+
+:func:`localise` walks the click command tree that Typer builds from the app and
+swaps the texts in place; :mod:`retain.cli.lang` calls it, before click parses,
+when the language is Chinese (only then is this module imported). It also gives
+each command a help formatter that measures Chinese characters as two columns
+and breaks lines between them (click's own wrapper only breaks at spaces and
+counts characters), keeps example lines whole, and says click's own words
+(``Usage``, ``Options``, ``[default: …]``, ``Show this message and exit.``) in
+Chinese. The formatter is derived at run time from the command's own context
+class, so it relies only on click's documented ``HelpFormatter`` methods.
+
+tests/test_help_zh.py walks every command and option: one without Chinese help
+here fails it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from retain.i18n import CATALOGUE
+
+# --- the texts ---------------------------------------------------------------------
+
+COMMANDS: dict[str, str] = {
+    "": """面向客户经理的客户维护工具：哪些贷款即将到期、谁已逾期、今天该给谁打电话以及原因。
+
+示例：
+
+    retain import loans 贷款台账.xlsx     # 导入核心系统导出的贷款台账
+    retain due --days 30                 # 未来 30 天内到期的贷款
+    retain calls                         # 今天该打的电话，按得分排序
+""",
+    "due": """列出从今天到今天 + DAYS 天内到期的在贷贷款，最早到期的在前。
+
+示例：
+
+    retain due --days 30 --officer 王芳                      # 王芳名下 30 天内到期
+    retain --today 2026-12-01 due --days 7 --format csv > due.csv
+    retain due --format ids | retain log - --channel 短信    # 逐一记为已发短信
+    retain --lang zh due --days 7 --output 本周到期.xlsx
+""",
+    "overdue": """列出已逾期的在贷贷款，逾期天数多的在前，并给出五级分类。
+
+逾期天数取导入数据中的 days_past_due（逾期天数）；导入时没有该值的，已过到期日的贷款按“今天 − 到期日”计算，否则为 0。列出的是状态为正常或逾期且已逾期的贷款，以及导入时状态为逾期的贷款（即使 0 天，此时分类为 正常/normal）。已结清和已核销的贷款不在册：既不列出，也不计入。
+
+分类来自配置中的 arrears.classes 表（默认 正常 0 天，关注 1–90 天，次级 91–180 天，可疑 181–360 天，损失 361 天以上），在各种格式中都按 --lang 命名：zh 用 name，en 用 name_en。--class 两种名称都接受。customer_class 是借款人全部在贷贷款中最差的分类。
+
+表格末尾给出按分类汇总的在册贷款（笔数、余额）以及 PAR30/PAR90 = 逾期超过 30/90 天的在贷余额 ÷ 全部在贷余额；余额取贷款余额，数据库中没有余额时取贷款金额。--officer 会缩小汇总的范围；--class、--min-days 和 --limit 只缩小清单。--summary 只输出汇总（表格或一个 JSON 对象）；CSV/TSV/JSON/NDJSON 清单只含各行数据。
+
+示例：
+
+    retain overdue --min-days 31                            # 逾期 30 天以上
+    retain --lang zh overdue --class 次级 --officer 王芳
+    retain overdue --summary --format json                  # 只要汇总和 PAR30/PAR90
+    retain overdue --min-days 91 --format ids | retain log - -c 电话 -r 承诺还款
+""",
+    "noloan": """列出没有正常或逾期贷款的客户（无贷户）：先是最近一笔贷款已结清的客户，结清越近越靠前；然后是从未借款的客户（按客户编号）。
+
+days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed 涵盖全部历史贷款。worst_class 是历来最差的五级分类，按任一贷款导入过的最高逾期天数计算（有核销贷款的按最差分类计）。有核销贷款，或最差分类达到配置中 arrears.bad_from（默认 次级，91 天以上）的客户不列出，除非加 --include-bad。
+
+示例：
+
+    retain noloan --closed-within 90d                       # 90 天内结清的客户
+    retain noloan --min-loans 2 --officer 王芳 --limit 50   # 借过两次以上的老客户
+    retain noloan --closed-within 6m --format ids | retain log - -c 短信
+""",
+    "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
+
+得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
+
+示例：
+
+    retain calls                                            # 今天的电话清单
+    retain calls --officer 王芳 --reason maturing --limit 10
+    retain calls --explain C0001                            # C0001 的得分逐项说明
+    retain calls --format ids | retain log - --channel 短信 --outcome 已接通
+    retain calls --output 今日电话.xlsx
+""",
+    "log": """记录与一位或多位客户的联系（要么全部记录，要么一条都不记）。
+
+CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系方式和结果可以用中文：电话/上门/短信/微信；已接通/未接通/同意续贷/承诺还款/拒绝/空号。
+
+示例：
+
+    retain log C0001 --channel 电话 --outcome 承诺还款 --next +3d --note "月底还款"
+    retain log C0002 --channel 上门 --outcome 同意续贷 --loan JJ20260002
+    retain due --format ids | retain log - --channel 短信 --outcome 已接通
+""",
+    "history": """客户的联系记录，最新的在前。
+
+示例：
+
+    retain history C0001
+    retain history C0001 --format json
+""",
+    "show": """客户卡片：基本信息（已打码）、各笔贷款及其五级分类、联系记录、下次跟进日期，以及该客户今天是否在电话清单上、为什么。
+
+示例：
+
+    retain show C0001
+    retain --lang zh show C0001 --reveal                    # 显示完整手机号和身份证号
+""",
+    "import": """从 CSV、TSV、JSON、NDJSON 或 XLSX 文件导入客户或贷款。
+
+示例：
+
+    retain import customers 客户清单.xlsx
+    retain import loans 贷款台账.csv --rejects 待修正.csv
+""",
+    "import customers": """导入客户。必需的列：customer_id（客户编号）、name（客户名称）。
+
+退出码：0 全部导入，3 有行被拒绝（其余正确的行已提交），1 出错（未提交任何数据），2 用法错误。
+
+示例：
+
+    retain import customers 客户清单.xlsx
+    retain import customers export.csv --map bank.toml --dry-run   # 先试运行
+""",
+    "import loans": """导入贷款。必需的列：loan_id（借据号）、customer_id（客户编号）、principal（贷款金额）、disbursed_on（放款日期）、matures_on（到期日期，或 term_months 贷款期限）、guarantee（担保方式）、status（贷款状态）。同一文件中的客户列（客户名称、手机号码……）会一并新建或更新客户。
+
+退出码：0 全部导入，3 有行被拒绝（其余正确的行已提交），1 出错（未提交任何数据），2 用法错误。
+
+示例：
+
+    retain import loans 贷款台账.csv
+    cat loans.ndjson | retain import loans - --input-format ndjson --format json
+""",
+    "config": """查看或修改设置：电话清单权重、联系节奏、五级分类、短信模板。设置保存在一个 TOML 文件中（retain config path）；文件或某项设置缺失时使用默认值。
+
+示例：
+
+    retain config show
+    retain config set calls.daily_capacity 15      # 每天最多 15 个电话
+    retain config edit
+""",
+    "config path": """显示配置文件的路径，无论文件是否已存在。
+
+默认是用户配置目录中的 config.toml；环境变量 RETAIN_CONFIG 可以改变它。
+
+示例：
+
+    retain config path
+    RETAIN_CONFIG=./支行.toml retain calls         # 用另一份配置
+""",
+    "config show": """以带注释的 TOML（或 JSON）显示当前生效的设置。
+
+生效的设置是配置文件叠加在默认值之上的结果。每一项都带有说明注释；值与默认不同时还注明默认值。--defaults 显示内置默认值，可直接保存为配置文件。
+
+示例：
+
+    retain config show
+    retain config show --defaults > "$(retain config path)"
+    retain config show --format json
+""",
+    "config set": """修改一项设置，写入文件前先检查。
+
+KEY 以点分隔：section.key（retain config show 列出全部），短信模板则为 export.templates.NAME.LANG.REASON。VALUE 能按 TOML 读取时按 TOML 读取（15、0.5、true、"[30, 14, 7, 1]"），否则作为文本。文件中其他设置和注释保持不变；文件不存在时会新建，包含全部设置、注释和默认值。五级分类表（arrears.classes）每个分类一行：请用 retain config edit 修改。
+
+示例：
+
+    retain config set calls.daily_capacity 15             # 每天最多 15 个电话
+    retain config set weights.overdue 60                  # 提高逾期的权重
+    retain config set rhythm.maturity_tiers "[30, 14, 7, 1]"
+    retain config set export.lender XX农商银行             # 短信中的 {lender}
+""",
+    "config edit": """用 $VISUAL 或 $EDITOR（否则 vi）打开配置文件，保存后检查。
+
+文件不存在时先新建，包含全部设置、注释和默认值。编辑后的文件无效时，错误信息会指出是哪一项；文件会保留，可以再次运行 retain config edit 修正。
+
+示例：
+
+    retain config edit
+    EDITOR="code --wait" retain config edit
+""",
+    "export": """导出提醒，供定时任务（cron）、短信平台、日历和 Excel 使用。
+
+示例：
+
+    retain --today tomorrow export reminders --output 提醒.ics   # 明天的提醒
+""",
+    "export reminders": """从今天到今天 + DAYS 天内应发的提醒，规则与 retain calls 相同。
+
+每条提醒有稳定的 reminder_id（由客户、原因和该事件的开始日确定），因此日历会更新已有事件而不会重复；--new-only 只导出从未发给该对象的提醒：导出记录与把文件放到位在同一个事务中写入，所以定时任务运行两次，或失败后重跑，都不会重复发送。
+
+--audience customer 用于短信平台：包含完整手机号码，且只含客户可以看到的内容（reminder_id、date、name、phone、message）。--audience officer 的手机号码会打码，除非加 --reveal。身份证号从不出现。
+
+格式：csv（UTF-8 带 BOM，便于 Excel 打开；--lang zh 时表头为中文）、xlsx、json、ndjson、ics（每条提醒一个全天事件，09:00 提醒）。格式取自 --format 或 --output 文件的扩展名；没有 --output 时输出到标准输出。文件以原子方式写入，权限 0600。退出码：0 已导出（即使没有提醒），1 出错，2 用法错误。
+
+示例：
+
+    # 明天要发给客户的短信，只导出没发过的：
+    retain --today tomorrow export reminders --days 0 --audience customer \\
+        --new-only --output sms-$(date +%F).csv
+    retain export reminders --days 7 --kinds maturing,overdue --output 本周提醒.xlsx
+    retain --lang zh export reminders --days 30 --output 提醒.ics
+""",
+}
+
+# Options and arguments that mean the same in every command that has them.
+OPTIONS: dict[str, str] = {
+    "--db": "数据库文件。默认：用户数据目录中的 retain.db。",
+    "--today": f"所有日期规则使用的“今天”：{CATALOGUE['error.date.forms'][1]}。",
+    "--lang": "表格、消息和帮助的语言：en 或 zh，可写在命令行的任何位置。"
+    "默认：按 LC_ALL/LANG 判断。",
+    "--version": "显示版本。",
+    "--days": "时间窗口的天数。",
+    "--officer": "只看该客户经理的客户。",
+    "--limit": "最多显示 N 行。默认：表格 200 行，其他格式不限。",
+    "--reveal": "显示完整手机号码（默认打码）。",
+    "--format": "auto = 在终端中显示表格，在管道中输出 TSV。",
+    "--output": "写入文件 FILE（原子写入，权限 0600）：csv（带 BOM，便于 Excel 打开）、tsv、"
+    "json、ndjson、ids 或 xlsx，格式取自 --format 或文件扩展名。",
+    "CUSTOMER_ID": "客户编号。",
+    "FILE": "要导入的文件，或 - 表示标准输入。",
+    "--map": "TOML 映射文件，用于外来格式的导出文件。",
+    "--rejects": "被拒绝的行写到哪里。默认：输入文件旁的 <文件名>.rejects.csv。",
+    "--dry-run": "检查全部内容但不写入，报告将会发生什么。",
+    "--input-format": "FILE 的格式；从标准输入读取时必须指定，否则取自扩展名。",
+}
+
+# Options whose meaning is their command's own; these win over OPTIONS.
+COMMAND_OPTIONS: dict[str, dict[str, str]] = {
+    "due": {
+        "--industry": "只看该行业。",
+        "--guarantee": "担保方式：credit|guarantee|mortgage|pledge（或 信用/保证/抵押/质押）。",
+        "--min-amount": "最低贷款金额，单位元（可写“万”）。",
+        "--sort": "清单的排序：maturity 到期日、amount 金额、officer 客户经理。",
+    },
+    "overdue": {
+        "--min-days": "只看逾期至少 N 天的贷款。",
+        "--class": "只看该分类的贷款：中文或英文名称（次级 或 substandard）。",
+        "--summary": "只输出按分类汇总的在册贷款及 PAR30/PAR90：终端中为表格，管道中为 JSON。",
+    },
+    "noloan": {
+        "--closed-within": "只看最近一笔贷款在今天之前 PERIOD 内结清的客户："
+        "90d、12w、6m 或天数。不含从未借款的客户。",
+        "--min-loans": "只看历史贷款至少 N 笔的客户（1 及以上即不含从未借款的客户）。",
+        "--include-bad": "也列出有核销贷款或最差分类 ≥ arrears.bad_from 的客户。",
+    },
+    "calls": {
+        "--reason": "只看有该原因的客户（可重复）：overdue、maturing、follow_up、"
+        "post_loan_check、revisit、win_back。",
+        "--explain": "逐项说明 CUSTOMER_ID 的得分是怎样算出的。",
+    },
+    "log": {
+        "CUSTOMER_IDS": "客户编号，或 - 表示从标准输入读取。",
+        "--channel": "联系方式：call|visit|sms|wechat|other（电话/上门/短信/微信）。",
+        "--outcome": "联系结果：reached|no_answer|renewing|repaying|promised|declined|"
+        "wrong_number|other（已接通/未接通/同意续贷/承诺还款/拒绝/空号）。",
+        "--note": "备注（任意文字）。",
+        "--next": "约定的跟进日期：YYYY-MM-DD、+3d、+2w、明天、next monday。",
+        "--loan": "这次联系涉及的贷款（借据号）。",
+        "--at": "联系发生的时间（默认：现在，日期取 --today）。",
+        "--officer": "这次联系由谁进行。",
+    },
+    "history": {"--format": "table（表格）或 json。"},
+    "import customers": {"--format": "导入摘要的输出方式。"},
+    "import loans": {"--format": "导入摘要的输出方式。"},
+    "config show": {
+        "--defaults": "显示内置默认值；不读取配置文件。",
+        "--format": "toml（带注释）或 json。",
+    },
+    "config set": {
+        "KEY": "以点分隔的键，例如 weights.overdue。",
+        "VALUE": "新的值。",
+    },
+    "export reminders": {
+        "--kinds": "要包含的提醒原因，以逗号分隔（默认：全部）。",
+        "--audience": "officer（客户经理，手机号打码）或 customer（客户，用于短信）。",
+        "--format": "csv|xlsx|json|ndjson|ics。默认：取自 --output 的扩展名，否则为 csv。",
+        "--output": "写入该文件（原子写入）。",
+        "--new-only": "只导出此前从未向该对象导出过的提醒。",
+        "--template": "配置中的模板组（默认：该对象的模板组）。",
+        "--quiet": "不在标准错误输出摘要。",
+    },
+}
+
+# click's own words in a help page.
+_HEADINGS = {"Usage": "用法", "Options": "选项", "Arguments": "参数", "Commands": "命令"}
+_CLICK_TEXTS = {"Show this message and exit.": "显示本帮助并退出。"}
+_EXTRAS = (("env var: ", "环境变量："), ("default: ", "默认："), ("required", "必填"))
+
+
+# --- walking the command tree ---------------------------------------------------------
+
+
+def param_key(param: Any) -> str:
+    """How a parameter is named here: its long option, else the argument in capitals."""
+    if getattr(param, "param_type_name", "") == "option":
+        longs = [opt for opt in param.opts if opt.startswith("--")]
+        return longs[0] if longs else str(param.opts[0])
+    return str(param.name).upper()
+
+
+def walk(command: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Every (command path, command) of the tree, the root first."""
+    found = [(path, command)]
+    for name, sub in getattr(command, "commands", {}).items():
+        found.extend(walk(sub, f"{path} {name}".strip()))
+    return found
+
+
+def command_help(path: str) -> str | None:
+    return COMMANDS.get(path)
+
+
+def param_help(path: str, key: str) -> str | None:
+    return COMMAND_OPTIONS.get(path, {}).get(key) or OPTIONS.get(key)
+
+
+def localise(command: Any, lang: str) -> None:
+    """Give every command and parameter of the tree the help of ``lang``.
+
+    ``command`` is the root of a click command tree built by
+    ``typer.main.get_command``. For ``zh`` the Chinese texts replace the English
+    ones (which are kept, so that another language restores them); a command or
+    parameter without Chinese keeps its English.
+    """
+    saved: list[tuple[Any, str, Any]] = getattr(command, "_retain_help_saved", [])
+    if not saved:
+        for _, node in walk(command):
+            for attr in ("help", "short_help", "context_class"):
+                saved.append((node, attr, node.__dict__.get(attr, _CLASS_DEFAULT)))
+            saved.extend((param, "help", getattr(param, "help", None)) for param in node.params)
+        command._retain_help_saved = saved
+    for obj, attr, value in saved:
+        if value is _CLASS_DEFAULT:
+            obj.__dict__.pop(attr, None)
+        else:
+            setattr(obj, attr, value)
+    command._retain_help_lang = lang
+    if lang != "zh":
+        return
+    for path, node in walk(command):
+        text = command_help(path)
+        if text is not None:
+            node.help = text
+            node.short_help = summary(text)
+        for param in node.params:
+            zh = param_help(path, param_key(param))
+            if zh is not None:
+                param.help = zh
+        node.context_class = _zh_context(node.context_class)
+
+
+_CLASS_DEFAULT = object()
+
+
+def summary(text: str) -> str:
+    """The first sentence (or what precedes its colon) of a help text, for a command list."""
+    first = text.strip().split("\n", 1)[0]
+    return re.split("[。：]", first, maxsplit=1)[0]
+
+
+# --- a help formatter for Chinese -------------------------------------------------------
+
+_WIDE = frozenset("WF")
+_NO_LINE_START = frozenset("，。、；：？！）」』》〉】”’%,.;:?!)]")
+_NO_LINE_END = frozenset("（「『《〈【“‘([")
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in _WIDE else 1 for char in text)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words, spaces and single wide characters; punctuation stays with its neighbour."""
+    raw = re.findall(r"\s+|[^\s]", text)
+    tokens: list[str] = []
+    for piece in raw:
+        narrow = not piece.isspace() and display_width(piece) == 1
+        glue = (
+            tokens
+            and not piece.isspace()
+            and not tokens[-1].isspace()
+            and (
+                (narrow and display_width(tokens[-1][-1]) == 1 and tokens[-1][-1] not in "|,")
+                or piece in _NO_LINE_START
+                or tokens[-1][-1] in _NO_LINE_END
+            )
+        )
+        if glue or (piece.isspace() and tokens and tokens[-1].isspace()):
+            tokens[-1] += piece
+        else:
+            tokens.append(piece)
+    return tokens
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns (a longer word keeps its own
+    line), breaking at spaces and between Chinese characters."""
+    lines: list[str] = []
+    line, used, space = "", 0, False
+    for token in _tokens(text):
+        if token.isspace():
+            space = bool(line)
+            continue
+        size = display_width(token)
+        gap = 1 if space else 0
+        if line and used + gap + size > width:
+            lines.append(line)
+            line, used = token, size
+        else:
+            line += " " * gap + token
+            used += gap + size
+        space = False
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _join(lines: list[str]) -> str:
+    """One paragraph's lines as one: no space where a line ends or starts Chinese."""
+    text = ""
+    for line in (part.strip() for part in lines):
+        if text and display_width(text[-1]) == 1 and display_width(line[:1]) == 1:
+            text += " "
+        text += line
+    return text
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    paragraphs: list[list[str]] = [[]]
+    for line in text.strip("\n").splitlines():
+        if line.strip():
+            paragraphs[-1].append(line.rstrip())
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return [p for p in paragraphs if p]
+
+
+def _extras(text: str) -> str:
+    """``…  [default: 30; x>=0]`` → ``…  [默认：30；x>=0]``."""
+    found = re.search(r"  \[([^\[\]]*)\]$", text)
+    if found is None:
+        return text
+    inner = found.group(1)
+    for english, chinese in _EXTRAS:
+        inner = inner.replace(english, chinese)
+    return f"{text[: found.start()]}  [{inner.replace('; ', '；')}]"
+
+
+def _write_text(self: Any, text: str) -> None:
+    """Prose is re-wrapped to the width; indented paragraphs (examples) are kept
+    line for line."""
+    indent = " " * self.current_indent
+    blocks = []
+    for paragraph in _paragraphs(text):
+        if paragraph[0].startswith(" "):
+            blocks.append("\n".join(indent + line for line in paragraph))
+        else:
+            width = max(self.width - self.current_indent, 20)
+            blocks.append("\n".join(indent + line for line in wrap(_join(paragraph), width)))
+    self.write("\n\n".join(blocks) + "\n")
+
+
+def _write_dl(self: Any, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+    rows = [(first, second) for first, second in rows]
+    first_col = min(max((display_width(first) for first, _ in rows), default=0), col_max)
+    first_col += col_spacing
+    for first, second in rows:
+        self.write(f"{'':>{self.current_indent}}{first}")
+        if not second:
+            self.write("\n")
+            continue
+        if display_width(first) <= first_col - col_spacing:
+            self.write(" " * (first_col - display_width(first)))
+        else:
+            self.write("\n" + " " * (first_col + self.current_indent))
+        text = _extras(_CLICK_TEXTS.get(second, second))
+        lines = wrap(text, max(self.width - first_col - self.current_indent, 10)) or [""]
+        self.write(lines[0] + "\n")
+        for line in lines[1:]:
+            self.write(" " * (first_col + self.current_indent) + line + "\n")
+
+
+def _write_heading(self: Any, heading: str) -> None:
+    self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+
+
+def _write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+    base: Any = type(self).__mro__[1]
+    base.write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+
+_ZH_CONTEXTS: dict[type, type] = {}
+
+
+def _zh_context(context_class: Any) -> Any:
+    """``context_class`` with a formatter for Chinese (derived once per class)."""
+    if context_class in _ZH_CONTEXTS.values():
+        return context_class
+    if context_class not in _ZH_CONTEXTS:
+        formatter = type(
+            "ZhHelpFormatter",
+            (context_class.formatter_class,),
+            {
+                "write_text": _write_text,
+                "write_dl": _write_dl,
+                "write_heading": _write_heading,
+                "write_usage": _write_usage,
+            },
+        )
+        _ZH_CONTEXTS[context_class] = type(
+            "ZhContext", (context_class,), {"formatter_class": formatter}
+        )
+    return _ZH_CONTEXTS[context_class]

@@ -1,0 +1,66 @@
+"""The config file's comments in Chinese (retain.config_file renders them).
+
+The English comments are the pydantic field descriptions in retain.config; here
+is the Chinese of each, keyed by the setting's dotted path (a section by its
+name, a column of the arrears table as ``arrears.classes.name``). A file created
+under ``--lang zh`` gets these; a file that exists keeps whatever comments it has.
+tests/test_config_zh.py fails for a setting without Chinese here.
+"""
+
+from __future__ import annotations
+
+HEADER = (
+    "retain 设置。缺少的项使用默认值；没有此文件即全部使用默认值。",
+    "修改一项用 `retain config set 键 值`，修改整个文件用 `retain config edit`。",
+    "环境变量 RETAIN_CONFIG 可改变 retain 读取此文件的位置。",
+)
+EFFECTIVE = "当前生效的设置：{path} 叠加在默认值之上。"
+
+# The words of a comment beside a value (English in retain.config_file.WORDS).
+WORDS = {
+    "default": "（默认：{value}）",
+    "differs": "（与默认值不同）",
+    "absent": "（默认设置中没有）",
+    "not_set": "{key} 未设置",
+    "none": "未设置",
+}
+
+DESCRIPTIONS: dict[str, str] = {
+    "import": "导入台账时的检查",
+    "import.principal_ceiling": "贷款金额上限，单位元",
+    "arrears": "按逾期天数划分的贷款分类（五级分类）",
+    "arrears.classes": "分类表：name、name_en、min_days、max_days（省略即无上限）、weight；"
+    "天数从 0 开始，各分类首尾相接",
+    "arrears.classes.name": "分类的中文名称",
+    "arrears.classes.name_en": "分类的英文名称",
+    "arrears.classes.min_days": "属于该分类的最少逾期天数",
+    "arrears.classes.max_days": "不设置即无上限",
+    "arrears.classes.weight": "该分类在电话清单中的附加分",
+    "arrears.bad_from": "最差分类达到此类的无贷户不列入挽回名单",
+    "rhythm": "每位客户何时该联系",
+    "rhythm.maturity_tiers": "到期前的每个窗口内各联系一次（天）",
+    "rhythm.secured_guarantees": "需要定期回访其借款人的担保方式",
+    "rhythm.revisit_every_days": "对抵押、质押借款人的回访间隔",
+    "rhythm.post_loan_first_days": "放款后第一次贷后检查",
+    "rhythm.post_loan_every_days": "之后每隔这么多天检查一次",
+    "rhythm.win_back_every_days": "挽回联系的间隔",
+    "rhythm.win_back_months": "……在最近一笔贷款结清后的这么多个月内",
+    "rhythm.quiet_days": "最近这么多天内联系过的客户不列出",
+    "weights": "电话清单得分：得分 = 适用各项之和（calls --explain）",
+    "weights.overdue": "有贷款逾期",
+    "weights.overdue_per_day": "每逾期一天……",
+    "weights.overdue_day_cap": "……最多计这么多天",
+    "weights.maturing": "有贷款在提前窗口内到期",
+    "weights.maturing_per_day": "比提前窗口每近一天",
+    "weights.follow_up": "约定的跟进日期已到",
+    "weights.follow_up_per_day": "跟进每晚一天",
+    "weights.post_loan_check": "贷后检查到期",
+    "weights.revisit": "抵押、质押借款人的回访到期",
+    "weights.win_back": "无贷户的挽回联系到期",
+    "weights.late_day_cap": "跟进迟到的天数最多计这么多天",
+    "calls": "每日电话清单",
+    "calls.daily_capacity": "retain calls 默认列出的人数",
+    "export": "提醒消息（retain export）",
+    "export.lender": "消息中的 {lender}：贵机构的名称",
+    "export.templates": "消息模板：templates.NAME.LANG.REASON，占位符写作 {placeholder}",
+}
