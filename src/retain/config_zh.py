@@ -9,6 +9,8 @@ tests/test_config_zh.py fails for a setting without Chinese here.
 
 from __future__ import annotations
 
+from retain.terms import settings
+
 HEADER = (
     "retain 设置。缺少的项使用默认值；没有此文件即全部使用默认值。",
     "修改一项用 `retain config set 键 值`，修改整个文件用 `retain config edit`。",
@@ -47,17 +49,8 @@ DESCRIPTIONS: dict[str, str] = {
     "rhythm.win_back_months": "……在最近一笔贷款结清后的这么多个月内",
     "rhythm.quiet_days": "最近这么多天内联系过的客户不列出",
     "weights": "电话清单得分：得分 = 适用各项之和（calls --explain）",
-    "weights.overdue": "有贷款逾期",
-    "weights.overdue_per_day": "每逾期一天……",
-    "weights.overdue_day_cap": "……最多计这么多天",
-    "weights.maturing": "有贷款在提前窗口内到期",
-    "weights.maturing_per_day": "比提前窗口每近一天",
-    "weights.follow_up": "约定的跟进日期已到",
-    "weights.follow_up_per_day": "跟进每晚一天",
-    "weights.post_loan_check": "贷后检查到期",
-    "weights.revisit": "抵押、质押借款人的回访到期",
-    "weights.win_back": "无贷户的挽回联系到期",
-    "weights.late_day_cap": "跟进迟到的天数最多计这么多天",
+    # Each call-list term's weights carry their own Chinese (retain.terms).
+    **{f"weights.{setting.name}": setting.description_zh for setting in settings()},
     "calls": "每日电话清单",
     "calls.daily_capacity": "retain calls 默认列出的人数",
     "export": "提醒消息（retain export）",

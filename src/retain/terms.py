@@ -230,12 +230,12 @@ TERMS: tuple[Term, ...] = (
             + {class_weight}) AS INTEGER) ELSE 0 END""",
         settings=(
             Setting("overdue", 50, "any loan past due", "有贷款逾期"),
-            Setting("overdue_per_day", 0.5, "per day past due…", "每逾期一天加…"),
+            Setting("overdue_per_day", 0.5, "per day past due…", "每逾期一天……"),
             Setting(
                 "overdue_day_cap",
                 360,
                 "…counting at most this many days",
-                "…最多计这么多天",
+                "……最多计这么多天",
                 integer=True,
             ),
         ),
@@ -252,9 +252,11 @@ TERMS: tuple[Term, ...] = (
             CAST(ROUND(:w_maturing + :w_maturing_per_day * (:lead - m.days_left)) AS INTEGER)
             ELSE 0 END""",
         settings=(
-            Setting("maturing", 30, "a loan matures within the lead window", "有贷款即将到期"),
             Setting(
-                "maturing_per_day", 2, "per day closer than the lead window", "距到期每近一天加"
+                "maturing", 30, "a loan matures within the lead window", "有贷款在提前窗口内到期"
+            ),
+            Setting(
+                "maturing_per_day", 2, "per day closer than the lead window", "比提前窗口每近一天"
             ),
         ),
         bound=None,
@@ -271,13 +273,13 @@ TERMS: tuple[Term, ...] = (
             + :w_follow_up_per_day * (CASE WHEN :t - c.next_day > :w_late_day_cap
                 THEN :w_late_day_cap ELSE :t - c.next_day END)) AS INTEGER) ELSE 0 END""",
         settings=(
-            Setting("follow_up", 40, "a promised follow-up date has arrived", "约定跟进日期已到"),
-            Setting("follow_up_per_day", 1, "per day the follow-up is late", "跟进每晚一天加"),
+            Setting("follow_up", 40, "a promised follow-up date has arrived", "约定的跟进日期已到"),
+            Setting("follow_up_per_day", 1, "per day the follow-up is late", "跟进每晚一天"),
             Setting(
                 "late_day_cap",
                 30,
                 "lateness counted for follow-ups, at most",
-                "跟进迟到最多计这么多天",
+                "跟进迟到的天数最多计这么多天",
                 integer=True,
             ),
         ),
@@ -307,7 +309,10 @@ TERMS: tuple[Term, ...] = (
             THEN CAST(ROUND(:w_revisit) AS INTEGER) ELSE 0 END""",
         settings=(
             Setting(
-                "revisit", 12, "a secured borrower's return visit is due", "抵质押客户回访到期"
+                "revisit",
+                12,
+                "a secured borrower's return visit is due",
+                "抵押、质押借款人的回访到期",
             ),
         ),
         bound=lambda config: round(config.weights.value("revisit")),
@@ -325,7 +330,10 @@ TERMS: tuple[Term, ...] = (
             THEN CAST(ROUND(:w_win_back) AS INTEGER) ELSE 0 END""",
         settings=(
             Setting(
-                "win_back", 10, "a no-loan customer's win-back contact is due", "无贷户维护到期"
+                "win_back",
+                10,
+                "a no-loan customer's win-back contact is due",
+                "无贷户的挽回联系到期",
             ),
         ),
         bound=lambda config: round(config.weights.value("win_back")),
