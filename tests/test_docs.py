@@ -147,3 +147,76 @@ def test_documented_json_fields_are_the_real_ones(
             assert obj[key], f"{key} is empty: nothing to check"
             for item in obj[key]:
                 assert list(item) == list(inner), key
+
+
+# ---------------------------------------------------------------------------
+# The README's own example lines, run as written
+
+
+def readme_sh_block(after: str) -> list[str]:
+    """The lines of the first ```sh block after the text ``after``."""
+    text = readme()
+    start = text.index("```sh\n", text.index(after)) + len("```sh\n")
+    return [line for line in text[start : text.index("```", start)].splitlines() if line.strip()]
+
+
+def rows_in(tsv: str) -> list[dict[str, str]]:
+    import csv
+
+    return list(csv.DictReader(tsv.splitlines(), delimiter="\t"))
+
+
+def ids_in(tsv: str) -> list[str]:
+    return [row["customer_id"] for row in rows_in(tsv)]
+
+
+def pipeline(words: list[str]) -> list[list[str]]:
+    stages: list[list[str]] = [[]]
+    for word in words:
+        if word == "|":
+            stages.append([])
+        else:
+            stages[-1].append(word)
+    return stages
+
+
+def test_the_readme_bundled_examples_day_runs_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each line of "On the bundled examples" through the real CLI (pipes included),
+    and what its comments promise: the three logged customers leave the list and
+    come back on the 3rd with their follow-up due."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from retain.cli import app
+
+    monkeypatch.chdir(ROOT)  # the README runs from the checkout: examples/…
+    env = {"RETAIN_TTY": "0", "RETAIN_LANG": "en", "COLUMNS": "200"}
+    outputs: list[str] = []
+    piped: list[str] = []
+    for line in readme_sh_block("On the bundled examples"):
+        words = shlex.split(line.replace("$(mktemp -d)", str(tmp_path)), comments=True)
+        if words[0] == "export":
+            env.update(word.split("=", 1) for word in words[1:])
+            continue
+        stdin: str | None = None
+        stages = pipeline(words)
+        for number, stage in enumerate(stages):
+            assert stage[0] == "retain", line
+            result = CliRunner().invoke(app, stage[1:], input=stdin, env=env)
+            assert result.exit_code == 0, (line, result.output)
+            stdin = result.stdout
+            if number == 0 and len(stages) > 1:
+                piped = stdin.split()
+        outputs.append(result.stdout)
+    assert "RETAIN_DB" in env and str(tmp_path) in env["RETAIN_DB"]
+    assert len(piped) == 3
+    first, after_log, on_the_3rd = outputs[-4], outputs[-2], outputs[-1]
+    assert ids_in(first)[:3] == piped
+    assert not set(piped) & set(ids_in(after_log))
+    back = {row["customer_id"]: row for row in rows_in(on_the_3rd)}
+    for customer_id in piped:
+        assert "follow_up" in back[customer_id]["reasons"].split(","), back[customer_id]
+        assert back[customer_id]["next_on"] == "2026-12-03"
