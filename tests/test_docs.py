@@ -220,3 +220,30 @@ def test_the_readme_bundled_examples_day_runs_as_written(
     for customer_id in piped:
         assert "follow_up" in back[customer_id]["reasons"].split(","), back[customer_id]
         assert back[customer_id]["next_on"] == "2026-12-03"
+
+
+# ---------------------------------------------------------------------------
+# Project files the README's "Development" section points to
+
+
+def test_development_links_point_to_real_files() -> None:
+    text = readme()
+    development = text[text.index("## Development") :]
+    links = re.findall(r"\]\(([^)#:]+)\)", development)
+    assert {"CONTRIBUTING.md", "CHANGELOG.md", "LICENSE"} <= set(links)
+    for link in links:
+        assert (ROOT / link).is_file(), link
+    assert "## Docs" in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def test_pre_commit_hooks_run_tools_the_test_extras_install() -> None:
+    """Each local hook's entry is a .venv tool that `pip install -e '.[test]'` provides."""
+    import sys
+
+    config = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    entries = re.findall(r"^\s+entry:\s*(\S+)", config, flags=re.MULTILINE)
+    assert {Path(e).name for e in entries} >= {"ruff", "mypy", "python"}
+    for entry in entries:
+        assert entry.startswith(".venv/bin/"), entry
+        assert (Path(sys.executable).parent / Path(entry).name).exists(), entry
+    assert "language: system" in config and "retain.cli.docgen --check" in config
