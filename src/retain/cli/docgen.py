@@ -29,9 +29,6 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-README = Path(__file__).resolve().parents[3] / "README.md"
-
-
 # ---------------------------------------------------------------------------
 # Synopses from the command tree
 
@@ -334,16 +331,24 @@ def json_schemas() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m retain.cli.docgen [--check]``: run cog over README.md."""
+    """``python -m retain.cli.docgen [--check] [README.md]``: run cog over the README.
+
+    The file defaults to README.md in the current directory (run it from the
+    checkout: an installed retain does not know where its sources are).
+    """
     from cogapp import Cog  # the test extra: pip install -e '.[test]'
 
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args
+    files = [a for a in args if a != "--check"] or ["README.md"]
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        sys.stderr.write(f"Error: no {missing[0]} here: run from the checkout, or name the file\n")
+        return 2
     mode = ["--check", "--diff"] if check else ["-r"]
     fail_msg = "README.md is out of date: run python -m retain.cli.docgen"
-    status: int = Cog().main(
-        ["cog", *mode, f"--check-fail-msg={fail_msg}", "--verbosity=1", str(README)]
-    )
+    options = [f"--check-fail-msg={fail_msg}", "--verbosity=1", "-n", "utf-8"]
+    status: int = Cog().main(["cog", *mode, *options, *files])
     return status
 
 
