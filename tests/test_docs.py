@@ -38,8 +38,11 @@ def test_an_option_added_without_regenerating_fails_the_check(
     def tree_with_a_new_due_option() -> Any:
         tree = real_tree()
         due = tree.commands["due"]
-        added = copy.copy(next(p for p in due.params if p.name == "industry"))
-        added.name, added.opts = "branch", ["--branch"]
+        template = next(
+            p for p in due.params if p.param_type_name == "option" and not p.is_flag
+        )
+        added = copy.copy(template)
+        added.name, added.opts, added.metavar = "branch", ["--branch"], "BRANCH"
         due.params.append(added)
         return tree
 
