@@ -842,7 +842,8 @@ def test_weights_from_config_change_the_scores(
 
 
 # ---------------------------------------------------------------------------
-# The README's day, on the bundled examples
+# A day's work on the bundled examples (the README's own lines, run as written,
+# are in tests/test_docs.py)
 
 
 def import_examples(cli: Cli) -> None:
@@ -851,7 +852,7 @@ def import_examples(cli: Cli) -> None:
         assert result.exit_code == 0, result.stderr
 
 
-def test_readme_day_log_the_top_customer_and_the_others_move_up(cli: Cli) -> None:
+def test_examples_day_log_the_top_customer_and_the_others_move_up(cli: Cli) -> None:
     import_examples(cli)
     before = calls(cli, "--limit", "200")
     top = before[0]["customer_id"]
@@ -866,7 +867,7 @@ def test_readme_day_log_the_top_customer_and_the_others_move_up(cli: Cli) -> Non
     assert ids(calls(cli)) == ids(before[1:21])
 
 
-def test_readme_day_pipe_three_and_they_return_with_the_follow_up(cli: Cli) -> None:
+def test_examples_day_pipe_three_and_they_return_with_the_follow_up(cli: Cli) -> None:
     import_examples(cli)
     before = calls(cli, "--limit", "5")
     three = cli("calls", "--format", "ids", "--limit", "3").stdout

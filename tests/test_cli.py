@@ -15,7 +15,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from retain import __version__
 from retain.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,11 +127,18 @@ def test_named_commands_help_has_examples(path: tuple[str, ...]) -> None:
     assert f"retain {' '.join(path)}" in result.stdout
 
 
-def test_version() -> None:
+def installed_version() -> str:
+    """The version pip installed from pyproject.toml: the one `--version` must show."""
+    from importlib.metadata import version
+
+    return version("retain")
+
+
+def test_version_is_the_installed_package_version() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"retain {__version__}"
-    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", __version__)
+    assert result.stdout.strip() == f"retain {installed_version()}"
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", installed_version())
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
@@ -154,7 +160,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
         env=env_for(tmp_path),
         timeout=120,
     )
-    assert proc.stdout.strip() == f"retain {__version__}"
+    assert proc.stdout.strip() == f"retain {installed_version()}"
 
 
 # ---------------------------------------------------------------------------

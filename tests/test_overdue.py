@@ -536,13 +536,7 @@ def test_invalid_config_is_one_error_line(cli: Cli, tmp_path: Path) -> None:
 # Last contact
 
 
-def has_log(cli: Cli) -> bool:
-    return cli("log", "--help").exit_code == 0
-
-
 def test_last_contact_after_a_logged_call(par_book: Cli) -> None:
-    if not has_log(par_book):
-        pytest.skip("no `retain log` command")
     assert by_id(par_book("overdue", "--format", "json"))["B"]["last_contact"] is None
     logged = par_book("log", "C2", "--channel", "call", "--outcome", "reached")
     assert logged.exit_code == 0, logged.stderr

@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from retain import __version__
 from retain.cli import common
 from retain.cli.common import State, handle_errors
 from retain.cli.lang import LangGroup
@@ -38,6 +37,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from retain import __version__  # looked up only when asked for
+
         typer.echo(f"retain {__version__}")
         raise typer.Exit()
 

@@ -19,6 +19,7 @@ from retain.cli.options import (
     emit,
     resolve_format,
 )
+from retain.terms import TERM_NAMES
 
 if TYPE_CHECKING:
     from retain.config import Config
@@ -48,24 +49,21 @@ Example:
 """
 
 
-def _call_fields() -> tuple[tuple[str, str], ...]:
-    from retain.terms import TERM_NAMES
-
-    return (
-        ("rank", "int"),
-        ("score", "int"),
-        ("customer_id", "text"),
-        ("name", "text"),
-        ("phone", "text"),
-        ("officer", "text"),
-        ("reasons", "text"),
-        ("action", "text"),
-        ("days_past_due", "int"),
-        ("days_left", "int"),
-        ("next_on", "date"),
-        ("last_contact", "text"),
-        *((name, "int") for name in TERM_NAMES),
-    )
+CALL_FIELDS: tuple[tuple[str, str], ...] = (
+    ("rank", "int"),
+    ("score", "int"),
+    ("customer_id", "text"),
+    ("name", "text"),
+    ("phone", "text"),
+    ("officer", "text"),
+    ("reasons", "text"),
+    ("action", "text"),
+    ("days_past_due", "int"),
+    ("days_left", "int"),
+    ("next_on", "date"),
+    ("last_contact", "text"),
+    *((name, "int") for name in TERM_NAMES),  # each term's points
+)
 
 
 def calls(
@@ -98,7 +96,7 @@ def calls(
     from retain.config import load_config
     from retain.errors import UsageError
     from retain.ranking import CallFilter, ranked_calls
-    from retain.terms import TERM_NAMES, term_of
+    from retain.terms import term_of
 
     st = state(ctx)
     config = load_config()
@@ -122,7 +120,7 @@ def calls(
     else:
         from retain.output import Field
 
-        fields = [Field(name, kind) for name, kind in _call_fields()]  # type: ignore[arg-type]
+        fields = [Field(name, kind) for name, kind in CALL_FIELDS]  # type: ignore[arg-type]
         emit(rows, fields, fmt, output, st.lang)
 
 

@@ -460,7 +460,16 @@ def _xlsx_rows(path: Path, name: str) -> Generator[SourceRow, None, None]:
     from retain.lazy import without_heavy_modules
 
     with without_heavy_modules():
+        import openpyxl
         from openpyxl import load_workbook
+
+    # An XLSX file is zipped XML, and the standard library's XML parser expands
+    # entities: a few-kilobyte "billion laughs" workbook could take all memory.
+    # openpyxl parses with defusedxml (a dependency for this reason alone) when it is
+    # installed, unless OPENPYXL_DEFUSEDXML=False; never parse a workbook without it.
+    if not openpyxl.DEFUSEDXML:
+        detail = "openpyxl is not using defusedxml (pip install defusedxml; OPENPYXL_DEFUSEDXML)"
+        raise RetainError(key="read.xlsx", name=name, detail=detail)
 
     # A file object, not the path: openpyxl refuses paths without an .xlsx extension
     # (stdin, or --input-format xlsx on another name).
