@@ -2,7 +2,8 @@
 
 A book is plain data (customers, loans, contacts as CSV cells and ``retain log``
 arguments), so a failing example prints as something a person can replay by hand:
-``Book.script()`` renders it as the shell commands that rebuild the store.
+``Book.script()`` renders it as the shell commands that rebuild the store (the
+property tests ``note()`` it, so a falsifying example comes with its script).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ T0 = dt.date.fromisoformat(TODAY)
 GUARANTEES = ("信用", "保证", "抵押", "质押")
 STATUSES = ("正常", "逾期", "结清", "核销")
 OFFICERS = ("王芳", "李强", "陈静", "")
+# Maturities (days from today) that cross a reminder tier (30/15/7/1 days before)
+# or an arrears class edge (90/180/360 days past due) today or in the next days.
+EDGES_AHEAD = (0, 1, 2, 7, 8, 9, 15, 16, 17, 30, 31, 32)
+EDGES_BEHIND = (-1, -2, -88, -89, -90, -91, -178, -179, -180, -181, -358, -359, -360, -361)
 
 
 def day(offset: int, base: dt.date = T0) -> str:
@@ -40,7 +45,10 @@ class Book:
 
     def script(self, today: str = TODAY) -> str:
         """The book as shell commands (CSV heredocs + imports + logs), for a report."""
-        lines = [f"export RETAIN_DB=$(mktemp -d)/r.db RETAIN_TODAY={today}"]
+        lines = [
+            "d=$(mktemp -d)",
+            f"export RETAIN_DB=$d/r.db RETAIN_CONFIG=$d/none.toml RETAIN_TODAY={today}",
+        ]
         for name, header, rows in (
             ("customers", CUSTOMER_HEADER, self.customers),
             ("loans", LOAN_HEADER, self.loans),
@@ -54,17 +62,14 @@ class Book:
         lines.extend("retain log " + shlex.join(args) for args in self.contacts)
         return "\n".join(lines)
 
-    def __repr__(self) -> str:  # hypothesis prints this for a falsifying example
-        return "Book(\n" + self.script() + "\n)"
-
 
 @st.composite
 def _loan(draw: st.DrawFn, loan_id: str, customer_id: str) -> list[object]:
     kind = draw(st.sampled_from(("soon", "past", "later")))
     if kind == "soon":  # matures within the next 40 days (today included)
-        matures = draw(st.integers(0, 40))
-    elif kind == "past":  # already past maturity
-        matures = draw(st.integers(-400, -1))
+        matures = draw(st.one_of(st.integers(0, 40), st.sampled_from(EDGES_AHEAD)))
+    elif kind == "past":  # already past maturity; near a class edge now or within days
+        matures = draw(st.one_of(st.integers(-400, -1), st.sampled_from(EDGES_BEHIND)))
     else:
         matures = draw(st.integers(41, 720))
     # Disbursed in the past (today allowed), strictly before maturity.
@@ -100,7 +105,8 @@ def books(draw: st.DrawFn) -> Book:
             book.loans.append(draw(_loan(f"L{i}x{j}", cid)))
     for _ in range(draw(st.integers(0, 4))):
         cid = draw(st.sampled_from(book.customer_ids))
-        at = draw(st.integers(-200, 0))
+        # Recent contacts (the 3 quiet days, fresh reminder windows) and old ones.
+        at = draw(st.one_of(st.integers(-4, 0), st.integers(-200, 0)))
         args = [cid, "--channel", "call", "--outcome", "reached", "--at", day(at)]
         if draw(st.booleans()):
             args += ["--next", day(draw(st.integers(at, 12)))]

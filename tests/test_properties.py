@@ -12,17 +12,18 @@ checked only through ``--format json`` output, never through internal functions:
 and, beside them, (a2) ``--officer``/``--reason`` pick rows out of the full list, and
 (d) a shorter reminder window is the start of a longer one.
 
-A falsifying example prints as the shell commands that rebuild its store.
+A falsifying example comes with the shell commands that rebuild its store.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from tests.books import OFFICERS, Book, books, day, json_of, load_book
@@ -31,7 +32,8 @@ from tests.conftest import Cli
 FULL = "100000"
 TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back")
 PROPERTY_SETTINGS = settings(
-    max_examples=25,
+    # A quick run by default; PROPERTY_EXAMPLES=500 hunts longer.
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "25")),
     deadline=None,
     # The only function-scoped fixture is conftest's autouse environment scrub,
     # which is the same for every example; each example builds its own store.
@@ -46,6 +48,7 @@ def scratch() -> tempfile.TemporaryDirectory[str]:
 
 
 def fresh(book: Book, folder: str) -> Cli:
+    note("To replay by hand:\n" + book.script())
     cli = Cli(Path(folder) / "store" / "retain.db")
     load_book(cli, book, Path(folder))
     return cli
