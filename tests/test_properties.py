@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from tests.books import OFFICERS, Book, books, day, json_of, load_book
@@ -34,10 +34,7 @@ TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_
 PROPERTY_SETTINGS = settings(
     # A quick run by default; PROPERTY_EXAMPLES=500 hunts longer.
     max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "25")),
-    deadline=None,
-    # The only function-scoped fixture is conftest's autouse environment scrub,
-    # which is the same for every example; each example builds its own store.
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    deadline=None,  # each example builds a store and runs the CLI dozens of times
 )
 
 
