@@ -247,7 +247,7 @@ def due_reference_sql(today: dt.date, days: int) -> str:
     """The SELECT of ``retain.queries.due_loans`` (sort=maturity, no filters), as text.
 
     Money as yuan with two decimals, days_left via julianday, phone masked like
-    ``retain.importing.normalise.mask_phone`` (retain masks unless --reveal).
+    ``retain.output.mask_phone`` (retain masks unless --reveal).
     """
     end = today + dt.timedelta(days=days)
     return (

@@ -143,7 +143,7 @@ def calls(
 
 def _shape(row: dict[str, Any], lang: str, reveal: bool) -> dict[str, Any]:
     from retain.i18n import t
-    from retain.importing.normalise import mask_phone
+    from retain.output import mask_phone
 
     codes = reason_codes(row)
     row["reasons"] = ",".join(codes)

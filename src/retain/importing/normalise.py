@@ -11,7 +11,8 @@ normalisers return ``None``; required ones raise ``Invalid(code="required")``.
 
 The hot paths (ISO dates, plain ASCII amounts, 11-digit mobiles, plain IDs) are
 tried first with precompiled regexes; Unicode normalisation is only paid for
-non-ASCII text. Data is never masked or shortened here (see ``mask_*`` for display).
+non-ASCII text. Data is never masked or shortened here (masking for display is
+``retain.output.mask_phone`` / ``mask_id_number``).
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ __all__ = [
     "Invalid",
     "clean",
     "id_check_char",
-    "mask_id_number",
-    "mask_phone",
     "norm_date",
     "norm_guarantee",
     "norm_id",
@@ -707,25 +706,3 @@ def norm_rate(value: object) -> str | None:
     if len(fp) > _RATE_MAX_DECIMALS:
         raise Invalid(code="rate_decimals")
     return f"{ip}.{fp}" if fp else ip
-
-
-# ---------------------------------------------------------------------------
-# display masking (never applied to stored data)
-
-
-def _mask(s: str | None) -> str:
-    if not s:
-        return ""
-    if len(s) < 8:
-        return "*" * len(s)
-    return s[:3] + "*" * (len(s) - 7) + s[-4:]
-
-
-def mask_phone(phone: str | None) -> str:
-    """ "13812348001" → "138****8001"; None → ""."""
-    return _mask(phone)
-
-
-def mask_id_number(idn: str | None) -> str:
-    """18-character ID number → first 3 + 11 ``*`` + last 4; None → ""."""
-    return _mask(idn)
