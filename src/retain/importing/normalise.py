@@ -22,7 +22,7 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Final
 
@@ -579,6 +579,29 @@ def _alias_folded(s: str, aliases: Mapping[str, str] | None) -> str | None:
     return None
 
 
+def _choice(
+    value: object, aliases: Mapping[str, str] | None, word: Callable[[str], str | None]
+) -> tuple[str | None, str, str | None]:
+    """The rule shared by guarantees and statuses: (canonical word or None, the
+    cleaned cell, the alias target it was mapped to or None).
+
+    An exact alias wins over the built-in words; a case-insensitive one only
+    applies when the built-in words do not match. Blank raises ``required``.
+    """
+    s = clean(value)
+    if not s:
+        raise Invalid(code="required")
+    target = _alias_exact(s, aliases)
+    if target is None:
+        found = word(s)
+        if found is not None:
+            return found, s, None
+        target = _alias_folded(s, aliases)
+        if target is None:
+            return None, s, None
+    return word(clean(target)), s, target
+
+
 def norm_guarantee(value: object, aliases: Mapping[str, str] | None = None) -> str:
     """Guarantee type → one of :data:`GUARANTEES`; required.
 
@@ -586,39 +609,29 @@ def norm_guarantee(value: object, aliases: Mapping[str, str] | None = None) -> s
     alias wins over the built-in words, a case-insensitive one only applies when the
     built-in words do not match.
     """
-    s = clean(value)
-    if not s:
-        raise Invalid(code="required")
-    target = _alias_exact(s, aliases)
-    if target is None:
-        found = _guarantee_word(s)
+    if not aliases and type(value) is str:
+        found = _GUARANTEE_WORDS.get(value)  # fast path: a clean built-in word
         if found is not None:
             return found
-        target = _alias_folded(s, aliases)
-    if target is not None:
-        found = _guarantee_word(clean(target))
-        if found is None:
-            raise Invalid(code="guarantee_alias", value=_short(s), target=_short(str(target)))
+    found, s, target = _choice(value, aliases, _guarantee_word)
+    if found is not None:
         return found
+    if target is not None:
+        raise Invalid(code="guarantee_alias", value=_short(s), target=_short(str(target)))
     raise Invalid(code="guarantee_unknown", value=_short(s))
 
 
 def norm_status(value: object, aliases: Mapping[str, str] | None = None) -> str:
     """Loan status → one of :data:`STATUSES`; required. ``aliases`` as for guarantees."""
-    s = clean(value)
-    if not s:
-        raise Invalid(code="required")
-    target = _alias_exact(s, aliases)
-    if target is None:
-        found = _status_word(s)
+    if not aliases and type(value) is str:
+        found = _STATUS_WORDS.get(value)  # fast path: a clean built-in word
         if found is not None:
             return found
-        target = _alias_folded(s, aliases)
-    if target is not None:
-        found = _status_word(clean(target))
-        if found is None:
-            raise Invalid(code="status_alias", value=_short(s), target=_short(str(target)))
+    found, s, target = _choice(value, aliases, _status_word)
+    if found is not None:
         return found
+    if target is not None:
+        raise Invalid(code="status_alias", value=_short(s), target=_short(str(target)))
     raise Invalid(code="status_unknown", value=_short(s))
 
 
