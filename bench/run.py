@@ -61,7 +61,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
 
-# File field → store column, where they differ (retain.importing.load.LOAN_COLUMNS).
+# File field → store column, where they differ (retain.importing.upsert.LOAN_COLUMNS).
 STORE_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
 # retain.store.Store._configure, so the reference pays for the same durability.
 REFERENCE_PRAGMAS = ("PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON")
