@@ -263,11 +263,8 @@ def norm_id_number(value: object, today: str) -> str | None:
 def _check_idn(s: str, today: str) -> str:
     """``s`` matches ``_IDN_RE``: check the birth date and the check character."""
     birth = f"{s[6:10]}-{s[10:12]}-{s[12:14]}"
-    if birth not in _ISO_SEEN:
-        if not _valid_ymd(int(s[6:10]), int(s[10:12]), int(s[12:14])):
-            raise Invalid(code="idn_birth_impossible")
-        if len(_ISO_SEEN) < _ISO_SEEN_MAX:
-            _ISO_SEEN.add(birth)
+    if birth not in _ISO_SEEN and not _real_iso_date(birth):
+        raise Invalid(code="idn_birth_impossible")
     if birth < "1900-01-01":
         raise Invalid(code="idn_birth_1900")
     if birth > today:
@@ -410,6 +407,16 @@ def _valid_ymd(y: int, m: int, d: int) -> bool:
     return d <= _DAYS_IN_MONTH[m]
 
 
+def _real_iso_date(iso: str) -> bool:
+    """Is ``iso`` (digits shaped ``YYYY-MM-DD``) a real date? Remembered when it is:
+    a file repeats the same few thousand dates (and birth dates) many times."""
+    if not _valid_ymd(int(iso[:4]), int(iso[5:7]), int(iso[8:])):
+        return False
+    if len(_ISO_SEEN) < _ISO_SEEN_MAX:
+        _ISO_SEEN.add(iso)
+    return True
+
+
 def _iso(y: int, m: int, d: int) -> str:
     if not _valid_ymd(y, m, d):
         raise Invalid(code="date_impossible")
@@ -442,10 +449,8 @@ def norm_date(value: object, *, date_order: str | None = None) -> str | None:
         if value in _ISO_SEEN:
             return value
         if len(value) == 10 and _ISO_RE.fullmatch(value):
-            if not _valid_ymd(int(value[:4]), int(value[5:7]), int(value[8:])):
+            if not _real_iso_date(value):
                 raise Invalid(code="date_impossible")
-            if len(_ISO_SEEN) < _ISO_SEEN_MAX:
-                _ISO_SEEN.add(value)
             return value
         cache = _TEXT_DATES[date_order]
         found = cache.get(value)
