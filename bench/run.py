@@ -61,7 +61,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
 
-# File field → store column, where they differ (retain.importing.load.LOAN_COLUMNS).
+# File field → store column, where they differ (retain.importing.upsert.LOAN_COLUMNS).
 STORE_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
 # retain.store.Store._configure, so the reference pays for the same durability.
 REFERENCE_PRAGMAS = ("PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON")
@@ -247,7 +247,7 @@ def due_reference_sql(today: dt.date, days: int) -> str:
     """The SELECT of ``retain.queries.due_loans`` (sort=maturity, no filters), as text.
 
     Money as yuan with two decimals, days_left via julianday, phone masked like
-    ``retain.importing.normalise.mask_phone`` (retain masks unless --reveal).
+    ``retain.output.mask_phone`` (retain masks unless --reveal).
     """
     end = today + dt.timedelta(days=days)
     return (

@@ -17,6 +17,7 @@ from retain.errors import RetainError, UsageError
 from retain.i18n import CATALOGUE, Joined, Msg, from_english, msg, t
 from retain.importing.columns import ALL_FIELDS
 from retain.importing.normalise import Invalid, norm_phone, norm_status
+from retain.rules import GUARANTEES, STATUSES
 from retain.terms import CUSTOMER_FACING, TERM_NAMES
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
 
@@ -81,7 +82,8 @@ DYNAMIC: dict[str, set[str]] = {
     "kind.{}": {"kind.customers", "kind.loans"},
     "import.{}": {f"import.{c}" for c in ("added", "updated", "unchanged", "rejected", "skipped")},
     "import.field.{}": {f"import.field.{f}" for f in ALL_FIELDS},
-    "status.{}": {f"status.{s}" for s in ("active", "overdue", "closed", "written_off")},
+    "status.{}": {f"status.{s}" for s in STATUSES},
+    "guarantee.{}": {f"guarantee.{g}" for g in GUARANTEES},
     "error.log.unknown_{}": {"error.log.unknown_channel", "error.log.unknown_outcome"},
     "error.read.json_nested_{}": {
         "error.read.json_nested_object",

@@ -19,8 +19,6 @@ from retain.importing.normalise import (
     Invalid,
     clean,
     id_check_char,
-    mask_id_number,
-    mask_phone,
     norm_date,
     norm_guarantee,
     norm_id,
@@ -484,17 +482,6 @@ def test_norm_rate() -> None:
 
 
 # ---------------------------------------------------------------------------
-# masks
-
-
-def test_masks() -> None:
-    assert mask_phone("13812348001") == "138****8001"
-    assert mask_phone(None) == ""
-    assert mask_id_number("110105194912310021") == "110***********0021"
-    assert mask_id_number(None) == ""
-
-
-# ---------------------------------------------------------------------------
 # properties: never any exception but Invalid, right result type
 
 _DENSE = st.text(
@@ -551,13 +538,6 @@ def test_only_invalid_escapes(
     name: str, fn: Callable[[object], object], types: tuple[type, ...], value: object
 ) -> None:
     _check(fn, value, types)
-
-
-@settings(max_examples=200, deadline=None)
-@given(value=st.one_of(st.text(), st.none()))
-def test_masks_never_fail(value: str | None) -> None:
-    assert isinstance(mask_phone(value), str)
-    assert isinstance(mask_id_number(value), str)
 
 
 @settings(max_examples=200, deadline=None)

@@ -3,7 +3,8 @@
 No Rich here: the table format lives in ``retain.cli.render``. Every list
 command describes its columns once (:class:`Field`) and hands rows to
 :func:`write_rows`; money arrives as integer fen and leaves as yuan with two
-decimals, dates as ISO text.
+decimals, dates as ISO text. Phones and ID numbers are masked for people
+(:func:`mask_phone`, :func:`mask_id_number`) unless ``--reveal`` is given.
 """
 
 from __future__ import annotations
@@ -43,6 +44,24 @@ def yuan_grouped(fen: int | None) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole:,}.{cents:02d}"
+
+
+def _mask(s: str | None) -> str:
+    if not s:
+        return ""
+    if len(s) < 8:
+        return "*" * len(s)
+    return s[:3] + "*" * (len(s) - 7) + s[-4:]
+
+
+def mask_phone(phone: str | None) -> str:
+    """ "13812348001" → "138****8001"; None → "". Display only, never stored."""
+    return _mask(phone)
+
+
+def mask_id_number(idn: str | None) -> str:
+    """18-character ID number → first 3 + 11 ``*`` + last 4; None → "". Display only."""
+    return _mask(idn)
 
 
 def guard(text: str) -> str:

@@ -127,7 +127,7 @@ def calls(
 def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
     """A call-list row as the output shows it (points of each term as columns)."""
     from retain.i18n import t
-    from retain.importing.normalise import mask_phone
+    from retain.output import mask_phone
     from retain.ranking import reasons_text
 
     codes = row.reasons

@@ -187,8 +187,7 @@ def show(
     from retain.config import load_config
     from retain.contacts import contact_history, customer, customer_loans
     from retain.i18n import label, t
-    from retain.importing.normalise import mask_id_number, mask_phone
-    from retain.output import yuan_grouped
+    from retain.output import mask_id_number, mask_phone, yuan_grouped
     from retain.ranking import explain
     from retain.rules import is_open
 

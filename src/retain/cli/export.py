@@ -102,7 +102,7 @@ def reminders(
     from retain.errors import UsageError
     from retain.exports import EXPORT_FORMATS, already_exported, reminder_rows
     from retain.i18n import msg, t
-    from retain.importing.normalise import mask_phone
+    from retain.output import mask_phone
     from retain.reminders import upcoming
     from retain.sinks import format_for
     from retain.templates import AUDIENCES

@@ -6,11 +6,14 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from retain.cli.common import handle_errors, is_terminal, state
+
+if TYPE_CHECKING:
+    from retain.importing.load import ImportReport
 
 app = typer.Typer(
     help=(
@@ -216,7 +219,7 @@ def _field_labels(fields: str, lang: str) -> str:
     return t("sep.semicolon", lang).join(shown)
 
 
-def _print_report(report: Any, fmt: SummaryFormat, lang: str) -> None:
+def _print_report(report: ImportReport, fmt: SummaryFormat, lang: str) -> None:
     from retain.i18n import t
 
     if fmt is SummaryFormat.json:

@@ -130,8 +130,7 @@ def _render_table(
 ) -> None:
     from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import t
-    from retain.importing.normalise import mask_phone
-    from retain.output import yuan_grouped
+    from retain.output import mask_phone, yuan_grouped
 
     lang = st.lang
     shown = [

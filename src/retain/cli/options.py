@@ -134,8 +134,7 @@ def emit_masked(
     lang: str,
 ) -> None:
     """:func:`emit` for a list whose ``phone`` is masked unless ``--reveal``."""
-    from retain.importing.normalise import mask_phone
-    from retain.output import Field
+    from retain.output import Field, mask_phone
 
     fields = [Field(name, kind) for name, kind in field_specs]  # type: ignore[arg-type]
     if not reveal:

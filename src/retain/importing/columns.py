@@ -22,6 +22,7 @@ from typing import Literal
 
 from retain.errors import UsageError
 from retain.i18n import Joined, Msg, Text, msg
+from retain.importing.normalise import DATE_ORDERS
 
 Kind = Literal["customers", "loans"]
 
@@ -206,7 +207,6 @@ class Mapping:
 
 _TABLES = ("columns", "options", "defaults", "values")
 _OPTIONS = ("date_order", "amount_unit", "principal_ceiling")
-_DATE_ORDERS = ("dmy", "mdy", "ymd")
 _AMOUNT_UNITS = {"yuan": "yuan", "元": "yuan", "wan": "wan", "万元": "wan", "万": "wan"}
 _VALUE_TABLES = ("status", "guarantee")
 
@@ -311,11 +311,11 @@ def load_mapping(path: Path) -> Mapping:
 
     date_order = options.get("date_order")
     if date_order is not None:
-        if not isinstance(date_order, str) or date_order.strip().lower() not in _DATE_ORDERS:
+        if not isinstance(date_order, str) or date_order.strip().lower() not in DATE_ORDERS:
             raise UsageError(
                 key="mapping.date_order",
                 where=where,
-                choices=", ".join(_DATE_ORDERS),
+                choices=", ".join(DATE_ORDERS),
                 value=repr(date_order),
             )
         date_order = date_order.strip().lower()

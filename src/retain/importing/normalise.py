@@ -11,7 +11,8 @@ normalisers return ``None``; required ones raise ``Invalid(code="required")``.
 
 The hot paths (ISO dates, plain ASCII amounts, 11-digit mobiles, plain IDs) are
 tried first with precompiled regexes; Unicode normalisation is only paid for
-non-ASCII text. Data is never masked or shortened here (see ``mask_*`` for display).
+non-ASCII text. Data is never masked or shortened here (masking for display is
+``retain.output.mask_phone`` / ``mask_id_number``).
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Final
 
 from retain.errors import keyed_text
+from retain.i18n import CATALOGUE
+from retain.rules import GUARANTEES, STATUSES
 
 __all__ = [
     "GUARANTEES",
@@ -35,8 +38,6 @@ __all__ = [
     "Invalid",
     "clean",
     "id_check_char",
-    "mask_id_number",
-    "mask_phone",
     "norm_date",
     "norm_guarantee",
     "norm_id",
@@ -65,20 +66,10 @@ class Invalid(ValueError):
         super().__init__(self.reason)
 
 
-GUARANTEES: Final = ("credit", "guarantee", "mortgage", "pledge")
-STATUSES: Final = ("active", "overdue", "closed", "written_off")
-GUARANTEE_ZH: Final[dict[str, str]] = {
-    "credit": "信用",
-    "guarantee": "保证",
-    "mortgage": "抵押",
-    "pledge": "质押",
-}
-STATUS_ZH: Final[dict[str, str]] = {
-    "active": "正常",
-    "overdue": "逾期",
-    "closed": "结清",
-    "written_off": "核销",
-}
+DATE_ORDERS: Final = ("dmy", "mdy", "ymd")  # how a mapping file reads D/M/YYYY
+# The Chinese words of each value, as the catalogue shows them.
+GUARANTEE_ZH: Final[dict[str, str]] = {g: CATALOGUE[f"guarantee.{g}"][1] for g in GUARANTEES}
+STATUS_ZH: Final[dict[str, str]] = {s: CATALOGUE[f"status.{s}"][1] for s in STATUSES}
 
 # ---------------------------------------------------------------------------
 # cleaning
@@ -264,11 +255,8 @@ def norm_id_number(value: object, today: str) -> str | None:
 def _check_idn(s: str, today: str) -> str:
     """``s`` matches ``_IDN_RE``: check the birth date and the check character."""
     birth = f"{s[6:10]}-{s[10:12]}-{s[12:14]}"
-    if birth not in _ISO_SEEN:
-        if not _valid_ymd(int(s[6:10]), int(s[10:12]), int(s[12:14])):
-            raise Invalid(code="idn_birth_impossible")
-        if len(_ISO_SEEN) < _ISO_SEEN_MAX:
-            _ISO_SEEN.add(birth)
+    if birth not in _ISO_SEEN and not _real_iso_date(birth):
+        raise Invalid(code="idn_birth_impossible")
     if birth < "1900-01-01":
         raise Invalid(code="idn_birth_1900")
     if birth > today:
@@ -380,7 +368,6 @@ _DAYS_IN_MONTH: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _EXCEL_EPOCH_ORDINAL: Final = _dt.date(1899, 12, 30).toordinal()
 _SERIAL_MAX: Final = 2958465  # 9999-12-31
 _YYYYMMDD_MIN: Final = 10000101
-_DATE_ORDERS: Final = (None, "dmy", "mdy", "ymd")
 
 _ISO_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Successfully parsed non-ISO text per date_order (raw cell text → ISO).
@@ -411,6 +398,16 @@ def _valid_ymd(y: int, m: int, d: int) -> bool:
     return d <= _DAYS_IN_MONTH[m]
 
 
+def _real_iso_date(iso: str) -> bool:
+    """Is ``iso`` (digits shaped ``YYYY-MM-DD``) a real date? Remembered when it is:
+    a file repeats the same few thousand dates (and birth dates) many times."""
+    if not _valid_ymd(int(iso[:4]), int(iso[5:7]), int(iso[8:])):
+        return False
+    if len(_ISO_SEEN) < _ISO_SEEN_MAX:
+        _ISO_SEEN.add(iso)
+    return True
+
+
 def _iso(y: int, m: int, d: int) -> str:
     if not _valid_ymd(y, m, d):
         raise Invalid(code="date_impossible")
@@ -437,16 +434,14 @@ def norm_date(value: object, *, date_order: str | None = None) -> str | None:
     a ``D/M/YYYY``-shaped value is read; without it such values are ambiguous. A
     ``date_order`` outside those values is a programming error (``ValueError``).
     """
-    if date_order not in _DATE_ORDERS:
+    if date_order is not None and date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be 'dmy', 'mdy', 'ymd' or None, not {date_order!r}")
     if isinstance(value, str):
         if value in _ISO_SEEN:
             return value
         if len(value) == 10 and _ISO_RE.fullmatch(value):
-            if not _valid_ymd(int(value[:4]), int(value[5:7]), int(value[8:])):
+            if not _real_iso_date(value):
                 raise Invalid(code="date_impossible")
-            if len(_ISO_SEEN) < _ISO_SEEN_MAX:
-                _ISO_SEEN.add(value)
             return value
         cache = _TEXT_DATES[date_order]
         found = cache.get(value)
@@ -580,6 +575,29 @@ def _alias_folded(s: str, aliases: Mapping[str, str] | None) -> str | None:
     return None
 
 
+def _choice(
+    value: object, aliases: Mapping[str, str] | None, word: Callable[[str], str | None]
+) -> tuple[str | None, str, str | None]:
+    """The rule shared by guarantees and statuses: (canonical word or None, the
+    cleaned cell, the alias target it was mapped to or None).
+
+    An exact alias wins over the built-in words; a case-insensitive one only
+    applies when the built-in words do not match. Blank raises ``required``.
+    """
+    s = clean(value)
+    if not s:
+        raise Invalid(code="required")
+    target = _alias_exact(s, aliases)
+    if target is None:
+        found = word(s)
+        if found is not None:
+            return found, s, None
+        target = _alias_folded(s, aliases)
+        if target is None:
+            return None, s, None
+    return word(clean(target)), s, target
+
+
 def norm_guarantee(value: object, aliases: Mapping[str, str] | None = None) -> str:
     """Guarantee type → one of :data:`GUARANTEES`; required.
 
@@ -587,39 +605,29 @@ def norm_guarantee(value: object, aliases: Mapping[str, str] | None = None) -> s
     alias wins over the built-in words, a case-insensitive one only applies when the
     built-in words do not match.
     """
-    s = clean(value)
-    if not s:
-        raise Invalid(code="required")
-    target = _alias_exact(s, aliases)
-    if target is None:
-        found = _guarantee_word(s)
+    if not aliases and type(value) is str:
+        found = _GUARANTEE_WORDS.get(value)  # fast path: a clean built-in word
         if found is not None:
             return found
-        target = _alias_folded(s, aliases)
-    if target is not None:
-        found = _guarantee_word(clean(target))
-        if found is None:
-            raise Invalid(code="guarantee_alias", value=_short(s), target=_short(str(target)))
+    found, s, target = _choice(value, aliases, _guarantee_word)
+    if found is not None:
         return found
+    if target is not None:
+        raise Invalid(code="guarantee_alias", value=_short(s), target=_short(str(target)))
     raise Invalid(code="guarantee_unknown", value=_short(s))
 
 
 def norm_status(value: object, aliases: Mapping[str, str] | None = None) -> str:
     """Loan status → one of :data:`STATUSES`; required. ``aliases`` as for guarantees."""
-    s = clean(value)
-    if not s:
-        raise Invalid(code="required")
-    target = _alias_exact(s, aliases)
-    if target is None:
-        found = _status_word(s)
+    if not aliases and type(value) is str:
+        found = _STATUS_WORDS.get(value)  # fast path: a clean built-in word
         if found is not None:
             return found
-        target = _alias_folded(s, aliases)
-    if target is not None:
-        found = _status_word(clean(target))
-        if found is None:
-            raise Invalid(code="status_alias", value=_short(s), target=_short(str(target)))
+    found, s, target = _choice(value, aliases, _status_word)
+    if found is not None:
         return found
+    if target is not None:
+        raise Invalid(code="status_alias", value=_short(s), target=_short(str(target)))
     raise Invalid(code="status_unknown", value=_short(s))
 
 
@@ -707,25 +715,3 @@ def norm_rate(value: object) -> str | None:
     if len(fp) > _RATE_MAX_DECIMALS:
         raise Invalid(code="rate_decimals")
     return f"{ip}.{fp}" if fp else ip
-
-
-# ---------------------------------------------------------------------------
-# display masking (never applied to stored data)
-
-
-def _mask(s: str | None) -> str:
-    if not s:
-        return ""
-    if len(s) < 8:
-        return "*" * len(s)
-    return s[:3] + "*" * (len(s) - 7) + s[-4:]
-
-
-def mask_phone(phone: str | None) -> str:
-    """ "13812348001" → "138****8001"; None → ""."""
-    return _mask(phone)
-
-
-def mask_id_number(idn: str | None) -> str:
-    """18-character ID number → first 3 + 11 ``*`` + last 4; None → ""."""
-    return _mask(idn)

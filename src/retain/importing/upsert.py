@@ -1,0 +1,251 @@
+"""The import's SQL: its ``imports`` row, what the file held so far, and upserts.
+
+All of it runs inside the caller's transaction (one per file). Keys seen
+earlier in the file live in temporary tables, so a repeated id is caught
+without keeping a million ids in Python. Upserts are idempotent: an unchanged
+row is not written, a changed one is updated and each changed field is kept
+in the ``changes`` audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import TYPE_CHECKING, cast
+
+from retain.days import day_number
+from retain.importing.columns import LOAN_FIELDS
+
+if TYPE_CHECKING:
+    from retain.importing.validate import CustomerRecord, LoanRecord
+
+# Loan fields written, in order, when the file supplies them (loan_id is the key).
+LOAN_DATA_FIELDS = tuple(f for f in LOAN_FIELDS if f != "loan_id")
+# Day numbers travel with their dates (see migration m002).
+DAY_COLUMNS = {
+    "disbursed_on": "disbursed_day",
+    "matures_on": "matures_day",
+    "closed_on": "closed_day",
+}
+# Field name in files → column in the store, where they differ.
+LOAN_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
+
+Row = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What one upsert did: rows inserted, rows changed (the rest were unchanged)."""
+
+    added: int = 0
+    updated: int = 0
+
+
+def now_stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+Record = Mapping[str, object]
+
+
+def _picker(fields: Sequence[str]) -> Callable[[Record], Row]:
+    """A function that picks these keys of a record as one tuple (even for one key)."""
+    if len(fields) == 1:
+        only = fields[0]
+        return lambda record: (record[only],)
+    return cast(Callable[[Record], Row], itemgetter(*fields))
+
+
+class ImportWriter:
+    """One file's writes, within the caller's transaction.
+
+    ``present`` is the set of fields the file supplies: only those columns are
+    written, so a file without a phone column leaves stored phones alone.
+    """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        customer_fields: Sequence[str],
+        present: Collection[str],
+        today: dt.date,
+    ) -> None:
+        self.conn = conn
+        # A big page cache keeps the loans indexes in memory while a large file's
+        # rows arrive in random key order (measured: ~30% faster at 1M rows).
+        conn.execute("PRAGMA cache_size = -65536")
+        self.stamp = now_stamp()
+        self.import_id: int | None = None
+        self.customer_fields = tuple(customer_fields)
+        self._customer_values = _picker(self.customer_fields)
+        data = [f for f in LOAN_DATA_FIELDS if f in present]
+        if "matures_on" not in data:
+            data.append("matures_on")  # derived from term_months
+        self._loan_values = _picker(data)
+        self._dated = tuple(f for f in data if f in DAY_COLUMNS)
+        self._tracks_dpd = "days_past_due" in data
+        today_day = day_number(today)
+        assert today_day is not None
+        self._today_day = today_day
+        self.loan_fields = (
+            *data,
+            *(DAY_COLUMNS[f] for f in self._dated),
+            *(("overdue_since_day",) if self._tracks_dpd else ()),
+        )
+
+    # -- the import's own row and temporary tables -------------------------
+    def start(self, kind: str, file_name: str, sha: str | None) -> int:
+        """Record the import (counts filled in by :meth:`finish`); its id."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen_keys (id TEXT PRIMARY KEY)")
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS seen_customers"
+            " (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, row_no INTEGER NOT NULL)"
+        )
+        self.conn.execute("DELETE FROM temp.seen_keys")
+        self.conn.execute("DELETE FROM temp.seen_customers")
+        cursor = self.conn.execute(
+            "INSERT INTO imports (kind, file_name, sha256, started_at, finished_at,"
+            " added, updated, unchanged, rejected, skipped) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0)",
+            (kind, file_name, sha, self.stamp, self.stamp),
+        )
+        assert cursor.lastrowid is not None
+        self.import_id = cursor.lastrowid
+        return self.import_id
+
+    def finish(self, added: int, updated: int, unchanged: int, rejected: int, skipped: int) -> None:
+        self.conn.execute(
+            "UPDATE imports SET finished_at = ?, added = ?, updated = ?, unchanged = ?,"
+            " rejected = ?, skipped = ? WHERE import_id = ?",
+            (now_stamp(), added, updated, unchanged, rejected, skipped, self.import_id),
+        )
+        self.conn.execute("DROP TABLE IF EXISTS temp.seen_keys")
+        self.conn.execute("DROP TABLE IF EXISTS temp.seen_customers")
+
+    def discard(self) -> None:
+        """A dry run: undo everything so far (checked against the real store) and
+        leave a transaction open for the caller to commit."""
+        self.conn.execute("ROLLBACK")
+        self.conn.execute("BEGIN")
+
+    # -- what the file held so far, what the store holds ---------------------
+    def seen_keys(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` that an earlier chunk of the file already used."""
+        return self._select_in("SELECT id FROM temp.seen_keys WHERE id IN", keys)
+
+    def mark_keys(self, keys: Iterable[str]) -> None:
+        self.conn.executemany("INSERT INTO temp.seen_keys (id) VALUES (?)", [(k,) for k in keys])
+
+    def seen_customers(self, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """Customer id → (fingerprint, row number) of its first row in the file."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {
+            row[0]: (row[1], row[2])
+            for row in self.conn.execute(
+                f"SELECT id, fingerprint, row_no FROM temp.seen_customers WHERE id IN ({marks})",
+                list(ids),
+            )
+        }
+
+    def mark_customers(self, marks: Iterable[tuple[str, str, int]]) -> None:
+        """Remember (id, fingerprint, row number) of customers first met in this chunk."""
+        self.conn.executemany(
+            "INSERT INTO temp.seen_customers (id, fingerprint, row_no) VALUES (?, ?, ?)",
+            list(marks),
+        )
+
+    def existing_customers(self, ids: Sequence[str]) -> set[str]:
+        return self._select_in("SELECT customer_id FROM customers WHERE customer_id IN", ids)
+
+    def _select_in(self, sql: str, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        marks = ",".join("?" * len(keys))
+        return {row[0] for row in self.conn.execute(f"{sql} ({marks})", list(keys))}
+
+    # -- records → rows ------------------------------------------------------
+    def customer_values(self, customer: CustomerRecord) -> Row:
+        """The stored detail fields of a customer, in :attr:`customer_fields` order."""
+        return self._customer_values(customer)
+
+    def loan_values(self, loan: LoanRecord) -> Row:
+        """The stored fields of a loan, in :attr:`loan_fields` order (day numbers included)."""
+        record: Record = loan
+        values = self._loan_values(record)
+        days = tuple(day_number(cast("str | None", record[f])) for f in self._dated)
+        if not self._tracks_dpd:
+            return values + days
+        dpd = loan.get("days_past_due")
+        return (*values, *days, self._today_day - dpd + 1 if dpd else None)
+
+    # -- upserts ------------------------------------------------------------
+    def save_customers(self, rows: Sequence[tuple[str, Row]]) -> Saved:
+        """Upsert (customer_id, detail values) pairs."""
+        fields = self.customer_fields
+        return self._upsert("customers", "customer_id", fields, fields, rows)
+
+    def save_loans(self, loans: Sequence[LoanRecord]) -> Saved:
+        fields = self.loan_fields
+        columns = [LOAN_COLUMNS.get(f, f) for f in fields]
+        rows = [(loan["loan_id"], self.loan_values(loan)) for loan in loans]
+        return self._upsert("loans", "loan_id", fields, columns, rows)
+
+    def _upsert(
+        self,
+        table: str,
+        key: str,
+        fields: Sequence[str],
+        cols: Sequence[str],
+        rows: Sequence[tuple[str, Row]],
+    ) -> Saved:
+        if not rows:
+            return Saved()
+        keys = [k for k, _ in rows]
+        marks = ",".join("?" * len(keys))
+        existing = {
+            record[0]: record[1:]
+            for record in self.conn.execute(
+                f"SELECT {key}, {', '.join(cols)} FROM {table} WHERE {key} IN ({marks})", keys
+            )
+        }
+        inserts = []
+        updates = []
+        audit: list[Row] = []
+        for k, new in rows:
+            old = existing.get(k)
+            if old is None:
+                inserts.append((k, *new, self.stamp, self.stamp))
+            elif tuple(old) != new:
+                updates.append((*new, self.stamp, k))
+                audit.extend(
+                    (self.import_id, table, k, f, _audit_text(o), _audit_text(n))
+                    for f, o, n in zip(fields, old, new, strict=True)
+                    if o != n
+                )
+        if inserts:
+            placeholders = ",".join("?" * (len(cols) + 3))
+            self.conn.executemany(
+                f"INSERT INTO {table} ({key}, {', '.join(cols)}, created_at, updated_at)"
+                f" VALUES ({placeholders})",
+                inserts,
+            )
+        if updates:
+            assignments = ", ".join(f"{c} = ?" for c in cols)
+            self.conn.executemany(
+                f"UPDATE {table} SET {assignments}, updated_at = ? WHERE {key} = ?", updates
+            )
+            self.conn.executemany(
+                "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                audit,
+            )
+        return Saved(len(inserts), len(updates))
+
+
+def _audit_text(value: object) -> str | None:
+    return None if value is None else str(value)

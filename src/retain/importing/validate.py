@@ -1,0 +1,290 @@
+"""Row rules: one source row's raw cells → a typed record, or the row's faults.
+
+Pure: no SQL, no I/O, no store. What a file decides once (which columns it
+has, its ``(万元)`` columns, the principal ceiling, the date order, the value
+aliases of its mapping, today) is bound in :class:`Rules`;
+:func:`validate_customer` and :func:`validate_loan` then run once per row, the
+hot path of a million-row import. They loop over normalisers bound once per
+file and return plain dicts typed as :class:`CustomerRecord` /
+:class:`LoanRecord` (no per-row model objects).
+
+What needs the store or the rest of the file (a repeated id, a customer
+repeated with other details, a loan whose customer does not exist) is the
+loader's business, not a row rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import NamedTuple, NotRequired, TypedDict, cast
+
+from retain.i18n import Joined, Msg, Text, msg
+from retain.importing.columns import CUSTOMER_FIELDS
+from retain.importing.normalise import (
+    Invalid,
+    norm_date,
+    norm_guarantee,
+    norm_id,
+    norm_id_number,
+    norm_money,
+    norm_name,
+    norm_nonneg_int,
+    norm_phone,
+    norm_rate,
+    norm_status,
+    norm_text,
+)
+
+DEFAULT_CEILING_FEN = 1_000_000_000  # 10,000,000.00 yuan
+
+#: Customer fields besides the id, in store order (``name`` first: always required).
+CUSTOMER_DETAIL_FIELDS = tuple(f for f in CUSTOMER_FIELDS if f != "customer_id")
+#: Loan fields checked even when the file lacks their column (they are required).
+LOAN_REQUIRED = ("customer_id", "principal", "disbursed_on", "guarantee", "status")
+
+
+class CustomerRecord(TypedDict):
+    """A valid customer row. A key is absent when the file has no such column
+    (the store keeps what it has); ``None`` is a blank cell (clears the value)."""
+
+    customer_id: str
+    name: str
+    phone: NotRequired[str | None]
+    id_number: NotRequired[str | None]
+    industry: NotRequired[str | None]
+    officer: NotRequired[str | None]
+    segment: NotRequired[str | None]
+
+
+class LoanRecord(TypedDict):
+    """A valid loan row: money in integer fen, dates ISO, enums canonical.
+
+    ``matures_on`` is always there (derived from ``term_months`` when the file
+    gives a term instead). Optional keys are absent when the file has no such
+    column. ``customer`` is the customer a loans file may carry in the same row.
+    """
+
+    loan_id: str
+    customer_id: str
+    principal: int
+    disbursed_on: str
+    matures_on: str
+    guarantee: str
+    status: str
+    term_months: NotRequired[int | None]
+    closed_on: NotRequired[str | None]
+    balance: NotRequired[int | None]
+    rate: NotRequired[str | None]
+    days_past_due: NotRequired[int | None]
+    product: NotRequired[str | None]
+    customer: NotRequired[CustomerRecord]
+
+
+class Fault(NamedTuple):
+    """One failed rule: the field it concerns and why (renders in en or zh)."""
+
+    field: str
+    reason: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A row that fails its rules. ``key`` is the row's own id when that id is
+    itself valid, so that a later row repeating it is still caught."""
+
+    key: str | None
+    faults: tuple[Fault, ...]
+
+    @property
+    def fields(self) -> str:
+        """The failed fields, each once, in order: ``"phone; id_number"``."""
+        return "; ".join(dict.fromkeys(f.field for f in self.faults))
+
+    @property
+    def reason(self) -> Text:
+        """One fault as it is; several each prefixed with their field, joined by "; "."""
+        if len(self.faults) == 1:
+            return self.faults[0].reason
+        return Joined(
+            tuple(
+                Msg("reject.field_fault", {"field": msg(f"import.field.{f}"), "reason": r})
+                for f, r in self.faults
+            )
+        )
+
+
+Check = Callable[[object], object]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What one file decides for all its rows; build once, validate many rows.
+
+    ``present`` holds the fields the file supplies (its columns and the mapping's
+    defaults): an optional field outside it is neither checked nor written.
+    """
+
+    today: dt.date
+    present: frozenset[str]
+    wan_fields: frozenset[str] = frozenset()
+    ceiling_fen: int = DEFAULT_CEILING_FEN
+    date_order: str | None = None
+    guarantee_aliases: Mapping[str, str] | None = None
+    status_aliases: Mapping[str, str] | None = None
+    # Derived in __post_init__ (bound once per file: the per-row loops stay lean).
+    today_iso: str = field(init=False, repr=False)
+    customer_fields: tuple[str, ...] = field(init=False, repr=False)
+    customer_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
+    loan_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
+    #: a loans file with a name column creates or updates its customers too
+    loans_carry_customers: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        today_iso = self.today.isoformat()
+        fields = (
+            "name",
+            *(f for f in CUSTOMER_DETAIL_FIELDS if f != "name" and f in self.present),
+        )
+        by_field: dict[str, Check] = {
+            "name": norm_name,
+            "phone": norm_phone,
+            "id_number": partial(norm_id_number, today=today_iso),
+        }
+        set_ = partial(object.__setattr__, self)
+        set_("today_iso", today_iso)
+        set_("customer_fields", fields)
+        set_("customer_checks", tuple((f, by_field.get(f, norm_text)) for f in fields))
+        set_("loan_checks", self._loan_checks())
+        set_("loans_carry_customers", "name" in self.present)
+
+    def _loan_checks(self) -> tuple[tuple[str, Check], ...]:
+        order = self.date_order
+        ceiling = self.ceiling_fen
+        wan = self.wan_fields
+        date = partial(norm_date, date_order=order)
+        every: tuple[tuple[str, Check], ...] = (
+            ("customer_id", norm_id),
+            (
+                "principal",
+                _required(partial(norm_money, wan="principal" in wan, ceiling_fen=ceiling)),
+            ),
+            ("disbursed_on", _required(date)),
+            ("matures_on", date),
+            ("term_months", norm_nonneg_int),
+            ("guarantee", partial(norm_guarantee, aliases=self.guarantee_aliases)),
+            ("status", partial(norm_status, aliases=self.status_aliases)),
+            ("closed_on", date),
+            (
+                "balance",
+                partial(norm_money, wan="balance" in wan, ceiling_fen=ceiling, allow_zero=True),
+            ),
+            ("rate", norm_rate),
+            ("days_past_due", norm_nonneg_int),
+            ("product", norm_text),
+        )
+        return tuple((f, fn) for f, fn in every if f in LOAN_REQUIRED or f in self.present)
+
+
+def _required(check: Check) -> Check:
+    def required(value: object) -> object:
+        result = check(value)
+        if result is None:
+            raise Invalid(code="required")
+        return result
+
+    return required
+
+
+def validate_customer(values: Mapping[str, object], rules: Rules) -> CustomerRecord | Rejected:
+    """A customers-file row (canonical field → raw cell) → its record or its faults."""
+    faults: list[Fault] = []
+    try:
+        key: str | None = norm_id(values.get("customer_id"))
+    except Invalid as exc:
+        key = None
+        faults.append(Fault("customer_id", exc.message))
+    out = _customer_details(values, rules, faults)
+    out["customer_id"] = key
+    if faults:
+        return Rejected(key, tuple(faults))
+    return cast(CustomerRecord, out)  # no fault: every check above set its key
+
+
+def validate_loan(values: Mapping[str, object], rules: Rules) -> LoanRecord | Rejected:
+    """A loans-file row (canonical field → raw cell) → its record or its faults.
+
+    Faults come in a fixed order: the loan id, each loan field, the rules across
+    fields (dates, status), then the customer columns the row may carry.
+    """
+    faults: list[Fault] = []
+    get = values.get
+    try:
+        key: str | None = norm_id(get("loan_id"))
+    except Invalid as exc:
+        key = None
+        faults.append(Fault("loan_id", exc.message))
+    out: dict[str, object] = {"loan_id": key}
+    for name, check in rules.loan_checks:
+        try:
+            out[name] = check(get(name))
+        except Invalid as exc:
+            faults.append(Fault(name, exc.message))
+    _across_fields(out, faults, rules.today_iso)
+    if rules.loans_carry_customers:
+        customer = _customer_details(values, rules, faults)
+        customer["customer_id"] = out.get("customer_id")
+        out["customer"] = customer
+    if faults:
+        return Rejected(key, tuple(faults))
+    return cast(LoanRecord, out)  # no fault: every required check set its key
+
+
+def _customer_details(
+    values: Mapping[str, object], rules: Rules, faults: list[Fault]
+) -> dict[str, object]:
+    get = values.get
+    out: dict[str, object] = {}
+    for name, check in rules.customer_checks:
+        try:
+            out[name] = check(get(name))
+        except Invalid as exc:
+            faults.append(Fault(name, exc.message))
+    return out
+
+
+def _across_fields(out: dict[str, object], faults: list[Fault], today_iso: str) -> None:
+    """Maturity from the term when needed; dates against each other, the status and today."""
+    disbursed = cast("str | None", out.get("disbursed_on"))
+    matures = cast("str | None", out.get("matures_on"))
+    term = cast("int | None", out.get("term_months"))
+    status = out.get("status")
+    closed = cast("str | None", out.get("closed_on"))
+    failed = {f.field for f in faults}
+    if term == 0:
+        faults.append(Fault("term_months", msg("reject.term_min")))
+    if matures is None and "matures_on" not in failed:
+        if term and disbursed:
+            from retain.dates import add_months
+
+            matures = add_months(dt.date.fromisoformat(disbursed), term).isoformat()
+            out["matures_on"] = matures
+        elif not term and "term_months" not in failed:
+            faults.append(Fault("matures_on", msg("reject.matures_required")))
+    failed = {f.field for f in faults}
+    if disbursed and disbursed > today_iso:
+        faults.append(Fault("disbursed_on", msg("reject.after_today", today=today_iso)))
+    if disbursed and matures and matures <= disbursed:
+        faults.append(Fault("matures_on", msg("reject.matures_before")))
+    if status in ("active", "overdue") and closed:
+        faults.append(
+            Fault("closed_on", msg("reject.closed_not_blank", status=msg(f"status.{status}")))
+        )
+    if status == "closed" and closed is None and "closed_on" not in failed:
+        faults.append(Fault("closed_on", msg("reject.closed_required")))
+    if closed and disbursed and closed < disbursed:
+        faults.append(Fault("closed_on", msg("reject.closed_before")))
+    if closed and closed > today_iso:
+        faults.append(Fault("closed_on", msg("reject.after_today", today=today_iso)))
