@@ -16,9 +16,10 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple, TypedDict
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from retain.i18n import Text, msg
+from retain.importing.columns import Kind
 from retain.importing.read import Record, open_rows, read_records
 from retain.importing.rejects import RejectsWriter, default_rejects_path
 from retain.importing.upsert import ImportWriter, Row, Saved
@@ -36,19 +37,8 @@ if TYPE_CHECKING:
     from retain.importing.columns import HeaderLayout, Mapping
     from retain.store import Store
 
-Kind = Literal["customers", "loans"]
 CHUNK = 2000
 SHOWN_REJECTS = 100
-
-__all__ = [
-    "DEFAULT_CEILING_FEN",
-    "ImportReport",
-    "ImportSettings",
-    "Rejection",
-    "default_rejects_path",
-    "import_file",
-    "rules_for",
-]
 
 
 @dataclass

@@ -48,15 +48,15 @@ def now_stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-Record = Mapping[str, object]
+Fields = Mapping[str, object]  # a record, read by key
 
 
-def _picker(fields: Sequence[str]) -> Callable[[Record], Row]:
+def _picker(fields: Sequence[str]) -> Callable[[Fields], Row]:
     """A function that picks these keys of a record as one tuple (even for one key)."""
     if len(fields) == 1:
         only = fields[0]
         return lambda record: (record[only],)
-    return cast(Callable[[Record], Row], itemgetter(*fields))
+    return cast(Callable[[Fields], Row], itemgetter(*fields))
 
 
 class ImportWriter:
@@ -175,7 +175,7 @@ class ImportWriter:
 
     def loan_values(self, loan: LoanRecord) -> Row:
         """The stored fields of a loan, in :attr:`loan_fields` order (day numbers included)."""
-        record: Record = loan
+        record: Fields = loan
         values = self._loan_values(record)
         days = tuple(day_number(cast("str | None", record[f])) for f in self._dated)
         if not self._tracks_dpd:
