@@ -109,10 +109,6 @@ def _query(
     sql = f"""
 WITH open_loans AS (
     SELECT l.customer_id, MAX({dpd}) AS dpd,
-        -- The overdue spell began as reported by the import, else the day after
-        -- maturity: the earliest over the customer's overdue loans.
-        MIN(CASE WHEN {dpd} > 0 THEN COALESCE(l.overdue_since_day, l.matures_day + 1) END)
-            AS overdue_since,
         MAX(CASE WHEN :t >= l.disbursed_day + :r_post_loan_first_days
             THEN :t - ((:t - l.disbursed_day - :r_post_loan_first_days)
                 % :r_post_loan_every_days) END) AS check_day,
@@ -142,8 +138,16 @@ recently_closed AS (
 candidates AS (
     SELECT c.customer_id, c.name, c.phone, c.officer, c.last_contact_at, c.last_channel,
         c.last_outcome, c.last_contact_day, c.next_on, c.next_day, c.dpd_at_contact,
-        o.dpd, o.overdue_since, m.days_left, m.window_open, o.check_day, o.secured_since,
+        o.dpd, m.days_left, m.window_open, o.check_day, o.secured_since,
         :t AS today_day,
+        -- The overdue spell began as reported by the import, else the day after
+        -- maturity: the earliest over the customer's overdue loans. Looked up per
+        -- customer (only where the column is read), which keeps the open-loan
+        -- pass on its covering index.
+        CASE WHEN o.dpd > 0 THEN (
+            SELECT MIN(COALESCE(s.overdue_since_day, s.matures_day + 1)) FROM loans s
+            WHERE s.customer_id = c.customer_id AND {is_open_sql("s")} AND {dpd_sql("s")} > 0
+        ) END AS overdue_since,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
@@ -186,12 +190,15 @@ def _rows(
     cursor = conn.execute(sql, params)
     cursor.row_factory = None
     names = [d[0] for d in cursor.description]
+    # Positions looked up once: this runs for every listed customer on every day
+    # of a reminder window.
+    fact_at = [names.index(name) for name in _ROW_FIELDS]
+    term_at = [(term.name, names.index(term.name)) for term in TERMS]
     try:
         for rank, values in enumerate(cursor, start=first_rank or 0):
-            record = dict(zip(names, values, strict=True))
             row = CallRow(
-                **{name: record[name] for name in _ROW_FIELDS},
-                points={term.name: int(record[term.name]) for term in TERMS},
+                **dict(zip(_ROW_FIELDS, [values[i] for i in fact_at], strict=True)),
+                points={name: int(values[i]) for name, i in term_at},
             )
             row.quiet = bool(row.quiet)
             if first_rank is not None:
