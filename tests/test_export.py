@@ -458,8 +458,9 @@ def test_a_failed_publish_records_nothing(examples: Cli, tmp_path: Path) -> None
     out.mkdir()
     (out / "sms.csv").mkdir()  # the rename onto a directory fails after writing
     result = export(
-        examples, "--days", "0", "--new-only", "--audience", "customer", "-o", str(out / "sms.csv")
-    )
+        examples, "--days", "0", "--new-only", "--audience", "customer", "--force",
+        "-o", str(out / "sms.csv"),
+    )  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr.startswith("Error:")
     assert leftovers(out) == []
@@ -647,7 +648,9 @@ def test_files_are_private_and_leave_no_temp(examples: Cli, tmp_path: Path, fmt:
     target = out / f"r.{fmt}"
     target.write_text("old", encoding="utf-8")
     target.chmod(0o644)
-    ok(export(examples, "--days", "1", "-o", str(target)))
+    refused = export(examples, "--days", "1", "-o", str(target))
+    assert refused.exit_code == 2 and target.read_bytes() == b"old"
+    ok(export(examples, "--days", "1", "-o", str(target), "--force"))
     assert mode(target) == 0o600
     assert target.read_bytes() != b"old"
     assert sorted(p.name for p in out.iterdir()) == [target.name]
@@ -700,7 +703,7 @@ def test_bad_config_leaves_existing_file_untouched(examples: Cli, tmp_path: Path
     )
     target = tmp_path / "r.csv"
     target.write_text("precious", encoding="utf-8")
-    result = export(examples, "-o", str(target), env={"RETAIN_CONFIG": str(config)})
+    result = export(examples, "-o", str(target), "--force", env={"RETAIN_CONFIG": str(config)})
     assert result.exit_code == 2
     assert result.stderr.startswith("Error:")
     assert "{foo}" in result.stderr and "templates.customer.zh.maturing" in result.stderr

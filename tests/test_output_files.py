@@ -105,3 +105,46 @@ def test_files_for_people_speak_chinese_under_zh(
             )
         if "class" in record:
             assert _cjk(cells["分类"])
+
+
+@pytest.mark.parametrize("command", LISTS, ids=lambda c: c[0])
+def test_an_existing_output_file_is_never_replaced_without_force(
+    seeded: Cli, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "list.csv"
+    target.write_text("my notes\n", encoding="utf-8")
+    refused = seeded(*command, "--output", str(target))
+    assert refused.exit_code == 2
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("Error: ")
+    assert str(target) in refused.stderr and "--force" in refused.stderr
+    assert target.read_text(encoding="utf-8") == "my notes\n"
+    assert [p.name for p in out.iterdir()] == ["list.csv"]  # no temporary left
+    forced = seeded(*command, "--output", str(target), "--force")
+    assert forced.exit_code == 0, forced.stderr
+    header = target.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "customer_id" in header.split(",")
+
+
+def test_a_second_sms_run_never_empties_the_first_file(seeded: Cli, tmp_path: Path) -> None:
+    """The --help example run twice: the second run must neither replace the file the
+    gateway has not collected yet nor claim reminders it did not write."""
+    sms = tmp_path / "sms.csv"
+    args = ("export", "reminders", "--days", "0", "--audience", "customer", "--new-only")
+    first = seeded(*args, "--output", str(sms))
+    assert first.exit_code == 0, first.stderr
+    sent = sms.read_bytes()
+    assert len(sent.decode("utf-8-sig").splitlines()) > 1  # a header and real rows
+    later = "2026-12-02"
+    again = seeded(*args, "--output", str(sms), today=later)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert sms.read_bytes() == sent
+    # The refused run recorded nothing: tomorrow's new reminders still go out.
+    other = tmp_path / "sms-2.csv"
+    expected = seeded(*args[:-1], "--format", "json", today=later).json()
+    fresh = seeded(*args, "--output", str(other), today=later)
+    assert fresh.exit_code == 0, fresh.stderr
+    rows = list(csv.reader(other.read_text(encoding="utf-8-sig").splitlines()))[1:]
+    first_ids = {r[0] for r in list(csv.reader(sent.decode("utf-8-sig").splitlines()))[1:]}
+    assert rows and {r[0] for r in rows} == {r["reminder_id"] for r in expected} - first_ids

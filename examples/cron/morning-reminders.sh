@@ -6,8 +6,9 @@
 #                                 (--new-only), so a second run sends nothing twice
 #                                 and never overwrites a file the gateway may not
 #                                 have picked up yet (it writes sms-DATE.2.csv …);
-#   $OUT_DIR/officer-week.ics     the officers' calendar for the coming week
-#                                 (stable UIDs: a subscribed calendar updates in place).
+#   $OUT_DIR/officer-week.ics     the officers' calendar for the coming week, replaced
+#                                 each run (--force; stable UIDs: a subscribed calendar
+#                                 updates in place).
 #
 # Environment: RETAIN_BIN (default: retain on PATH), RETAIN_DB (the store; else
 # retain's default), OUT_DIR (default ~/retain-out, created mode 0700),
@@ -61,5 +62,5 @@ done
 
 log "start: store ${RETAIN_DB:-(default)}, output $OUT_DIR"
 run --today tomorrow export reminders --days 0 --new-only --audience customer --output "$sms"
-run --today tomorrow export reminders --days 6 --audience officer --output "$OUT_DIR/officer-week.ics"
+run --today tomorrow export reminders --days 6 --audience officer --force --output "$OUT_DIR/officer-week.ics"
 log "done"

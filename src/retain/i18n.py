@@ -293,6 +293,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法判断 {name} 的格式：请使用 --format {formats}",
     ),
     "error.output.no_dir": ("no such directory: {path}", "目录不存在：{path}"),
+    "error.output.exists": (
+        "{path} exists and was left as it is; use --force to replace it",
+        "{path} 已存在，未改动；如需覆盖请加 --force",
+    ),
     # config
     "error.config.invalid": ("config {path}: {problems}", "配置文件 {path}：{problems}"),
     "error.config.problem": ("{where}: {problem}", "{where}：{problem}"),

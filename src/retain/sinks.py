@@ -36,6 +36,13 @@ _BY_SUFFIX = {
 }
 
 
+def refuse_existing(path: Path, force: bool) -> None:
+    """A file the user may still need (an SMS file the gateway has not collected, a
+    sheet with their notes) is never replaced unless they say ``--force``."""
+    if not force and (path.exists() or path.is_symlink()):
+        raise UsageError(key="output.exists", path=str(path))
+
+
 def format_for(path: Path, requested: str | None, allowed: Sequence[str]) -> str:
     """The explicit --format, else the one the file name implies."""
     fmt = requested or _BY_SUFFIX.get(path.suffix.lower())
@@ -62,11 +69,20 @@ class AtomicFile:
             self.handle = os.fdopen(fd, "w", encoding=encoding, newline="")
         self.published = False
 
-    def publish(self) -> Path:
+    def publish(self, *, replace: bool = True) -> Path:
+        """Put the file in place. Without ``replace`` an existing file wins, even
+        one created since :func:`refuse_existing` looked (a link never replaces)."""
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.handle.close()
-        os.replace(self.tmp, self.target)
+        if replace:
+            os.replace(self.tmp, self.target)
+        else:
+            try:
+                os.link(self.tmp, self.target)
+            except FileExistsError:
+                raise UsageError(key="output.exists", path=str(self.target)) from None
+            os.unlink(self.tmp)
         os.chmod(self.target, 0o600)
         self.published = True
         return self.target
@@ -247,11 +263,13 @@ def write_file(
     sheet_title: str = "retain",
     calendar: Calendar | None = None,
     publishing: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+    replace: bool = False,
 ) -> int:
     """Write rows to ``target`` atomically in a file format; returns the row count.
 
     The file is renamed into place inside ``publishing()`` (e.g. the transaction
     that records an export): if the rename fails, that context sees the error.
+    An existing ``target`` is replaced only with ``replace``.
     """
     with atomic_file(target, binary=is_binary(fmt), bom=fmt in ("csv", "tsv")) as out:
         count = write_to(
@@ -264,7 +282,7 @@ def write_file(
             calendar=calendar,
         )
         with publishing():
-            out.publish()
+            out.publish(replace=replace)
     return count
 
 
@@ -275,6 +293,7 @@ __all__ = [
     "atomic_file",
     "format_for",
     "guard",
+    "refuse_existing",
     "write_file",
     "write_to",
 ]

@@ -12,12 +12,14 @@ import typer
 from retain.cli.common import State, handle_errors, state
 from retain.cli.options import (
     TABLE_DEFAULT_LIMIT,
+    ForceOption,
     FormatOption,
     LimitOption,
     OfficerOption,
     OutputFormat,
     OutputOption,
     RevealOption,
+    check_output,
     emit_masked,
     resolve_format,
 )
@@ -104,12 +106,14 @@ def overdue(
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     from retain.arrears import OverdueFilter, class_labels, class_rank, overdue_loans
     from retain.config import load_config
     from retain.errors import UsageError
 
     st = state(ctx)
+    check_output(output, force)
     arrears = load_config().arrears
     rank = class_rank(arrears, class_name) if class_name is not None else None
     labels = class_labels(arrears, st.lang)
@@ -138,7 +142,9 @@ def overdue(
                 from retain.arrears import OVERDUE_COLUMNS
 
                 shaped = (dict(zip(OVERDUE_COLUMNS, values, strict=True)) for values in rows)
-                emit_masked(shaped, OVERDUE_FIELDS, fmt, output, reveal, st.lang)
+                emit_masked(
+                    shaped, OVERDUE_FIELDS, fmt, output, reveal, st.lang, force=force
+                )
         if out_format == "table":
             _print_summary(store.conn, arrears, st, officer, "table")
 

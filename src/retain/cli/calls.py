@@ -10,12 +10,14 @@ import typer
 
 from retain.cli.common import State, handle_errors, state
 from retain.cli.options import (
+    ForceOption,
     FormatOption,
     LimitOption,
     OfficerOption,
     OutputFormat,
     OutputOption,
     RevealOption,
+    check_output,
     emit,
     resolve_format,
 )
@@ -92,6 +94,7 @@ def calls(
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     from retain.config import load_config
     from retain.errors import UsageError
@@ -99,6 +102,7 @@ def calls(
     from retain.terms import term_of
 
     st = state(ctx)
+    check_output(output, force)
     config = load_config()
     given = tuple(reason or ())
     reasons = tuple(term_of(r) or "" for r in given)
@@ -121,7 +125,7 @@ def calls(
         from retain.output import Field
 
         fields = [Field(name, kind) for name, kind in CALL_FIELDS]  # type: ignore[arg-type]
-        emit(rows, fields, fmt, output, st.lang)
+        emit(rows, fields, fmt, output, st.lang, force=force)
 
 
 def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:

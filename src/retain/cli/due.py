@@ -11,12 +11,14 @@ import typer
 from retain.cli.common import State, state
 from retain.cli.options import (
     TABLE_DEFAULT_LIMIT,
+    ForceOption,
     FormatOption,
     LimitOption,
     OfficerOption,
     OutputFormat,
     OutputOption,
     RevealOption,
+    check_output,
     emit_masked,
     resolve_format,
 )
@@ -84,12 +86,14 @@ def due(
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     from retain.errors import UsageError
     from retain.importing.normalise import Invalid, norm_guarantee, norm_money
     from retain.queries import DueFilter, due_loans
 
     st = state(ctx)
+    check_output(output, force)
     try:
         wanted_guarantee = norm_guarantee(guarantee) if guarantee else None
     except Invalid as exc:
@@ -113,7 +117,7 @@ def due(
         if out_format == "table":
             _render_table(list(rows), st, days, table_limit, reveal)
         else:
-            emit_masked(rows, DUE_FIELDS, fmt, output, reveal, st.lang)
+            emit_masked(rows, DUE_FIELDS, fmt, output, reveal, st.lang, force=force)
 
 
 def _render_table(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from retain.cli.common import handle_errors, state
-from retain.cli.options import OfficerOption, RevealOption
+from retain.cli.options import ForceOption, OfficerOption, RevealOption, check_output
 from retain.terms import TERM_NAMES
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def reminders(
     ] = None,
     reveal: RevealOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    force: ForceOption = False,
 ) -> None:
     from retain.config import load_config
     from retain.errors import UsageError
@@ -120,6 +121,7 @@ def reminders(
     wanted = tuple(dict.fromkeys(name for k in given if (name := term_of(k))))
     if output is not None:
         out_format = format_for(output, fmt, EXPORT_FORMATS)
+        check_output(output, force)
     else:
         out_format = fmt or "csv"
         if out_format not in EXPORT_FORMATS:
@@ -147,7 +149,7 @@ def reminders(
             reason_labels=labels,
             mask=(lambda phone: phone) if reveal else mask_phone,
         )
-        target = _deliver(store, rows, out_format, output, audience, new_only, lang)
+        target = _deliver(store, rows, out_format, output, audience, new_only, lang, force)
     if not quiet:
         sys.stderr.write(t("export.done", lang, count=len(rows), target=target) + "\n")
 
@@ -160,6 +162,7 @@ def _deliver(
     audience: str,
     new_only: bool,
     lang: str,
+    force: bool,
 ) -> str:
     """Write the rows; with --new-only the ledger commits with the file, or not at all."""
     from contextlib import nullcontext
@@ -211,6 +214,7 @@ def _deliver(
         sheet_title=t("export.sheet", lang),
         calendar=calendar,
         publishing=publishing,
+        replace=force,
     )
     return str(output)
 

@@ -222,6 +222,7 @@ OPTIONS: dict[str, str] = {
     "--officer": "只看该客户经理的客户。",
     "--limit": "最多显示 N 行。默认：表格 200 行，其他格式不限。",
     "--reveal": "显示完整手机号码（默认打码）。",
+    "--force": "--output 文件已存在时覆盖它（默认拒绝，退出码 2）。",
     "--format": "auto = 在终端中显示表格，在管道中输出 TSV。",
     "--output": "写入文件 FILE（原子写入，权限 0600）：csv（带 BOM，便于 Excel 打开）、tsv、"
     "json、ndjson、ids 或 xlsx，格式取自 --format 或文件扩展名。",

@@ -10,12 +10,14 @@ import typer
 from retain.cli.common import State, handle_errors, state
 from retain.cli.options import (
     TABLE_DEFAULT_LIMIT,
+    ForceOption,
     FormatOption,
     LimitOption,
     OfficerOption,
     OutputFormat,
     OutputOption,
     RevealOption,
+    check_output,
     emit_masked,
     resolve_format,
 )
@@ -90,12 +92,14 @@ def noloan(
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     from retain.arrears import NoLoanFilter, class_labels, noloan_customers
     from retain.config import load_config
     from retain.dates import parse_period_start
 
     st = state(ctx)
+    check_output(output, force)
     arrears = load_config().arrears
     since = parse_period_start(closed_within, st.today) if closed_within is not None else None
     out_format = "file" if output is not None else resolve_format(fmt)
@@ -117,7 +121,7 @@ def noloan(
                 list(rows), st, table_limit, reveal, officer, None if include_bad else bad_from
             )
         else:
-            emit_masked(rows, NOLOAN_KINDS, fmt, output, reveal, st.lang)
+            emit_masked(rows, NOLOAN_KINDS, fmt, output, reveal, st.lang, force=force)
 
 
 def _render_table(

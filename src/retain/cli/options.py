@@ -68,12 +68,30 @@ OutputOption = Annotated[
 ]
 
 
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Replace the --output file if it exists (default: refuse, exit 2)."
+    ),
+]
+
+
+def check_output(output: Path | None, force: bool) -> None:
+    """Refuse an existing --output file before any work is done."""
+    if output is not None:
+        from retain.sinks import refuse_existing
+
+        refuse_existing(output, force)
+
+
 def emit(
     rows: Iterable[Mapping[str, Any]],
     fields: Sequence[Any],
     fmt: OutputFormat,
     output: Path | None,
     lang: str,
+    *,
+    force: bool = False,
 ) -> None:
     """Machine output to stdout, or to a file with localised headers for people."""
     import sys
@@ -91,7 +109,7 @@ def emit(
     if for_people(file_format, lang):
         headers = [file_header(h, lang) for h in headers]
         rows = (in_words(row, lang) for row in rows)
-    write_file(output, file_format, rows, fields, headers=headers)
+    write_file(output, file_format, rows, fields, headers=headers, replace=force)
 
 
 def for_people(file_format: str, lang: str) -> bool:
@@ -132,6 +150,8 @@ def emit_masked(
     output: Path | None,
     reveal: bool,
     lang: str,
+    *,
+    force: bool = False,
 ) -> None:
     """:func:`emit` for a list whose ``phone`` is masked unless ``--reveal``."""
     from retain.output import Field, mask_phone
@@ -139,7 +159,7 @@ def emit_masked(
     fields = [Field(name, kind) for name, kind in field_specs]  # type: ignore[arg-type]
     if not reveal:
         rows = (_with_masked_phone(row, mask_phone) for row in rows)
-    emit(rows, fields, fmt, output, lang)
+    emit(rows, fields, fmt, output, lang, force=force)
 
 
 def _with_masked_phone(row: dict[str, Any], mask: Any) -> dict[str, Any]:
