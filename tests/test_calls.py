@@ -526,9 +526,10 @@ def test_customer_contacted_in_the_last_3_days_is_left_off(
         assert ids(calls(cli, today=day(offset))) == ["C2"], offset
     rows = calls(cli, today=day(3))
     assert ids(rows) == ["C2", "C1"]
-    # The contact cleared C1's post-loan check; the overdue term stays.
-    assert terms_of(rows[1]) == {"overdue": overdue_pts(30)}
-    assert terms_of(rows[0]) == {"overdue": overdue_pts(10), "post_loan_check": POST}
+    # The contact cleared C1's post-loan check; the overdue term stays, and the
+    # imported days past due have aged three days since the import.
+    assert terms_of(rows[1]) == {"overdue": overdue_pts(33)}
+    assert terms_of(rows[0]) == {"overdue": overdue_pts(13), "post_loan_check": POST}
 
 
 def test_worse_arrears_class_since_the_contact_breaks_the_quiet(
@@ -783,7 +784,7 @@ def test_explain_says_why_a_quiet_customer_is_left_off(
     log(cli, "C1", "--at", f"{day(0)} 10:00")
     payload = explain(cli, "C1", today=day(1))
     assert payload["rank"] is None and payload["listed"] is False
-    assert payload["score"] == overdue_pts(60)  # the contact cleared the rest
+    assert payload["score"] == overdue_pts(61)  # aged a day; the contact cleared the rest
     text = table(cli, "calls", "--explain", "C1", today=day(1))
     assert "Left off today: contacted 2026-12-01 10:00, within the last 3 days." in text
     zh = table(cli, "--lang", "zh", "calls", "--explain", "C1", today=day(1))

@@ -73,9 +73,9 @@ class ContactEntry:
 
 def _worst_dpd(conn: sqlite3.Connection, customer_id: str, today_day: int) -> int:
     row = conn.execute(
-        f"SELECT MAX({dpd_sql('l', '?')}) FROM loans l"
-        f" WHERE l.customer_id = ? AND {is_open_sql('l')}",
-        (today_day, today_day, customer_id),
+        f"SELECT MAX({dpd_sql('l', ':t')}) FROM loans l"
+        f" WHERE l.customer_id = :id AND {is_open_sql('l')}",
+        {"t": today_day, "id": customer_id},
     ).fetchone()
     return int(row[0] or 0)
 
@@ -173,10 +173,10 @@ def customer_loans(
     rows = conn.execute(
         "SELECT loan_id, principal_fen AS principal, balance_fen AS balance, guarantee, status,"
         " disbursed_on, matures_on, closed_on, product,"
-        f" CASE WHEN {is_open_sql('l')} THEN {dpd_sql('l', '?')}"
+        f" CASE WHEN {is_open_sql('l')} THEN {dpd_sql('l', ':t')}"
         " ELSE COALESCE(l.days_past_due, 0) END AS days_past_due"
-        " FROM loans l WHERE l.customer_id = ? ORDER BY l.disbursed_on DESC, l.loan_id",
-        (today_day, today_day, customer_id),
+        " FROM loans l WHERE l.customer_id = :id ORDER BY l.disbursed_on DESC, l.loan_id",
+        {"t": today_day, "id": customer_id},
     ).fetchall()
     return [dict(r) for r in rows]
 

@@ -407,6 +407,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # import: the command line and the file
     "error.import.no_file": ("no such file: {path}", "文件不存在：{path}"),
+    "error.import.as_of_future": (
+        "--as-of {day} is after today: a file cannot be as of a day to come",
+        "--as-of {day} 晚于今天：文件的数据日期不能在将来",
+    ),
     "error.import.stdin_format": (
         "reading standard input needs --input-format csv|tsv|json|ndjson|xlsx",
         "从标准输入读取需要 --input-format csv|tsv|json|ndjson|xlsx",

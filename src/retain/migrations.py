@@ -187,6 +187,21 @@ def m006_maturity_index_covers_customer(db: Any) -> None:
     )
 
 
+def m007_import_as_of(db: Any) -> None:
+    """Each import records the day its data is as of: the import day, or the
+    ``--as-of`` day of an export made earlier. An imported days past due is a
+    snapshot as of that day, and ages one day per day afterwards: the call list
+    now reads the spell's start, so its covering index carries it too."""
+    db.executescript(
+        """
+        ALTER TABLE imports ADD COLUMN as_of_day INTEGER;
+        DROP INDEX loans_for_ranking;
+        CREATE INDEX loans_for_ranking ON loans (status, customer_id, matures_day,
+            days_past_due, overdue_since_day, disbursed_day, guarantee, closed_day);
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -194,4 +209,5 @@ MIGRATIONS = [
     m004_call_list_index,
     m005_overdue_since,
     m006_maturity_index_covers_customer,
+    m007_import_as_of,
 ]

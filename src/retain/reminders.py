@@ -133,13 +133,13 @@ def _loan_details(
     step = 500
     for start in range(0, len(customer_ids), step):
         chunk = customer_ids[start : start + step]
-        marks = ",".join("?" * len(chunk))
+        marks = ",".join(f":c{i}" for i in range(len(chunk)))
         cursor = conn.execute(
             "SELECT customer_id, loan_id, principal_fen, balance_fen, matures_on, matures_day,"
-            f" status, disbursed_on, {dpd_sql('loans', '?')} AS dpd"
+            f" status, disbursed_on, {dpd_sql('loans', ':t')} AS dpd"
             f" FROM loans WHERE customer_id IN ({marks})"
             " ORDER BY customer_id, matures_day, loan_id",
-            [today_day, today_day, *chunk],
+            {"t": today_day, **{f"c{i}": cid for i, cid in enumerate(chunk)}},
         )
         names = [d[0] for d in cursor.description]
         for values in cursor:

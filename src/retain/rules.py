@@ -47,12 +47,20 @@ def is_open(status: str | None) -> bool:
 def dpd_sql(alias: str = "l", today: str = ":t") -> str:
     """Days past due of an open loan on day number ``today``.
 
-    The imported ``days_past_due`` when the import had one; else the days since
-    maturity for a loan past it; else 0.
+    An imported days past due is a snapshot as of its import's as-of day, stored
+    as the first day of the spell (``overdue_since_day``): it ages one day per
+    day, ``today - overdue_since_day + 1`` (never below 0, for a ``--today``
+    before the snapshot). A snapshot with no known start (imported before
+    migration m005) stays as imported. Without an imported figure: the days
+    since maturity for a loan past it, else 0. ``today`` is used twice.
     """
+    a = alias
     return (
-        f"COALESCE({alias}.days_past_due, CASE WHEN {alias}.matures_day < {today}"
-        f" THEN {today} - {alias}.matures_day ELSE 0 END)"
+        f"CASE WHEN {a}.overdue_since_day IS NOT NULL THEN"
+        f" (CASE WHEN {a}.overdue_since_day <= {today}"
+        f" THEN {today} - {a}.overdue_since_day + 1 ELSE 0 END)"
+        f" ELSE COALESCE({a}.days_past_due, CASE WHEN {a}.matures_day < {today}"
+        f" THEN {today} - {a}.matures_day ELSE 0 END) END"
     )
 
 

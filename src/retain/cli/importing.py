@@ -124,8 +124,19 @@ def import_loans(
     dry_run: DryRunOption = False,
     fmt: SummaryOption = SummaryFormat.table,
     input_format: InputFormatOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="The day the file's data is as of, for an export made earlier (Friday's "
+            "file imported on Monday): its days past due are a snapshot of that day and "
+            "age from it. Default: today.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    _run_import(ctx, "loans", file, mapping, rejects, dry_run, fmt, input_format)
+    _run_import(ctx, "loans", file, mapping, rejects, dry_run, fmt, input_format, as_of)
 
 
 def _run_import(
@@ -137,6 +148,7 @@ def _run_import(
     dry_run: bool,
     fmt: SummaryFormat,
     input_format: InputFormat | None,
+    as_of_text: str | None = None,
 ) -> None:
     from retain.config import load_config
     from retain.errors import EXIT_REJECTED, UsageError
@@ -144,6 +156,13 @@ def _run_import(
     from retain.importing.load import ImportSettings, import_file
 
     st = state(ctx)
+    as_of = None
+    if as_of_text is not None:
+        from retain.dates import parse_day
+
+        as_of = parse_day(as_of_text, st.today)
+        if as_of > st.today:
+            raise UsageError(key="import.as_of_future", day=as_of.isoformat())
     source = None if file == "-" else Path(file)
     if source is not None and not source.is_file():
         raise UsageError(key="import.no_file", path=file)
@@ -159,6 +178,7 @@ def _run_import(
         ceiling_fen=ceiling,
         dry_run=dry_run,
         lang=st.lang,
+        as_of=as_of,
     )
     with st.store(create=True) as store, _progress(source, st.lang) as progress:
         report = import_file(

@@ -115,6 +115,7 @@ class ImportSettings:
     ceiling_fen: int = DEFAULT_CEILING_FEN
     dry_run: bool = False
     lang: str = "en"  # of the rejects file's _reason column, which people read
+    as_of: dt.date | None = None  # the day the data is as of; None: today
 
 
 def file_sha256(path: Path) -> str:
@@ -166,7 +167,7 @@ def import_file(
                 store.conn,
                 customer_fields=rules.customer_fields,
                 present=rules.present,
-                today=settings.today,
+                as_of=settings.as_of or settings.today,
             )
             loader = _Loader(settings, rules, writer, report, rejects)
             with store.write():

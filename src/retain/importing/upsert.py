@@ -72,8 +72,10 @@ class ImportWriter:
         *,
         customer_fields: Sequence[str],
         present: Collection[str],
-        today: dt.date,
+        as_of: dt.date,
     ) -> None:
+        """``as_of``: the day the file's data is as of (its days past due are a
+        snapshot of that day): the import day, or the export's day (``--as-of``)."""
         self.conn = conn
         # A big page cache keeps the loans indexes in memory while a large file's
         # rows arrive in random key order (measured: ~30% faster at 1M rows).
@@ -88,14 +90,15 @@ class ImportWriter:
         self._loan_values = _picker(data)
         self._dated = tuple(f for f in data if f in DAY_COLUMNS)
         self._tracks_dpd = "days_past_due" in data
-        today_day = day_number(today)
-        assert today_day is not None
-        self._today_day = today_day
+        as_of_day = day_number(as_of)
+        assert as_of_day is not None
+        self.as_of_day = as_of_day
         self.loan_fields = (
             *data,
             *(DAY_COLUMNS[f] for f in self._dated),
             *(("overdue_since_day",) if self._tracks_dpd else ()),
         )
+        self._dpd_at = self.loan_fields.index("days_past_due") if self._tracks_dpd else -1
 
     # -- the import's own row and temporary tables -------------------------
     def start(self, kind: str, file_name: str, sha: str | None) -> int:
@@ -108,9 +111,10 @@ class ImportWriter:
         self.conn.execute("DELETE FROM temp.seen_keys")
         self.conn.execute("DELETE FROM temp.seen_customers")
         cursor = self.conn.execute(
-            "INSERT INTO imports (kind, file_name, sha256, started_at, finished_at,"
-            " added, updated, unchanged, rejected, skipped) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0)",
-            (kind, file_name, sha, self.stamp, self.stamp),
+            "INSERT INTO imports (kind, file_name, sha256, started_at, finished_at, as_of_day,"
+            " added, updated, unchanged, rejected, skipped)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0)",
+            (kind, file_name, sha, self.stamp, self.stamp, self.as_of_day),
         )
         assert cursor.lastrowid is not None
         self.import_id = cursor.lastrowid
@@ -181,7 +185,8 @@ class ImportWriter:
         if not self._tracks_dpd:
             return values + days
         dpd = loan.get("days_past_due")
-        return (*values, *days, self._today_day - dpd + 1 if dpd else None)
+        # The spell's first day: the snapshot's day minus the days it reports.
+        return (*values, *days, self.as_of_day - dpd + 1 if dpd else None)
 
     # -- upserts ------------------------------------------------------------
     def save_customers(self, rows: Sequence[tuple[str, Row]]) -> Saved:
@@ -193,7 +198,17 @@ class ImportWriter:
         fields = self.loan_fields
         columns = [LOAN_COLUMNS.get(f, f) for f in fields]
         rows = [(loan["loan_id"], self.loan_values(loan)) for loan in loans]
-        return self._upsert("loans", "loan_id", fields, columns, rows)
+        keep = self._same_snapshot if self._tracks_dpd else None
+        return self._upsert("loans", "loan_id", fields, columns, rows, keep=keep)
+
+    def _same_snapshot(self, old: Row, new: Row) -> Row:
+        """A loan reported with the days past due it already has is the same
+        snapshot (the same file again, on any day): its spell keeps its start, so
+        nothing changes and its reminders keep their ids."""
+        at = self._dpd_at
+        if old[at] == new[at] and old[-1] is not None and new[-1] is not None:
+            return (*new[:-1], old[-1])
+        return new
 
     def _upsert(
         self,
@@ -202,7 +217,11 @@ class ImportWriter:
         fields: Sequence[str],
         cols: Sequence[str],
         rows: Sequence[tuple[str, Row]],
+        *,
+        keep: Callable[[Row, Row], Row] | None = None,
     ) -> Saved:
+        """Insert new keys, update changed ones (with their audit rows). ``keep``
+        may carry over stored values that the file restates unchanged."""
         if not rows:
             return Saved()
         keys = [k for k, _ in rows]
@@ -218,6 +237,8 @@ class ImportWriter:
         audit: list[Row] = []
         for k, new in rows:
             old = existing.get(k)
+            if old is not None and keep is not None:
+                new = keep(old, new)
             if old is None:
                 inserts.append((k, *new, self.stamp, self.stamp))
             elif tuple(old) != new:
