@@ -190,6 +190,16 @@ def _maturing_reason(row: CallRow) -> Msg:
     return msg("reason.maturing_today")
 
 
+def _scaled(applies: str, weight: str, days: str, cap: str, extra: str = "") -> str:
+    """Points that grow with days, up to a cap: ``:w_<weight> + :w_<weight>_per_day
+    × min(days, :w_<cap>) [+ extra]`` where ``applies``, else 0."""
+    capped = f"(CASE WHEN {days} > :w_{cap} THEN :w_{cap} ELSE {days} END)"
+    return (
+        f"CASE WHEN {applies} THEN CAST(ROUND(:w_{weight} + :w_{weight}_per_day * {capped}"
+        f"{extra}) AS INTEGER) ELSE 0 END"
+    )
+
+
 # --- the registry ---------------------------------------------------------------
 
 LoanQuoted = Literal["maturing", "main"]
@@ -225,9 +235,7 @@ class Term:
 TERMS: tuple[Term, ...] = (
     Term(
         name="overdue",
-        points_sql="""CASE WHEN o.dpd > 0 THEN CAST(ROUND(:w_overdue + :w_overdue_per_day
-            * (CASE WHEN o.dpd > :w_overdue_day_cap THEN :w_overdue_day_cap ELSE o.dpd END)
-            + {class_weight}) AS INTEGER) ELSE 0 END""",
+        points_sql=_scaled("o.dpd > 0", "overdue", "o.dpd", "overdue_day_cap", " + {class_weight}"),
         settings=(
             Setting("overdue", 50, "any loan past due", "有贷款逾期"),
             Setting("overdue_per_day", 0.5, "per day past due…", "每逾期一天……"),
@@ -269,9 +277,7 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         name="follow_up",
-        points_sql="""CASE WHEN c.next_day <= :t THEN CAST(ROUND(:w_follow_up
-            + :w_follow_up_per_day * (CASE WHEN :t - c.next_day > :w_late_day_cap
-                THEN :w_late_day_cap ELSE :t - c.next_day END)) AS INTEGER) ELSE 0 END""",
+        points_sql=_scaled("c.next_day <= :t", "follow_up", "(:t - c.next_day)", "late_day_cap"),
         settings=(
             Setting("follow_up", 40, "a promised follow-up date has arrived", "约定的跟进日期已到"),
             Setting("follow_up_per_day", 1, "per day the follow-up is late", "跟进每晚一天"),
