@@ -78,6 +78,7 @@ DYNAMIC: dict[str, set[str]] = {
     "sms.{}.{}": {f"sms.officer.{x}" for x in TERM_NAMES}
     | {f"sms.customer.{x}" for x in CUSTOMER_FACING},
     "channel.{}": {f"channel.{c}" for c in CHANNELS},
+    "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
     "kind.{}": {"kind.customers", "kind.loans"},
     "import.{}": {f"import.{c}" for c in ("added", "updated", "unchanged", "rejected", "skipped")},

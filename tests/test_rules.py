@@ -71,6 +71,23 @@ def test_term_names_are_accepted_in_chinese(seeded: Cli) -> None:
     assert chinese == english and {r["reason"] for r in english} == {"overdue"}
 
 
+def test_the_audience_is_accepted_in_chinese(seeded: Cli) -> None:
+    english = seeded("export", "reminders", "--audience", "customer", "--format", "json")
+    chinese = seeded("export", "reminders", "--audience", "客户", "--format", "json")
+    assert english.exit_code == chinese.exit_code == 0
+    assert chinese.json() == english.json() and set(english.json()[0]) == {
+        "reminder_id",
+        "date",
+        "name",
+        "phone",
+        "message",
+    }
+    officer = seeded("export", "reminders", "--audience", "客户经理", "--format", "json").json()
+    assert officer and "reason" in officer[0] and "****" in officer[0]["phone"]
+    wrong = seeded("export", "reminders", "--audience", "老板")
+    assert wrong.exit_code == 2 and wrong.stderr.startswith("Error: ")
+
+
 def test_an_unknown_term_names_the_accepted_ones(seeded: Cli) -> None:
     result = seeded("calls", "--reason", "催收")
     assert result.exit_code == 2
@@ -142,8 +159,32 @@ def test_noloan_reads_chinese_periods_through_the_cli(
         "loans.csv",
         [
             [*LOAN_HEADER, "客户名称"],
-            ["L1", "C1", "1000", "2025-01-01", "2026-01-01", "信用", "结清", "2026-11-01", "0", "", "甲"],
-            ["L2", "C2", "1000", "2025-01-01", "2026-01-01", "信用", "结清", "2026-06-01", "0", "", "乙"],
+            [
+                "L1",
+                "C1",
+                "1000",
+                "2025-01-01",
+                "2026-01-01",
+                "信用",
+                "结清",
+                "2026-11-01",
+                "0",
+                "",
+                "甲",
+            ],
+            [
+                "L2",
+                "C2",
+                "1000",
+                "2025-01-01",
+                "2026-01-01",
+                "信用",
+                "结清",
+                "2026-06-01",
+                "0",
+                "",
+                "乙",
+            ],
         ],
     )
     assert cli("import", "loans", str(loans)).exit_code == 0

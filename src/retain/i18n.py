@@ -897,6 +897,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.industry": ("Industry", "行业"),
     "field.id_number": ("ID number", "身份证号"),
     "field.class": ("Worst class", "最差分类"),
+    "audience.officer": ("officer", "客户经理"),
+    "audience.customer": ("customer", "客户"),
     "channel.call": ("call", "电话"),
     "channel.visit": ("visit", "上门"),
     "channel.sms": ("SMS", "短信"),
@@ -1053,6 +1055,16 @@ def from_english(text: str, lang: str) -> str:
     if best is None:
         return text
     return t(best[1], lang, **best[0].groupdict())
+
+
+def code_of(value: str, labels: dict[str, tuple[str, str]]) -> str | None:
+    """The code that ``value`` names: the code itself or its English or Chinese
+    label (``客户`` → ``customer``); None when it names none of ``labels``' codes."""
+    wanted = value.strip().casefold()
+    for code, (en, zh) in labels.items():
+        if wanted in (code, en.casefold(), zh):
+            return code
+    return None
 
 
 def label(prefix: str, value: str | None, lang: str) -> str:

@@ -68,7 +68,10 @@ def reminders(
     ] = ",".join(TERM_NAMES),
     officer: OfficerOption = None,
     audience: Annotated[
-        str, typer.Option("--audience", help="officer (masked phones) or customer (for SMS).")
+        str,
+        typer.Option(
+            "--audience", help="officer/客户经理 (masked phones) or customer/客户 (for SMS)."
+        ),
     ] = "officer",
     fmt: Annotated[
         str | None,
@@ -102,7 +105,7 @@ def reminders(
     from retain.config import load_config
     from retain.errors import UsageError
     from retain.exports import EXPORT_FORMATS, already_exported, reminder_rows
-    from retain.i18n import msg, t
+    from retain.i18n import CATALOGUE, code_of, msg, t
     from retain.output import mask_phone
     from retain.reminders import upcoming
     from retain.sinks import format_for
@@ -111,8 +114,10 @@ def reminders(
 
     st = state(ctx)
     lang = st.lang
-    if audience not in AUDIENCES:
+    named = code_of(audience, {a: CATALOGUE[f"audience.{a}"] for a in AUDIENCES})
+    if named is None:
         raise UsageError(key="export.unknown_audience", value=repr(audience))
+    audience = named
     given = [k.strip() for k in kinds.split(",") if k.strip()]
     unknown = [k for k in given if term_of(k) is None]
     if unknown or not given:
