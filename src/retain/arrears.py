@@ -251,20 +251,6 @@ GROUP BY b.rank"""
 # ---------------------------------------------------------------------------
 # retain noloan
 
-NOLOAN_FIELDS = (
-    "customer_id",
-    "name",
-    "phone",
-    "officer",
-    "industry",
-    "segment",
-    "last_closed_on",
-    "days_since",
-    "loans",
-    "total_borrowed",
-    "worst_class",
-    "last_contact",
-)
 
 @dataclass(frozen=True)
 class NoLoanFilter:

@@ -293,7 +293,8 @@ def explain(
     conn: sqlite3.Connection, config: Config, today: dt.date, customer_id: str
 ) -> Explanation:
     sql, params = _query(config, today, CallFilter(customer_id=customer_id, limit=None))
-    row = next(iter(list(_rows(conn, sql + "SELECT * FROM scored", params))), None)
+    found = list(_rows(conn, sql + "SELECT * FROM scored", params))
+    row = found[0] if found else None
     rank = None
     if row is not None and row.score > 0 and not row.quiet:
         full_sql, full_params = _query(config, today, CallFilter(limit=None))

@@ -133,8 +133,10 @@ def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
     from retain.i18n import t
     from retain.output import mask_phone
     from retain.ranking import reasons_text
+    from retain.terms import term
 
     codes = row.reasons
+    applied = [term(code) for code in codes]
     return {
         "rank": row.rank,
         "score": row.score,
@@ -145,11 +147,11 @@ def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
         "reasons": ",".join(codes),
         "reason_text": reasons_text(row).render(lang),
         "action": t(f"action.{codes[0]}", lang) if codes else "",
-        "days_past_due": row.dpd if row.points.get("overdue") else None,
-        "days_left": row.days_left if row.points.get("maturing") else None,
+        # The facts a reason quotes, as its reminders do.
+        "days_past_due": row.dpd if any(t.quotes_dpd for t in applied) else None,
+        "days_left": row.days_left if any(t.quotes_days_left for t in applied) else None,
         "next_on": row.next_on,
         "last_contact": row.last_contact_at,
-        "last_contact_at": row.last_contact_at,
         "last_channel": row.last_channel,
         "last_outcome": row.last_outcome,
         **row.points,
@@ -195,9 +197,9 @@ def _render(rows: list[dict[str, Any]], st: State, capacity: int) -> None:
 def _last_contact_text(
     row: dict[str, Any], lang: str, label: Callable[[str, str | None, str], str]
 ) -> str:
-    if not row.get("last_contact_at"):
+    if not row.get("last_contact"):
         return ""
-    day = str(row["last_contact_at"])[:10]
+    day = str(row["last_contact"])[:10]
     channel = label("channel", row["last_channel"], lang)
     outcome = label("outcome", row["last_outcome"], lang)
     return f"{day} {channel}/{outcome}"
