@@ -133,6 +133,14 @@ def log_contacts(
                     stamp,
                 ),
             )
+            if entry.outcome == "wrong_number":
+                # The number on file is dead until a different one arrives
+                # (the m008 trigger clears this when the phone changes).
+                conn.execute(
+                    "UPDATE customers SET phone_unusable_since = ?"
+                    " WHERE customer_id = ? AND phone_unusable_since IS NULL",
+                    (entry.at.date().isoformat(), customer_id),
+                )
             _refresh_latest(conn, customer_id)
     return len(ids)
 

@@ -202,6 +202,23 @@ def m007_import_as_of(db: Any) -> None:
     )
 
 
+def m008_phone_unusable(db: Any) -> None:
+    """A phone the officer found to be wrong (空号) is unusable from that day
+    until a different phone arrives, by import or by hand. The trigger keeps
+    that rule in one place whichever path changes the phone."""
+    db.executescript(
+        """
+        ALTER TABLE customers ADD COLUMN phone_unusable_since TEXT;
+        CREATE TRIGGER customers_phone_changed AFTER UPDATE OF phone ON customers
+        WHEN NEW.phone IS NOT OLD.phone AND NEW.phone_unusable_since IS NOT NULL
+        BEGIN
+            UPDATE customers SET phone_unusable_since = NULL
+            WHERE customer_id = NEW.customer_id;
+        END;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -210,4 +227,5 @@ MIGRATIONS = [
     m005_overdue_since,
     m006_maturity_index_covers_customer,
     m007_import_as_of,
+    m008_phone_unusable,
 ]
