@@ -38,9 +38,7 @@ def test_an_option_added_without_regenerating_fails_the_check(
     def tree_with_a_new_due_option() -> Any:
         tree = real_tree()
         due = tree.commands["due"]
-        template = next(
-            p for p in due.params if p.param_type_name == "option" and not p.is_flag
-        )
+        template = next(p for p in due.params if p.param_type_name == "option" and not p.is_flag)
         added = copy.copy(template)
         added.name, added.opts, added.metavar = "branch", ["--branch"], "BRANCH"
         due.params.append(added)
@@ -119,7 +117,9 @@ def test_checked_values_are_what_the_command_accepts(seeded: Cli) -> None:
 def book(seeded: Cli, make_csv: Callable[..., Path], tmp_path: Path) -> dict[str, str]:
     """The seeded store plus a paid-off customer, a contact, and an import file
     with a rejected row: every documented output has at least one row."""
-    customers = make_csv("more.csv", [CUSTOMER_HEADER, ["C9", "赵六", "13712349009", "", "", "", ""]])
+    customers = make_csv(
+        "more.csv", [CUSTOMER_HEADER, ["C9", "赵六", "13712349009", "", "", "", ""]]
+    )
     loans = make_csv(
         "more-loans.csv",
         [LOAN_HEADER, ["L9", "C9", "9000", "2025-01-01", "2026-01-01", "信用", "结清", "2026-01-01", "0", ""]],

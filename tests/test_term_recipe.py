@@ -130,7 +130,9 @@ def test_the_new_term_scores_on_the_call_list(run: Any) -> None:
         assert row["score"] == sum(row[n] for n in (*names, "long_silence"))
     only = _json(run("calls", "--reason", "long_silence", "--limit", "1000", "--format", "json"))
     assert only and all(r["long_silence"] > 0 for r in only)
-    assert _json(run("calls", "--reason", "久未联系", "--limit", "1000", "--format", "json")) == only
+    assert (
+        _json(run("calls", "--reason", "久未联系", "--limit", "1000", "--format", "json")) == only
+    )
     # The shortlist's bound includes the new term: the top 5 is the full list cut at 5.
     assert _json(run("calls", "--limit", "5", "--format", "json")) == rows[:5]
 
@@ -152,7 +154,9 @@ def test_reminders_carry_it_to_officers_only(run: Any) -> None:
     officer = _json(run("export", "reminders", "--days", "0", "--format", "json"))
     silent = [r for r in officer if r["reason"] == "long_silence"]
     assert silent
-    assert all(r["message"].endswith(f"keep in touch: {r['name']} ({r['customer_id']})") for r in silent)
+    assert all(
+        r["message"].endswith(f"keep in touch: {r['name']} ({r['customer_id']})") for r in silent
+    )
     customer = _json(
         run("export", "reminders", "--days", "0", "--audience", "customer", "--format", "json")
     )

@@ -44,7 +44,9 @@ def with_bomb(source: Path, target: Path, member: str) -> Path:
                 text = data.decode("utf-8")
                 body = text[text.index("?>") + 2 :].lstrip() if text.startswith("<?xml") else text
                 # The entity in the first text the parser reaches: a cell, a name.
-                body = body.replace("王建国", "&lol9;", 1).replace('name="Sheet"', 'name="&lol9;"', 1)
+                body = body.replace("王建国", "&lol9;", 1).replace(
+                    'name="Sheet"', 'name="&lol9;"', 1
+                )
                 data = (BOMB_DOCTYPE + body).encode("utf-8")
             zout.writestr(item, data)
     return target
@@ -76,9 +78,7 @@ def test_a_plain_workbook_imports(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize(
-    "member", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"]
-)
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
 def test_an_entity_bomb_fails_cleanly(tmp_path: Path, member: str) -> None:
     plain = workbook(tmp_path / "plain.xlsx")
     with zipfile.ZipFile(plain) as z:
