@@ -446,3 +446,30 @@ def test_the_holidays_package_is_imported_only_when_needed() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert found.stdout.strip() == "False"
+
+
+def test_the_cron_script_logs_each_line_retain_says(tmp_path: Path) -> None:
+    """What the SMS rules left out reaches the cron log, one timestamped line each."""
+    import re
+    import subprocess
+
+    fake = tmp_path / "fake-retain"
+    fake.write_text(
+        "#!/bin/sh\necho '2 位客户没有可用的手机号码' >&2\necho '已导出 3 条提醒到 x' >&2\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    script = Path(__file__).resolve().parent.parent / "examples" / "cron" / "morning-reminders.sh"
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "RETAIN_BIN": str(fake),
+        "OUT_DIR": str(tmp_path / "out"),
+    }
+    env.pop("RETAIN_DB", None)
+    done = subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} morning-reminders: ")
+    assert all(stamp.match(line) for line in lines), lines
+    assert sum("没有可用的手机号码" in line for line in lines) == 2  # both runs

@@ -36,8 +36,14 @@ export ledger is written in the same transaction that puts the file in place,
 so a cron job that runs twice, or again after a failure, sends nothing twice.
 
 --audience customer is for an SMS gateway: it carries the full phone number and
-only what the customer may see (reminder_id, date, name, phone, message).
---audience officer masks phones unless --reveal. ID numbers never appear.
+only what the customer may see (reminder_id, date, name, phone, message), in
+export.customer_lang. Only maturing, overdue and win_back go to customers; each
+customer gets at most one text a day (the highest-ranked reason), none without
+a usable phone, none of a reason texted in the last export.customer_quiet_days,
+no maturing or overdue text before a promised date, and texts only on working
+days (a weekend's goes out on Friday; an overdue one waits for Monday). stderr
+says what each rule left out. --audience officer masks phones unless --reveal.
+ID numbers never appear.
 
 Formats: csv (UTF-8 with BOM for Excel; localised headers under --lang zh),
 xlsx, json, ndjson, ics (one all-day event per reminder with a 09:00 alarm).
