@@ -473,3 +473,67 @@ def test_the_cron_script_logs_each_line_retain_says(tmp_path: Path) -> None:
     stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} morning-reminders: ")
     assert all(stamp.match(line) for line in lines), lines
     assert sum("没有可用的手机号码" in line for line in lines) == 2  # both runs
+
+
+# ---------------------------------------------------------------------------
+# A scripted week: Mon 21 – Sun 27 Sep 2026 (Fri 25 Sep is 中秋节), the cron
+# command run twice each day, Friday's file re-imported on Monday with --as-of.
+
+WEEK_CUSTOMERS = [
+    ("A", "王建国", "13812348001"),  # matures Mon 28 Sep
+    ("B", "李秀英", "13912348002"),  # matures Thu 24 Sep, overdue from the holiday
+    ("C", "张伟", "15012348003"),  # matures Thu 24 Sep; a wrong number, found Tue
+    ("D", "赵敏", "15112348004"),  # 5 days past due on Fri; promised to pay by Tue
+    ("E", "钱多多", ""),  # no phone at all
+    ("G", "孙丽", "15212348007"),  # matures Sun 27 Sep; reached on Sun 20 Sep
+]
+WEEK_LOANS = [
+    loan("LA", "A", "2026-09-28"),
+    loan("LB", "B", "2026-09-24"),
+    loan("LC", "C", "2026-09-24"),
+    loan("LD", "D", "2026-09-13", dpd="5"),
+    loan("LE", "E", "2026-09-22"),
+    loan("LG", "G", "2026-09-27"),
+]
+
+
+def test_a_week_of_cron_runs_sends_what_a_careful_officer_would(
+    load: Callable[..., Cli], make_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    import csv
+
+    cli = load(WEEK_CUSTOMERS, WEEK_LOANS, "2026-09-18")  # Friday's export
+    ok(cli("log", "D", "--channel", "call", "--outcome", "promised", "--next", "2026-09-22", today="2026-09-18"))  # fmt: skip
+    ok(cli("log", "G", "--channel", "call", "--outcome", "reached", today="2026-09-20"))
+    friday_file = make_csv("friday-loans.csv", [LOAN_HEADER, *WEEK_LOANS])
+    out = tmp_path / "out"
+    out.mkdir()
+    sent: list[tuple[str, str, str]] = []
+    for day in [f"2026-09-{d}" for d in range(21, 28)]:
+        if day == "2026-09-21":  # Friday's file again, on Monday
+            ok(cli("import", "loans", str(friday_file), "--as-of", "2026-09-18", today=day))
+        if day == "2026-09-22":
+            ok(cli("log", "C", "--channel", "call", "--outcome", "wrong_number", today=day))
+        for run in (1, 2):
+            target = out / f"sms-{day}.{run}.csv"
+            ok(cli("export", "reminders", "--days", "0", "--audience", "customer", "--new-only", "--output", str(target), today=day))  # fmt: skip
+            with target.open(encoding="utf-8-sig", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+            if run == 2:
+                assert rows == [], day  # the second run of a day sends nothing
+            for row in rows:
+                assert row["date"] == day
+                kind = "overdue" if "逾期" in row["message"] else "maturing"
+                sent.append((day, row["name"], kind))
+    assert sent == [
+        # Mon: the 7-day windows; 赵敏 promised to pay by Tue; 钱多多 has no phone.
+        ("2026-09-21", "王建国", "maturing"),
+        ("2026-09-21", "李秀英", "maturing"),
+        ("2026-09-21", "张伟", "maturing"),
+        # Wed: 赵敏's promise has passed. 李秀英's 1-day window is within the quiet
+        # week; 张伟's phone is a wrong number.
+        ("2026-09-23", "赵敏", "overdue"),
+        # Thu: 孙丽's 1-day window opens Sat 26, before a holiday Friday.
+        ("2026-09-24", "孙丽", "maturing"),
+        # Fri–Sun: nothing. 李秀英's overdue text waits for Mon 28 Sep.
+    ]
