@@ -26,6 +26,8 @@ class WorkingDays:
 
     any_day: bool = False
     _years: dict[tuple[int, str], Any] = field(default_factory=dict)
+    # Asked once per reminder of an export: remembered per day.
+    _working: dict[dt.date, bool] = field(default_factory=dict)
 
     def _calendar(self, year: int, lang: str = "en") -> Any:
         key = (year, lang)
@@ -39,7 +41,10 @@ class WorkingDays:
     def is_working(self, day: dt.date) -> bool:
         if self.any_day:
             return True
-        return bool(self._calendar(day.year).is_working_day(day))
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = bool(self._calendar(day.year).is_working_day(day))
+        return known
 
     def previous(self, day: dt.date) -> dt.date:
         """``day`` itself if a working day, else the last working day before it."""
