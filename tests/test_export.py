@@ -429,14 +429,16 @@ def test_new_only_exports_each_reminder_once_per_audience(examples: Cli, tmp_pat
     assert count("customer", "--new-only") == total
     assert count("customer", "--new-only") == 0
     assert count("customer") == total  # without --new-only: everything again
-    assert count("officer", "--new-only") == total  # the ledger is per audience
+    officers = count("officer")
+    assert officers >= total  # customers get only some reasons, one a day
+    assert count("officer", "--new-only") == officers  # the ledger is per audience
     assert count("officer", "--new-only") == 0
     assert count("customer", "--new-only") == 0
     runs = store_rows(examples, "SELECT audience, reminders FROM export_runs ORDER BY export_id")
     assert [tuple(r) for r in runs] == [
         ("customer", total),
         ("customer", 0),
-        ("officer", total),
+        ("officer", officers),
         ("officer", 0),
         ("customer", 0),
     ]
@@ -490,14 +492,15 @@ def test_customer_audience_has_full_phones_and_only_its_fields(examples: Cli) ->
     rows = json_rows(examples, "--days", "7", "--audience", "customer")
     assert rows
     phones = {r["customer_id"]: r["phone"] for r in store_rows(examples, "SELECT * FROM customers")}
-    officer_rows = json_rows(examples, "--days", "7")
-    assert len(officer_rows) == len(rows)
-    for row, full in zip(rows, officer_rows, strict=True):
+    officer_rows = {r["reminder_id"]: r for r in json_rows(examples, "--days", "7")}
+    for row in rows:
+        full = officer_rows[row["reminder_id"]]
         assert list(row) == CUSTOMER_FIELDS
-        assert row["reminder_id"] == full["reminder_id"]
         assert row["phone"] == phones[full["customer_id"]]
         assert re.fullmatch(r"1\d{10}", row["phone"])
-        assert row["name"] == full["name"] and row["date"] == full["date"]
+        assert row["name"] == full["name"]
+        # Moved off the weekend (tests/test_sending.py): back, or forward if overdue.
+        assert row["date"] <= full["date"] or full["reason"] == "overdue"
 
 
 def test_customer_csv_has_localised_headers(examples: Cli, tmp_path: Path) -> None:
@@ -795,10 +798,11 @@ def test_kinds_filter(examples: Cli) -> None:
 
 def test_default_customer_template_zh(examples: Cli) -> None:
     rows = json_rows(examples, "--days", "0", "--audience", "customer", lang="zh")
-    officer_rows = json_rows(examples, "--days", "0", lang="zh")
+    officer_rows = {r["reminder_id"]: r for r in json_rows(examples, "--days", "0", lang="zh")}
     loans = {r["loan_id"]: r for r in store_rows(examples, "SELECT * FROM loans")}
     maturing = 0
-    for row, full in zip(rows, officer_rows, strict=True):
+    for row in rows:
+        full = officer_rows[row["reminder_id"]]
         assert row["message"].startswith(f"【本行】尊敬的{row['name']}，")
         if full["reason"] == "maturing":
             maturing += 1
@@ -808,8 +812,9 @@ def test_default_customer_template_zh(examples: Cli) -> None:
                 f"如需续贷请联系客户经理{full['officer']}。"
             )
     assert maturing > 0
+    # Customers' texts are in export.customer_lang (zh), whatever the operator's --lang.
     english = json_rows(examples, "--days", "0", "--audience", "customer")
-    assert all(r["message"].startswith("[本行] Dear ") for r in english)
+    assert [r["message"] for r in english] == [r["message"] for r in rows]
 
 
 def test_config_lender_and_custom_template(examples: Cli, tmp_path: Path) -> None:
@@ -821,9 +826,12 @@ def test_config_lender_and_custom_template(examples: Cli, tmp_path: Path) -> Non
     )
     env = {"RETAIN_CONFIG": str(config)}
     rows = json_rows(examples, "--days", "0", "--audience", "customer", lang="zh", env=env)
-    officer_rows = json_rows(examples, "--days", "0", lang="zh", env=env)
+    officer_rows = {
+        r["reminder_id"]: r for r in json_rows(examples, "--days", "0", lang="zh", env=env)
+    }
     reasons = set()
-    for row, full in zip(rows, officer_rows, strict=True):
+    for row in rows:
+        full = officer_rows[row["reminder_id"]]
         reasons.add(full["reason"])
         if full["reason"] == "maturing":
             assert row["message"] == f"{row['name']}您好，{full['matures_on']}到期"
@@ -968,7 +976,10 @@ def test_maturing_in_10_days_follows_the_tiers(maturing_10: Cli) -> None:
     assert [(r["reminder_id"], r["days_left"]) for r in tomorrow] == [(today[0]["reminder_id"], 9)]
 
 
-def test_daily_cron_sends_each_maturity_window_once(maturing_10: Cli) -> None:
+def test_daily_cron_sends_each_maturity_window_once(maturing_10: Cli, tmp_path: Path) -> None:
+    # Every window, not only one a week (export.customer_quiet_days: tests/test_sending.py).
+    config = tmp_path / "quiet-0.toml"
+    config.write_text("[export]\ncustomer_quiet_days = 0\n", encoding="utf-8")
     sent = []
     for offset in range(12):
         day = (TODAY + dt.timedelta(days=offset)).isoformat()
@@ -982,6 +993,7 @@ def test_daily_cron_sends_each_maturity_window_once(maturing_10: Cli) -> None:
             "--kinds",
             "maturing",
             today=day,
+            env={"RETAIN_CONFIG": str(config)},
         )
         sent += [(day, r["date"]) for r in rows]
     assert sent == [
@@ -1215,7 +1227,7 @@ def test_cron_script_defaults_out_dir_to_home(tmp_path: Path, live_store: Path) 
     assert mode(out) == 0o700
     header, records = read_csv(next(out.glob("sms-*.csv")))
     assert header == CUSTOMER_FIELDS  # English: the field names
-    assert records[0][4].startswith("[本行] Dear ")
+    assert records[0][4].startswith("【本行】尊敬的")  # export.customer_lang, not RETAIN_LANG
 
 
 def test_cron_script_fails_when_retain_fails(tmp_path: Path) -> None:

@@ -5,14 +5,21 @@
 #                                 reminders never exported to customers before
 #                                 (--new-only), so a second run sends nothing twice
 #                                 and never overwrites a file the gateway may not
-#                                 have picked up yet (it writes sms-DATE.2.csv …);
+#                                 have picked up yet (it writes sms-DATE.2.csv …).
+#                                 retain's customer rules apply (README, "Cron"):
+#                                 at most one text per customer a day, only to a
+#                                 usable phone, not the same reason within 7 days,
+#                                 none against a promise, and only on working days —
+#                                 Friday's file carries the weekend's, the file for
+#                                 a Saturday or a holiday is usually empty;
 #   $OUT_DIR/officer-week.ics     the officers' calendar for the coming week, replaced
 #                                 each run (--force; stable UIDs: a subscribed calendar
 #                                 updates in place).
 #
 # Environment: RETAIN_BIN (default: retain on PATH), RETAIN_DB (the store; else
 # retain's default), OUT_DIR (default ~/retain-out, created mode 0700),
-# RETAIN_LANG (default zh: the customers' SMS language).
+# RETAIN_LANG (default zh: the language of the log lines and the officers'
+# calendar; the customers' SMS language is the setting export.customer_lang).
 # Exits non-zero as soon as retain fails; logs with a timestamp on stderr.
 set -eu
 
@@ -28,13 +35,20 @@ log() {
     printf '%s morning-reminders: %s\n' "$(date '+%Y-%m-%dT%H:%M:%S%z')" "$*" >&2
 }
 
-# Run retain; log its one-line summary, or its error and stop with its exit code.
+# Log each line of a text (retain's summary, and what the SMS rules left out).
+log_lines() {
+    printf '%s\n' "$1" | while IFS= read -r line; do
+        log "$line"
+    done
+}
+
+# Run retain; log what it said, or its error and stop with its exit code.
 run() {
     if said=$("$RETAIN_BIN" "$@" 2>&1); then
-        log "${said:-done}"
+        log_lines "${said:-done}"
     else
         status=$?
-        log "FAILED (exit $status): retain $*: $said"
+        log_lines "FAILED (exit $status): retain $*: $said"
         exit "$status"
     fi
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -186,6 +186,17 @@ class ExportConfig(_Section):
     templates: dict[str, dict[str, dict[str, str]]] = Field(
         default_factory=default_templates,
         description="message templates: templates.NAME.LANG.REASON, {placeholder} syntax",
+    )
+    customer_lang: Literal["zh", "en"] = Field(
+        "zh", description="language of customer SMS (independent of --lang): zh or en"
+    )
+    customer_quiet_days: int = Field(
+        7, ge=0, description="never text a customer the same reason again within this many days"
+    )
+    send_on: Literal["working_days", "any_day"] = Field(
+        "working_days",
+        description="customer SMS only on China's working days (public holidays "
+        "and make-up workdays counted) or on any_day",
     )
 
     @field_validator("templates", mode="before")

@@ -67,7 +67,16 @@ def template_for(config: Config, name: str, lang: str, reason: str, audience: st
     raise UsageError(key="template.no_text", name=repr(name), lang=lang, reason=reason)
 
 
-def message(reminder: Reminder, template: str, config: Config, reason_label: str) -> str:
+def _days(count: int | None, lang: str) -> str:
+    """A count of days with its unit: "1 day", "27 days", "27天"."""
+    from retain.i18n import t
+
+    if count is None:
+        return ""
+    return t("sms.days.one" if count == 1 else "sms.days.many", lang, count=count)
+
+
+def message(reminder: Reminder, template: str, config: Config, reason_label: str, lang: str) -> str:
     values = {
         "lender": config.export.lender,
         "name": reminder.name,
@@ -83,6 +92,8 @@ def message(reminder: Reminder, template: str, config: Config, reason_label: str
         "days_past_due": "" if reminder.days_past_due is None else str(reminder.days_past_due),
         "loan_id": reminder.loan_id or "",
         "reason": reason_label,
+        "days_left_days": _days(reminder.days_left, lang),
+        "days_past_due_days": _days(reminder.days_past_due, lang),
     }
     return template.format(**values)
 
@@ -94,27 +105,30 @@ def reminder_rows(
     lang: str,
     audience: str,
     template: str,
-    reason_labels: dict[str, str],
     mask: Callable[[str | None], str | None],
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     """One output row per reminder, with its rendered message.
 
-    ``mask`` is applied to phones for the officer audience; the customer
-    audience always carries the full number, since its purpose is dialling.
+    Officer messages are in ``lang``, the operator's; customer messages in the
+    customers' language, ``export.customer_lang``. ``mask`` is applied to
+    phones for the officer audience; the customer audience always carries the
+    full number, since its purpose is dialling.
     """
-    from retain.terms import term
+    from retain.i18n import t
+    from retain.terms import TERM_NAMES, term
 
-    rows = []
+    if audience == "customer":
+        lang = config.export.customer_lang
+    labels = {name: t(f"term.{name}", lang) for name in TERM_NAMES}
     for reminder in reminders:
         if audience == "customer" and not term(reminder.reason).customer_facing:
             continue  # never sent to a customer, whatever the template set says
         row = reminder.as_row()
         text = template_for(config, template, lang, reminder.reason, audience)
-        row["message"] = message(reminder, text, config, reason_labels[reminder.reason])
+        row["message"] = message(reminder, text, config, labels[reminder.reason], lang)
         if audience == "officer":
             row["phone"] = mask(reminder.phone) or None
-        rows.append(row)
-    return rows
+        yield row
 
 
 def already_exported(conn: sqlite3.Connection, ids: Sequence[str], audience: str) -> set[str]:

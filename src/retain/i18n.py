@@ -279,6 +279,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "unknown format {value}: use {accepted}",
         "未知的格式 {value}：可用 {accepted}",
     ),
+    "error.export.not_for_customers": (
+        "{reason} is for officers and is never sent to customers: use {accepted}",
+        "{reason} 只给客户经理，不发给客户：可用 {accepted}",
+    ),
     "error.export.xlsx_output": ("xlsx needs --output FILE", "xlsx 格式需要 --output 文件"),
     "error.template.unknown": (
         "unknown template {name}: the config has {names}",
@@ -393,6 +397,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Input should be a valid number, unable to parse string as a number",
         "应为数字，无法把文本解析为数字",
     ),
+    "error.pydantic.literal_error": ("Input should be {expected}", "应为 {expected}"),
     "error.pydantic.string_type": ("Input should be a valid string", "应为文本"),
     "error.pydantic.list_type": ("Input should be a valid list", "应为列表"),
     "error.pydantic.dict_type": ("Input should be a valid dictionary", "应为表"),
@@ -743,6 +748,34 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Exported {count} reminder(s) to {target}.",
         "已导出 {count} 条提醒到 {target}。",
     ),
+    "export.left.no_phone": (
+        "{count} customer(s) have no usable mobile phone: left out (update the phone)",
+        "{count} 位客户没有可用的手机号码，未发送（请更新号码）",
+    ),
+    "export.left.held": (
+        "{count} message(s) held: the customer promised to repay or agreed to renew by a date",
+        "{count} 条短信暂不发送：客户已承诺还款或同意续贷，约定日期未到",
+    ),
+    "export.left.quiet": (
+        "{count} message(s) held: the same reason was texted within {days} days",
+        "{count} 条短信暂不发送：{days}天内已发过同类短信",
+    ),
+    "export.left.one_a_day": (
+        "{count} message(s) left to officers: one SMS per customer per day",
+        "{count} 条提醒只留给客户经理：每位客户每天最多一条短信",
+    ),
+    "sms.days.one": ("{count} day", "{count}天"),
+    "sms.days.many": ("{count} days", "{count}天"),
+    "calls.not_working.one": (
+        "Note: tomorrow is {name}, not a working day: 1 loan matures before the next working day, {next}.",
+        "注意：明天是{name}，不是工作日；下一个工作日（{next}）之前有 1 笔贷款到期。",
+    ),
+    "calls.not_working.many": (
+        "Note: tomorrow is {name}, not a working day: {count} loans mature before the next working day, {next}.",
+        "注意：明天是{name}，不是工作日；下一个工作日（{next}）之前有 {count} 笔贷款到期。",
+    ),
+    "weekday.5": ("Saturday", "周六"),
+    "weekday.6": ("Sunday", "周日"),
     "export.calendar": ("retain reminders", "客户提醒"),
     "export.sheet": ("Reminders", "提醒"),
     "col.reminder_id": ("Reminder ID", "提醒编号"),
@@ -825,20 +858,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "【{lender}】尊敬的{name}，您的贷款{amount}元将于{matures_on}到期，如需续贷请联系客户经理{officer}。",
     ),
     "sms.customer.overdue": (
-        "[{lender}] Dear {name}, your loan is {days_past_due} days past due. Please repay soon, or contact {officer} if you need help.",
-        "【{lender}】尊敬的{name}，您的贷款已逾期{days_past_due}天，请尽快还款，如有困难请联系客户经理{officer}。",
-    ),
-    "sms.customer.follow_up": (
-        "[{lender}] Dear {name}, {officer} will contact you on {date} as agreed. Thank you.",
-        "【{lender}】尊敬的{name}，客户经理{officer}将按约定于{date}与您联系，感谢支持。",
-    ),
-    "sms.customer.post_loan_check": (
-        "[{lender}] Dear {name}, {officer} will call soon for a routine check of your loan. Thank you.",
-        "【{lender}】尊敬的{name}，客户经理{officer}近期将对您的贷款进行例行回访，感谢配合。",
-    ),
-    "sms.customer.revisit": (
-        "[{lender}] Dear {name}, {officer} will visit soon to hear how your business is doing.",
-        "【{lender}】尊敬的{name}，客户经理{officer}近期将上门拜访，了解您的经营情况。",
+        "[{lender}] Dear {name}, your loan is {days_past_due_days} past due. Please repay soon, or contact {officer} if you need help.",
+        "【{lender}】尊敬的{name}，您的贷款已逾期{days_past_due_days}，请尽快还款，如有困难请联系客户经理{officer}。",
     ),
     "sms.customer.win_back": (
         "[{lender}] Dear {name}, thank you for your trust! If you need funds again, {officer} is happy to help.",

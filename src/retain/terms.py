@@ -292,7 +292,7 @@ TERMS: tuple[Term, ...] = (
         bound=None,
         episode=lambda row, config: _need(row.next_day),
         rule=_follow_up_rule,
-        customer_facing=True,
+        customer_facing=False,
         reason=lambda row: msg("reason.follow_up", date=row.next_on),
         keeps_off_quiet=True,
     ),
@@ -305,7 +305,7 @@ TERMS: tuple[Term, ...] = (
         bound=lambda config: round(config.weights.value("post_loan_check")),
         episode=lambda row, config: _need(row.check_day),
         rule=_post_loan_rule,
-        customer_facing=True,
+        customer_facing=False,
     ),
     Term(
         name="revisit",
@@ -324,7 +324,7 @@ TERMS: tuple[Term, ...] = (
         bound=lambda config: round(config.weights.value("revisit")),
         episode=_revisit_episode,
         rule=_revisit_rule,
-        customer_facing=True,
+        customer_facing=False,
     ),
     Term(
         name="win_back",

@@ -118,9 +118,11 @@ def calls(
         capacity = limit or config.calls.daily_capacity
         spec = CallFilter(officer=officer, reasons=reasons, limit=capacity)
         found = ranked_calls(store.conn, config, st.today, spec)
+        table = output is None and resolve_format(fmt) == "table"
+        note = _holiday_note(store, st, officer) if table else None
     rows = [_shape(row, st.lang, reveal) for row in found]
-    if output is None and resolve_format(fmt) == "table":
-        _render(rows, st, capacity)
+    if table:
+        _render(rows, st, capacity, note)
     else:
         from retain.output import Field
 
@@ -158,7 +160,28 @@ def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
     }
 
 
-def _render(rows: list[dict[str, Any]], st: State, capacity: int) -> None:
+def _holiday_note(store: Store, st: State, officer: str | None) -> str | None:
+    """When tomorrow is not a working day: what matures before the next one."""
+    import datetime as dt
+
+    from retain.i18n import t
+    from retain.workdays import WorkingDays, maturities_between
+
+    calendar = WorkingDays()
+    tomorrow = st.today + dt.timedelta(days=1)
+    if calendar.is_working(tomorrow):
+        return None
+    following = calendar.next_after(tomorrow)
+    last = following - dt.timedelta(days=1)
+    count = maturities_between(store.conn, tomorrow, last, officer)
+    name = calendar.name(tomorrow, st.lang) or t(
+        "weekday.5" if tomorrow.weekday() == 5 else "weekday.6", st.lang
+    )
+    key = "calls.not_working.one" if count == 1 else "calls.not_working.many"
+    return t(key, st.lang, name=name, count=count, next=following.isoformat())
+
+
+def _render(rows: list[dict[str, Any]], st: State, capacity: int, note: str | None) -> None:
     from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import label, t
 
@@ -187,6 +210,8 @@ def _render(rows: list[dict[str, Any]], st: State, capacity: int) -> None:
         for row in rows
     ]
     footer = [t("calls.empty", lang)] if not rows else []
+    if note:
+        footer.append(note)
     # On a narrow terminal: the last contact goes first, then the officer.
     columns, shown = fit_columns(columns, shown, [6, 4])
     print_table(

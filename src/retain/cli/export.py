@@ -14,6 +14,7 @@ from retain.cli.options import ForceOption, OfficerOption, RevealOption, check_o
 from retain.terms import TERM_NAMES
 
 if TYPE_CHECKING:
+    from retain.sending import LeftOut
     from retain.store import Store
 
 app = typer.Typer(
@@ -35,8 +36,14 @@ export ledger is written in the same transaction that puts the file in place,
 so a cron job that runs twice, or again after a failure, sends nothing twice.
 
 --audience customer is for an SMS gateway: it carries the full phone number and
-only what the customer may see (reminder_id, date, name, phone, message).
---audience officer masks phones unless --reveal. ID numbers never appear.
+only what the customer may see (reminder_id, date, name, phone, message), in
+export.customer_lang. Only maturing, overdue and win_back go to customers; each
+customer gets at most one text a day (the highest-ranked reason), none without
+a usable phone, none of a reason texted in the last export.customer_quiet_days,
+no maturing or overdue text before a promised date, and texts only on working
+days (a weekend's goes out on Friday; an overdue one waits for Monday). stderr
+says what each rule left out. --audience officer masks phones unless --reveal.
+ID numbers never appear.
 
 Formats: csv (UTF-8 with BOM for Excel; localised headers under --lang zh),
 xlsx, json, ndjson, ics (one all-day event per reminder with a 09:00 alarm).
@@ -59,13 +66,16 @@ def reminders(
     ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", "-d", min=0, help="Window length in days.")] = 7,
     kinds: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--kinds",
+            metavar="TERM,…",
             help="Comma-separated reasons to include, by term name or Chinese label "
-            "(到期,逾期 …). Default: all.",
+            "(到期,逾期 …). Default: all for officers; for customers the ones that may "
+            "be sent to them (maturing, overdue, win_back).",
+            show_default=False,
         ),
-    ] = ",".join(TERM_NAMES),
+    ] = None,
     officer: OfficerOption = None,
     audience: Annotated[
         str,
@@ -105,12 +115,11 @@ def reminders(
     from retain.config import load_config
     from retain.errors import UsageError
     from retain.exports import EXPORT_FORMATS, already_exported, reminder_rows
-    from retain.i18n import CATALOGUE, code_of, msg, t
+    from retain.i18n import CATALOGUE, code_of, t
     from retain.output import mask_phone
     from retain.reminders import upcoming
     from retain.sinks import format_for
     from retain.templates import AUDIENCES
-    from retain.terms import term_of
 
     st = state(ctx)
     lang = st.lang
@@ -118,12 +127,7 @@ def reminders(
     if named is None:
         raise UsageError(key="export.unknown_audience", value=repr(audience))
     audience = named
-    given = [k.strip() for k in kinds.split(",") if k.strip()]
-    unknown = [k for k in given if term_of(k) is None]
-    if unknown or not given:
-        shown = ", ".join(unknown) if unknown else msg("error.none")
-        raise UsageError(key="export.unknown_kinds", value=shown, accepted=",".join(TERM_NAMES))
-    wanted = tuple(dict.fromkeys(name for k in given if (name := term_of(k))))
+    wanted = _kinds(kinds, audience)
     if output is not None:
         out_format = format_for(output, fmt, EXPORT_FORMATS)
         check_output(output, force)
@@ -139,24 +143,78 @@ def reminders(
             raise UsageError(key="export.xlsx_output")
     config = load_config()
     template_name = template or audience
+    left = None
     with st.store() as store:
-        found = upcoming(store.conn, config, st.today, days, kinds=wanted, officer=officer)
+        if audience == "customer":
+            from retain.sending import CustomerPolicy, fetch_days, working_days
+
+            calendar = working_days(config)
+            ahead = fetch_days(calendar, st.today, days)
+            policy = CustomerPolicy(store.conn, config, st.today, days, calendar)
+            due = upcoming(store.conn, config, st.today, ahead, kinds=wanted, officer=officer)
+            found = list(policy.apply(due))
+            left = policy.left
+        else:
+            found = upcoming(store.conn, config, st.today, days, kinds=wanted, officer=officer)
         if new_only:
             sent = already_exported(store.conn, [r.reminder_id for r in found], audience)
             found = [r for r in found if r.reminder_id not in sent]
-        labels = {name: t(f"term.{name}", lang) for name in TERM_NAMES}
-        rows = reminder_rows(
-            found,
-            config,
-            lang=lang,
-            audience=audience,
-            template=template_name,
-            reason_labels=labels,
-            mask=(lambda phone: phone) if reveal else mask_phone,
+        rows = list(
+            reminder_rows(
+                found,
+                config,
+                lang=lang,
+                audience=audience,
+                template=template_name,
+                mask=(lambda phone: phone) if reveal else mask_phone,
+            )
         )
         target = _deliver(store, rows, out_format, output, audience, new_only, lang, force)
     if not quiet:
+        if left is not None:
+            for line in _left_out(left, config.export.customer_quiet_days, lang):
+                sys.stderr.write(line + "\n")
         sys.stderr.write(t("export.done", lang, count=len(rows), target=target) + "\n")
+
+
+def _kinds(kinds: str | None, audience: str) -> tuple[str, ...]:
+    """The reasons asked for; a customer is never sent an officer-only one."""
+    from retain.errors import UsageError
+    from retain.i18n import msg
+    from retain.terms import CUSTOMER_FACING, term, term_of
+
+    if kinds is None:
+        return CUSTOMER_FACING if audience == "customer" else TERM_NAMES
+    given = [k.strip() for k in kinds.split(",") if k.strip()]
+    unknown = [k for k in given if term_of(k) is None]
+    if unknown or not given:
+        shown = ", ".join(unknown) if unknown else msg("error.none")
+        raise UsageError(key="export.unknown_kinds", value=shown, accepted=",".join(TERM_NAMES))
+    wanted = tuple(dict.fromkeys(name for k in given if (name := term_of(k))))
+    internal = [name for name in wanted if not term(name).customer_facing]
+    if audience == "customer" and internal:
+        raise UsageError(
+            key="export.not_for_customers",
+            reason=", ".join(internal),
+            accepted=",".join(CUSTOMER_FACING),
+        )
+    return wanted
+
+
+def _left_out(left: LeftOut, quiet_days: int, lang: str) -> list[str]:
+    """One line per customer SMS rule that left something out."""
+    from retain.i18n import t
+
+    lines = []
+    if left.no_phone:
+        lines.append(t("export.left.no_phone", lang, count=len(left.no_phone)))
+    if left.held:
+        lines.append(t("export.left.held", lang, count=left.held))
+    if left.quiet:
+        lines.append(t("export.left.quiet", lang, count=left.quiet, days=quiet_days))
+    if left.one_a_day:
+        lines.append(t("export.left.one_a_day", lang, count=left.one_a_day))
+    return lines
 
 
 def _deliver(

@@ -197,7 +197,7 @@ KEY 以点分隔：section.key（retain config show 列出全部），短信模�
 
 每条提醒有稳定的 reminder_id（由客户、原因和该事件的开始日确定），因此日历会更新已有事件而不会重复；--new-only 只导出从未发给该对象的提醒：导出记录与把文件放到位在同一个事务中写入，所以定时任务运行两次，或失败后重跑，都不会重复发送。
 
---audience customer 用于短信平台：包含完整手机号码，且只含客户可以看到的内容（reminder_id、date、name、phone、message）。--audience officer 的手机号码会打码，除非加 --reveal。身份证号从不出现。
+--audience customer 用于短信平台：包含完整手机号码，且只含客户可以看到的内容（reminder_id、date、name、phone、message），语言按 export.customer_lang。只有到期、逾期和无贷户维护会发给客户；每位客户每天最多一条（得分最高的原因）；没有可用手机号码的不发；export.customer_quiet_days 天内发过的同类原因不再发；约定日期之前不发到期和逾期短信；只在工作日发送（周末的提前到周五，逾期的推到周一）。各条规则略去了什么会在标准错误输出中说明。--audience officer 的手机号码会打码，除非加 --reveal。身份证号从不出现。
 
 格式：csv（UTF-8 带 BOM，便于 Excel 打开；--lang zh 时表头为中文）、xlsx、json、ndjson、ics（每条提醒一个全天事件，09:00 提醒）。格式取自 --format 或 --output 文件的扩展名；没有 --output 时输出到标准输出。文件以原子方式写入，权限 0600。退出码：0 已导出（即使没有提醒），1 出错，2 用法错误。
 
@@ -283,7 +283,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "VALUE": "新的值。",
     },
     "export reminders": {
-        "--kinds": "要包含的提醒原因，以逗号分隔（默认：全部）。",
+        "--kinds": "要包含的提醒原因，以逗号分隔，可用名称或中文（到期,逾期 …）。默认：给客户经理的为全部；给客户的为可以发给客户的（到期、逾期、无贷户维护）。",
         "--audience": "officer（客户经理，手机号打码）或 customer（客户，用于短信）。",
         "--format": "csv|xlsx|json|ndjson|ics。默认：取自 --output 的扩展名，否则为 csv。",
         "--output": "写入该文件（原子写入）。",

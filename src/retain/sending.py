@@ -1,0 +1,235 @@
+"""What may be texted to a customer, and on which day.
+
+``export reminders --audience customer`` feeds the reminders of the window
+(soonest first, as :func:`retain.reminders.upcoming` gives them) through
+:class:`CustomerPolicy`, which:
+
+1. moves each to its *send day*: a reminder due on a weekend, a 法定节假日 or a
+   调休 day off goes out on the working day before — never before today, and
+   never before the fact it states is true (an overdue text waits for the next
+   working day instead); ``export.send_on = "any_day"`` keeps every date;
+2. leaves out, per send day, and counts in :class:`LeftOut`:
+   - customers without a usable phone (none stored, or logged as 空号);
+   - maturing and overdue texts to a customer who promised to repay (承诺还款)
+     or agreed to renew (同意续贷) with a ``--next`` date not yet passed;
+   - a reason texted to the customer within ``export.customer_quiet_days``
+     (the export ledger, and this run's earlier days), whatever the episode;
+   - all but one text per customer per send day: the highest-scoring reason,
+     or the one the ledger says already went out that day.
+
+The exclusions come before the choice of one a day, so a text the customer
+must not get does not silence one they may. Reminders are grouped by send day
+as they arrive, and the store is read per group: the window is never held in
+memory, only the few days whose texts may still move onto an earlier day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sqlite3
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from retain.config import Config
+from retain.days import day_number
+from retain.reminders import Reminder
+from retain.terms import TERM_NAMES
+from retain.workdays import WorkingDays
+
+# Reasons whose text states a fact that begins on the reminder's date ("your
+# loan is 3 days past due"): never sent before it, so a non-working day moves
+# them forward instead of back.
+NOT_BEFORE_DUE = frozenset({"overdue"})
+# Reasons a promise to repay or renew by a date holds back until that date.
+HELD_BY_PROMISE = frozenset({"maturing", "overdue"})
+PROMISES = ("promised", "renewing")
+
+_ORDER = {name: index for index, name in enumerate(TERM_NAMES)}
+_CHUNK = 500
+
+
+@dataclass
+class LeftOut:
+    """What each rule left out of a customer export."""
+
+    no_phone: set[str] = field(default_factory=set)  # customers
+    held: int = 0
+    quiet: int = 0
+    one_a_day: int = 0
+
+
+def working_days(config: Config) -> WorkingDays:
+    return WorkingDays(any_day=config.export.send_on == "any_day")
+
+
+def fetch_days(calendar: WorkingDays, today: dt.date, days: int) -> int:
+    """How many days ahead to read reminders for a send window of ``days``:
+    up to the day before the working day that follows it, so Friday's run sees
+    what falls due on Saturday and Sunday."""
+    end = today + dt.timedelta(days=days)
+    last = calendar.next_after(end) - dt.timedelta(days=1)
+    return (last - today).days
+
+
+def send_day(reminder: Reminder, today: dt.date, calendar: WorkingDays) -> dt.date:
+    due = reminder.date
+    if calendar.is_working(due):
+        return due
+    if reminder.reason in NOT_BEFORE_DUE:
+        return calendar.next_after(due)
+    return max(calendar.previous(due), today)
+
+
+def _moved(reminder: Reminder, day: dt.date) -> Reminder:
+    """The reminder as sent on ``day``: its date, and the counts it quotes, as of then."""
+    if day == reminder.date:
+        return reminder
+    shift = (day - reminder.date).days
+    return dataclasses.replace(
+        reminder,
+        date=day,
+        days_past_due=None if reminder.days_past_due is None else reminder.days_past_due + shift,
+        days_left=None if reminder.days_left is None else reminder.days_left - shift,
+    )
+
+
+class CustomerPolicy:
+    """Applies the customer SMS rules to reminders sorted by date (see the module)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        config: Config,
+        today: dt.date,
+        days: int,
+        calendar: WorkingDays,
+    ) -> None:
+        self.conn = conn
+        self.today = today
+        self.end = today + dt.timedelta(days=days)
+        self.calendar = calendar
+        self.quiet_days = config.export.customer_quiet_days
+        self.left = LeftOut()
+        # (customer, reason) texted on each of this run's recent send days.
+        self._recent: deque[tuple[dt.date, set[tuple[str, str]]]] = deque()
+
+    def apply(self, reminders: Iterable[Reminder]) -> Iterator[Reminder]:
+        pending: dict[dt.date, list[Reminder]] = {}
+        for reminder in reminders:
+            for day in sorted(pending):
+                if not self._complete(day, reminder.date):
+                    break
+                yield from self._send(day, pending.pop(day))
+            day = send_day(reminder, self.today, self.calendar)
+            if day > self.end:
+                continue  # sent after this window: a later run's
+            pending.setdefault(day, []).append(_moved(reminder, day))
+        for day in sorted(pending):
+            yield from self._send(day, pending.pop(day))
+
+    def _complete(self, day: dt.date, arriving: dt.date) -> bool:
+        """No reminder due on ``arriving`` or later can still move onto ``day``."""
+        if self.calendar.any_day:
+            return arriving > day
+        return arriving >= self.calendar.next_after(day)
+
+    def _send(self, day: dt.date, group: list[Reminder]) -> Iterator[Reminder]:
+        ids = sorted({r.customer_id for r in group})
+        no_phone = self._without_phone(ids)
+        held = self._held_until(ids, day)
+        ledger = self._ledger(ids, day)
+        while self._recent and (day - self._recent[0][0]).days >= self.quiet_days:
+            self._recent.popleft()
+        by_customer: dict[str, list[Reminder]] = {}
+        for reminder in group:
+            cid = reminder.customer_id
+            if cid in no_phone:
+                self.left.no_phone.add(cid)
+            elif reminder.reason in HELD_BY_PROMISE and cid in held:
+                self.left.held += 1
+            elif self._texted_lately(reminder, day, ledger):
+                self.left.quiet += 1
+            else:
+                by_customer.setdefault(cid, []).append(reminder)
+        chosen = []
+        for cid, candidates in by_customer.items():
+            # A text for the day that went out in an earlier run is the day's one.
+            already = {rid for rid, due, _ in ledger.get(cid, ()) if due == day}
+            allowed = [r for r in candidates if r.reminder_id in already] if already else candidates
+            if allowed:
+                chosen.append(max(allowed, key=lambda r: (r.score, -_ORDER[r.reason])))
+            self.left.one_a_day += len(candidates) - min(len(allowed), 1)
+        chosen.sort(key=lambda r: (_ORDER[r.reason], r.customer_id))
+        self._recent.append((day, {(r.customer_id, r.reason) for r in chosen}))
+        yield from chosen
+
+    def _texted_lately(
+        self,
+        reminder: Reminder,
+        day: dt.date,
+        ledger: dict[str, list[tuple[str, dt.date, str]]],
+    ) -> bool:
+        if self.quiet_days == 0:
+            return False
+        key = (reminder.customer_id, reminder.reason)
+        for rid, due, reason in ledger.get(reminder.customer_id, ()):
+            # The same reminder is not "again": --new-only decides about it.
+            same = reason == reminder.reason and rid != reminder.reminder_id
+            if same and abs((day - due).days) < self.quiet_days:
+                return True
+        return any(key in sent for past, sent in self._recent if past < day)
+
+    # --- the store, read per send day ------------------------------------------
+
+    def _chunks(self, ids: Sequence[str]) -> Iterator[tuple[str, dict[str, str]]]:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join(f":c{i}" for i in range(len(chunk)))
+            yield marks, {f"c{i}": cid for i, cid in enumerate(chunk)}
+
+    def _without_phone(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for marks, params in self._chunks(ids):
+            found.update(
+                row[0]
+                for row in self.conn.execute(
+                    f"SELECT customer_id FROM customers WHERE customer_id IN ({marks})"
+                    " AND (phone IS NULL OR phone = '' OR phone_unusable_since IS NOT NULL)",
+                    params,
+                )
+            )
+        return found
+
+    def _held_until(self, ids: Sequence[str], day: dt.date) -> set[str]:
+        """Customers whose promise (承诺还款 / 同意续贷 with --next) runs to ``day`` or later."""
+        found: set[str] = set()
+        outcomes = ",".join(f"'{o}'" for o in PROMISES)
+        for marks, params in self._chunks(ids):
+            found.update(
+                row[0]
+                for row in self.conn.execute(
+                    f"SELECT DISTINCT customer_id FROM contacts WHERE customer_id IN ({marks})"
+                    f" AND outcome IN ({outcomes}) AND next_day >= :day",
+                    {**params, "day": day_number(day)},
+                )
+            )
+        return found
+
+    def _ledger(
+        self, ids: Sequence[str], day: dt.date
+    ) -> dict[str, list[tuple[str, dt.date, str]]]:
+        """Texts to these customers on the days near ``day``: (id, send day, reason)."""
+        reach = dt.timedelta(days=max(self.quiet_days - 1, 0))
+        span = {"lo": (day - reach).isoformat(), "hi": (day + reach).isoformat()}
+        found: dict[str, list[tuple[str, dt.date, str]]] = {}
+        for marks, params in self._chunks(ids):
+            for cid, rid, due, reason in self.conn.execute(
+                "SELECT customer_id, reminder_id, due_on, reason FROM exported_reminders"
+                f" WHERE audience = 'customer' AND customer_id IN ({marks})"
+                " AND due_on BETWEEN :lo AND :hi",
+                {**params, **span},
+            ):
+                found.setdefault(cid, []).append((rid, dt.date.fromisoformat(due), reason))
+        return found
