@@ -29,6 +29,7 @@ source below needs one added, and that test says so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
@@ -128,8 +129,10 @@ def upcoming(
                 _collect(conn, found, config, from_day_number(day_no), spec, only)
         yield from _found(conn, found, today)
     finally:
-        for table in (found, woken):
-            conn.execute(f"DROP TABLE IF EXISTS {table}")
+        # Also when abandoned half-way; by then the store may be closed.
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            for table in (found, woken):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _day(day: dt.date) -> int:
@@ -213,7 +216,8 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
                     score=score,
                 )
     finally:
-        cursor.close()
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            cursor.close()
 
 
 def _wake_sql(
