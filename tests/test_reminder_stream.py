@@ -9,6 +9,7 @@ reasons and officers the two must give the very same reminders, in the same orde
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import inspect
 import json
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -24,7 +26,7 @@ from retain.config import load_config
 from retain.reminders import KINDS, upcoming
 from retain.store import Store
 from tests.books import OFFICERS, T0, Book, books, load_book
-from tests.conftest import Cli
+from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli
 from tests.reference_reminders import reference_upcoming
 from tests.test_properties import scratch
 
@@ -88,3 +90,107 @@ def test_upcoming_is_a_generator_that_leaves_no_tables_behind(seeded: Cli) -> No
         assert rest[0] == first
         tables = store.conn.execute("SELECT name FROM sqlite_temp_master").fetchall()
         assert tables == []
+
+
+# ---------------------------------------------------------------------------
+# Files written as the reminders come: more rows than any batch
+
+
+@pytest.fixture
+def big(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
+    """1,300 customers, each with a loan maturing in the window and some overdue."""
+    customers = [CUSTOMER_HEADER]
+    loans = [LOAN_HEADER]
+    for i in range(1300):
+        cid = f"C{i:05d}"
+        customers.append([cid, f"客户{i}", f"138{i:08d}", "", "粮油", "王芳", ""])
+        matures = (T0 + dt.timedelta(days=i % 20)).isoformat()
+        loans.append([f"L{i}", cid, "10000", "2026-01-05", matures, "信用", "正常", "", "", ""])
+        if i % 3 == 0:
+            loans.append(
+                [f"M{i}", cid, "5000", "2025-01-05", "2026-10-01", "信用", "逾期", "", "", "61"]
+            )
+    assert cli("import", "customers", str(make_csv("c.csv", customers))).exit_code == 0
+    assert cli("import", "loans", str(make_csv("l.csv", loans))).exit_code == 0
+    return cli
+
+
+def _ledger(cli: Cli) -> list[tuple[Any, ...]]:
+    with Store(cli.db, create=False) as store:
+        return [
+            tuple(row)
+            for row in store.conn.execute(
+                "SELECT reminder_id, customer_id, reason, due_on FROM exported_reminders"
+                " ORDER BY rowid"
+            )
+        ]
+
+
+def test_a_big_new_only_export_records_every_row_once(big: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "sms.csv"
+    args = ("export", "reminders", "--days", "30", "--audience", "customer", "--new-only")
+    result = big(*args, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) > 1300
+    assert f"Exported {len(rows)} " in result.stderr
+    ledger = _ledger(big)
+    assert [entry[0] for entry in ledger] == [row["reminder_id"] for row in rows]
+    again = big(*args, "-o", str(tmp_path / "again.csv"))
+    assert again.exit_code == 0 and "Exported 0 " in again.stderr
+
+
+def test_a_crash_half_way_leaves_neither_file_nor_ledger(
+    big: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retain import exports
+
+    def broken(*args: Any, **kwargs: Any) -> str:
+        calls.append(1)
+        if len(calls) > 700:  # after more than one ledger batch has been staged
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    calls: list[int] = []
+    real = exports.message
+    monkeypatch.setattr(exports, "message", broken)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = big(
+        "export", "reminders", "--days", "30", "--audience", "customer", "--new-only",
+        "-o", str(out / "sms.csv"),
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert list(out.iterdir()) == []
+    assert _ledger(big) == []
+
+
+def test_a_big_calendar_is_one_valid_calendar_with_stable_ids(big: Cli, tmp_path: Path) -> None:
+    import icalendar
+
+    ics = tmp_path / "r.ics"
+    csv_out = tmp_path / "r.csv"
+    assert big("export", "reminders", "--days", "30", "-o", str(ics)).exit_code == 0
+    assert big("export", "reminders", "--days", "30", "-o", str(csv_out)).exit_code == 0
+    data = ics.read_bytes()
+    calendar = icalendar.Calendar.from_ical(data)
+    assert data.count(b"BEGIN:VCALENDAR") == 1 and data.endswith(b"END:VCALENDAR\r\n")
+    uids = [str(event["uid"]) for event in calendar.walk("VEVENT")]
+    with csv_out.open(encoding="utf-8-sig", newline="") as handle:
+        ids = [row["reminder_id"] for row in csv.DictReader(handle)]
+    assert uids == [f"{i}@retain" for i in ids]
+    assert len(set(uids)) == len(uids) > 1300
+    assert str(calendar["x-wr-calname"])
+
+
+def test_a_big_workbook_has_every_row(big: Cli, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "r.xlsx"
+    json_out = big("export", "reminders", "--days", "30", "--format", "json")
+    assert big("export", "reminders", "--days", "30", "-o", str(out)).exit_code == 0
+    sheet = load_workbook(out, read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) - 1 == len(json.loads(json_out.stdout)) > 1300
