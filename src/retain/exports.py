@@ -2,13 +2,16 @@
 
 The ledger records each reminder sent to an audience, in the same
 transaction that puts the file in place, so a cron job that runs twice — or
-again after a failure — never sends the same reminder twice.
+again after a failure — never sends the same reminder twice. Everything here
+streams: reminders are rendered, looked up in the ledger and staged for it a
+batch at a time, as the file is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -22,6 +25,8 @@ if TYPE_CHECKING:
     from retain.store import Store
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "ndjson", "ics")
+_BATCH = 500  # reminders looked up in, or staged for, the ledger per statement
+_stages = itertools.count(1)
 
 OFFICER_FIELDS = (
     Field("reminder_id"),
@@ -106,13 +111,16 @@ def reminder_rows(
     audience: str,
     template: str,
     mask: Callable[[str | None], str | None],
+    reasons: Sequence[str] = (),
 ) -> Iterator[dict[str, Any]]:
-    """One output row per reminder, with its rendered message.
+    """One output row per reminder, with its rendered message, as they come.
 
     Officer messages are in ``lang``, the operator's; customer messages in the
-    customers' language, ``export.customer_lang``. ``mask`` is applied to
-    phones for the officer audience; the customer audience always carries the
-    full number, since its purpose is dialling.
+    customers' language, ``export.customer_lang``. The template set is checked
+    here, for every one of ``reasons``, before the first row: a stream cannot
+    take back the rows it has written. ``mask`` is applied to phones for the
+    officer audience; the customer audience always carries the full number,
+    since its purpose is dialling.
     """
     from retain.i18n import t
     from retain.terms import TERM_NAMES, term
@@ -120,11 +128,33 @@ def reminder_rows(
     if audience == "customer":
         lang = config.export.customer_lang
     labels = {name: t(f"term.{name}", lang) for name in TERM_NAMES}
+    texts = {
+        reason: template_for(config, template, lang, reason, audience)
+        for reason in reasons
+        if audience != "customer" or term(reason).customer_facing
+    }
+    return _rendered(reminders, config, lang, audience, template, labels, mask, texts)
+
+
+def _rendered(
+    reminders: Iterable[Reminder],
+    config: Config,
+    lang: str,
+    audience: str,
+    template: str,
+    labels: dict[str, str],
+    mask: Callable[[str | None], str | None],
+    texts: dict[str, str],
+) -> Iterator[dict[str, Any]]:
+    from retain.terms import term
+
     for reminder in reminders:
         if audience == "customer" and not term(reminder.reason).customer_facing:
             continue  # never sent to a customer, whatever the template set says
         row = reminder.as_row()
-        text = template_for(config, template, lang, reminder.reason, audience)
+        text = texts.get(reminder.reason) or template_for(
+            config, template, lang, reminder.reason, audience
+        )
         row["message"] = message(reminder, text, config, labels[reminder.reason], lang)
         if audience == "officer":
             row["phone"] = mask(reminder.phone) or None
@@ -133,9 +163,8 @@ def reminder_rows(
 
 def already_exported(conn: sqlite3.Connection, ids: Sequence[str], audience: str) -> set[str]:
     found: set[str] = set()
-    step = 500
-    for start in range(0, len(ids), step):
-        chunk = list(ids[start : start + step])
+    for start in range(0, len(ids), _BATCH):
+        chunk = list(ids[start : start + _BATCH])
         marks = ",".join("?" * len(chunk))
         found.update(
             row[0]
@@ -148,19 +177,72 @@ def already_exported(conn: sqlite3.Connection, ids: Sequence[str], audience: str
     return found
 
 
+def not_yet_exported(
+    conn: sqlite3.Connection, reminders: Iterable[Reminder], audience: str
+) -> Iterator[Reminder]:
+    """``--new-only``: the reminders this audience was never sent, looked up a batch
+    at a time so that the stream never has to be held whole."""
+    batch: list[Reminder] = []
+    for reminder in itertools.chain(reminders, [None]):
+        if reminder is not None:
+            batch.append(reminder)
+            if len(batch) < _BATCH:
+                continue
+        sent = already_exported(conn, [r.reminder_id for r in batch], audience)
+        yield from (r for r in batch if r.reminder_id not in sent)
+        batch = []
+
+
+class LedgerStage:
+    """The reminders on their way into a file, staged for the export ledger.
+
+    Rows pass through :meth:`tap` as they are written; their ledger entries wait
+    in a temporary table (nothing durable), and :func:`recording_export` copies
+    them into the ledger in the transaction that publishes the file: a run that
+    fails or is killed before that leaves neither file nor ledger rows.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.table = f"temp.retain_ledger_stage_{next(_stages)}"
+        self.count = 0
+        conn.execute(
+            f"CREATE TABLE {self.table} (reminder_id TEXT NOT NULL, customer_id TEXT NOT NULL,"
+            " reason TEXT NOT NULL, due_on TEXT NOT NULL)"
+        )
+
+    def tap(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        pending: list[tuple[str, str, str, str]] = []
+        for row in rows:
+            pending.append((row["reminder_id"], row["customer_id"], row["reason"], row["date"]))
+            if len(pending) >= _BATCH:
+                self._flush(pending)
+            yield row
+        self._flush(pending)
+
+    def _flush(self, pending: list[tuple[str, str, str, str]]) -> None:
+        if pending:
+            self.conn.executemany(f"INSERT INTO {self.table} VALUES (?, ?, ?, ?)", pending)
+            self.count += len(pending)
+            pending.clear()
+
+    def close(self) -> None:
+        self.conn.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+
 @contextlib.contextmanager
 def recording_export(
-    store: Store, rows: Sequence[dict[str, Any]], *, audience: str, fmt: str, target: str
+    store: Store, stage: LedgerStage, *, audience: str, fmt: str, target: str
 ) -> Iterator[None]:
     """The ledger's transaction: what runs inside (publishing the file) commits with it."""
     with store.write() as conn:
-        record_export(conn, rows, audience=audience, fmt=fmt, target=target)
+        record_export(conn, stage, audience=audience, fmt=fmt, target=target)
         yield
 
 
 def record_export(
     conn: sqlite3.Connection,
-    rows: Sequence[dict[str, Any]],
+    stage: LedgerStage,
     *,
     audience: str,
     fmt: str,
@@ -170,16 +252,14 @@ def record_export(
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     cursor = conn.execute(
         "INSERT INTO export_runs (at, audience, format, target, reminders) VALUES (?, ?, ?, ?, ?)",
-        (stamp, audience, fmt, target, len(rows)),
+        (stamp, audience, fmt, target, stage.count),
     )
     export_id = cursor.lastrowid
-    conn.executemany(
+    conn.execute(
         "INSERT OR IGNORE INTO exported_reminders"
         " (reminder_id, audience, export_id, customer_id, reason, due_on)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (r["reminder_id"], audience, export_id, r["customer_id"], r["reason"], r["date"])
-            for r in rows
-        ],
+        f" SELECT reminder_id, ?, ?, customer_id, reason, due_on FROM {stage.table}"
+        " ORDER BY rowid",
+        (audience, export_id),
     )
     return int(export_id or 0)

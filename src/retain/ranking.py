@@ -55,10 +55,13 @@ def _query(
     *,
     only_ids: list[str] | None = None,
     urgent_only: bool = False,
+    only_from: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The scoring query, as CTEs ending in ``scored``.
 
-    ``only_ids`` limits it to some customers (exact scores, found by index);
+    ``only_ids`` limits it to some customers (exact scores, found by index), as
+    does ``only_from``, an SQL subquery giving their ids (its parameters are the
+    caller's to add);
     ``urgent_only`` reads only overdue and soon-maturing loans: the urgent terms
     are then exact, the bounded ones lower bounds.
     """
@@ -86,7 +89,10 @@ def _query(
     }
     ids = [spec.customer_id] if spec.customer_id else only_ids
     one = one_c = ""
-    if ids is not None:
+    if only_from is not None:  # a subquery: any number of customers, one statement
+        one = f"AND l.customer_id IN ({only_from})"
+        one_c = f"AND c.customer_id IN ({only_from})"
+    elif ids is not None:
         marks = ", ".join(f":id{i}" for i in range(len(ids))) or "NULL"
         params.update({f"id{i}": value for i, value in enumerate(ids)})
         one = f"AND l.customer_id IN ({marks})"
@@ -247,6 +253,23 @@ def ranked_calls(
         sql += " LIMIT :limit"
         params["limit"] = spec.limit
     return list(_rows(conn, sql, params, first_rank=1))
+
+
+def listed_calls(
+    conn: sqlite3.Connection,
+    config: Config,
+    today: dt.date,
+    spec: CallFilter,
+    *,
+    only_from: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Iterator[CallRow]:
+    """Every customer ``spec`` lists today, unranked and without its limit; with
+    ``only_from`` (an SQL subquery giving customer ids, its parameters in
+    ``extra``) just those of them, scored exactly: what reminders are made of."""
+    sql, params = _query(config, today, spec, only_from=only_from)
+    params.update(extra or {})
+    return _rows(conn, sql + _list_sql(spec, params), params)
 
 
 @dataclass(frozen=True)

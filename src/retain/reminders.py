@@ -1,33 +1,52 @@
 """Reminders for the days ahead, from exactly the rules of the call list.
 
-For each day of the window the call-list query is evaluated as if that day
-were today (no contacts are known in the future), so a reminder exists exactly
-when ``retain calls`` would list that reason on that day. Consecutive days of
-one reason form one episode — a maturity reminder window, an overdue spell, a
-promised follow-up, a scheduled check — and each episode is one reminder, dated
-the first day it is due in the window. Its id hashes the customer, the reason
-and the episode's start, so it is stable from run to run: a calendar updates
-the event instead of duplicating it, and ``--new-only`` never sends it twice.
+A reminder exists exactly when ``retain calls`` would list that reason on that
+day (the call-list query evaluated as if that day were today; no contacts are
+known in the future). Consecutive days of one reason form one episode — a
+maturity reminder window, an overdue spell, a promised follow-up, a scheduled
+check — and each episode is one reminder, dated the first day it is listed in
+the window. Its id hashes the customer, the reason and the episode's start, so
+it is stable from run to run: a calendar updates the event instead of
+duplicating it, and ``--new-only`` never sends it twice.
+
+How it streams (a million loans, a month ahead): the call list is scored once
+for everyone on the first day. After that a customer's listed reasons and their
+episodes can only change on a day when one of the facts they are computed from
+crosses a boundary — a maturity tier opening, a loan falling past due or into a
+worse arrears class, a check on its schedule, a promised date, a rhythm (quiet
+days, revisit, win-back …) running out since a contact, a close or a
+disbursement. Those *wake days* are found in one pass of SQL (:func:`_wake_sql`),
+and on each later day only the customers woken that day are scored, by the very
+same query (``ranking.listed_calls``), so the terms registry stays the one place
+for each rule. Between two wake days nothing can start, only grow or end.
+The reminders found are kept in a temporary table, keyed by their id's parts
+(the first day wins), and come out of it in order, a batch at a time: memory
+does not grow with the book. ``tests/test_reminder_stream.py`` holds this to
+the obvious algorithm (every customer, every day; ``tests/reference_reminders.py``)
+on random books. A new term whose rule turns on at a day not covered by a wake
+source below needs one added, and that test says so.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import sqlite3
+from collections.abc import Collection, Generator, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from retain.config import Config
 from retain.days import day_number, from_day_number
-from retain.ranking import CallFilter, ranked_calls
-from retain.rules import dpd_sql, is_open
+from retain.ranking import CallFilter, listed_calls
+from retain.rules import dpd_sql, is_open, is_open_sql
 from retain.terms import TERM_NAMES, term
 
-if TYPE_CHECKING:
-    from retain.terms import CallRow
-
 KINDS = TERM_NAMES  # every call-list term is a kind of reminder
+_BATCH = 500  # customers scored, reminders written or looked up per statement
+_tables = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -78,48 +97,252 @@ def upcoming(
     *,
     kinds: tuple[str, ...] = KINDS,
     officer: str | None = None,
-) -> list[Reminder]:
-    """Reminders due from today to today + days, soonest first."""
+) -> Generator[Reminder, None, None]:
+    """Reminders due from today to today + days, soonest first: by date, then
+    reason (registry order), then customer id. A generator: rows come out in
+    batches, so a caller can write them as they come."""
     wanted = tuple(k for k in kinds if k in TERM_NAMES)
-    found: dict[tuple[str, str, int], tuple[int, CallRow]] = {}
-    for offset in range(days + 1):
-        day = today + dt.timedelta(days=offset)
-        day_no = day_number(day)
-        assert day_no is not None
-        spec = CallFilter(officer=officer, reasons=wanted, limit=None)
-        for row in ranked_calls(conn, config, day, spec):
-            for reason in wanted:
-                if row.points[reason] <= 0:
-                    continue
-                key = (row.customer_id, reason, term(reason).episode(row, config))
-                if key not in found:
-                    found[key] = (day_no, row)
-    details = _loan_details(conn, sorted({cid for cid, _, _ in found}), today)
-    reminders = []
-    for (customer_id, reason, episode), (day_no, row) in found.items():
-        kind = term(reason)
-        loan = details.get(customer_id, {}).get(kind.loan)
-        reminders.append(
-            Reminder(
-                reminder_id=reminder_id(customer_id, reason, episode),
-                customer_id=customer_id,
-                name=row.name,
-                phone=row.phone,
-                officer=row.officer,
-                reason=reason,
-                date=from_day_number(day_no),
-                loan_id=loan["loan_id"] if loan else None,
-                amount_fen=loan["principal_fen"] if loan else None,
-                balance_fen=loan["balance_fen"] if loan else None,
-                matures_on=loan["matures_on"] if loan else None,
-                days_past_due=row.dpd if kind.quotes_dpd else None,
-                days_left=row.days_left if kind.quotes_days_left else None,
-                score=row.points[reason],
+    if not wanted:
+        return
+    first = _day(today)
+    spec = CallFilter(officer=officer, reasons=wanted, limit=None)
+    found = f"temp.retain_reminders_{next(_tables)}"
+    woken = f"temp.retain_woken_{next(_tables)}"
+    conn.execute(
+        f"CREATE TABLE {found} (customer_id TEXT NOT NULL, reason_order INTEGER NOT NULL,"
+        " episode INTEGER NOT NULL, day INTEGER NOT NULL, name TEXT, phone TEXT, officer TEXT,"
+        " score INTEGER, dpd INTEGER, days_left INTEGER,"
+        " PRIMARY KEY (customer_id, reason_order, episode)) WITHOUT ROWID"
+    )
+    try:
+        _collect(conn, found, config, today, spec, None)
+        if days > 0:
+            conn.execute(
+                f"CREATE TABLE {woken} (day INTEGER NOT NULL, customer_id TEXT NOT NULL,"
+                " PRIMARY KEY (day, customer_id)) WITHOUT ROWID"
+            )
+            sql, params = _wake_sql(conn, config, first + 1, first + days, wanted)
+            conn.execute(f"INSERT OR IGNORE INTO {woken} (customer_id, day) {sql}", params)
+            wake_days = [int(d) for (d,) in conn.execute(f"SELECT DISTINCT day FROM {woken}")]
+            only = f"SELECT customer_id FROM {woken} WHERE day = :wake_day"
+            for day_no in sorted(wake_days):
+                _collect(conn, found, config, from_day_number(day_no), spec, only)
+        yield from _found(conn, found, today)
+    finally:
+        # Also when abandoned half-way; by then the store may be closed.
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            for table in (found, woken):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _day(day: dt.date) -> int:
+    number = day_number(day)
+    assert number is not None
+    return number
+
+
+def _collect(
+    conn: sqlite3.Connection,
+    table: str,
+    config: Config,
+    day: dt.date,
+    spec: CallFilter,
+    only_from: str | None,
+) -> None:
+    """Add the reminders listed on ``day`` (for everyone, or only the customers
+    woken that day); an episode already found on an earlier day keeps that day."""
+    day_no = _day(day)
+    order = {name: i for i, name in enumerate(KINDS)}
+    kinds = [term(name) for name in spec.reasons]
+    insert = (
+        f"INSERT OR IGNORE INTO {table} (customer_id, reason_order, episode, day, name, phone,"
+        " officer, score, dpd, days_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    rows = listed_calls(conn, config, day, spec, only_from=only_from, extra={"wake_day": day_no})
+    pending: list[tuple[Any, ...]] = []
+    for row in rows:
+        for kind in kinds:
+            points = row.points[kind.name]
+            if points <= 0:
+                continue
+            pending.append(
+                (
+                    row.customer_id,
+                    order[kind.name],
+                    kind.episode(row, config),
+                    day_no,
+                    row.name,
+                    row.phone,
+                    row.officer,
+                    points,
+                    row.dpd if kind.quotes_dpd else None,
+                    row.days_left if kind.quotes_days_left else None,
+                )
+            )
+        if len(pending) >= _BATCH:
+            conn.executemany(insert, pending)
+            pending.clear()
+    if pending:
+        conn.executemany(insert, pending)
+
+
+def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Reminder]:
+    """The reminders found, in order, with the loans they quote, a batch at a time."""
+    cursor = conn.execute(
+        "SELECT customer_id, reason_order, episode, day, name, phone, officer, score, dpd,"
+        f" days_left FROM {table} ORDER BY day, reason_order, customer_id"
+    )
+    try:
+        while batch := cursor.fetchmany(_BATCH):
+            details = _loan_details(conn, sorted({values[0] for values in batch}), today)
+            for customer_id, reason_order, episode, day_no, *rest in batch:
+                name, phone, officer, score, dpd, days_left = rest
+                kind = term(KINDS[reason_order])
+                loan = details.get(customer_id, {}).get(kind.loan)
+                yield Reminder(
+                    reminder_id=reminder_id(customer_id, kind.name, episode),
+                    customer_id=customer_id,
+                    name=name,
+                    phone=phone,
+                    officer=officer,
+                    reason=kind.name,
+                    date=from_day_number(day_no),
+                    loan_id=loan["loan_id"] if loan else None,
+                    amount_fen=loan["principal_fen"] if loan else None,
+                    balance_fen=loan["balance_fen"] if loan else None,
+                    matures_on=loan["matures_on"] if loan else None,
+                    days_past_due=dpd,
+                    days_left=days_left,
+                    score=score,
+                )
+    finally:
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            cursor.close()
+
+
+def _wake_sql(
+    conn: sqlite3.Connection, config: Config, first: int, last: int, wanted: Collection[str]
+) -> tuple[str, dict[str, Any]]:
+    """``SELECT customer_id, day``: the customers whose listed ``wanted`` reasons
+    may change on a day from ``first`` to ``last`` (duplicates and extra days
+    are harmless; a missing one would lose a reminder).
+
+    A term's condition turns on, or its episode changes, only where a day fact
+    of the customer or its loans plus a fixed offset meets today: each source
+    below is such a fact with the offsets the rules add to it, and the terms it
+    serves (``None``: whether a customer is listed at all, i.e. every term). A
+    term no source names gets every source.
+    """
+    tiers = sorted({int(t) for t in config.rhythm.maturity_tiers})
+    class_mins = sorted({c.min_days for c in config.arrears.classes if c.min_days > 0})
+    rhythm = config.rhythm
+    # Every rhythm count (quiet days, revisit, win-back, check period …), as an
+    # offset from a day fact: generic, so a new rhythm setting is covered too.
+    rhythms = {
+        value
+        for name in type(rhythm).model_fields
+        if isinstance(value := getattr(rhythm, name), int) and not isinstance(value, bool)
+    }
+    around = sorted({0, 1, *rhythms})
+    params: dict[str, Any] = {
+        "lo": first,
+        "hi": last,
+        "first_check": rhythm.post_loan_first_days,
+        "every": rhythm.post_loan_every_days,
+    }
+
+    def values(offsets: Collection[int]) -> str:
+        if not offsets:
+            return "(SELECT 0 AS column1 WHERE 0)"
+        return "(VALUES " + ", ".join(f"({int(v)})" for v in sorted(offsets)) + ")"
+
+    matures_in = "l.matures_day BETWEEN :lo - o.column1 AND :hi - o.column1"
+
+    open_l = is_open_sql("l")
+    checks = range((last - first) // max(1, rhythm.post_loan_every_days) + 1)
+    # Class edges matter to the listing only through the quiet days (a customer
+    # contacted lately is listed again when their arrears class worsens): only
+    # customers with a contact.
+    contacted = "EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = l.customer_id"
+    contacted += " AND c.last_contact_day IS NOT NULL)"
+    sources: list[tuple[frozenset[str] | None, str]] = [
+        # A maturity reminder tier opens (30/15/7/1 days before); the loan
+        # matures and leaves the window. Through the maturity index.
+        (
+            frozenset({"maturing"}),
+            f"SELECT l.customer_id, l.matures_day + o.column1"
+            f" FROM {values({*(-t for t in tiers), 1})} o"
+            f" JOIN loans l ON {open_l} AND {matures_in}",
+        ),
+        # A loan falls past due the day after maturity, or as its imported spell began.
+        (
+            frozenset({"overdue"}),
+            f"SELECT l.customer_id, l.matures_day + 1 FROM loans l"
+            f" WHERE {open_l} AND l.matures_day BETWEEN :lo - 1 AND :hi - 1"
+            f" UNION ALL SELECT l.customer_id, l.overdue_since_day FROM loans l"
+            f" WHERE {open_l} AND l.overdue_since_day BETWEEN :lo AND :hi",
+        ),
+        # A loan crosses into a worse arrears class.
+        (
+            None,
+            f"SELECT l.customer_id, l.matures_day + o.column1 FROM {values(class_mins)} o"
+            f" JOIN loans l ON {open_l} AND {matures_in}"
+            f" WHERE {contacted}"
+            f" UNION ALL SELECT l.customer_id, l.overdue_since_day + o.column1 FROM loans l"
+            f" CROSS JOIN {values({m - 1 for m in class_mins})} o"
+            f" WHERE {open_l} AND l.overdue_since_day + o.column1 BETWEEN :lo AND :hi"
+            f" AND {contacted}",
+        ),
+        # Post-loan checks: each loan's first check day in the window on its
+        # schedule (disbursement + first, then every N days), and the later ones.
+        (
+            frozenset({"post_loan_check"}),
+            f"""SELECT customer_id, due + k.column1 * :every FROM (
+                SELECT l.customer_id, CASE
+                    WHEN l.disbursed_day + :first_check >= :lo THEN l.disbursed_day + :first_check
+                    ELSE :lo + (:every - (:lo - l.disbursed_day - :first_check) % :every) % :every
+                END AS due FROM loans l WHERE {open_l}
+            ) CROSS JOIN {values(checks)} k
+            WHERE due + k.column1 * :every BETWEEN :lo AND :hi""",
+        ),
+        # Rhythms counted from a disbursement (a secured borrower's revisit).
+        (
+            frozenset({"revisit"}),
+            f"SELECT l.customer_id, l.disbursed_day + o.column1 FROM loans l"
+            f" CROSS JOIN {values(around)} o"
+            f" WHERE {open_l} AND l.disbursed_day + o.column1 BETWEEN :lo AND :hi",
+        ),
+        # Rhythms counted from a close (win-back), through the close index.
+        (
+            frozenset({"win_back"}),
+            f"SELECT l.customer_id, l.closed_day + o.column1 FROM {values(around)} o"
+            " JOIN loans l ON l.closed_day BETWEEN :lo - o.column1 AND :hi - o.column1",
+        ),
+    ]
+    # Every day fact of the customer (the last contact, a promised date, and any
+    # a later migration adds) with every rhythm: quiet days, revisits, win-back.
+    for column in _day_columns(conn, "customers"):
+        sources.append(
+            (
+                None,
+                f"SELECT c.customer_id, c.{column} + o.column1 FROM customers c"
+                f" CROSS JOIN {values(around)} o"
+                f" WHERE c.{column} + o.column1 BETWEEN :lo AND :hi",
             )
         )
-    order = {kind: i for i, kind in enumerate(KINDS)}
-    reminders.sort(key=lambda r: (r.date, order[r.reason], r.customer_id))
-    return reminders
+    named = set().union(*(serves for serves, _ in sources if serves is not None))
+    everything = not set(wanted) <= named
+    parts = [sql for serves, sql in sources if everything or serves is None or serves & set(wanted)]
+    return "SELECT * FROM (" + " UNION ALL ".join(parts) + ")", params
+
+
+def _day_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The table's day-number columns (``*_day``), from the schema itself."""
+    return [
+        str(row[1])
+        for row in conn.execute(f"PRAGMA table_info({table})")
+        if str(row[1]).endswith("_day")
+    ]
 
 
 def _loan_details(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
 import tempfile
 import unicodedata
@@ -24,6 +25,7 @@ from retain.errors import UsageError
 from retain.output import Field, guard, write_rows
 
 FILE_FORMATS = ("csv", "tsv", "json", "ndjson", "ids", "xlsx")
+_WIDTH_SAMPLE = 1000  # rows an XLSX sheet's column widths are fitted to
 _BY_SUFFIX = {
     ".csv": "csv",
     ".tsv": "tsv",
@@ -129,14 +131,19 @@ def write_xlsx(
         from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
 
-    materialised = [dict(row) for row in rows]
+    # A write-only sheet takes its column widths before its first row: they are
+    # fitted to the first rows (a sample), so that any number of rows streams.
+    stream = iter(rows)
+    sample = [dict(row) for row in itertools.islice(stream, _WIDTH_SAMPLE)]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title[:31])
     sheet.freeze_panes = "A2"
     widths = [display_width(h) for h in headers]
-    for row in materialised:
+    for sampled in sample:
         for index, field in enumerate(fields):
-            widths[index] = max(widths[index], display_width(_xlsx_text(row[field.name], field)))
+            widths[index] = max(
+                widths[index], display_width(_xlsx_text(sampled[field.name], field))
+            )
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
     bold = Font(bold=True)
@@ -147,10 +154,12 @@ def write_xlsx(
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in materialised:
+    count = 0
+    for row in itertools.chain(sample, stream):
         sheet.append([_xlsx_cell(sheet, row[field.name], field) for field in fields])
+        count += 1
     book.save(handle)
-    return len(materialised)
+    return count
 
 
 def _xlsx_text(value: Any, field: Field) -> str:
@@ -187,14 +196,19 @@ def _xlsx_cell(sheet: Any, value: Any, field: Field) -> Any:
 class Calendar:
     """What an ICS file needs beyond the rows: a title per event and the calendar's name."""
 
-    summaries: Sequence[str]
+    summary: Callable[[Mapping[str, Any]], str]
     name: str
     lang: str
 
 
-def write_ics(rows: Sequence[Mapping[str, Any]], handle: IO[bytes], calendar: Calendar) -> int:
+def write_ics(rows: Iterable[Mapping[str, Any]], handle: IO[bytes], calendar: Calendar) -> int:
     """One all-day VEVENT per row (``reminder_id``, ``date``, ``message``): a stable
-    UID, so a calendar updates instead of duplicating, and an alarm at 09:00 that day."""
+    UID, so a calendar updates instead of duplicating, and an alarm at 09:00 that day.
+
+    Written event by event: the calendar's own lines, each event as it comes,
+    then the closing line — the same bytes as serialising the whole calendar at
+    once, without holding it.
+    """
     from icalendar import Alarm, Event
     from icalendar import Calendar as ICalendar
 
@@ -203,8 +217,14 @@ def write_ics(rows: Sequence[Mapping[str, Any]], handle: IO[bytes], calendar: Ca
     book.add("version", "2.0")
     book.add("calscale", "GREGORIAN")
     book.add("x-wr-calname", calendar.name)
+    whole = book.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert whole.endswith(end)
+    handle.write(whole[: -len(end)])
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    for row, summary in zip(rows, calendar.summaries, strict=True):
+    count = 0
+    for row in rows:
+        summary = calendar.summary(row)
         day = dt.date.fromisoformat(row["date"])
         event = Event()
         event.add("uid", f"{row['reminder_id']}@retain")
@@ -219,9 +239,10 @@ def write_ics(rows: Sequence[Mapping[str, Any]], handle: IO[bytes], calendar: Ca
         alarm.add("description", summary)
         alarm.add("trigger", dt.timedelta(hours=9))  # 09:00 on the day of an all-day event
         event.add_component(alarm)
-        book.add_component(event)
-    handle.write(book.to_ical())
-    return len(rows)
+        handle.write(event.to_ical())
+        count += 1
+    handle.write(end)
+    return count
 
 
 def is_binary(fmt: str) -> bool:
@@ -249,7 +270,7 @@ def write_to(
         )
     if fmt == "ics":
         assert calendar is not None, "an ICS file needs its event titles"
-        return write_ics(list(rows), handle, calendar)
+        return write_ics(rows, handle, calendar)
     return write_rows(fmt, rows, fields, cast(TextIO, handle), headers=headers)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,7 +15,7 @@ from retain.cli.options import ForceOption, OfficerOption, RevealOption, check_o
 from retain.terms import TERM_NAMES
 
 if TYPE_CHECKING:
-    from retain.sending import LeftOut
+    from retain.sending import CustomerPolicy, LeftOut
     from retain.store import Store
 
 app = typer.Typer(
@@ -114,10 +115,10 @@ def reminders(
 ) -> None:
     from retain.config import load_config
     from retain.errors import UsageError
-    from retain.exports import EXPORT_FORMATS, already_exported, reminder_rows
+    from retain.exports import EXPORT_FORMATS, not_yet_exported, reminder_rows
     from retain.i18n import CATALOGUE, code_of, t
     from retain.output import mask_phone
-    from retain.reminders import upcoming
+    from retain.reminders import Reminder, upcoming
     from retain.sinks import format_for
     from retain.templates import AUDIENCES
 
@@ -143,38 +144,40 @@ def reminders(
             raise UsageError(key="export.xlsx_output")
     config = load_config()
     template_name = template or audience
-    left = None
+    policy: CustomerPolicy | None = None
     with st.store() as store:
+        ahead = days
         if audience == "customer":
             from retain.sending import CustomerPolicy, fetch_days, working_days
 
             calendar = working_days(config)
             ahead = fetch_days(calendar, st.today, days)
             policy = CustomerPolicy(store.conn, config, st.today, days, calendar)
-            due = upcoming(store.conn, config, st.today, ahead, kinds=wanted, officer=officer)
-            found = list(policy.apply(due))
-            left = policy.left
-        else:
-            found = upcoming(store.conn, config, st.today, days, kinds=wanted, officer=officer)
-        if new_only:
-            sent = already_exported(store.conn, [r.reminder_id for r in found], audience)
-            found = [r for r in found if r.reminder_id not in sent]
-        rows = list(
-            reminder_rows(
+        with closing(
+            upcoming(store.conn, config, st.today, ahead, kinds=wanted, officer=officer)
+        ) as stream:
+            found: Iterable[Reminder] = stream
+            if policy is not None:
+                found = policy.apply(found)
+            if new_only:
+                found = not_yet_exported(store.conn, found, audience)
+            rows = reminder_rows(
                 found,
                 config,
                 lang=lang,
                 audience=audience,
                 template=template_name,
                 mask=(lambda phone: phone) if reveal else mask_phone,
+                reasons=wanted,
             )
-        )
-        target = _deliver(store, rows, out_format, output, audience, new_only, lang, force)
+            target, count = _deliver(
+                store, rows, out_format, output, audience, new_only, lang, force
+            )
     if not quiet:
-        if left is not None:
-            for line in _left_out(left, config.export.customer_quiet_days, lang):
+        if policy is not None:
+            for line in _left_out(policy.left, config.export.customer_quiet_days, lang):
                 sys.stderr.write(line + "\n")
-        sys.stderr.write(t("export.done", lang, count=len(rows), target=target) + "\n")
+        sys.stderr.write(t("export.done", lang, count=count, target=target) + "\n")
 
 
 def _kinds(kinds: str | None, audience: str) -> tuple[str, ...]:
@@ -219,67 +222,75 @@ def _left_out(left: LeftOut, quiet_days: int, lang: str) -> list[str]:
 
 def _deliver(
     store: Store,
-    rows: list[dict[str, Any]],
+    rows: Iterator[dict[str, Any]],
     out_format: str,
     output: Path | None,
     audience: str,
     new_only: bool,
     lang: str,
     force: bool,
-) -> str:
-    """Write the rows; with --new-only the ledger commits with the file, or not at all."""
+) -> tuple[str, int]:
+    """Write the rows as they come; with --new-only the ledger commits with the
+    file, or not at all. Returns the target and the number of rows."""
     from contextlib import nullcontext
 
-    from retain.exports import fields_for, recording_export
+    from retain.exports import LedgerStage, fields_for, recording_export
     from retain.i18n import t
     from retain.sinks import Calendar, write_file, write_to
 
     fields = fields_for(audience)
     calendar = None
     if out_format == "ics":
-        summaries = [
-            row["message"]
-            if audience == "customer"
-            else "{}: {} ({})".format(
+
+        def summary(row: Mapping[str, Any]) -> str:
+            if audience == "customer":
+                return str(row["message"])
+            return "{}: {} ({})".format(
                 t("term." + row["reason"], lang), row["name"], row["customer_id"]
             )
-            for row in rows
-        ]
-        calendar = Calendar(summaries, t("export.calendar", lang), lang)
+
+        calendar = Calendar(summary, t("export.calendar", lang), lang)
     target = "-" if output is None else str(output)
+    stage = LedgerStage(store.conn) if new_only else None
+    if stage is not None:
+        rows = stage.tap(rows)
 
     def publishing() -> AbstractContextManager[object]:
-        if not new_only:
+        if stage is None:
             return nullcontext()
-        return recording_export(store, rows, audience=audience, fmt=out_format, target=target)
+        return recording_export(store, stage, audience=audience, fmt=out_format, target=target)
 
-    if output is None:
-        sys.stdout.flush()
-        stream = sys.stdout.buffer if out_format == "ics" else sys.stdout
-        write_to(stream, out_format, rows, fields, calendar=calendar)
-        stream.flush()
-        with publishing():
-            pass
-        return "stdout"
-    from retain.cli.options import file_header, for_people, in_words
+    try:
+        if output is None:
+            sys.stdout.flush()
+            stream = sys.stdout.buffer if out_format == "ics" else sys.stdout
+            count = write_to(stream, out_format, rows, fields, calendar=calendar)
+            stream.flush()
+            with publishing():
+                pass
+            return "stdout", count
+        from retain.cli.options import file_header, for_people, in_words
 
-    headers = [f.name for f in fields]
-    shown = rows
-    if for_people(out_format, lang):
-        headers = [file_header(name, lang) for name in headers]
-        shown = [in_words(row, lang) for row in rows]
-    write_file(
-        output,
-        out_format,
-        shown,
-        fields,
-        headers=headers,
-        sheet_title=t("export.sheet", lang),
-        calendar=calendar,
-        publishing=publishing,
-        replace=force,
-    )
-    return str(output)
+        headers = [f.name for f in fields]
+        shown: Iterable[Mapping[str, Any]] = rows
+        if for_people(out_format, lang):
+            headers = [file_header(name, lang) for name in headers]
+            shown = (in_words(row, lang) for row in rows)
+        count = write_file(
+            output,
+            out_format,
+            shown,
+            fields,
+            headers=headers,
+            sheet_title=t("export.sheet", lang),
+            calendar=calendar,
+            publishing=publishing,
+            replace=force,
+        )
+        return str(output), count
+    finally:
+        if stage is not None:
+            stage.close()
 
 
 def register(root: typer.Typer) -> None:
