@@ -38,6 +38,7 @@ OFFICER_FIELDS = (
     Field("days_past_due", "int"),
     Field("days_left", "int"),
     Field("message"),
+    Field("data_as_of", "date"),  # the loan data's as-of day (retain.cli.options.DATA_AS_OF)
 )
 # What an SMS gateway needs, and nothing the customer should not see.
 CUSTOMER_FIELDS = (
@@ -96,11 +97,13 @@ def reminder_rows(
     template: str,
     reason_labels: dict[str, str],
     mask: Callable[[str | None], str | None],
+    data_as_of: str | None = None,
 ) -> list[dict[str, Any]]:
     """One output row per reminder, with its rendered message.
 
     ``mask`` is applied to phones for the officer audience; the customer
     audience always carries the full number, since its purpose is dialling.
+    ``data_as_of`` (the loan data's as-of day) goes to the officer only.
     """
     from retain.terms import term
 
@@ -113,6 +116,7 @@ def reminder_rows(
         row["message"] = message(reminder, text, config, reason_labels[reminder.reason])
         if audience == "officer":
             row["phone"] = mask(reminder.phone) or None
+            row["data_as_of"] = data_as_of
         rows.append(row)
     return rows
 

@@ -254,15 +254,15 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 INLINE_SCHEMAS: tuple[Schema, ...] = (
     Schema(
         "overdue --summary",
-        ("as_of", "officer", "classes", "total_count", "total_balance", "par30", "par90",
-         "par30_balance", "par90_balance", "definition"),
+        ("as_of", "data_as_of", "officer", "classes", "total_count", "total_balance", "par30",
+         "par90", "par30_balance", "par90_balance", "definition"),
         one_object=True,
         nested={"classes": ("class", "min_days", "max_days", "count", "balance")},
         args=("overdue", "--summary"),
     ),  # fmt: skip
     Schema(
         "calls --explain ID",
-        ("customer_id", "score", "rank", "listed", "terms"),
+        ("customer_id", "score", "rank", "listed", "data_as_of", "terms"),
         one_object=True,
         nested={"terms": ("term", "points", "rule")},
         args=("calls", "--explain", "{customer_id}"),

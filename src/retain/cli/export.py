@@ -14,6 +14,7 @@ from retain.cli.options import ForceOption, OfficerOption, RevealOption, check_o
 from retain.terms import TERM_NAMES
 
 if TYPE_CHECKING:
+    from retain.cli.common import Staleness
     from retain.store import Store
 
 app = typer.Typer(
@@ -37,6 +38,11 @@ so a cron job that runs twice, or again after a failure, sends nothing twice.
 --audience customer is for an SMS gateway: it carries the full phone number and
 only what the customer may see (reminder_id, date, name, phone, message).
 --audience officer masks phones unless --reveal. ID numbers never appear.
+
+When the newest loans import is more than data.stale_after_days (default 3)
+days old, --audience customer refuses (exit 1, no file, nothing recorded)
+unless --allow-stale: stale days past due must not reach a customer as fact.
+A cron job seeing exit 1 should import a fresh export first.
 
 Formats: csv (UTF-8 with BOM for Excel; localised headers under --lang zh),
 xlsx, json, ndjson, ics (one all-day event per reminder with a 09:00 alarm).
@@ -101,6 +107,14 @@ def reminders(
     reveal: RevealOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     force: ForceOption = False,
+    allow_stale: Annotated[
+        bool,
+        typer.Option(
+            "--allow-stale",
+            help="Send to customers even when the loan data is older than "
+            "data.stale_after_days (default: refuse, exit 1).",
+        ),
+    ] = False,
 ) -> None:
     from retain.config import load_config
     from retain.errors import UsageError
@@ -139,7 +153,10 @@ def reminders(
             raise UsageError(key="export.xlsx_output")
     config = load_config()
     template_name = template or audience
-    with st.store() as store:
+    # Stale data must not reach a customer as fact: refused before anything is
+    # written or recorded, so the next run after a fresh import sends it all.
+    stale: Staleness = "refuse" if audience == "customer" and not allow_stale else "warn"
+    with st.store(stale=stale) as store:
         found = upcoming(store.conn, config, st.today, days, kinds=wanted, officer=officer)
         if new_only:
             sent = already_exported(store.conn, [r.reminder_id for r in found], audience)
@@ -153,6 +170,7 @@ def reminders(
             template=template_name,
             reason_labels=labels,
             mask=(lambda phone: phone) if reveal else mask_phone,
+            data_as_of=st.data_as_of,
         )
         target = _deliver(store, rows, out_format, output, audience, new_only, lang, force)
     if not quiet:
@@ -172,11 +190,13 @@ def _deliver(
     """Write the rows; with --new-only the ledger commits with the file, or not at all."""
     from contextlib import nullcontext
 
+    from retain.cli.options import with_data_as_of
     from retain.exports import fields_for, recording_export
     from retain.i18n import t
     from retain.sinks import Calendar, write_file, write_to
 
-    fields = fields_for(audience)
+    # The rows carry data_as_of already (officer): only JSON and NDJSON show it.
+    fields, _ = with_data_as_of(out_format, fields_for(audience), rows, None)
     calendar = None
     if out_format == "ics":
         summaries = [
