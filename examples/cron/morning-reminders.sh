@@ -14,6 +14,8 @@
 # retain's default), OUT_DIR (default ~/retain-out, created mode 0700),
 # RETAIN_LANG (default zh: the customers' SMS language).
 # Exits non-zero as soon as retain fails; logs with a timestamp on stderr.
+# Exit 1 with "the loan data is as of …" means the store is stale: import the
+# core system's export (retain import loans FILE), then run this again.
 set -eu
 
 RETAIN_BIN=${RETAIN_BIN:-retain}
