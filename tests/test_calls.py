@@ -185,7 +185,7 @@ def write_config(tmp_path: Path, text: str) -> dict[str, str]:
 def test_json_rows_carry_every_documented_field(cli: Cli, make_csv: Callable[..., Path]) -> None:
     load(cli, make_csv, [cust("C1")], [loan("L1", "C1", day(-5), day(10))], english=True)
     rows = calls(cli)
-    assert list(rows[0]) == CALL_FIELDS
+    assert list(rows[0]) == [*CALL_FIELDS, "data_as_of"]
     assert rows[0]["rank"] == 1
 
 
@@ -808,6 +808,7 @@ def test_explain_beyond_capacity_and_nothing_due(
         "score": 0,
         "rank": None,
         "listed": False,
+        "data_as_of": "2026-12-01",
         "terms": [{"term": t, "points": 0, "rule": "does not apply today"} for t in TERMS],
     }
 

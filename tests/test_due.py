@@ -232,7 +232,7 @@ def test_json_fields_exact_and_in_order(seeded: Cli) -> None:
     rows = json.loads(result.stdout, object_pairs_hook=list)
     assert rows, "seeded store has loans due"
     for pairs in rows:
-        assert [key for key, _ in pairs] == FIELDS
+        assert [key for key, _ in pairs] == [*FIELDS, "data_as_of"]
     first = dict(rows[0])
     assert first == {
         "loan_id": "L1",
@@ -248,6 +248,7 @@ def test_json_fields_exact_and_in_order(seeded: Cli) -> None:
         "disbursed_on": "2025-12-01",
         "matures_on": "2026-12-01",
         "days_left": 0,
+        "data_as_of": "2026-12-01",
     }
     assert isinstance(first["days_left"], int)
     assert isinstance(first["principal"], float)
@@ -278,7 +279,7 @@ def test_ndjson_one_object_per_line_same_fields(seeded: Cli) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     for line in lines:
-        assert [k for k, _ in json.loads(line, object_pairs_hook=list)] == FIELDS
+        assert [k for k, _ in json.loads(line, object_pairs_hook=list)] == [*FIELDS, "data_as_of"]
     assert '"principal": 100000.00' in lines[0]
     assert json.loads(lines[1])["balance"] is None
     assert [json.loads(line) for line in lines] == seeded("due", "--format", "json").json()

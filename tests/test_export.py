@@ -218,7 +218,7 @@ def week(examples: Cli, tmp_path: Path) -> dict[str, Any]:
 def test_json_rows_match_the_store(week: dict[str, Any]) -> None:
     rows, cli = week["rows"], week["cli"]
     assert len(rows) > 50
-    assert all(list(row) == OFFICER_FIELDS for row in rows)
+    assert all(list(row) == [*OFFICER_FIELDS, "data_as_of"] for row in rows)
     assert len({row["reminder_id"] for row in rows}) == len(rows)
     customers = {r["customer_id"]: r for r in store_rows(cli, "SELECT * FROM customers")}
     loans = {r["loan_id"]: r for r in store_rows(cli, "SELECT * FROM loans")}
@@ -992,6 +992,7 @@ def test_daily_cron_sends_each_maturity_window_once(maturing_10: Cli, tmp_path: 
             "customer",
             "--kinds",
             "maturing",
+            "--allow-stale",  # the rule under test, on the day-0 import
             today=day,
             env={"RETAIN_CONFIG": str(config)},
         )
@@ -1094,6 +1095,7 @@ def test_win_back_due_again_is_a_new_reminder(examples: Cli) -> None:
         "win_back",
         "--audience",
         "customer",
+        "--allow-stale",  # the rule under test, on the day-0 import
         today="2027-01-30",
     )
     assert any(r["name"] == name for r in later)

@@ -126,7 +126,7 @@ def test_fields_exact_and_values(book: Cli) -> None:
     result = book("noloan", "--format", "json")
     rows = json.loads(result.stdout, object_pairs_hook=list)
     for pairs in rows:
-        assert [key for key, _ in pairs] == FIELDS
+        assert [key for key, _ in pairs] == [*FIELDS, "data_as_of"]
     got = by_id(result)
     assert got["K03"] == {
         "customer_id": "K03",
@@ -141,6 +141,7 @@ def test_fields_exact_and_values(book: Cli) -> None:
         "total_borrowed": 50000.0,
         "worst_class": "normal",
         "last_contact": None,
+        "data_as_of": "2026-12-01",
     }
     assert '"total_borrowed": 5000.50' in result.stdout
     assert got["K02"]["days_since"] == 11

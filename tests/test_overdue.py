@@ -414,7 +414,7 @@ def test_json_fields_exact_and_in_order(par_book: Cli) -> None:
     rows = json.loads(result.stdout, object_pairs_hook=list)
     assert len(rows) == 4
     for pairs in rows:
-        assert [key for key, _ in pairs] == FIELDS
+        assert [key for key, _ in pairs] == [*FIELDS, "data_as_of"]
     assert dict(rows[0]) == {
         "loan_id": "D",
         "customer_id": "C1",
@@ -430,6 +430,7 @@ def test_json_fields_exact_and_in_order(par_book: Cli) -> None:
         "class": "substandard",
         "customer_class": "substandard",
         "last_contact": None,
+        "data_as_of": "2026-12-01",
     }
     assert '"balance": 150000.00' in result.stdout
 

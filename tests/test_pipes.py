@@ -180,6 +180,6 @@ def test_head_1_of_ndjson_reminders_is_one_reminder_and_nothing_else(
     # keeps each run near 2 s; --quiet silences the documented summary line.
     def one_reminder(stdout: str) -> None:
         assert stdout.endswith("\n") and stdout.count("\n") == 1, stdout[:500]
-        assert ",".join(json.loads(stdout)) == FIELDS["reminders"]
+        assert ",".join(json.loads(stdout)) == FIELDS["reminders"] + ",data_as_of"
 
     run_many(big_store, "export reminders --days 0 --format ndjson --quiet", 3, one_reminder)

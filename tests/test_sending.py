@@ -30,6 +30,10 @@ Rows = list[dict[str, Any]]
 def load(cli: Cli, make_csv: Callable[..., Path]) -> Callable[..., Cli]:
     """Import customers (id, name, phone) and loans, as of ``today``."""
     count = {"n": 0}
+    # These books are imported once and read over weeks to exercise the SMS rules;
+    # the stale-data refusal has its own tests (test_stale.py) and the scripted
+    # week below imports a fresh file every working day, as an officer does.
+    ok(cli("config", "set", "data.stale_after_days", "60"))
 
     def loader(
         customers: Sequence[Sequence[str]], loans: Sequence[Sequence[str]], today: str

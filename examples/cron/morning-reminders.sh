@@ -21,6 +21,8 @@
 # RETAIN_LANG (default zh: the language of the log lines and the officers'
 # calendar; the customers' SMS language is the setting export.customer_lang).
 # Exits non-zero as soon as retain fails; logs with a timestamp on stderr.
+# Exit 1 with "the loan data is as of …" means the store is stale: import the
+# core system's export (retain import loans FILE), then run this again.
 set -eu
 
 RETAIN_BIN=${RETAIN_BIN:-retain}

@@ -38,6 +38,15 @@ class ImportConfig(_Section):
         return self.principal_ceiling * 100
 
 
+class DataConfig(_Section):
+    stale_after_days: int = Field(
+        3,
+        ge=0,
+        description="warn when the newest loans import is more than this many days old; "
+        "customer reminders are then refused (export --allow-stale)",
+    )
+
+
 class ArrearsClass(_Section):
     """One row of the arrears table: days past due from min_days to max_days."""
 
@@ -258,6 +267,9 @@ class ExportConfig(_Section):
 class Config(_Section):
     import_: ImportConfig = Field(
         default_factory=ImportConfig, alias="import", description="checks when importing ledgers"
+    )
+    data: DataConfig = Field(
+        default_factory=DataConfig, description="how old the imported loan data may be"
     )
     arrears: ArrearsConfig = Field(
         default_factory=ArrearsConfig, description="loan classes by days past due (五级分类)"

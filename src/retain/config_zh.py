@@ -30,6 +30,9 @@ WORDS = {
 DESCRIPTIONS: dict[str, str] = {
     "import": "导入台账时的检查",
     "import.principal_ceiling": "贷款金额上限，单位元",
+    "data": "导入的贷款数据可以有多旧",
+    "data.stale_after_days": "最近一次贷款导入的数据超过这么多天即提示；"
+    "此时拒绝导出给客户的提醒（export --allow-stale 可放行）",
     "arrears": "按逾期天数划分的贷款分类（五级分类）",
     "arrears.classes": "分类表：name、name_en、min_days、max_days（省略即无上限）、weight；"
     "天数从 0 开始，各分类首尾相接",

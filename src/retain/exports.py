@@ -43,6 +43,7 @@ OFFICER_FIELDS = (
     Field("days_past_due", "int"),
     Field("days_left", "int"),
     Field("message"),
+    Field("data_as_of", "date"),  # the loan data's as-of day (retain.cli.options.DATA_AS_OF)
 )
 # What an SMS gateway needs, and nothing the customer should not see.
 CUSTOMER_FIELDS = (
@@ -112,6 +113,7 @@ def reminder_rows(
     template: str,
     mask: Callable[[str | None], str | None],
     reasons: Sequence[str] = (),
+    data_as_of: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One output row per reminder, with its rendered message, as they come.
 
@@ -120,7 +122,8 @@ def reminder_rows(
     here, for every one of ``reasons``, before the first row: a stream cannot
     take back the rows it has written. ``mask`` is applied to phones for the
     officer audience; the customer audience always carries the full number,
-    since its purpose is dialling.
+    since its purpose is dialling. ``data_as_of`` (the loan data's as-of day)
+    goes to the officer only.
     """
     from retain.i18n import t
     from retain.terms import TERM_NAMES, term
@@ -133,7 +136,9 @@ def reminder_rows(
         for reason in reasons
         if audience != "customer" or term(reason).customer_facing
     }
-    return _rendered(reminders, config, lang, audience, template, labels, mask, texts)
+    return _rendered(
+        reminders, config, lang, audience, template, labels, mask, texts, data_as_of
+    )
 
 
 def _rendered(
@@ -145,6 +150,7 @@ def _rendered(
     labels: dict[str, str],
     mask: Callable[[str | None], str | None],
     texts: dict[str, str],
+    data_as_of: str | None,
 ) -> Iterator[dict[str, Any]]:
     from retain.terms import term
 
@@ -158,6 +164,7 @@ def _rendered(
         row["message"] = message(reminder, text, config, labels[reminder.reason], lang)
         if audience == "officer":
             row["phone"] = mask(reminder.phone) or None
+            row["data_as_of"] = data_as_of
         yield row
 
 

@@ -39,6 +39,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.total_borrowed": ("Borrowed", "累计贷款金额"),
     "col.worst_class": ("Worst class", "最差分类"),
     "col.term_points": ("{term} points", "{term}得分"),
+    "col.data_as_of": ("Data as of", "数据截至"),
     # enum values
     "guarantee.credit": ("credit", "信用"),
     "guarantee.guarantee": ("guarantee", "保证"),
@@ -266,6 +267,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.log.accepted": ("{names} (or {aliases})", "{names}（或 {aliases}）"),
     "error.customer.unknown": ("unknown customer id: {customer}", "未知的客户编号：{customer}"),
+    # stale data
+    "error.stale.refused": (
+        "the loan data is as of {day}, {age}: no message goes to customers from it; "
+        "import a fresh export (retain import loans …), or pass --allow-stale",
+        "贷款数据截至 {day}，已是 {age}：不据此向客户发送任何消息；"
+        "请导入最新的导出文件（retain import loans …），或加 --allow-stale",
+    ),
+    "stale.warning": (
+        "the loan data is as of {day}, {age}; import a fresh export (retain import loans …)",
+        "贷款数据截至 {day}，已是 {age}；请导入最新的导出文件（retain import loans …）",
+    ),
+    "stale.today": ("today", "今天"),
+    "stale.one_day_ago": ("1 day ago", "1 天前"),
+    "stale.days_ago": ("{days} days ago", "{days} 天前"),
     # export
     "error.export.unknown_audience": (
         "unknown audience {value}: use officer or customer",
@@ -908,6 +923,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "不在今日名单：今日没有适用的联系规则。",
     ),
     "log.done": ("Logged {count} contact(s).", "已记录 {count} 次联系。"),
+    "show.data_as_of": ("Data as of", "数据截至"),
+    "show.data_age": ("{day} ({age})", "{day}（{age}）"),
+    "show.no_data": ("no loans imported yet", "尚未导入贷款"),
     "show.title": ("Customer {customer_id}", "客户 {customer_id}"),
     "show.loans": ("Loans", "贷款"),
     "show.timeline": ("Contacts", "联系记录"),

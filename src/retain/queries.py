@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
-from retain.days import day_number
+from retain.days import day_number, from_day_number
 from retain.rules import is_open_sql
 
 DUE_SORTS = {
@@ -72,3 +72,45 @@ def due_loans(
         row = dict(zip(names, values, strict=True))
         row["days_left"] = fromiso(row["matures_on"]).toordinal() - ordinal
         yield row
+
+
+@dataclass(frozen=True)
+class DataAge:
+    """How old the loan data is: the as-of day of the newest loans import."""
+
+    as_of: dt.date
+    days: int  # today − as_of
+    stale: bool  # more than the allowed days old
+
+
+def loans_as_of(conn: sqlite3.Connection) -> dt.date | None:
+    """The day the newest loans import's data is as of; None before any.
+
+    An import that took no row (every row rejected) refreshed nothing, so it
+    does not count. An import made before as-of days were recorded is as of
+    the day it ran.
+    """
+    row = conn.execute(
+        "SELECT as_of_day, started_at FROM imports"
+        " WHERE kind = 'loans' AND added + updated + unchanged > 0"
+        " ORDER BY import_id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    as_of_day, started_at = row[0], row[1]
+    if as_of_day is None:
+        return dt.date.fromisoformat(str(started_at)[:10])
+    return from_day_number(int(as_of_day))
+
+
+def data_age(
+    conn: sqlite3.Connection, today: dt.date, stale_after_days: Callable[[], int]
+) -> DataAge | None:
+    """The loan data's age at ``today``: stale when more than ``stale_after_days()``
+    days old. The limit is asked for only when the data is older than today, so
+    that a command run on the import's day does not pay for reading the config."""
+    as_of = loans_as_of(conn)
+    if as_of is None:
+        return None
+    days = (today - as_of).days
+    return DataAge(as_of=as_of, days=days, stale=days > 0 and days > stale_after_days())

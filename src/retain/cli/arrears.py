@@ -11,6 +11,7 @@ import typer
 
 from retain.cli.common import State, handle_errors, state
 from retain.cli.options import (
+    DATA_AS_OF,
     TABLE_DEFAULT_LIMIT,
     ForceOption,
     FormatOption,
@@ -76,6 +77,7 @@ OVERDUE_FIELDS = (
     ("class", "text"),
     ("customer_class", "text"),
     ("last_contact", "text"),
+    DATA_AS_OF,
 )
 
 
@@ -142,7 +144,16 @@ def overdue(
                 from retain.arrears import OVERDUE_COLUMNS
 
                 shaped = (dict(zip(OVERDUE_COLUMNS, values, strict=True)) for values in rows)
-                emit_masked(shaped, OVERDUE_FIELDS, fmt, output, reveal, st.lang, force=force)
+                emit_masked(
+                    shaped,
+                    OVERDUE_FIELDS,
+                    fmt,
+                    output,
+                    reveal,
+                    st.lang,
+                    force=force,
+                    data_as_of=st.data_as_of,
+                )
         if out_format == "table":
             _print_summary(store.conn, arrears, st, officer, "table")
 
@@ -344,6 +355,7 @@ def _summary_json(book: ArrearsSummary, st: State, officer: str | None, *, inden
     ]
     pairs = [
         f'"as_of": "{st.today.isoformat()}"',
+        f'"data_as_of": {json.dumps(st.data_as_of)}',
         f'"officer": {json.dumps(officer, ensure_ascii=False)}',
         f'"classes": [{", ".join(classes)}]' if not indent else None,
         f'"total_count": {book.count}',
@@ -357,7 +369,7 @@ def _summary_json(book: ArrearsSummary, st: State, officer: str | None, *, inden
     if not indent:
         return "{" + ", ".join(p for p in pairs if p is not None) + "}"
     listed = "[\n" + ",\n".join(f"    {c}" for c in classes) + "\n  ]"
-    pairs[2] = f'"classes": {listed}'
+    pairs[3] = f'"classes": {listed}'
     return "{\n" + ",\n".join(f"  {p}" for p in pairs) + "\n}"
 
 

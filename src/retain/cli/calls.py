@@ -10,6 +10,7 @@ import typer
 
 from retain.cli.common import State, handle_errors, state
 from retain.cli.options import (
+    DATA_AS_OF,
     ForceOption,
     FormatOption,
     LimitOption,
@@ -65,6 +66,7 @@ CALL_FIELDS: tuple[tuple[str, str], ...] = (
     ("next_on", "date"),
     ("last_contact", "text"),
     *((name, "int") for name in TERM_NAMES),  # each term's points
+    DATA_AS_OF,
 )
 
 
@@ -127,7 +129,7 @@ def calls(
         from retain.output import Field
 
         fields = [Field(name, kind) for name, kind in CALL_FIELDS]  # type: ignore[arg-type]
-        emit(rows, fields, fmt, output, st.lang, force=force)
+        emit(rows, fields, fmt, output, st.lang, force=force, data_as_of=st.data_as_of)
 
 
 def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
@@ -245,6 +247,7 @@ def _explain(store: Store, config: Config, st: State, customer_id: str, fmt: Out
             "score": result.score,
             "rank": result.rank,
             "listed": result.listed,
+            "data_as_of": st.data_as_of,
             "terms": [
                 {"term": line.term, "points": line.points, "rule": line.rule.render(lang)}
                 for line in result.terms

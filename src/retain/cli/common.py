@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import typer
 
@@ -18,9 +18,15 @@ from retain.errors import EXIT_ERROR, RetainError
 
 if TYPE_CHECKING:
     from retain.i18n import Text
+    from retain.queries import DataAge
     from retain.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# What opening the store does about loan data older than data.stale_after_days:
+# warn (a command that reads the book), refuse (what would reach customers), or
+# ignore (imports, and commands that only write the officer's own records).
+Staleness = Literal["warn", "refuse", "ignore"]
 
 
 @dataclass
@@ -30,6 +36,9 @@ class State:
     lang_option: str | None = None
     _today: dt.date | None = field(default=None, repr=False)
     _lang: str | None = field(default=None, repr=False)
+    # The loan data's age, known once a command opened the store to read the book.
+    data: DataAge | None = field(default=None, repr=False)
+    _warned: bool = field(default=False, repr=False)
 
     @property
     def today(self) -> dt.date:
@@ -53,14 +62,64 @@ class State:
 
         return resolve_db_path(self.db_option)
 
-    def store(self, *, create: bool = False) -> Store:
+    @property
+    def data_as_of(self) -> str | None:
+        """The as-of day of the loan data the command read (ISO), for its output."""
+        return self.data.as_of.isoformat() if self.data is not None else None
+
+    def store(self, *, create: bool = False, stale: Staleness = "warn") -> Store:
         """Open the store, for ``with state.store() as store:``; only imports may
         create it (a typo in --db must not silently yield an empty store and empty
         reminders). Consume every query inside the block: rows read after the
-        store closed would fail."""
+        store closed would fail.
+
+        Opening it to read the book (``stale="warn"``, the default) looks at how
+        old the loan data is: one warning line on stderr when it is stale; with
+        ``stale="refuse"`` stale data is an error instead (nothing is done)."""
         from retain.store import Store
 
-        return Store(self.db_path, create=create)
+        store = Store(self.db_path, create=create)
+        if create or stale == "ignore":
+            return store
+        try:
+            self._look_at_data(store, refuse=stale == "refuse")
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _look_at_data(self, store: Store, *, refuse: bool) -> None:
+        from retain.queries import data_age
+
+        def limit() -> int:
+            from retain.config import load_config
+
+            return load_config().data.stale_after_days
+
+        self.data = data_age(store.conn, self.today, limit)
+        if self.data is None or not self.data.stale:
+            return
+        from retain.i18n import t
+
+        day, age = self.data.as_of.isoformat(), age_text(self.data.days)
+        if refuse:
+            raise RetainError(key="stale.refused", day=day, age=age)
+        if not self._warned:
+            self._warned = True
+            # "Warning: " in every language, like "Error: ", for scripts to look for.
+            sys.stderr.write(f"Warning: {t('stale.warning', self.lang, day=day, age=age)}\n")
+            sys.stderr.flush()
+
+
+def age_text(days: int) -> Text:
+    """How long ago a day was: "today", "1 day ago", "4 days ago"."""
+    from retain.i18n import msg
+
+    if days == 0:
+        return msg("stale.today")
+    if days == 1:
+        return msg("stale.one_day_ago")
+    return msg("stale.days_ago", days=days)
 
 
 def state(ctx: typer.Context) -> State:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from retain.cli.common import handle_errors, state
+from retain.cli.common import State, handle_errors, state
 from retain.cli.options import RevealOption
 
 
@@ -122,7 +122,8 @@ def log(
         loan_id=loan.strip() if loan else None,
         officer=officer,
     )
-    with st.store() as store:
+    # Recording a contact shows nothing of the book: old loan data is no reason to warn.
+    with st.store(stale="ignore") as store:
         count = log_contacts(store, ids, entry, today)
     sys.stderr.write(t("log.done", st.lang, count=count) + "\n")
 
@@ -218,6 +219,7 @@ def show(
         (t("col.officer", lang), info["officer"] or ""),
         (t("field.class", lang), class_name(max(open_dpd)) if open_dpd else ""),
         (t("col.next_on", lang), info["next_on"] or ""),
+        (t("show.data_as_of", lang), _data_age(st, lang)),
     ]
     print_table(
         t("show.title", lang, customer_id=customer_id),
@@ -260,6 +262,19 @@ def show(
     out.print(f"{t('show.today', lang)}: {result.verdict.render(lang)}", markup=False)
     if result.reasons is not None:
         out.print(f"  {result.reasons.render(lang)} ({result.score})", markup=False)
+
+
+def _data_age(st: State, lang: str) -> str:
+    """The loan data's as-of day and its age: the card's facts are as of that day."""
+    from retain.cli.common import age_text
+    from retain.i18n import t
+
+    if st.data is None:
+        return t("show.no_data", lang)
+    day = st.data.as_of.isoformat()
+    if st.data.days < 0:  # --today before the import: no age to tell
+        return day
+    return t("show.data_age", lang, day=day, age=age_text(st.data.days))
 
 
 def register(app: typer.Typer) -> None:

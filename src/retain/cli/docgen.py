@@ -256,6 +256,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         "overdue --summary",
         (
             "as_of",
+            "data_as_of",
             "officer",
             "classes",
             "total_count",
@@ -272,7 +273,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
     ),  # fmt: skip
     Schema(
         "calls --explain ID",
-        ("customer_id", "score", "rank", "listed", "terms"),
+        ("customer_id", "score", "rank", "listed", "data_as_of", "terms"),
         one_object=True,
         nested={"terms": ("term", "points", "rule")},
         args=("calls", "--explain", "{customer_id}"),

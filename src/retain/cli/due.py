@@ -10,6 +10,7 @@ import typer
 
 from retain.cli.common import State, state
 from retain.cli.options import (
+    DATA_AS_OF,
     TABLE_DEFAULT_LIMIT,
     ForceOption,
     FormatOption,
@@ -57,6 +58,7 @@ DUE_FIELDS = (
     ("disbursed_on", "date"),
     ("matures_on", "date"),
     ("days_left", "int"),
+    DATA_AS_OF,
 )
 
 
@@ -117,7 +119,16 @@ def due(
         if out_format == "table":
             _render_table(list(rows), st, days, table_limit, reveal)
         else:
-            emit_masked(rows, DUE_FIELDS, fmt, output, reveal, st.lang, force=force)
+            emit_masked(
+                rows,
+                DUE_FIELDS,
+                fmt,
+                output,
+                reveal,
+                st.lang,
+                force=force,
+                data_as_of=st.data_as_of,
+            )
 
 
 def _render_table(

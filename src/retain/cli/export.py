@@ -15,6 +15,7 @@ from retain.cli.options import ForceOption, OfficerOption, RevealOption, check_o
 from retain.terms import TERM_NAMES
 
 if TYPE_CHECKING:
+    from retain.cli.common import Staleness
     from retain.sending import CustomerPolicy, LeftOut
     from retain.store import Store
 
@@ -45,6 +46,11 @@ no maturing or overdue text before a promised date, and texts only on working
 days (a weekend's goes out on Friday; an overdue one waits for Monday). stderr
 says what each rule left out. --audience officer masks phones unless --reveal.
 ID numbers never appear.
+
+When the newest loans import is more than data.stale_after_days (default 3)
+days old, --audience customer refuses (exit 1, no file, nothing recorded)
+unless --allow-stale: stale days past due must not reach a customer as fact.
+A cron job seeing exit 1 should import a fresh export first.
 
 Formats: csv (UTF-8 with BOM for Excel; localised headers under --lang zh),
 xlsx, json, ndjson, ics (one all-day event per reminder with a 09:00 alarm).
@@ -112,6 +118,14 @@ def reminders(
     reveal: RevealOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     force: ForceOption = False,
+    allow_stale: Annotated[
+        bool,
+        typer.Option(
+            "--allow-stale",
+            help="Send to customers even when the loan data is older than "
+            "data.stale_after_days (default: refuse, exit 1).",
+        ),
+    ] = False,
 ) -> None:
     from retain.config import load_config
     from retain.errors import UsageError
@@ -145,7 +159,10 @@ def reminders(
     config = load_config()
     template_name = template or audience
     policy: CustomerPolicy | None = None
-    with st.store() as store:
+    # Stale data must not reach a customer as fact: refused before anything is
+    # written or recorded, so the next run after a fresh import sends it all.
+    stale: Staleness = "refuse" if audience == "customer" and not allow_stale else "warn"
+    with st.store(stale=stale) as store:
         ahead = days
         if audience == "customer":
             from retain.sending import CustomerPolicy, fetch_days, working_days
@@ -169,6 +186,7 @@ def reminders(
                 template=template_name,
                 mask=(lambda phone: phone) if reveal else mask_phone,
                 reasons=wanted,
+                data_as_of=st.data_as_of,
             )
             target, count = _deliver(
                 store, rows, out_format, output, audience, new_only, lang, force
@@ -234,11 +252,13 @@ def _deliver(
     file, or not at all. Returns the target and the number of rows."""
     from contextlib import nullcontext
 
+    from retain.cli.options import with_data_as_of
     from retain.exports import LedgerStage, fields_for, recording_export
     from retain.i18n import t
     from retain.sinks import Calendar, write_file, write_to
 
-    fields = fields_for(audience)
+    # The rows carry data_as_of already (officer): only JSON and NDJSON show it.
+    fields, _ = with_data_as_of(out_format, fields_for(audience), rows, None)
     calendar = None
     if out_format == "ics":
 

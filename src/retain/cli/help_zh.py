@@ -199,6 +199,8 @@ KEY 以点分隔：section.key（retain config show 列出全部），短信模�
 
 --audience customer 用于短信平台：包含完整手机号码，且只含客户可以看到的内容（reminder_id、date、name、phone、message），语言按 export.customer_lang。只有到期、逾期和无贷户维护会发给客户；每位客户每天最多一条（得分最高的原因）；没有可用手机号码的不发；export.customer_quiet_days 天内发过的同类原因不再发；约定日期之前不发到期和逾期短信；只在工作日发送（周末的提前到周五，逾期的推到周一）。各条规则略去了什么会在标准错误输出中说明。--audience officer 的手机号码会打码，除非加 --reveal。身份证号从不出现。
 
+最近一次贷款导入的数据超过 data.stale_after_days 天（默认 3）时，--audience customer 拒绝导出（退出码 1，不写文件，不记录），除非加 --allow-stale：过时的逾期天数不能当作事实发给客户。定时任务遇到退出码 1 应先导入最新的台账。
+
 格式：csv（UTF-8 带 BOM，便于 Excel 打开；--lang zh 时表头为中文）、xlsx、json、ndjson、ics（每条提醒一个全天事件，09:00 提醒）。格式取自 --format 或 --output 文件的扩展名；没有 --output 时输出到标准输出。文件以原子方式写入，权限 0600。退出码：0 已导出（即使没有提醒），1 出错，2 用法错误。
 
 示例：
@@ -290,6 +292,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--new-only": "只导出此前从未向该对象导出过的提醒。",
         "--template": "配置中的模板组（默认：该对象的模板组）。",
         "--quiet": "不在标准错误输出摘要。",
+        "--allow-stale": "即使贷款数据比 data.stale_after_days 更旧也发给客户（默认拒绝，退出码 1）。",
     },
 }
 

@@ -9,6 +9,7 @@ import typer
 
 from retain.cli.common import State, handle_errors, state
 from retain.cli.options import (
+    DATA_AS_OF,
     TABLE_DEFAULT_LIMIT,
     ForceOption,
     FormatOption,
@@ -55,6 +56,7 @@ NOLOAN_KINDS = (
     ("total_borrowed", "money"),
     ("worst_class", "text"),
     ("last_contact", "text"),
+    DATA_AS_OF,
 )
 
 
@@ -121,7 +123,16 @@ def noloan(
                 list(rows), st, table_limit, reveal, officer, None if include_bad else bad_from
             )
         else:
-            emit_masked(rows, NOLOAN_KINDS, fmt, output, reveal, st.lang, force=force)
+            emit_masked(
+                rows,
+                NOLOAN_KINDS,
+                fmt,
+                output,
+                reveal,
+                st.lang,
+                force=force,
+                data_as_of=st.data_as_of,
+            )
 
 
 def _render_table(

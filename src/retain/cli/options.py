@@ -47,6 +47,13 @@ LimitOption = Annotated[
 
 TABLE_DEFAULT_LIMIT = 200
 
+# The last field of every list read from the book, in JSON and NDJSON: the
+# as-of day of the loan data it was computed from (null before any loans
+# import), so that a script can tell how old its facts are. CSV/TSV/XLSX leave
+# it out: they are positional (Excel, cut -f) and a constant column is noise.
+DATA_AS_OF = ("data_as_of", "date")
+AS_OF_FORMATS = ("json", "ndjson")
+
 
 def resolve_format(fmt: OutputFormat) -> str:
     from retain.cli.common import is_terminal
@@ -92,19 +99,25 @@ def emit(
     lang: str,
     *,
     force: bool = False,
+    data_as_of: str | None = None,
 ) -> None:
-    """Machine output to stdout, or to a file with localised headers for people."""
+    """Machine output to stdout, or to a file with localised headers for people.
+
+    When ``fields`` carry :data:`DATA_AS_OF`, JSON rows get ``data_as_of``."""
     import sys
 
     from retain.output import write_rows
 
     if output is None:
-        write_rows(resolve_format(fmt), rows, fields, sys.stdout)
+        out_format = resolve_format(fmt)
+        fields, rows = with_data_as_of(out_format, fields, rows, data_as_of)
+        write_rows(out_format, rows, fields, sys.stdout)
         return
     from retain.sinks import FILE_FORMATS, format_for, write_file
 
     requested = None if fmt in (OutputFormat.auto, OutputFormat.table) else fmt.value
     file_format = format_for(output, requested, FILE_FORMATS)
+    fields, rows = with_data_as_of(file_format, fields, rows, data_as_of)
     headers = [f.name for f in fields]
     if for_people(file_format, lang):
         headers = [file_header(h, lang) for h in headers]
@@ -152,6 +165,7 @@ def emit_masked(
     lang: str,
     *,
     force: bool = False,
+    data_as_of: str | None = None,
 ) -> None:
     """:func:`emit` for a list whose ``phone`` is masked unless ``--reveal``."""
     from retain.output import Field, mask_phone
@@ -159,7 +173,35 @@ def emit_masked(
     fields = [Field(name, kind) for name, kind in field_specs]  # type: ignore[arg-type]
     if not reveal:
         rows = (_with_masked_phone(row, mask_phone) for row in rows)
-    emit(rows, fields, fmt, output, lang, force=force)
+    emit(rows, fields, fmt, output, lang, force=force, data_as_of=data_as_of)
+
+
+def with_data_as_of(
+    out_format: str,
+    fields: Sequence[Any],
+    rows: Iterable[Mapping[str, Any]],
+    data_as_of: str | None,
+) -> tuple[Sequence[Any], Iterable[Mapping[str, Any]]]:
+    """The fields and rows a format shows: ``data_as_of`` filled in for JSON and
+    NDJSON, dropped from the fields of the positional formats."""
+    if not any(_name(f) == DATA_AS_OF[0] for f in fields):
+        return fields, rows
+    if out_format in AS_OF_FORMATS:
+        return fields, _with_as_of(rows, data_as_of)
+    return [f for f in fields if _name(f) != DATA_AS_OF[0]], rows
+
+
+def _name(spec: Any) -> str:
+    return str(spec[0] if isinstance(spec, tuple) else spec.name)
+
+
+def _with_as_of(
+    rows: Iterable[Mapping[str, Any]], data_as_of: str | None
+) -> Iterable[Mapping[str, Any]]:
+    for row in rows:
+        shown = row if isinstance(row, dict) else dict(row)
+        shown[DATA_AS_OF[0]] = data_as_of
+        yield shown
 
 
 def _with_masked_phone(row: dict[str, Any], mask: Any) -> dict[str, Any]:
