@@ -64,6 +64,9 @@ CALL_FIELDS: tuple[tuple[str, str], ...] = (
     ("days_left", "int"),
     ("next_on", "date"),
     ("last_contact", "text"),
+    ("failed_attempts", "int"),  # unanswered attempts since the last real contact
+    ("last_attempt", "text"),
+    ("phone_unusable_since", "date"),  # a wrong number (空号) was logged for this phone
     *((name, "int") for name in TERM_NAMES),  # each term's points
 )
 
@@ -118,7 +121,7 @@ def calls(
         capacity = limit or config.calls.daily_capacity
         spec = CallFilter(officer=officer, reasons=reasons, limit=capacity)
         found = ranked_calls(store.conn, config, st.today, spec)
-    rows = [_shape(row, st.lang, reveal) for row in found]
+    rows = [_shape(row, config, st.lang, reveal) for row in found]
     if output is None and resolve_format(fmt) == "table":
         _render(rows, st, capacity)
     else:
@@ -128,11 +131,10 @@ def calls(
         emit(rows, fields, fmt, output, st.lang, force=force)
 
 
-def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
+def _shape(row: CallRow, config: Config, lang: str, reveal: bool) -> dict[str, Any]:
     """A call-list row as the output shows it (points of each term as columns)."""
-    from retain.i18n import t
     from retain.output import mask_phone
-    from retain.ranking import reasons_text
+    from retain.ranking import action_text, reasons_text
     from retain.terms import term
 
     codes = row.reasons
@@ -146,12 +148,15 @@ def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
         "officer": row.officer,
         "reasons": ",".join(codes),
         "reason_text": reasons_text(row).render(lang),
-        "action": t(f"action.{codes[0]}", lang) if codes else "",
+        "action": action_text(row, config).render(lang),
         # The facts a reason quotes, as its reminders do.
         "days_past_due": row.dpd if any(t.quotes_dpd for t in applied) else None,
         "days_left": row.days_left if any(t.quotes_days_left for t in applied) else None,
         "next_on": row.next_on,
         "last_contact": row.last_contact_at,
+        "failed_attempts": row.failed_attempts,
+        "last_attempt": row.last_attempt_at,
+        "phone_unusable_since": row.phone_unusable_since,
         "last_channel": row.last_channel,
         "last_outcome": row.last_outcome,
         **row.points,
@@ -220,6 +225,10 @@ def _explain(store: Store, config: Config, st: State, customer_id: str, fmt: Out
             "score": result.score,
             "rank": result.rank,
             "listed": result.listed,
+            "action": result.action.render(lang) if result.action is not None else None,
+            "failed_attempts": info["failed_attempts"],
+            "phone_unusable_since": info["phone_unusable_since"],
+            "notes": [note.render(lang) for note in result.notes],
             "terms": [
                 {"term": line.term, "points": line.points, "rule": line.rule.render(lang)}
                 for line in result.terms
@@ -243,7 +252,7 @@ def _explain(store: Store, config: Config, st: State, customer_id: str, fmt: Out
             Column(t("col.rule", lang)),
         ],
         rows,
-        footer_lines=[result.verdict.render(lang)],
+        footer_lines=[*(note.render(lang) for note in result.notes), result.verdict.render(lang)],
     )
 
 
