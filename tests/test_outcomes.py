@@ -263,3 +263,35 @@ def test_explain_rule_of_win_back_names_the_pause(book: Cli) -> None:
     explained = book("calls", "--explain", "C3", "--format", "json").json()
     win_back = [t for t in explained["terms"] if t["term"] == "win_back"][0]
     assert "a refusal pauses it 180 days" in win_back["rule"]
+
+
+def test_the_migration_fills_the_attempt_columns_from_the_log(book: Cli) -> None:
+    """A store whose log predates the attempt columns gets them from its contacts."""
+    import sqlite3
+
+    import sqlite_utils
+
+    from retain.migrations import m009_outcomes_attempts_and_removals
+
+    log(book, "C1", "--outcome", "reached", "--at", "2026-11-20 09:00")
+    log(book, "C1", "--outcome", "no_answer", "--at", "2026-11-30 09:00")
+    log(book, "C1", "--outcome", "no_answer", "--at", "2026-12-01 09:00")
+    log(book, "C3", "--outcome", "declined", "--at", "2026-12-01 09:00")
+    expected = calls(book)
+    conn = sqlite3.connect(book.db)
+    # As the store was before: the latest contact of any outcome, no attempt columns.
+    conn.executescript(
+        """
+        UPDATE customers SET last_contact_at = '2026-12-01 09:00:00', last_outcome = 'no_answer';
+        ALTER TABLE customers DROP COLUMN failed_attempts;
+        ALTER TABLE customers DROP COLUMN last_attempt_at;
+        ALTER TABLE customers DROP COLUMN declined_day;
+        ALTER TABLE changes DROP COLUMN recorded_at;
+        """
+    )
+    m009_outcomes_attempts_and_removals(sqlite_utils.Database(conn))
+    conn.commit()
+    conn.close()
+    assert calls(book) == expected
+    assert row_of(expected, "C1")["failed_attempts"] == 2
+    assert "C3" not in ids(expected)

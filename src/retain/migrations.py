@@ -256,7 +256,7 @@ def m009_outcomes_attempts_and_removals(db: Any) -> None:
         CREATE INDEX changes_by_entity ON changes (entity, entity_id);
         """
     )
-    # A frozen copy of contacts.refresh_latest as of this step, for every customer.
+    # A frozen copy of contacts._refresh_latest as of this step, for every customer.
     real = "k.outcome NOT IN ('no_answer', 'wrong_number')"
     after = "(customers.last_contact_at IS NULL OR k.at > customers.last_contact_at)"
     db.execute(

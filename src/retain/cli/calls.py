@@ -33,7 +33,8 @@ HELP = """Whom to call today, and why: one row per customer, best first.
 The score is a weighted sum of named terms (overdue, maturing, follow_up,
 post_loan_check, revisit, win_back); weights and contact rhythms live in the
 config (retain config show). Customers contacted in the last few days are left
-off unless a promised follow-up has arrived or their arrears class worsened.
+off unless a promised follow-up has arrived or their arrears class worsened; an
+unanswered call or a wrong number is not a contact.
 Ties are broken by customer id, so the list is the same for the same store
 and --today.
 
