@@ -32,7 +32,8 @@ T0 = dt.date(2026, 12, 1)  # a Tuesday; the Cli fixture's default --today
 TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back")
 CALL_FIELDS = [
     "rank", "score", "customer_id", "name", "phone", "officer", "reasons", "action",
-    "days_past_due", "days_left", "next_on", "last_contact", *TERMS,
+    "days_past_due", "days_left", "next_on", "last_contact", "failed_attempts", "last_attempt",
+    "phone_unusable_since", *TERMS,
 ]  # fmt: skip
 EN_CUSTOMER_HEADER = ["customer_id", "name", "phone", "id_number", "industry", "officer", "segment"]
 EN_LOAN_HEADER = [
@@ -521,7 +522,7 @@ def test_customer_contacted_in_the_last_3_days_is_left_off(
         loan("L1", "C1", "2025-01-01", "2026-01-01", status="逾期", dpd=30),
         loan("L2", "C2", "2025-01-01", "2026-01-01", status="逾期", dpd=10),
     ])  # fmt: skip
-    log(cli, "C1", "--outcome", "no_answer", "--at", f"{day(0)} 10:00")
+    log(cli, "C1", "--outcome", "reached", "--at", f"{day(0)} 10:00")
     for offset in (0, 1, 2):
         assert ids(calls(cli, today=day(offset))) == ["C2"], offset
     rows = calls(cli, today=day(3))
@@ -808,6 +809,10 @@ def test_explain_beyond_capacity_and_nothing_due(
         "score": 0,
         "rank": None,
         "listed": False,
+        "action": None,
+        "failed_attempts": 0,
+        "phone_unusable_since": None,
+        "notes": [],
         "data_as_of": "2026-12-01",
         "terms": [{"term": t, "points": 0, "rule": "does not apply today"} for t in TERMS],
     }
@@ -901,7 +906,8 @@ def test_explain_rules_for_the_other_terms(cli: Cli, make_csv: Callable[..., Pat
     }
     rules = {t["term"]: t["rule"] for t in explain(cli, "W")["terms"] if t["points"]}
     assert rules == {
-        "win_back": "10: last loan closed 2026-11-21; contact every 60 days for 12 months"
+        "win_back": "10: last loan closed 2026-11-21; contact every 60 days for 12 months;"
+        " a refusal pauses it 180 days"
     }
     payload = explain(cli, "F")
     assert payload["score"] == follow_up_pts(3) == 43

@@ -267,8 +267,10 @@ def test_lang_after_export_reminders(seeded: Cli, tmp_path: Any) -> None:
 
 
 def test_a_value_that_looks_like_lang_is_left_alone(seeded: Cli) -> None:
-    for note_args in (["--note", "--lang zh"], ["--note", "--lang"], ["-n", "--lang"]):
-        result = seeded("log", "C1", *note_args)
+    for hour, note_args in enumerate(
+        (["--note", "--lang zh"], ["--note", "--lang"], ["-n", "--lang"])
+    ):
+        result = seeded("log", "C1", "--at", f"2026-12-01 0{hour}:00", *note_args)
         assert result.exit_code == 0, result.stderr
         assert result.stderr == "Logged 1 contact(s).\n"  # still English
     notes = [c["note"] for c in seeded("history", "C1", "--format", "json").json()]

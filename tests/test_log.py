@@ -14,7 +14,7 @@ from tests.conftest import LOAN_HEADER, Cli, Result, valid_id_number
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 ID_C1 = valid_id_number("11010519491231002")
-HISTORY_FIELDS = ["at", "channel", "outcome", "note", "next_on", "loan_id", "officer"]
+HISTORY_FIELDS = ["contact_id", "at", "channel", "outcome", "note", "next_on", "loan_id", "officer"]
 EN_CUSTOMER_HEADER = ["customer_id", "name", "phone", "id_number", "industry", "officer", "segment"]
 EN_LOAN_HEADER = [
     "loan_id", "customer_id", "principal", "disbursed_on", "matures_on", "guarantee", "status",
@@ -97,6 +97,7 @@ def test_log_writes_one_row_per_id(book: Cli) -> None:
     for cid in ("C1", "C2"):
         assert history(book, cid) == [
             {
+                "contact_id": 1 if cid == "C1" else 2,
                 "at": "2026-12-01 10:30:00",
                 "channel": "call",
                 "outcome": "reached",
@@ -247,7 +248,7 @@ def test_history_lists_newest_first(book: Cli) -> None:
     text = table(book, "history", "C1")
     assert "Contacts: 王建国 (C1)" in text
     lines = [line for line in text.splitlines() if re.search(r"20\d\d-\d\d-\d\d \d\d:\d\d", line)]
-    assert [line.split()[0:2] for line in lines] == [
+    assert [line.split()[1:3] for line in lines] == [
         ["2026-12-01", "10:00"],
         ["2026-11-25", "16:30"],
         ["2026-11-20", "09:00"],

@@ -134,6 +134,12 @@ class RhythmConfig(_Section):
     win_back_every_days: int = Field(60, gt=0, description="win-back contact rhythm")
     win_back_months: int = Field(12, gt=0, description="…during this long after the last close")
     quiet_days: int = Field(3, ge=0, description="leave off anyone contacted this recently")
+    visit_after_failed_calls: int = Field(
+        3, gt=0, description="suggest a visit after this many unanswered attempts"
+    )
+    declined_pause_days: int = Field(
+        180, ge=0, description="no win-back for this long after the customer declined"
+    )
 
     @model_validator(mode="after")
     def _tiers(self) -> RhythmConfig:

@@ -1,8 +1,11 @@
 """The contact log: what happened when the officer called, and what comes next.
 
-Every ``retain log`` writes its contacts and refreshes each customer's
-"latest contact" columns in one transaction, so "stay in touch" always counts
-from the last real contact (of any channel), never from the last listing.
+Every ``retain log`` (and ``retain contacts undo``) writes the log and refreshes
+each customer's "latest contact" columns in one transaction, so "stay in touch"
+always counts from the last real contact (of any channel), never from the last
+listing. An unanswered call or a wrong number is an *attempt*, not a contact:
+it satisfies no contact rule and no quiet days; the customer row counts the
+unanswered attempts since the last real contact instead.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
     "wrong_number": ("空号", "错号", "号码错误", "wrong-number"),
     "other": ("其他", "其它"),
 }
+# Outcomes that reached nobody: logged and shown, but never a contact.
+ATTEMPTS: tuple[str, ...] = ("no_answer", "wrong_number")
+# Two logs of the same customer, channel and outcome this close in time are
+# most likely one contact entered twice.
+DUPLICATE_MINUTES = 10
 
 
 def _canonical(value: str, table: dict[str, tuple[str, ...]], what: str) -> str:
@@ -80,13 +88,74 @@ def _worst_dpd(conn: sqlite3.Connection, customer_id: str, today_day: int) -> in
     return int(row[0] or 0)
 
 
-def log_contacts(
-    store: Store, customer_ids: Sequence[str], entry: ContactEntry, today: dt.date
-) -> int:
-    """Record one contact per customer; all or nothing. Returns the count."""
+# A removed contact's id is never given again (SQLite would reuse the highest):
+# `contacts undo ID` and the audit trail must each name one contact only.
+_NEXT_ID = (
+    "SELECT MAX(COALESCE((SELECT MAX(contact_id) FROM contacts), 0),"
+    " COALESCE((SELECT MAX(CAST(entity_id AS INTEGER)) FROM changes"
+    " WHERE entity = 'contact'), 0)) + 1"
+)
+
+
+def _unique_ids(customer_ids: Sequence[str]) -> list[str]:
     ids = list(dict.fromkeys(i.strip() for i in customer_ids if i.strip()))
     if not ids:
         raise UsageError(key="log.no_ids")
+    return ids
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A contact already logged that the new one seems to repeat."""
+
+    customer_id: str
+    contact_id: int
+    at: str
+
+
+def duplicates(
+    conn: sqlite3.Connection, customer_ids: Sequence[str], entry: ContactEntry
+) -> list[Duplicate]:
+    """Contacts of these customers with the entry's channel and outcome whose time
+    is within :data:`DUPLICATE_MINUTES` of the entry's.
+
+    Compared by the contact's time (``at``), not by when it was typed in: the same
+    call entered twice is caught even when entered late (``--at`` yesterday), and
+    yesterday's call and today's are never taken for one another.
+    """
+    ids = _unique_ids(customer_ids)
+    window = dt.timedelta(minutes=DUPLICATE_MINUTES)
+    marks = ",".join("?" * len(ids))
+    day = day_number(entry.at.date())
+    assert day is not None
+    rows = conn.execute(
+        f"SELECT customer_id, contact_id, at FROM contacts WHERE customer_id IN ({marks})"
+        " AND channel = ? AND outcome = ? AND at_day BETWEEN ? AND ?"
+        " ORDER BY customer_id, at, contact_id",
+        [*ids, entry.channel, entry.outcome, day - 1, day + 1],
+    ).fetchall()
+    found: dict[str, Duplicate] = {}
+    for customer_id, contact_id, at in rows:
+        when = dt.datetime.strptime(at, "%Y-%m-%d %H:%M:%S")
+        if abs(when - entry.at) <= window:
+            found[customer_id] = Duplicate(customer_id, contact_id, at)
+    return [found[i] for i in ids if i in found]
+
+
+def log_contacts(
+    store: Store,
+    customer_ids: Sequence[str],
+    entry: ContactEntry,
+    today: dt.date,
+    *,
+    duplicates_ok: bool = False,
+) -> int:
+    """Record one contact per customer; all or nothing. Returns the count.
+
+    Refuses (nothing written) when one of them repeats a contact just logged
+    (:func:`duplicates`), unless ``duplicates_ok``.
+    """
+    ids = _unique_ids(customer_ids)
     today_day = day_number(today)
     assert today_day is not None
     conn = store.conn
@@ -110,14 +179,19 @@ def log_contacts(
                 raise RetainError(key="log.unknown_loan", loan=entry.loan_id)
             if any(owner[0] != i for i in ids):
                 raise RetainError(key="log.loan_owner", loan=entry.loan_id, customer=owner[0])
+        repeated = [] if duplicates_ok else duplicates(conn, ids, entry)
+        if repeated:
+            shown = ", ".join(d.customer_id for d in repeated[:10])
+            more = " …" if len(repeated) > 10 else ""
+            raise RetainError(key="log.duplicate", ids=shown + more, minutes=DUPLICATE_MINUTES)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         at_text = entry.at.strftime("%Y-%m-%d %H:%M:%S")
         next_text = entry.next_on.isoformat() if entry.next_on else None
         for customer_id in ids:
             conn.execute(
-                "INSERT INTO contacts (customer_id, loan_id, at, at_day, channel, outcome, note,"
-                " next_on, next_day, officer, dpd_at, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO contacts (contact_id, customer_id, loan_id, at, at_day, channel,"
+                " outcome, note, next_on, next_day, officer, dpd_at, created_at)"
+                f" VALUES (({_NEXT_ID}), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     customer_id,
                     entry.loan_id,
@@ -145,26 +219,134 @@ def log_contacts(
     return len(ids)
 
 
+_REAL = f"k.outcome NOT IN ({', '.join(repr(a) for a in ATTEMPTS)})"
+_AFTER_REAL = "(customers.last_contact_at IS NULL OR k.at > customers.last_contact_at)"
+
+
 def _refresh_latest(conn: sqlite3.Connection, customer_id: str) -> None:
-    """Copy the customer's latest contact (by time) onto the customer row."""
+    """Copy the customer's latest real contact (by time) onto the customer row,
+    with what the call list needs of the attempts since.
+
+    The follow-up date is the last real contact's, unless an attempt since named
+    its own (``log --outcome no_answer --next +1d``): an attempt without one never
+    clears a promise. Two statements, because the second reads what the first set.
+    """
     conn.execute(
-        """
+        f"""
         UPDATE customers SET
-            (last_contact_at, last_contact_day, last_channel, last_outcome,
-             next_on, next_day, dpd_at_contact) = (
-            SELECT at, at_day, channel, outcome, next_on, next_day, dpd_at
-            FROM contacts WHERE contacts.customer_id = customers.customer_id
+            (last_contact_at, last_contact_day, last_channel, last_outcome, dpd_at_contact) = (
+            SELECT at, at_day, channel, outcome, dpd_at FROM contacts k
+            WHERE k.customer_id = customers.customer_id AND {_REAL}
             ORDER BY at DESC, contact_id DESC LIMIT 1)
+        WHERE customer_id = ?
+        """,
+        (customer_id,),
+    )
+    conn.execute(
+        f"""
+        UPDATE customers SET
+            (next_on, next_day) = (
+                SELECT next_on, next_day FROM contacts k
+                WHERE k.customer_id = customers.customer_id
+                    AND ({_REAL} OR (k.next_on IS NOT NULL AND {_AFTER_REAL}))
+                ORDER BY at DESC, contact_id DESC LIMIT 1),
+            failed_attempts = (
+                SELECT COUNT(*) FROM contacts k WHERE k.customer_id = customers.customer_id
+                    AND k.outcome = 'no_answer' AND {_AFTER_REAL}),
+            last_attempt_at = (
+                SELECT MAX(at) FROM contacts k WHERE k.customer_id = customers.customer_id
+                    AND NOT ({_REAL}) AND {_AFTER_REAL}),
+            declined_day = (
+                SELECT MAX(at_day) FROM contacts k WHERE k.customer_id = customers.customer_id
+                    AND k.outcome = 'declined')
         WHERE customer_id = ?
         """,
         (customer_id,),
     )
 
 
+@dataclass(frozen=True)
+class Removed:
+    """A contact ``undo_contact`` took out of the log (its audit rows keep all of it)."""
+
+    contact_id: int
+    customer_id: str
+    name: str
+    at: str
+    channel: str
+    outcome: str
+
+
+def undo_contact(
+    store: Store, contact_id: int | None = None, officer: str | None = None
+) -> Removed:
+    """Remove one contact: the given one, else the last logged (by the order of
+    entry, not by its time), of ``officer`` when given.
+
+    Every field of it goes to the audit trail (``changes``: entity ``contact``,
+    the old value, no new value), so it can be put back by hand; the customer's
+    latest-contact columns are refreshed, and a wrong number that had made the
+    phone unusable no longer does.
+    """
+    conn = store.conn
+    with store.write():
+        if contact_id is not None:
+            row = conn.execute(
+                "SELECT * FROM contacts WHERE contact_id = ?", (contact_id,)
+            ).fetchone()
+            if row is None:
+                raise RetainError(key="undo.unknown", contact_id=contact_id)
+        else:
+            where, params = ("WHERE officer = ?", (officer,)) if officer else ("", ())
+            row = conn.execute(
+                f"SELECT * FROM contacts {where} ORDER BY contact_id DESC LIMIT 1", params
+            ).fetchone()
+            if row is None:
+                if officer:
+                    raise RetainError(key="undo.nothing_of", officer=officer)
+                raise RetainError(key="undo.nothing")
+        contact = dict(row)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        conn.executemany(
+            "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value,"
+            " recorded_at) VALUES (NULL, 'contact', ?, ?, ?, NULL, ?)",
+            [
+                (str(contact["contact_id"]), name, None if value is None else str(value), stamp)
+                for name, value in contact.items()
+            ],
+        )
+        conn.execute("DELETE FROM contacts WHERE contact_id = ?", (contact["contact_id"],))
+        customer_id = contact["customer_id"]
+        if contact["outcome"] == "wrong_number":
+            # The flag holds the day of the first wrong number logged against this
+            # phone: if that was the one removed, the next one since (if any) holds.
+            conn.execute(
+                "UPDATE customers SET phone_unusable_since = ("
+                " SELECT MIN(substr(k.at, 1, 10)) FROM contacts k"
+                " WHERE k.customer_id = customers.customer_id"
+                " AND k.outcome = 'wrong_number' AND k.at_day >= :day)"
+                " WHERE customer_id = :id AND phone_unusable_since = :since",
+                {"day": contact["at_day"], "id": customer_id, "since": contact["at"][:10]},
+            )
+        _refresh_latest(conn, customer_id)
+        name = conn.execute(
+            "SELECT name FROM customers WHERE customer_id = ?", (customer_id,)
+        ).fetchone()
+    return Removed(
+        contact_id=int(contact["contact_id"]),
+        customer_id=customer_id,
+        name=str(name[0]) if name else "",
+        at=str(contact["at"]),
+        channel=str(contact["channel"]),
+        outcome=str(contact["outcome"]),
+    )
+
+
 def customer(conn: sqlite3.Connection, customer_id: str) -> dict[str, Any]:
     row = conn.execute(
         "SELECT customer_id, name, phone, id_number, industry, officer, segment,"
-        " last_contact_at, last_channel, last_outcome, next_on"
+        " last_contact_at, last_channel, last_outcome, next_on, phone_unusable_since,"
+        " failed_attempts, last_attempt_at"
         " FROM customers WHERE customer_id = ?",
         (customer_id,),
     ).fetchone()
@@ -191,7 +373,7 @@ def customer_loans(
 
 def contact_history(conn: sqlite3.Connection, customer_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT at, channel, outcome, note, next_on, loan_id, officer FROM contacts"
+        "SELECT contact_id, at, channel, outcome, note, next_on, loan_id, officer FROM contacts"
         " WHERE customer_id = ? ORDER BY at DESC, contact_id DESC",
         (customer_id,),
     ).fetchall()

@@ -257,6 +257,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--at {value} is after today ({today}): log what happened",
         "--at {value} 晚于今天（{today}）：只能记录已发生的联系",
     ),
+    "error.log.duplicate": (
+        "{ids}: the same channel and outcome was logged within {minutes} minutes of this one;"
+        " nothing logged (add --yes to log it again)",
+        "{ids}：{minutes}分钟内已记录过相同方式和结果的联系；未记录（确需再记一次请加 --yes）",
+    ),
+    "error.log.not_confirmed": ("nothing logged", "未记录"),
+    "error.undo.unknown": ("no contact {contact_id}", "没有编号为 {contact_id} 的联系记录"),
+    "error.undo.nothing": ("no contact to undo", "没有可撤销的联系记录"),
+    "error.undo.nothing_of": (
+        "no contact logged by {officer} to undo",
+        "没有 {officer} 记录的可撤销联系",
+    ),
     "error.log.unknown_channel": (
         "unknown channel {value}: use {accepted}",
         "未知的联系方式 {value}：可用 {accepted}",
@@ -810,6 +822,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.customer": ("Customer", "客户"),
     "col.reasons": ("Reasons", "原因"),
     "col.last_contact": ("Last contact", "上次联系"),
+    "col.failed_attempts": ("Unanswered attempts", "未接通次数"),
+    "col.last_attempt": ("Last attempt", "最近一次尝试"),
+    "col.phone_unusable_since": ("Phone unusable since", "号码无效日期"),
     "col.action": ("Suggested action", "建议行动"),
     "col.next_on": ("Next follow-up", "下次跟进"),
     "col.class": ("Class", "分类"),
@@ -862,11 +877,42 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base}：抵质押贷款，{every}天以上未联系",
     ),
     "rule.win_back": (
-        "{base}: last loan closed {date}; contact every {every} days for {months} months",
-        "{base}：上笔贷款 {date} 结清；{months}个月内每{every}天联系一次",
+        "{base}: last loan closed {date}; contact every {every} days for {months} months;"
+        " a refusal pauses it {pause} days",
+        "{base}：上笔贷款 {date} 结清；{months}个月内每{every}天联系一次；客户拒绝后暂停{pause}天",
     ),
     # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),
+    "rule.win_back_paused": (
+        "paused until {until}: declined on {declined}",
+        "暂停至 {until}：客户于 {declined} 拒绝",
+    ),
+    # unanswered attempts and unusable phones on the call list
+    "calls.attempts": ("{count} attempts, no answer", "{count}次未接通"),
+    "calls.attempts_one": ("{count} attempt, no answer", "{count}次未接通"),
+    "calls.visit": ("visit: {count} attempts unanswered", "上门拜访（{count}次未接通）"),
+    "calls.visit_one": ("visit: {count} attempt unanswered", "上门拜访（{count}次未接通）"),
+    "calls.phone_unusable": ("phone unusable — update", "号码无效，请更新"),
+    "explain.attempts": (
+        "{count} attempts with no answer since the last contact (last {last})",
+        "上次联系后{count}次未接通（最近一次 {last}）",
+    ),
+    "explain.attempts_one": (
+        "{count} attempt with no answer since the last contact (last {last})",
+        "上次联系后{count}次未接通（最近一次 {last}）",
+    ),
+    "explain.visit_now": (
+        "suggested action: visit (after {after} unanswered)",
+        "建议上门拜访（已满{after}次未接通）",
+    ),
+    "explain.visit_later": (
+        "a visit is suggested after {after} unanswered",
+        "满{after}次未接通后建议上门拜访",
+    ),
+    "explain.phone_unusable": (
+        "phone unusable since {since} (wrong number): update it",
+        "号码自 {since} 起无效（空号）：请更新",
+    ),
     # reminder messages: the default templates (export.templates in the config)
     "sms.customer.maturing": (
         "[{lender}] Dear {name}, your loan of {amount} yuan matures on {matures_on}. To renew, please contact your loan officer {officer}.",
@@ -926,6 +972,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "show.data_as_of": ("Data as of", "数据截至"),
     "show.data_age": ("{day} ({age})", "{day}（{age}）"),
     "show.no_data": ("no loans imported yet", "尚未导入贷款"),
+    "log.duplicate_warning": (
+        "Warning: {customer_id} already has a {channel}/{outcome} contact at {at}.",
+        "警告：{customer_id} 在 {at} 已有一条{channel}/{outcome}联系记录。",
+    ),
+    "log.confirm": ("Log it again?", "仍要再记录一次吗？"),
+    "undo.done": (
+        "Removed contact {contact_id}: {name} ({customer_id}), {at} {channel}/{outcome}."
+        " Kept in the audit trail.",
+        "已删除联系记录 {contact_id}：{name}（{customer_id}），{at} {channel}/{outcome}。"
+        "已保留在审计记录中。",
+    ),
+    "show.phone_unusable": (
+        "{phone} (unusable since {since} — update)",
+        "{phone}（{since} 起无效，请更新）",
+    ),
+    "col.contact_id": ("ID", "编号"),
     "show.title": ("Customer {customer_id}", "客户 {customer_id}"),
     "show.loans": ("Loans", "贷款"),
     "show.timeline": ("Contacts", "联系记录"),

@@ -228,6 +228,76 @@ def m009_sms_ledger_by_customer(db: Any) -> None:
     )
 
 
+def m010_outcomes_attempts_and_removals(db: Any) -> None:
+    """Unanswered calls and wrong numbers are attempts, not contacts.
+
+    The "latest contact" columns now come from the latest *real* contact; beside
+    them each customer keeps what the call list needs about the attempts since
+    (their count and the last one's time) and the day of the last refusal (拒绝),
+    which pauses win-back. Filled here from the log so far.
+
+    The audit trail (``changes``) also keeps every contact removed by
+    ``retain contacts undo``, field by field: such rows belong to no import
+    (``import_id`` NULL) and carry the time they were recorded. SQLite cannot
+    relax a NOT NULL in place, hence the rebuild.
+    """
+    db.executescript(
+        """
+        ALTER TABLE customers ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE customers ADD COLUMN last_attempt_at TEXT;
+        ALTER TABLE customers ADD COLUMN declined_day INTEGER;
+        CREATE TABLE changes_new (
+            change_id   INTEGER PRIMARY KEY,
+            import_id   INTEGER REFERENCES imports(import_id),
+            entity      TEXT NOT NULL,
+            entity_id   TEXT NOT NULL,
+            field       TEXT NOT NULL,
+            old_value   TEXT,
+            new_value   TEXT,
+            recorded_at TEXT
+        );
+        INSERT INTO changes_new (change_id, import_id, entity, entity_id, field, old_value,
+            new_value)
+            SELECT change_id, import_id, entity, entity_id, field, old_value, new_value
+            FROM changes;
+        DROP TABLE changes;
+        ALTER TABLE changes_new RENAME TO changes;
+        CREATE INDEX changes_by_entity ON changes (entity, entity_id);
+        """
+    )
+    # A frozen copy of contacts._refresh_latest as of this step, for every customer.
+    real = "k.outcome NOT IN ('no_answer', 'wrong_number')"
+    after = "(customers.last_contact_at IS NULL OR k.at > customers.last_contact_at)"
+    db.execute(
+        f"""
+        UPDATE customers SET
+            (last_contact_at, last_contact_day, last_channel, last_outcome, dpd_at_contact) = (
+            SELECT at, at_day, channel, outcome, dpd_at FROM contacts k
+            WHERE k.customer_id = customers.customer_id AND {real}
+            ORDER BY at DESC, contact_id DESC LIMIT 1)
+        """
+    )
+    db.execute(
+        f"""
+        UPDATE customers SET
+            (next_on, next_day) = (
+                SELECT next_on, next_day FROM contacts k
+                WHERE k.customer_id = customers.customer_id
+                    AND ({real} OR (k.next_on IS NOT NULL AND {after}))
+                ORDER BY at DESC, contact_id DESC LIMIT 1),
+            failed_attempts = (
+                SELECT COUNT(*) FROM contacts k WHERE k.customer_id = customers.customer_id
+                    AND k.outcome = 'no_answer' AND {after}),
+            last_attempt_at = (
+                SELECT MAX(at) FROM contacts k WHERE k.customer_id = customers.customer_id
+                    AND NOT ({real}) AND {after}),
+            declined_day = (
+                SELECT MAX(at_day) FROM contacts k WHERE k.customer_id = customers.customer_id
+                    AND k.outcome = 'declined')
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -238,4 +308,5 @@ MIGRATIONS = [
     m007_import_as_of,
     m008_phone_unusable,
     m009_sms_ledger_by_customer,
+    m010_outcomes_attempts_and_removals,
 ]

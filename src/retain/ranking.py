@@ -18,7 +18,7 @@ from typing import Any
 from retain.config import Config
 from retain.dates import add_months
 from retain.days import day_number
-from retain.i18n import Joined, Text, msg
+from retain.i18n import Joined, Msg, Text, Verbatim, msg
 from retain.rules import bad_min_days, class_case, dpd_sql, is_open_sql
 from retain.terms import TERM_NAMES, TERMS, CallRow, bounded_rest, term
 
@@ -144,6 +144,7 @@ recently_closed AS (
 candidates AS (
     SELECT c.customer_id, c.name, c.phone, c.officer, c.last_contact_at, c.last_channel,
         c.last_outcome, c.last_contact_day, c.next_on, c.next_day, c.dpd_at_contact,
+        c.failed_attempts, c.last_attempt_at, c.phone_unusable_since, c.declined_day,
         o.dpd, m.days_left, m.window_open, o.check_day, o.secured_since,
         :t AS today_day,
         -- The overdue spell began as reported by the import, else the day after
@@ -289,6 +290,8 @@ class Explanation:
     capacity: int  # the daily list's length (calls.daily_capacity)
     terms: list[TermLine]
     verdict: Text
+    notes: list[Text]  # unanswered attempts, an unusable phone
+    action: Text | None  # the suggested action, when listed
 
     @property
     def score(self) -> int:
@@ -308,8 +311,45 @@ class Explanation:
 
 
 def reasons_text(row: CallRow) -> Text:
-    """The list's reasons column: ``逾期 27天 · 到期 3天``."""
-    return Joined(tuple(term(name).reason_text(row) for name in row.reasons), sep="sep.dot")
+    """The list's reasons column: ``逾期 27天 · 到期 3天``, then the unanswered
+    attempts since the last real contact (``2次未接通``)."""
+    parts: list[Text] = [term(name).reason_text(row) for name in row.reasons]
+    if row.failed_attempts > 0:
+        parts.append(attempts_text(row.failed_attempts))
+    return Joined(tuple(parts), sep="sep.dot")
+
+
+def attempts_text(count: int) -> Msg:
+    return msg("calls.attempts_one" if count == 1 else "calls.attempts", count=count)
+
+
+def action_text(row: CallRow, config: Config) -> Text:
+    """What to do: update a phone known to be wrong first, then visit someone who
+    has not answered ``rhythm.visit_after_failed_calls`` attempts, else the
+    strongest reason's action."""
+    if row.phone_unusable_since is not None:
+        return msg("calls.phone_unusable")
+    count = row.failed_attempts
+    if count >= config.rhythm.visit_after_failed_calls:
+        return msg("calls.visit_one" if count == 1 else "calls.visit", count=count)
+    codes = row.reasons
+    return msg(f"action.{codes[0]}") if codes else Verbatim("")
+
+
+def notes(row: CallRow, config: Config) -> list[Text]:
+    """What ``--explain`` and ``show`` add about the contact attempts and the phone."""
+    found: list[Text] = []
+    if row.phone_unusable_since is not None:
+        found.append(msg("explain.phone_unusable", since=row.phone_unusable_since))
+    count = row.failed_attempts
+    if count > 0:
+        key = "explain.attempts_one" if count == 1 else "explain.attempts"
+        found.append(msg(key, count=count, last=str(row.last_attempt_at)[:16]))
+        after = config.rhythm.visit_after_failed_calls
+        found.append(
+            msg("explain.visit_now" if count >= after else "explain.visit_later", after=after)
+        )
+    return found
 
 
 def explain(
@@ -331,9 +371,11 @@ def explain(
     lines = []
     for entry in TERMS:
         points = row.points[entry.name] if row is not None else 0
-        rule: Text = (
-            entry.explain(row, config) if row is not None and points > 0 else msg("rule.none")
-        )
+        rule: Text = msg("rule.none")
+        if row is not None and points > 0:
+            rule = entry.explain(row, config)
+        elif row is not None and entry.idle is not None:
+            rule = entry.idle(row, config) or rule
         lines.append(TermLine(entry.name, points, rule))
     capacity = config.calls.daily_capacity
     verdict: Text
@@ -346,4 +388,6 @@ def explain(
         verdict = msg("explain.over_capacity", rank=rank, capacity=capacity)
     else:
         verdict = msg("explain.rank", rank=rank)
-    return Explanation(customer_id, row, rank, capacity, lines, verdict)
+    found_notes = notes(row, config) if row is not None else []
+    action = action_text(row, config) if row is not None and row.score > 0 else None
+    return Explanation(customer_id, row, rank, capacity, lines, verdict, found_notes, action)

@@ -75,6 +75,10 @@ class CallRow:
     check_day: int | None  # the post-loan check now due
     secured_since: int | None  # the first secured loan's disbursement
     closed_day: int | None  # the last close of a customer with no open loan
+    failed_attempts: int  # unanswered attempts since the last real contact
+    last_attempt_at: str | None  # the last attempt (no answer, wrong number) since then
+    phone_unusable_since: str | None  # a wrong number was logged for this phone (ISO date)
+    declined_day: int | None  # the customer's last refusal (拒绝)
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -165,7 +169,22 @@ def _win_back_rule(row: CallRow, config: Config) -> dict[str, object]:
         "date": _iso(row.closed_day),
         "every": config.rhythm.win_back_every_days,
         "months": config.rhythm.win_back_months,
+        "pause": config.rhythm.declined_pause_days,
     }
+
+
+def _win_back_pause_end(row: CallRow, config: Config) -> int | None:
+    """The day a refusal's pause of win-back ends, None without a refusal."""
+    if row.declined_day is None:
+        return None
+    return row.declined_day + config.rhythm.declined_pause_days
+
+
+def _win_back_idle(row: CallRow, config: Config) -> Msg | None:
+    end = _win_back_pause_end(row, config)
+    if end is None or row.today_day >= end or row.closed_day is None:
+        return None
+    return msg("rule.win_back_paused", until=_iso(end), declined=_iso(row.declined_day))
 
 
 def _revisit_episode(row: CallRow, config: Config) -> int:
@@ -179,9 +198,11 @@ def _win_back_episode(row: CallRow, config: Config) -> int:
     """At the close, then every N days after the last contact since."""
     closed = _need(row.closed_day)
     last = row.last_contact_day
-    if last is None or last < closed:
-        return closed
-    return last + config.rhythm.win_back_every_days
+    start = closed if last is None or last < closed else last + config.rhythm.win_back_every_days
+    # A refusal holds the spell back to the pause's end: the same day on every
+    # day of the spell that follows it.
+    end = _win_back_pause_end(row, config)
+    return max(start, end) if end is not None else start
 
 
 def _maturing_reason(row: CallRow) -> Msg:
@@ -220,6 +241,8 @@ class Term:
     quotes_days_left: bool = False  # its reminders carry days_left
     keeps_off_quiet: bool = False  # lists a customer even if contacted in the quiet days
     aliases: tuple[str, ...] = field(default=())  # more accepted spellings (besides zh label)
+    # Why it gives nothing today, when that is worth more than "does not apply".
+    idle: Callable[[CallRow, Config], Msg | None] | None = None
 
     @property
     def urgent(self) -> bool:
@@ -331,6 +354,7 @@ TERMS: tuple[Term, ...] = (
         points_sql="""CASE WHEN o.customer_id IS NULL AND r.closed_day IS NOT NULL
                 AND (c.last_contact_day IS NULL OR c.last_contact_day < r.closed_day
                      OR :t - c.last_contact_day >= :r_win_back_every_days)
+                AND (c.declined_day IS NULL OR :t - c.declined_day >= :r_declined_pause_days)
                 AND NOT EXISTS (SELECT 1 FROM loans b WHERE b.customer_id = c.customer_id
                     AND (b.status = 'written_off' OR b.days_past_due >= :bad_min))
             THEN CAST(ROUND(:w_win_back) AS INTEGER) ELSE 0 END""",
@@ -346,6 +370,7 @@ TERMS: tuple[Term, ...] = (
         episode=_win_back_episode,
         rule=_win_back_rule,
         customer_facing=True,
+        idle=_win_back_idle,
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )

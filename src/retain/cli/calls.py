@@ -34,7 +34,8 @@ HELP = """Whom to call today, and why: one row per customer, best first.
 The score is a weighted sum of named terms (overdue, maturing, follow_up,
 post_loan_check, revisit, win_back); weights and contact rhythms live in the
 config (retain config show). Customers contacted in the last few days are left
-off unless a promised follow-up has arrived or their arrears class worsened.
+off unless a promised follow-up has arrived or their arrears class worsened; an
+unanswered call or a wrong number is not a contact.
 Ties are broken by customer id, so the list is the same for the same store
 and --today.
 
@@ -65,6 +66,9 @@ CALL_FIELDS: tuple[tuple[str, str], ...] = (
     ("days_left", "int"),
     ("next_on", "date"),
     ("last_contact", "text"),
+    ("failed_attempts", "int"),  # unanswered attempts since the last real contact
+    ("last_attempt", "text"),
+    ("phone_unusable_since", "date"),  # a wrong number (空号) was logged for this phone
     *((name, "int") for name in TERM_NAMES),  # each term's points
     DATA_AS_OF,
 )
@@ -122,7 +126,7 @@ def calls(
         found = ranked_calls(store.conn, config, st.today, spec)
         table = output is None and resolve_format(fmt) == "table"
         note = _holiday_note(store, st, officer) if table else None
-    rows = [_shape(row, st.lang, reveal) for row in found]
+    rows = [_shape(row, config, st.lang, reveal) for row in found]
     if table:
         _render(rows, st, capacity, note)
     else:
@@ -132,11 +136,10 @@ def calls(
         emit(rows, fields, fmt, output, st.lang, force=force, data_as_of=st.data_as_of)
 
 
-def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
+def _shape(row: CallRow, config: Config, lang: str, reveal: bool) -> dict[str, Any]:
     """A call-list row as the output shows it (points of each term as columns)."""
-    from retain.i18n import t
     from retain.output import mask_phone
-    from retain.ranking import reasons_text
+    from retain.ranking import action_text, reasons_text
     from retain.terms import term
 
     codes = row.reasons
@@ -150,12 +153,15 @@ def _shape(row: CallRow, lang: str, reveal: bool) -> dict[str, Any]:
         "officer": row.officer,
         "reasons": ",".join(codes),
         "reason_text": reasons_text(row).render(lang),
-        "action": t(f"action.{codes[0]}", lang) if codes else "",
+        "action": action_text(row, config).render(lang),
         # The facts a reason quotes, as its reminders do.
         "days_past_due": row.dpd if any(t.quotes_dpd for t in applied) else None,
         "days_left": row.days_left if any(t.quotes_days_left for t in applied) else None,
         "next_on": row.next_on,
         "last_contact": row.last_contact_at,
+        "failed_attempts": row.failed_attempts,
+        "last_attempt": row.last_attempt_at,
+        "phone_unusable_since": row.phone_unusable_since,
         "last_channel": row.last_channel,
         "last_outcome": row.last_outcome,
         **row.points,
@@ -247,6 +253,10 @@ def _explain(store: Store, config: Config, st: State, customer_id: str, fmt: Out
             "score": result.score,
             "rank": result.rank,
             "listed": result.listed,
+            "action": result.action.render(lang) if result.action is not None else None,
+            "failed_attempts": info["failed_attempts"],
+            "phone_unusable_since": info["phone_unusable_since"],
+            "notes": [note.render(lang) for note in result.notes],
             "data_as_of": st.data_as_of,
             "terms": [
                 {"term": line.term, "points": line.points, "rule": line.rule.render(lang)}
@@ -271,7 +281,7 @@ def _explain(store: Store, config: Config, st: State, customer_id: str, fmt: Out
             Column(t("col.rule", lang)),
         ],
         rows,
-        footer_lines=[result.verdict.render(lang)],
+        footer_lines=[*(note.render(lang) for note in result.notes), result.verdict.render(lang)],
     )
 
 

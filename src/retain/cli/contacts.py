@@ -1,15 +1,18 @@
-"""``retain log``, ``retain history`` and ``retain show``: the contact log and card."""
+"""``retain log``, ``history``, ``show`` and ``contacts undo``: the contact log and card."""
 
 from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from retain.cli.common import State, handle_errors, state
 from retain.cli.options import RevealOption
+
+if TYPE_CHECKING:
+    from retain.contacts import ContactEntry, Duplicate
 
 
 class HistoryFormat(StrEnum):
@@ -22,6 +25,11 @@ LOG_HELP = """Record a contact with one or more customers (all or nothing).
 CUSTOMER_ID may be - to read ids from stdin, one per line. Chinese values are
 accepted: 电话/上门/短信/微信; 已接通/未接通/同意续贷/承诺还款/拒绝/空号.
 
+no_answer and wrong_number are attempts, not contacts: the customer stays on
+the call list. The same customer, channel and outcome within 10 minutes of a
+contact already logged looks like a double entry: on a terminal you are asked,
+in a script nothing is logged (exit 1) unless --yes.
+
 Example:
 
     retain log C0001 --channel call --outcome promised --next +3d --note "月底还款"
@@ -29,9 +37,13 @@ Example:
     retain log C0002 --channel 上门 --outcome 同意续贷 --loan JJ20260002
 
     retain due --format ids | retain log - --channel sms --outcome reached
+
+    retain log C0003 --outcome 未接通 --yes
 """
 
-HISTORY_HELP = """The contact timeline of a customer, newest first.
+HISTORY_HELP = """The contact timeline of a customer, newest first, attempts included.
+
+Each contact has an ID, for `retain contacts undo ID`.
 
 Example:
 
@@ -94,17 +106,26 @@ def log(
     officer: Annotated[
         str | None, typer.Option("--officer", help="Who made the contact.", show_default=False)
     ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            help="Log it even if it repeats a contact logged within 10 minutes.",
+        ),
+    ] = False,
 ) -> None:
     import datetime as dt
 
-    from retain.contacts import ContactEntry, channel_of, log_contacts, outcome_of
+    from retain.contacts import ContactEntry, channel_of, duplicates, log_contacts, outcome_of
     from retain.dates import parse_datetime, parse_day
     from retain.errors import UsageError
     from retain.i18n import t
 
     st = state(ctx)
     ids = list(customer_ids)
-    if "-" in ids:
+    from_stdin = "-" in ids
+    if from_stdin:
         ids = [i for i in ids if i != "-"] + [line.strip() for line in sys.stdin if line.strip()]
     today = st.today
     if at is not None:
@@ -124,8 +145,45 @@ def log(
     )
     # Recording a contact shows nothing of the book: old loan data is no reason to warn.
     with st.store(stale="ignore") as store:
-        count = log_contacts(store, ids, entry, today)
+        repeated = duplicates(store.conn, ids, entry)
+        if repeated:
+            _confirm_repeats(repeated, entry, st.lang, yes=yes, can_ask=not from_stdin)
+        count = log_contacts(store, ids, entry, today, duplicates_ok=bool(repeated))
     sys.stderr.write(t("log.done", st.lang, count=count) + "\n")
+
+
+def _confirm_repeats(
+    repeated: list[Duplicate], entry: ContactEntry, lang: str, *, yes: bool, can_ask: bool
+) -> None:
+    """Warn about each likely double entry; go on only with --yes or a yes on a
+    terminal. A script (or ids piped on stdin, which leaves no one to ask) is
+    refused: a double no_answer would count one call as two."""
+    from retain.cli.common import is_terminal
+    from retain.contacts import DUPLICATE_MINUTES
+    from retain.errors import RetainError
+    from retain.i18n import label, t
+
+    for found in repeated:
+        warning = t(
+            "log.duplicate_warning",
+            lang,
+            customer_id=found.customer_id,
+            channel=label("channel", entry.channel, lang),
+            outcome=label("outcome", entry.outcome, lang),
+            at=found.at[:16],
+        )
+        sys.stderr.write(warning + "\n")
+    if yes:
+        return
+    if can_ask and is_terminal(sys.stdin):
+        try:
+            if typer.confirm(t("log.confirm", lang), default=False, err=True):
+                return
+        except typer.Abort:
+            pass
+        raise RetainError(key="log.not_confirmed")
+    shown = ", ".join(d.customer_id for d in repeated[:10]) + (" …" if len(repeated) > 10 else "")
+    raise RetainError(key="log.duplicate", ids=shown, minutes=DUPLICATE_MINUTES)
 
 
 def history(
@@ -155,6 +213,7 @@ def _print_timeline(info: dict[str, Any], contacts: list[dict[str, Any]], lang: 
 
     rows = [
         [
+            str(c["contact_id"]),
             str(c["at"])[:16],
             label("channel", c["channel"], lang),
             label("outcome", c["outcome"], lang),
@@ -167,6 +226,7 @@ def _print_timeline(info: dict[str, Any], contacts: list[dict[str, Any]], lang: 
     print_table(
         f"{t('show.timeline', lang)}: {info['name']} ({info['customer_id']})",
         [
+            Column(t("col.contact_id", lang), "right"),
             Column(t("col.at", lang)),
             Column(t("col.channel", lang)),
             Column(t("col.outcome", lang)),
@@ -207,9 +267,12 @@ def show(
         return cls.name if lang == "zh" else cls.name_en
 
     open_dpd = [ln["days_past_due"] or 0 for ln in loans if is_open(ln["status"])]
+    phone = info["phone"] if reveal else mask_phone(info["phone"])
+    if info["phone_unusable_since"]:
+        phone = t("show.phone_unusable", lang, phone=phone, since=info["phone_unusable_since"])
     details = [
         (t("col.name", lang), info["name"]),
-        (t("col.phone", lang), info["phone"] if reveal else mask_phone(info["phone"])),
+        (t("col.phone", lang), phone),
         (
             t("field.id_number", lang),
             info["id_number"] if reveal else mask_id_number(info["id_number"]),
@@ -262,6 +325,84 @@ def show(
     out.print(f"{t('show.today', lang)}: {result.verdict.render(lang)}", markup=False)
     if result.reasons is not None:
         out.print(f"  {result.reasons.render(lang)} ({result.score})", markup=False)
+    if result.action is not None:
+        out.print(f"  {t('col.action', lang)}: {result.action.render(lang)}", markup=False)
+    for note in result.notes:
+        out.print(f"  {note.render(lang)}", markup=False)
+
+
+CONTACTS_HELP = """Correct the contact log: undo a contact logged by mistake.
+
+`retain log` records contacts, `retain history ID` lists them with their ids.
+
+Example:
+
+    retain contacts undo
+
+    retain contacts undo 42
+"""
+
+UNDO_HELP = """Remove a contact logged by mistake.
+
+Without CONTACT_ID, the last contact logged (in the order they were entered,
+whatever their --at); else that one (`retain history ID` shows the ids).
+
+The customer's call list follows at once (last contact, quiet days, follow-up
+date, unanswered attempts; a wrong number no longer makes the phone unusable).
+Every field of the removed contact is kept in the store's audit trail (the
+`changes` table, entity `contact`), so it can be put back by hand.
+
+Example:
+
+    retain contacts undo
+
+    retain history C0001 --format json     # find the id
+
+    retain contacts undo 42
+
+    retain contacts undo --officer 王芳
+"""
+
+
+def undo(
+    ctx: typer.Context,
+    contact_id: Annotated[
+        int | None,
+        typer.Argument(
+            help="The contact to remove (default: the last one logged).", show_default=False
+        ),
+    ] = None,
+    officer: Annotated[
+        str | None,
+        typer.Option(
+            "--officer",
+            help="Without CONTACT_ID: the last contact logged with this --officer.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    from retain.contacts import undo_contact
+    from retain.i18n import label, t
+
+    st = state(ctx)
+    lang = st.lang
+    with st.store(stale="ignore") as store:
+        removed = undo_contact(store, contact_id, officer)
+    done = t(
+        "undo.done",
+        lang,
+        contact_id=removed.contact_id,
+        name=removed.name,
+        customer_id=removed.customer_id,
+        at=removed.at[:16],
+        channel=label("channel", removed.channel, lang),
+        outcome=label("outcome", removed.outcome, lang),
+    )
+    sys.stderr.write(done + "\n")
+
+
+contacts_app = typer.Typer(help=CONTACTS_HELP, no_args_is_help=True)
+contacts_app.command("undo", help=UNDO_HELP)(handle_errors(undo))
 
 
 def _data_age(st: State, lang: str) -> str:
@@ -281,3 +422,4 @@ def register(app: typer.Typer) -> None:
     app.command("log", help=LOG_HELP)(handle_errors(log))
     app.command("history", help=HISTORY_HELP)(handle_errors(history))
     app.command("show", help=SHOW_HELP)(handle_errors(show))
+    app.add_typer(contacts_app, name="contacts")

@@ -273,14 +273,15 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
     ),  # fmt: skip
     Schema(
         "calls --explain ID",
-        ("customer_id", "score", "rank", "listed", "data_as_of", "terms"),
+        ("customer_id", "score", "rank", "listed", "action", "failed_attempts",
+         "phone_unusable_since", "notes", "data_as_of", "terms"),
         one_object=True,
         nested={"terms": ("term", "points", "rule")},
         args=("calls", "--explain", "{customer_id}"),
-    ),
+    ),  # fmt: skip
     Schema(
         "history ID",
-        ("at", "channel", "outcome", "note", "next_on", "loan_id", "officer"),
+        ("contact_id", "at", "channel", "outcome", "note", "next_on", "loan_id", "officer"),
         args=("history", "{customer_id}"),
     ),
     Schema(

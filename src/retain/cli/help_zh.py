@@ -81,7 +81,7 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
 """,
     "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
 
-得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
+得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
 
 示例：
 
@@ -95,13 +95,18 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
 
 CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系方式和结果可以用中文：电话/上门/短信/微信；已接通/未接通/同意续贷/承诺还款/拒绝/空号。
 
+未接通和空号只是尝试，不算联系：客户仍留在电话清单上。与已记录的联系客户、方式、结果都相同且时间相差不到 10 分钟的，看起来是重复录入：在终端中会询问，在脚本中不记录（退出码 1），除非加 --yes。
+
 示例：
 
     retain log C0001 --channel 电话 --outcome 承诺还款 --next +3d --note "月底还款"
     retain log C0002 --channel 上门 --outcome 同意续贷 --loan JJ20260002
     retain due --format ids | retain log - --channel 短信 --outcome 已接通
+    retain log C0003 --outcome 未接通 --yes
 """,
-    "history": """客户的联系记录，最新的在前。
+    "history": """客户的联系记录，最新的在前，包括未接通和空号。
+
+每条联系都有编号，供 `retain contacts undo 编号` 使用。
 
 示例：
 
@@ -114,6 +119,28 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
     retain show C0001
     retain --lang zh show C0001 --reveal                    # 显示完整手机号和身份证号
+""",
+    "contacts": """更正联系记录：撤销误记的联系。
+
+`retain log` 记录联系，`retain history 客户编号` 列出联系及其编号。
+
+示例：
+
+    retain contacts undo                                    # 撤销最后记录的一条
+    retain contacts undo 42                                 # 撤销编号为 42 的一条
+""",
+    "contacts undo": """删除一条误记的联系。
+
+不给 CONTACT_ID 时，删除最后录入的一条（按录入顺序，不论其 --at）；否则删除该编号的一条（`retain history 客户编号` 显示编号）。
+
+客户的电话清单随即更新（最近联系、免打扰天数、跟进日期、未接通次数；删除的空号不再使号码无效）。被删除联系的每个字段都保存在数据库的审计记录中（changes 表，entity 为 contact），可以手工恢复。
+
+示例：
+
+    retain contacts undo
+    retain history C0001 --format json                      # 查找编号
+    retain contacts undo 42
+    retain contacts undo --officer 王芳
 """,
     "import": """从 CSV、TSV、JSON、NDJSON 或 XLSX 文件导入客户或贷款。
 
@@ -272,6 +299,11 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--loan": "这次联系涉及的贷款（借据号）。",
         "--at": "联系发生的时间（默认：现在，日期取 --today）。",
         "--officer": "这次联系由谁进行。",
+        "--yes": "即使与 10 分钟内已记录的联系重复，也照样记录。",
+    },
+    "contacts undo": {
+        "CONTACT_ID": "要删除的联系编号（默认：最后记录的一条）。",
+        "--officer": "不给 CONTACT_ID 时：删除以该 --officer 记录的最后一条联系。",
     },
     "history": {"--format": "table（表格）或 json。"},
     "import customers": {"--format": "导入摘要的输出方式。"},
