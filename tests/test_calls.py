@@ -3,10 +3,10 @@
 Every scenario is a small hand-built loan book imported from CSV files with a
 fixed ``--today``; expected scores are computed here from the default weights:
 
-- overdue: 50 + 0.5 × days past due (at most 360) + class weight
+- overdue: 125 + 0.5 × days past due (at most 360) + class weight
   (关注 10, 次级 20, 可疑 30, 损失 40)
 - maturing: 30 + 2 × (30 − days left)
-- follow_up: 40 + 1 × days late (at most 30)
+- follow_up: 125 + 1 × days late (at most 30)
 - post_loan_check 15, revisit 12, win_back 10
 
 each term rounded to an integer (half up).
@@ -63,7 +63,7 @@ def class_weight(dpd: int) -> int:
 
 
 def overdue_pts(dpd: int) -> int:
-    return half_up(50 + 0.5 * min(dpd, 360) + class_weight(dpd))
+    return half_up(125 + 0.5 * min(dpd, 360) + class_weight(dpd))
 
 
 def maturing_pts(days_left: int) -> int:
@@ -71,7 +71,7 @@ def maturing_pts(days_left: int) -> int:
 
 
 def follow_up_pts(late: int) -> int:
-    return half_up(40 + 1 * min(late, 30))
+    return half_up(125 + 1 * min(late, 30))
 
 
 # -- building a loan book --------------------------------------------------------
@@ -294,8 +294,8 @@ def test_overdue_from_imported_days_past_due_grows_with_days_and_class(
         assert row["overdue"] == overdue_pts(dpd), cid
         assert row["days_past_due"] == dpd
         assert row["score"] == overdue_pts(dpd) + POST  # a post-loan check is due too
-    assert [row_of(rows, c)["overdue"] for c in ("D090", "D091")] == [105, 116]
-    assert [row_of(rows, c)["overdue"] for c in ("D360", "D361", "D500")] == [260, 270, 270]
+    assert [row_of(rows, c)["overdue"] for c in ("D090", "D091")] == [180, 191]
+    assert [row_of(rows, c)["overdue"] for c in ("D360", "D361", "D500")] == [335, 345, 345]
     # Worse arrears, higher on the list (equal scores by customer id).
     assert ids(rows) == sorted(dpds, key=lambda c: (-overdue_pts(dpds[c]), c))
 
@@ -308,14 +308,14 @@ def test_overdue_from_maturity_when_days_past_due_absent(
         loan("L2", "C2", "2025-11-04", day(-5), status="正常"),  # still "active", but late
     ])  # fmt: skip
     rows = calls(cli)
-    assert (row_of(rows, "C1")["days_past_due"], row_of(rows, "C1")["overdue"]) == (27, 74)
+    assert (row_of(rows, "C1")["days_past_due"], row_of(rows, "C1")["overdue"]) == (27, 149)
     assert row_of(rows, "C2")["overdue"] == overdue_pts(5)
     # The days (and the class) grow with today.
     later = calls(cli, today=day(4))
     assert row_of(later, "C1")["days_past_due"] == 31
     assert row_of(later, "C1")["overdue"] == overdue_pts(31)
     substandard = calls(cli, today=day(70))  # 97 days past due: 次级
-    assert row_of(substandard, "C1")["overdue"] == overdue_pts(97) == 119
+    assert row_of(substandard, "C1")["overdue"] == overdue_pts(97) == 194
 
 
 # ---------------------------------------------------------------------------
@@ -330,11 +330,11 @@ def test_follow_up_date_reached_lists_even_within_quiet_days(
     assert calls(cli) == []
     rows = calls(cli, today=day(1))  # one day after the contact: quiet, but promised
     assert ids(rows) == ["C1"]
-    assert terms_of(rows[0]) == {"follow_up": 40}
+    assert terms_of(rows[0]) == {"follow_up": 125}
     assert rows[0]["reasons"] == "follow_up"
     assert rows[0]["next_on"] == day(1)
-    assert row_of(calls(cli, today=day(4)), "C1")["follow_up"] == follow_up_pts(3) == 43
-    assert row_of(calls(cli, today=day(60)), "C1")["follow_up"] == follow_up_pts(59) == 70
+    assert row_of(calls(cli, today=day(4)), "C1")["follow_up"] == follow_up_pts(3) == 128
+    assert row_of(calls(cli, today=day(60)), "C1")["follow_up"] == follow_up_pts(59) == 155
 
 
 def test_no_follow_up_term_before_the_date(cli: Cli, make_csv: Callable[..., Path]) -> None:
@@ -344,7 +344,7 @@ def test_no_follow_up_term_before_the_date(cli: Cli, make_csv: Callable[..., Pat
     assert calls(cli, today=day(4)) == []
     assert explain(cli, "C1", today=day(4))["score"] == 0
     rows = calls(cli, today=day(5))
-    assert terms_of(rows[0]) == {"follow_up": 40}
+    assert terms_of(rows[0]) == {"follow_up": 125}
 
 
 # ---------------------------------------------------------------------------
@@ -582,8 +582,8 @@ def test_one_row_per_customer_with_all_reasons(cli: Cli, make_csv: Callable[...,
     rows = calls(cli)
     assert ids(rows) == ["C1"]
     row = rows[0]
-    assert terms_of(row) == {"overdue": 90, "maturing": maturing_pts(3), "post_loan_check": POST}
-    assert row["score"] == 90 + 84 + 15
+    assert terms_of(row) == {"overdue": 165, "maturing": maturing_pts(3), "post_loan_check": POST}
+    assert row["score"] == 165 + 84 + 15
     assert row["reasons"] == "overdue,maturing,post_loan_check"  # strongest first
     assert (row["days_past_due"], row["days_left"]) == (60, 3)
     assert row["action"] == "call about repayment"
@@ -607,18 +607,21 @@ def test_table_shows_reasons_in_words(
     assert "138****8001" in text and "13812348001" not in text
 
 
-def test_reason_text_when_maturing_is_the_stronger_reason(
-    cli: Cli, make_csv: Callable[..., Path]
+def test_reason_text_puts_the_stronger_reason_first(
+    cli: Cli, make_csv: Callable[..., Path], tmp_path: Path
 ) -> None:
     load(cli, make_csv, [cust("C1")], [
         loan("L1", "C1", day(-40), day(-27), status="逾期", dpd=27),
         loan("L2", "C1", day(-10), day(3)),
     ])  # fmt: skip
     row = calls(cli)[0]
-    assert (row["overdue"], row["maturing"]) == (74, 84)
-    assert row["reasons"] == "maturing,overdue,post_loan_check"
-    assert "matures in 3d · overdue 27d · post-loan check" in table(cli, "calls")
-    assert "到期 3天 · 逾期 27天 · 贷后检查" in table(cli, "--lang", "zh", "calls")
+    assert (row["overdue"], row["maturing"]) == (149, 84)
+    assert row["reasons"] == "overdue,maturing,post_loan_check"
+    assert "overdue 27d · matures in 3d · post-loan check" in table(cli, "calls")
+    # Weighted the other way, maturing is the stronger reason and comes first.
+    env = write_config(tmp_path, "[weights]\noverdue = 50\n")
+    assert calls(cli, env=env)[0]["reasons"] == "maturing,overdue,post_loan_check"
+    assert "到期 3天 · 逾期 27天 · 贷后检查" in table(cli, "--lang", "zh", "calls", env=env)
 
 
 # ---------------------------------------------------------------------------
@@ -631,7 +634,7 @@ def five_customers(cli: Cli, make_csv: Callable[..., Path]) -> None:
         make_csv,
         [cust("A", phone="13800000001", officer="王芳"), cust("B", phone="13900000002", officer="李强"),
          cust("C", officer="王芳"), cust("D", officer="李强"), cust("E", officer="陈静")],
-        [loan("LA", "A", "2025-01-01", "2026-01-01", status="逾期", dpd=100),  # 115 + 15
+        [loan("LA", "A", "2025-01-01", "2026-01-01", status="逾期", dpd=100),  # 190 + 15
          loan("LB", "B", day(-5), day(2)),                                      # 86
          loan("LC", "C", day(-5), day(20)),                                     # 50
          loan("LD", "D", "2026-06-01", "2028-06-01", "抵押"),                   # 12 + 15
@@ -754,17 +757,17 @@ def test_explain_table_shows_each_rule_and_the_rank(
 ) -> None:
     one_customer_two_reasons(cli, make_csv)
     text = table(cli, "calls", "--explain", "C1")
-    assert "Why 王建国 (C1) scores 189" in text
-    assert "50 + 0.5 × 60 days past due (at most 360) + 10 for class special mention" in text
+    assert "Why 王建国 (C1) scores 264" in text
+    assert "125 + 0.5 × 60 days past due (at most 360) + 10 for class special mention" in text
     assert (
         "30 + 2 × (30 − 3 days left); a maturity reminder window opened 2026-11-27"
         " with no contact since"
     ) in text
     assert "does not apply today" in text
-    assert re.search(r"total\s+189", text)
+    assert re.search(r"total\s+264", text)
     assert "On today's list at rank 1." in text
     zh = table(cli, "--lang", "zh", "calls", "--explain", "C1")
-    assert "王建国（C1）得分 189 的构成" in zh
+    assert "王建国（C1）得分 264 的构成" in zh
     assert "分类“关注”加10" in zh
     assert "在今日名单中排第 1 位。" in zh
 
@@ -773,8 +776,8 @@ def test_explain_json_rules(cli: Cli, make_csv: Callable[..., Path]) -> None:
     one_customer_two_reasons(cli, make_csv)
     payload = explain(cli, "C1")
     assert payload["customer_id"] == "C1"
-    assert (payload["score"], payload["rank"], payload["listed"]) == (189, 1, True)
-    assert explain_terms(payload) == {"overdue": 90, "maturing": 84, "post_loan_check": POST}
+    assert (payload["score"], payload["rank"], payload["listed"]) == (264, 1, True)
+    assert explain_terms(payload) == {"overdue": 165, "maturing": 84, "post_loan_check": POST}
 
 
 def test_explain_says_why_a_quiet_customer_is_left_off(
@@ -828,18 +831,18 @@ def test_weights_from_config_change_the_scores(
     cli: Cli, make_csv: Callable[..., Path], tmp_path: Path
 ) -> None:
     five_customers(cli, make_csv)
-    env = write_config(tmp_path, "[weights]\nmaturing = 100\nwin_back = 99\n")
+    env = write_config(tmp_path, "[weights]\nmaturing = 200\nwin_back = 99\n")
     rows = calls(cli, env=env)
     assert [(r["customer_id"], r["score"]) for r in rows] == [
-        ("B", 100 + 2 * 28),
+        ("B", 200 + 2 * 28),
+        ("C", 200 + 2 * 10),
         ("A", overdue_pts(100) + POST),
-        ("C", 100 + 2 * 10),
         ("E", 99),
         ("D", REVISIT + POST),
     ]
     payload = explain(cli, "B", env=env)
-    assert payload["terms"][1]["rule"].startswith("100 + 2 × (30 − 2 days left)")
-    assert sum(t["points"] for t in payload["terms"]) == 156
+    assert payload["terms"][1]["rule"].startswith("200 + 2 × (30 − 2 days left)")
+    assert sum(t["points"] for t in payload["terms"]) == 256
 
 
 # ---------------------------------------------------------------------------
@@ -880,7 +883,7 @@ def test_examples_day_pipe_three_and_they_return_with_the_follow_up(cli: Cli) ->
     back = calls(cli, "--limit", "5", today="2026-12-03")
     for cid in three.splitlines():
         row = row_of(back, cid)
-        assert row["follow_up"] == 40
+        assert row["follow_up"] == 125
         assert row["next_on"] == "2026-12-03"
         assert "follow_up" in row["reasons"].split(",")
     assert "follow-up due 2026-12-03" in table(cli, "calls", "--limit", "5", today="2026-12-03")
@@ -903,9 +906,9 @@ def test_explain_rules_for_the_other_terms(cli: Cli, make_csv: Callable[..., Pat
         "win_back": "10: last loan closed 2026-11-21; contact every 60 days for 12 months"
     }
     payload = explain(cli, "F")
-    assert payload["score"] == follow_up_pts(3) == 43
+    assert payload["score"] == follow_up_pts(3) == 128
     rules = {t["term"]: t["rule"] for t in payload["terms"] if t["points"]}
-    assert rules == {"follow_up": "40 + 1 × 3 days late (at most 30); promised for 2026-11-28"}
+    assert rules == {"follow_up": "125 + 1 × 3 days late (at most 30); promised for 2026-11-28"}
 
 
 def test_loan_maturing_today(cli: Cli, make_csv: Callable[..., Path]) -> None:

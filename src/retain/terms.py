@@ -232,12 +232,16 @@ class Term:
         return Msg(f"rule.{self.name}", self.rule(row, config))
 
 
+# Collections first: the defaults of ``overdue`` and ``follow_up`` (125) lie
+# above the most the other terms can add up together (maturing 30 + 2 × 30,
+# post-loan check 15, revisit 12, recovery 5: 122; win-back excludes the rest),
+# so with the defaults every overdue or promised customer outranks every other.
 TERMS: tuple[Term, ...] = (
     Term(
         name="overdue",
         points_sql=_scaled("o.dpd > 0", "overdue", "o.dpd", "overdue_day_cap", " + {class_weight}"),
         settings=(
-            Setting("overdue", 50, "any loan past due", "有贷款逾期"),
+            Setting("overdue", 125, "any loan past due", "有贷款逾期"),
             Setting("overdue_per_day", 0.5, "per day past due…", "每逾期一天……"),
             Setting(
                 "overdue_day_cap",
@@ -279,7 +283,9 @@ TERMS: tuple[Term, ...] = (
         name="follow_up",
         points_sql=_scaled("c.next_day <= :t", "follow_up", "(:t - c.next_day)", "late_day_cap"),
         settings=(
-            Setting("follow_up", 40, "a promised follow-up date has arrived", "约定的跟进日期已到"),
+            Setting(
+                "follow_up", 125, "a promised follow-up date has arrived", "约定的跟进日期已到"
+            ),
             Setting("follow_up_per_day", 1, "per day the follow-up is late", "跟进每晚一天"),
             Setting(
                 "late_day_cap",
