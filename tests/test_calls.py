@@ -293,7 +293,8 @@ def test_overdue_from_imported_days_past_due_grows_with_days_and_class(
         row = row_of(rows, cid)
         assert row["overdue"] == overdue_pts(dpd), cid
         assert row["days_past_due"] == dpd
-        assert row["score"] == overdue_pts(dpd) + POST  # a post-loan check is due too
+        # First imported long after disbursement: no post-loan check is due yet.
+        assert row["score"] == overdue_pts(dpd)
     assert [row_of(rows, c)["overdue"] for c in ("D090", "D091")] == [180, 191]
     assert [row_of(rows, c)["overdue"] for c in ("D360", "D361", "D500")] == [335, 345, 345]
     # Worse arrears, higher on the list (equal scores by customer id).
@@ -371,12 +372,13 @@ def test_post_loan_check_15_days_after_disbursement_then_every_90(
     assert terms_of(again[0]) == {"post_loan_check": POST}
 
 
-def test_contact_before_the_check_fell_due_does_not_clear_it(
+def test_contact_long_before_the_check_fell_due_does_not_clear_it(
     cli: Cli, make_csv: Callable[..., Path]
 ) -> None:
     disbursed = T0 - dt.timedelta(days=10)
     load(cli, make_csv, [cust("C1")], [loan("L1", "C1", disbursed.isoformat(), day(400))])
-    log(cli, "C1", "--at", f"{day(2)} 10:00", today=day(2))  # check falls due on day 5
+    # Eight days before the check of day 5: too early to count (7 days).
+    log(cli, "C1", "--at", f"{day(-3)} 10:00")
     rows = calls(cli, today=day(5))
     assert terms_of(rows[0]) == {"post_loan_check": POST}
 
@@ -525,11 +527,12 @@ def test_customer_contacted_in_the_last_3_days_is_left_off(
     for offset in (0, 1, 2):
         assert ids(calls(cli, today=day(offset))) == ["C2"], offset
     rows = calls(cli, today=day(3))
-    assert ids(rows) == ["C2", "C1"]
-    # The contact cleared C1's post-loan check; the overdue term stays, and the
-    # imported days past due have aged three days since the import.
-    assert terms_of(rows[1]) == {"overdue": overdue_pts(33)}
-    assert terms_of(rows[0]) == {"overdue": overdue_pts(13), "post_loan_check": POST}
+    assert ids(rows) == ["C1", "C2"]
+    # The overdue term stays, and the imported days past due have aged three
+    # days since the import (no check: the loans were first imported long after
+    # their disbursement).
+    assert terms_of(rows[0]) == {"overdue": overdue_pts(33)}
+    assert terms_of(rows[1]) == {"overdue": overdue_pts(13)}
 
 
 def test_worse_arrears_class_since_the_contact_breaks_the_quiet(
@@ -571,7 +574,7 @@ def test_class_worsening_by_the_passing_days_also_breaks_the_quiet(
 
 def one_customer_two_reasons(cli: Cli, make_csv: Callable[..., Path]) -> None:
     load(cli, make_csv, [cust("C1", "王建国", "13812348001")], [
-        loan("L1", "C1", "2025-06-01", "2026-10-01", status="逾期", dpd=60),
+        loan("L1", "C1", day(-75), "2026-10-01", status="逾期", dpd=60),
         loan("L2", "C1", "2025-12-04", day(3)),
         loan("L3", "C1", "2025-12-10", day(9)),
     ])  # fmt: skip
@@ -634,10 +637,10 @@ def five_customers(cli: Cli, make_csv: Callable[..., Path]) -> None:
         make_csv,
         [cust("A", phone="13800000001", officer="王芳"), cust("B", phone="13900000002", officer="李强"),
          cust("C", officer="王芳"), cust("D", officer="李强"), cust("E", officer="陈静")],
-        [loan("LA", "A", "2025-01-01", "2026-01-01", status="逾期", dpd=100),  # 190 + 15
+        [loan("LA", "A", "2025-01-01", "2026-01-01", status="逾期", dpd=100),  # 190
          loan("LB", "B", day(-5), day(2)),                                      # 86
          loan("LC", "C", day(-5), day(20)),                                     # 50
-         loan("LD", "D", "2026-06-01", "2028-06-01", "抵押"),                   # 12 + 15
+         loan("LD", "D", day(-90), "2028-06-01", "抵押"),                       # 12 + 15
          loan("LE", "E", "2025-01-01", "2026-01-01", status="结清", closed=day(-10))],  # 10
     )  # fmt: skip
 
@@ -646,7 +649,7 @@ def test_ranked_by_score(cli: Cli, make_csv: Callable[..., Path]) -> None:
     five_customers(cli, make_csv)
     rows = calls(cli)
     assert [(r["customer_id"], r["score"]) for r in rows] == [
-        ("A", overdue_pts(100) + POST),
+        ("A", overdue_pts(100)),
         ("B", maturing_pts(2)),
         ("C", maturing_pts(20)),
         ("D", REVISIT + POST),
@@ -686,7 +689,7 @@ def test_reason_filter_is_repeatable(cli: Cli, make_csv: Callable[..., Path]) ->
     five_customers(cli, make_csv)
     assert ids(calls(cli, "--reason", "maturing")) == ["B", "C"]
     assert ids(calls(cli, "--reason", "maturing", "--reason", "win_back")) == ["B", "C", "E"]
-    assert ids(calls(cli, "--reason", "post_loan_check")) == ["A", "D"]
+    assert ids(calls(cli, "--reason", "post_loan_check")) == ["D"]
     bad = cli("calls", "--reason", "birthday")
     assert bad.exit_code == 2
     assert len(error_lines(bad.stderr)) == 1 and "birthday" in bad.stderr
@@ -836,7 +839,7 @@ def test_weights_from_config_change_the_scores(
     assert [(r["customer_id"], r["score"]) for r in rows] == [
         ("B", 200 + 2 * 28),
         ("C", 200 + 2 * 10),
-        ("A", overdue_pts(100) + POST),
+        ("A", overdue_pts(100)),
         ("E", 99),
         ("D", REVISIT + POST),
     ]
@@ -891,14 +894,14 @@ def test_examples_day_pipe_three_and_they_return_with_the_follow_up(cli: Cli) ->
 
 def test_explain_rules_for_the_other_terms(cli: Cli, make_csv: Callable[..., Path]) -> None:
     load(cli, make_csv, [cust("S"), cust("W"), cust("F")], [
-        loan("LS", "S", "2026-06-01", "2028-06-01", "抵押"),
+        loan("LS", "S", day(-90), "2028-06-01", "抵押"),
         loan("LW", "W", "2025-01-01", "2026-01-01", status="结清", closed=day(-10)),
     ])  # fmt: skip
     log(cli, "F", "--next", "2026-11-28", "--at", "2026-11-20 10:00")
     rules = {t["term"]: t["rule"] for t in explain(cli, "S")["terms"] if t["points"]}
     assert rules == {
-        "post_loan_check": "15: check due since 2026-09-14 "
-        "(15 days after disbursement, then every 90)",
+        "post_loan_check": "15: check due since 2026-09-17 (15 days after disbursement,"
+        " then every 90; a contact up to 7 days before counts)",
         "revisit": "12: secured loan, no contact for 90+ days",
     }
     rules = {t["term"]: t["rule"] for t in explain(cli, "W")["terms"] if t["points"]}

@@ -45,8 +45,10 @@ DESCRIPTIONS: dict[str, str] = {
     "rhythm.revisit_every_days": "对抵押、质押借款人的回访间隔",
     "rhythm.post_loan_first_days": "放款后第一次贷后检查",
     "rhythm.post_loan_every_days": "之后每隔这么多天检查一次",
+    "rhythm.post_loan_early_days": "检查日前这么多天内的联系即算完成该次检查",
     "rhythm.win_back_every_days": "挽回联系的间隔",
     "rhythm.win_back_months": "……在最近一笔贷款结清后的这么多个月内",
+    "rhythm.recovery_every_days": "有核销贷款（账销案存）的客户每隔这么多天联系一次",
     "rhythm.quiet_days": "最近这么多天内联系过的客户不列出",
     "weights": "电话清单得分：得分 = 适用各项之和（calls --explain）",
     # Each call-list term's weights carry their own Chinese (retain.terms).

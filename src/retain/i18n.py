@@ -806,8 +806,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base} + {per_day} × 逾约{late}天（最多计{cap}天）；约定日期 {date}",
     ),
     "rule.post_loan_check": (
-        "{base}: check due since {date} ({first} days after disbursement, then every {every})",
-        "{base}：{date} 起应做贷后检查（放款后{first}天，此后每{every}天）",
+        "{base}: check due since {date} ({first} days after disbursement, then every {every}; a contact up to {early} days before counts){after}",
+        "{base}：{date} 起应做贷后检查（放款后{first}天，此后每{every}天；检查日前{early}天内的联系也算）{after}",
+    ),
+    "rule.post_loan_after": (
+        "; schedule starts after first import on {date}",
+        "；该贷款放款较早，检查从首次导入（{date}）后开始计算",
     ),
     "rule.revisit": (
         "{base}: secured loan, no contact for {every}+ days",

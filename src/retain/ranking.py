@@ -100,6 +100,9 @@ def _query(
             " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
         )
     tier = _tier_case(config, "(l.matures_day - :t)")
+    last_check = (
+        "(:t - ((:t - l.disbursed_day - :r_post_loan_first_days) % :r_post_loan_every_days))"
+    )
     dpd = dpd_sql("l")
     points = ",\n        ".join(
         f"{term.points_sql.format(class_weight=class_weight)} AS {term.name}" for term in TERMS
@@ -109,9 +112,16 @@ def _query(
     sql = f"""
 WITH open_loans AS (
     SELECT l.customer_id, MAX({dpd}) AS dpd,
+        -- The latest scheduled check (first N days after disbursement, then every
+        -- M). A loan first imported more than M days after its disbursement starts
+        -- its schedule after that first import: its earlier checks never count.
         MAX(CASE WHEN :t >= l.disbursed_day + :r_post_loan_first_days
-            THEN :t - ((:t - l.disbursed_day - :r_post_loan_first_days)
-                % :r_post_loan_every_days) END) AS check_day,
+            AND (l.first_seen_day IS NULL
+                OR l.first_seen_day - l.disbursed_day <= :r_post_loan_every_days
+                OR {last_check} > l.first_seen_day)
+            THEN {last_check} END) AS check_day,
+        MAX(CASE WHEN l.first_seen_day - l.disbursed_day > :r_post_loan_every_days
+            THEN l.first_seen_day END) AS checks_after,
         MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since
     FROM loans l
     WHERE {is_open_sql("l")} {one}
@@ -138,7 +148,7 @@ recently_closed AS (
 candidates AS (
     SELECT c.customer_id, c.name, c.phone, c.officer, c.last_contact_at, c.last_channel,
         c.last_outcome, c.last_contact_day, c.next_on, c.next_day, c.dpd_at_contact,
-        o.dpd, m.days_left, m.window_open, o.check_day, o.secured_since,
+        o.dpd, m.days_left, m.window_open, o.check_day, o.checks_after, o.secured_since,
         :t AS today_day,
         -- The overdue spell began as reported by the import, else the day after
         -- maturity: the earliest over the customer's overdue loans. Looked up per

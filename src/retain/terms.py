@@ -73,6 +73,7 @@ class CallRow:
     days_left: int | None  # of the soonest maturing loan in its reminder window
     window_open: int | None  # the day that maturity reminder window opened
     check_day: int | None  # the post-loan check now due
+    checks_after: int | None  # checks start after this first import (a loan imported late)
     secured_since: int | None  # the first secured loan's disbursement
     closed_day: int | None  # the last close of a customer with no open loan
     class_rank: int
@@ -144,11 +145,16 @@ def _follow_up_rule(row: CallRow, config: Config) -> dict[str, object]:
 
 
 def _post_loan_rule(row: CallRow, config: Config) -> dict[str, object]:
+    after: Msg | Bilingual = Bilingual("", "")
+    if row.checks_after is not None:
+        after = msg("rule.post_loan_after", date=_iso(row.checks_after))
     return {
         "base": _num(config.weights.value("post_loan_check")),
         "date": _iso(row.check_day),
         "first": config.rhythm.post_loan_first_days,
         "every": config.rhythm.post_loan_every_days,
+        "early": config.rhythm.post_loan_early_days,
+        "after": after,
     }
 
 
@@ -304,8 +310,9 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         name="post_loan_check",
-        points_sql="""CASE WHEN o.check_day IS NOT NULL
-            AND (c.last_contact_day IS NULL OR c.last_contact_day < o.check_day)
+        # A contact up to post_loan_early_days before the check satisfies it.
+        points_sql="""CASE WHEN o.check_day IS NOT NULL AND (c.last_contact_day IS NULL
+                OR c.last_contact_day < o.check_day - :r_post_loan_early_days)
             THEN CAST(ROUND(:w_post_loan_check) AS INTEGER) ELSE 0 END""",
         settings=(Setting("post_loan_check", 15, "a post-loan check is due", "贷后检查到期"),),
         bound=lambda config: round(config.weights.value("post_loan_check")),
