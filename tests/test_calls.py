@@ -29,7 +29,7 @@ from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 T0 = dt.date(2026, 12, 1)  # a Tuesday; the Cli fixture's default --today
-TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back")
+TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery")
 CALL_FIELDS = [
     "rank", "score", "customer_id", "name", "phone", "officer", "reasons", "action",
     "days_past_due", "days_left", "next_on", "last_contact", *TERMS,
@@ -464,9 +464,10 @@ def test_no_win_back_for_written_off_or_substandard_history(
         closed_loan("L5", "M90", dpd=90),  # at worst 关注
     ])  # fmt: skip
     rows = calls(cli)
-    assert ids(rows) == ["M90", "OK"]
-    assert all(terms_of(row) == {"win_back": WIN_BACK} for row in rows)
-    assert explain(cli, "W")["score"] == 0
+    # W is listed for recovery of its written-off loan (账销案存), never to win back.
+    assert ids(rows) == ["M90", "OK", "W"]
+    assert all(terms_of(row) == {"win_back": WIN_BACK} for row in rows[:2])
+    assert terms_of(rows[2]) == {"recovery": 5}
     assert explain(cli, "S91")["score"] == 0
 
 

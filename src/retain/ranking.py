@@ -93,7 +93,8 @@ def _query(
         one_c = f"AND c.customer_id IN ({marks})"
     closed_filter = one
     if urgent_only:
-        closed_filter = one + " AND 0 = 1"  # win-back is bounded, not computed, in this pass
+        # Win-back and recovery are bounded, not computed, in this pass.
+        closed_filter = one + " AND 0 = 1"
         one += " AND (l.matures_day <= :t + :lead OR l.days_past_due > 0)"
         one_c += (
             " AND c.customer_id IN (SELECT customer_id FROM open_loans"
@@ -139,6 +140,15 @@ maturing AS (
         AND (c.last_contact_day IS NULL OR c.last_contact_day < l.matures_day - {tier})
     GROUP BY l.customer_id
 ),
+written_off AS (
+    -- Written-off loans stay to collect (账销案存): the latest write-off, dated
+    -- by its close, else by the import that first brought it.
+    SELECT l.customer_id,
+        MAX(COALESCE(l.closed_day, l.first_seen_day, l.matures_day)) AS written_off_day
+    FROM loans l
+    WHERE l.status = 'written_off' {closed_filter}
+    GROUP BY l.customer_id
+),
 recently_closed AS (
     SELECT l.customer_id, MAX(l.closed_day) AS closed_day
     FROM loans l
@@ -159,6 +169,7 @@ candidates AS (
             WHERE s.customer_id = c.customer_id AND {is_open_sql("s")} AND {dpd_sql("s")} > 0
         ) END AS overdue_since,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
+        w.written_off_day,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
         {points}
@@ -166,7 +177,9 @@ candidates AS (
     LEFT JOIN open_loans o ON o.customer_id = c.customer_id
     LEFT JOIN maturing m ON m.customer_id = c.customer_id
     LEFT JOIN recently_closed r ON r.customer_id = c.customer_id
-    WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR c.next_day <= :t) {one_c}
+    LEFT JOIN written_off w ON w.customer_id = c.customer_id
+    WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR w.customer_id IS NOT NULL
+        OR c.next_day <= :t) {one_c}
 ),
 scored AS (
     SELECT *, {total} AS score,

@@ -76,6 +76,7 @@ class CallRow:
     checks_after: int | None  # checks start after this first import (a loan imported late)
     secured_since: int | None  # the first secured loan's disbursement
     closed_day: int | None  # the last close of a customer with no open loan
+    written_off_day: int | None  # the latest write-off (its close, else its first import)
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -172,6 +173,23 @@ def _win_back_rule(row: CallRow, config: Config) -> dict[str, object]:
         "every": config.rhythm.win_back_every_days,
         "months": config.rhythm.win_back_months,
     }
+
+
+def _recovery_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("recovery")),
+        "date": _iso(row.written_off_day),
+        "every": config.rhythm.recovery_every_days,
+    }
+
+
+def _recovery_episode(row: CallRow, config: Config) -> int:
+    """At the write-off, then every N days after the last contact since."""
+    written_off = _need(row.written_off_day)
+    last = row.last_contact_day
+    if last is None or last < written_off:
+        return written_off
+    return last + config.rhythm.recovery_every_days
 
 
 def _revisit_episode(row: CallRow, config: Config) -> int:
@@ -359,6 +377,25 @@ TERMS: tuple[Term, ...] = (
         episode=_win_back_episode,
         rule=_win_back_rule,
         customer_facing=True,
+    ),
+    Term(
+        name="recovery",
+        points_sql="""CASE WHEN w.customer_id IS NOT NULL AND (c.last_contact_day IS NULL
+                OR :t - c.last_contact_day >= :r_recovery_every_days)
+            THEN CAST(ROUND(:w_recovery) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "recovery",
+                5,
+                "a customer with a written-off loan is due a recovery contact",
+                "有核销贷款（账销案存）的客户到了追偿联系的时候",
+            ),
+        ),
+        bound=lambda config: round(config.weights.value("recovery")),
+        episode=_recovery_episode,
+        rule=_recovery_rule,
+        # Collections on a written-off loan are the officer's work, never an SMS.
+        customer_facing=False,
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )

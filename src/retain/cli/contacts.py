@@ -205,7 +205,17 @@ def show(
         _, cls = config.arrears.classify(days)
         return cls.name if lang == "zh" else cls.name_en
 
+    def loan_class(loan: dict[str, Any]) -> str:
+        if loan["status"] == "written_off":
+            return t("class.written_off", lang)
+        return class_name(loan["days_past_due"] or 0) if is_open(loan["status"]) else ""
+
+    # The worst class: a written-off loan (still collected, 账销案存) is worse than
+    # any class of an open loan; the card used to look at open loans only.
     open_dpd = [ln["days_past_due"] or 0 for ln in loans if is_open(ln["status"])]
+    worst = class_name(max(open_dpd)) if open_dpd else ""
+    if any(ln["status"] == "written_off" for ln in loans):
+        worst = t("class.written_off", lang)
     details = [
         (t("col.name", lang), info["name"]),
         (t("col.phone", lang), info["phone"] if reveal else mask_phone(info["phone"])),
@@ -216,7 +226,7 @@ def show(
         (t("field.segment", lang), info["segment"] or ""),
         (t("field.industry", lang), info["industry"] or ""),
         (t("col.officer", lang), info["officer"] or ""),
-        (t("field.class", lang), class_name(max(open_dpd)) if open_dpd else ""),
+        (t("field.class", lang), worst),
         (t("col.next_on", lang), info["next_on"] or ""),
     ]
     print_table(
@@ -236,7 +246,7 @@ def show(
             ln["matures_on"],
             ln["closed_on"] or "",
             str(ln["days_past_due"] or 0),
-            class_name(ln["days_past_due"] or 0) if is_open(ln["status"]) else "",
+            loan_class(ln),
         ]
         for ln in loans
     ]
