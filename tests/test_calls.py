@@ -3,10 +3,10 @@
 Every scenario is a small hand-built loan book imported from CSV files with a
 fixed ``--today``; expected scores are computed here from the default weights:
 
-- overdue: 50 + 0.5 × days past due (at most 360) + class weight
+- overdue: 125 + 0.5 × days past due (at most 360) + class weight
   (关注 10, 次级 20, 可疑 30, 损失 40)
 - maturing: 30 + 2 × (30 − days left)
-- follow_up: 40 + 1 × days late (at most 30)
+- follow_up: 125 + 1 × days late (at most 30)
 - post_loan_check 15, revisit 12, win_back 10
 
 each term rounded to an integer (half up).
@@ -29,7 +29,7 @@ from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 T0 = dt.date(2026, 12, 1)  # a Tuesday; the Cli fixture's default --today
-TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back")
+TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery")
 CALL_FIELDS = [
     "rank", "score", "customer_id", "name", "phone", "officer", "reasons", "action",
     "days_past_due", "days_left", "next_on", "last_contact", "failed_attempts", "last_attempt",
@@ -64,7 +64,7 @@ def class_weight(dpd: int) -> int:
 
 
 def overdue_pts(dpd: int) -> int:
-    return half_up(50 + 0.5 * min(dpd, 360) + class_weight(dpd))
+    return half_up(125 + 0.5 * min(dpd, 360) + class_weight(dpd))
 
 
 def maturing_pts(days_left: int) -> int:
@@ -72,7 +72,7 @@ def maturing_pts(days_left: int) -> int:
 
 
 def follow_up_pts(late: int) -> int:
-    return half_up(40 + 1 * min(late, 30))
+    return half_up(125 + 1 * min(late, 30))
 
 
 # -- building a loan book --------------------------------------------------------
@@ -294,9 +294,10 @@ def test_overdue_from_imported_days_past_due_grows_with_days_and_class(
         row = row_of(rows, cid)
         assert row["overdue"] == overdue_pts(dpd), cid
         assert row["days_past_due"] == dpd
-        assert row["score"] == overdue_pts(dpd) + POST  # a post-loan check is due too
-    assert [row_of(rows, c)["overdue"] for c in ("D090", "D091")] == [105, 116]
-    assert [row_of(rows, c)["overdue"] for c in ("D360", "D361", "D500")] == [260, 270, 270]
+        # First imported long after disbursement: no post-loan check is due yet.
+        assert row["score"] == overdue_pts(dpd)
+    assert [row_of(rows, c)["overdue"] for c in ("D090", "D091")] == [180, 191]
+    assert [row_of(rows, c)["overdue"] for c in ("D360", "D361", "D500")] == [335, 345, 345]
     # Worse arrears, higher on the list (equal scores by customer id).
     assert ids(rows) == sorted(dpds, key=lambda c: (-overdue_pts(dpds[c]), c))
 
@@ -309,14 +310,14 @@ def test_overdue_from_maturity_when_days_past_due_absent(
         loan("L2", "C2", "2025-11-04", day(-5), status="正常"),  # still "active", but late
     ])  # fmt: skip
     rows = calls(cli)
-    assert (row_of(rows, "C1")["days_past_due"], row_of(rows, "C1")["overdue"]) == (27, 74)
+    assert (row_of(rows, "C1")["days_past_due"], row_of(rows, "C1")["overdue"]) == (27, 149)
     assert row_of(rows, "C2")["overdue"] == overdue_pts(5)
     # The days (and the class) grow with today.
     later = calls(cli, today=day(4))
     assert row_of(later, "C1")["days_past_due"] == 31
     assert row_of(later, "C1")["overdue"] == overdue_pts(31)
     substandard = calls(cli, today=day(70))  # 97 days past due: 次级
-    assert row_of(substandard, "C1")["overdue"] == overdue_pts(97) == 119
+    assert row_of(substandard, "C1")["overdue"] == overdue_pts(97) == 194
 
 
 # ---------------------------------------------------------------------------
@@ -331,11 +332,11 @@ def test_follow_up_date_reached_lists_even_within_quiet_days(
     assert calls(cli) == []
     rows = calls(cli, today=day(1))  # one day after the contact: quiet, but promised
     assert ids(rows) == ["C1"]
-    assert terms_of(rows[0]) == {"follow_up": 40}
+    assert terms_of(rows[0]) == {"follow_up": 125}
     assert rows[0]["reasons"] == "follow_up"
     assert rows[0]["next_on"] == day(1)
-    assert row_of(calls(cli, today=day(4)), "C1")["follow_up"] == follow_up_pts(3) == 43
-    assert row_of(calls(cli, today=day(60)), "C1")["follow_up"] == follow_up_pts(59) == 70
+    assert row_of(calls(cli, today=day(4)), "C1")["follow_up"] == follow_up_pts(3) == 128
+    assert row_of(calls(cli, today=day(60)), "C1")["follow_up"] == follow_up_pts(59) == 155
 
 
 def test_no_follow_up_term_before_the_date(cli: Cli, make_csv: Callable[..., Path]) -> None:
@@ -345,7 +346,7 @@ def test_no_follow_up_term_before_the_date(cli: Cli, make_csv: Callable[..., Pat
     assert calls(cli, today=day(4)) == []
     assert explain(cli, "C1", today=day(4))["score"] == 0
     rows = calls(cli, today=day(5))
-    assert terms_of(rows[0]) == {"follow_up": 40}
+    assert terms_of(rows[0]) == {"follow_up": 125}
 
 
 # ---------------------------------------------------------------------------
@@ -372,12 +373,13 @@ def test_post_loan_check_15_days_after_disbursement_then_every_90(
     assert terms_of(again[0]) == {"post_loan_check": POST}
 
 
-def test_contact_before_the_check_fell_due_does_not_clear_it(
+def test_contact_long_before_the_check_fell_due_does_not_clear_it(
     cli: Cli, make_csv: Callable[..., Path]
 ) -> None:
     disbursed = T0 - dt.timedelta(days=10)
     load(cli, make_csv, [cust("C1")], [loan("L1", "C1", disbursed.isoformat(), day(400))])
-    log(cli, "C1", "--at", f"{day(2)} 10:00", today=day(2))  # check falls due on day 5
+    # Eight days before the check of day 5: too early to count (7 days).
+    log(cli, "C1", "--at", f"{day(-3)} 10:00")
     rows = calls(cli, today=day(5))
     assert terms_of(rows[0]) == {"post_loan_check": POST}
 
@@ -463,9 +465,10 @@ def test_no_win_back_for_written_off_or_substandard_history(
         closed_loan("L5", "M90", dpd=90),  # at worst 关注
     ])  # fmt: skip
     rows = calls(cli)
-    assert ids(rows) == ["M90", "OK"]
-    assert all(terms_of(row) == {"win_back": WIN_BACK} for row in rows)
-    assert explain(cli, "W")["score"] == 0
+    # W is listed for recovery of its written-off loan (账销案存), never to win back.
+    assert ids(rows) == ["M90", "OK", "W"]
+    assert all(terms_of(row) == {"win_back": WIN_BACK} for row in rows[:2])
+    assert terms_of(rows[2]) == {"recovery": 5}
     assert explain(cli, "S91")["score"] == 0
 
 
@@ -526,11 +529,12 @@ def test_customer_contacted_in_the_last_3_days_is_left_off(
     for offset in (0, 1, 2):
         assert ids(calls(cli, today=day(offset))) == ["C2"], offset
     rows = calls(cli, today=day(3))
-    assert ids(rows) == ["C2", "C1"]
-    # The contact cleared C1's post-loan check; the overdue term stays, and the
-    # imported days past due have aged three days since the import.
-    assert terms_of(rows[1]) == {"overdue": overdue_pts(33)}
-    assert terms_of(rows[0]) == {"overdue": overdue_pts(13), "post_loan_check": POST}
+    assert ids(rows) == ["C1", "C2"]
+    # The overdue term stays, and the imported days past due have aged three
+    # days since the import (no check: the loans were first imported long after
+    # their disbursement).
+    assert terms_of(rows[0]) == {"overdue": overdue_pts(33)}
+    assert terms_of(rows[1]) == {"overdue": overdue_pts(13)}
 
 
 def test_worse_arrears_class_since_the_contact_breaks_the_quiet(
@@ -572,7 +576,7 @@ def test_class_worsening_by_the_passing_days_also_breaks_the_quiet(
 
 def one_customer_two_reasons(cli: Cli, make_csv: Callable[..., Path]) -> None:
     load(cli, make_csv, [cust("C1", "王建国", "13812348001")], [
-        loan("L1", "C1", "2025-06-01", "2026-10-01", status="逾期", dpd=60),
+        loan("L1", "C1", day(-75), "2026-10-01", status="逾期", dpd=60),
         loan("L2", "C1", "2025-12-04", day(3)),
         loan("L3", "C1", "2025-12-10", day(9)),
     ])  # fmt: skip
@@ -583,8 +587,8 @@ def test_one_row_per_customer_with_all_reasons(cli: Cli, make_csv: Callable[...,
     rows = calls(cli)
     assert ids(rows) == ["C1"]
     row = rows[0]
-    assert terms_of(row) == {"overdue": 90, "maturing": maturing_pts(3), "post_loan_check": POST}
-    assert row["score"] == 90 + 84 + 15
+    assert terms_of(row) == {"overdue": 165, "maturing": maturing_pts(3), "post_loan_check": POST}
+    assert row["score"] == 165 + 84 + 15
     assert row["reasons"] == "overdue,maturing,post_loan_check"  # strongest first
     assert (row["days_past_due"], row["days_left"]) == (60, 3)
     assert row["action"] == "call about repayment"
@@ -608,18 +612,21 @@ def test_table_shows_reasons_in_words(
     assert "138****8001" in text and "13812348001" not in text
 
 
-def test_reason_text_when_maturing_is_the_stronger_reason(
-    cli: Cli, make_csv: Callable[..., Path]
+def test_reason_text_puts_the_stronger_reason_first(
+    cli: Cli, make_csv: Callable[..., Path], tmp_path: Path
 ) -> None:
     load(cli, make_csv, [cust("C1")], [
         loan("L1", "C1", day(-40), day(-27), status="逾期", dpd=27),
         loan("L2", "C1", day(-10), day(3)),
     ])  # fmt: skip
     row = calls(cli)[0]
-    assert (row["overdue"], row["maturing"]) == (74, 84)
-    assert row["reasons"] == "maturing,overdue,post_loan_check"
-    assert "matures in 3d · overdue 27d · post-loan check" in table(cli, "calls")
-    assert "到期 3天 · 逾期 27天 · 贷后检查" in table(cli, "--lang", "zh", "calls")
+    assert (row["overdue"], row["maturing"]) == (149, 84)
+    assert row["reasons"] == "overdue,maturing,post_loan_check"
+    assert "overdue 27d · matures in 3d · post-loan check" in table(cli, "calls")
+    # Weighted the other way, maturing is the stronger reason and comes first.
+    env = write_config(tmp_path, "[weights]\noverdue = 50\n")
+    assert calls(cli, env=env)[0]["reasons"] == "maturing,overdue,post_loan_check"
+    assert "到期 3天 · 逾期 27天 · 贷后检查" in table(cli, "--lang", "zh", "calls", env=env)
 
 
 # ---------------------------------------------------------------------------
@@ -632,10 +639,10 @@ def five_customers(cli: Cli, make_csv: Callable[..., Path]) -> None:
         make_csv,
         [cust("A", phone="13800000001", officer="王芳"), cust("B", phone="13900000002", officer="李强"),
          cust("C", officer="王芳"), cust("D", officer="李强"), cust("E", officer="陈静")],
-        [loan("LA", "A", "2025-01-01", "2026-01-01", status="逾期", dpd=100),  # 115 + 15
+        [loan("LA", "A", "2025-01-01", "2026-01-01", status="逾期", dpd=100),  # 190
          loan("LB", "B", day(-5), day(2)),                                      # 86
          loan("LC", "C", day(-5), day(20)),                                     # 50
-         loan("LD", "D", "2026-06-01", "2028-06-01", "抵押"),                   # 12 + 15
+         loan("LD", "D", day(-90), "2028-06-01", "抵押"),                       # 12 + 15
          loan("LE", "E", "2025-01-01", "2026-01-01", status="结清", closed=day(-10))],  # 10
     )  # fmt: skip
 
@@ -644,7 +651,7 @@ def test_ranked_by_score(cli: Cli, make_csv: Callable[..., Path]) -> None:
     five_customers(cli, make_csv)
     rows = calls(cli)
     assert [(r["customer_id"], r["score"]) for r in rows] == [
-        ("A", overdue_pts(100) + POST),
+        ("A", overdue_pts(100)),
         ("B", maturing_pts(2)),
         ("C", maturing_pts(20)),
         ("D", REVISIT + POST),
@@ -684,7 +691,7 @@ def test_reason_filter_is_repeatable(cli: Cli, make_csv: Callable[..., Path]) ->
     five_customers(cli, make_csv)
     assert ids(calls(cli, "--reason", "maturing")) == ["B", "C"]
     assert ids(calls(cli, "--reason", "maturing", "--reason", "win_back")) == ["B", "C", "E"]
-    assert ids(calls(cli, "--reason", "post_loan_check")) == ["A", "D"]
+    assert ids(calls(cli, "--reason", "post_loan_check")) == ["D"]
     bad = cli("calls", "--reason", "birthday")
     assert bad.exit_code == 2
     assert len(error_lines(bad.stderr)) == 1 and "birthday" in bad.stderr
@@ -755,17 +762,17 @@ def test_explain_table_shows_each_rule_and_the_rank(
 ) -> None:
     one_customer_two_reasons(cli, make_csv)
     text = table(cli, "calls", "--explain", "C1")
-    assert "Why 王建国 (C1) scores 189" in text
-    assert "50 + 0.5 × 60 days past due (at most 360) + 10 for class special mention" in text
+    assert "Why 王建国 (C1) scores 264" in text
+    assert "125 + 0.5 × 60 days past due (at most 360) + 10 for class special mention" in text
     assert (
         "30 + 2 × (30 − 3 days left); a maturity reminder window opened 2026-11-27"
         " with no contact since"
     ) in text
     assert "does not apply today" in text
-    assert re.search(r"total\s+189", text)
+    assert re.search(r"total\s+264", text)
     assert "On today's list at rank 1." in text
     zh = table(cli, "--lang", "zh", "calls", "--explain", "C1")
-    assert "王建国（C1）得分 189 的构成" in zh
+    assert "王建国（C1）得分 264 的构成" in zh
     assert "分类“关注”加10" in zh
     assert "在今日名单中排第 1 位。" in zh
 
@@ -774,8 +781,8 @@ def test_explain_json_rules(cli: Cli, make_csv: Callable[..., Path]) -> None:
     one_customer_two_reasons(cli, make_csv)
     payload = explain(cli, "C1")
     assert payload["customer_id"] == "C1"
-    assert (payload["score"], payload["rank"], payload["listed"]) == (189, 1, True)
-    assert explain_terms(payload) == {"overdue": 90, "maturing": 84, "post_loan_check": POST}
+    assert (payload["score"], payload["rank"], payload["listed"]) == (264, 1, True)
+    assert explain_terms(payload) == {"overdue": 165, "maturing": 84, "post_loan_check": POST}
 
 
 def test_explain_says_why_a_quiet_customer_is_left_off(
@@ -834,18 +841,18 @@ def test_weights_from_config_change_the_scores(
     cli: Cli, make_csv: Callable[..., Path], tmp_path: Path
 ) -> None:
     five_customers(cli, make_csv)
-    env = write_config(tmp_path, "[weights]\nmaturing = 100\nwin_back = 99\n")
+    env = write_config(tmp_path, "[weights]\nmaturing = 200\nwin_back = 99\n")
     rows = calls(cli, env=env)
     assert [(r["customer_id"], r["score"]) for r in rows] == [
-        ("B", 100 + 2 * 28),
-        ("A", overdue_pts(100) + POST),
-        ("C", 100 + 2 * 10),
+        ("B", 200 + 2 * 28),
+        ("C", 200 + 2 * 10),
+        ("A", overdue_pts(100)),
         ("E", 99),
         ("D", REVISIT + POST),
     ]
     payload = explain(cli, "B", env=env)
-    assert payload["terms"][1]["rule"].startswith("100 + 2 × (30 − 2 days left)")
-    assert sum(t["points"] for t in payload["terms"]) == 156
+    assert payload["terms"][1]["rule"].startswith("200 + 2 × (30 − 2 days left)")
+    assert sum(t["points"] for t in payload["terms"]) == 256
 
 
 # ---------------------------------------------------------------------------
@@ -886,7 +893,7 @@ def test_examples_day_pipe_three_and_they_return_with_the_follow_up(cli: Cli) ->
     back = calls(cli, "--limit", "5", today="2026-12-03")
     for cid in three.splitlines():
         row = row_of(back, cid)
-        assert row["follow_up"] == 40
+        assert row["follow_up"] == 125
         assert row["next_on"] == "2026-12-03"
         assert "follow_up" in row["reasons"].split(",")
     assert "follow-up due 2026-12-03" in table(cli, "calls", "--limit", "5", today="2026-12-03")
@@ -894,14 +901,14 @@ def test_examples_day_pipe_three_and_they_return_with_the_follow_up(cli: Cli) ->
 
 def test_explain_rules_for_the_other_terms(cli: Cli, make_csv: Callable[..., Path]) -> None:
     load(cli, make_csv, [cust("S"), cust("W"), cust("F")], [
-        loan("LS", "S", "2026-06-01", "2028-06-01", "抵押"),
+        loan("LS", "S", day(-90), "2028-06-01", "抵押"),
         loan("LW", "W", "2025-01-01", "2026-01-01", status="结清", closed=day(-10)),
     ])  # fmt: skip
     log(cli, "F", "--next", "2026-11-28", "--at", "2026-11-20 10:00")
     rules = {t["term"]: t["rule"] for t in explain(cli, "S")["terms"] if t["points"]}
     assert rules == {
-        "post_loan_check": "15: check due since 2026-09-14 "
-        "(15 days after disbursement, then every 90)",
+        "post_loan_check": "15: check due since 2026-09-17 (15 days after disbursement,"
+        " then every 90; a contact up to 7 days before counts)",
         "revisit": "12: secured loan, no contact for 90+ days",
     }
     rules = {t["term"]: t["rule"] for t in explain(cli, "W")["terms"] if t["points"]}
@@ -910,9 +917,9 @@ def test_explain_rules_for_the_other_terms(cli: Cli, make_csv: Callable[..., Pat
         " a refusal pauses it 180 days"
     }
     payload = explain(cli, "F")
-    assert payload["score"] == follow_up_pts(3) == 43
+    assert payload["score"] == follow_up_pts(3) == 128
     rules = {t["term"]: t["rule"] for t in payload["terms"] if t["points"]}
-    assert rules == {"follow_up": "40 + 1 × 3 days late (at most 30); promised for 2026-11-28"}
+    assert rules == {"follow_up": "125 + 1 × 3 days late (at most 30); promised for 2026-11-28"}
 
 
 def test_loan_maturing_today(cli: Cli, make_csv: Callable[..., Path]) -> None:

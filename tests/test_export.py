@@ -30,6 +30,7 @@ import openpyxl
 import pytest
 
 from retain.i18n import t
+from retain.terms import TERM_NAMES
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result, valid_id_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +72,7 @@ ZH_LABELS = {
     "post_loan_check": "贷后检查",
     "revisit": "回访",
     "win_back": "无贷户维护",
+    "recovery": "核销追偿",
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -909,7 +911,7 @@ def test_unknown_placeholder_in_config(examples: Cli, tmp_path: Path) -> None:
 def calls_pairs(cli: Cli, today: str | None = None) -> set[tuple[str, str]]:
     result = cli("calls", "--format", "json", "--limit", "100000", today=today)
     assert result.exit_code == 0, result.stderr
-    terms = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back")
+    terms = TERM_NAMES
     return {(row["customer_id"], t) for row in result.json() for t in terms if row[t] > 0}
 
 

@@ -440,10 +440,10 @@ def book(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
         ),
         (
             ("calls",),
-            ["2026-12-01 待联系客户", "序号", "分数", "原因", "建议行动", "今日到期 · 逾期 1天",
+            ["2026-12-01 待联系客户", "序号", "分数", "原因", "建议行动", "逾期 1天 · 今日到期",
              "无贷户维护", "邀请再贷，推荐产品"],
             ["Calls for 2026-12-01", "Score", "Reasons", "Suggested action",
-             "matures today · overdue 1d", "win back", "invite back; offer products"],
+             "overdue 1d · matures today", "win back", "invite back; offer products"],
         ),
         (
             ("overdue",),

@@ -309,7 +309,7 @@ def test_show_timeline_next_follow_up_and_why_listed(book: Cli) -> None:
     assert "Today's list: On today's list at rank 1." in before
     # overdue 50 + 20 + 10 = 80, matures in 5d 30 + 50 = 80, post-loan check 15; revisit
     # (a mortgage, no contact since 2025-06-01) 12.
-    assert "overdue 40d · matures in 5d · post-loan check · return visit (187)" in before
+    assert "overdue 40d · matures in 5d · return visit (247)" in before
 
     ok(book("log", "C1", "--channel", "电话", "--outcome", "承诺还款", "--next", "+2d",
             "--note", "周五还款", "--at", "2026-12-01 10:00"))  # fmt: skip

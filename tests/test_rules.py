@@ -43,8 +43,8 @@ def test_a_one_class_arrears_table_works_in_every_command(seeded: Cli, tmp_path:
     calls = seeded("calls", "--format", "json", env=env)
     assert calls.exit_code == 0, calls.stderr
     c1 = next(r for r in calls.json() if r["customer_id"] == "C1")
-    # 50 + 0.5 × 1 day, rounded, + the one class's weight of 7
-    assert c1["overdue"] == round(50 + 0.5 * 1 + 7)
+    # 125 + 0.5 × 1 day + the one class's weight of 7 = 132.5, rounded half up
+    assert c1["overdue"] == 133
 
     export = seeded("export", "reminders", "--format", "json", "--days", "3", env=env)
     assert export.exit_code == 0, export.stderr

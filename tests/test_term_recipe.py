@@ -125,7 +125,9 @@ def test_the_new_term_scores_on_the_call_list(run: Any) -> None:
     rows = _json(run("calls", "--limit", "1000", "--format", "json"))
     silent = [r for r in rows if r["long_silence"] > 0]
     assert silent and all(r["long_silence"] == 5 for r in silent)
-    names = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back")
+    names = (
+        "overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery"
+    )  # fmt: skip
     for row in rows:
         assert row["score"] == sum(row[n] for n in (*names, "long_silence"))
     only = _json(run("calls", "--reason", "long_silence", "--limit", "1000", "--format", "json"))

@@ -61,6 +61,14 @@ def class_labels(arrears: ArrearsConfig, lang: str) -> list[str]:
     return [c.name if lang == "zh" else c.name_en for c in arrears.classes]
 
 
+def is_written_off_class(name: str) -> bool:
+    """Whether ``name`` is the written-off label, in either language."""
+    from retain.i18n import CATALOGUE
+
+    folded = name.strip().casefold()
+    return folded in {label.casefold() for label in CATALOGUE["class.written_off"]}
+
+
 def class_rank(arrears: ArrearsConfig, name: str) -> int:
     """The rank of a class given either of its names; UsageError naming the choices."""
     wanted = name.strip()
@@ -92,6 +100,8 @@ class OverdueFilter:
     class_rank: int | None = None
     officer: str | None = None
     limit: int | None = None
+    include_written_off: bool = False  # also written-off loans (账销案存), after the open ones
+    written_off_only: bool = False  # only those (``--class 已核销``)
 
 
 def overdue_loans(
@@ -100,19 +110,36 @@ def overdue_loans(
     today: dt.date,
     spec: OverdueFilter,
     labels: Sequence[str],
+    written_off_label: str = "written off",
 ) -> Generator[tuple[Any, ...], None, None]:
     """Open loans past due, most days first then by loan id, as tuples (:data:`OVERDUE_COLUMNS`).
 
     Listed: status active or overdue, and DPD > 0 — or status overdue at any DPD.
     ``class`` and ``customer_class`` (the worst class over the borrower's open
     loans) are the ``labels`` of their classes. Rows stream from the cursor.
+
+    With ``include_written_off``, written-off loans follow (still collected: 账销案存),
+    with the days past due they were imported with and ``written_off_label`` as
+    their class, which is also the ``customer_class`` of their borrowers.
     """
     class_of_loan, class_params = class_case(arrears, "p.days_past_due", labels, "k")
     class_of_customer, _ = class_case(arrears, "w.worst", labels, "k")
-    params: dict[str, Any] = {"t": _today_day(today), "overdue": "overdue", **class_params}
+    params: dict[str, Any] = {
+        "t": _today_day(today),
+        "overdue": "overdue",
+        "written_off": "written_off",
+        "wo_label": written_off_label,
+        **class_params,
+    }
+    listed = f"{_ON_BOOK} AND ({_DPD} > 0 OR l.status = :overdue)"
+    if spec.written_off_only:
+        listed = "l.status = :written_off"
+    elif spec.include_written_off:
+        listed = f"({listed}) OR l.status = :written_off"
     where = ["p.days_past_due >= :min_days"]
     params["min_days"] = spec.min_days
     if spec.class_rank is not None:
+        where.append("p.wo = 0")
         entry = arrears.classes[spec.class_rank]
         where.append("p.days_past_due >= :class_min")
         params["class_min"] = entry.min_days
@@ -127,23 +154,29 @@ def overdue_loans(
     sql = f"""
 WITH p AS (
     SELECT l.loan_id, l.customer_id, l.guarantee, l.status, l.principal_fen,
-        l.balance_fen, l.matures_on, {_DPD} AS days_past_due
+        l.balance_fen, l.matures_on,
+        -- Off the book, a written-off loan keeps the days it was imported with.
+        CASE WHEN l.status = :written_off THEN COALESCE(l.days_past_due, 0)
+            ELSE {_DPD} END AS days_past_due,
+        CASE WHEN l.status = :written_off THEN 1 ELSE 0 END AS wo
     FROM loans l
-    WHERE {_ON_BOOK} AND ({_DPD} > 0 OR l.status = :overdue)
+    WHERE {listed}
 ),
 w AS (
-    SELECT p.customer_id, MAX(p.days_past_due) AS worst FROM p GROUP BY p.customer_id
+    SELECT p.customer_id, MAX(CASE WHEN p.wo = 0 THEN p.days_past_due END) AS worst,
+        MAX(p.wo) AS any_wo
+    FROM p GROUP BY p.customer_id
 )
 SELECT p.loan_id, p.customer_id, c.name, c.phone, c.officer, p.guarantee, p.status,
     p.principal_fen, p.balance_fen, p.matures_on, p.days_past_due,
-    {class_of_loan},
-    {class_of_customer},
+    CASE WHEN p.wo = 1 THEN :wo_label ELSE {class_of_loan} END,
+    CASE WHEN w.any_wo = 1 THEN :wo_label ELSE {class_of_customer} END,
     c.last_contact_at
 FROM p
 JOIN w ON w.customer_id = p.customer_id
 JOIN customers c ON c.customer_id = p.customer_id
 WHERE {" AND ".join(where)}
-ORDER BY p.days_past_due DESC, p.loan_id"""
+ORDER BY p.wo, p.days_past_due DESC, p.loan_id"""
     if spec.limit is not None:
         sql += "\nLIMIT :limit"
         params["limit"] = spec.limit

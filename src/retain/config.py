@@ -131,8 +131,14 @@ class RhythmConfig(_Section):
     revisit_every_days: int = Field(90, gt=0, description="return visit to secured borrowers")
     post_loan_first_days: int = Field(15, ge=0, description="first check after disbursement")
     post_loan_every_days: int = Field(90, gt=0, description="then a check this often")
+    post_loan_early_days: int = Field(
+        7, ge=0, description="a contact this many days before a check satisfies it"
+    )
     win_back_every_days: int = Field(60, gt=0, description="win-back contact rhythm")
     win_back_months: int = Field(12, gt=0, description="…during this long after the last close")
+    recovery_every_days: int = Field(
+        30, gt=0, description="contact customers with a written-off loan this often"
+    )
     quiet_days: int = Field(3, ge=0, description="leave off anyone contacted this recently")
     visit_after_failed_calls: int = Field(
         3, gt=0, description="suggest a visit after this many unanswered attempts"

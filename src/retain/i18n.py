@@ -223,6 +223,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "invalid period {value}: use a number of days, or Nd, Nw, Nm (e.g. 90d, 12w, 6m)",
         "无效的时间段 {value}：请用天数，或 Nd、Nw、Nm（如 90d、12w、6m）",
     ),
+    "class.written_off": ("written off", "已核销"),
     "error.class.unknown": (
         "unknown class {value}: use one of {choices}",
         "未知的分类 {value}：可用 {choices}",
@@ -844,18 +845,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.post_loan_check": ("post-loan check", "贷后检查"),
     "reason.revisit": ("return visit", "回访"),
     "reason.win_back": ("win back", "无贷户维护"),
+    "reason.recovery": ("recovery (written off)", "核销追偿"),
     "term.overdue": ("overdue", "逾期"),
     "term.maturing": ("maturing", "到期"),
     "term.follow_up": ("follow-up", "约定跟进"),
     "term.post_loan_check": ("post-loan check", "贷后检查"),
     "term.revisit": ("return visit", "回访"),
     "term.win_back": ("win back", "无贷户维护"),
+    "term.recovery": ("recovery", "核销追偿"),
     "action.overdue": ("call about repayment", "电话催收，了解还款安排"),
     "action.maturing": ("arrange renewal or repayment", "联系续贷或还款安排"),
     "action.follow_up": ("call back as promised", "按约回电跟进"),
     "action.post_loan_check": ("post-loan check visit", "贷后检查"),
     "action.revisit": ("return visit (secured loan)", "抵质押客户上门回访"),
     "action.win_back": ("invite back; offer products", "邀请再贷，推荐产品"),
+    "action.recovery": ("follow up the written-off debt", "账销案存，跟进追偿"),
     "rule.overdue": (
         "{base} + {per_day} × {days} days past due (at most {cap}) + {class_weight} for class {cls}",
         "{base} + {per_day} × 逾期{days}天（最多计{cap}天）+ 分类“{cls}”加{class_weight}",
@@ -869,8 +873,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base} + {per_day} × 逾约{late}天（最多计{cap}天）；约定日期 {date}",
     ),
     "rule.post_loan_check": (
-        "{base}: check due since {date} ({first} days after disbursement, then every {every})",
-        "{base}：{date} 起应做贷后检查（放款后{first}天，此后每{every}天）",
+        "{base}: check due since {date} ({first} days after disbursement, then every {every}; a contact up to {early} days before counts){after}",
+        "{base}：{date} 起应做贷后检查（放款后{first}天，此后每{every}天；检查日前{early}天内的联系也算）{after}",
+    ),
+    "rule.post_loan_after": (
+        "; schedule starts after first import on {date}",
+        "；该贷款放款较早，检查从首次导入（{date}）后开始计算",
     ),
     "rule.revisit": (
         "{base}: secured loan, no contact for {every}+ days",
@@ -880,6 +888,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base}: last loan closed {date}; contact every {every} days for {months} months;"
         " a refusal pauses it {pause} days",
         "{base}：上笔贷款 {date} 结清；{months}个月内每{every}天联系一次；客户拒绝后暂停{pause}天",
+    ),
+    "rule.recovery": (
+        "{base}: written-off loan since {date}; contact every {every} days",
+        "{base}：{date} 起有核销贷款（账销案存）；每{every}天联系一次",
     ),
     # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),
@@ -949,6 +961,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.officer.win_back": (
         "{date} win back: {name} ({customer_id}); invite back, offer products.",
         "{date} 无贷户维护：{name}（{customer_id}），邀请再贷、推荐产品。",
+    ),
+    "sms.officer.recovery": (
+        "{date} recovery: {name} ({customer_id}) has a written-off loan; follow up the debt.",
+        "{date} 核销追偿：{name}（{customer_id}）有核销贷款（账销案存），跟进追偿。",
     ),
     "explain.title": (
         "Why {name} ({customer_id}) scores {score}",

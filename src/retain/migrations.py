@@ -6,6 +6,7 @@ Each step is a plain function ``mNNN_name(db)`` registered with
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 MIGRATION_SET = "retain"
@@ -298,6 +299,55 @@ def m010_outcomes_attempts_and_removals(db: Any) -> None:
     )
 
 
+def fill_first_seen(conn: sqlite3.Connection) -> None:
+    """The first import day of loans that have none, from what the store knows.
+
+    A loan's ``created_at`` is the stamp of the import that inserted it (the
+    import writes one stamp on its ``imports`` row and on its new rows), so that
+    import's as-of day is the loan's first import day; an import older than
+    m007 has no as-of day, and then the day of the stamp itself is used.
+    """
+    from retain.days import day_number
+
+    conn.execute(
+        """
+        UPDATE loans SET first_seen_day = (
+            SELECT MIN(i.as_of_day) FROM imports i
+            WHERE i.kind = 'loans' AND i.started_at = loans.created_at)
+        WHERE first_seen_day IS NULL
+        """
+    )
+    # One stamp per import: few distinct values, converted here (no SQL date functions).
+    stamps = conn.execute(
+        "SELECT DISTINCT created_at FROM loans WHERE first_seen_day IS NULL"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE loans SET first_seen_day = ? WHERE created_at = ? AND first_seen_day IS NULL",
+        [(day_number(str(stamp)[:10]), stamp) for (stamp,) in stamps],
+    )
+
+
+def m011_terms_first_seen(db: Any) -> None:
+    """The day each loan was first imported (the as-of day of that import).
+
+    A loan first imported long after its disbursement starts its post-loan
+    check schedule after that day, so a new store does not begin with every
+    borrower due a check. Existing loans get the as-of day of the import that
+    created them (see :func:`fill_first_seen`). The call list reads it, so its
+    covering index carries it too.
+    """
+    db.executescript(
+        """
+        ALTER TABLE loans ADD COLUMN first_seen_day INTEGER;
+        DROP INDEX loans_for_ranking;
+        CREATE INDEX loans_for_ranking ON loans (status, customer_id, matures_day,
+            days_past_due, overdue_since_day, disbursed_day, first_seen_day, guarantee,
+            closed_day);
+        """
+    )
+    fill_first_seen(db.conn)
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -309,4 +359,5 @@ MIGRATIONS = [
     m008_phone_unusable,
     m009_sms_ledger_by_customer,
     m010_outcomes_attempts_and_removals,
+    m011_terms_first_seen,
 ]

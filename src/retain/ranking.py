@@ -99,13 +99,17 @@ def _query(
         one_c = f"AND c.customer_id IN ({marks})"
     closed_filter = one
     if urgent_only:
-        closed_filter = one + " AND 0 = 1"  # win-back is bounded, not computed, in this pass
+        # Win-back and recovery are bounded, not computed, in this pass.
+        closed_filter = one + " AND 0 = 1"
         one += " AND (l.matures_day <= :t + :lead OR l.days_past_due > 0)"
         one_c += (
             " AND c.customer_id IN (SELECT customer_id FROM open_loans"
             " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
         )
     tier = _tier_case(config, "(l.matures_day - :t)")
+    last_check = (
+        "(:t - ((:t - l.disbursed_day - :r_post_loan_first_days) % :r_post_loan_every_days))"
+    )
     dpd = dpd_sql("l")
     points = ",\n        ".join(
         f"{term.points_sql.format(class_weight=class_weight)} AS {term.name}" for term in TERMS
@@ -115,9 +119,16 @@ def _query(
     sql = f"""
 WITH open_loans AS (
     SELECT l.customer_id, MAX({dpd}) AS dpd,
+        -- The latest scheduled check (first N days after disbursement, then every
+        -- M). A loan first imported more than M days after its disbursement starts
+        -- its schedule after that first import: its earlier checks never count.
         MAX(CASE WHEN :t >= l.disbursed_day + :r_post_loan_first_days
-            THEN :t - ((:t - l.disbursed_day - :r_post_loan_first_days)
-                % :r_post_loan_every_days) END) AS check_day,
+            AND (l.first_seen_day IS NULL
+                OR l.first_seen_day - l.disbursed_day <= :r_post_loan_every_days
+                OR {last_check} > l.first_seen_day)
+            THEN {last_check} END) AS check_day,
+        MAX(CASE WHEN l.first_seen_day - l.disbursed_day > :r_post_loan_every_days
+            THEN l.first_seen_day END) AS checks_after,
         MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since
     FROM loans l
     WHERE {is_open_sql("l")} {one}
@@ -135,6 +146,15 @@ maturing AS (
         AND (c.last_contact_day IS NULL OR c.last_contact_day < l.matures_day - {tier})
     GROUP BY l.customer_id
 ),
+written_off AS (
+    -- Written-off loans stay to collect (账销案存): the latest write-off, dated
+    -- by its close, else by the import that first brought it.
+    SELECT l.customer_id,
+        MAX(COALESCE(l.closed_day, l.first_seen_day, l.matures_day)) AS written_off_day
+    FROM loans l
+    WHERE l.status = 'written_off' {closed_filter}
+    GROUP BY l.customer_id
+),
 recently_closed AS (
     SELECT l.customer_id, MAX(l.closed_day) AS closed_day
     FROM loans l
@@ -145,7 +165,7 @@ candidates AS (
     SELECT c.customer_id, c.name, c.phone, c.officer, c.last_contact_at, c.last_channel,
         c.last_outcome, c.last_contact_day, c.next_on, c.next_day, c.dpd_at_contact,
         c.failed_attempts, c.last_attempt_at, c.phone_unusable_since, c.declined_day,
-        o.dpd, m.days_left, m.window_open, o.check_day, o.secured_since,
+        o.dpd, m.days_left, m.window_open, o.check_day, o.checks_after, o.secured_since,
         :t AS today_day,
         -- The overdue spell began as reported by the import, else the day after
         -- maturity: the earliest over the customer's overdue loans. Looked up per
@@ -156,6 +176,7 @@ candidates AS (
             WHERE s.customer_id = c.customer_id AND {is_open_sql("s")} AND {dpd_sql("s")} > 0
         ) END AS overdue_since,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
+        w.written_off_day,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
         {points}
@@ -163,7 +184,9 @@ candidates AS (
     LEFT JOIN open_loans o ON o.customer_id = c.customer_id
     LEFT JOIN maturing m ON m.customer_id = c.customer_id
     LEFT JOIN recently_closed r ON r.customer_id = c.customer_id
-    WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR c.next_day <= :t) {one_c}
+    LEFT JOIN written_off w ON w.customer_id = c.customer_id
+    WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR w.customer_id IS NOT NULL
+        OR c.next_day <= :t) {one_c}
 ),
 scored AS (
     SELECT *, {total} AS score,

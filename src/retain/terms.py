@@ -73,12 +73,14 @@ class CallRow:
     days_left: int | None  # of the soonest maturing loan in its reminder window
     window_open: int | None  # the day that maturity reminder window opened
     check_day: int | None  # the post-loan check now due
+    checks_after: int | None  # checks start after this first import (a loan imported late)
     secured_since: int | None  # the first secured loan's disbursement
     closed_day: int | None  # the last close of a customer with no open loan
     failed_attempts: int  # unanswered attempts since the last real contact
     last_attempt_at: str | None  # the last attempt (no answer, wrong number) since then
     phone_unusable_since: str | None  # a wrong number was logged for this phone (ISO date)
     declined_day: int | None  # the customer's last refusal (拒绝)
+    written_off_day: int | None  # the latest write-off (its close, else its first import)
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -148,11 +150,16 @@ def _follow_up_rule(row: CallRow, config: Config) -> dict[str, object]:
 
 
 def _post_loan_rule(row: CallRow, config: Config) -> dict[str, object]:
+    after: Msg | Bilingual = Bilingual("", "")
+    if row.checks_after is not None:
+        after = msg("rule.post_loan_after", date=_iso(row.checks_after))
     return {
         "base": _num(config.weights.value("post_loan_check")),
         "date": _iso(row.check_day),
         "first": config.rhythm.post_loan_first_days,
         "every": config.rhythm.post_loan_every_days,
+        "early": config.rhythm.post_loan_early_days,
+        "after": after,
     }
 
 
@@ -185,6 +192,23 @@ def _win_back_idle(row: CallRow, config: Config) -> Msg | None:
     if end is None or row.today_day >= end or row.closed_day is None:
         return None
     return msg("rule.win_back_paused", until=_iso(end), declined=_iso(row.declined_day))
+
+
+def _recovery_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("recovery")),
+        "date": _iso(row.written_off_day),
+        "every": config.rhythm.recovery_every_days,
+    }
+
+
+def _recovery_episode(row: CallRow, config: Config) -> int:
+    """At the write-off, then every N days after the last contact since."""
+    written_off = _need(row.written_off_day)
+    last = row.last_contact_day
+    if last is None or last < written_off:
+        return written_off
+    return last + config.rhythm.recovery_every_days
 
 
 def _revisit_episode(row: CallRow, config: Config) -> int:
@@ -255,12 +279,16 @@ class Term:
         return Msg(f"rule.{self.name}", self.rule(row, config))
 
 
+# Collections first: the defaults of ``overdue`` and ``follow_up`` (125) lie
+# above the most the other terms can add up together (maturing 30 + 2 × 30,
+# post-loan check 15, revisit 12, recovery 5: 122; win-back excludes the rest),
+# so with the defaults every overdue or promised customer outranks every other.
 TERMS: tuple[Term, ...] = (
     Term(
         name="overdue",
         points_sql=_scaled("o.dpd > 0", "overdue", "o.dpd", "overdue_day_cap", " + {class_weight}"),
         settings=(
-            Setting("overdue", 50, "any loan past due", "有贷款逾期"),
+            Setting("overdue", 125, "any loan past due", "有贷款逾期"),
             Setting("overdue_per_day", 0.5, "per day past due…", "每逾期一天……"),
             Setting(
                 "overdue_day_cap",
@@ -302,7 +330,9 @@ TERMS: tuple[Term, ...] = (
         name="follow_up",
         points_sql=_scaled("c.next_day <= :t", "follow_up", "(:t - c.next_day)", "late_day_cap"),
         settings=(
-            Setting("follow_up", 40, "a promised follow-up date has arrived", "约定的跟进日期已到"),
+            Setting(
+                "follow_up", 125, "a promised follow-up date has arrived", "约定的跟进日期已到"
+            ),
             Setting("follow_up_per_day", 1, "per day the follow-up is late", "跟进每晚一天"),
             Setting(
                 "late_day_cap",
@@ -321,8 +351,9 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         name="post_loan_check",
-        points_sql="""CASE WHEN o.check_day IS NOT NULL
-            AND (c.last_contact_day IS NULL OR c.last_contact_day < o.check_day)
+        # A contact up to post_loan_early_days before the check satisfies it.
+        points_sql="""CASE WHEN o.check_day IS NOT NULL AND (c.last_contact_day IS NULL
+                OR c.last_contact_day < o.check_day - :r_post_loan_early_days)
             THEN CAST(ROUND(:w_post_loan_check) AS INTEGER) ELSE 0 END""",
         settings=(Setting("post_loan_check", 15, "a post-loan check is due", "贷后检查到期"),),
         bound=lambda config: round(config.weights.value("post_loan_check")),
@@ -371,6 +402,25 @@ TERMS: tuple[Term, ...] = (
         rule=_win_back_rule,
         customer_facing=True,
         idle=_win_back_idle,
+    ),
+    Term(
+        name="recovery",
+        points_sql="""CASE WHEN w.customer_id IS NOT NULL AND (c.last_contact_day IS NULL
+                OR :t - c.last_contact_day >= :r_recovery_every_days)
+            THEN CAST(ROUND(:w_recovery) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "recovery",
+                5,
+                "a customer with a written-off loan is due a recovery contact",
+                "有核销贷款（账销案存）的客户到了追偿联系的时候",
+            ),
+        ),
+        bound=lambda config: round(config.weights.value("recovery")),
+        episode=_recovery_episode,
+        rule=_recovery_rule,
+        # Collections on a written-off loan are the officer's work, never an SMS.
+        customer_facing=False,
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )

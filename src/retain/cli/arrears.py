@@ -37,7 +37,11 @@ Days past due are the loan's imported days_past_due; when the import had none,
 today − maturity date for a loan past maturity, else 0. Listed are loans with
 status active or overdue that are past due, and loans imported as overdue even
 at 0 days (then class 正常/normal). Closed and written-off loans are off the
-book: never listed, never counted.
+book: never counted in the book, and listed only with --include-written-off
+(written-off loans are still collected, 账销案存): after the open loans, with
+the days past due they were imported with and the class "written off" (已核销),
+which is then their borrower's customer_class too. --class "written off" (or
+已核销) lists only them.
 
 Classes come from the config table arrears.classes (default 正常 0, 关注 1–90,
 次级 91–180, 可疑 181–360, 损失 361+ days) and are named by --lang in every
@@ -60,6 +64,8 @@ Example:
     retain overdue --summary --format json
 
     retain overdue --min-days 91 --format ids | retain log - -c call -r promised
+
+    retain overdue --include-written-off --officer 王芳
 """
 
 OVERDUE_FIELDS = (
@@ -96,6 +102,13 @@ def overdue(
             show_default=False,
         ),
     ] = None,
+    include_written_off: Annotated[
+        bool,
+        typer.Option(
+            "--include-written-off",
+            help="Also list written-off loans (账销案存), after the open ones, as 'written off'.",
+        ),
+    ] = False,
     officer: OfficerOption = None,
     limit: LimitOption = None,
     summary: Annotated[
@@ -110,14 +123,24 @@ def overdue(
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
-    from retain.arrears import OverdueFilter, class_labels, class_rank, overdue_loans
+    from retain.arrears import (
+        OverdueFilter,
+        class_labels,
+        class_rank,
+        is_written_off_class,
+        overdue_loans,
+    )
     from retain.config import load_config
     from retain.errors import UsageError
+    from retain.i18n import t
 
     st = state(ctx)
     check_output(output, force)
     arrears = load_config().arrears
-    rank = class_rank(arrears, class_name) if class_name is not None else None
+    written_off_only = class_name is not None and is_written_off_class(class_name)
+    rank = None
+    if class_name is not None and not written_off_only:
+        rank = class_rank(arrears, class_name)
     labels = class_labels(arrears, st.lang)
     out_format = "file" if output is not None else resolve_format(fmt)
     if summary and output is not None:
@@ -132,12 +155,17 @@ def overdue(
         class_rank=rank,
         officer=officer,
         limit=None if out_format == "table" else limit,
+        include_written_off=include_written_off,
+        written_off_only=written_off_only,
     )
     with st.store() as store:
         if summary:
             _print_summary(store.conn, arrears, st, officer, out_format)
             return
-        with closing(overdue_loans(store.conn, arrears, st.today, spec, labels)) as rows:
+        written_off = t("class.written_off", st.lang)
+        with closing(
+            overdue_loans(store.conn, arrears, st.today, spec, labels, written_off)
+        ) as rows:
             if out_format == "table":
                 _render_table(rows, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
             else:

@@ -266,10 +266,20 @@ def show(
         _, cls = config.arrears.classify(days)
         return cls.name if lang == "zh" else cls.name_en
 
+    def loan_class(loan: dict[str, Any]) -> str:
+        if loan["status"] == "written_off":
+            return t("class.written_off", lang)
+        return class_name(loan["days_past_due"] or 0) if is_open(loan["status"]) else ""
+
+    # The worst class: a written-off loan (still collected, 账销案存) is worse than
+    # any class of an open loan; the card used to look at open loans only.
     open_dpd = [ln["days_past_due"] or 0 for ln in loans if is_open(ln["status"])]
     phone = info["phone"] if reveal else mask_phone(info["phone"])
     if info["phone_unusable_since"]:
         phone = t("show.phone_unusable", lang, phone=phone, since=info["phone_unusable_since"])
+    worst = class_name(max(open_dpd)) if open_dpd else ""
+    if any(ln["status"] == "written_off" for ln in loans):
+        worst = t("class.written_off", lang)
     details = [
         (t("col.name", lang), info["name"]),
         (t("col.phone", lang), phone),
@@ -280,7 +290,7 @@ def show(
         (t("field.segment", lang), info["segment"] or ""),
         (t("field.industry", lang), info["industry"] or ""),
         (t("col.officer", lang), info["officer"] or ""),
-        (t("field.class", lang), class_name(max(open_dpd)) if open_dpd else ""),
+        (t("field.class", lang), worst),
         (t("col.next_on", lang), info["next_on"] or ""),
         (t("show.data_as_of", lang), _data_age(st, lang)),
     ]
@@ -301,7 +311,7 @@ def show(
             ln["matures_on"],
             ln["closed_on"] or "",
             str(ln["days_past_due"] or 0),
-            class_name(ln["days_past_due"] or 0) if is_open(ln["status"]) else "",
+            loan_class(ln),
         ]
         for ln in loans
     ]

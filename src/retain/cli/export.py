@@ -174,10 +174,12 @@ def reminders(
             upcoming(store.conn, config, st.today, ahead, kinds=wanted, officer=officer)
         ) as stream:
             found: Iterable[Reminder] = stream
-            if policy is not None:
-                found = policy.apply(found)
+            # What was sent before is set aside first: the customer policy then
+            # picks each customer's one text of the day among what is left.
             if new_only:
                 found = not_yet_exported(store.conn, found, audience)
+            if policy is not None:
+                found = policy.apply(found)
             rows = reminder_rows(
                 found,
                 config,

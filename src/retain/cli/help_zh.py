@@ -56,7 +56,7 @@ COMMANDS: dict[str, str] = {
 """,
     "overdue": """列出已逾期的在贷贷款，逾期天数多的在前，并给出五级分类。
 
-逾期天数取导入数据中的 days_past_due（逾期天数）；导入时没有该值的，已过到期日的贷款按“今天 − 到期日”计算，否则为 0。列出的是状态为正常或逾期且已逾期的贷款，以及导入时状态为逾期的贷款（即使 0 天，此时分类为 正常/normal）。已结清和已核销的贷款不在册：既不列出，也不计入。
+逾期天数取导入数据中的 days_past_due（逾期天数）；导入时没有该值的，已过到期日的贷款按“今天 − 到期日”计算，否则为 0。列出的是状态为正常或逾期且已逾期的贷款，以及导入时状态为逾期的贷款（即使 0 天，此时分类为 正常/normal）。已结清和已核销的贷款不在册：不计入汇总；已核销贷款仍要清收（账销案存），加 --include-written-off 时列在在册贷款之后，逾期天数取导入时的值，分类为“已核销”，其借款人的 customer_class 也是“已核销”。--class 已核销（或 written off）只列出核销贷款。
 
 分类来自配置中的 arrears.classes 表（默认 正常 0 天，关注 1–90 天，次级 91–180 天，可疑 181–360 天，损失 361 天以上），在各种格式中都按 --lang 命名：zh 用 name，en 用 name_en。--class 两种名称都接受。customer_class 是借款人全部在贷贷款中最差的分类。
 
@@ -68,6 +68,7 @@ COMMANDS: dict[str, str] = {
     retain --lang zh overdue --class 次级 --officer 王芳
     retain overdue --summary --format json                  # 只要汇总和 PAR30/PAR90
     retain overdue --min-days 91 --format ids | retain log - -c 电话 -r 承诺还款
+    retain overdue --include-written-off --officer 王芳      # 连同核销贷款（账销案存）
 """,
     "noloan": """列出没有正常或逾期贷款的客户（无贷户）：先是最近一笔贷款已结清的客户，结清越近越靠前；然后是从未借款的客户（按客户编号）。
 
@@ -81,7 +82,7 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
 """,
     "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
 
-得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
+得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
 
 示例：
 
@@ -277,6 +278,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--min-days": "只看逾期至少 N 天的贷款。",
         "--class": "只看该分类的贷款：中文或英文名称（次级 或 substandard）。",
         "--summary": "只输出按分类汇总的在册贷款及 PAR30/PAR90：终端中为表格，管道中为 JSON。",
+        "--include-written-off": "也列出已核销贷款（账销案存），排在在册贷款之后，分类为“已核销”。",
     },
     "noloan": {
         "--closed-within": "只看最近一笔贷款在今天之前 PERIOD 内结清的客户："
@@ -286,7 +288,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     },
     "calls": {
         "--reason": "只看有该原因的客户（可重复）：overdue、maturing、follow_up、"
-        "post_loan_check、revisit、win_back。",
+        "post_loan_check、revisit、win_back、recovery。",
         "--explain": "逐项说明 CUSTOMER_ID 的得分是怎样算出的。",
     },
     "log": {

@@ -199,7 +199,12 @@ class ImportWriter:
         columns = [LOAN_COLUMNS.get(f, f) for f in fields]
         rows = [(loan["loan_id"], self.loan_values(loan)) for loan in loans]
         keep = self._same_snapshot if self._tracks_dpd else None
-        return self._upsert("loans", "loan_id", fields, columns, rows, keep=keep)
+        # A new loan remembers the day it was first imported (its post-loan
+        # checks start after it when it arrives long after its disbursement).
+        first_seen = {"first_seen_day": self.as_of_day}
+        return self._upsert(
+            "loans", "loan_id", fields, columns, rows, keep=keep, on_insert=first_seen
+        )
 
     def _same_snapshot(self, old: Row, new: Row) -> Row:
         """A loan reported with the days past due it already has is the same
@@ -219,9 +224,11 @@ class ImportWriter:
         rows: Sequence[tuple[str, Row]],
         *,
         keep: Callable[[Row, Row], Row] | None = None,
+        on_insert: Mapping[str, object] | None = None,
     ) -> Saved:
         """Insert new keys, update changed ones (with their audit rows). ``keep``
-        may carry over stored values that the file restates unchanged."""
+        may carry over stored values that the file restates unchanged;
+        ``on_insert`` gives columns written only when a key is new."""
         if not rows:
             return Saved()
         keys = [k for k, _ in rows]
@@ -232,6 +239,8 @@ class ImportWriter:
                 f"SELECT {key}, {', '.join(cols)} FROM {table} WHERE {key} IN ({marks})", keys
             )
         }
+        extra = dict(on_insert or {})
+        extra_values = tuple(extra.values())
         inserts = []
         updates = []
         audit: list[Row] = []
@@ -240,7 +249,7 @@ class ImportWriter:
             if old is not None and keep is not None:
                 new = keep(old, new)
             if old is None:
-                inserts.append((k, *new, self.stamp, self.stamp))
+                inserts.append((k, *new, *extra_values, self.stamp, self.stamp))
             elif tuple(old) != new:
                 updates.append((*new, self.stamp, k))
                 audit.extend(
@@ -249,9 +258,10 @@ class ImportWriter:
                     if o != n
                 )
         if inserts:
-            placeholders = ",".join("?" * (len(cols) + 3))
+            placeholders = ",".join("?" * (len(cols) + len(extra) + 3))
+            written = ", ".join((*cols, *extra))
             self.conn.executemany(
-                f"INSERT INTO {table} ({key}, {', '.join(cols)}, created_at, updated_at)"
+                f"INSERT INTO {table} ({key}, {written}, created_at, updated_at)"
                 f" VALUES ({placeholders})",
                 inserts,
             )
