@@ -39,12 +39,20 @@ STREAM_SETTINGS = settings(
 
 @st.composite
 def later_contacts(draw: st.DrawFn, book: Book) -> Book:
-    """More contacts: old ones whose rhythms (revisit, win-back) run out in the window."""
-    for _ in range(draw(st.integers(0, 3))):
+    """More contacts: old ones whose rhythms (revisit, win-back, recovery, a refusal's
+    pause) run out in the window, and what customers said (attempts, refusals, promises)."""
+    for _ in range(draw(st.integers(0, 4))):
         cid = draw(st.sampled_from(book.customer_ids))
-        at = draw(st.sampled_from((-3, -2, -57, -58, -59, -60, -87, -88, -89, -90)))
+        at = draw(
+            st.sampled_from(
+                (-3, -2, -28, -29, -57, -58, -59, -60, -87, -88, -89, -90, -175, -178, -180)
+            )
+        )
         when = (T0 + dt.timedelta(days=at)).isoformat()
-        args = [cid, "--channel", "visit", "--outcome", "reached", "--at", when]
+        outcome = draw(
+            st.sampled_from(("reached", "no_answer", "wrong_number", "declined", "promised"))
+        )
+        args = [cid, "--channel", "visit", "--outcome", outcome, "--at", when, "--yes"]
         if draw(st.booleans()):
             args += ["--next", (T0 + dt.timedelta(days=draw(st.integers(1, 40)))).isoformat()]
         book.contacts.append(args)
