@@ -30,6 +30,8 @@ WORDS = {
 DESCRIPTIONS: dict[str, str] = {
     "import": "导入台账时的检查",
     "import.principal_ceiling": "贷款金额上限，单位元",
+    "import.principal_floor": "贷款金额下限，单位元（低于此数是录入错误，不是贷款）",
+    "import.earliest_date": "早于此日期的贷款日期视为错误而拒绝",
     "arrears": "按逾期天数划分的贷款分类（五级分类）",
     "arrears.classes": "分类表：name、name_en、min_days、max_days（省略即无上限）、weight；"
     "天数从 0 开始，各分类首尾相接",

@@ -219,6 +219,23 @@ def m008_phone_unusable(db: Any) -> None:
     )
 
 
+def m009_import_rejected_customers(db: Any) -> None:
+    """Customers a customers file rejected (a bad ID number …), until one is
+    accepted: a loans file that then creates such a customer from its name alone
+    says so, row by row, instead of quietly making a half-empty customer."""
+    db.executescript(
+        """
+        CREATE TABLE rejected_customers (
+            customer_id TEXT PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            row_no INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            rejects_file TEXT
+        );
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -228,4 +245,5 @@ MIGRATIONS = [
     m006_maturity_index_covers_customer,
     m007_import_as_of,
     m008_phone_unusable,
+    m009_import_rejected_customers,
 ]

@@ -142,9 +142,7 @@ def overdue(
                 from retain.arrears import OVERDUE_COLUMNS
 
                 shaped = (dict(zip(OVERDUE_COLUMNS, values, strict=True)) for values in rows)
-                emit_masked(
-                    shaped, OVERDUE_FIELDS, fmt, output, reveal, st.lang, force=force
-                )
+                emit_masked(shaped, OVERDUE_FIELDS, fmt, output, reveal, st.lang, force=force)
         if out_format == "table":
             _print_summary(store.conn, arrears, st, officer, "table")
 
