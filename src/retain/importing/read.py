@@ -278,13 +278,36 @@ def _choose_legacy(path: Path, name: str) -> str:
         for match in matches
     }
     scores = {codec: score for codec, score in scores.items() if codec in LEGACY_ENCODINGS}
+    choice: str | None = None
     if len(scores) == 1:
-        return next(iter(scores))
-    if len(scores) == 2:
-        gb, big5 = scores["gb18030"], scores["cp950"]
-        if gb != big5:
-            return "gb18030" if gb < big5 else "cp950"
+        choice = next(iter(scores))
+    elif len(scores) == 2 and scores["gb18030"] != scores["cp950"]:
+        choice = "gb18030" if scores["gb18030"] < scores["cp950"] else "cp950"
+    # A second opinion from the bytes, which the detector is not always sure to
+    # weigh on a short file: about 40% of Big5 characters have a second byte below
+    # 0xA1, while nearly every character of mainland text is in GB2312, whose
+    # second bytes are all 0xA1 or above. Where the two disagree, ask.
+    low, pairs = _low_trail_pairs(sample)
+    if choice == "gb18030" and low * 10 <= pairs:
+        return choice
+    if choice == "cp950" and low > 0:
+        return choice
     raise UsageError(key="read.encoding_unsure", name=name)
+
+
+def _low_trail_pairs(data: bytes) -> tuple[int, int]:
+    """(double-byte characters with a second byte below 0xA1, all of them) in
+    bytes that decode as Big5 (so every byte from 0x81 up begins a pair)."""
+    low = pairs = 0
+    i, end = 0, len(data)
+    while i < end:
+        if data[i] >= 0x81 and i + 1 < end:
+            pairs += 1
+            low += data[i + 1] < 0xA1
+            i += 2
+        else:
+            i += 1
+    return low, pairs
 
 
 def _canonical(encoding: str) -> str:
