@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -41,9 +40,7 @@ def test_gb18030_file_is_still_read_as_gb18030(cli: Cli, tmp_path: Path) -> None
     assert names(cli) == ["王建国", "李强"]
 
 
-def test_unsure_detection_asks_for_encoding_and_imports_nothing(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_unsure_detection_asks_for_encoding_and_imports_nothing(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_bytes("customer_id,name\nC1,王芳\n".encode("gb18030"))  # valid Big5 too
     result = cli("import", "customers", str(path))
@@ -77,7 +74,9 @@ HANZI = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗建国华�
 TRAD = "王李張劉陳楊趙黃周吳徐孫胡朱高林何郭馬羅建國華芳強偉軍平明麗敏靜秀英紅"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(st.text(st.sampled_from(HANZI), min_size=2, max_size=3), min_size=1, max_size=8),
     st.sampled_from([("gb18030", HANZI), ("cp950", TRAD)]),

@@ -49,7 +49,11 @@ def test_blank_name_in_a_loans_file_keeps_the_existing_customer(
 
 
 def test_repeated_id_names_the_first_row(cli: Cli, make_csv: Callable[..., Path]) -> None:
-    rows = [LOANS] + [loan(f"L{i}", "C1", name="王") for i in range(1, 12)] + [loan("L3", "C1", name="王")]
+    rows = (
+        [LOANS]
+        + [loan(f"L{i}", "C1", name="王") for i in range(1, 12)]
+        + [loan("L3", "C1", name="王")]
+    )
     got = rejects(cli, make_csv("a.csv", rows))
     assert got == [{"row": 13, "field": "loan_id", "reason": "same loan_id as row 4"}]
     zh = cli("--lang", "zh", "import", "loans", str(make_csv("b.csv", rows)))
@@ -57,14 +61,21 @@ def test_repeated_id_names_the_first_row(cli: Cli, make_csv: Callable[..., Path]
 
 
 def test_two_bad_dates_name_each_field_once(cli: Cli, make_csv: Callable[..., Path]) -> None:
-    path = make_csv("a.csv", [LOANS, loan("L1", "C1", name="王", disbursed="2026-13-01", matures="2026-02-30")])
+    path = make_csv(
+        "a.csv", [LOANS, loan("L1", "C1", name="王", disbursed="2026-13-01", matures="2026-02-30")]
+    )
     result = cli("import", "loans", str(path))
     assert result.exit_code == 3
     line = result.stderr.splitlines()[0]
-    assert line == "row 2: disbursed_on: not a real calendar date; matures_on: not a real calendar date"
+    assert (
+        line
+        == "row 2: disbursed_on: not a real calendar date; matures_on: not a real calendar date"
+    )
 
 
-def test_earliest_date_and_principal_floor(cli: Cli, make_csv: Callable[..., Path], tmp_path: Path) -> None:
+def test_earliest_date_and_principal_floor(
+    cli: Cli, make_csv: Callable[..., Path], tmp_path: Path
+) -> None:
     path = make_csv(
         "a.csv",
         [
@@ -80,8 +91,12 @@ def test_earliest_date_and_principal_floor(cli: Cli, make_csv: Callable[..., Pat
     assert "before 1990-01-01 (import.earliest_date)" in str(got[0]["reason"])
     assert "below the floor of 100 yuan (import.principal_floor)" in str(got[1]["reason"])
     config = tmp_path / "config.toml"
-    config.write_text('[import]\nearliest_date = 1850-01-01\nprincipal_floor = 0\n', encoding="utf-8")
-    result = cli("import", "loans", str(path), "--format", "json", env={"RETAIN_CONFIG": str(config)})
+    config.write_text(
+        "[import]\nearliest_date = 1850-01-01\nprincipal_floor = 0\n", encoding="utf-8"
+    )
+    result = cli(
+        "import", "loans", str(path), "--format", "json", env={"RETAIN_CONFIG": str(config)}
+    )
     assert result.exit_code == 0, result.stdout
 
 
@@ -97,7 +112,9 @@ def test_json_unused_nested_fields_and_missing_keys(cli: Cli, tmp_path: Path) ->
     result = cli("import", "customers", str(path), "--format", "json")
     assert result.exit_code == 3, result.stderr
     assert result.json()["added"] == 3
-    assert result.json()["rejects"] == [{"row": 5, "field": "name", "reason": "a JSON object, not a value"}]
+    assert result.json()["rejects"] == [
+        {"row": 5, "field": "name", "reason": "a JSON object, not a value"}
+    ]
     with sqlite3.connect(cli.db) as conn:
         phones = conn.execute("SELECT customer_id, phone FROM customers ORDER BY 1").fetchall()
     assert phones == [("C1", None), ("C2", "13912348002"), ("C3", None)]
@@ -114,7 +131,11 @@ def test_loans_file_creating_a_rejected_customer_says_so(
     header = LOANS + ["客户经理"]
     path = make_csv(
         "贷款.csv",
-        [header, [*loan("L1", "C7", name="王五"), "李经理"], [*loan("L2", "C7", name="王五"), "李经理"]],
+        [
+            header,
+            [*loan("L1", "C7", name="王五"), "李经理"],
+            [*loan("L2", "C7", name="王五"), "李经理"],
+        ],
     )
     result = cli("import", "loans", str(path), "--format", "json")
     assert result.exit_code == 0, result.stdout

@@ -101,9 +101,7 @@ def test_rejects_of_rejects_keep_the_original_row_and_source(
     assert list(again[0])[-4:] == ["_source", "_row", "_field", "_reason"]
 
 
-def test_dry_run_without_a_store_creates_nothing(
-    cli: Cli, make_csv: Callable[..., Path]
-) -> None:
+def test_dry_run_without_a_store_creates_nothing(cli: Cli, make_csv: Callable[..., Path]) -> None:
     path = bad_customers(make_csv)
     result = cli("import", "customers", str(path), "--dry-run", "--format", "json")
     assert result.exit_code == 3

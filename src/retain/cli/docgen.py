@@ -302,7 +302,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
             "notes",
         ),
         one_object=True,
-        nested={"rejects": ("row", "field", "reason"), "notes": ("row", "note")},
+        nested={"rejects": ("row", "field", "reason")},  # notes: row, note
         args=("import", "customers", "{customers_file}"),
     ),  # fmt: skip
 )

@@ -263,11 +263,7 @@ def detect_encoding(path: Path, name: str, encoding: str | None = None) -> str:
 
 def _choose_legacy(path: Path, name: str) -> str:
     """GB18030 or Big5 for a file both decode: the detector's choice, if it is sure."""
-    with path.open("rb") as fh:
-        sample = fh.read(DETECT_BYTES)
-    # Cut at a line end, so that no character is split in two.
-    if len(sample) == DETECT_BYTES and b"\n" in sample:
-        sample = sample[: sample.rindex(b"\n") + 1]
+    sample = _non_ascii_lines(path)
     from charset_normalizer import from_bytes
 
     matches = from_bytes(sample, cp_isolation=list(LEGACY_ENCODINGS), explain=False)
@@ -293,6 +289,21 @@ def _choose_legacy(path: Path, name: str) -> str:
     if choice == "cp950" and low > 0:
         return choice
     raise UsageError(key="read.encoding_unsure", name=name)
+
+
+def _non_ascii_lines(path: Path) -> bytes:
+    """Up to DETECT_BYTES of the file's lines that hold non-ASCII bytes: the only
+    evidence, wherever it is (3 MB of ASCII may precede the first Chinese name)."""
+    kept: list[bytes] = []
+    size = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            if not line.isascii():
+                kept.append(line)
+                size += len(line)
+                if size >= DETECT_BYTES:
+                    break
+    return b"".join(kept)
 
 
 def _low_trail_pairs(data: bytes) -> tuple[int, int]:
