@@ -488,7 +488,7 @@ def test_rejects_file_can_be_fixed_and_reimported(
     assert result.exit_code == 3
     assert stat.S_IMODE(rejects_path.stat().st_mode) == 0o600
     rows = read_rejects(rejects_path)
-    assert list(rows[0]) == [*LOAN_HEADER, "_row", "_field", "_reason"]
+    assert list(rows[0]) == [*LOAN_HEADER, "_source", "_row", "_field", "_reason"]
     rows[0]["放款日期"] = "2026-01-05"
     with rejects_path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))

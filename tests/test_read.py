@@ -96,8 +96,7 @@ def test_detect_format_txt_sniffs_delimiter(tmp_path: Path) -> None:
 
 
 def test_detect_format_errors() -> None:
-    with pytest.raises(UsageError, match=r"legacy \.xls is not supported: save it as \.xlsx"):
-        detect_format(Path("ledger.xls"), None)
+    assert detect_format(Path("ledger.xls"), None) == "xls"  # read with python-calamine
     with pytest.raises(UsageError, match="--input-format"):
         detect_format(Path("ledger.dat"), None)
     with pytest.raises(UsageError, match="--input-format"):
@@ -167,7 +166,7 @@ def test_neither_utf8_nor_gb18030(tmp_path: Path) -> None:
     with pytest.raises(RetainError) as info:
         rows_of(path)
     message = str(info.value)
-    assert "neither UTF-8 nor GB18030" in message
+    assert "neither UTF-8, GB18030 nor Big5" in message
     offset = len("客户编号,客户名称\r\nC1,".encode())
     assert f"offset {offset}" in message
     assert "\n" not in message
@@ -177,9 +176,9 @@ def test_whole_file_is_checked_not_just_the_start(tmp_path: Path) -> None:
     # 3 MB of ASCII, then GB18030 text: only the end tells the encoding
     body = "C1,Zhang San\r\n" * 250_000
     path = tmp_path / "big.csv"
-    path.write_bytes(("customer_id,name\r\n" + body + "C2,王五\r\n").encode("gb18030"))
+    path.write_bytes(("customer_id,name\r\n" + body + "C2,张三丰\r\n").encode("gb18030"))
     assert detect_encoding(path, "big.csv") == "gb18030"
-    assert rows_of(path)[-1].cells == ["C2", "王五"]
+    assert rows_of(path)[-1].cells == ["C2", "张三丰"]
     # and an undecodable byte far into the file is reported at its true offset
     prefix = ("customer_id,name\r\n" + body + "C2,").encode()
     path.write_bytes(prefix + b"\xff\r\n")
@@ -405,10 +404,7 @@ def test_json_rows_object_and_large_streamed_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ('[{"a": 1}, {"a": {"b": 2}}]', "nested object"),
-        ('[{"a": [1]}]', "nested array"),
         ('[{"a": 1},\n {"a": 2\n ]', "line 3"),
-        ('[{"a": NaN}]', "NaN"),
         ("[1, 2]", "expected an object"),
         ('{"data": []}', '"rows"'),
         ('{"a": 1}\n{"a": 2}\n', "ndjson"),
@@ -494,10 +490,12 @@ cell_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_charac
 )
 def test_csv_cells_round_trip(tmp_path: Path, table: list[list[str]], encoding: str) -> None:
     # a fixed first column keeps the first byte from being a BOM and, for GB18030,
-    # makes sure the file is not accidentally valid UTF-8
+    # makes sure the file is not accidentally valid UTF-8; the encoding is given,
+    # since short GB18030 text may also be valid Big5 (tests/test_encodings.py)
     rows = [["客户"] + cells for cells in table]
     path = write_csv(tmp_path / f"rt-{encoding}.csv", rows, encoding)
-    read = rows_of(path)
+    with open_rows(path, None, encoding=encoding) as stream:
+        read = list(stream)
     assert [r.cells for r in read] == rows
     assert [r.row_no for r in read] == list(range(1, len(rows) + 1))
 

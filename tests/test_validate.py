@@ -47,9 +47,16 @@ LOAN_COLUMNS = frozenset(
     }
 )
 CUSTOMER_RULES = Rules(today=TODAY, present=CUSTOMER_COLUMNS)
-LOAN_RULES = Rules(today=TODAY, present=LOAN_COLUMNS)
+# No principal floor, no earliest date: these properties are about spellings (the
+# limits have their own tests in tests/test_import_reasons.py).
+NO_LIMITS = {"floor_fen": 1, "earliest": dt.date(1900, 1, 1)}
+LOAN_RULES = Rules(today=TODAY, present=LOAN_COLUMNS, **NO_LIMITS)  # type: ignore[arg-type]
 # A loans file that also carries its customers' columns.
-COMBINED_RULES = Rules(today=TODAY, present=LOAN_COLUMNS | CUSTOMER_COLUMNS)
+COMBINED_RULES = Rules(
+    today=TODAY,
+    present=LOAN_COLUMNS | CUSTOMER_COLUMNS,
+    **NO_LIMITS,  # type: ignore[arg-type]
+)
 
 Spell = Callable[[Any], object]
 Draw = Callable[..., Any]  # st.DrawFn or st.DataObject.draw
@@ -362,7 +369,8 @@ def test_term_months_gives_the_maturity_and_wan_columns_scale(
     data: st.DataObject, loan: dict[str, Any], months: int, wan: bool
 ) -> None:
     present = (LOAN_COLUMNS - {"matures_on"}) | {"term_months"}
-    rules = Rules(today=TODAY, present=present, wan_fields=frozenset({"principal"} if wan else ()))
+    wan_fields = frozenset({"principal"} if wan else ())
+    rules = Rules(today=TODAY, present=present, wan_fields=wan_fields, **NO_LIMITS)  # type: ignore[arg-type]
     cells = spell_loan(data.draw, loan)
     del cells["matures_on"]
     cells["term_months"] = data.draw(st.sampled_from([months, str(months), f" {months} "]))

@@ -6,6 +6,7 @@ values are reported naming the key (``weights.overdue_per_day: …``).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from pathlib import Path
@@ -32,10 +33,30 @@ class _Section(BaseModel):
 
 class ImportConfig(_Section):
     principal_ceiling: int = Field(10_000_000, gt=0, description="largest principal, in yuan")
+    principal_floor: int = Field(
+        100, ge=0, description="smallest principal, in yuan (less is a typo, not a loan)"
+    )
+    earliest_date: dt.date = Field(
+        dt.date(1990, 1, 1), description="loan dates before this are rejected as nonsense"
+    )
 
     @property
     def principal_ceiling_fen(self) -> int:
         return self.principal_ceiling * 100
+
+    @property
+    def principal_floor_fen(self) -> int:
+        return self.principal_floor * 100
+
+    @model_validator(mode="after")
+    def _floor_below_ceiling(self) -> ImportConfig:
+        if self.principal_floor > self.principal_ceiling:
+            raise ConfigValueError(
+                key="config.floor_ceiling",
+                floor=self.principal_floor,
+                ceiling=self.principal_ceiling,
+            )
+        return self
 
 
 class DataConfig(_Section):

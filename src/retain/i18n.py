@@ -73,6 +73,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.skipped": ("skipped", "跳过"),
     "import.rejects_file": ("Rejected rows written to {path}", "被拒绝的行已写入 {path}"),
     "import.reject_line": ("row {row}, {field}: {reason}", "第 {row} 行，{field}：{reason}"),
+    "import.reject_line_many": ("row {row}: {reason}", "第 {row} 行：{reason}"),
     "import.more_rejects": ("… and {more} more rejected rows", "……另有 {more} 行被拒绝"),
     "import.progress": ("Importing", "正在导入"),
     "import.progress_rows": ("{{task.completed:,}} rows", "{{task.completed:,}} 行"),
@@ -153,6 +154,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "config.set": ("{name} = {value} in {path}", "已设置 {name} = {value}（{path}）"),
     "config.valid": ("{path}: the settings are valid", "{path}：设置有效"),
+    "error.config.floor_ceiling": (
+        "import.principal_floor ({floor}) is above import.principal_ceiling ({ceiling})",
+        "import.principal_floor（{floor}）高于 import.principal_ceiling（{ceiling}）",
+    ),
     "error.config.group": (
         "{name} is a group of settings: set one of its keys, e.g. {example}",
         "{name} 是一组设置：请设置其中的一项，例如 {example}",
@@ -452,12 +457,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.read.no_such_file": ("cannot open {name}: no such file", "无法打开 {name}：文件不存在"),
     "error.read.is_dir": ("cannot open {name}: it is a directory", "无法打开 {name}：这是一个目录"),
     "error.read.xls_format": (
-        "--input-format {value}: legacy .xls is not supported: save it as .xlsx or .csv",
-        "--input-format {value}：不支持旧版 .xls：请另存为 .xlsx 或 .csv",
+        "--input-format {value}: WPS .et workbooks are not supported: convert it with `libreoffice --headless --convert-to xlsx FILE` or save it as .xlsx in WPS",
+        "--input-format {value}：不支持 WPS .et 工作簿：请用 `libreoffice --headless --convert-to xlsx 文件` 转换，或在 WPS 中另存为 .xlsx",
     ),
-    "error.read.xls_name": (
-        "{name}: legacy .xls is not supported: save it as .xlsx or .csv",
-        "{name}：不支持旧版 .xls：请另存为 .xlsx 或 .csv",
+    "error.read.xls_workbook": (
+        "{name} is a legacy Excel .xls workbook, not text: use the .xls extension or pass --input-format xls",
+        "{name} 是旧版 Excel .xls 工作簿，不是文本：请使用 .xls 扩展名或 --input-format xls",
+    ),
+    "error.read.xls": (
+        "cannot read {name} as a legacy Excel .xls workbook: {detail}; convert it with `libreoffice --headless --convert-to xlsx {name}` and import the .xlsx",
+        "无法按旧版 Excel .xls 读取 {name}：{detail}；请用 `libreoffice --headless --convert-to xlsx {name}` 转换后导入 .xlsx",
+    ),
+    "error.read.no_such_sheet": (
+        "--sheet {sheet}: {name} has no such sheet; its sheets: {sheets}",
+        "--sheet {sheet}：{name} 中没有该工作表；其工作表为：{sheets}",
+    ),
+    "error.read.no_sheet_header": (
+        "no header row found in any sheet of {name} (sheets: {sheets}): none has the required column(s) {missing} in its first rows; choose one with --sheet NAME to see what it lacks",
+        "{name} 的所有工作表（{sheets}）中都找不到表头行：前几行都没有必填列 {missing}；请用 --sheet 名称 指定工作表以查看缺少什么",
+    ),
+    "error.read.encoding_workbook": (
+        "--encoding applies to text files (CSV, TSV, JSON), not to workbooks",
+        "--encoding 只适用于文本文件（CSV、TSV、JSON），不适用于工作簿",
+    ),
+    "error.read.sheet_text": (
+        "--sheet applies to workbooks (.xlsx, .xls), not to text files",
+        "--sheet 只适用于工作簿（.xlsx、.xls），不适用于文本文件",
     ),
     "error.read.unknown_format": (
         "unknown input format {value}: use one of {formats}",
@@ -471,14 +496,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "cannot tell the format of {name} from its extension: pass --input-format ({formats})",
         "无法从扩展名判断 {name} 的格式：请使用 --input-format（{formats}）",
     ),
-    "error.read.formats": ("csv, tsv, json, ndjson or xlsx", "csv、tsv、json、ndjson 或 xlsx"),
+    "error.read.formats": (
+        "csv, tsv, json, ndjson, xlsx or xls",
+        "csv、tsv、json、ndjson、xlsx 或 xls",
+    ),
     "error.read.xlsx_not_text": (
         "{name} is an Excel workbook (.xlsx), not text: use the .xlsx extension or pass --input-format xlsx",
         "{name} 是 Excel 工作簿（.xlsx），不是文本：请使用 .xlsx 扩展名或 --input-format xlsx",
-    ),
-    "error.read.xls_workbook": (
-        "{name} is a legacy Excel .xls workbook, which is not supported: save it as .xlsx or .csv",
-        "{name} 是旧版 Excel .xls 文件，不支持：请另存为 .xlsx 或 .csv",
     ),
     "error.read.bad_utf8_bom": (
         "{name} starts with a UTF-8 byte-order mark but is not valid UTF-8: byte 0x{byte} at offset {offset}",
@@ -489,8 +513,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{name} 以 UTF-16 字节序标记开头，但不是有效的 UTF-16：偏移 {offset} 处的字节",
     ),
     "error.read.encoding": (
-        "{name} is neither UTF-8 nor GB18030 text: byte 0x{utf8_byte} at offset {utf8_offset} is not UTF-8 and byte 0x{gb_byte} at offset {gb_offset} is not GB18030; re-save it as UTF-8 CSV",
-        "{name} 既不是 UTF-8 也不是 GB18030 编码的文本：偏移 {utf8_offset} 处的字节 0x{utf8_byte} 不是 UTF-8，偏移 {gb_offset} 处的字节 0x{gb_byte} 不是 GB18030；请另存为 UTF-8 CSV",
+        "{name} is neither UTF-8, GB18030 nor Big5 text: byte 0x{utf8_byte} at offset {utf8_offset} is not UTF-8, byte 0x{gb_byte} at offset {gb_offset} is not GB18030 and byte 0x{big5_byte} at offset {big5_offset} is not Big5; re-save it as UTF-8 CSV or pass --encoding",
+        "{name} 既不是 UTF-8，也不是 GB18030 或 Big5 编码的文本：偏移 {utf8_offset} 处的字节 0x{utf8_byte} 不是 UTF-8，偏移 {gb_offset} 处的字节 0x{gb_byte} 不是 GB18030，偏移 {big5_offset} 处的字节 0x{big5_byte} 不是 Big5；请另存为 UTF-8 CSV 或使用 --encoding",
+    ),
+    "error.read.encoding_unsure": (
+        "cannot tell whether {name} is GB18030 (simplified Chinese) or Big5 (traditional Chinese): pass --encoding gb18030 or --encoding big5",
+        "无法判断 {name} 是 GB18030（简体中文）还是 Big5（繁体中文）编码：请使用 --encoding gb18030 或 --encoding big5",
+    ),
+    "error.read.unknown_encoding": (
+        "--encoding {value}: unknown encoding (e.g. utf-8, gb18030, big5, utf-16)",
+        "--encoding {value}：未知的编码（例如 utf-8、gb18030、big5、utf-16）",
+    ),
+    "error.read.not_encoding": (
+        "{name} is not {encoding} text: byte 0x{byte} at offset {offset}; check --encoding",
+        "{name} 不是 {encoding} 编码的文本：偏移 {offset} 处的字节 0x{byte}；请检查 --encoding",
     ),
     "error.read.csv": (
         "cannot read {name} as {kind}: row {row} (line {line}): {detail}{hint}",
@@ -507,18 +543,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.read.json_not_object": (
         "{where}: expected an object {{...}}, found {found}",
         "{where}：应为对象 {{...}}，实际为 {found}",
-    ),
-    "error.read.json_nested_object": (
-        "{where}: field {field} holds a nested object; only flat objects of text, numbers, true/false and null are supported",
-        "{where}：字段 {field} 含有嵌套对象；只支持由文本、数字、true/false 和 null 组成的平面对象",
-    ),
-    "error.read.json_nested_array": (
-        "{where}: field {field} holds a nested array; only flat objects of text, numbers, true/false and null are supported",
-        "{where}：字段 {field} 含有嵌套数组；只支持由文本、数字、true/false 和 null 组成的平面对象",
-    ),
-    "error.read.json_nonfinite": (
-        "{where}: field {field} holds {value}, which is not valid JSON",
-        "{where}：字段 {field} 的值 {value} 不是有效的 JSON",
     ),
     "error.read.json_invalid": (
         "invalid JSON in {name} at line {line}: {detail}",
@@ -688,6 +712,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "amount above the ceiling of {ceiling} yuan",
         "金额超过上限 {ceiling} 元",
     ),
+    "reject.amount_floor": (
+        "amount below the floor of {floor} yuan (import.principal_floor)",
+        "金额低于下限 {floor} 元（import.principal_floor）",
+    ),
     "reject.sub_fen": ("more than 2 decimal places (below one fen)", "超过2位小数（不足一分）"),
     "reject.amount_invalid": ("not a valid amount", "金额无效"),
     "reject.amount_negative": ("negative amount", "金额为负"),
@@ -732,6 +760,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reject.term_min": ("must be at least 1 month", "至少 1 个月"),
     "reject.matures_required": ("required (or term_months)", "必填（或填写贷款期限）"),
     "reject.after_today": ("after today ({today})", "晚于今天（{today}）"),
+    "reject.before_earliest": (
+        "before {earliest} (import.earliest_date): not a date of this ledger",
+        "早于 {earliest}（import.earliest_date）：不是本台账的日期",
+    ),
     "reject.matures_before": ("must be after disbursed_on", "必须晚于放款日期"),
     "reject.closed_not_blank": (
         "must be blank for a loan that is {status}",
@@ -739,18 +771,47 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "reject.closed_required": ("required for a closed loan", "已结清贷款必须填写"),
     "reject.closed_before": ("before disbursed_on", "早于放款日期"),
+    "reject.json_object": (
+        "a JSON object, not a value",
+        "是 JSON 对象，不是单个值",
+    ),
+    "reject.json_array": ("a JSON array, not a value", "是 JSON 数组，不是单个值"),
+    "reject.json_nonfinite": ("NaN or Infinity is not a value", "NaN 或 Infinity 不是有效的值"),
+    "reject.formula_unsaved": (
+        "formula with no saved value: open and save the file in Excel",
+        "公式没有保存的计算结果：请在 Excel 中打开并保存该文件",
+    ),
     "reject.duplicate": (
-        "duplicate id: an earlier row in this file has it",
-        "编号重复：本文件前面的行已使用",
+        "same {field} as row {row}",
+        "与第 {row} 行的{field}相同",
     ),
     "reject.customer_differs": (
         "customer {customer} has different details on row {row} of this file",
         "客户 {customer} 在本文件第 {row} 行的资料不同",
     ),
     "reject.no_customer": (
-        "no customer {customer}: import it first",
-        "没有客户 {customer}：请先导入该客户",
+        "customer {customer} does not exist; import customers first or add customer columns",
+        "客户 {customer} 不存在；请先导入客户，或在本文件中加上客户列",
     ),
+    "reject.no_customer_name": (
+        "customer {customer} does not exist; import customers first or fill in its name",
+        "客户 {customer} 不存在；请先导入客户，或填写客户名称",
+    ),
+    "import.note_rejected": (
+        "customer {customer} was created from its name alone: row {row} of {file} was rejected ({field}); fix it in {rejects} and import that",
+        "客户 {customer} 仅凭名称创建：{file} 第 {row} 行曾被拒绝（{field}）；请在 {rejects} 中修正后导入",
+    ),
+    "import.note_rejected_officer": (
+        "customer {customer} was created from this file (officer included): row {row} of {file} was rejected ({field}); fix it in {rejects} and import that",
+        "客户 {customer} 由本文件创建（含客户经理）：{file} 第 {row} 行曾被拒绝（{field}）；请在 {rejects} 中修正后导入",
+    ),
+    "import.note_line": ("row {row}: {note}", "第 {row} 行：{note}"),
+    "import.rejects_kept": (
+        "{kept} already exists and was left as it is",
+        "{kept} 已存在，未被覆盖",
+    ),
+    "import.encoding": ("read as {encoding}", "按 {encoding} 编码读取"),
+    "import.sheet": ("sheet {sheet} (of {sheets})", "工作表 {sheet}（共有：{sheets}）"),
     # import: field names in rejected rows (English: the field name itself)
     "import.field.customer_id": ("customer_id", "客户编号"),
     "import.field.name": ("name", "客户名称"),

@@ -348,6 +348,24 @@ def m011_terms_first_seen(db: Any) -> None:
     fill_first_seen(db.conn)
 
 
+
+def m012_import_rejected_customers(db: Any) -> None:
+    """Customers a customers file rejected (a bad ID number …), until one is
+    accepted: a loans file that then creates such a customer from its name alone
+    says so, row by row, instead of quietly making a half-empty customer."""
+    db.executescript(
+        """
+        CREATE TABLE rejected_customers (
+            customer_id TEXT PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            row_no INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            rejects_file TEXT
+        );
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -360,4 +378,5 @@ MIGRATIONS = [
     m009_sms_ledger_by_customer,
     m010_outcomes_attempts_and_removals,
     m011_terms_first_seen,
+    m012_import_rejected_customers,
 ]

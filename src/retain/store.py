@@ -53,13 +53,21 @@ def _make_private(path: Path) -> None:
 class Store:
     """One connection to one store file, with retain's pragmas and schema."""
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path, *, create: bool = True, memory: bool = False) -> None:
+        """``memory``: an empty store in memory, nothing on disk (``import --dry-run``
+        with no store yet); ``path`` then only names it."""
         self.path = path
-        if not create and not path.exists():
+        self.memory = memory
+        if not create and not memory and not path.exists():
             raise RetainError(key="store.missing", path=str(path))
         try:
-            _make_private(path)
-            self.conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            if not memory:
+                _make_private(path)
+            self.conn = sqlite3.connect(
+                ":memory:" if memory else path,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
         except (OSError, sqlite3.Error) as exc:
             raise RetainError(key="store.cannot_open", path=str(path), detail=str(exc)) from None
         self.conn.row_factory = sqlite3.Row
@@ -72,7 +80,13 @@ class Store:
         except BaseException:
             self.conn.close()
             raise
-        _make_private(path)
+        if not memory:
+            _make_private(path)
+
+    @classmethod
+    def scratch(cls) -> Store:
+        """An empty, migrated store in memory, gone when closed."""
+        return cls(Path(":memory:"), memory=True)
 
     def _configure(self) -> None:
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -131,7 +145,8 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-        _make_private(self.path)
+        if not self.memory:
+            _make_private(self.path)
 
     def __enter__(self) -> Store:
         return self

@@ -299,9 +299,12 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
             "customers_updated",
             "rejects_file",
             "rejects",
+            "encoding",
+            "sheet",
+            "notes",
         ),
         one_object=True,
-        nested={"rejects": ("row", "field", "reason")},
+        nested={"rejects": ("row", "field", "reason")},  # notes: row, note
         args=("import", "customers", "{customers_file}"),
     ),  # fmt: skip
 )

@@ -143,7 +143,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain contacts undo 42
     retain contacts undo --officer 王芳
 """,
-    "import": """从 CSV、TSV、JSON、NDJSON 或 XLSX 文件导入客户或贷款。
+    "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户或贷款。
 
 示例：
 
@@ -158,6 +158,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
     retain import customers 客户清单.xlsx
     retain import customers export.csv --map bank.toml --dry-run   # 先试运行
+    retain import customers 客戶.csv --encoding big5                # 繁体 Big5 文件
 """,
     "import loans": """导入贷款。必需的列：loan_id（借据号）、customer_id（客户编号）、principal（贷款金额）、disbursed_on（放款日期）、matures_on（到期日期，或 term_months 贷款期限）、guarantee（担保方式）、status（贷款状态）。同一文件中的客户列（客户名称、手机号码……）会一并新建或更新客户。
 
@@ -166,6 +167,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 示例：
 
     retain import loans 贷款台账.csv
+    retain import loans 台账.xlsx --sheet 贷款                       # 指定工作表
     cat loans.ndjson | retain import loans - --input-format ndjson --format json
 """,
     "config": """查看或修改设置：电话清单权重、联系节奏、五级分类、短信模板。设置保存在一个 TOML 文件中（retain config path）；文件或某项设置缺失时使用默认值。
@@ -261,7 +263,11 @@ OPTIONS: dict[str, str] = {
     "CUSTOMER_ID": "客户编号。",
     "FILE": "要导入的文件，或 - 表示标准输入。",
     "--map": "TOML 映射文件，用于外来格式的导出文件。",
-    "--rejects": "被拒绝的行写到哪里。默认：输入文件旁的 <文件名>.rejects.csv。",
+    "--rejects": "被拒绝的行写到哪里（已存在则替换）。默认：输入文件旁的 <文件名>.rejects.csv，"
+    "已存在时用 .rejects.2.csv ……：从不覆盖。",
+    "--encoding": "文本文件的编码（utf-8、gb18030、big5、utf-16 ……）。默认：自动识别；"
+    "无法区分 GB18030 与 Big5 时会要求指定。",
+    "--sheet": "要导入的工作表，按名称或序号（1 = 第一个）。默认：第一个有表头行的工作表。",
     "--dry-run": "检查全部内容但不写入，报告将会发生什么。",
     "--input-format": "FILE 的格式；从标准输入读取时必须指定，否则取自扩展名。",
 }

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help=(
-        "Import customers or loans from CSV, TSV, JSON, NDJSON or XLSX.\n\n"
+        "Import customers or loans from CSV, TSV, JSON, NDJSON, XLSX or XLS.\n\n"
         "Example:\n\n"
         "    retain import customers 客户清单.xlsx\n\n"
         "    retain import loans 贷款台账.csv --rejects fix-me.csv"
@@ -40,6 +40,7 @@ class InputFormat(StrEnum):
     json = "json"
     ndjson = "ndjson"
     xlsx = "xlsx"
+    xls = "xls"
 
 
 FileArg = Annotated[
@@ -53,13 +54,34 @@ RejectsOption = Annotated[
     Path | None,
     typer.Option(
         "--rejects",
-        help="Where rejected rows go. Default: <input stem>.rejects.csv beside the input.",
+        help="Where rejected rows go (replaced if it exists). Default: <input stem>.rejects.csv "
+        "beside the input, or .rejects.2.csv … when that exists: never overwritten.",
         show_default=False,
     ),
 ]
 DryRunOption = Annotated[
     bool,
     typer.Option("--dry-run", help="Check everything, write nothing, report what would happen."),
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        metavar="NAME",
+        help="Encoding of a text file (utf-8, gb18030, big5, utf-16 …). Default: detected; "
+        "asked for when GB18030 and Big5 cannot be told apart.",
+        show_default=False,
+    ),
+]
+SheetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        metavar="NAME|N",
+        help="The workbook sheet to import, by name or number (1 = first). Default: the "
+        "first sheet that has a header row.",
+        show_default=False,
+    ),
 ]
 SummaryOption = Annotated[
     SummaryFormat, typer.Option("--format", "-f", help="How to print the summary.")
@@ -83,6 +105,8 @@ Example:
     retain import customers 客户清单.xlsx
 
     retain import customers export.csv --map bank.toml --dry-run
+
+    retain import customers 客戶.csv --encoding big5
 """
 
 LOANS_HELP = """Import loans (贷款). Required columns: loan_id, customer_id, principal,
@@ -95,6 +119,8 @@ committed), 1 error (nothing committed), 2 usage error.
 Example:
 
     retain import loans 贷款台账.csv
+
+    retain import loans 台账.xlsx --sheet 贷款
 
     cat loans.ndjson | retain import loans - --input-format ndjson --format json
 """
@@ -110,8 +136,12 @@ def import_customers(
     dry_run: DryRunOption = False,
     fmt: SummaryOption = SummaryFormat.table,
     input_format: InputFormatOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
 ) -> None:
-    _run_import(ctx, "customers", file, mapping, rejects, dry_run, fmt, input_format)
+    _run_import(
+        ctx, "customers", file, mapping, rejects, dry_run, fmt, input_format, encoding, sheet
+    )
 
 
 @app.command("loans", help=LOANS_HELP)
@@ -124,6 +154,8 @@ def import_loans(
     dry_run: DryRunOption = False,
     fmt: SummaryOption = SummaryFormat.table,
     input_format: InputFormatOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -136,7 +168,9 @@ def import_loans(
         ),
     ] = None,
 ) -> None:
-    _run_import(ctx, "loans", file, mapping, rejects, dry_run, fmt, input_format, as_of)
+    _run_import(
+        ctx, "loans", file, mapping, rejects, dry_run, fmt, input_format, encoding, sheet, as_of
+    )
 
 
 def _run_import(
@@ -148,6 +182,8 @@ def _run_import(
     dry_run: bool,
     fmt: SummaryFormat,
     input_format: InputFormat | None,
+    encoding: str | None,
+    sheet: str | None,
     as_of_text: str | None = None,
 ) -> None:
     from retain.config import load_config
@@ -176,11 +212,22 @@ def _run_import(
         today=st.today,
         mapping=mapping,
         ceiling_fen=ceiling,
+        floor_fen=config.import_.principal_floor_fen,
+        earliest=config.import_.earliest_date,
+        encoding=encoding,
+        sheet=sheet,
         dry_run=dry_run,
         lang=st.lang,
         as_of=as_of,
     )
-    with st.store(create=True) as store, _progress(source, st.lang) as progress:
+    if dry_run and not st.db_path.exists():
+        from retain.store import Store
+
+        # A dry run writes nothing, anywhere: check against an empty store in memory.
+        opened = Store.scratch()
+    else:
+        opened = st.store(create=True)
+    with opened as store, _progress(source, st.lang) as progress:
         report = import_file(
             store,
             source,
@@ -255,6 +302,17 @@ def _print_report(report: ImportReport, fmt: SummaryFormat, lang: str) -> None:
             kind=t(f"kind.{report.kind}", lang),
         )
         footer = [t("import.dry_run", lang)] if report.dry_run else []
+        if report.encoding is not None and report.encoding != "UTF-8":
+            footer.append(t("import.encoding", lang, encoding=report.encoding))
+        if report.sheet is not None and len(report.sheets) > 1:
+            footer.append(
+                t(
+                    "import.sheet",
+                    lang,
+                    sheet=report.sheet,
+                    sheets=t("sep.comma", lang).join(report.sheets),
+                )
+            )
         if report.customers_added or report.customers_updated:
             footer.append(
                 t(
@@ -270,18 +328,29 @@ def _print_report(report: ImportReport, fmt: SummaryFormat, lang: str) -> None:
             [[f"{getattr(report, name):,}" for name in counts]],
             footer_lines=footer,
         )
+    for note in report.notes[:20]:
+        text = t("import.note_line", lang, row=note.row_no, note=note.message.render(lang))
+        sys.stderr.write(text + "\n")
     for rejection in report.rejections[:20]:
-        sys.stderr.write(
-            t(
+        if "; " in rejection.field:  # each fault already names its field
+            line = t(
+                "import.reject_line_many",
+                lang,
+                row=rejection.row_no,
+                reason=rejection.message.render(lang),
+            )
+        else:
+            line = t(
                 "import.reject_line",
                 lang,
                 row=rejection.row_no,
                 field=_field_labels(rejection.field, lang),
                 reason=rejection.message.render(lang),
             )
-            + "\n"
-        )
+        sys.stderr.write(line + "\n")
     if report.rejected > 20:
         sys.stderr.write(t("import.more_rejects", lang, more=report.rejected - 20) + "\n")
+    if report.rejects_wanted is not None:
+        sys.stderr.write(t("import.rejects_kept", lang, kept=report.rejects_wanted) + "\n")
     if report.rejects_path is not None:
         sys.stderr.write(t("import.rejects_file", lang, path=report.rejects_path) + "\n")

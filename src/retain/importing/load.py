@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from retain.i18n import Text, msg
 from retain.importing.columns import Kind
-from retain.importing.read import Record, open_rows, read_records
+from retain.importing.read import ReadInfo, Record, encoding_name, open_rows, read_records
 from retain.importing.rejects import RejectsWriter, default_rejects_path
 from retain.importing.upsert import ImportWriter, Row, Saved
 from retain.importing.validate import (
     DEFAULT_CEILING_FEN,
+    DEFAULT_EARLIEST,
+    DEFAULT_FLOOR_FEN,
     CustomerRecord,
     LoanRecord,
     Rejected,
@@ -49,6 +51,20 @@ class Rejection:
     message: Text  # the same reason, to render in the user's language
 
 
+@dataclass
+class Note:
+    """Something about a row that was imported, worth the officer's attention."""
+
+    row_no: int
+    note: str  # English, as in --format json
+    message: Text
+
+
+class NoteJson(TypedDict):
+    row: int
+    note: str
+
+
 class RejectJson(TypedDict):
     row: int
     field: str
@@ -68,6 +84,9 @@ class ReportJson(TypedDict):
     customers_updated: int
     rejects_file: str | None
     rejects: list[RejectJson]
+    encoding: str | None
+    sheet: str | None
+    notes: list[NoteJson]
 
 
 @dataclass
@@ -86,7 +105,12 @@ class ImportReport:
     customers_updated: int = 0
     rejections: list[Rejection] = field(default_factory=list)  # the first SHOWN_REJECTS
     rejects_path: Path | None = None
+    rejects_wanted: Path | None = None  # the default name, when it was taken
     import_id: int | None = None
+    encoding: str | None = None  # of a text file, as the report names it
+    sheet: str | None = None  # of a workbook
+    sheets: tuple[str, ...] = ()
+    notes: list[Note] = field(default_factory=list)  # the first SHOWN_REJECTS
 
     def as_dict(self) -> ReportJson:
         return {
@@ -104,6 +128,9 @@ class ImportReport:
             "rejects": [
                 {"row": r.row_no, "field": r.field, "reason": r.reason} for r in self.rejections
             ],
+            "encoding": self.encoding,
+            "sheet": self.sheet,
+            "notes": [{"row": n.row_no, "note": n.note} for n in self.notes],
         }
 
 
@@ -113,6 +140,10 @@ class ImportSettings:
     today: dt.date
     mapping: Mapping
     ceiling_fen: int = DEFAULT_CEILING_FEN
+    floor_fen: int = DEFAULT_FLOOR_FEN
+    earliest: dt.date = DEFAULT_EARLIEST
+    encoding: str | None = None  # --encoding
+    sheet: str | None = None  # --sheet
     dry_run: bool = False
     lang: str = "en"  # of the rejects file's _reason column, which people read
     as_of: dt.date | None = None  # the day the data is as of; None: today
@@ -137,6 +168,8 @@ def rules_for(settings: ImportSettings, layout: HeaderLayout) -> Rules:
         present=frozenset(layout.field_index) | frozenset(mapping.defaults),
         wan_fields=frozenset(wan),
         ceiling_fen=settings.ceiling_fen,
+        floor_fen=settings.floor_fen,
+        earliest=settings.earliest,
         date_order=mapping.date_order,
         guarantee_aliases=mapping.values.get("guarantee"),
         status_aliases=mapping.values.get("status"),
@@ -157,22 +190,42 @@ def import_file(
     report = ImportReport(kind=settings.kind, file_name=name, dry_run=settings.dry_run)
     sha = file_sha256(source) if source is not None else None
     target = rejects_path or default_rejects_path(source)
-    with open_rows(source, input_format) as rows:
+    info = ReadInfo()
+    with open_rows(
+        source,
+        input_format,
+        encoding=settings.encoding,
+        sheet=settings.sheet,
+        kind=settings.kind,
+        mapping=settings.mapping,
+        info=info,
+    ) as rows:
+        if info.encoding is not None:
+            report.encoding = encoding_name(info.encoding)
+        report.sheet, report.sheets = info.sheet, info.sheets
         layout, records, skips = read_records(
             rows, settings.kind, settings.mapping, source_name=name
         )
         rules = rules_for(settings, layout)
-        with RejectsWriter(target, layout.headers, enabled=not settings.dry_run) as rejects:
+        with RejectsWriter(
+            target,
+            layout.headers,
+            enabled=not settings.dry_run,
+            source_name=source.name if source is not None else "-",
+            replace=rejects_path is not None,
+        ) as rejects:
             writer = ImportWriter(
                 store.conn,
                 customer_fields=rules.customer_fields,
                 present=rules.present,
                 as_of=settings.as_of or settings.today,
             )
-            loader = _Loader(settings, rules, writer, report, rejects)
+            loader = _Loader(settings, rules, writer, report, rejects, name)
             with store.write():
                 report.import_id = writer.start(settings.kind, name, sha)
                 loader.run(records, progress)
+                if loader.customers_file and rejects.count:
+                    writer.set_rejects_file(str(rejects.planned()))
                 report.skipped = skips.skipped
                 writer.finish(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
@@ -180,6 +233,8 @@ def import_file(
                 if settings.dry_run:
                     writer.discard()  # everything was checked against the real store
             report.rejects_path = rejects.commit()
+            if report.rejects_path is not None and report.rejects_path != target:
+                report.rejects_wanted = target
     return report
 
 
@@ -217,8 +272,10 @@ class _Loader:
         writer: ImportWriter,
         report: ImportReport,
         rejects: RejectsWriter,
+        file_name: str,
     ) -> None:
         self.rules = rules
+        self.file_name = file_name
         self.writer = writer
         self.report = report
         self.rejects = rejects
@@ -226,6 +283,7 @@ class _Loader:
         self.customers_file = settings.kind == "customers"
         self.key_field = "customer_id" if self.customers_file else "loan_id"
         self.validate = _customer_row if self.customers_file else _loan_row
+        self.rejected_customers: list[tuple[str, str, int, str, str | None]] = []
 
     def run(self, records: Iterator[Record], progress: Callable[[int], None] | None) -> None:
         validate = self.validate
@@ -252,10 +310,22 @@ class _Loader:
         if len(report.rejections) < SHOWN_REJECTS:
             report.rejections.append(Rejection(row.source.row_no, fault_field, str(reason), reason))
         self.rejects.add(row.source.row_no, row.source.cells, fault_field, reason.render(self.lang))
+        if self.customers_file and row.key is not None:
+            self.rejected_customers.append(
+                (row.key, Path(self.file_name).name, row.source.row_no, fault_field, "")
+            )
+
+    def note(self, row: _Row, message: Text) -> None:
+        if len(self.report.notes) < SHOWN_REJECTS:
+            self.report.notes.append(Note(row.source.row_no, str(message), message))
 
     def flush(self, chunk: list[_Row]) -> None:
         good = self._first_of_each_key(chunk)
         good = self._save_customers(good)
+        if self.rejected_customers:
+            # a repeated id's rejection is not the customer's: its first row stands
+            self.writer.mark_rejected_customers(self.rejected_customers)
+            self.rejected_customers = []
         if not self.customers_file:
             good = self._with_existing_customers(good)
             loans = [r.loan for r in good if r.loan is not None]
@@ -269,20 +339,31 @@ class _Loader:
     def _first_of_each_key(self, chunk: list[_Row]) -> list[_Row]:
         """A repeated id is rejected (the first wins, even a faulty one); so are faults."""
         earlier = self.writer.seen_keys([r.key for r in chunk if r.key is not None])
-        local: set[str] = set()
+        local: dict[str, int] = {}
         good: list[_Row] = []
         for row in chunk:
             if row.key is not None:
-                if row.key in earlier or row.key in local:
-                    self.reject(row, self.key_field, msg("reject.duplicate"))
+                first = earlier.get(row.key) or local.get(row.key)
+                if first is not None:
+                    self.duplicate(row, first)
                     continue
-                local.add(row.key)
+                local[row.key] = row.source.row_no
             if row.rejected is not None:
                 self.reject(row, row.rejected.fields, row.rejected.reason)
                 continue
             good.append(row)
         self.writer.mark_keys(local)
         return good
+
+    def duplicate(self, row: _Row, first: int) -> None:
+        """A repeated id: rejected, but not a reason to call its customer "rejected"."""
+        before = len(self.rejected_customers)
+        self.reject(
+            row,
+            self.key_field,
+            msg("reject.duplicate", field=msg(f"import.field.{self.key_field}"), row=first),
+        )
+        del self.rejected_customers[before:]
 
     def _save_customers(self, good: list[_Row]) -> list[_Row]:
         """Save each customer from its first row; a customer repeated in the file must
@@ -316,13 +397,50 @@ class _Loader:
                 first.append((cid, values))
             kept.append(row)
         self.writer.mark_customers(marks)
+        new_ids = [cid for cid, _ in first]
+        if not self.customers_file:
+            self._rejected_before(kept, self.writer.rejected_new_customers(new_ids))
         saved = self.writer.save_customers(first)
         if self.customers_file:
+            self.writer.clear_rejected_customers(new_ids)
             self._count(saved, len(first))
         else:
             self.report.customers_added += saved.added
             self.report.customers_updated += saved.updated
         return kept
+
+    def _rejected_before(
+        self, rows: list[_Row], rejected: dict[str, tuple[str, int, str, str]]
+    ) -> None:
+        """A note on each row that creates a customer a customers file rejected."""
+        if not rejected:
+            return
+        noted: set[str] = set()
+        for row in rows:
+            customer = row.customer
+            if customer is None or customer["customer_id"] not in rejected:
+                continue
+            cid = customer["customer_id"]
+            if cid in noted:
+                continue
+            noted.add(cid)
+            file_name, row_no, fields, rejects_file = rejected[cid]
+            key = (
+                "import.note_rejected_officer"
+                if customer.get("officer")
+                else "import.note_rejected"
+            )
+            self.note(
+                row,
+                msg(
+                    key,
+                    customer=cid,
+                    file=file_name,
+                    row=row_no,
+                    field=fields,
+                    rejects=rejects_file or file_name,
+                ),
+            )
 
     def _with_existing_customers(self, good: list[_Row]) -> list[_Row]:
         """A loan must reference a customer in the store (perhaps saved by its own row)."""
@@ -336,5 +454,11 @@ class _Loader:
                 kept.append(row)
             else:
                 customer = row.loan["customer_id"]
-                self.reject(row, "customer_id", msg("reject.no_customer", customer=customer))
+                # a file with customer columns could have created it, had the name been there
+                key = (
+                    "reject.no_customer_name"
+                    if self.rules.loans_carry_customers
+                    else "reject.no_customer"
+                )
+                self.reject(row, "customer_id", msg(key, customer=customer))
         return kept

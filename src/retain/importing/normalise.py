@@ -66,6 +66,24 @@ class Invalid(ValueError):
         super().__init__(self.reason)
 
 
+class Unusable:
+    """A cell the reader found but cannot give a value for: an XLSX formula with no
+    saved value, a JSON object or array. It is only a fault if a rule reads it (an
+    unused column never rejects a row); ``str()`` is how the rejects file shows it."""
+
+    __slots__ = ("code", "shown")
+
+    def __init__(self, code: str, shown: str = "") -> None:
+        self.code = code
+        self.shown = shown
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def __repr__(self) -> str:
+        return f"Unusable({self.code!r}, {self.shown!r})"
+
+
 DATE_ORDERS: Final = ("dmy", "mdy", "ymd")  # how a mapping file reads D/M/YYYY
 # The Chinese words of each value, as the catalogue shows them.
 GUARANTEE_ZH: Final[dict[str, str]] = {g: CATALOGUE[f"guarantee.{g}"][1] for g in GUARANTEES}
@@ -102,6 +120,8 @@ def _to_str(value: object) -> str:
         if value.is_integer() and -_EXACT_FLOAT < value < _EXACT_FLOAT:
             return str(int(value))
         return repr(value)
+    if isinstance(value, Unusable):
+        raise Invalid(code=value.code)
     try:
         return str(value)
     except Exception:

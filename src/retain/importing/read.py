@@ -42,8 +42,9 @@ from retain.importing.columns import (
     missing_required_texts,
     normalise_header,
 )
+from retain.importing.normalise import Unusable
 
-INPUT_FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx")
+INPUT_FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx", "xls")
 
 _EXTENSIONS = {
     ".csv": "csv",
@@ -54,6 +55,7 @@ _EXTENSIONS = {
     ".jsonl": "ndjson",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".xls": "xls",
 }
 _FORMAT_CHOICES = msg("error.read.formats")  # csv, tsv, json, ndjson or xlsx
 _CHUNK = 1 << 20
@@ -112,7 +114,7 @@ def detect_format(path: Path | None, input_format: str | None) -> str:
     """The input format: ``input_format`` if given, else from the file extension."""
     if input_format is not None:
         fmt = input_format.strip().lower()
-        if fmt in ("xls", "et"):
+        if fmt == "et":
             raise UsageError(key="read.xls_format", value=input_format)
         if fmt == "jsonl":
             fmt = "ndjson"
@@ -124,8 +126,6 @@ def detect_format(path: Path | None, input_format: str | None) -> str:
     if path is None:
         raise UsageError(key="read.stdin_format", formats=_FORMAT_CHOICES)
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise UsageError(key="read.xls_name", name=str(path))
     if suffix == ".txt":
         return _sniff_delimiter(path)
     detected = _EXTENSIONS.get(suffix)
@@ -165,11 +165,44 @@ def _byte_at(path: Path, offset: int) -> str:
         return fh.read(1).hex().upper()
 
 
-def detect_encoding(path: Path, name: str) -> str:
+#: The legacy Chinese encodings told apart when a file is not UTF-8: mainland
+#: GB18030 (a superset of GBK and GB2312) and Big5 as Windows writes it (cp950).
+LEGACY_ENCODINGS = ("gb18030", "cp950")
+#: How the report names an encoding.
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "gb18030": "GB18030",
+    "cp950": "Big5",
+}
+#: Bytes of a file the detector looks at (its speed does not depend on the file's size).
+DETECT_BYTES = 256 * 1024
+
+
+def encoding_name(codec: str) -> str:
+    return ENCODING_NAMES.get(codec, codec)
+
+
+def _codec(name: str) -> str:
+    """A codec the user named (``--encoding big5``), as Python knows it."""
+    wanted = name.strip().lower().replace("_", "-")
+    aliases = {"big5": "cp950", "gbk": "gb18030", "gb2312": "gb18030", "utf8": "utf-8"}
+    wanted = aliases.get(wanted, wanted)
+    try:
+        return codecs.lookup(wanted).name
+    except LookupError:
+        raise UsageError(key="read.unknown_encoding", value=name) from None
+
+
+def detect_encoding(path: Path, name: str, encoding: str | None = None) -> str:
     """A Python codec name that decodes the whole file strictly.
 
-    UTF-8 with BOM → UTF-16 with BOM → UTF-8 → GB18030; anything else is a
-    :class:`RetainError` naming the first bad byte offset.
+    ``encoding`` (``--encoding``) is checked, not guessed. Otherwise: UTF-8 with
+    BOM → UTF-16 with BOM → UTF-8 → GB18030 or Big5. GB18030 decodes nearly any
+    bytes, Big5 text included, so when both decode the whole file a detector
+    (charset-normalizer) chooses, and when it cannot tell them apart the import
+    stops (:class:`UsageError`) and asks for ``--encoding``: never mojibake.
     """
     try:
         with path.open("rb") as fh:
@@ -180,6 +213,19 @@ def detect_encoding(path: Path, name: str) -> str:
         raise RetainError(key="read.xlsx_not_text", name=name)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise RetainError(key="read.xls_workbook", name=name)
+    if encoding is not None:
+        codec = _codec(encoding)
+        start = len(codecs.BOM_UTF8) if codec == "utf-8" and head.startswith(codecs.BOM_UTF8) else 0
+        bad = _first_invalid(path, codec, start=start)
+        if bad is not None:
+            raise RetainError(
+                key="read.not_encoding",
+                name=name,
+                encoding=encoding_name(codec),
+                byte=_byte_at(path, bad),
+                offset=bad,
+            )
+        return "utf-8-sig" if start else codec
     if head.startswith(codecs.BOM_UTF8):
         bad = _first_invalid(path, "utf-8", start=len(codecs.BOM_UTF8))
         if bad is not None:
@@ -196,8 +242,13 @@ def detect_encoding(path: Path, name: str) -> str:
     if bad_utf8 is None:
         return "utf-8"
     bad_gb = _first_invalid(path, "gb18030")
+    bad_big5 = _first_invalid(path, "cp950")
+    if bad_gb is None and bad_big5 is None:
+        return _choose_legacy(path, name)
     if bad_gb is None:
         return "gb18030"
+    if bad_big5 is None:
+        return "cp950"
     raise RetainError(
         key="read.encoding",
         name=name,
@@ -205,7 +256,77 @@ def detect_encoding(path: Path, name: str) -> str:
         utf8_offset=bad_utf8,
         gb_byte=_byte_at(path, bad_gb),
         gb_offset=bad_gb,
+        big5_byte=_byte_at(path, bad_big5),
+        big5_offset=bad_big5,
     )
+
+
+def _choose_legacy(path: Path, name: str) -> str:
+    """GB18030 or Big5 for a file both decode: the detector's choice, if it is sure."""
+    sample = _non_ascii_lines(path)
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(sample, cp_isolation=list(LEGACY_ENCODINGS), explain=False)
+    # (chaos, -coherence) of each candidate: lower is better; a candidate the
+    # detector dropped is too chaotic to be the file's encoding.
+    scores = {
+        _canonical(match.encoding): (round(match.chaos, 3), -round(match.coherence, 3))
+        for match in matches
+    }
+    scores = {codec: score for codec, score in scores.items() if codec in LEGACY_ENCODINGS}
+    choice: str | None = None
+    if len(scores) == 1:
+        choice = next(iter(scores))
+    elif len(scores) == 2 and scores["gb18030"] != scores["cp950"]:
+        choice = "gb18030" if scores["gb18030"] < scores["cp950"] else "cp950"
+    # A second opinion from the bytes, which the detector is not always sure to
+    # weigh on a short file: about 40% of Big5 characters have a second byte below
+    # 0xA1, while nearly every character of mainland text is in GB2312, whose
+    # second bytes are all 0xA1 or above. Where the two disagree, ask.
+    low, pairs = _low_trail_pairs(sample)
+    if choice == "gb18030" and low * 10 <= pairs:
+        return choice
+    if choice == "cp950" and low > 0:
+        return choice
+    raise UsageError(key="read.encoding_unsure", name=name)
+
+
+def _non_ascii_lines(path: Path) -> bytes:
+    """Up to DETECT_BYTES of the file's lines that hold non-ASCII bytes: the only
+    evidence, wherever it is (3 MB of ASCII may precede the first Chinese name)."""
+    kept: list[bytes] = []
+    size = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            if not line.isascii():
+                kept.append(line)
+                size += len(line)
+                if size >= DETECT_BYTES:
+                    break
+    return b"".join(kept)
+
+
+def _low_trail_pairs(data: bytes) -> tuple[int, int]:
+    """(double-byte characters with a second byte below 0xA1, all of them) in
+    bytes that decode as Big5 (so every byte from 0x81 up begins a pair)."""
+    low = pairs = 0
+    i, end = 0, len(data)
+    while i < end:
+        if data[i] >= 0x81 and i + 1 < end:
+            pairs += 1
+            low += data[i + 1] < 0xA1
+            i += 2
+        else:
+            i += 1
+    return low, pairs
+
+
+def _canonical(encoding: str) -> str:
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+    return "cp950" if codec in ("big5", "cp950") else codec
 
 
 # ---------------------------------------------------------------------------
@@ -256,18 +377,22 @@ def _json_decoder() -> json.JSONDecoder:
 
 
 def _check_object(obj: object, number: int, line: int, name: str) -> dict[str, Any]:
-    where = msg("error.read.json_where", name=name, line=line, number=number)
     if not isinstance(obj, dict):
+        where = msg("error.read.json_where", name=name, line=line, number=number)
         raise RetainError(key="read.json_not_object", where=where, found=type(obj).__name__)
     for key, value in obj.items():
+        # Only a fault if the import reads that field: an unused one never rejects a row.
         if isinstance(value, dict | list):
+            shown = json.dumps(value, ensure_ascii=False, default=_non_finite_text)
             nested = "object" if isinstance(value, dict) else "array"
-            raise RetainError(key=f"read.json_nested_{nested}", where=where, field=repr(key))
-        if isinstance(value, _NonFinite):
-            raise RetainError(
-                key="read.json_nonfinite", where=where, field=repr(key), value=value.text
-            )
+            obj[key] = Unusable(f"json_{nested}", shown)
+        elif isinstance(value, _NonFinite):
+            obj[key] = Unusable("json_nonfinite", value.text)
     return obj
+
+
+def _non_finite_text(value: object) -> str:
+    return value.text if isinstance(value, _NonFinite) else str(value)
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -456,57 +581,189 @@ def _one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-def _xlsx_rows(path: Path, name: str) -> Generator[SourceRow, None, None]:
-    from retain.lazy import without_heavy_modules
+class _Workbook:
+    """The sheets of a workbook, each read row by row; closed by :meth:`close`."""
 
-    with without_heavy_modules():
-        import openpyxl
-        from openpyxl import load_workbook
+    names: list[str]
 
-    # An XLSX file is zipped XML, and the standard library's XML parser expands
-    # entities: a few-kilobyte "billion laughs" workbook could take all memory.
-    # openpyxl parses with defusedxml (a dependency for this reason alone) when it is
-    # installed, unless OPENPYXL_DEFUSEDXML=False; never parse a workbook without it.
-    if not openpyxl.DEFUSEDXML:
-        detail = "openpyxl is not using defusedxml (pip install defusedxml; OPENPYXL_DEFUSEDXML)"
-        raise RetainError(key="read.xlsx", name=name, detail=detail)
+    def rows(self, index: int) -> Generator[SourceRow, None, None]:
+        raise NotImplementedError
 
-    # A file object, not the path: openpyxl refuses paths without an .xlsx extension
-    # (stdin, or --input-format xlsx on another name).
-    handle = path.open("rb")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file
-        handle.close()
-        raise RetainError(key="read.xlsx", name=name, detail=_one_line(exc)) from None
-    try:
-        if not workbook.worksheets:
-            raise RetainError(key="read.xlsx_no_sheet", name=name)
-        sheet = workbook.worksheets[0]
-        # Declared dimensions are often wrong in exports; read what is really there.
-        sheet.reset_dimensions()
+    def close(self) -> None:
+        pass
+
+
+class _XlsxBook(_Workbook):
+    def __init__(self, path: Path, name: str) -> None:
+        from retain.lazy import without_heavy_modules
+
+        with without_heavy_modules():
+            import openpyxl
+            from openpyxl import load_workbook
+
+        # An XLSX file is zipped XML, and the standard library's XML parser expands
+        # entities: a few-kilobyte "billion laughs" workbook could take all memory.
+        # openpyxl parses with defusedxml (a dependency for this reason alone) when it
+        # is installed, unless OPENPYXL_DEFUSEDXML=False; never parse a workbook without it.
+        if not openpyxl.DEFUSEDXML:
+            detail = (
+                "openpyxl is not using defusedxml (pip install defusedxml; OPENPYXL_DEFUSEDXML)"
+            )
+            raise RetainError(key="read.xlsx", name=name, detail=detail)
+        self.name = name
+        # A file object, not the path: openpyxl refuses paths without an .xlsx
+        # extension (stdin, or --input-format xlsx on another name).
+        self.handle = path.open("rb")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.book = load_workbook(self.handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a bad file
+            self.handle.close()
+            raise RetainError(key="read.xlsx", name=name, detail=_one_line(exc)) from None
+        self.names = [str(sheet.title) for sheet in self.book.worksheets]
+
+    def rows(self, index: int) -> Generator[SourceRow, None, None]:
+        sheet = self.book.worksheets[index]
+        cells_of = _formula_aware_rows(self.book, sheet)
         # Every row is yielded, missing ones as empty, so enumerate gives the sheet row.
-        rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
         row_no = 0
         while True:
             try:
-                values = next(rows)
+                values = next(cells_of)
             except StopIteration:
                 return
             except Exception as exc:
                 raise RetainError(
-                    key="read.xlsx_row", name=name, row=row_no + 1, detail=_one_line(exc)
+                    key="read.xlsx_row", name=self.name, row=row_no + 1, detail=_one_line(exc)
                 ) from None
             row_no += 1
-            cells = list(values)
+            while values and values[-1] is None:
+                values.pop()
+            yield SourceRow(row_no, values)
+
+    def close(self) -> None:
+        self.book.close()
+        self.handle.close()
+
+
+def _formula_aware_rows(book: Any, sheet: Any) -> Iterator[list[object]]:
+    """A read-only sheet's rows (saved values), with a formula that has no saved
+    value as :class:`Unusable` rather than a blank cell that looks "required".
+
+    openpyxl's read-only worksheet gives such a cell as None, so this walks the
+    sheet with its parser, marking those cells (what openpyxl itself does in
+    ``ReadOnlyWorksheet._cells_by_row``, less the fixed width)."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = Unusable("formula_unsaved")
+            return cell
+
+    with sheet._get_source() as src:
+        parser = Parser(
+            src,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        expected = 1
+        for index, cells in parser.parse():
+            while expected < index:  # rows missing from the XML are empty rows
+                expected += 1
+                yield []
+            width = max((c["column"] for c in cells), default=0)
+            values: list[object] = [None] * width
+            for cell in cells:
+                values[cell["column"] - 1] = cell["value"]
+            expected += 1
+            yield values
+
+
+class _XlsBook(_Workbook):
+    """A legacy Excel 97–2003 ``.xls`` workbook, read with python-calamine."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.name = name
+        try:
+            from python_calamine import CalamineWorkbook
+        except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
+            raise RetainError(key="read.xls_workbook", name=name) from None
+        try:
+            self.book = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own kinds for a bad file
+            raise RetainError(key="read.xls", name=name, detail=_one_line(exc)) from None
+        self.names = [str(n) for n in self.book.sheet_names]
+
+    def rows(self, index: int) -> Generator[SourceRow, None, None]:
+        try:
+            sheet = self.book.get_sheet_by_index(index)
+            # at most 65,536 rows in an .xls: reading the sheet at once is fine
+            table = sheet.to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise RetainError(key="read.xls", name=self.name, detail=_one_line(exc)) from None
+        for row_no, values in enumerate(table, 1):
+            cells: list[object] = [None if v == "" else v for v in values]
             while cells and cells[-1] is None:
                 cells.pop()
             yield SourceRow(row_no, cells)
-    finally:
-        workbook.close()
-        handle.close()
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def _open_book(path: Path, name: str, fmt: str) -> _Workbook:
+    return _XlsBook(path, name) if fmt == "xls" else _XlsxBook(path, name)
+
+
+def _pick_sheet(
+    book: _Workbook,
+    name: str,
+    sheet: str | None,
+    kind: Kind | None,
+    mapping: Mapping | None,
+) -> int:
+    """The sheet to import: the one asked for (name or 1-based number), else the
+    first with a header row for ``kind``, else (no ``kind``) the first."""
+    names = book.names
+    if not names:
+        raise RetainError(key="read.xlsx_no_sheet", name=name)
+    listed = Joined(tuple(names), sep="sep.comma")
+    if sheet is not None:
+        wanted = sheet.strip()
+        if wanted in names:
+            return names.index(wanted)
+        folded = [normalise_header(n) for n in names]
+        if normalise_header(wanted) in folded:
+            return folded.index(normalise_header(wanted))
+        if wanted.isdigit() and 1 <= int(wanted) <= len(names):
+            return int(wanted) - 1
+        raise UsageError(key="read.no_such_sheet", sheet=sheet, name=name, sheets=listed)
+    if kind is None or mapping is None:
+        return 0
+    for index in range(len(names)):
+        rows = book.rows(index)
+        try:
+            for row in rows:
+                layout = match_header(row.cells, kind, mapping, row_no=row.row_no)
+                if not missing_required(kind, mapping, set(layout.field_index)):
+                    return index
+                if row.row_no >= HEADER_SCAN_ROWS:
+                    break
+        finally:
+            rows.close()
+    missing = missing_required_texts(kind, mapping, set())
+    raise RetainError(
+        key="read.no_sheet_header",
+        name=name,
+        sheets=listed,
+        missing=Joined(tuple(missing), sep="sep.comma"),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -533,13 +790,36 @@ def _spool_stdin(directory: str) -> Path:
     return target
 
 
+@dataclass
+class ReadInfo:
+    """What opening a file settled: its encoding (text) or sheet (workbooks)."""
+
+    format: str = ""
+    encoding: str | None = None
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+
+
 @contextmanager
-def open_rows(source: Path | None, input_format: str | None) -> Iterator[Iterator[SourceRow]]:
+def open_rows(
+    source: Path | None,
+    input_format: str | None,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    kind: Kind | None = None,
+    mapping: Mapping | None = None,
+    info: ReadInfo | None = None,
+) -> Iterator[Iterator[SourceRow]]:
     """Open a file (``None`` = stdin, which needs ``input_format``) and yield its rows.
 
-    Format, encoding and (for XLSX) the workbook are checked on entry, so a bad
-    file fails before any row is read.  Everything is closed on exit.
+    Format, encoding and (for workbooks) the sheet are settled on entry, so a bad
+    file fails before any row is read; ``info`` receives what was settled.
+    ``encoding`` is ``--encoding`` (text files), ``sheet`` is ``--sheet`` (workbooks);
+    without it the first sheet holding a header row for ``kind`` is read.
+    Everything is closed on exit.
     """
+    info = info if info is not None else ReadInfo()
     with ExitStack() as stack:
         if source is None:
             fmt = detect_format(None, input_format)
@@ -554,22 +834,33 @@ def open_rows(source: Path | None, input_format: str | None) -> Iterator[Iterato
             if path.is_dir():
                 raise RetainError(key="read.is_dir", name=name)
             fmt = detect_format(path, input_format)
+        info.format = fmt
 
         rows: Generator[SourceRow, None, None]
-        if fmt == "xlsx":
-            rows = _xlsx_rows(path, name)
+        if fmt in ("xlsx", "xls"):
+            if encoding is not None:
+                raise UsageError(key="read.encoding_workbook")
+            book = _open_book(path, name, fmt)
+            stack.callback(book.close)
+            index = _pick_sheet(book, name, sheet, kind, mapping)
+            info.sheet = book.names[index]
+            info.sheets = tuple(book.names)
+            rows = book.rows(index)
         else:
-            encoding = detect_encoding(path, name)
+            if sheet is not None:
+                raise UsageError(key="read.sheet_text")
+            codec = detect_encoding(path, name, encoding)
+            info.encoding = codec
             if fmt in ("csv", "tsv"):
-                rows = _csv_rows(path, encoding, "\t" if fmt == "tsv" else ",", name)
+                rows = _csv_rows(path, codec, "\t" if fmt == "tsv" else ",", name)
             elif fmt == "json":
-                rows = _object_rows(lambda: _json_objects(path, encoding, name))
+                rows = _object_rows(lambda: _json_objects(path, codec, name))
             else:
-                rows = _object_rows(lambda: _ndjson_objects(path, encoding, name))
+                rows = _object_rows(lambda: _ndjson_objects(path, codec, name))
         stack.callback(rows.close)
         if fmt != "csv" and fmt != "tsv":
-            # XLSX: load the workbook now; JSON: run the validating first pass now,
-            # so that a bad file fails on entry, before any row is handed out
+            # A workbook: read its first row now; JSON: run the validating first pass
+            # now, so that a bad file fails on entry, before any row is handed out
             first = next(rows, None)
             rows = _prepend(first, rows)
             stack.callback(rows.close)

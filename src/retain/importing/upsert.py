@@ -103,7 +103,9 @@ class ImportWriter:
     # -- the import's own row and temporary tables -------------------------
     def start(self, kind: str, file_name: str, sha: str | None) -> int:
         """Record the import (counts filled in by :meth:`finish`); its id."""
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen_keys (id TEXT PRIMARY KEY)")
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS seen_keys (id TEXT PRIMARY KEY, row_no INTEGER)"
+        )
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS seen_customers"
             " (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, row_no INTEGER NOT NULL)"
@@ -136,12 +138,64 @@ class ImportWriter:
         self.conn.execute("BEGIN")
 
     # -- what the file held so far, what the store holds ---------------------
-    def seen_keys(self, keys: Sequence[str]) -> set[str]:
-        """Those of ``keys`` that an earlier chunk of the file already used."""
-        return self._select_in("SELECT id FROM temp.seen_keys WHERE id IN", keys)
+    def seen_keys(self, keys: Sequence[str]) -> dict[str, int]:
+        """Those of ``keys`` that an earlier chunk of the file already used → their row."""
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        return {
+            row[0]: row[1]
+            for row in self.conn.execute(
+                f"SELECT id, row_no FROM temp.seen_keys WHERE id IN ({marks})", list(keys)
+            )
+        }
 
-    def mark_keys(self, keys: Iterable[str]) -> None:
-        self.conn.executemany("INSERT INTO temp.seen_keys (id) VALUES (?)", [(k,) for k in keys])
+    def mark_keys(self, keys: Mapping[str, int]) -> None:
+        """Remember the keys of this chunk with the row each first appeared on."""
+        self.conn.executemany(
+            "INSERT INTO temp.seen_keys (id, row_no) VALUES (?, ?)", list(keys.items())
+        )
+
+    # -- customers a customers file rejected ----------------------------------
+    def mark_rejected_customers(
+        self, rows: Sequence[tuple[str, str, int, str, str | None]]
+    ) -> None:
+        """(customer id, file name, row, fields, rejects file) of rejected customers rows."""
+        self.conn.executemany(
+            "INSERT INTO rejected_customers (customer_id, file_name, row_no, field, rejects_file)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET"
+            " file_name = excluded.file_name, row_no = excluded.row_no,"
+            " field = excluded.field, rejects_file = excluded.rejects_file",
+            rows,
+        )
+
+    def set_rejects_file(self, path: str) -> None:
+        """The rejects file of this import, once it has its final name."""
+        self.conn.execute(
+            "UPDATE rejected_customers SET rejects_file = ? WHERE rejects_file = ''", (path,)
+        )
+
+    def clear_rejected_customers(self, ids: Sequence[str]) -> None:
+        """Customers a file has now accepted are no longer "rejected"."""
+        self.conn.executemany(
+            "DELETE FROM rejected_customers WHERE customer_id = ?", [(i,) for i in ids]
+        )
+
+    def rejected_new_customers(self, ids: Sequence[str]) -> dict[str, tuple[str, int, str, str]]:
+        """Of ``ids``, those not in the store that a customers file rejected:
+        id → (file name, row, fields, rejects file)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {
+            row[0]: (row[1], row[2], row[3], row[4] or "")
+            for row in self.conn.execute(
+                "SELECT customer_id, file_name, row_no, field, rejects_file"
+                f" FROM rejected_customers WHERE customer_id IN ({marks})"
+                " AND customer_id NOT IN (SELECT customer_id FROM customers)",
+                list(ids),
+            )
+        }
 
     def seen_customers(self, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
         """Customer id → (fingerprint, row number) of its first row in the file."""

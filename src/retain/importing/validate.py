@@ -39,6 +39,8 @@ from retain.importing.normalise import (
 )
 
 DEFAULT_CEILING_FEN = 1_000_000_000  # 10,000,000.00 yuan
+DEFAULT_FLOOR_FEN = 10_000  # 100.00 yuan: less is a typo, not a loan
+DEFAULT_EARLIEST = dt.date(1990, 1, 1)  # no ledger of today holds an older loan
 
 #: Customer fields besides the id, in store order (``name`` first: always required).
 CUSTOMER_DETAIL_FIELDS = tuple(f for f in CUSTOMER_FIELDS if f != "customer_id")
@@ -131,11 +133,14 @@ class Rules:
     present: frozenset[str]
     wan_fields: frozenset[str] = frozenset()
     ceiling_fen: int = DEFAULT_CEILING_FEN
+    floor_fen: int = DEFAULT_FLOOR_FEN
+    earliest: dt.date = DEFAULT_EARLIEST
     date_order: str | None = None
     guarantee_aliases: Mapping[str, str] | None = None
     status_aliases: Mapping[str, str] | None = None
     # Derived in __post_init__ (bound once per file: the per-row loops stay lean).
     today_iso: str = field(init=False, repr=False)
+    earliest_iso: str = field(init=False, repr=False)
     customer_fields: tuple[str, ...] = field(init=False, repr=False)
     customer_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
     loan_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
@@ -155,6 +160,7 @@ class Rules:
         }
         set_ = partial(object.__setattr__, self)
         set_("today_iso", today_iso)
+        set_("earliest_iso", self.earliest.isoformat())
         set_("customer_fields", fields)
         set_("customer_checks", tuple((f, by_field.get(f, norm_text)) for f in fields))
         set_("loan_checks", self._loan_checks())
@@ -169,7 +175,10 @@ class Rules:
             ("customer_id", norm_id),
             (
                 "principal",
-                _required(partial(norm_money, wan="principal" in wan, ceiling_fen=ceiling)),
+                _at_least(
+                    _required(partial(norm_money, wan="principal" in wan, ceiling_fen=ceiling)),
+                    self.floor_fen,
+                ),
             ),
             ("disbursed_on", _required(date)),
             ("matures_on", date),
@@ -196,6 +205,18 @@ def _required(check: Check) -> Check:
         return result
 
     return required
+
+
+def _at_least(check: Check, floor_fen: int) -> Check:
+    def at_least(value: object) -> object:
+        result = check(value)
+        if isinstance(result, int) and result < floor_fen:
+            raise Invalid(
+                code="amount_floor", floor=f"{floor_fen / 100:,.2f}".rstrip("0").rstrip(".")
+            )
+        return result
+
+    return at_least
 
 
 def validate_customer(values: Mapping[str, object], rules: Rules) -> CustomerRecord | Rejected:
@@ -232,14 +253,19 @@ def validate_loan(values: Mapping[str, object], rules: Rules) -> LoanRecord | Re
             out[name] = check(get(name))
         except Invalid as exc:
             faults.append(Fault(name, exc.message))
-    _across_fields(out, faults, rules.today_iso)
-    if rules.loans_carry_customers:
+    _across_fields(out, faults, rules.today_iso, rules.earliest_iso)
+    # A blank name leaves the customer as it is: the loan then needs one in the store.
+    if rules.loans_carry_customers and not _blank(get("name")):
         customer = _customer_details(values, rules, faults)
         customer["customer_id"] = out.get("customer_id")
         out["customer"] = customer
     if faults:
         return Rejected(key, tuple(faults))
     return cast(LoanRecord, out)  # no fault: every required check set its key
+
+
+def _blank(value: object) -> bool:
+    return value is None or (type(value) is str and not value.strip())
 
 
 def _customer_details(
@@ -255,8 +281,11 @@ def _customer_details(
     return out
 
 
-def _across_fields(out: dict[str, object], faults: list[Fault], today_iso: str) -> None:
-    """Maturity from the term when needed; dates against each other, the status and today."""
+def _across_fields(
+    out: dict[str, object], faults: list[Fault], today_iso: str, earliest_iso: str
+) -> None:
+    """Maturity from the term when needed; dates against each other, the status, today
+    and the earliest plausible date."""
     disbursed = cast("str | None", out.get("disbursed_on"))
     matures = cast("str | None", out.get("matures_on"))
     term = cast("int | None", out.get("term_months"))
@@ -274,6 +303,9 @@ def _across_fields(out: dict[str, object], faults: list[Fault], today_iso: str) 
         elif not term and "term_months" not in failed:
             faults.append(Fault("matures_on", msg("reject.matures_required")))
     failed = {f.field for f in faults}
+    for name, day in (("disbursed_on", disbursed), ("matures_on", matures), ("closed_on", closed)):
+        if day and day < earliest_iso:
+            faults.append(Fault(name, msg("reject.before_earliest", earliest=earliest_iso)))
     if disbursed and disbursed > today_iso:
         faults.append(Fault("disbursed_on", msg("reject.after_today", today=today_iso)))
     if disbursed and matures and matures <= disbursed:

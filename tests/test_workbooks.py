@@ -1,0 +1,120 @@
+"""Workbooks: the sheet with a header row, --sheet, formulas without a saved
+value, and legacy .xls (issue 9, items 6 and 7 and 10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+
+from tests.conftest import CUSTOMER_HEADER, Cli
+
+DATA = Path(__file__).parent / "data"
+
+
+def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    wb = openpyxl.Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_first_sheet_with_a_header_row_is_read_and_named(cli: Cli, tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "客户.xlsx",
+        {
+            "说明": [["本表由核心系统导出"], ["请勿修改"]],
+            "客户": [CUSTOMER_HEADER, ["C1", "王建国", "13812348001", None, None, None, None]],
+        },
+    )
+    result = cli("import", "customers", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "sheet 客户 (of 说明, 客户)" in result.stdout
+    assert cli("import", "customers", str(path), "--format", "json").json()["sheet"] == "客户"
+
+
+def test_sheet_option_by_name_or_number_and_errors_list_the_sheets(
+    cli: Cli, tmp_path: Path
+) -> None:
+    row = ["C1", "王建国", "13812348001", None, None, None, None]
+    path = workbook(
+        tmp_path / "c.xlsx",
+        {"说明": [["x"]], "旧": [CUSTOMER_HEADER, row], "新": [CUSTOMER_HEADER, row]},
+    )
+    result = cli("import", "customers", str(path), "--sheet", "3", "--format", "json")
+    assert result.exit_code == 0 and result.json()["sheet"] == "新"
+    result = cli("import", "customers", str(path), "--sheet", "新", "--format", "json")
+    assert result.json()["sheet"] == "新"
+    result = cli("import", "customers", str(path), "--sheet", "贷款")
+    assert result.exit_code == 2
+    assert "--sheet 贷款" in result.stderr and "说明, 旧, 新" in result.stderr
+    only_notes = workbook(tmp_path / "n.xlsx", {"说明": [["x"]], "备注": [["y"]]})
+    result = cli("import", "customers", str(only_notes))
+    assert result.exit_code == 1
+    assert "sheets: 说明, 备注" in result.stderr and "--sheet" in result.stderr
+    assert cli("import", "customers", str(path), "--sheet", "说明").exit_code == 1
+
+
+def test_sheet_option_on_a_text_file_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("customer_id,name\nC1,x\n", encoding="utf-8")
+    assert cli("import", "customers", str(path), "--sheet", "1").exit_code == 2
+
+
+def test_formula_without_saved_value_has_its_own_reason(cli: Cli, tmp_path: Path) -> None:
+    # openpyxl writes formulas without cached values, like a file never opened in Excel
+    path = workbook(
+        tmp_path / "c.xlsx",
+        {
+            "客户": [
+                ["客户编号", "客户名称", "备注"],
+                ["C1", '=CONCAT("王","建国")', "=1+1"],
+                ["C2", "李强", "=1+1"],  # an unused column's formula is no fault
+            ]
+        },
+    )
+    result = cli("import", "customers", str(path), "--format", "json")
+    assert result.exit_code == 3
+    assert result.json()["added"] == 1
+    assert result.json()["rejects"] == [
+        {
+            "row": 2,
+            "field": "name",
+            "reason": "formula with no saved value: open and save the file in Excel",
+        }
+    ]
+
+
+def test_legacy_xls_is_read_with_its_dates_and_numbers(cli: Cli) -> None:
+    # tests/data/ledger.xls (made with xlwt): a 说明 sheet, then 贷款 with a title row
+    result = cli("import", "loans", str(DATA / "ledger.xls"), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["sheet"] == "贷款" and result.json()["added"] == 2
+    with sqlite3.connect(cli.db) as conn:
+        rows = conn.execute(
+            "SELECT loan_id, principal_fen, disbursed_on, matures_on FROM loans ORDER BY 1"
+        ).fetchall()
+        name = conn.execute("SELECT name FROM customers WHERE customer_id = 'C1'").fetchone()
+    assert rows == [
+        ("L1", 10_000_000, "2026-01-05", "2027-01-05"),
+        ("L2", 5_000_050, "2025-12-31", "2026-12-31"),
+    ]
+    assert name == ("張三豐",)
+    assert dt.date(2026, 1, 5).isoformat() == rows[0][2]
+
+
+def test_a_broken_xls_says_how_to_convert_it(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 600)
+    result = cli("import", "loans", str(path))
+    assert result.exit_code == 1
+    assert "libreoffice --headless --convert-to xlsx" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
