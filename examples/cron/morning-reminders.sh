@@ -17,7 +17,8 @@
 #                                 updates in place).
 #
 # Environment: RETAIN_BIN (default: retain on PATH), RETAIN_DB (the store; else
-# retain's default), OUT_DIR (default ~/retain-out, created mode 0700),
+# retain's default), OUT_DIR (default ~/retain-out, created mode 0700), SEND_DAY
+# (default tomorrow: the day the texts are for),
 # RETAIN_LANG (default zh: the language of the log lines and the officers'
 # calendar; the customers' SMS language is the setting export.customer_lang).
 # Exits non-zero as soon as retain fails; logs with a timestamp on stderr.
@@ -61,8 +62,10 @@ if [ -n "${RETAIN_DB:-}" ] && [ ! -f "$RETAIN_DB" ]; then
     exit 1
 fi
 
-# Tomorrow's date for the file name: GNU date, BSD date, else today.
-day=$(date -d tomorrow +%F 2>/dev/null || date -v+1d +%F 2>/dev/null || date +%F)
+# The day to send for: SEND_DAY (YYYY-MM-DD: to catch up a missed day, or to
+# rehearse a week), else tomorrow (GNU date, BSD date, else today). The file
+# name and retain's --today are the same day.
+day=${SEND_DAY:-$(date -d tomorrow +%F 2>/dev/null || date -v+1d +%F 2>/dev/null || date +%F)}
 
 if [ ! -d "$OUT_DIR" ]; then
     (umask 077 && mkdir -p "$OUT_DIR")
@@ -77,6 +80,6 @@ while [ -e "$sms" ]; do
 done
 
 log "start: store ${RETAIN_DB:-(default)}, output $OUT_DIR"
-run --today tomorrow export reminders --days 0 --new-only --audience customer --output "$sms"
-run --today tomorrow export reminders --days 6 --audience officer --force --output "$OUT_DIR/officer-week.ics"
+run --today "$day" export reminders --days 0 --new-only --audience customer --output "$sms"
+run --today "$day" export reminders --days 6 --audience officer --force --output "$OUT_DIR/officer-week.ics"
 log "done"
