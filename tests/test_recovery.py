@@ -119,6 +119,34 @@ def test_recovery_reminders_go_to_the_officer_not_the_customer(book: Cli) -> Non
         "export", "reminders", "--days", "0", "--audience", "customer", "--format", "json"
     )
     assert "recovery" not in customer.stdout
+    asked = book("export", "reminders", "--audience", "customer", "--kinds", "recovery")
+    assert asked.exit_code == 2
+    assert "recovery is for officers and is never sent to customers" in asked.stderr
+
+
+def test_the_config_may_allow_recovery_texts(book: Cli, tmp_path: Path) -> None:
+    """"No customer SMS for them unless the config allows it": a lender that does
+    text written-off borrowers lists recovery in export.customer_reasons and
+    writes the text itself (there is no default one)."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[export]\ncustomer_reasons = ["overdue", "maturing", "win_back", "recovery"]\n',
+        encoding="utf-8",
+    )
+    env = {"RETAIN_CONFIG": str(config)}
+    args = ("export", "reminders", "--days", "0", "--audience", "customer", "--format", "json")
+    missing = book(*args, env=env)
+    assert missing.exit_code == 2 and "recovery" in missing.stderr  # no text to send
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('[export.templates.customer.zh]\nrecovery = "{name}您好，请联系{officer}。"\n')
+    sent = book(*args, env=env)
+    assert sent.exit_code == 0, sent.stderr
+    texts = {r["name"]: r["message"] for r in sent.json()}
+    assert texts["核销户"] == "核销户您好，请联系王芳。"
+    assert texts["核销无日期"] == "核销无日期您好，请联系李强。"
+    config.write_text('[export]\ncustomer_reasons = ["recover"]\n', encoding="utf-8")
+    bad = book(*args, env=env)
+    assert bad.exit_code == 2 and "customer_reasons" in bad.stderr
 
 
 # --- show ----------------------------------------------------------------------------

@@ -223,6 +223,12 @@ class CallsConfig(_Section):
     daily_capacity: int = Field(20, gt=0, description="default length of `retain calls`")
 
 
+def _customer_facing() -> tuple[str, ...]:
+    from retain.terms import CUSTOMER_FACING
+
+    return CUSTOMER_FACING
+
+
 class ExportConfig(_Section):
     lender: str = Field("本行", min_length=1, description="{lender} in messages: your institution")
     templates: dict[str, dict[str, dict[str, str]]] = Field(
@@ -240,6 +246,15 @@ class ExportConfig(_Section):
         description="customer SMS only on China's working days (public holidays "
         "and make-up workdays counted) or on any_day",
     )
+    customer_reasons: list[str] = Field(
+        default_factory=lambda: list(_customer_facing()),
+        description="the reasons that may be texted to customers, at first the "
+        "customer-facing ones; add e.g. recovery only if your lender allows it",
+    )
+
+    def may_text(self, reason: str) -> bool:
+        """Whether a reminder of this reason may go to a customer."""
+        return reason in self.customer_reasons
 
     @field_validator("templates", mode="before")
     @classmethod
@@ -264,11 +279,21 @@ class ExportConfig(_Section):
     def _placeholders(self) -> ExportConfig:
         import string
 
-        from retain.terms import CUSTOMER_FACING, TERM_NAMES
+        from retain.terms import TERM_NAMES as known
+
+        unknown = [r for r in self.customer_reasons if r not in known]
+        if unknown:
+            raise ConfigValueError(
+                key="config.template_reason",
+                where="customer_reasons",
+                accepted=", ".join(known),
+            )
+
+        from retain.terms import TERM_NAMES
 
         for name, by_lang in self.templates.items():
             # A customer set holds only what may be sent to a customer.
-            reasons = CUSTOMER_FACING if name == "customer" else TERM_NAMES
+            reasons = self.customer_reasons if name == "customer" else TERM_NAMES
             for lang, by_reason in by_lang.items():
                 if lang not in ("en", "zh"):
                     raise ConfigValueError(key="config.template_lang", name=name, lang=lang)

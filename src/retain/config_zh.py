@@ -67,6 +67,8 @@ DESCRIPTIONS: dict[str, str] = {
     "export.templates": "消息模板：templates.NAME.LANG.REASON，占位符写作 {placeholder}",
     "export.customer_lang": "客户短信的语言（与 --lang 无关）：zh 或 en",
     "export.customer_quiet_days": "同一原因的短信，这么多天内不再发给同一客户",
+    "export.customer_reasons": "可以发短信给客户的原因，初始为面向客户的几项；"
+    "例如只有贵机构允许时才加上 recovery（核销追偿）",
     "export.send_on": "客户短信只在工作日发送（working_days，按法定节假日和调休）"
     "或任何一天（any_day）",
 }

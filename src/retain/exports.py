@@ -70,7 +70,7 @@ def template_for(config: Config, name: str, lang: str, reason: str, audience: st
         text = templates.get(candidate, {}).get(lang, {}).get(reason)
         if text:
             return text
-    raise UsageError(key="template.no_text", name=repr(name), lang=lang, reason=reason)
+    raise UsageError(key="template.no_text", name=repr(name), language=lang, reason=reason)
 
 
 def _days(count: int | None, lang: str) -> str:
@@ -126,7 +126,7 @@ def reminder_rows(
     goes to the officer only.
     """
     from retain.i18n import t
-    from retain.terms import TERM_NAMES, term
+    from retain.terms import TERM_NAMES
 
     if audience == "customer":
         lang = config.export.customer_lang
@@ -134,7 +134,7 @@ def reminder_rows(
     texts = {
         reason: template_for(config, template, lang, reason, audience)
         for reason in reasons
-        if audience != "customer" or term(reason).customer_facing
+        if audience != "customer" or config.export.may_text(reason)
     }
     return _rendered(
         reminders, config, lang, audience, template, labels, mask, texts, data_as_of
@@ -152,10 +152,9 @@ def _rendered(
     texts: dict[str, str],
     data_as_of: str | None,
 ) -> Iterator[dict[str, Any]]:
-    from retain.terms import term
 
     for reminder in reminders:
-        if audience == "customer" and not term(reminder.reason).customer_facing:
+        if audience == "customer" and not config.export.may_text(reminder.reason):
             continue  # never sent to a customer, whatever the template set says
         row = reminder.as_row()
         text = texts.get(reminder.reason) or template_for(

@@ -322,8 +322,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "未知的模板 {name}：配置中有 {names}",
     ),
     "error.template.no_text": (
-        "template {name} has no {lang} text for {reason}",
-        "模板 {name} 没有 {reason} 的 {lang} 文本",
+        "template {name} has no {language} text for {reason}",
+        "模板 {name} 没有 {reason} 的 {language} 文本",
     ),
     "error.output.cannot_tell": (
         "cannot tell the format of {name}: pass --format {formats}",

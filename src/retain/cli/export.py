@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -142,7 +142,8 @@ def reminders(
     if named is None:
         raise UsageError(key="export.unknown_audience", value=repr(audience))
     audience = named
-    wanted = _kinds(kinds, audience)
+    config = load_config()
+    wanted = _kinds(kinds, audience, config.export.customer_reasons)
     if output is not None:
         out_format = format_for(output, fmt, EXPORT_FORMATS)
         check_output(output, force)
@@ -156,7 +157,6 @@ def reminders(
             )
         if out_format == "xlsx":
             raise UsageError(key="export.xlsx_output")
-    config = load_config()
     template_name = template or audience
     policy: CustomerPolicy | None = None
     # Stale data must not reach a customer as fact: refused before anything is
@@ -200,26 +200,29 @@ def reminders(
         sys.stderr.write(t("export.done", lang, count=count, target=target) + "\n")
 
 
-def _kinds(kinds: str | None, audience: str) -> tuple[str, ...]:
-    """The reasons asked for; a customer is never sent an officer-only one."""
+def _kinds(kinds: str | None, audience: str, textable: Sequence[str]) -> tuple[str, ...]:
+    """The reasons asked for; a customer is never sent one outside ``textable``
+    (the config's ``export.customer_reasons``)."""
     from retain.errors import UsageError
     from retain.i18n import msg
-    from retain.terms import CUSTOMER_FACING, term, term_of
+    from retain.terms import term_of
 
+    if audience == "customer":
+        textable = tuple(name for name in TERM_NAMES if name in textable)
     if kinds is None:
-        return CUSTOMER_FACING if audience == "customer" else TERM_NAMES
+        return tuple(textable) if audience == "customer" else TERM_NAMES
     given = [k.strip() for k in kinds.split(",") if k.strip()]
     unknown = [k for k in given if term_of(k) is None]
     if unknown or not given:
         shown = ", ".join(unknown) if unknown else msg("error.none")
         raise UsageError(key="export.unknown_kinds", value=shown, accepted=",".join(TERM_NAMES))
     wanted = tuple(dict.fromkeys(name for k in given if (name := term_of(k))))
-    internal = [name for name in wanted if not term(name).customer_facing]
+    internal = [name for name in wanted if name not in textable]
     if audience == "customer" and internal:
         raise UsageError(
             key="export.not_for_customers",
             reason=", ".join(internal),
-            accepted=",".join(CUSTOMER_FACING),
+            accepted=",".join(textable),
         )
     return wanted
 
