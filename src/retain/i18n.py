@@ -686,7 +686,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "reject.control": ("contains control characters", "包含控制字符"),
     "reject.too_long": ("longer than {limit} characters", "超过 {limit} 个字符"),
-    "reject.phone": ("not a valid mobile number", "不是有效的手机号码"),
+    "reject.phone": (
+        "not a valid mobile or landline number (with area code)",
+        "不是有效的手机或固定电话号码（固定电话需带区号）",
+    ),
     "reject.digits17": ("expected 17 digits", "应为17位数字"),
     "reject.idn_scientific": (
         "ID number looks mangled by Excel into scientific notation",
