@@ -1063,6 +1063,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "已删除联系记录 {contact_id}：{name}（{customer_id}），{at} {channel}/{outcome}。"
         "已保留在审计记录中。",
     ),
+    "show.phone_landline": (
+        "{phone} (landline: call, no SMS)",
+        "{phone}（固定电话：可致电，不发短信）",
+    ),
     "show.phone_unusable": (
         "{phone} (unusable since {since} — update)",
         "{phone}（{since} 起无效，请更新）",
