@@ -184,15 +184,19 @@ def test_nested_texts_render_in_the_same_language() -> None:
     assert str(exc) == "mapping file m.toml: no such file"
     assert exc.render("zh") == "映射文件 m.toml：文件不存在"
     both = Joined((msg("reject.phone"), msg("reject.required")))
-    assert str(both) == "not a valid mobile number; required"
-    assert both.render("zh") == "不是有效的手机号码；必填"
+    assert str(both) == "not a valid mobile or landline number (with area code); required"
+    assert both.render("zh") == "不是有效的手机或固定电话号码（固定电话需带区号）；必填"
 
 
 def test_rejection_reasons_keep_their_english_and_render_chinese() -> None:
     with pytest.raises(Invalid) as info:
         norm_phone("123")
-    assert info.value.reason == "not a valid mobile number" == str(info.value)
-    assert info.value.message.render("zh") == "不是有效的手机号码"
+    assert (
+        info.value.reason
+        == "not a valid mobile or landline number (with area code)"
+        == str(info.value)
+    )
+    assert info.value.message.render("zh") == "不是有效的手机或固定电话号码（固定电话需带区号）"
     with pytest.raises(Invalid) as info:
         norm_status("maybe")
     assert "正常/逾期/结清/核销 or active" in info.value.reason
@@ -332,21 +336,32 @@ def test_rejected_rows_are_reported_in_the_language(cli: Cli, tmp_path: Path) ->
     rejects = tmp_path / "c.rejects.csv"
     zh = cli("import", "customers", str(path), env={"RETAIN_LANG": "zh"})
     assert zh.exit_code == 3
-    assert "第 2 行，手机号码：不是有效的手机号码" in zh.stderr
-    assert "第 3 行：手机号码：不是有效的手机号码；身份证号：" in zh.stderr  # each field once
+    assert "第 2 行，手机号码：不是有效的手机或固定电话号码（固定电话需带区号）" in zh.stderr
+    assert (
+        "第 3 行：手机号码：不是有效的手机或固定电话号码（固定电话需带区号）；身份证号："
+        in zh.stderr
+    )  # each field once
     assert "被拒绝的行已写入" in zh.stderr
     text = rejects.read_text(encoding="utf-8-sig")
-    assert "不是有效的手机号码" in text and "手机号码：不是有效的手机号码；身份证号：" in text
-    assert ",phone,不是有效的手机号码" in text  # the _field column stays the field name
+    assert (
+        "不是有效的手机或固定电话号码（固定电话需带区号）" in text
+        and "手机号码：不是有效的手机或固定电话号码（固定电话需带区号）；身份证号：" in text
+    )
+    assert (
+        ",phone,不是有效的手机或固定电话号码（固定电话需带区号）" in text
+    )  # the _field column stays the field name
 
     en = cli("import", "customers", str(path), env={"RETAIN_LANG": "en"})
-    assert "row 2, phone: not a valid mobile number" in en.stderr
-    assert "row 3: phone: not a valid mobile number; id_number: " in en.stderr
+    assert "row 2, phone: not a valid mobile or landline number (with area code)" in en.stderr
+    assert (
+        "row 3: phone: not a valid mobile or landline number (with area code); id_number: "
+        in en.stderr
+    )
     assert not CJK.search(en.stderr.replace("张三", "").replace("李四", ""))
     # the first rejects file is kept: this run's is the next number
     text = rejects.with_name("c.rejects.2.csv").read_text(encoding="utf-8-sig")
     assert not CJK.search(text.replace("张三", "").replace("李四", ""))
-    assert "phone: not a valid mobile number; id_number: " in text
+    assert "phone: not a valid mobile or landline number (with area code); id_number: " in text
 
 
 def test_rejected_loans_are_reported_in_the_language(
@@ -383,7 +398,11 @@ def test_the_json_report_keeps_english_reasons(cli: Cli, tmp_path: Path) -> None
     path.write_text("customer_id,name,phone\nC1,张三,123\n", encoding="utf-8")
     result = cli("import", "customers", str(path), "--format", "json", env={"RETAIN_LANG": "zh"})
     assert result.json()["rejects"] == [
-        {"row": 2, "field": "phone", "reason": "not a valid mobile number"}
+        {
+            "row": 2,
+            "field": "phone",
+            "reason": "not a valid mobile or landline number (with area code)",
+        }
     ]
 
 

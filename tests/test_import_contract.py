@@ -261,7 +261,8 @@ def test_name_rules(cli: Cli, make_csv: Callable[..., Path], name: str, ok: bool
         ("0086(138)1234.8001", "13812348001"),
         ("8613812348001", "13812348001"),
         ("１３８１２３４８００１", "13812348001"),
-        ("010-62345678", None),
+        ("010-62345678", "010-62345678"),  # a landline (tests/test_landlines.py)
+        ("62345678", None),  # without its area code
         ("12812348001", None),
     ],
 )

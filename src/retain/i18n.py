@@ -686,7 +686,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "reject.control": ("contains control characters", "包含控制字符"),
     "reject.too_long": ("longer than {limit} characters", "超过 {limit} 个字符"),
-    "reject.phone": ("not a valid mobile number", "不是有效的手机号码"),
+    "reject.phone": (
+        "not a valid mobile or landline number (with area code)",
+        "不是有效的手机或固定电话号码（固定电话需带区号）",
+    ),
     "reject.digits17": ("expected 17 digits", "应为17位数字"),
     "reject.idn_scientific": (
         "ID number looks mangled by Excel into scientific notation",
@@ -1059,6 +1062,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         " Kept in the audit trail.",
         "已删除联系记录 {contact_id}：{name}（{customer_id}），{at} {channel}/{outcome}。"
         "已保留在审计记录中。",
+    ),
+    "show.phone_landline": (
+        "{phone} (landline: call, no SMS)",
+        "{phone}（固定电话：可致电，不发短信）",
     ),
     "show.phone_unusable": (
         "{phone} (unusable since {since} — update)",

@@ -348,7 +348,6 @@ def m011_terms_first_seen(db: Any) -> None:
     fill_first_seen(db.conn)
 
 
-
 def m012_import_rejected_customers(db: Any) -> None:
     """Customers a customers file rejected (a bad ID number …), until one is
     accepted: a loans file that then creates such a customer from its name alone
@@ -366,6 +365,27 @@ def m012_import_rejected_customers(db: Any) -> None:
     )
 
 
+def m013_phone_kind(db: Any) -> None:
+    """Each customer's phone kind, ``mobile`` or ``landline`` (NULL without a
+    phone): SMS go to mobiles only. The importer stores a mobile as its 11
+    digits and a landline as ``AREA-NUMBER[-EXT]`` (``normalise.norm_phone``),
+    so the first character tells the kind (``normalise.phone_kind``).
+
+    A generated column: the kind of existing rows is there at once, it can
+    never disagree with the phone whichever path writes it, and the importer's
+    bulk writes do not pay for it (SQLite adds only VIRTUAL columns by ALTER).
+    """
+    db.executescript(
+        """
+        ALTER TABLE customers ADD COLUMN phone_kind TEXT GENERATED ALWAYS AS (
+            CASE WHEN phone IS NULL OR phone = '' THEN NULL
+                 WHEN substr(phone, 1, 1) = '1' THEN 'mobile'
+                 ELSE 'landline' END
+        ) VIRTUAL;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -379,4 +399,5 @@ MIGRATIONS = [
     m010_outcomes_attempts_and_removals,
     m011_terms_first_seen,
     m012_import_rejected_customers,
+    m013_phone_kind,
 ]

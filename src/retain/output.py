@@ -55,7 +55,15 @@ def _mask(s: str | None) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
-    """ "13812348001" → "138****8001"; None → "". Display only, never stored."""
+    """ "13812348001" → "138****8001", "0371-67891234-801" → "0371-****1234-801";
+    None → "". Display only, never stored.
+
+    A landline keeps its area code (a city, like a mobile's first three digits)
+    and extension (a desk, not a person) and shows the last 4 of its number."""
+    if phone and phone[0] == "0" and phone.count("-") in (1, 2):
+        area, number, *extension = phone.split("-")
+        if len(number) > 4:
+            return "-".join((area, "*" * (len(number) - 4) + number[-4:], *extension))
     return _mask(phone)
 
 

@@ -196,7 +196,7 @@ class CustomerPolicy:
                 row[0]
                 for row in self.conn.execute(
                     f"SELECT customer_id FROM customers WHERE customer_id IN ({marks})"
-                    " AND (phone IS NULL OR phone = '' OR phone_unusable_since IS NOT NULL)",
+                    " AND (phone_kind IS NOT 'mobile' OR phone_unusable_since IS NOT NULL)",
                     params,
                 )
             )

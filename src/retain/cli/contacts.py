@@ -248,6 +248,7 @@ def show(
     from retain.config import load_config
     from retain.contacts import contact_history, customer, customer_loans
     from retain.i18n import label, t
+    from retain.importing.normalise import phone_kind
     from retain.output import mask_id_number, mask_phone, yuan_grouped
     from retain.ranking import explain
     from retain.rules import is_open
@@ -275,6 +276,8 @@ def show(
     # any class of an open loan; the card used to look at open loans only.
     open_dpd = [ln["days_past_due"] or 0 for ln in loans if is_open(ln["status"])]
     phone = info["phone"] if reveal else mask_phone(info["phone"])
+    if phone_kind(info["phone"]) == "landline":
+        phone = t("show.phone_landline", lang, phone=phone)  # why no SMS reaches them
     if info["phone_unusable_since"]:
         phone = t("show.phone_unusable", lang, phone=phone, since=info["phone_unusable_since"])
     worst = class_name(max(open_dpd)) if open_dpd else ""

@@ -49,6 +49,7 @@ __all__ = [
     "norm_rate",
     "norm_status",
     "norm_text",
+    "phone_kind",
 ]
 
 
@@ -211,27 +212,89 @@ def norm_text(value: object) -> str | None:
 
 _PHONE_RE: Final = re.compile(r"1[3-9][0-9]{9}")
 _PHONE_SEP_RE: Final = re.compile(r"[\s\-().\u2010-\u2015]+")
+# A landline is its area code and local number: 010 and 02X take 8-digit
+# numbers, the 4-digit codes 0[3-9]XX 7 or 8 digits; a local number never
+# starts with 0 (long distance) or 1 (service numbers). The codes do not
+# overlap, so the digits alone say where the area code ends.
+_LANDLINE_RE: Final = re.compile(
+    r"(0(?:10|2[0-9]))([2-9][0-9]{7})|(0[3-9][0-9]{2})([2-9][0-9]{6,7})"
+)
+# An extension named as one: 转801, 分机801, ext. 801, x801, #801, (转801).
+_EXTENSION_RE: Final = re.compile(
+    r"(.+?)[\s(]*(?:转|分机|ext\.?|x|#)\s*([0-9]{1,6})\)?", re.IGNORECASE
+)
+_DASH_EXTENSION_RE: Final = re.compile(r"(.+?)\s*-\s*([0-9]{1,6})")
 
 
 def norm_phone(value: object) -> str | None:
-    """Mainland mobile number → its 11 digits; optional. Landlines are rejected."""
+    """A mainland phone; optional. A mobile → its 11 digits; a landline with its
+    area code → ``AREA-NUMBER`` or ``AREA-NUMBER-EXT`` (``0371-67891234-801``).
+
+    The hyphens keep a landline's leading 0 when a spreadsheet opens an export,
+    and the kind follows from the first digit (1 mobile, 0 landline: see
+    :func:`phone_kind`). A number without its area code is rejected: the
+    officer's mobile may be in another city.
+    """
     if type(value) is str and len(value) == 11 and _PHONE_RE.fullmatch(value):
         return value
     s = clean(value)
     if s[:1] == "'":
         s = s[1:]
-    s = _PHONE_SEP_RE.sub("", s)
-    if not s:
+    digits = _PHONE_SEP_RE.sub("", s)
+    if not digits:
         return None
-    if s.startswith("+86"):
-        s = s[3:]
-    elif s.startswith("0086"):
-        s = s[4:]
-    elif len(s) == 13 and s.startswith("86"):
-        s = s[2:]
-    if _PHONE_RE.fullmatch(s):
-        return s
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if _PHONE_RE.fullmatch(digits):
+        return digits
+    landline = _landline(s)
+    if landline is not None:
+        return landline
     raise Invalid(code="phone")
+
+
+def _landline(s: str) -> str | None:
+    """``AREA-NUMBER[-EXT]`` of a cleaned cell, or None."""
+    named = _EXTENSION_RE.fullmatch(s)
+    if named:
+        main = _landline_number(named[1])
+        return None if main is None else f"{main}-{named[2]}"
+    # A trailing "-801" is an extension when what stands before it is a whole
+    # number already ("0371-6789123-4" is 6789123 extension 4, not 67891234).
+    dashed = _DASH_EXTENSION_RE.fullmatch(s)
+    if dashed:
+        main = _landline_number(dashed[1])
+        if main is not None:
+            return f"{main}-{dashed[2]}"
+    return _landline_number(s)
+
+
+def _landline_number(s: str) -> str | None:
+    """``AREA-NUMBER`` of text holding exactly a landline, or None."""
+    digits = _PHONE_SEP_RE.sub("", s)
+    for country in ("+86", "0086"):
+        if digits.startswith(country):
+            digits = digits[len(country) :]
+            if digits[:1] != "0":
+                digits = "0" + digits  # dialled from abroad, the area code drops its 0
+            break
+    found = _LANDLINE_RE.fullmatch(digits)
+    if found is None:
+        return None
+    area, number = (found[1], found[2]) if found[1] else (found[3], found[4])
+    return f"{area}-{number}"
+
+
+def phone_kind(phone: str | None) -> str | None:
+    """``mobile`` or ``landline`` of a stored (normalised) phone; None without one.
+    Migration m013 computes the same in SQL for ``customers.phone_kind``."""
+    if not phone:
+        return None
+    return "mobile" if phone[0] == "1" else "landline"
 
 
 _IDN_RE: Final = re.compile(r"[0-9]{17}[0-9X]")
