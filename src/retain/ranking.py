@@ -211,6 +211,7 @@ def _list_sql(spec: CallFilter, params: dict[str, Any], columns: str = "*") -> s
 
 
 _ROW_FIELDS = tuple(f.name for f in fields(CallRow) if f.name not in ("points", "rank"))
+assert [f.name for f in fields(CallRow)][len(_ROW_FIELDS)] == "points"
 
 
 def _rows(
@@ -226,9 +227,9 @@ def _rows(
     term_at = [(term.name, names.index(term.name)) for term in TERMS]
     try:
         for rank, values in enumerate(cursor, start=first_rank or 0):
+            # Positional: _ROW_FIELDS are CallRow's fields in order, up to points.
             row = CallRow(
-                **dict(zip(_ROW_FIELDS, [values[i] for i in fact_at], strict=True)),
-                points={name: int(values[i]) for name, i in term_at},
+                *[values[i] for i in fact_at], {name: int(values[i]) for name, i in term_at}
             )
             row.quiet = bool(row.quiet)
             if first_rank is not None:
