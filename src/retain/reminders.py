@@ -159,24 +159,30 @@ def _collect(
         " officer, score, dpd, days_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     rows = listed_calls(conn, config, day, spec, only_from=only_from, extra={"wake_day": day_no})
+    # Looked up once: the loop below runs for every listed customer of every day.
+    wanted = [
+        (kind.name, order[kind.name], kind.episode, kind.quotes_dpd, kind.quotes_days_left)
+        for kind in kinds
+    ]
     pending: list[tuple[Any, ...]] = []
     for row in rows:
-        for kind in kinds:
-            points = row.points[kind.name]
+        points_of = row.points
+        for name, reason_order, episode, quotes_dpd, quotes_days_left in wanted:
+            points = points_of[name]
             if points <= 0:
                 continue
             pending.append(
                 (
                     row.customer_id,
-                    order[kind.name],
-                    kind.episode(row, config),
+                    reason_order,
+                    episode(row, config),
                     day_no,
                     row.name,
                     row.phone,
                     row.officer,
                     points,
-                    row.dpd if kind.quotes_dpd else None,
-                    row.days_left if kind.quotes_days_left else None,
+                    row.dpd if quotes_dpd else None,
+                    row.days_left if quotes_days_left else None,
                 )
             )
         if len(pending) >= _BATCH:
