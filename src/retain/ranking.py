@@ -225,10 +225,12 @@ def _rows(
     # of a reminder window.
     fact_at = [names.index(name) for name in _ROW_FIELDS]
     term_at = [(term.name, names.index(term.name)) for term in TERMS]
+    # Positional (_ROW_FIELDS are CallRow's fields in order, up to points), which
+    # mypy cannot check against a list.
+    make_row: Any = CallRow
     try:
         for rank, values in enumerate(cursor, start=first_rank or 0):
-            # Positional: _ROW_FIELDS are CallRow's fields in order, up to points.
-            row = CallRow(
+            row: CallRow = make_row(
                 *[values[i] for i in fact_at], {name: int(values[i]) for name, i in term_at}
             )
             row.quiet = bool(row.quiet)

@@ -131,12 +131,12 @@ class CustomerPolicy:
                         break
                     yield from self._send(day, pending.pop(day))
             key = (due, reminder.reason in NOT_BEFORE_DUE)
-            day = days.get(key)
-            if day is None:
-                day = days[key] = send_day(reminder, self.today, self.calendar)
-            if day > self.end:
+            send = days.get(key)
+            if send is None:
+                send = days[key] = send_day(reminder, self.today, self.calendar)
+            if send > self.end:
                 continue  # sent after this window: a later run's
-            pending.setdefault(day, []).append(_moved(reminder, day))
+            pending.setdefault(send, []).append(_moved(reminder, send))
         for day in sorted(pending):
             yield from self._send(day, pending.pop(day))
 
