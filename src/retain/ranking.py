@@ -198,7 +198,9 @@ scored AS (
     return sql, params
 
 
-def _list_sql(spec: CallFilter, params: dict[str, Any], columns: str = "*") -> str:
+def _list_sql(
+    spec: CallFilter, params: dict[str, Any], columns: str = "*", *, ordered: bool = True
+) -> str:
     where = ["score > 0", "quiet = 0"]
     if spec.officer is not None:
         where.append("officer = :officer")
@@ -206,7 +208,7 @@ def _list_sql(spec: CallFilter, params: dict[str, Any], columns: str = "*") -> s
     wanted = [name for name in spec.reasons if name in TERM_NAMES]
     if wanted:
         where.append("(" + " OR ".join(f"{name} > 0" for name in wanted) + ")")
-    order = "ORDER BY score DESC, customer_id"
+    order = "ORDER BY score DESC, customer_id" if ordered else ""
     return f"SELECT {columns} FROM scored WHERE {' AND '.join(where)} {order}"
 
 
@@ -296,7 +298,8 @@ def listed_calls(
     ``extra``) just those of them, scored exactly: what reminders are made of."""
     sql, params = _query(config, today, spec, only_from=only_from)
     params.update(extra or {})
-    return _rows(conn, sql + _list_sql(spec, params), params)
+    # Unranked: no sort of every listed customer's row (a day of a reminder window).
+    return _rows(conn, sql + _list_sql(spec, params, ordered=False), params)
 
 
 @dataclass(frozen=True)
