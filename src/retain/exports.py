@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -75,10 +76,16 @@ def template_for(config: Config, name: str, lang: str, reason: str, audience: st
 
 def _days(count: int | None, lang: str) -> str:
     """A count of days with its unit: "1 day", "27 days", "27天"."""
-    from retain.i18n import t
-
     if count is None:
         return ""
+    return _days_text(count, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _days_text(count: int, lang: str) -> str:
+    # Asked twice per reminder of an export, for a few hundred distinct counts.
+    from retain.i18n import t
+
     return t("sms.days.one" if count == 1 else "sms.days.many", lang, count=count)
 
 
@@ -136,9 +143,7 @@ def reminder_rows(
         for reason in reasons
         if audience != "customer" or config.export.may_text(reason)
     }
-    return _rendered(
-        reminders, config, lang, audience, template, labels, mask, texts, data_as_of
-    )
+    return _rendered(reminders, config, lang, audience, template, labels, mask, texts, data_as_of)
 
 
 def _rendered(

@@ -41,7 +41,7 @@ from typing import Any
 from retain.config import Config
 from retain.days import day_number, from_day_number
 from retain.ranking import CallFilter, listed_calls
-from retain.rules import dpd_sql, is_open, is_open_sql
+from retain.rules import dpd_sql, is_open_sql
 from retain.terms import TERM_NAMES, term
 
 KINDS = TERM_NAMES  # every call-list term is a kind of reminder
@@ -159,24 +159,30 @@ def _collect(
         " officer, score, dpd, days_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     rows = listed_calls(conn, config, day, spec, only_from=only_from, extra={"wake_day": day_no})
+    # Looked up once: the loop below runs for every listed customer of every day.
+    wanted = [
+        (kind.name, order[kind.name], kind.episode, kind.quotes_dpd, kind.quotes_days_left)
+        for kind in kinds
+    ]
     pending: list[tuple[Any, ...]] = []
     for row in rows:
-        for kind in kinds:
-            points = row.points[kind.name]
+        points_of = row.points
+        for name, reason_order, episode, quotes_dpd, quotes_days_left in wanted:
+            points = points_of[name]
             if points <= 0:
                 continue
             pending.append(
                 (
                     row.customer_id,
-                    order[kind.name],
-                    kind.episode(row, config),
+                    reason_order,
+                    episode(row, config),
                     day_no,
                     row.name,
                     row.phone,
                     row.officer,
                     points,
-                    row.dpd if kind.quotes_dpd else None,
-                    row.days_left if kind.quotes_days_left else None,
+                    row.dpd if quotes_dpd else None,
+                    row.days_left if quotes_days_left else None,
                 )
             )
         if len(pending) >= _BATCH:
@@ -187,18 +193,31 @@ def _collect(
 
 
 def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Reminder]:
-    """The reminders found, in order, with the loans they quote, a batch at a time."""
+    """The reminders found, in order, with the loans they quote, a batch at a time.
+
+    The quoted loans depend only on the customer and ``today``: they are picked
+    once per customer, in SQL (:func:`_quoted_loans`), not once per batch."""
+    details = f"temp.retain_quoted_{next(_tables)}"
+    _quoted_loans(conn, table, details, today)
+    loan_columns = "loan_id, principal_fen, balance_fen, matures_on"
     cursor = conn.execute(
-        "SELECT customer_id, reason_order, episode, day, name, phone, officer, score, dpd,"
-        f" days_left FROM {table} ORDER BY day, reason_order, customer_id"
+        "SELECT f.customer_id, f.reason_order, f.episode, f.day, f.name, f.phone, f.officer,"
+        " f.score, f.dpd, f.days_left,"
+        + ", ".join(f"m.{c}" for c in loan_columns.split(", "))
+        + ", "
+        + ", ".join(f"n.{c}" for c in loan_columns.split(", "))
+        + f" FROM {table} f JOIN {details} d ON d.customer_id = f.customer_id"
+        " LEFT JOIN loans m ON m.loan_id = d.maturing"
+        " LEFT JOIN loans n ON n.loan_id = d.main"
+        " ORDER BY f.day, f.reason_order, f.customer_id"
     )
+    kinds = [term(name) for name in KINDS]
     try:
         while batch := cursor.fetchmany(_BATCH):
-            details = _loan_details(conn, sorted({values[0] for values in batch}), today)
-            for customer_id, reason_order, episode, day_no, *rest in batch:
-                name, phone, officer, score, dpd, days_left = rest
-                kind = term(KINDS[reason_order])
-                loan = details.get(customer_id, {}).get(kind.loan)
+            for values in batch:
+                customer_id, reason_order, episode, day_no, name, phone, officer = values[:7]
+                kind = kinds[reason_order]
+                loan = values[10:14] if kind.loan == "maturing" else values[14:18]
                 yield Reminder(
                     reminder_id=reminder_id(customer_id, kind.name, episode),
                     customer_id=customer_id,
@@ -207,17 +226,41 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
                     officer=officer,
                     reason=kind.name,
                     date=from_day_number(day_no),
-                    loan_id=loan["loan_id"] if loan else None,
-                    amount_fen=loan["principal_fen"] if loan else None,
-                    balance_fen=loan["balance_fen"] if loan else None,
-                    matures_on=loan["matures_on"] if loan else None,
-                    days_past_due=dpd,
-                    days_left=days_left,
-                    score=score,
+                    loan_id=loan[0],
+                    amount_fen=loan[1],
+                    balance_fen=loan[2],
+                    matures_on=loan[3],
+                    days_past_due=values[8],
+                    days_left=values[9],
+                    score=values[7],
                 )
     finally:
         with contextlib.suppress(sqlite3.ProgrammingError):
             cursor.close()
+            conn.execute(f"DROP TABLE IF EXISTS {details}")
+
+
+def _quoted_loans(conn: sqlite3.Connection, table: str, details: str, today: dt.date) -> None:
+    """Per customer found, the loans a reminder quotes: ``maturing`` the
+    soonest-maturing open loan (ties: the lowest loan id), ``main`` the most
+    overdue open loan, else the latest disbursed loan (ties: the soonest
+    maturing, then the lowest loan id). Each an index lookup per customer."""
+    open_l = is_open_sql("l")
+    conn.execute(
+        f"CREATE TABLE {details} (customer_id TEXT PRIMARY KEY, maturing TEXT, main TEXT)"
+        " WITHOUT ROWID"
+    )
+    conn.execute(
+        f"INSERT INTO {details} (customer_id, maturing, main) SELECT f.customer_id,"
+        " (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
+        f"  AND {open_l} AND l.matures_day >= :t ORDER BY l.matures_day, l.loan_id LIMIT 1),"
+        " (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
+        f"  ORDER BY {open_l} DESC,"
+        f"  CASE WHEN {open_l} THEN COALESCE({dpd_sql('l', ':t')}, 0) ELSE 0 END DESC,"
+        "  l.disbursed_on DESC, l.matures_day, l.loan_id LIMIT 1)"
+        f" FROM (SELECT DISTINCT customer_id FROM {table}) f",
+        {"t": _day(today)},
+    )
 
 
 def _wake_sql(
@@ -343,43 +386,3 @@ def _day_columns(conn: sqlite3.Connection, table: str) -> list[str]:
         for row in conn.execute(f"PRAGMA table_info({table})")
         if str(row[1]).endswith("_day")
     ]
-
-
-def _loan_details(
-    conn: sqlite3.Connection, customer_ids: list[str], today: dt.date
-) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per customer, the loans a reminder quotes: ``maturing`` the soonest-maturing
-    open loan, ``main`` the most overdue open loan, else the latest loan."""
-    result: dict[str, dict[str, dict[str, Any]]] = {}
-    today_day = day_number(today)
-    assert today_day is not None
-    step = 500
-    for start in range(0, len(customer_ids), step):
-        chunk = customer_ids[start : start + step]
-        marks = ",".join(f":c{i}" for i in range(len(chunk)))
-        cursor = conn.execute(
-            "SELECT customer_id, loan_id, principal_fen, balance_fen, matures_on, matures_day,"
-            f" status, disbursed_on, {dpd_sql('loans', ':t')} AS dpd"
-            f" FROM loans WHERE customer_id IN ({marks})"
-            " ORDER BY customer_id, matures_day, loan_id",
-            {"t": today_day, **{f"c{i}": cid for i, cid in enumerate(chunk)}},
-        )
-        names = [d[0] for d in cursor.description]
-        for values in cursor:
-            record = dict(zip(names, values, strict=True))
-            slot = result.setdefault(record["customer_id"], {})
-            if is_open(record["status"]) and record["matures_day"] >= today_day:
-                slot.setdefault("maturing", record)
-            best = slot.get("main")
-            if best is None or _main_key(record) > _main_key(best):
-                slot["main"] = record
-    return result
-
-
-def _main_key(record: dict[str, Any]) -> tuple[int, int, str]:
-    open_now = is_open(record["status"])
-    return (
-        1 if open_now else 0,
-        int(record["dpd"] or 0) if open_now else 0,
-        record["disbursed_on"],
-    )

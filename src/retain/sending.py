@@ -117,15 +117,26 @@ class CustomerPolicy:
 
     def apply(self, reminders: Iterable[Reminder]) -> Iterator[Reminder]:
         pending: dict[dt.date, list[Reminder]] = {}
+        arriving: dt.date | None = None
+        # Send days per (due day, moved forward?): asked once per reminder.
+        days: dict[tuple[dt.date, bool], dt.date] = {}
         for reminder in reminders:
-            for day in sorted(pending):
-                if not self._complete(day, reminder.date):
-                    break
-                yield from self._send(day, pending.pop(day))
-            day = send_day(reminder, self.today, self.calendar)
-            if day > self.end:
+            due = reminder.date
+            if due != arriving:
+                # Sorted by date: what a day's reminders complete, the first of
+                # them does (a send day they add is never complete on their date).
+                arriving = due
+                for day in sorted(pending):
+                    if not self._complete(day, due):
+                        break
+                    yield from self._send(day, pending.pop(day))
+            key = (due, reminder.reason in NOT_BEFORE_DUE)
+            send = days.get(key)
+            if send is None:
+                send = days[key] = send_day(reminder, self.today, self.calendar)
+            if send > self.end:
                 continue  # sent after this window: a later run's
-            pending.setdefault(day, []).append(_moved(reminder, day))
+            pending.setdefault(send, []).append(_moved(reminder, send))
         for day in sorted(pending):
             yield from self._send(day, pending.pop(day))
 
