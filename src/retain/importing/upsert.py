@@ -34,6 +34,8 @@ DAY_COLUMNS = {
 LOAN_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
 
 Row = tuple[object, ...]
+LOAD_CACHE_KIB = 65536  # the page cache while rows arrive
+BUILD_CACHE_KIB = 8192  # while deferred indexes are built (their sorts use as much again)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class ImportWriter:
         self.conn = conn
         # A big page cache keeps the loans indexes in memory while a large file's
         # rows arrive in random key order (measured: ~30% faster at 1M rows).
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
         self.stamp = now_stamp()
         self.import_id: int | None = None
         self.customer_fields = tuple(customer_fields)
@@ -149,8 +151,14 @@ class ImportWriter:
             " rejected = ?, skipped = ? WHERE import_id = ?",
             (now_stamp(), added, updated, unchanged, rejected, skipped, self.import_id),
         )
-        for sql in self._deferred_indexes:
-            self.conn.execute(sql)
+        if self._deferred_indexes:
+            # An index build sorts in memory up to the page cache's size, on top of
+            # the cache itself: a smaller cache for the build keeps a 1,000,000-loan
+            # import under 150 MB (measured: 182 MB with the large cache).
+            self.conn.execute(f"PRAGMA cache_size = {-BUILD_CACHE_KIB}")
+            for sql in self._deferred_indexes:
+                self.conn.execute(sql)
+            self.conn.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
         self._deferred_indexes = []
         self.conn.execute("DROP TABLE IF EXISTS temp.seen_keys")
         self.conn.execute("DROP TABLE IF EXISTS temp.seen_customers")
