@@ -223,6 +223,8 @@ def import_file(
             loader = _Loader(settings, rules, writer, report, rejects, name)
             with store.write():
                 report.import_id = writer.start(settings.kind, name, sha)
+                if settings.kind == "loans" and not settings.dry_run:
+                    writer.defer_loan_indexes()
                 loader.run(records, progress)
                 if loader.customers_file and rejects.count:
                     writer.set_rejects_file(str(rejects.planned()))

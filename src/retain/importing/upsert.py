@@ -34,6 +34,8 @@ DAY_COLUMNS = {
 LOAN_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
 
 Row = tuple[object, ...]
+LOAD_CACHE_KIB = 65536  # the page cache while rows arrive
+BUILD_CACHE_KIB = 8192  # while deferred indexes are built (their sorts use as much again)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class ImportWriter:
         self.conn = conn
         # A big page cache keeps the loans indexes in memory while a large file's
         # rows arrive in random key order (measured: ~30% faster at 1M rows).
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
         self.stamp = now_stamp()
         self.import_id: int | None = None
         self.customer_fields = tuple(customer_fields)
@@ -99,6 +101,27 @@ class ImportWriter:
             *(("overdue_since_day",) if self._tracks_dpd else ()),
         )
         self._dpd_at = self.loan_fields.index("days_past_due") if self._tracks_dpd else -1
+        self._fresh_loans = False
+        self._days: dict[str | None, int | None] = {}
+        self._deferred_indexes: list[str] = []
+
+    def defer_loan_indexes(self) -> bool:
+        """Into an empty loans table, load first and build its secondary indexes
+        at the end (:meth:`finish`), in the same transaction: one sorted build
+        per index instead of a random-order insert per row and index (measured:
+        about a third of a fresh 1,000,000-loan import). An empty table also has
+        no stored loan to compare with, so no lookup is needed. True if done."""
+        if self.conn.execute("SELECT 1 FROM loans LIMIT 1").fetchone() is not None:
+            return False
+        indexes = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type = 'index' AND tbl_name = 'loans' AND sql IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+        for name, sql in indexes:
+            self.conn.execute(f'DROP INDEX "{name}"')
+            self._deferred_indexes.append(sql)
+        self._fresh_loans = True
+        return True
 
     # -- the import's own row and temporary tables -------------------------
     def start(self, kind: str, file_name: str, sha: str | None) -> int:
@@ -128,6 +151,15 @@ class ImportWriter:
             " rejected = ?, skipped = ? WHERE import_id = ?",
             (now_stamp(), added, updated, unchanged, rejected, skipped, self.import_id),
         )
+        if self._deferred_indexes:
+            # An index build sorts in memory up to the page cache's size, on top of
+            # the cache itself: a smaller cache for the build keeps a 1,000,000-loan
+            # import under 150 MB (measured: 182 MB with the large cache).
+            self.conn.execute(f"PRAGMA cache_size = {-BUILD_CACHE_KIB}")
+            for sql in self._deferred_indexes:
+                self.conn.execute(sql)
+            self.conn.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
+        self._deferred_indexes = []
         self.conn.execute("DROP TABLE IF EXISTS temp.seen_keys")
         self.conn.execute("DROP TABLE IF EXISTS temp.seen_customers")
 
@@ -235,12 +267,20 @@ class ImportWriter:
         """The stored fields of a loan, in :attr:`loan_fields` order (day numbers included)."""
         record: Fields = loan
         values = self._loan_values(record)
-        days = tuple(day_number(cast("str | None", record[f])) for f in self._dated)
+        days = tuple(self._day(cast("str | None", record[f])) for f in self._dated)
         if not self._tracks_dpd:
             return values + days
         dpd = loan.get("days_past_due")
         # The spell's first day: the snapshot's day minus the days it reports.
         return (*values, *days, self.as_of_day - dpd + 1 if dpd else None)
+
+    def _day(self, iso: str | None) -> int | None:
+        """:func:`day_number`, remembered: a ledger holds a few thousand distinct dates."""
+        days = self._days
+        if iso in days:
+            return days[iso]
+        number = days[iso] = day_number(iso)
+        return number
 
     # -- upserts ------------------------------------------------------------
     def save_customers(self, rows: Sequence[tuple[str, Row]]) -> Saved:
@@ -253,6 +293,8 @@ class ImportWriter:
         columns = [LOAN_COLUMNS.get(f, f) for f in fields]
         rows = [(loan["loan_id"], self.loan_values(loan)) for loan in loans]
         keep = self._same_snapshot if self._tracks_dpd else None
+        if self._fresh_loans:  # the table was empty and the file's ids are distinct
+            keep = None
         # A new loan remembers the day it was first imported (its post-loan
         # checks start after it when it arrives long after its disbursement).
         first_seen = {"first_seen_day": self.as_of_day}
@@ -285,14 +327,16 @@ class ImportWriter:
         ``on_insert`` gives columns written only when a key is new."""
         if not rows:
             return Saved()
-        keys = [k for k, _ in rows]
-        marks = ",".join("?" * len(keys))
-        existing = {
-            record[0]: record[1:]
-            for record in self.conn.execute(
-                f"SELECT {key}, {', '.join(cols)} FROM {table} WHERE {key} IN ({marks})", keys
-            )
-        }
+        existing: dict[object, Row] = {}
+        if not (table == "loans" and self._fresh_loans):
+            keys = [k for k, _ in rows]
+            marks = ",".join("?" * len(keys))
+            existing = {
+                record[0]: record[1:]
+                for record in self.conn.execute(
+                    f"SELECT {key}, {', '.join(cols)} FROM {table} WHERE {key} IN ({marks})", keys
+                )
+            }
         extra = dict(on_insert or {})
         extra_values = tuple(extra.values())
         inserts = []
