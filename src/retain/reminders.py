@@ -215,7 +215,7 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
     # A consumer may hold a whole day of reminders (the customer policy picks one
     # per customer and day): values repeated across rows — officers, dates — are
     # shared, not copied per row (a month of 1M loans: peak 199 → 166 MB).
-    shared: dict[object, object] = {}
+    shared: dict[str | None, str | None] = {}
     days: dict[int, dt.date] = {}
     try:
         while batch := cursor.fetchmany(_BATCH):
@@ -231,13 +231,13 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
                     customer_id=customer_id,
                     name=name,
                     phone=phone,
-                    officer=shared.setdefault(officer, officer),  # type: ignore[arg-type]
+                    officer=shared.setdefault(officer, officer),
                     reason=kind.name,
                     date=date,
                     loan_id=loan[0],
                     amount_fen=loan[1],
                     balance_fen=loan[2],
-                    matures_on=shared.setdefault(loan[3], loan[3]),  # type: ignore[arg-type]
+                    matures_on=shared.setdefault(loan[3], loan[3]),
                     days_past_due=values[8],
                     days_left=values[9],
                     score=values[7],

@@ -216,14 +216,15 @@ class CustomerPolicy:
     def _held_until(self, ids: Sequence[str], day: dt.date) -> set[str]:
         """Customers whose promise (承诺还款 / 同意续贷 with --next) runs to ``day`` or later."""
         found: set[str] = set()
-        outcomes = ",".join(f"'{o}'" for o in PROMISES)
+        outcomes = ",".join(f":o{i}" for i in range(len(PROMISES)))
+        said = {f"o{i}": outcome for i, outcome in enumerate(PROMISES)}
         for marks, params in self._chunks(ids):
             found.update(
                 row[0]
                 for row in self.conn.execute(
                     f"SELECT DISTINCT customer_id FROM contacts WHERE customer_id IN ({marks})"
                     f" AND outcome IN ({outcomes}) AND next_day >= :day",
-                    {**params, "day": day_number(day)},
+                    {**params, **said, "day": day_number(day)},
                 )
             )
         return found
