@@ -62,6 +62,17 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("RETAIN_CONFIG", str(tmp_path / "no-config.toml"))
 
 
+@pytest.fixture(params=["calamine", "openpyxl"])
+def xlsx_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test once per .xlsx reader: calamine reads small formula-free
+    workbooks, openpyxl streams big ones and those with formulas."""
+    if request.param == "openpyxl":
+        from retain.importing import read
+
+        monkeypatch.setattr(read, "CALAMINE_MAX_XML_BYTES", -1)
+    return str(request.param)
+
+
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path / "store" / "retain.db")

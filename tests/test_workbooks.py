@@ -8,7 +8,11 @@ import sqlite3
 from pathlib import Path
 
 import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from retain.importing import read
 from tests.conftest import CUSTOMER_HEADER, Cli
 
 DATA = Path(__file__).parent / "data"
@@ -27,7 +31,9 @@ def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
     return path
 
 
-def test_first_sheet_with_a_header_row_is_read_and_named(cli: Cli, tmp_path: Path) -> None:
+def test_first_sheet_with_a_header_row_is_read_and_named(
+    cli: Cli, tmp_path: Path, xlsx_reader: str
+) -> None:
     path = workbook(
         tmp_path / "客户.xlsx",
         {
@@ -42,7 +48,7 @@ def test_first_sheet_with_a_header_row_is_read_and_named(cli: Cli, tmp_path: Pat
 
 
 def test_sheet_option_by_name_or_number_and_errors_list_the_sheets(
-    cli: Cli, tmp_path: Path
+    cli: Cli, tmp_path: Path, xlsx_reader: str
 ) -> None:
     row = ["C1", "王建国", "13812348001", None, None, None, None]
     path = workbook(
@@ -118,3 +124,113 @@ def test_a_broken_xls_says_how_to_convert_it(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "libreoffice --headless --convert-to xlsx" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- .xlsx: calamine for small formula-free workbooks, openpyxl otherwise ------
+
+CELL = st.one_of(
+    st.none(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2).map(float),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2099, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2099, 12, 31)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
+    st.booleans(),
+    st.text(
+        alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=12
+    ).filter(lambda t: not t.startswith("=") and t.strip() == t),
+    st.from_regex(r"0[0-9]{5,17}", fullmatch=True),  # ids whose leading zeros must stay
+)
+
+
+def _as_read(value: object) -> object:
+    """What both readers mean by one cell: a whole float is its int (calamine gives
+    numbers as floats), a midnight date-time its date (openpyxl gives a date cell
+    as one); retain's normaliser reads each pair the same way."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
+def _cells(book: read._Workbook) -> list[list[object]]:
+    try:
+        rows = [[_as_read(v) for v in row.cells] for row in book.rows(0)]
+    finally:
+        book.close()
+    while rows and not rows[-1]:  # a sheet of blank rows is no data to either
+        rows.pop()
+    return rows
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.lists(CELL, min_size=1, max_size=6), min_size=1, max_size=8))
+def test_calamine_and_openpyxl_read_every_cell_alike(
+    tmp_path: Path, rows: list[list[object]]
+) -> None:
+    path = workbook(tmp_path / "r.xlsx", {"表": rows})
+    assert read._calamine_suits(path)
+    by_calamine = _cells(read._XlsBook(path, path.name, error_key="read.xlsx"))
+    by_openpyxl = _cells(read._XlsxBook(path, path.name))
+    assert by_calamine == by_openpyxl
+
+
+def test_a_workbook_with_formulas_or_too_big_is_streamed_by_openpyxl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = workbook(tmp_path / "p.xlsx", {"客户": [CUSTOMER_HEADER]})
+    with_formula = workbook(tmp_path / "f.xlsx", {"客户": [CUSTOMER_HEADER, ["=1+1"]]})
+    assert read._calamine_suits(plain)
+    assert not read._calamine_suits(with_formula)  # calamine can't see a formula's saved value
+    monkeypatch.setattr(read, "CALAMINE_MAX_XML_BYTES", 100)
+    assert not read._calamine_suits(plain)  # calamine holds the whole sheet in memory
+
+
+def test_both_readers_store_the_same_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    header = [
+        "借据号",
+        "客户编号",
+        "客户名称",
+        "手机号码",
+        "贷款金额",
+        "贷款余额",
+        "放款日期",
+        "到期日期",
+        "担保方式",
+        "贷款状态",
+        "逾期天数",
+    ]
+    rows: list[list[object]] = [header]
+    for n in range(40):
+        rows.append(
+            [
+                f"00{n:06d}",
+                f"0{n % 7:05d}",
+                f"客户{n % 7}",
+                f"138{n % 7:08d}",
+                50000 + n * 1000,
+                12345.67 + n,
+                dt.date(2026, 1, 1) + dt.timedelta(days=n),
+                dt.datetime(2026, 12, 1) + dt.timedelta(days=n),
+                "信用",
+                "逾期" if n % 5 == 0 else "正常",
+                3 if n % 5 == 0 else 0,
+            ]
+        )
+    path = workbook(tmp_path / "贷款.xlsx", {"贷款": rows})
+    seen = []
+    for reader in ("calamine", "openpyxl"):
+        if reader == "openpyxl":
+            monkeypatch.setattr(read, "CALAMINE_MAX_XML_BYTES", -1)
+        cli = Cli(tmp_path / reader / "retain.db")
+        imported = cli("import", "loans", str(path))
+        assert imported.exit_code == 0, imported.stderr
+        due = cli("due", "--days", "60", "--format", "json", "--reveal")
+        overdue = cli("overdue", "--format", "json", "--reveal")
+        seen.append((due.json(), overdue.json()))
+    assert seen[0] == seen[1]
+    assert len(seen[0][0]) == 40 and seen[0][0][0]["loan_id"] == "00000000"

@@ -26,11 +26,13 @@ BOMB_DOCTYPE = (
 )
 
 
-def workbook(path: Path) -> Path:
+def workbook(path: Path, *, formula: bool = False) -> Path:
     book = Workbook()
     sheet = book.active
     sheet.append(CUSTOMER_HEADER)
     sheet.append(["C1", "王建国", "13812348001", "", "粮油", "王芳", ""])
+    if formula:  # a workbook with a formula is read by openpyxl, not calamine
+        book.create_sheet("说明").append(["=1+1"])
     book.save(path)
     return path
 
@@ -78,9 +80,10 @@ def test_a_plain_workbook_imports(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize("formula", [False, True], ids=["calamine", "openpyxl"])
 @pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
-def test_an_entity_bomb_fails_cleanly(tmp_path: Path, member: str) -> None:
-    plain = workbook(tmp_path / "plain.xlsx")
+def test_an_entity_bomb_fails_cleanly(tmp_path: Path, member: str, formula: bool) -> None:
+    plain = workbook(tmp_path / "plain.xlsx", formula=formula)
     with zipfile.ZipFile(plain) as z:
         if member not in z.namelist():
             pytest.fail(f"{member} is not in openpyxl's workbook: pick another part")
@@ -100,7 +103,7 @@ def test_no_workbook_is_parsed_without_defusedxml(
     import openpyxl
 
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
-    result = cli("import", "customers", str(workbook(tmp_path / "ok.xlsx")))
+    result = cli("import", "customers", str(workbook(tmp_path / "ok.xlsx", formula=True)))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and "defusedxml" in result.stderr
     assert result.stderr.count("\n") == 1

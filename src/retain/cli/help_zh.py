@@ -314,8 +314,14 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--officer": "不给 CONTACT_ID 时：删除以该 --officer 记录的最后一条联系。",
     },
     "history": {"--format": "table（表格）或 json。"},
-    "import customers": {"--format": "导入摘要的输出方式。"},
-    "import loans": {"--format": "导入摘要的输出方式。"},
+    "import customers": {
+        "--format": "导入摘要的输出方式。",
+        "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
+    },
+    "import loans": {
+        "--format": "导入摘要的输出方式。",
+        "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
+    },
     "config show": {
         "--defaults": "显示内置默认值；不读取配置文件。",
         "--format": "toml（带注释）或 json。",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -26,7 +29,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-PROGRESS_MIN_BYTES = 256 * 1024  # about a few thousand rows
+# A bar for a quick import is only flicker: it appears once an import has run
+# this long (RETAIN_PROGRESS_AFTER_S overrides it, for the tests only).
+PROGRESS_AFTER_S = 2.0
 
 
 class SummaryFormat(StrEnum):
@@ -71,6 +76,15 @@ EncodingOption = Annotated[
         help="Encoding of a text file (utf-8, gb18030, big5, utf-16 …). Default: detected; "
         "asked for when GB18030 and Big5 cannot be told apart.",
         show_default=False,
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress bar and no summary table (rejected rows and the rejects file "
+        "are still reported on stderr; --format json still prints its summary).",
     ),
 ]
 SheetOption = Annotated[
@@ -138,9 +152,20 @@ def import_customers(
     input_format: InputFormatOption = None,
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     _run_import(
-        ctx, "customers", file, mapping, rejects, dry_run, fmt, input_format, encoding, sheet
+        ctx,
+        "customers",
+        file,
+        mapping,
+        rejects,
+        dry_run,
+        fmt,
+        input_format,
+        encoding,
+        sheet,
+        quiet=quiet,
     )
 
 
@@ -167,9 +192,21 @@ def import_loans(
             show_default=False,
         ),
     ] = None,
+    quiet: QuietOption = False,
 ) -> None:
     _run_import(
-        ctx, "loans", file, mapping, rejects, dry_run, fmt, input_format, encoding, sheet, as_of
+        ctx,
+        "loans",
+        file,
+        mapping,
+        rejects,
+        dry_run,
+        fmt,
+        input_format,
+        encoding,
+        sheet,
+        as_of,
+        quiet=quiet,
     )
 
 
@@ -185,6 +222,8 @@ def _run_import(
     encoding: str | None,
     sheet: str | None,
     as_of_text: str | None = None,
+    *,
+    quiet: bool = False,
 ) -> None:
     from retain.config import load_config
     from retain.errors import EXIT_REJECTED, UsageError
@@ -227,7 +266,7 @@ def _run_import(
         opened = Store.scratch()
     else:
         opened = st.store(create=True)
-    with opened as store, _progress(source, st.lang) as progress:
+    with opened as store, _progress(st.lang, enabled=not quiet) as progress:
         report = import_file(
             store,
             source,
@@ -236,26 +275,41 @@ def _run_import(
             rejects_path=rejects,
             progress=progress,
         )
-    _print_report(report, fmt, st.lang)
+    _print_report(report, fmt, st.lang, table=not quiet)
     if report.rejected:
         raise typer.Exit(EXIT_REJECTED)
 
 
 class _progress:
-    """A Rich progress bar on stderr, for big files when a person is watching."""
+    """A Rich progress bar on stderr, once an import has run ~2 s with a person watching.
 
-    def __init__(self, source: Path | None, lang: str) -> None:
-        self.enabled = (
-            source is not None
-            and source.stat().st_size >= PROGRESS_MIN_BYTES
-            and is_terminal(sys.stderr)
-        )
+    stdout stays clean for ``--format json`` and pipes: the bar is drawn on stderr,
+    only when stderr is a terminal, and not with ``--quiet``.
+    """
+
+    def __init__(self, lang: str, *, enabled: bool) -> None:
+        self.enabled = enabled and is_terminal(sys.stderr)
         self.lang = lang
         self._bar: Any = None
+        self._task: Any = None
+        self._started = 0.0
+        self._after = float(os.environ.get("RETAIN_PROGRESS_AFTER_S", PROGRESS_AFTER_S))
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Callable[[int], None] | None:
         if not self.enabled:
             return None
+        self._started = time.monotonic()
+        return self._update
+
+    def _update(self, done: int) -> None:
+        if self._bar is None:
+            if time.monotonic() - self._started < self._after:
+                return
+            self._start()
+        self._bar.update(self._task, completed=done)
+
+    def _start(self) -> None:
+        from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         from retain.i18n import t
@@ -266,11 +320,10 @@ class _progress:
             TextColumn(t("import.progress_rows", self.lang)),
             TimeElapsedColumn(),
             transient=True,
-            console=None,
+            console=Console(stderr=True),
         )
         self._bar.start()
-        task = self._bar.add_task(t("import.progress", self.lang), total=None)
-        return lambda done: self._bar.update(task, completed=done)
+        self._task = self._bar.add_task(t("import.progress", self.lang), total=None)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
@@ -286,12 +339,12 @@ def _field_labels(fields: str, lang: str) -> str:
     return t("sep.semicolon", lang).join(shown)
 
 
-def _print_report(report: ImportReport, fmt: SummaryFormat, lang: str) -> None:
+def _print_report(report: ImportReport, fmt: SummaryFormat, lang: str, *, table: bool) -> None:
     from retain.i18n import t
 
     if fmt is SummaryFormat.json:
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
-    else:
+    elif table:
         from retain.cli.render import Column, print_table
 
         counts = ["added", "updated", "unchanged", "rejected", "skipped"]
