@@ -132,9 +132,7 @@ def own_temporaries(store: Path) -> list[Path]:
     found: list[Path] = []
     for directory in (store.parent, store.parent / BACKUP_DIR):
         with contextlib.suppress(OSError):
-            found += [
-                p for p in directory.iterdir() if p.name.startswith(OWN_TEMP_PREFIXES)
-            ]
+            found += [p for p in directory.iterdir() if p.name.startswith(OWN_TEMP_PREFIXES)]
     return sorted(found)
 
 
@@ -213,9 +211,13 @@ def _data_check(
         return Check("data_age", "warn", msg("doctor.data.no_config", detail=exc.message))
     if days > limit:
         return Check(
-            "data_age", "warn", msg("doctor.data.stale", day=as_of.isoformat(), days=days, limit=limit)
+            "data_age",
+            "warn",
+            msg("doctor.data.stale", day=as_of.isoformat(), days=days, limit=limit),
         )
-    return Check("data_age", "ok", msg("doctor.data.ok", day=as_of.isoformat(), days=days, limit=limit))
+    return Check(
+        "data_age", "ok", msg("doctor.data.ok", day=as_of.isoformat(), days=days, limit=limit)
+    )
 
 
 def diagnose(
@@ -272,12 +274,18 @@ def _content_checks(
         violations = conn.execute("PRAGMA foreign_key_check").fetchall()
         applied = applied_steps(conn)
     except sqlite3.DatabaseError as exc:
-        checks.append(Check("foreign_keys", "fail", msg("doctor.store.unreadable", detail=str(exc))))
+        checks.append(
+            Check("foreign_keys", "fail", msg("doctor.store.unreadable", detail=str(exc)))
+        )
         return checks
     if violations:
         tables = ", ".join(sorted({str(row[0]) for row in violations}))
         checks.append(
-            Check("foreign_keys", "fail", msg("doctor.fk.broken", count=len(violations), tables=tables))
+            Check(
+                "foreign_keys",
+                "fail",
+                msg("doctor.fk.broken", count=len(violations), tables=tables),
+            )
         )
     else:
         checks.append(Check("foreign_keys", "ok", msg("doctor.fk.ok")))
@@ -490,7 +498,9 @@ def verified_copy(backup_file: Path, store: Path) -> Iterator[Verified]:
             finally:
                 source.close()
         except sqlite3.DatabaseError as exc:
-            raise RetainError(key="ops.unreadable", path=str(backup_file), detail=str(exc)) from None
+            raise RetainError(
+                key="ops.unreadable", path=str(backup_file), detail=str(exc)
+            ) from None
         yield Verified(tmp, steps[-1])
 
 

@@ -76,7 +76,9 @@ def doctor(
     ctx: typer.Context,
     fmt: Annotated[
         DoctorFormat,
-        typer.Option("--format", "-f", help="text (one line per check) or json.", case_sensitive=False),
+        typer.Option(
+            "--format", "-f", help="text (one line per check) or json.", case_sensitive=False
+        ),
     ] = DoctorFormat.text,
 ) -> None:
     from retain.health import diagnose
@@ -116,7 +118,7 @@ def backup(
     path: Annotated[
         Path | None,
         typer.Argument(
-            metavar="[PATH]",
+            metavar="PATH",
             help="The backup file, or a directory for a timestamped one. "
             "Default: backups/ beside the store.",
             show_default=False,
@@ -158,9 +160,7 @@ def restore(
     path: Annotated[
         Path, typer.Argument(metavar="PATH", help="The backup file to restore.", show_default=False)
     ],
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
-    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     import datetime as dt
 
@@ -183,7 +183,9 @@ def restore(
             if not confirmed:
                 raise RetainError(key="ops.cancelled")
         result = put_in_place(verified, store, now=dt.datetime.now())
-    sys.stderr.write(t("restore.done", lang, path=str(path), store=str(store), step=result.step) + "\n")
+    sys.stderr.write(
+        t("restore.done", lang, path=str(path), store=str(store), step=result.step) + "\n"
+    )
     if result.kept is not None:
         sys.stderr.write(t("restore.kept", lang, kept=str(result.kept)) + "\n")
 
