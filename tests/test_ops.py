@@ -403,3 +403,54 @@ def test_restore_asks_first(book: Cli) -> None:  # noqa: F811
     agreed = book("restore", str(copy), input="y\n", env={"RETAIN_TTY": "1"})
     assert agreed.exit_code == 0, agreed.stderr
     assert count(book.db, "contacts") == 0
+
+
+def test_restore_replaces_a_corrupted_store(book: Cli) -> None:  # noqa: F811
+    copy = Path(book("backup").stdout.strip())
+    size = book.db.stat().st_size
+    with book.db.open("r+b") as handle:
+        handle.seek(4096)
+        handle.write(b"\x5a" * (size - 4096))
+    assert book("doctor").exit_code == 1
+    result = book("restore", str(copy), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert book("doctor").exit_code == 0
+    assert count(book.db, "loans") == 5
+    assert len(list(book.db.parent.glob("retain.db.before-restore-*"))) == 1
+
+
+def test_restore_never_replaces_a_file_that_is_no_store(
+    book: Cli,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    copy = Path(book("backup").stdout.strip())
+    notes = tmp_path / "notes.db"
+    with contextlib.closing(raw(notes)) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+    before = notes.read_bytes()
+    result = Cli(notes)("restore", str(copy), "--yes")
+    assert result.exit_code == 1 and "not a retain store" in result.stderr
+    assert notes.read_bytes() == before
+    assert not list(tmp_path.glob(".retain-restore-*"))
+
+
+def test_backup_and_restore_refuse_the_store_itself(book: Cli) -> None:  # noqa: F811
+    before = book.db.read_bytes()
+    for args in (("backup", str(book.db), "--force"), ("restore", str(book.db), "--yes")):
+        result = book(*args)
+        assert result.exit_code == 2 and "the store itself" in result.stderr
+    assert book.db.read_bytes() == before
+
+
+def test_doctor_on_an_older_store_warns_and_leaves_it_old(book: Cli) -> None:  # noqa: F811
+    with contextlib.closing(raw(book.db)) as conn:
+        conn.execute("DROP TRIGGER changes_append_only_update")
+        conn.execute("DROP TRIGGER changes_append_only_delete")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm014_ops_audit_append_only'")
+    result = book("doctor")
+    assert result.exit_code == 0
+    assert lines(result.stdout)["schema"] == "warn"
+    assert lines(result.stdout)["audit_trail"] == "warn"
+    assert lines(book("doctor").stdout)["schema"] == "warn"  # doctor did not upgrade it
+    assert book("history", "C1").exit_code == 0  # any other command does
+    assert lines(book("doctor").stdout) == dict.fromkeys(CHECKS, "ok")

@@ -411,6 +411,8 @@ def backup(
         directory, named = target, None
     else:
         directory, named = target.parent, target
+        if _same_file(target, store):
+            raise UsageError(key="ops.same_file", path=str(target))
         if not force and (target.exists() or target.is_symlink()):
             raise UsageError(key="output.exists", path=str(target))
     source = _open_source(store)
@@ -432,6 +434,26 @@ def backup(
         source.close()
     removed = rotate(directory, keep) if keep is not None else []
     return BackupResult(final, final.stat().st_size, removed)
+
+
+def _is_foreign(path: Path) -> bool:
+    """Clearly not a retain store: no regular file, not SQLite, or SQLite without
+    retain's schema. A store too damaged to tell is not foreign: replacing it is
+    what restore is for."""
+    if not path.is_file() or not _looks_like_sqlite(path):
+        return True
+    try:
+        with contextlib.closing(_connect(path)) as conn:
+            return applied_steps(conn) is None
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def backups_in(directory: Path) -> list[Path]:
@@ -480,6 +502,11 @@ def verified_copy(backup_file: Path, store: Path) -> Iterator[Verified]:
     than this program. Refused with one error otherwise, nothing changed."""
     if not backup_file.is_file():
         raise UsageError(key="ops.no_backup", path=str(backup_file))
+    if _same_file(backup_file, store):
+        raise UsageError(key="ops.same_file", path=str(backup_file))
+    if (store.exists() or store.is_symlink()) and _is_foreign(store):
+        # Only a retain store is ever replaced: a wrong --db names someone else's file.
+        raise RetainError(key="ops.not_a_store", path=str(store))
     if not _looks_like_sqlite(backup_file):
         raise RetainError(key="ops.not_a_store", path=str(backup_file))
     _private_dir(store.parent)
@@ -523,6 +550,27 @@ def _leave_wal(conn: sqlite3.Connection, *, wait_s: float = BUSY_TIMEOUT_S) -> N
         raise sqlite3.OperationalError(f"journal mode stayed {row[0]}")
 
 
+def _keep(store: Path, kept: Path) -> None:
+    """``kept`` names the store's current file too: a hard link where the file
+    system has them, else a copy."""
+    try:
+        os.link(store, kept)
+    except OSError:
+        import shutil
+
+        shutil.copyfile(store, kept)
+        os.chmod(kept, PRIVATE_FILE)
+
+
+def _keep_companions(store: Path, kept: Path) -> None:
+    """Move a damaged store's -wal beside its kept name and drop its -shm, so
+    that neither is ever applied to the restored file."""
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(f"{store}-wal", f"{kept}-wal")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(f"{store}-shm")
+
+
 def _lock_whole(conn: sqlite3.Connection) -> None:
     """Out of WAL mode and under an exclusive lock: no reader, no writer, the
     main file the whole store. A retain run that opens the store in between
@@ -550,16 +598,18 @@ def put_in_place(verified: Verified, store: Path, *, now: dt.datetime) -> Restor
     old: sqlite3.Connection | None = None
     try:
         if store.exists():
-            old = _connect(store)
-            _lock_whole(old)
             kept = store.with_name(f"{store.name}.before-restore-{now:%Y%m%d-%H%M%S}")
+            old = _connect(store)
             try:
-                os.link(store, kept)
-            except OSError:
-                import shutil
-
-                shutil.copyfile(store, kept)
-                os.chmod(kept, PRIVATE_FILE)
+                _lock_whole(old)
+            except sqlite3.OperationalError:
+                raise
+            except sqlite3.DatabaseError:
+                # Too damaged to checkpoint: its companions go with it, by name.
+                old.close()
+                old = None
+                _keep_companions(store, kept)
+            _keep(store, kept)
         os.replace(verified.tmp, store)
         os.chmod(store, PRIVATE_FILE)
         _fsync_dir(store.parent)

@@ -1226,6 +1226,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the copy failed its integrity check ({detail}); nothing was changed",
         "副本未通过完整性检查（{detail}）；未作任何改动",
     ),
+    "error.ops.same_file": (
+        "{path} is the store itself (--db); nothing was changed",
+        "{path} 就是数据库本身（--db）；未作任何改动",
+    ),
     "error.ops.no_backup": ("no file {path}", "没有文件 {path}"),
     "error.ops.store_busy": (
         "the store {path} stayed in use ({detail}): stop other retain runs (cron) and try again; nothing was changed",
