@@ -337,6 +337,10 @@ def test_restore_round_trip_keeps_the_current_store_beside_it(book: Cli) -> None
     assert book("doctor").exit_code == 0
     # And the restored store is a working store.
     assert book("log", "C2", "--channel", "call").exit_code == 0
+    # A second restore (within the same second, too) keeps the first one's kept file.
+    assert book("restore", str(copy), "--yes").exit_code == 0
+    kept = sorted(book.db.parent.glob("retain.db.before-restore-*"))
+    assert len(kept) == 2 and [count(k, "contacts") for k in kept] == [1, 1]
 
 
 def test_restore_into_a_new_place(book: Cli, tmp_path: Path) -> None:  # noqa: F811
@@ -454,3 +458,10 @@ def test_doctor_on_an_older_store_warns_and_leaves_it_old(book: Cli) -> None:  #
     assert lines(book("doctor").stdout)["schema"] == "warn"  # doctor did not upgrade it
     assert book("history", "C1").exit_code == 0  # any other command does
     assert lines(book("doctor").stdout) == dict.fromkeys(CHECKS, "ok")
+
+
+def test_doctor_speaks_chinese_but_keeps_its_codes(book: Cli) -> None:  # noqa: F811
+    result = book("doctor", "--lang", "zh")
+    assert result.exit_code == 0
+    assert lines(result.stdout) == dict.fromkeys(CHECKS, "ok")
+    assert "完整性检查" in result.stdout

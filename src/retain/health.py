@@ -136,6 +136,13 @@ def own_temporaries(store: Path) -> list[Path]:
     return sorted(found)
 
 
+def leftover_temporaries(store: Path) -> list[Path]:
+    """Every leftover temporary ``doctor`` reports. Temporaries of other commands
+    (the importer's rejects and stdin copies, export ``.tmp`` files) are added
+    here, from the function that lists them, as one more list in the sum."""
+    return own_temporaries(store)
+
+
 def _mode_checks(store: Path) -> Check:
     """Store files 0600, directory 0700: readable by others is a fail, any other
     difference a warning."""
@@ -236,7 +243,7 @@ def diagnose(
         return Report([Check("store", "fail", msg("doctor.store.not_sqlite"))])
     checks.append(_mode_checks(store))
     checks.append(_wal_check(store))
-    temps = own_temporaries(store) if temporaries is None else list(temporaries)
+    temps = leftover_temporaries(store) if temporaries is None else list(temporaries)
     checks.append(check_temporaries(temps))
     try:
         conn = _connect(store)
@@ -550,6 +557,15 @@ def _leave_wal(conn: sqlite3.Connection, *, wait_s: float = BUSY_TIMEOUT_S) -> N
         raise sqlite3.OperationalError(f"journal mode stayed {row[0]}")
 
 
+def _unused(path: Path) -> Path:
+    """``path``, or ``path-1``, ``path-2`` … : a name no file has yet."""
+    candidate, n = path, 0
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate
+
+
 def _keep(store: Path, kept: Path) -> None:
     """``kept`` names the store's current file too: a hard link where the file
     system has them, else a copy."""
@@ -598,7 +614,7 @@ def put_in_place(verified: Verified, store: Path, *, now: dt.datetime) -> Restor
     old: sqlite3.Connection | None = None
     try:
         if store.exists():
-            kept = store.with_name(f"{store.name}.before-restore-{now:%Y%m%d-%H%M%S}")
+            kept = _unused(store.with_name(f"{store.name}.before-restore-{now:%Y%m%d-%H%M%S}"))
             old = _connect(store)
             try:
                 _lock_whole(old)
