@@ -1097,6 +1097,148 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "outcome.declined": ("declined", "拒绝"),
     "outcome.wrong_number": ("wrong number", "空号"),
     "outcome.other": ("other", "其他"),
+    # --- doctor, backup, restore (retain.health, cli/ops.py) ---
+    "doctor.store.ok": ("a SQLite file, {size} MB", "SQLite 文件，{size} MB"),
+    "doctor.store.missing": (
+        "no store at this path (--db / RETAIN_DB)",
+        "此路径上没有数据库（--db / RETAIN_DB）",
+    ),
+    "doctor.store.not_sqlite": (
+        "not a SQLite file: not a retain store",
+        "不是 SQLite 文件，不是 retain 数据库",
+    ),
+    "doctor.store.unreadable": ("cannot read the store: {detail}", "无法读取数据库：{detail}"),
+    "doctor.integrity.ok": ("integrity_check: ok", "完整性检查（integrity_check）：正常"),
+    "doctor.integrity.failed": (
+        "integrity_check found problems ({detail}): restore a backup (retain restore)",
+        "完整性检查发现问题（{detail}）：请恢复备份（retain restore）",
+    ),
+    "doctor.fk.ok": ("foreign_key_check: ok", "外键检查（foreign_key_check）：正常"),
+    "doctor.fk.broken": (
+        "foreign_key_check: {count} row(s) refer to missing records (in {tables})",
+        "外键检查：{count} 行引用了不存在的记录（{tables}）",
+    ),
+    "doctor.schema.ok": (
+        "schema up to date ({count} steps, last {step})",
+        "数据库结构为最新（{count} 步，最后一步 {step}）",
+    ),
+    "doctor.schema.behind": (
+        "schema {steps} step(s) behind this retain: the next command that opens the store upgrades it",
+        "数据库结构比本程序落后 {steps} 步：下一个打开数据库的命令会自动升级",
+    ),
+    "doctor.schema.newer": (
+        "written by a newer retain (schema step {step}): upgrade retain",
+        "由更新版本的 retain 写入（结构版本 {step}）：请升级 retain",
+    ),
+    "doctor.schema.not_retain": (
+        "no retain schema: not a retain store",
+        "没有 retain 的数据库结构，不是 retain 数据库",
+    ),
+    "doctor.audit.ok": (
+        "the audit trail (changes) refuses UPDATE and DELETE",
+        "审计记录（changes 表）拒绝修改和删除",
+    ),
+    "doctor.audit.pending": (
+        "the audit trail's append-only guard comes with the schema upgrade",
+        "审计记录的只增不改保护将随数据库结构升级加上",
+    ),
+    "doctor.audit.missing": (
+        "the audit trail (changes) can be edited: trigger(s) {names} are missing",
+        "审计记录（changes 表）可被修改：缺少触发器 {names}",
+    ),
+    "doctor.data.none": ("no loans import yet", "尚未导入贷款台账"),
+    "doctor.data.ok": (
+        "loan data as of {day}, {days} day(s) old (limit {limit})",
+        "贷款数据截至 {day}，已过 {days} 天（上限 {limit} 天）",
+    ),
+    "doctor.data.stale": (
+        "loan data as of {day}, {days} day(s) old, more than data.stale_after_days = {limit}: import the loans",
+        "贷款数据截至 {day}，已过 {days} 天，超过 data.stale_after_days = {limit}：请导入贷款台账",
+    ),
+    "doctor.data.no_config": (
+        "cannot tell how old is too old: {detail}",
+        "无法判断数据是否过期：{detail}",
+    ),
+    "doctor.modes.ok": (
+        "store files 0600, directory 0700",
+        "数据库文件权限 0600，目录权限 0700",
+    ),
+    "doctor.modes.exposed": (
+        "readable by other users: {files} (chmod 600 the files, 700 the directory)",
+        "其他用户可读：{files}（文件请 chmod 600，目录 chmod 700）",
+    ),
+    "doctor.modes.loose": (
+        "modes differ from 0600/0700: {files}",
+        "权限与 0600/0700 不同：{files}",
+    ),
+    "doctor.wal.ok": (
+        "WAL file {size} MB (warning above {limit} MB)",
+        "WAL 文件 {size} MB（超过 {limit} MB 时警告）",
+    ),
+    "doctor.wal.big": (
+        "WAL file {size} MB, above {limit} MB: a reader may be holding it open; it shrinks once every retain run has ended",
+        "WAL 文件 {size} MB，超过 {limit} MB：可能有读取者一直未结束；所有 retain 运行结束后会缩小",
+    ),
+    "doctor.temporaries.ok": ("no leftover temporary files", "没有遗留的临时文件"),
+    "doctor.temporaries.found": (
+        "{count} leftover temporary file(s) of interrupted runs in {places}: they may hold personal data; delete them",
+        "{places} 中有 {count} 个中断运行遗留的临时文件：可能含有个人信息，请删除",
+    ),
+    "doctor.summary.ok": ("no problem found", "未发现问题"),
+    "doctor.summary.fail": (
+        "{count} check(s) failed",
+        "{count} 项检查未通过",
+    ),
+    "backup.done": (
+        "backed up {store} to {path} ({size} MB, integrity ok)",
+        "已将 {store} 备份到 {path}（{size} MB，完整性正常）",
+    ),
+    "backup.rotated": (
+        "deleted {count} older backup(s) (--keep {keep})",
+        "已删除 {count} 个较早的备份（--keep {keep}）",
+    ),
+    "restore.done": (
+        "restored {path} into {store} (schema step {step})",
+        "已用 {path} 恢复 {store}（结构版本 {step}）",
+    ),
+    "restore.kept": (
+        "the store as it was is kept as {kept}",
+        "恢复前的数据库保存为 {kept}",
+    ),
+    "restore.confirm": (
+        "Replace the store {store} with the backup {path}?",
+        "用备份 {path} 替换数据库 {store}？",
+    ),
+    "error.ops.cancelled": ("cancelled: nothing changed", "已取消，未作任何改动"),
+    "error.ops.not_a_store": (
+        "{path} is not a retain store (no retain schema); nothing was changed",
+        "{path} 不是 retain 数据库（没有 retain 的数据库结构）；未作任何改动",
+    ),
+    "error.ops.newer": (
+        "{path} was written by a newer retain (schema step {step}): upgrade retain to restore it; nothing was changed",
+        "{path} 由更新版本的 retain 写入（结构版本 {step}）：请升级 retain 后再恢复；未作任何改动",
+    ),
+    "error.ops.unreadable": (
+        "{path} cannot be read as a store ({detail}); nothing was changed",
+        "{path} 无法作为数据库读取（{detail}）；未作任何改动",
+    ),
+    "error.ops.copy_corrupt": (
+        "the copy failed its integrity check ({detail}); nothing was changed",
+        "副本未通过完整性检查（{detail}）；未作任何改动",
+    ),
+    "error.ops.same_file": (
+        "{path} is the store itself (--db); nothing was changed",
+        "{path} 就是数据库本身（--db）；未作任何改动",
+    ),
+    "error.ops.no_backup": ("no file {path}", "没有文件 {path}"),
+    "error.ops.store_busy": (
+        "the store {path} stayed in use ({detail}): stop other retain runs (cron) and try again; nothing was changed",
+        "数据库 {path} 一直被占用（{detail}）：请停止其他 retain 运行（如 cron）后重试；未作任何改动",
+    ),
+    "error.ops.confirm": (
+        "restore replaces the store: pass --yes to confirm (not on a terminal)",
+        "恢复会替换数据库：非终端运行时请加 --yes 确认",
+    ),
 }
 
 

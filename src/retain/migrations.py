@@ -386,6 +386,29 @@ def m013_phone_kind(db: Any) -> None:
     )
 
 
+# The audit trail's guard (doctor checks these names): the store refuses to edit
+# or remove what it recorded. A later step that must rebuild ``changes`` (as
+# m010 did) drops them with the table and has to create them again.
+AUDIT_TRIGGERS = ("changes_append_only_update", "changes_append_only_delete")
+AUDIT_REFUSAL = "the audit trail (changes) is append-only"
+
+
+def m014_ops_audit_append_only(db: Any) -> None:
+    """The audit trail (``changes``) is append-only: UPDATE and DELETE on it fail.
+
+    Imports and ``contacts undo`` only ever INSERT into it; a rolled-back
+    transaction is not a DELETE, so an aborted import still leaves no trace.
+    """
+    db.executescript(
+        f"""
+        CREATE TRIGGER {AUDIT_TRIGGERS[0]} BEFORE UPDATE ON changes
+        BEGIN SELECT RAISE(ABORT, '{AUDIT_REFUSAL}'); END;
+        CREATE TRIGGER {AUDIT_TRIGGERS[1]} BEFORE DELETE ON changes
+        BEGIN SELECT RAISE(ABORT, '{AUDIT_REFUSAL}'); END;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -400,4 +423,5 @@ MIGRATIONS = [
     m011_terms_first_seen,
     m012_import_rejected_customers,
     m013_phone_kind,
+    m014_ops_audit_append_only,
 ]

@@ -95,6 +95,7 @@ from retain.cli import due as _due  # noqa: E402
 from retain.cli import export as _export  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
+from retain.cli import ops as _ops  # noqa: E402
 
 app.add_typer(_importing.app, name="import")
 app.command("due", help=_due.HELP, no_args_is_help=False)(handle_errors(_due.due))
@@ -104,6 +105,7 @@ _calls.register(app)
 _contacts.register(app)
 _config.register(app)
 _export.register(app)
+_ops.register(app)
 
 
 def main() -> None:

@@ -317,11 +317,19 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         nested={"rejects": ("row", "field", "reason")},  # notes: row, note
         args=("import", "customers", "{customers_file}"),
     ),  # fmt: skip
+    Schema(
+        "doctor --format json",
+        ("ok", "checks"),
+        one_object=True,
+        nested={"checks": ("check", "status", "detail")},
+        args=("doctor",),
+    ),
 )
 
 _ORDER = (
     "due", "overdue", "overdue --summary", "noloan", "calls", "calls --explain ID", "history ID",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
+    "doctor --format json",
 )  # fmt: skip
 
 

@@ -241,6 +241,34 @@ KEY 以点分隔：section.key（retain config show 列出全部），短信模�
     retain export reminders --days 7 --kinds maturing,overdue --output 本周提醒.xlsx
     retain --lang zh export reminders --days 30 --output 提醒.ics
 """,
+    "doctor": """检查数据库：每项检查一行，结果为 ok、warn 或 fail。
+
+检查项：文件是否为 SQLite 数据库；PRAGMA integrity_check 和 foreign_key_check；已应用的数据库结构版本与本程序是否一致；审计记录（changes 表）的只增不改保护；数据新旧（最近一次贷款台账导入与 data.stale_after_days 比较）；文件和目录权限（0600/0700）；WAL 文件大小（超过 64 MB 时警告）；中断运行遗留的临时文件。doctor 只读取数据库，从不升级、修复或修改权限。输出中不含任何客户和电话。没有检查失败时退出码为 0，否则为 1。
+
+示例：
+
+    retain doctor
+    retain doctor --format json | jq '.checks[] | select(.status != "ok")'
+""",
+    "backup": """把数据库复制到备份文件，其他程序同时读写也安全。
+
+使用 SQLite 的在线备份复制一致的快照；副本通过 integrity_check 之后才取得正式文件名，权限 0600。默认 PATH：数据库所在目录下的 backups/retain-YYYYmmdd-HHMMSS.db（backups/ 以 0700 创建）；PATH 为目录时在其中使用这样的文件名。已存在的文件不加 --force 绝不覆盖。--keep N 随后删除该目录中除最新 N 个以外的带时间戳备份。
+
+示例：
+
+    retain backup
+    retain backup --keep 14
+    retain backup /mnt/usb/retain-before-upgrade.db
+""",
+    "restore": """检查备份后，用它替换数据库。
+
+备份必须是 retain 数据库，通过 integrity_check，且结构版本不比本程序新；否则不作任何改动。当前数据库保存在旁边，名为 <文件名>.before-restore-YYYYmmdd-HHMMSS，随后检查过的副本以原子方式替换它（权限 0600）。请先停止其他 retain 运行（如 cron）：restore 最多等待它们 30 秒。在终端上会要求确认；脚本请加 --yes。
+
+示例：
+
+    retain restore ~/.config/retain/backups/retain-20261130-063000.db
+    retain restore backup.db --yes
+""",
 }
 
 # Options and arguments that mean the same in every command that has them.
@@ -339,6 +367,16 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--template": "配置中的模板组（默认：该对象的模板组）。",
         "--quiet": "不在标准错误输出摘要。",
         "--allow-stale": "即使贷款数据比 data.stale_after_days 更旧也发给客户（默认拒绝，退出码 1）。",
+    },
+    "doctor": {"--format": "text（每项检查一行）或 json。"},
+    "backup": {
+        "PATH": "备份文件，或存放带时间戳备份的目录。默认：数据库旁边的 backups/。",
+        "--keep": "保留该目录中最新的 N 个带时间戳备份，删除更早的。",
+        "--force": "PATH 已存在时覆盖它（默认拒绝，退出码 2）。",
+    },
+    "restore": {
+        "PATH": "要恢复的备份文件。",
+        "--yes": "不询问确认。",
     },
 }
 
