@@ -210,6 +210,44 @@ def test_stdout_is_at_least_once(book: Cli, tmp_path: Path) -> None:
     assert code == 0 and out == ""
 
 
+def test_a_reader_that_goes_away_mid_stream_gets_everything_again(
+    book: Cli, tmp_path: Path
+) -> None:
+    """``… --new-only | head -n 1``: the pipe closes before retain has written
+    everything, so nothing is marked sent, and the next run sends it all."""
+    officer = ("export", "reminders", "--days", "30", "--new-only", "--format", "ndjson")
+    expected = book(*officer[:-3], "--format", "ndjson").stdout
+    assert len(expected.encode()) > 4 * 65536  # more than a pipe holds: the write must fail
+    command = " ".join([str(RETAIN), "--db", str(book.db), "--today", TODAY, *officer])
+    piped = subprocess.run(
+        ["sh", "-c", f"{command} | head -n 1"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        env={**os.environ, "RETAIN_LANG": "en"},
+    )
+    assert piped.returncode == 0 and len(piped.stdout.splitlines()) == 1
+    assert "Traceback" not in piped.stderr and "Exception ignored" not in piped.stderr
+    assert sql(book, "SELECT status FROM export_runs") == [("released",)]
+    code, out, err = finish(retain(book, *officer))
+    assert code == 0, err
+    assert out == expected
+
+
+def test_a_customer_preview_settles_a_killed_run_first(book: Cli, tmp_path: Path) -> None:
+    """The customer rules read the ledger even without --new-only (texted lately,
+    one a day): a killed run's claims are settled before they count."""
+    expected = single_run(book, tmp_path)
+    target = tmp_path / "sms.csv"
+    code, _, _ = finish(retain(book, *SMS, "-o", str(target), fault="before_publish"))
+    assert code == FAULT_EXIT
+    preview = book(*SMS[:-1], "--format", "json")
+    assert preview.exit_code == 0, preview.stderr
+    assert sorted(r["reminder_id"] for r in preview.json()) == sorted(expected)
+    assert sql(book, "SELECT status FROM export_runs") == [("released",)]
+
+
 def test_a_live_runs_claims_are_left_alone(book: Cli, tmp_path: Path) -> None:
     """A pending claim of a run still going (here: this very process) is neither
     released nor marked sent by another run: its reminders stay claimed."""

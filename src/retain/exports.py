@@ -325,6 +325,16 @@ def settle_claims(conn: sqlite3.Connection) -> None:
                 os.unlink(staged)  # the killed run's complete file, never published
 
 
+def settle(store: Store) -> None:
+    """Before a read of the ledger outside :func:`claiming` (the customer rules of an
+    export without ``--new-only``): settle what a killed run left, when there is any.
+    Best effort: a store that cannot be written now is read as it is, its pending
+    claims counted as sent (the cautious reading for "texted lately")."""
+    if store.conn.execute("SELECT 1 FROM export_runs WHERE status = 'pending'").fetchone():
+        with contextlib.suppress(sqlite3.Error), store.write() as conn:
+            settle_claims(conn)
+
+
 def _release(conn: sqlite3.Connection, export_id: int) -> None:
     conn.execute("DELETE FROM exported_reminders WHERE export_id = ?", (export_id,))
     conn.execute("UPDATE export_runs SET status = 'released' WHERE export_id = ?", (export_id,))

@@ -34,9 +34,15 @@ HELP = """Reminders due from today to today + DAYS, from the same rules as `reta
 
 Each reminder has a stable reminder_id (customer, reason and the start of the
 episode), so a calendar updates its event instead of duplicating it, and
---new-only exports only reminders this audience has not been sent before: the
-export ledger is written in the same transaction that puts the file in place,
-so a cron job that runs twice, or again after a failure, sends nothing twice.
+--new-only exports only reminders this audience has not been sent before. In
+one write transaction it reads the export ledger, writes the output to a
+temporary and claims its reminders as pending; then it puts the file in place
+and marks them sent. A second run at the same time waits, then exports only
+what the first did not claim; a run killed in between is settled by the next
+one (its file in place: sent; no file: exported again). So a cron job that runs
+twice, at once or after a failure, sends nothing twice. On stdout a claim is
+marked sent once every row is written; a killed run's or a closed pipe's
+reminders are sent again (at-least-once).
 
 --audience customer is for an SMS gateway: it carries the full phone number and
 only what the customer may see (reminder_id, date, name, phone, message), in
@@ -136,6 +142,7 @@ def reminders(
         not_yet_exported,
         publish_claimed,
         reminder_rows,
+        settle,
     )
     from retain.i18n import CATALOGUE, code_of, t
     from retain.output import mask_phone
@@ -183,6 +190,9 @@ def reminders(
             ahead = days
             if audience == "customer":
                 from retain.sending import CustomerPolicy, fetch_days, working_days
+
+                if claim is None:
+                    settle(store)  # the customer rules read the ledger
 
                 calendar = working_days(config)
                 ahead = fetch_days(calendar, st.today, days)
