@@ -277,6 +277,27 @@ def test_a_live_runs_claims_are_left_alone(book: Cli, tmp_path: Path) -> None:
     ]
 
 
+def test_runs_recorded_before_the_claims_migration_count_as_sent(book: Cli, tmp_path: Path) -> None:
+    """A ledger written by an earlier version (committed with its file) is carried
+    over as sent: an upgrade re-sends nothing."""
+    first = tmp_path / "sms.csv"
+    assert book(*SMS, "-o", str(first)).exit_code == 0
+    sent = ids_in(first)
+    with sqlite3.connect(book.db) as conn:  # back to the schema before m014
+        conn.execute("DROP INDEX export_runs_pending")
+        for column in ("status", "path", "file_id", "staged", "owner"):
+            conn.execute(f"ALTER TABLE export_runs DROP COLUMN {column}")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm014_once_export_claims'")
+    again = tmp_path / "sms.2.csv"
+    result = book(*SMS, "-o", str(again))
+    assert result.exit_code == 0, result.stderr
+    assert sent and ids_in(again) == []
+    assert sql(book, "SELECT status FROM export_runs ORDER BY export_id") == [
+        ("sent",),
+        ("sent",),
+    ]
+
+
 # ---------------------------------------------------------------------------
 # 14. The id scheme the ledger is keyed by
 

@@ -396,11 +396,24 @@ def publish_claimed(claim: Claim, publish: Callable[[], object]) -> None:
     fault("before_publish")
     try:
         publish()
+        if claim.path is not None:
+            _sync_directory(Path(claim.path).parent)
     except BaseException:
         claim.release()
         raise
     fault("after_publish")
     claim.sent()
+
+
+def _sync_directory(directory: Path) -> None:
+    """The rename on disk before the run is marked sent: after a power cut a run
+    marked sent must have its file in place."""
+    with contextlib.suppress(OSError):  # some file systems cannot sync a directory
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def record_export(conn: sqlite3.Connection, claim: Claim) -> int:
