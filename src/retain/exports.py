@@ -1,10 +1,25 @@
 """Reminder exports: messages from templates, calendar files, the export ledger.
 
-The ledger records each reminder sent to an audience, in the same
-transaction that puts the file in place, so a cron job that runs twice — or
-again after a failure — never sends the same reminder twice. Everything here
-streams: reminders are rendered, looked up in the ledger and staged for it a
-batch at a time, as the file is written.
+The ledger records each reminder sent to an audience, so a cron job that runs
+twice — at once, or again after a failure or a kill — never sends the same
+reminder twice. ``--new-only`` goes in this order (:func:`claiming`,
+:func:`publish_claimed`):
+
+1. ``BEGIN IMMEDIATE``; settle the pending claims of runs that died
+   (:func:`settle_claims`); read the ledger, pick the reminders and write the
+   output to a temporary, staging its ledger rows; record the run as
+   ``pending`` with the output's path and the temporary's file identity;
+   ``COMMIT``. A second run waits for the lock, then sees these claims.
+2. Publish: rename the temporary into place (or copy stdout's spool out).
+3. Mark the run ``sent``; if publishing failed, release its claims.
+
+A run killed between 1 and 3 leaves a pending run: the next one marks it
+``sent`` when its file is at its path (the same file: device and inode), and
+releases it otherwise, so it is exported again. stdout cannot be looked at
+afterwards: its claims are released, and stdout is at-least-once.
+
+Everything here streams: reminders are rendered, looked up in the ledger and
+staged for it a batch at a time, as the output is written.
 """
 
 from __future__ import annotations
@@ -13,8 +28,10 @@ import contextlib
 import datetime as dt
 import functools
 import itertools
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retain.config import Config
@@ -208,9 +225,9 @@ class LedgerStage:
     """The reminders on their way into a file, staged for the export ledger.
 
     Rows pass through :meth:`tap` as they are written; their ledger entries wait
-    in a temporary table (nothing durable), and :func:`recording_export` copies
-    them into the ledger in the transaction that publishes the file: a run that
-    fails or is killed before that leaves neither file nor ledger rows.
+    in a temporary table (nothing durable), and :func:`claiming` copies them into
+    the ledger, as pending, when the output is complete: a run that fails or is
+    killed before that leaves neither file nor ledger rows.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -241,36 +258,188 @@ class LedgerStage:
         self.conn.execute(f"DROP TABLE IF EXISTS {self.table}")
 
 
+FAULT_EXIT = 86
+FAULT_POINTS = ("before_publish", "after_publish")
+
+
+def fault(point: str) -> None:
+    """Tests only: ``RETAIN_TEST_FAULT=<point>`` ends the process here at once, as a
+    kill would (no cleanup, no commit), to prove the order above (CONTRIBUTING.md)."""
+    if os.environ.get("RETAIN_TEST_FAULT") == point:
+        os._exit(FAULT_EXIT)
+
+
+def owner_token(pid: int | None = None) -> str:
+    """This process, as a pending claim names its owner: the pid and, where the
+    system says, the process's start time (a pid is reused; the pair is not)."""
+    pid = os.getpid() if pid is None else pid
+    return f"{pid}:{_started(pid)}"
+
+
+def _started(pid: int) -> str:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return ""
+    fields = stat.rsplit(")", 1)[-1].split()
+    return fields[19] if len(fields) > 19 else ""  # field 22, starttime
+
+
+def _alive(owner: str) -> bool:
+    pid_text, _, started = owner.partition(":")
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except PermissionError:
+        pass  # someone else's process: it exists
+    except (ValueError, OSError):
+        return False
+    return not started or _started(pid) in ("", started)
+
+
+def file_identity(path: Path) -> str | None:
+    """The file at ``path`` (device and inode; a rename keeps them), or None."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return f"{info.st_dev}:{info.st_ino}"
+
+
+def settle_claims(conn: sqlite3.Connection) -> None:
+    """Runs that died after claiming: sent if their file is at its path, else
+    released (their ledger rows deleted: exported again). A live run's claims are
+    its own. The caller holds the write transaction."""
+    pending = conn.execute(
+        "SELECT export_id, path, file_id, staged, owner FROM export_runs WHERE status = 'pending'"
+    ).fetchall()
+    for export_id, path, file_id, staged, owner in pending:
+        if owner and _alive(str(owner)):
+            continue
+        if path and file_id and file_identity(Path(path)) == file_id:
+            conn.execute("UPDATE export_runs SET status = 'sent' WHERE export_id = ?", (export_id,))
+            continue
+        _release(conn, int(export_id))
+        if staged:
+            with contextlib.suppress(OSError):
+                os.unlink(staged)  # the killed run's complete file, never published
+
+
+def settle(store: Store) -> None:
+    """Before a read of the ledger outside :func:`claiming` (the customer rules of an
+    export without ``--new-only``): settle what a killed run left, when there is any.
+    Best effort: a store that cannot be written now is read as it is, its pending
+    claims counted as sent (the cautious reading for "texted lately")."""
+    if store.conn.execute("SELECT 1 FROM export_runs WHERE status = 'pending'").fetchone():
+        with contextlib.suppress(sqlite3.Error), store.write() as conn:
+            settle_claims(conn)
+
+
+def _release(conn: sqlite3.Connection, export_id: int) -> None:
+    conn.execute("DELETE FROM exported_reminders WHERE export_id = ?", (export_id,))
+    conn.execute("UPDATE export_runs SET status = 'released' WHERE export_id = ?", (export_id,))
+
+
+class Claim:
+    """One ``--new-only`` run's hold on its reminders, from the ledger read to ``sent``."""
+
+    def __init__(
+        self, store: Store, stage: LedgerStage, *, audience: str, fmt: str, target: str
+    ) -> None:
+        self.store = store
+        self.stage = stage
+        self.audience = audience
+        self.fmt = fmt
+        self.target = target
+        self.path: str | None = None
+        self.file_id: str | None = None
+        self.staged: str | None = None
+        self.export_id = 0
+
+    def written(self, staged: Path, target: Path) -> None:
+        """The output is complete at ``staged``, to be renamed to ``target``."""
+        self.staged = os.path.abspath(staged)
+        self.path = os.path.abspath(target)
+        self.file_id = file_identity(staged)
+
+    def sent(self) -> None:
+        with self.store.write() as conn:
+            conn.execute(
+                "UPDATE export_runs SET status = 'sent', staged = NULL WHERE export_id = ?",
+                (self.export_id,),
+            )
+
+    def release(self) -> None:
+        with self.store.write() as conn:
+            _release(conn, self.export_id)
+
+
 @contextlib.contextmanager
-def recording_export(
-    store: Store, stage: LedgerStage, *, audience: str, fmt: str, target: str
-) -> Iterator[None]:
-    """The ledger's transaction: what runs inside (publishing the file) commits with it."""
+def claiming(store: Store, *, audience: str, fmt: str, target: str) -> Iterator[Claim]:
+    """Step 1 above, in one ``BEGIN IMMEDIATE``: inside, the caller reads the ledger
+    (:func:`not_yet_exported`, the customer rules), taps its rows through
+    ``claim.stage`` and writes its output to a temporary; on leaving, the run is
+    recorded as pending and committed. Any error rolls it all back."""
     with store.write() as conn:
-        record_export(conn, stage, audience=audience, fmt=fmt, target=target)
-        yield
+        settle_claims(conn)
+        stage = LedgerStage(conn)
+        try:
+            claim = Claim(store, stage, audience=audience, fmt=fmt, target=target)
+            yield claim
+            claim.export_id = record_export(conn, claim)
+        finally:
+            stage.close()
 
 
-def record_export(
-    conn: sqlite3.Connection,
-    stage: LedgerStage,
-    *,
-    audience: str,
-    fmt: str,
-    target: str,
-) -> int:
-    """Write the ledger; the caller holds the transaction and commits with the file."""
+def publish_claimed(claim: Claim, publish: Callable[[], object]) -> None:
+    """Steps 2 and 3 above, after the claim has committed."""
+    fault("before_publish")
+    try:
+        publish()
+        if claim.path is not None:
+            _sync_directory(Path(claim.path).parent)
+    except BaseException:
+        claim.release()
+        raise
+    fault("after_publish")
+    claim.sent()
+
+
+def _sync_directory(directory: Path) -> None:
+    """The rename on disk before the run is marked sent: after a power cut a run
+    marked sent must have its file in place."""
+    with contextlib.suppress(OSError):  # some file systems cannot sync a directory
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def record_export(conn: sqlite3.Connection, claim: Claim) -> int:
+    """The run (pending) and its ledger rows; the caller holds the transaction."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     cursor = conn.execute(
-        "INSERT INTO export_runs (at, audience, format, target, reminders) VALUES (?, ?, ?, ?, ?)",
-        (stamp, audience, fmt, target, stage.count),
+        "INSERT INTO export_runs (at, audience, format, target, reminders, status, path,"
+        " file_id, staged, owner) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+        (
+            stamp,
+            claim.audience,
+            claim.fmt,
+            claim.target,
+            claim.stage.count,
+            claim.path,
+            claim.file_id,
+            claim.staged,
+            owner_token(),
+        ),
     )
     export_id = cursor.lastrowid
     conn.execute(
         "INSERT OR IGNORE INTO exported_reminders"
         " (reminder_id, audience, export_id, customer_id, reason, due_on)"
-        f" SELECT reminder_id, ?, ?, customer_id, reason, due_on FROM {stage.table}"
+        f" SELECT reminder_id, ?, ?, customer_id, reason, due_on FROM {claim.stage.table}"
         " ORDER BY rowid",
-        (audience, export_id),
+        (claim.audience, export_id),
     )
     return int(export_id or 0)

@@ -409,6 +409,29 @@ def m014_ops_audit_append_only(db: Any) -> None:
     )
 
 
+def m015_once_export_claims(db: Any) -> None:
+    """An export run claims its reminders before its file is in place.
+
+    ``--new-only`` records the run as ``pending`` (with the output's absolute
+    ``path``, the ``file_id`` of the file it wrote and the ``owner`` process),
+    commits, publishes the file, then marks the run ``sent``. A run killed in
+    between is settled by the next one: its file at that path → ``sent``; no
+    such file → ``released`` (its ledger rows deleted, so it is exported again).
+    Runs recorded before this step were committed with their file: ``sent``.
+    """
+    db.executescript(
+        """
+        ALTER TABLE export_runs ADD COLUMN status TEXT NOT NULL DEFAULT 'sent'
+            CHECK (status IN ('pending', 'sent', 'released'));
+        ALTER TABLE export_runs ADD COLUMN path TEXT;
+        ALTER TABLE export_runs ADD COLUMN file_id TEXT;
+        ALTER TABLE export_runs ADD COLUMN staged TEXT;
+        ALTER TABLE export_runs ADD COLUMN owner TEXT;
+        CREATE INDEX export_runs_pending ON export_runs (status) WHERE status = 'pending';
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -424,4 +447,5 @@ MIGRATIONS = [
     m012_import_rejected_customers,
     m013_phone_kind,
     m014_ops_audit_append_only,
+    m015_once_export_claims,
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, closing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, closing, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,8 +17,8 @@ from retain.terms import TERM_NAMES
 
 if TYPE_CHECKING:
     from retain.cli.common import Staleness
+    from retain.exports import Claim
     from retain.sending import CustomerPolicy, LeftOut
-    from retain.store import Store
 
 app = typer.Typer(
     help=(
@@ -33,9 +34,15 @@ HELP = """Reminders due from today to today + DAYS, from the same rules as `reta
 
 Each reminder has a stable reminder_id (customer, reason and the start of the
 episode), so a calendar updates its event instead of duplicating it, and
---new-only exports only reminders this audience has not been sent before: the
-export ledger is written in the same transaction that puts the file in place,
-so a cron job that runs twice, or again after a failure, sends nothing twice.
+--new-only exports only reminders this audience has not been sent before. In
+one write transaction it reads the export ledger, writes the output to a
+temporary and claims its reminders as pending; then it puts the file in place
+and marks them sent. A second run at the same time waits, then exports only
+what the first did not claim; a run killed in between is settled by the next
+one (its file in place: sent; no file: exported again). So a cron job that runs
+twice, at once or after a failure, sends nothing twice. On stdout a claim is
+marked sent once every row is written; a killed run's or a closed pipe's
+reminders are sent again (at-least-once).
 
 --audience customer is for an SMS gateway: it carries the full phone number and
 only what the customer may see (reminder_id, date, name, phone, message), in
@@ -129,7 +136,14 @@ def reminders(
 ) -> None:
     from retain.config import load_config
     from retain.errors import UsageError
-    from retain.exports import EXPORT_FORMATS, not_yet_exported, reminder_rows
+    from retain.exports import (
+        EXPORT_FORMATS,
+        claiming,
+        not_yet_exported,
+        publish_claimed,
+        reminder_rows,
+        settle,
+    )
     from retain.i18n import CATALOGUE, code_of, t
     from retain.output import mask_phone
     from retain.reminders import Reminder, upcoming
@@ -162,42 +176,58 @@ def reminders(
     # Stale data must not reach a customer as fact: refused before anything is
     # written or recorded, so the next run after a fresh import sends it all.
     stale: Staleness = "refuse" if audience == "customer" and not allow_stale else "warn"
+    target = "-" if output is None else str(output)
     with st.store(stale=stale) as store:
-        ahead = days
-        if audience == "customer":
-            from retain.sending import CustomerPolicy, fetch_days, working_days
+        # --new-only: the ledger is read, and these reminders claimed, in one
+        # write transaction (a concurrent run waits, then sees the claims); the
+        # output is published after it commits (retain.exports, the order).
+        claim_cm: AbstractContextManager[Claim | None] = (
+            claiming(store, audience=audience, fmt=out_format, target=target)
+            if new_only
+            else nullcontext(None)
+        )
+        with claim_cm as claim:
+            ahead = days
+            if audience == "customer":
+                from retain.sending import CustomerPolicy, fetch_days, working_days
 
-            calendar = working_days(config)
-            ahead = fetch_days(calendar, st.today, days)
-            policy = CustomerPolicy(store.conn, config, st.today, days, calendar)
-        with closing(
-            upcoming(store.conn, config, st.today, ahead, kinds=wanted, officer=officer)
-        ) as stream:
-            found: Iterable[Reminder] = stream
-            # What was sent before is set aside first: the customer policy then
-            # picks each customer's one text of the day among what is left.
-            if new_only:
-                found = not_yet_exported(store.conn, found, audience)
-            if policy is not None:
-                found = policy.apply(found)
-            rows = reminder_rows(
-                found,
-                config,
-                lang=lang,
-                audience=audience,
-                template=template_name,
-                mask=(lambda phone: phone) if reveal else mask_phone,
-                reasons=wanted,
-                data_as_of=st.data_as_of,
-            )
-            target, count = _deliver(
-                store, rows, out_format, output, audience, new_only, lang, force
-            )
+                if claim is None:
+                    settle(store)  # the customer rules read the ledger
+
+                calendar = working_days(config)
+                ahead = fetch_days(calendar, st.today, days)
+                policy = CustomerPolicy(store.conn, config, st.today, days, calendar)
+            with closing(
+                upcoming(store.conn, config, st.today, ahead, kinds=wanted, officer=officer)
+            ) as stream:
+                found: Iterable[Reminder] = stream
+                # What was sent before is set aside first: the customer policy then
+                # picks each customer's one text of the day among what is left.
+                if claim is not None:
+                    found = not_yet_exported(store.conn, found, audience)
+                if policy is not None:
+                    found = policy.apply(found)
+                rows = reminder_rows(
+                    found,
+                    config,
+                    lang=lang,
+                    audience=audience,
+                    template=template_name,
+                    mask=(lambda phone: phone) if reveal else mask_phone,
+                    reasons=wanted,
+                    data_as_of=st.data_as_of,
+                )
+                if claim is not None:
+                    rows = claim.stage.tap(rows)
+                written = _write(rows, out_format, output, audience, lang, force, claim)
+        if claim is not None:
+            publish_claimed(claim, written.publish)
     if not quiet:
         if policy is not None:
             for line in _left_out(policy.left, config.export.customer_quiet_days, lang):
                 sys.stderr.write(line + "\n")
-        sys.stderr.write(t("export.done", lang, count=count, target=target) + "\n")
+        shown = "stdout" if output is None else str(output)
+        sys.stderr.write(t("export.done", lang, count=written.count, target=shown) + "\n")
 
 
 def _kinds(kinds: str | None, audience: str, textable: Sequence[str]) -> tuple[str, ...]:
@@ -243,24 +273,32 @@ def _left_out(left: LeftOut, quiet_days: int, lang: str) -> list[str]:
     return lines
 
 
-def _deliver(
-    store: Store,
+@dataclass
+class _Written:
+    """The output, complete: ``publish`` puts it in place (a file still at its
+    temporary name, or stdout's rows still in a spool) or does nothing when it
+    went out as it was written (no ledger to claim it first)."""
+
+    count: int
+    publish: Callable[[], object] = lambda: None
+
+
+def _write(
     rows: Iterator[dict[str, Any]],
     out_format: str,
     output: Path | None,
     audience: str,
-    new_only: bool,
     lang: str,
     force: bool,
-) -> tuple[str, int]:
-    """Write the rows as they come; with --new-only the ledger commits with the
-    file, or not at all. Returns the target and the number of rows."""
-    from contextlib import nullcontext
-
+    claim: Claim | None,
+) -> _Written:
+    """Write the rows as they come. Without a claim, to their place at once (a file
+    renamed into place when complete); with one, to a temporary, published by the
+    caller once the claim has committed."""
     from retain.cli.options import with_data_as_of
-    from retain.exports import LedgerStage, fields_for, recording_export
+    from retain.exports import fields_for
     from retain.i18n import t
-    from retain.sinks import Calendar, write_file, write_to
+    from retain.sinks import AtomicFile, Calendar, is_binary, write_file, write_to
 
     # The rows carry data_as_of already (officer): only JSON and NDJSON show it.
     fields, _ = with_data_as_of(out_format, fields_for(audience), rows, None)
@@ -275,47 +313,96 @@ def _deliver(
             )
 
         calendar = Calendar(summary, t("export.calendar", lang), lang)
-    target = "-" if output is None else str(output)
-    stage = LedgerStage(store.conn) if new_only else None
-    if stage is not None:
-        rows = stage.tap(rows)
-
-    def publishing() -> AbstractContextManager[object]:
-        if stage is None:
-            return nullcontext()
-        return recording_export(store, stage, audience=audience, fmt=out_format, target=target)
-
-    try:
-        if output is None:
+    binary = is_binary(out_format)
+    if output is None:
+        if claim is None:
             sys.stdout.flush()
-            stream = sys.stdout.buffer if out_format == "ics" else sys.stdout
+            stream = sys.stdout.buffer if binary else sys.stdout
             count = write_to(stream, out_format, rows, fields, calendar=calendar)
             stream.flush()
-            with publishing():
-                pass
-            return "stdout", count
-        from retain.cli.options import file_header, for_people, in_words
+            return _Written(count)
+        return _spooled(rows, out_format, fields, calendar)
+    from retain.cli.options import file_header, for_people, in_words
 
-        headers = [f.name for f in fields]
-        shown: Iterable[Mapping[str, Any]] = rows
-        if for_people(out_format, lang):
-            headers = [file_header(name, lang) for name in headers]
-            shown = (in_words(row, lang) for row in rows)
+    headers = [f.name for f in fields]
+    shown: Iterable[Mapping[str, Any]] = rows
+    if for_people(out_format, lang):
+        headers = [file_header(name, lang) for name in headers]
+        shown = (in_words(row, lang) for row in rows)
+    sheet = t("export.sheet", lang)
+    if claim is None:
         count = write_file(
             output,
             out_format,
             shown,
             fields,
             headers=headers,
-            sheet_title=t("export.sheet", lang),
+            sheet_title=sheet,
             calendar=calendar,
-            publishing=publishing,
             replace=force,
         )
-        return str(output), count
-    finally:
-        if stage is not None:
-            stage.close()
+        return _Written(count)
+    out = AtomicFile(output, binary=binary, bom=out_format in ("csv", "tsv"))
+    try:
+        count = write_to(
+            out.handle,
+            out_format,
+            shown,
+            fields,
+            headers=headers,
+            sheet_title=sheet,
+            calendar=calendar,
+        )
+        out.handle.flush()
+        claim.written(out.tmp, output)
+    except BaseException:
+        out.discard()
+        raise
+
+    def publish() -> None:
+        try:
+            out.publish(replace=force)
+        finally:
+            if not out.published:
+                out.discard()  # nothing left behind if the rename failed
+
+    return _Written(count, publish)
+
+
+def _spooled(
+    rows: Iterator[dict[str, Any]],
+    out_format: str,
+    fields: Sequence[Any],
+    calendar: Any,
+) -> _Written:
+    """stdout's rows, held in an anonymous temporary (no name: nothing is left if
+    the run is killed) until the claim commits, so a slow reader of the pipe never
+    holds the store's write lock."""
+    import io
+    import shutil
+    import tempfile
+
+    from retain.sinks import is_binary, write_to
+
+    binary = is_binary(out_format)
+    raw = tempfile.TemporaryFile()  # noqa: SIM115 - closed by publish(), or below on error
+    spool: IO[Any] = raw if binary else io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    try:
+        count = write_to(spool, out_format, rows, fields, calendar=calendar)
+        spool.flush()
+    except BaseException:
+        spool.close()
+        raise
+
+    def publish() -> None:
+        with spool:
+            spool.seek(0)
+            sys.stdout.flush()
+            target: IO[Any] = sys.stdout.buffer if binary else sys.stdout
+            shutil.copyfileobj(spool, target)
+            target.flush()
+
+    return _Written(count, publish)
 
 
 def register(root: typer.Typer) -> None:
