@@ -86,6 +86,10 @@ DYNAMIC: dict[str, set[str]] = {
     "status.{}": {f"status.{s}" for s in STATUSES},
     "guarantee.{}": {f"guarantee.{g}" for g in GUARANTEES},
     "error.log.unknown_{}": {"error.log.unknown_channel", "error.log.unknown_outcome"},
+    "error.config.template_why.{}": {
+        f"error.config.template_why.{p}"
+        for p in ("conversion", "format_spec", "attribute", "nested", "lone_open", "lone_close")
+    },
     "error.read.json_nested_{}": {
         "error.read.json_nested_object",
         "error.read.json_nested_array",

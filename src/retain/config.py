@@ -24,7 +24,7 @@ from pydantic import (
 from retain.errors import ConfigValueError, UsageError
 from retain.i18n import CATALOGUE, Joined, Msg, Text, Verbatim, msg, os_reason
 from retain.rules import GUARANTEES
-from retain.templates import PLACEHOLDERS, default_templates
+from retain.templates import PLACEHOLDERS, TemplateError, default_templates, parse_template
 
 
 class _Section(BaseModel):
@@ -277,8 +277,6 @@ class ExportConfig(_Section):
 
     @model_validator(mode="after")
     def _placeholders(self) -> ExportConfig:
-        import string
-
         from retain.terms import TERM_NAMES as known
 
         unknown = [r for r in self.customer_reasons if r not in known]
@@ -306,20 +304,30 @@ class ExportConfig(_Section):
                             accepted=", ".join(reasons),
                         )
                     try:
-                        parsed = list(string.Formatter().parse(text))
-                    except ValueError as exc:
-                        raise ConfigValueError(
-                            key="config.problem", where=where, problem=str(exc)
-                        ) from None
-                    for _, field, _, _ in parsed:
-                        if field is not None and field not in PLACEHOLDERS:
-                            raise ConfigValueError(
-                                key="config.template_placeholder",
-                                where=where,
-                                name=field,
-                                accepted=", ".join("{" + p + "}" for p in PLACEHOLDERS),
-                            )
+                        parse_template(text)
+                    except TemplateError as exc:
+                        raise _template_error(where, exc) from None
         return self
+
+
+def _template_error(where: str, exc: TemplateError) -> ConfigValueError:
+    if exc.problem == "unknown":
+        return ConfigValueError(
+            key="config.template_placeholder",
+            where=where,
+            name=exc.field[1:-1],
+            accepted=", ".join("{" + p + "}" for p in PLACEHOLDERS),
+        )
+    # One line whatever the template holds: a newline in it is shown as \n.
+    shown = exc.field.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+    if len(shown) > 40:
+        shown = shown[:39] + "…"
+    return ConfigValueError(
+        key="config.template_field",
+        where=where,
+        field=shown,
+        why=msg(f"error.config.template_why.{exc.problem}"),
+    )
 
 
 class Config(_Section):

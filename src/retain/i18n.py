@@ -403,6 +403,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{where}: unknown placeholder {{{name}}}; use {accepted}",
         "{where}：未知的占位符 {{{name}}}；可用 {accepted}",
     ),
+    "error.config.template_field": (
+        "{where}: {field} is not allowed ({why}); a template takes plain placeholders "
+        "such as {{name}}, and {{{{ }}}} for literal braces",
+        "{where}：不允许 {field}（{why}）；模板只能用 {{name}} 这样的简单占位符，"
+        "字面的花括号写作 {{{{ }}}}",
+    ),
+    "error.config.template_why.conversion": ("a conversion such as !r", "!r 之类的转换"),
+    "error.config.template_why.format_spec": (
+        "a format spec such as :>10",
+        ":>10 之类的格式说明",
+    ),
+    "error.config.template_why.attribute": (
+        "attribute or index access",
+        "属性或下标访问",
+    ),
+    "error.config.template_why.nested": ("a field inside a field", "占位符里套占位符"),
+    "error.config.template_why.lone_open": (
+        "a {{ that closes nowhere",
+        "没有闭合的 {{",
+    ),
+    "error.config.template_why.lone_close": (
+        "a }} that opens nowhere",
+        "没有对应开头的 }}",
+    ),
     # pydantic's own messages for config values, by error type (English as pydantic words it)
     "error.pydantic.missing": ("Field required", "缺少必填项"),
     "error.pydantic.extra_forbidden": ("Extra inputs are not permitted", "不是可用的配置项"),
