@@ -576,6 +576,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "invalid JSON in {name} at line {line}: {detail} (column {column})",
         "{name} 第 {line} 行 JSON 无效：{detail}（第 {column} 列）",
     ),
+    "error.read.json_deep": (
+        "nested more than about 1,000 levels deep (a row is a flat object of values)",
+        "嵌套超过约 1000 层（每行应是由单个值组成的对象）",
+    ),
     "error.read.json_expected": ("expected {what}, found {found}", "应为 {what}，实际为 {found}"),
     "error.read.json_eof": ("end of file", "文件结尾"),
     "error.read.json_key": ("expected a quoted key", "应为带引号的键"),
@@ -803,6 +807,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "是 JSON 对象，不是单个值",
     ),
     "reject.json_array": ("a JSON array, not a value", "是 JSON 数组，不是单个值"),
+    "reject.json_surrogate": (
+        "holds a lone surrogate escape (\\ud800 …), which is no character",
+        "含有单独的代理项转义（\\ud800 …），不是有效字符",
+    ),
     "reject.json_nonfinite": ("NaN or Infinity is not a value", "NaN 或 Infinity 不是有效的值"),
     "reject.formula_unsaved": (
         "formula with no saved value: open and save the file in Excel",

@@ -372,20 +372,47 @@ class _NonFinite:
         self.text = text
 
 
+def _json_int(text: str) -> int | Unusable:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (4,300): no field holds that
+        return Unusable("too_large", f"{text[:20]}… ({len(text)} digits)")
+
+
 def _json_decoder() -> json.JSONDecoder:
-    return json.JSONDecoder(parse_constant=_NonFinite)
+    return json.JSONDecoder(parse_constant=_NonFinite, parse_int=_json_int)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _escaped(text: str) -> str:
+    """Text that can be written as UTF-8: a lone surrogate (``"\\ud800"`` in the
+    JSON) as its escape, so the rejects file shows what the file held."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _check_object(obj: object, number: int, line: int, name: str) -> dict[str, Any]:
     if not isinstance(obj, dict):
         where = msg("error.read.json_where", name=name, line=line, number=number)
         raise RetainError(key="read.json_not_object", where=where, found=type(obj).__name__)
+    if not all(_escaped(key) is key for key in obj):
+        obj = {_escaped(key): value for key, value in obj.items()}
     for key, value in obj.items():
         # Only a fault if the import reads that field: an unused one never rejects a row.
-        if isinstance(value, dict | list):
-            shown = json.dumps(value, ensure_ascii=False, default=_non_finite_text)
+        if isinstance(value, str):
+            shown = _escaped(value)
+            if shown is not value:
+                obj[key] = Unusable("json_surrogate", shown)
+        elif isinstance(value, dict | list):
+            try:
+                shown = json.dumps(value, ensure_ascii=False, default=_non_finite_text)
+            except RecursionError:  # decoded just below the limit, one level short here
+                shown = "[…]" if isinstance(value, list) else "{…}"
             nested = "object" if isinstance(value, dict) else "array"
-            obj[key] = Unusable(f"json_{nested}", shown)
+            obj[key] = Unusable(f"json_{nested}", _escaped(shown))
         elif isinstance(value, _NonFinite):
             obj[key] = Unusable("json_nonfinite", value.text)
     return obj
@@ -467,6 +494,8 @@ class _JsonStream:
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                raise self._error(msg("error.read.json_deep")) from None
             except json.JSONDecodeError as exc:
                 if len(self.buf) - self.pos < JSON_VALUE_LIMIT and self._fill(more):
                     more *= 2
@@ -539,6 +568,13 @@ def _ndjson_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, 
                 continue
             try:
                 obj = decoder.decode(text)
+            except RecursionError:
+                raise RetainError(
+                    key="read.json_invalid",
+                    name=name,
+                    line=line_no,
+                    detail=msg("error.read.json_deep"),
+                ) from None
             except json.JSONDecodeError as exc:
                 raise RetainError(
                     key="read.ndjson_invalid",
