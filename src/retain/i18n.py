@@ -540,6 +540,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{name} is neither UTF-8, GB18030 nor Big5 text: byte 0x{utf8_byte} at offset {utf8_offset} is not UTF-8, byte 0x{gb_byte} at offset {gb_offset} is not GB18030 and byte 0x{big5_byte} at offset {big5_offset} is not Big5; re-save it as UTF-8 CSV or pass --encoding",
         "{name} 既不是 UTF-8，也不是 GB18030 或 Big5 编码的文本：偏移 {utf8_offset} 处的字节 0x{utf8_byte} 不是 UTF-8，偏移 {gb_offset} 处的字节 0x{gb_byte} 不是 GB18030，偏移 {big5_offset} 处的字节 0x{big5_byte} 不是 Big5；请另存为 UTF-8 CSV 或使用 --encoding",
     ),
+    "error.read.bad_utf32_bom": (
+        "{name} starts with a UTF-32 byte-order mark but is not valid UTF-32: bytes at offset {offset}",
+        "{name} 以 UTF-32 字节序标记开头，但不是有效的 UTF-32：偏移 {offset} 处的字节",
+    ),
+    "error.read.wide_no_bom": (
+        "{name} looks like {encoding} without a byte-order mark: save it as UTF-8 or pass --encoding {codec}",
+        "{name} 像是没有字节序标记的 {encoding} 编码：请另存为 UTF-8，或使用 --encoding {codec}",
+    ),
     "error.read.encoding_unsure": (
         "cannot tell whether {name} is GB18030 (simplified Chinese) or Big5 (traditional Chinese): pass --encoding gb18030 or --encoding big5",
         "无法判断 {name} 是 GB18030（简体中文）还是 Big5（繁体中文）编码：请使用 --encoding gb18030 或 --encoding big5",

@@ -173,6 +173,11 @@ ENCODING_NAMES = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8",
     "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16LE",
+    "utf-16-be": "UTF-16BE",
+    "utf-32": "UTF-32",
+    "utf-32-le": "UTF-32LE",
+    "utf-32-be": "UTF-32BE",
     "gb18030": "GB18030",
     "cp950": "Big5",
 }
@@ -233,11 +238,22 @@ def detect_encoding(path: Path, name: str, encoding: str | None = None) -> str:
                 key="read.bad_utf8_bom", name=name, byte=_byte_at(path, bad), offset=bad
             )
         return "utf-8-sig"
+    if head in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):  # before UTF-16: FF FE 00 00
+        bad = _first_invalid(path, "utf-32")
+        if bad is not None:
+            raise RetainError(key="read.bad_utf32_bom", name=name, offset=bad)
+        return "utf-32"
     if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         bad = _first_invalid(path, "utf-16")
         if bad is not None:
             raise RetainError(key="read.bad_utf16_bom", name=name, offset=bad)
         return "utf-16"
+    # Before UTF-8: ASCII in UTF-16 ("c\0u\0…") is valid UTF-8, full of NULs.
+    wide = _wide_without_bom(path)
+    if wide is not None:
+        raise UsageError(
+            key="read.wide_no_bom", name=name, encoding=encoding_name(wide), codec=wide
+        )
     bad_utf8 = _first_invalid(path, "utf-8")
     if bad_utf8 is None:
         return "utf-8"
@@ -259,6 +275,58 @@ def detect_encoding(path: Path, name: str, encoding: str | None = None) -> str:
         big5_byte=_byte_at(path, bad_big5),
         big5_offset=bad_big5,
     )
+
+
+def _wide_without_bom(path: Path) -> str | None:
+    """``utf-16-le`` … ``utf-32-be`` when the file's start looks like that encoding
+    written without a byte-order mark, else None.
+
+    The tell-tale is NUL bytes: no text in UTF-8 or GB18030 holds them, while in
+    UTF-16 every ASCII character (the commas, digits and line ends of any ledger)
+    has one on the same side, and in UTF-32 every character has two or three.
+    The guess must also decode the sample strictly, to text without NULs.
+    """
+    with path.open("rb") as fh:
+        sample = fh.read(64 * 1024)
+    sample = sample[: len(sample) - len(sample) % 4]
+    if b"\x00" not in sample:
+        return None
+    quarters = [sample[i::4].count(0) for i in range(4)]
+    per_quarter = len(sample) // 4
+    candidates: list[str] = []
+    if quarters[2] == quarters[3] == per_quarter:
+        candidates.append("utf-32-le")
+    if quarters[0] == quarters[1] == per_quarter:
+        candidates.append("utf-32-be")
+    even, odd = quarters[0] + quarters[2], quarters[1] + quarters[3]
+    if odd > 4 * even:
+        candidates.append("utf-16-le")
+    if even > 4 * odd:
+        candidates.append("utf-16-be")
+    for codec in candidates:
+        try:
+            text = codecs.getincrementaldecoder(codec)("strict").decode(sample)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return codec
+    return None
+
+
+def _open_text(path: Path, encoding: str, newline: str | None = None) -> IO[str]:
+    """The file as text, past any byte-order marks the codec leaves in: a file
+    saved twice with a BOM (by two tools) starts with a second one, U+FEFF,
+    which would otherwise be part of the first column's name."""
+    fh = path.open(encoding=encoding, newline=newline)
+    try:
+        start = fh.tell()
+        while fh.read(1) == "\ufeff":
+            start = fh.tell()
+        fh.seek(start)
+    except BaseException:
+        fh.close()
+        raise
+    return fh
 
 
 def _choose_legacy(path: Path, name: str) -> str:
@@ -339,7 +407,7 @@ def _csv_rows(
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
     kind = "TSV" if delimiter == "\t" else "CSV"
-    with path.open(encoding=encoding, newline="") as fh:
+    with _open_text(path, encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, strict=False)
         row_no = 0
         try:
@@ -553,7 +621,7 @@ class _JsonStream:
 
 
 def _json_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, Any]]:
-    with path.open(encoding=encoding) as fh:
+    with _open_text(path, encoding) as fh:
         for number, (obj, line) in enumerate(_JsonStream(fh, name).objects(), 1):
             yield _check_object(obj, number, line, name)
 
@@ -561,7 +629,7 @@ def _json_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, An
 def _ndjson_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, Any]]:
     decoder = _json_decoder()
     number = 0
-    with path.open(encoding=encoding) as fh:
+    with _open_text(path, encoding) as fh:
         for line_no, line in enumerate(fh, 1):
             text = line.strip()
             if not text:
