@@ -403,6 +403,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{where}: unknown placeholder {{{name}}}; use {accepted}",
         "{where}：未知的占位符 {{{name}}}；可用 {accepted}",
     ),
+    "error.config.range": (
+        "must be from {low} to {high}, not {value}",
+        "应在 {low} 到 {high} 之间，而不是 {value}",
+    ),
     "error.config.template_field": (
         "{where}: {field} is not allowed ({why}); a template takes plain placeholders "
         "such as {{name}}, and {{{{ }}}} for literal braces",
