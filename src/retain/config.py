@@ -56,6 +56,19 @@ class ImportConfig(_Section):
     earliest_date: dt.date = Field(
         dt.date(1990, 1, 1), description="loan dates before this are rejected as nonsense"
     )
+    max_xlsx_xml_mb: int = Field(
+        500,
+        ge=1,
+        le=100_000,
+        description="an XLSX workbook may expand to at most this many MB of XML "
+        "(a zip bomb is refused before it is parsed)",
+    )
+    max_cells: int = Field(
+        5_000_000,
+        ge=1,
+        le=1_000_000_000,
+        description="a sheet (or an XLSX file's shared strings) may hold at most this many cells",
+    )
 
     @property
     def principal_ceiling_fen(self) -> int:

@@ -544,6 +544,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{name} is neither UTF-8, GB18030 nor Big5 text: byte 0x{utf8_byte} at offset {utf8_offset} is not UTF-8, byte 0x{gb_byte} at offset {gb_offset} is not GB18030 and byte 0x{big5_byte} at offset {big5_offset} is not Big5; re-save it as UTF-8 CSV or pass --encoding",
         "{name} 既不是 UTF-8，也不是 GB18030 或 Big5 编码的文本：偏移 {utf8_offset} 处的字节 0x{utf8_byte} 不是 UTF-8，偏移 {gb_offset} 处的字节 0x{gb_byte} 不是 GB18030，偏移 {big5_offset} 处的字节 0x{big5_byte} 不是 Big5；请另存为 UTF-8 CSV 或使用 --encoding",
     ),
+    "error.read.xlsx_too_big": (
+        "{name} {found}, over import.max_xlsx_xml_mb ({limit} MB): refused before parsing, as a zip bomb would be; if the workbook is genuine, raise that setting",
+        "{name}{found}，超过 import.max_xlsx_xml_mb（{limit} MB）：为防压缩炸弹，解析前即拒绝；如确为正常工作簿，请调大该设置",
+    ),
+    "error.read.xlsx_declares": (
+        "declares {size} MB of XML",
+        "声明解压后有 {size} MB 的 XML",
+    ),
+    "error.read.xlsx_expands": (
+        "expands to more XML than the {size} MB it declares",
+        "解压后的 XML 超过其声明的 {size} MB",
+    ),
+    "error.read.too_many_cells": (
+        "{name} holds more than {limit} cells, over import.max_cells: refused; if the workbook is genuine, raise that setting",
+        "{name} 的单元格超过 {limit} 个，超过 import.max_cells：已拒绝；如确为正常工作簿，请调大该设置",
+    ),
     "error.read.bad_utf32_bom": (
         "{name} starts with a UTF-32 byte-order mark but is not valid UTF-32: bytes at offset {offset}",
         "{name} 以 UTF-32 字节序标记开头，但不是有效的 UTF-32：偏移 {offset} 处的字节",

@@ -18,10 +18,13 @@ import csv
 import json
 import re
 import shutil
+import struct
 import sys
 import tempfile
 import unicodedata
 import warnings
+import zipfile
+import zlib
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -64,6 +67,18 @@ CSV_FIELD_LIMIT = 16 * 1024 * 1024
 #: Largest single JSON value (one row object) accepted.
 JSON_VALUE_LIMIT = 16 * 1024 * 1024
 STDIN_NAME = "<stdin>"
+
+
+MB = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """How much a workbook may expand to (``import.max_xlsx_xml_mb``,
+    ``import.max_cells``): a few-megabyte zip can hold gigabytes of XML."""
+
+    max_xml_bytes: int = 500 * MB
+    max_cells: int = 5_000_000
 
 
 @dataclass(slots=True)
@@ -697,8 +712,117 @@ class _Workbook:
         pass
 
 
+#: Members of an XLSX zip that a reader parses as XML.
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature … file name length, extra length
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+
+
+def _too_big(name: str, limits: ReadLimits, found: Text) -> RetainError:
+    return RetainError(
+        key="read.xlsx_too_big", name=name, found=found, limit=limits.max_xml_bytes // MB
+    )
+
+
+def _check_xlsx(path: Path, name: str, limits: ReadLimits) -> None:
+    """Refuse a workbook whose XML would expand beyond the limits, before parsing.
+
+    First the sizes the zip directory declares, then the real ones: each XML
+    member is inflated here, output counted and thrown away, stopping at the
+    limit, so a member whose declared size lies costs no more than the limit.
+    The shared strings are counted too (openpyxl keeps them all in memory): a
+    workbook has no more distinct strings than cells.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: openpyxl says what is wrong with it
+    with archive, path.open("rb") as raw:
+        members = [i for i in archive.infolist() if i.filename.lower().endswith(_XML_SUFFIXES)]
+        declared = sum(i.file_size for i in members)
+        if declared > limits.max_xml_bytes:
+            found = msg("error.read.xlsx_declares", size=-(-declared // MB))
+            raise _too_big(name, limits, found)
+        total = 0
+        for info in members:
+            counter = _SiCounter() if info.filename == _SHARED_STRINGS else None
+            total += _inflate(archive, raw, info, limits.max_xml_bytes - total, counter)
+            if total > limits.max_xml_bytes:
+                found = msg("error.read.xlsx_expands", size=-(-declared // MB))
+                raise _too_big(name, limits, found)
+            if counter is not None and counter.count > limits.max_cells:
+                raise RetainError(
+                    key="read.too_many_cells", name=name, limit=f"{limits.max_cells:,}"
+                )
+
+
+class _SiCounter:
+    """Counts shared-string entries (``<si>``, any namespace prefix) in a stream."""
+
+    _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?si[\s>/]")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.tail = b""
+
+    def feed(self, data: bytes) -> None:
+        text = self.tail + data
+        seen = len(self.tail)
+        # a tag wholly inside the tail was counted with the previous chunk
+        self.count += sum(1 for m in self._TAG.finditer(text) if m.end() > seen)
+        self.tail = text[-24:]
+
+
+def _inflate(
+    archive: zipfile.ZipFile,
+    raw: IO[bytes],
+    info: zipfile.ZipInfo,
+    cap: int,
+    counter: _SiCounter | None,
+) -> int:
+    """The real inflated size of one member, or just over ``cap`` if it is larger."""
+    size = 0
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        raw.seek(info.header_offset)
+        signature, name_len, extra_len = _LOCAL_HEADER.unpack(raw.read(_LOCAL_HEADER.size))
+        if signature != b"PK\x03\x04":
+            return 0  # a damaged zip: openpyxl reports it
+        raw.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        left = info.compress_size
+        while left > 0 and not inflater.eof:
+            pending = raw.read(min(left, 1 << 16))
+            if not pending:
+                break
+            left -= len(pending)
+            while pending:
+                try:
+                    data = inflater.decompress(pending, 1 << 20)
+                except zlib.error:
+                    return size  # damaged: openpyxl reports it
+                size += len(data)
+                if counter is not None:
+                    counter.feed(data)
+                if size > cap:
+                    return size
+                pending = inflater.unconsumed_tail
+        return size
+    # stored (or a method zlib does not speak): zipfile stops at the declared size
+    try:
+        with archive.open(info) as member:
+            while data := member.read(1 << 20):
+                size += len(data)
+                if counter is not None:
+                    counter.feed(data)
+                if size > cap:
+                    return size
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error):
+        pass
+    return size
+
+
 class _XlsxBook(_Workbook):
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, limits: ReadLimits) -> None:
         from retain.lazy import without_heavy_modules
 
         with without_heavy_modules():
@@ -714,7 +838,9 @@ class _XlsxBook(_Workbook):
                 "openpyxl is not using defusedxml (pip install defusedxml; OPENPYXL_DEFUSEDXML)"
             )
             raise RetainError(key="read.xlsx", name=name, detail=detail)
+        _check_xlsx(path, name, limits)
         self.name = name
+        self.limits = limits
         # A file object, not the path: openpyxl refuses paths without an .xlsx
         # extension (stdin, or --input-format xlsx on another name).
         self.handle = path.open("rb")
@@ -732,6 +858,7 @@ class _XlsxBook(_Workbook):
         cells_of = _formula_aware_rows(self.book, sheet)
         # Every row is yielded, missing ones as empty, so enumerate gives the sheet row.
         row_no = 0
+        cells = 0
         while True:
             try:
                 values = next(cells_of)
@@ -742,6 +869,13 @@ class _XlsxBook(_Workbook):
                     key="read.xlsx_row", name=self.name, row=row_no + 1, detail=_one_line(exc)
                 ) from None
             row_no += 1
+            cells += len(values)
+            if cells > self.limits.max_cells:
+                raise RetainError(
+                    key="read.too_many_cells",
+                    name=self.name,
+                    limit=f"{self.limits.max_cells:,}",
+                )
             while values and values[-1] is None:
                 values.pop()
             yield SourceRow(row_no, values)
@@ -792,8 +926,9 @@ def _formula_aware_rows(book: Any, sheet: Any) -> Iterator[list[object]]:
 class _XlsBook(_Workbook):
     """A legacy Excel 97–2003 ``.xls`` workbook, read with python-calamine."""
 
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, limits: ReadLimits) -> None:
         self.name = name
+        self.limits = limits
         try:
             from python_calamine import CalamineWorkbook
         except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
@@ -807,7 +942,15 @@ class _XlsBook(_Workbook):
     def rows(self, index: int) -> Generator[SourceRow, None, None]:
         try:
             sheet = self.book.get_sheet_by_index(index)
-            # at most 65,536 rows in an .xls: reading the sheet at once is fine
+        except Exception as exc:
+            raise RetainError(key="read.xls", name=self.name, detail=_one_line(exc)) from None
+        # at most 65,536 × 256 cells in an .xls: the sheet's size decides whether
+        # reading it at once is fine
+        if sheet.height * sheet.width > self.limits.max_cells:
+            raise RetainError(
+                key="read.too_many_cells", name=self.name, limit=f"{self.limits.max_cells:,}"
+            )
+        try:
             table = sheet.to_python(skip_empty_area=False)
         except Exception as exc:
             raise RetainError(key="read.xls", name=self.name, detail=_one_line(exc)) from None
@@ -821,8 +964,8 @@ class _XlsBook(_Workbook):
         self.book.close()
 
 
-def _open_book(path: Path, name: str, fmt: str) -> _Workbook:
-    return _XlsBook(path, name) if fmt == "xls" else _XlsxBook(path, name)
+def _open_book(path: Path, name: str, fmt: str, limits: ReadLimits) -> _Workbook:
+    return _XlsBook(path, name, limits) if fmt == "xls" else _XlsxBook(path, name, limits)
 
 
 def _pick_sheet(
@@ -914,6 +1057,7 @@ def open_rows(
     kind: Kind | None = None,
     mapping: Mapping | None = None,
     info: ReadInfo | None = None,
+    limits: ReadLimits | None = None,
 ) -> Iterator[Iterator[SourceRow]]:
     """Open a file (``None`` = stdin, which needs ``input_format``) and yield its rows.
 
@@ -921,9 +1065,10 @@ def open_rows(
     file fails before any row is read; ``info`` receives what was settled.
     ``encoding`` is ``--encoding`` (text files), ``sheet`` is ``--sheet`` (workbooks);
     without it the first sheet holding a header row for ``kind`` is read.
-    Everything is closed on exit.
+    ``limits`` bound what a workbook may expand to. Everything is closed on exit.
     """
     info = info if info is not None else ReadInfo()
+    limits = limits if limits is not None else ReadLimits()
     with ExitStack() as stack:
         if source is None:
             fmt = detect_format(None, input_format)
@@ -944,7 +1089,7 @@ def open_rows(
         if fmt in ("xlsx", "xls"):
             if encoding is not None:
                 raise UsageError(key="read.encoding_workbook")
-            book = _open_book(path, name, fmt)
+            book = _open_book(path, name, fmt, limits)
             stack.callback(book.close)
             index = _pick_sheet(book, name, sheet, kind, mapping)
             info.sheet = book.names[index]
