@@ -125,7 +125,7 @@ def test_recovery_reminders_go_to_the_officer_not_the_customer(book: Cli) -> Non
 
 
 def test_the_config_may_allow_recovery_texts(book: Cli, tmp_path: Path) -> None:
-    """ "No customer SMS for them unless the config allows it": a lender that does
+    """"No customer SMS for them unless the config allows it": a lender that does
     text written-off borrowers lists recovery in export.customer_reasons and
     writes the text itself (there is no default one)."""
     config = tmp_path / "c.toml"
