@@ -29,7 +29,7 @@ def document(fmt: str, *objects: str) -> str:
 
 def no_bug(result: Result) -> None:
     assert "a bug in retain" not in result.stderr and "Traceback" not in result.stderr
-    assert "unexpected" not in result.stderr
+    assert "Error: unexpected" not in result.stderr
 
 
 def file_error(result: Result) -> str:
@@ -122,7 +122,7 @@ ODD_VALUES = st.sampled_from(
     [
         "9" * 5000, "-" + "9" * 4301, "1e400", "-1e400", "1" + "0" * 400 + ".5", "NaN",
         "Infinity", "-0", "true", "null", r'"\ud800"', r'"\udc00\ud800"', r'"\u0000"',
-        '"' + "王" * 10_000 + '"', "[" * 2000 + "]" * 2000, '{"a": ' * 1500 + "1" + "}" * 1500,
+        '"' + "王" * 2_000 + '"', "[" * 2000 + "]" * 2000, '{"a": ' * 1500 + "1" + "}" * 1500,
         "[1, [2, {\"a\": NaN}]]", '"=HYPERLINK(\\"x\\")"', '""', "0.1", "13812348001",
     ]
 )  # fmt: skip
@@ -134,7 +134,7 @@ RAW = st.sampled_from(["", ",", "[", "]", "{", "}", ":", '"', "\\", "\ufeff", "\
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     fmt=st.sampled_from(["json", "ndjson"]),

@@ -109,7 +109,7 @@ PIECES = st.sampled_from(
 
 
 @settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(PIECES, max_size=8).map("".join))
 def test_any_template_is_refused_at_load_or_rendered_as_written(cli: Cli, template: str) -> None:
