@@ -212,7 +212,7 @@ def test_set_a_message_template(cli: Cli, cfg: Path) -> None:
         (
             "weights.overdue",
             "-1",
-            "Error: config {cfg}: weights.overdue: Input should be greater than or equal to 0\n",
+            "Error: config {cfg}: weights.overdue: must be from 0 to 10,000, not -1\n",
         ),
         ("calls.daily_capacity", "abc", "calls.daily_capacity: Input should be a valid integer"),
         ("calls.daily_capacity", "1.5", "calls.daily_capacity: "),
@@ -333,7 +333,7 @@ def test_an_editor_that_fails_leaves_the_file(cli: Cli, cfg: Path) -> None:
     [
         (
             "[weights]\noverdue = -1\n",
-            "weights.overdue: Input should be greater than or equal to 0",
+            "weights.overdue: must be from 0 to 10,000, not -1",
         ),
         ("[weights\n", "invalid TOML"),
         (

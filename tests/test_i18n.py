@@ -86,6 +86,10 @@ DYNAMIC: dict[str, set[str]] = {
     "status.{}": {f"status.{s}" for s in STATUSES},
     "guarantee.{}": {f"guarantee.{g}" for g in GUARANTEES},
     "error.log.unknown_{}": {"error.log.unknown_channel", "error.log.unknown_outcome"},
+    "error.config.template_why.{}": {
+        f"error.config.template_why.{p}"
+        for p in ("conversion", "format_spec", "attribute", "nested", "lone_open", "lone_close")
+    },
     "error.read.json_nested_{}": {
         "error.read.json_nested_object",
         "error.read.json_nested_array",
@@ -208,9 +212,9 @@ def test_config_problems_render_chinese() -> None:
         parse_config({"weights": {"overdue": -1}, "rhythm": {"maturity_tiers": []}}, "c.toml")
     english = str(info.value)
     assert english.startswith("config c.toml: ")
-    assert "weights.overdue: Input should be greater than or equal to 0" in english
+    assert "weights.overdue: must be from 0 to 10,000, not -1" in english
     zh = info.value.render("zh")
-    assert "weights.overdue：应大于或等于 0" in zh
+    assert "weights.overdue：应在 0 到 10,000 之间，而不是 -1" in zh
     assert "maturity_tiers 必须是非空的天数列表" in zh
     with pytest.raises(UsageError) as info:
         class_rank(ArrearsConfig(), "nope")

@@ -174,8 +174,8 @@ def test_calamine_and_openpyxl_read_every_cell_alike(
 ) -> None:
     path = workbook(tmp_path / "r.xlsx", {"表": rows})
     assert read._calamine_suits(path)
-    by_calamine = _cells(read._XlsBook(path, path.name, error_key="read.xlsx"))
-    by_openpyxl = _cells(read._XlsxBook(path, path.name))
+    by_calamine = _cells(read._XlsBook(path, path.name, read.ReadLimits(), error_key="read.xlsx"))
+    by_openpyxl = _cells(read._XlsxBook(path, path.name, read.ReadLimits()))
     assert by_calamine == by_openpyxl
 
 

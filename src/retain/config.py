@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -24,20 +25,49 @@ from pydantic import (
 from retain.errors import ConfigValueError, UsageError
 from retain.i18n import CATALOGUE, Joined, Msg, Text, Verbatim, msg, os_reason
 from retain.rules import GUARANTEES
-from retain.templates import PLACEHOLDERS, default_templates
+from retain.templates import PLACEHOLDERS, TemplateError, default_templates, parse_template
+
+#: Upper bounds of numeric settings. Each is far beyond any sensible value and
+#: far below what would overflow a date, a day number or a 64-bit score: with
+#: every weight at its bound the call-list terms still add up exactly.
+DAYS_MAX = 3650  # ten years: any rhythm, pause or quiet period
+AGE_MAX = 36_500  # a hundred years: arrears class limits, day caps
+POINTS_MAX = 10_000  # call-list points of one term (or per day)
+YUAN_MAX = 1_000_000_000_000  # a trillion yuan: principal limits
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+    # allow_inf_nan: TOML has inf and nan; a weight of inf would saturate every score.
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, validate_assignment=True, allow_inf_nan=False
+    )
 
 
 class ImportConfig(_Section):
-    principal_ceiling: int = Field(10_000_000, gt=0, description="largest principal, in yuan")
+    principal_ceiling: int = Field(
+        10_000_000, gt=0, le=YUAN_MAX, description="largest principal, in yuan"
+    )
     principal_floor: int = Field(
-        100, ge=0, description="smallest principal, in yuan (less is a typo, not a loan)"
+        100,
+        ge=0,
+        le=YUAN_MAX,
+        description="smallest principal, in yuan (less is a typo, not a loan)",
     )
     earliest_date: dt.date = Field(
         dt.date(1990, 1, 1), description="loan dates before this are rejected as nonsense"
+    )
+    max_xlsx_xml_mb: int = Field(
+        500,
+        ge=1,
+        le=100_000,
+        description="an XLSX workbook may expand to at most this many MB of XML "
+        "(a zip bomb is refused before it is parsed)",
+    )
+    max_cells: int = Field(
+        5_000_000,
+        ge=1,
+        le=1_000_000_000,
+        description="a sheet (or an XLSX file's shared strings) may hold at most this many cells",
     )
 
     @property
@@ -63,6 +93,7 @@ class DataConfig(_Section):
     stale_after_days: int = Field(
         3,
         ge=0,
+        le=DAYS_MAX,
         description="warn when the newest loans import is more than this many days old; "
         "customer reminders are then refused (export --allow-stale)",
     )
@@ -73,9 +104,11 @@ class ArrearsClass(_Section):
 
     name: str = Field(min_length=1, description="the class name in Chinese")
     name_en: str = Field(min_length=1, description="the class name in English")
-    min_days: int = Field(ge=0, description="first day past due in this class")
-    max_days: int | None = Field(default=None, ge=0, description="none = no upper bound")
-    weight: int = Field(0, ge=0, description="extra call-list points for this class")
+    min_days: int = Field(ge=0, le=AGE_MAX, description="first day past due in this class")
+    max_days: int | None = Field(
+        default=None, ge=0, le=AGE_MAX, description="none = no upper bound"
+    )
+    weight: int = Field(0, ge=0, le=POINTS_MAX, description="extra call-list points for this class")
 
     @model_validator(mode="after")
     def _ordered(self) -> ArrearsClass:
@@ -141,7 +174,7 @@ class ArrearsConfig(_Section):
 
 
 class RhythmConfig(_Section):
-    maturity_tiers: list[int] = Field(
+    maturity_tiers: list[Annotated[int, Field(ge=0, le=DAYS_MAX)]] = Field(
         default_factory=lambda: [30, 15, 7, 1],
         description="call once in each window before maturity (days)",
     )
@@ -149,23 +182,29 @@ class RhythmConfig(_Section):
         default_factory=lambda: ["mortgage", "pledge"],
         description="guarantee types whose borrowers get return visits",
     )
-    revisit_every_days: int = Field(90, gt=0, description="return visit to secured borrowers")
-    post_loan_first_days: int = Field(15, ge=0, description="first check after disbursement")
-    post_loan_every_days: int = Field(90, gt=0, description="then a check this often")
+    revisit_every_days: int = Field(
+        90, gt=0, le=DAYS_MAX, description="return visit to secured borrowers"
+    )
+    post_loan_first_days: int = Field(
+        15, ge=0, le=DAYS_MAX, description="first check after disbursement"
+    )
+    post_loan_every_days: int = Field(90, gt=0, le=DAYS_MAX, description="then a check this often")
     post_loan_early_days: int = Field(
-        7, ge=0, description="a contact this many days before a check satisfies it"
+        7, ge=0, le=DAYS_MAX, description="a contact this many days before a check satisfies it"
     )
-    win_back_every_days: int = Field(60, gt=0, description="win-back contact rhythm")
-    win_back_months: int = Field(12, gt=0, description="…during this long after the last close")
+    win_back_every_days: int = Field(60, gt=0, le=DAYS_MAX, description="win-back contact rhythm")
+    win_back_months: int = Field(
+        12, gt=0, le=120, description="…during this long after the last close"
+    )
     recovery_every_days: int = Field(
-        30, gt=0, description="contact customers with a written-off loan this often"
+        30, gt=0, le=DAYS_MAX, description="contact customers with a written-off loan this often"
     )
-    quiet_days: int = Field(3, ge=0, description="leave off anyone contacted this recently")
+    quiet_days: int = Field(3, ge=0, le=365, description="leave off anyone contacted this recently")
     visit_after_failed_calls: int = Field(
-        3, gt=0, description="suggest a visit after this many unanswered attempts"
+        3, gt=0, le=100, description="suggest a visit after this many unanswered attempts"
     )
     declined_pause_days: int = Field(
-        180, ge=0, description="no win-back for this long after the customer declined"
+        180, ge=0, le=DAYS_MAX, description="no win-back for this long after the customer declined"
     )
 
     @model_validator(mode="after")
@@ -205,7 +244,15 @@ def _weights_model() -> type[WeightsBase]:
     from retain.terms import settings
 
     fields: dict[str, Any] = {
-        s.name: (int if s.integer else float, Field(s.default, ge=0, description=s.description))
+        s.name: (
+            int if s.integer else float,
+            Field(
+                s.default,
+                ge=0,
+                le=AGE_MAX if s.integer else POINTS_MAX,
+                description=s.description,
+            ),
+        )
         for s in settings()
     }
     return create_model(
@@ -220,7 +267,7 @@ else:
 
 
 class CallsConfig(_Section):
-    daily_capacity: int = Field(20, gt=0, description="default length of `retain calls`")
+    daily_capacity: int = Field(20, gt=0, le=10_000, description="default length of `retain calls`")
 
 
 def _customer_facing() -> tuple[str, ...]:
@@ -239,7 +286,10 @@ class ExportConfig(_Section):
         "zh", description="language of customer SMS (independent of --lang): zh or en"
     )
     customer_quiet_days: int = Field(
-        7, ge=0, description="never text a customer the same reason again within this many days"
+        7,
+        ge=0,
+        le=365,
+        description="never text a customer the same reason again within this many days",
     )
     send_on: Literal["working_days", "any_day"] = Field(
         "working_days",
@@ -277,8 +327,6 @@ class ExportConfig(_Section):
 
     @model_validator(mode="after")
     def _placeholders(self) -> ExportConfig:
-        import string
-
         from retain.terms import TERM_NAMES as known
 
         unknown = [r for r in self.customer_reasons if r not in known]
@@ -306,20 +354,30 @@ class ExportConfig(_Section):
                             accepted=", ".join(reasons),
                         )
                     try:
-                        parsed = list(string.Formatter().parse(text))
-                    except ValueError as exc:
-                        raise ConfigValueError(
-                            key="config.problem", where=where, problem=str(exc)
-                        ) from None
-                    for _, field, _, _ in parsed:
-                        if field is not None and field not in PLACEHOLDERS:
-                            raise ConfigValueError(
-                                key="config.template_placeholder",
-                                where=where,
-                                name=field,
-                                accepted=", ".join("{" + p + "}" for p in PLACEHOLDERS),
-                            )
+                        parse_template(text)
+                    except TemplateError as exc:
+                        raise _template_error(where, exc) from None
         return self
+
+
+def _template_error(where: str, exc: TemplateError) -> ConfigValueError:
+    if exc.problem == "unknown":
+        return ConfigValueError(
+            key="config.template_placeholder",
+            where=where,
+            name=exc.field[1:-1],
+            accepted=", ".join("{" + p + "}" for p in PLACEHOLDERS),
+        )
+    # One line whatever the template holds: a newline in it is shown as \n.
+    shown = exc.field.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+    if len(shown) > 40:
+        shown = shown[:39] + "…"
+    return ConfigValueError(
+        key="config.template_field",
+        where=where,
+        field=shown,
+        why=msg(f"error.config.template_why.{exc.problem}"),
+    )
 
 
 class Config(_Section):
@@ -354,12 +412,136 @@ def config_path() -> Path:
     return Path(click.get_app_dir("retain")) / "config.toml"
 
 
+@dataclass(frozen=True)
+class Range:
+    """The values a numeric setting accepts, both ends included."""
+
+    low: float
+    high: float
+
+    def text(self) -> str:
+        return f"{_number(self.low)} – {_number(self.high)}"
+
+
+def _number(value: object) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
+
+
+def _range_of(metadata: list[Any], integer: bool) -> Range | None:
+    low: float | None = None
+    high: float | None = None
+    for bound in metadata:
+        if getattr(bound, "ge", None) is not None:
+            low = bound.ge
+        elif getattr(bound, "gt", None) is not None:
+            low = bound.gt + 1 if integer else bound.gt  # (no float setting has gt)
+        if getattr(bound, "le", None) is not None:
+            high = bound.le
+    return Range(low, high) if low is not None and high is not None else None
+
+
+def _model(annotation: Any) -> type[BaseModel] | None:
+    return (
+        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    )
+
+
+def _scalar_range(annotation: Any, metadata: list[Any]) -> Range | None:
+    """The range of a number setting (``int``, ``float``, ``int | None``, an
+    ``Annotated`` list element), or None for anything else."""
+    if get_origin(annotation) is Annotated:
+        base, *extra = get_args(annotation)
+        inner = [m for e in extra for m in getattr(e, "metadata", [e])]
+        return _scalar_range(base, [*metadata, *inner])
+    kinds = set(get_args(annotation)) - {type(None)} or {annotation}
+    if kinds == {int}:
+        return _range_of(metadata, integer=True)
+    if kinds == {float}:
+        return _range_of(metadata, integer=False)
+    return None
+
+
+def numeric_settings() -> list[tuple[str, object, Range]]:
+    """Every numeric setting: its dotted key (a column of a table as
+    ``arrears.classes.weight``, each item of a list by the list's key), its
+    default (None where it has none) and its range; for the README's table."""
+    found: list[tuple[str, object, Range]] = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            key = prefix + (info.alias or name)
+            annotation = info.annotation
+            if get_origin(annotation) is list:
+                annotation = get_args(annotation)[0]
+            sub = _model(annotation)
+            if sub is not None:
+                walk(sub, key + ".")
+                continue
+            found_range = _scalar_range(annotation, list(info.metadata))
+            if found_range is not None:
+                default = (
+                    None if info.is_required() else info.get_default(call_default_factory=True)
+                )
+                found.append((key, default, found_range))
+
+    walk(Config, "")
+    return found
+
+
+def setting_range(loc: tuple[int | str, ...]) -> Range | None:
+    """The range of the setting at a pydantic error location, if it is a number."""
+    model: type[BaseModel] | None = Config
+    annotation: Any = None
+    metadata: list[Any] = []
+    for part in loc:
+        if isinstance(part, int):
+            if get_origin(annotation) is not list:
+                return None
+            annotation, metadata = get_args(annotation)[0], []
+            model = _model(annotation)
+            continue
+        if model is None:
+            return None
+        info = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+        if info is None:
+            return None
+        annotation, metadata = info.annotation, list(info.metadata)
+        model = _model(annotation)
+    return _scalar_range(annotation, metadata)
+
+
+_BOUND_ERRORS = frozenset(
+    {
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+        "finite_number",
+        "int_from_float",
+        "int_parsing_size",
+    }
+)
+
+
 def _problem(error: Any) -> Text:
     """What pydantic found wrong, with Chinese for our own checks and its common ones."""
     english = str(error["msg"]).removeprefix("Value error, ")
     found = (error.get("ctx") or {}).get("error")
     if isinstance(found, ConfigValueError):
         return found.message
+    # (an integer too large for a float is a "float_type" error)
+    too_big = error["type"] == "float_type" and isinstance(error["input"], int)
+    if error["type"] in _BOUND_ERRORS or too_big:
+        bounds = setting_range(tuple(error["loc"]))
+        if bounds is not None:
+            return msg(
+                "error.config.range",
+                value=str(error["input"]),
+                low=_number(bounds.low),
+                high=_number(bounds.high),
+            )
     key = f"error.pydantic.{error['type']}"
     if key in CATALOGUE:
         shown = Msg(key, dict(error.get("ctx") or {}))

@@ -32,6 +32,8 @@ DESCRIPTIONS: dict[str, str] = {
     "import.principal_ceiling": "贷款金额上限，单位元",
     "import.principal_floor": "贷款金额下限，单位元（低于此数是录入错误，不是贷款）",
     "import.earliest_date": "早于此日期的贷款日期视为错误而拒绝",
+    "import.max_xlsx_xml_mb": "XLSX 工作簿解压后的 XML 最多这么多 MB（解析前即拒绝压缩炸弹）",
+    "import.max_cells": "一个工作表（或 XLSX 文件的共享字符串）最多这么多个单元格",
     "data": "导入的贷款数据可以有多旧",
     "data.stale_after_days": "最近一次贷款导入的数据超过这么多天即提示；"
     "此时拒绝导出给客户的提醒（export --allow-stale 可放行）",

@@ -38,6 +38,7 @@ from retain.config import Config
 from retain.errors import UsageError
 from retain.output import Field, yuan_grouped
 from retain.reminders import Reminder
+from retain.templates import render_template
 
 if TYPE_CHECKING:
     from retain.store import Store
@@ -125,7 +126,7 @@ def message(reminder: Reminder, template: str, config: Config, reason_label: str
         "days_left_days": _days(reminder.days_left, lang),
         "days_past_due_days": _days(reminder.days_past_due, lang),
     }
-    return template.format(**values)
+    return render_template(template, values)
 
 
 def reminder_rows(

@@ -403,6 +403,34 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{where}: unknown placeholder {{{name}}}; use {accepted}",
         "{where}：未知的占位符 {{{name}}}；可用 {accepted}",
     ),
+    "error.config.range": (
+        "must be from {low} to {high}, not {value}",
+        "应在 {low} 到 {high} 之间，而不是 {value}",
+    ),
+    "error.config.template_field": (
+        "{where}: {field} is not allowed ({why}); a template takes plain placeholders "
+        "such as {{name}}, and {{{{ }}}} for literal braces",
+        "{where}：不允许 {field}（{why}）；模板只能用 {{name}} 这样的简单占位符，"
+        "字面的花括号写作 {{{{ }}}}",
+    ),
+    "error.config.template_why.conversion": ("a conversion such as !r", "!r 之类的转换"),
+    "error.config.template_why.format_spec": (
+        "a format spec such as :>10",
+        ":>10 之类的格式说明",
+    ),
+    "error.config.template_why.attribute": (
+        "attribute or index access",
+        "属性或下标访问",
+    ),
+    "error.config.template_why.nested": ("a field inside a field", "占位符里套占位符"),
+    "error.config.template_why.lone_open": (
+        "a {{ that closes nowhere",
+        "没有闭合的 {{",
+    ),
+    "error.config.template_why.lone_close": (
+        "a }} that opens nowhere",
+        "没有对应开头的 }}",
+    ),
     # pydantic's own messages for config values, by error type (English as pydantic words it)
     "error.pydantic.missing": ("Field required", "缺少必填项"),
     "error.pydantic.extra_forbidden": ("Extra inputs are not permitted", "不是可用的配置项"),
@@ -516,6 +544,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{name} is neither UTF-8, GB18030 nor Big5 text: byte 0x{utf8_byte} at offset {utf8_offset} is not UTF-8, byte 0x{gb_byte} at offset {gb_offset} is not GB18030 and byte 0x{big5_byte} at offset {big5_offset} is not Big5; re-save it as UTF-8 CSV or pass --encoding",
         "{name} 既不是 UTF-8，也不是 GB18030 或 Big5 编码的文本：偏移 {utf8_offset} 处的字节 0x{utf8_byte} 不是 UTF-8，偏移 {gb_offset} 处的字节 0x{gb_byte} 不是 GB18030，偏移 {big5_offset} 处的字节 0x{big5_byte} 不是 Big5；请另存为 UTF-8 CSV 或使用 --encoding",
     ),
+    "error.read.xlsx_too_big": (
+        "{name} {found}, over import.max_xlsx_xml_mb ({limit} MB): refused before parsing, as a zip bomb would be; if the workbook is genuine, raise that setting",
+        "{name}{found}，超过 import.max_xlsx_xml_mb（{limit} MB）：为防压缩炸弹，解析前即拒绝；如确为正常工作簿，请调大该设置",
+    ),
+    "error.read.xlsx_declares": (
+        "declares {size} MB of XML",
+        "声明解压后有 {size} MB 的 XML",
+    ),
+    "error.read.xlsx_expands": (
+        "expands to more XML than the {size} MB it declares",
+        "解压后的 XML 超过其声明的 {size} MB",
+    ),
+    "error.read.too_many_cells": (
+        "{name} holds more than {limit} cells, over import.max_cells: refused; if the workbook is genuine, raise that setting",
+        "{name} 的单元格超过 {limit} 个，超过 import.max_cells：已拒绝；如确为正常工作簿，请调大该设置",
+    ),
+    "error.read.bad_utf32_bom": (
+        "{name} starts with a UTF-32 byte-order mark but is not valid UTF-32: bytes at offset {offset}",
+        "{name} 以 UTF-32 字节序标记开头，但不是有效的 UTF-32：偏移 {offset} 处的字节",
+    ),
+    "error.read.wide_no_bom": (
+        "{name} looks like {encoding} without a byte-order mark: save it as UTF-8 or pass --encoding {codec}",
+        "{name} 像是没有字节序标记的 {encoding} 编码：请另存为 UTF-8，或使用 --encoding {codec}",
+    ),
     "error.read.encoding_unsure": (
         "cannot tell whether {name} is GB18030 (simplified Chinese) or Big5 (traditional Chinese): pass --encoding gb18030 or --encoding big5",
         "无法判断 {name} 是 GB18030（简体中文）还是 Big5（繁体中文）编码：请使用 --encoding gb18030 或 --encoding big5",
@@ -551,6 +603,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.read.ndjson_invalid": (
         "invalid JSON in {name} at line {line}: {detail} (column {column})",
         "{name} 第 {line} 行 JSON 无效：{detail}（第 {column} 列）",
+    ),
+    "error.read.json_deep": (
+        "nested more than about 1,000 levels deep (a row is a flat object of values)",
+        "嵌套超过约 1000 层（每行应是由单个值组成的对象）",
     ),
     "error.read.json_expected": ("expected {what}, found {found}", "应为 {what}，实际为 {found}"),
     "error.read.json_eof": ("end of file", "文件结尾"),
@@ -779,6 +835,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "是 JSON 对象，不是单个值",
     ),
     "reject.json_array": ("a JSON array, not a value", "是 JSON 数组，不是单个值"),
+    "reject.json_surrogate": (
+        "holds a lone surrogate escape (\\ud800 …), which is no character",
+        "含有单独的代理项转义（\\ud800 …），不是有效字符",
+    ),
     "reject.json_nonfinite": ("NaN or Infinity is not a value", "NaN 或 Infinity 不是有效的值"),
     "reject.formula_unsaved": (
         "formula with no saved value: open and save the file in Excel",

@@ -372,6 +372,32 @@ def json_schemas() -> str:
 
 
 # ---------------------------------------------------------------------------
+# Settings
+
+
+def _figure(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
+
+
+def setting_ranges() -> str:
+    """The README's table of numeric settings: default and accepted range."""
+    from retain.config import numeric_settings
+
+    lines = ["| setting | default | range |", "|---|---|---|"]
+    for key, default, bounds in numeric_settings():
+        if ".classes." in key:
+            shown = "per class"
+        elif isinstance(default, list):
+            shown = "[" + ", ".join(_figure(v) for v in default) + "] (each)"
+        else:
+            shown = _figure(default)
+        lines.append(f"| `{key}` | {shown} | {_figure(bounds.low)} – {_figure(bounds.high)} |")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
 # Regenerate / check
 
 

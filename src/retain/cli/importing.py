@@ -229,6 +229,7 @@ def _run_import(
     from retain.errors import EXIT_REJECTED, UsageError
     from retain.importing.columns import Mapping, load_mapping
     from retain.importing.load import ImportSettings, import_file
+    from retain.importing.read import MB, ReadLimits
 
     st = state(ctx)
     as_of = None
@@ -258,6 +259,10 @@ def _run_import(
         dry_run=dry_run,
         lang=st.lang,
         as_of=as_of,
+        limits=ReadLimits(
+            max_xml_bytes=config.import_.max_xlsx_xml_mb * MB,
+            max_cells=config.import_.max_cells,
+        ),
     )
     if dry_run and not st.db_path.exists():
         from retain.store import Store

@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from retain.i18n import Text, msg
 from retain.importing.columns import Kind
-from retain.importing.read import ReadInfo, Record, encoding_name, open_rows, read_records
+from retain.importing.read import (
+    ReadInfo,
+    ReadLimits,
+    Record,
+    encoding_name,
+    open_rows,
+    read_records,
+)
 from retain.importing.rejects import RejectsWriter, default_rejects_path
 from retain.importing.upsert import ImportWriter, Row, Saved
 from retain.importing.validate import (
@@ -147,6 +154,7 @@ class ImportSettings:
     dry_run: bool = False
     lang: str = "en"  # of the rejects file's _reason column, which people read
     as_of: dt.date | None = None  # the day the data is as of; None: today
+    limits: ReadLimits = ReadLimits()  # import.max_xlsx_xml_mb, import.max_cells
 
 
 def file_sha256(path: Path) -> str:
@@ -199,6 +207,7 @@ def import_file(
         kind=settings.kind,
         mapping=settings.mapping,
         info=info,
+        limits=settings.limits,
     ) as rows:
         if info.encoding is not None:
             report.encoding = encoding_name(info.encoding)

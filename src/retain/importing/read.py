@@ -18,10 +18,13 @@ import csv
 import json
 import re
 import shutil
+import struct
 import sys
 import tempfile
 import unicodedata
 import warnings
+import zipfile
+import zlib
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -64,6 +67,18 @@ CSV_FIELD_LIMIT = 16 * 1024 * 1024
 #: Largest single JSON value (one row object) accepted.
 JSON_VALUE_LIMIT = 16 * 1024 * 1024
 STDIN_NAME = "<stdin>"
+
+
+MB = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """How much a workbook may expand to (``import.max_xlsx_xml_mb``,
+    ``import.max_cells``): a few-megabyte zip can hold gigabytes of XML."""
+
+    max_xml_bytes: int = 500 * MB
+    max_cells: int = 5_000_000
 
 
 @dataclass(slots=True)
@@ -173,6 +188,11 @@ ENCODING_NAMES = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8",
     "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16LE",
+    "utf-16-be": "UTF-16BE",
+    "utf-32": "UTF-32",
+    "utf-32-le": "UTF-32LE",
+    "utf-32-be": "UTF-32BE",
     "gb18030": "GB18030",
     "cp950": "Big5",
 }
@@ -233,11 +253,22 @@ def detect_encoding(path: Path, name: str, encoding: str | None = None) -> str:
                 key="read.bad_utf8_bom", name=name, byte=_byte_at(path, bad), offset=bad
             )
         return "utf-8-sig"
+    if head in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):  # before UTF-16: FF FE 00 00
+        bad = _first_invalid(path, "utf-32")
+        if bad is not None:
+            raise RetainError(key="read.bad_utf32_bom", name=name, offset=bad)
+        return "utf-32"
     if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         bad = _first_invalid(path, "utf-16")
         if bad is not None:
             raise RetainError(key="read.bad_utf16_bom", name=name, offset=bad)
         return "utf-16"
+    # Before UTF-8: ASCII in UTF-16 ("c\0u\0…") is valid UTF-8, full of NULs.
+    wide = _wide_without_bom(path)
+    if wide is not None:
+        raise UsageError(
+            key="read.wide_no_bom", name=name, encoding=encoding_name(wide), codec=wide
+        )
     bad_utf8 = _first_invalid(path, "utf-8")
     if bad_utf8 is None:
         return "utf-8"
@@ -259,6 +290,58 @@ def detect_encoding(path: Path, name: str, encoding: str | None = None) -> str:
         big5_byte=_byte_at(path, bad_big5),
         big5_offset=bad_big5,
     )
+
+
+def _wide_without_bom(path: Path) -> str | None:
+    """``utf-16-le`` … ``utf-32-be`` when the file's start looks like that encoding
+    written without a byte-order mark, else None.
+
+    The tell-tale is NUL bytes: no text in UTF-8 or GB18030 holds them, while in
+    UTF-16 every ASCII character (the commas, digits and line ends of any ledger)
+    has one on the same side, and in UTF-32 every character has two or three.
+    The guess must also decode the sample strictly, to text without NULs.
+    """
+    with path.open("rb") as fh:
+        sample = fh.read(64 * 1024)
+    sample = sample[: len(sample) - len(sample) % 4]
+    if b"\x00" not in sample:
+        return None
+    quarters = [sample[i::4].count(0) for i in range(4)]
+    per_quarter = len(sample) // 4
+    candidates: list[str] = []
+    if quarters[2] == quarters[3] == per_quarter:
+        candidates.append("utf-32-le")
+    if quarters[0] == quarters[1] == per_quarter:
+        candidates.append("utf-32-be")
+    even, odd = quarters[0] + quarters[2], quarters[1] + quarters[3]
+    if odd > 4 * even:
+        candidates.append("utf-16-le")
+    if even > 4 * odd:
+        candidates.append("utf-16-be")
+    for codec in candidates:
+        try:
+            text = codecs.getincrementaldecoder(codec)("strict").decode(sample)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return codec
+    return None
+
+
+def _open_text(path: Path, encoding: str, newline: str | None = None) -> IO[str]:
+    """The file as text, past any byte-order marks the codec leaves in: a file
+    saved twice with a BOM (by two tools) starts with a second one, U+FEFF,
+    which would otherwise be part of the first column's name."""
+    fh = path.open(encoding=encoding, newline=newline)
+    try:
+        start = fh.tell()
+        while fh.read(1) == "\ufeff":
+            start = fh.tell()
+        fh.seek(start)
+    except BaseException:
+        fh.close()
+        raise
+    return fh
 
 
 def _choose_legacy(path: Path, name: str) -> str:
@@ -339,7 +422,7 @@ def _csv_rows(
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
     kind = "TSV" if delimiter == "\t" else "CSV"
-    with path.open(encoding=encoding, newline="") as fh:
+    with _open_text(path, encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, strict=False)
         row_no = 0
         try:
@@ -372,20 +455,47 @@ class _NonFinite:
         self.text = text
 
 
+def _json_int(text: str) -> int | Unusable:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (4,300): no field holds that
+        return Unusable("too_large", f"{text[:20]}… ({len(text)} digits)")
+
+
 def _json_decoder() -> json.JSONDecoder:
-    return json.JSONDecoder(parse_constant=_NonFinite)
+    return json.JSONDecoder(parse_constant=_NonFinite, parse_int=_json_int)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _escaped(text: str) -> str:
+    """Text that can be written as UTF-8: a lone surrogate (``"\\ud800"`` in the
+    JSON) as its escape, so the rejects file shows what the file held."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _check_object(obj: object, number: int, line: int, name: str) -> dict[str, Any]:
     if not isinstance(obj, dict):
         where = msg("error.read.json_where", name=name, line=line, number=number)
         raise RetainError(key="read.json_not_object", where=where, found=type(obj).__name__)
+    if not all(_escaped(key) is key for key in obj):
+        obj = {_escaped(key): value for key, value in obj.items()}
     for key, value in obj.items():
         # Only a fault if the import reads that field: an unused one never rejects a row.
-        if isinstance(value, dict | list):
-            shown = json.dumps(value, ensure_ascii=False, default=_non_finite_text)
+        if isinstance(value, str):
+            shown = _escaped(value)
+            if shown is not value:
+                obj[key] = Unusable("json_surrogate", shown)
+        elif isinstance(value, dict | list):
+            try:
+                shown = json.dumps(value, ensure_ascii=False, default=_non_finite_text)
+            except RecursionError:  # decoded just below the limit, one level short here
+                shown = "[…]" if isinstance(value, list) else "{…}"
             nested = "object" if isinstance(value, dict) else "array"
-            obj[key] = Unusable(f"json_{nested}", shown)
+            obj[key] = Unusable(f"json_{nested}", _escaped(shown))
         elif isinstance(value, _NonFinite):
             obj[key] = Unusable("json_nonfinite", value.text)
     return obj
@@ -467,6 +577,8 @@ class _JsonStream:
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                raise self._error(msg("error.read.json_deep")) from None
             except json.JSONDecodeError as exc:
                 if len(self.buf) - self.pos < JSON_VALUE_LIMIT and self._fill(more):
                     more *= 2
@@ -524,7 +636,7 @@ class _JsonStream:
 
 
 def _json_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, Any]]:
-    with path.open(encoding=encoding) as fh:
+    with _open_text(path, encoding) as fh:
         for number, (obj, line) in enumerate(_JsonStream(fh, name).objects(), 1):
             yield _check_object(obj, number, line, name)
 
@@ -532,13 +644,20 @@ def _json_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, An
 def _ndjson_objects(path: Path, encoding: str, name: str) -> Iterator[dict[str, Any]]:
     decoder = _json_decoder()
     number = 0
-    with path.open(encoding=encoding) as fh:
+    with _open_text(path, encoding) as fh:
         for line_no, line in enumerate(fh, 1):
             text = line.strip()
             if not text:
                 continue
             try:
                 obj = decoder.decode(text)
+            except RecursionError:
+                raise RetainError(
+                    key="read.json_invalid",
+                    name=name,
+                    line=line_no,
+                    detail=msg("error.read.json_deep"),
+                ) from None
             except json.JSONDecodeError as exc:
                 raise RetainError(
                     key="read.ndjson_invalid",
@@ -593,8 +712,117 @@ class _Workbook:
         pass
 
 
+#: Members of an XLSX zip that a reader parses as XML.
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature … file name length, extra length
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+
+
+def _too_big(name: str, limits: ReadLimits, found: Text) -> RetainError:
+    return RetainError(
+        key="read.xlsx_too_big", name=name, found=found, limit=limits.max_xml_bytes // MB
+    )
+
+
+def _check_xlsx(path: Path, name: str, limits: ReadLimits) -> None:
+    """Refuse a workbook whose XML would expand beyond the limits, before parsing.
+
+    First the sizes the zip directory declares, then the real ones: each XML
+    member is inflated here, output counted and thrown away, stopping at the
+    limit, so a member whose declared size lies costs no more than the limit.
+    The shared strings are counted too (openpyxl keeps them all in memory): a
+    workbook has no more distinct strings than cells.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: openpyxl says what is wrong with it
+    with archive, path.open("rb") as raw:
+        members = [i for i in archive.infolist() if i.filename.lower().endswith(_XML_SUFFIXES)]
+        declared = sum(i.file_size for i in members)
+        if declared > limits.max_xml_bytes:
+            found = msg("error.read.xlsx_declares", size=-(-declared // MB))
+            raise _too_big(name, limits, found)
+        total = 0
+        for info in members:
+            counter = _SiCounter() if info.filename == _SHARED_STRINGS else None
+            total += _inflate(archive, raw, info, limits.max_xml_bytes - total, counter)
+            if total > limits.max_xml_bytes:
+                found = msg("error.read.xlsx_expands", size=-(-declared // MB))
+                raise _too_big(name, limits, found)
+            if counter is not None and counter.count > limits.max_cells:
+                raise RetainError(
+                    key="read.too_many_cells", name=name, limit=f"{limits.max_cells:,}"
+                )
+
+
+class _SiCounter:
+    """Counts shared-string entries (``<si>``, any namespace prefix) in a stream."""
+
+    _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?si[\s>/]")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.tail = b""
+
+    def feed(self, data: bytes) -> None:
+        text = self.tail + data
+        seen = len(self.tail)
+        # a tag wholly inside the tail was counted with the previous chunk
+        self.count += sum(1 for m in self._TAG.finditer(text) if m.end() > seen)
+        self.tail = text[-24:]
+
+
+def _inflate(
+    archive: zipfile.ZipFile,
+    raw: IO[bytes],
+    info: zipfile.ZipInfo,
+    cap: int,
+    counter: _SiCounter | None,
+) -> int:
+    """The real inflated size of one member, or just over ``cap`` if it is larger."""
+    size = 0
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        raw.seek(info.header_offset)
+        signature, name_len, extra_len = _LOCAL_HEADER.unpack(raw.read(_LOCAL_HEADER.size))
+        if signature != b"PK\x03\x04":
+            return 0  # a damaged zip: openpyxl reports it
+        raw.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        left = info.compress_size
+        while left > 0 and not inflater.eof:
+            pending = raw.read(min(left, 1 << 16))
+            if not pending:
+                break
+            left -= len(pending)
+            while pending:
+                try:
+                    data = inflater.decompress(pending, 1 << 20)
+                except zlib.error:
+                    return size  # damaged: openpyxl reports it
+                size += len(data)
+                if counter is not None:
+                    counter.feed(data)
+                if size > cap:
+                    return size
+                pending = inflater.unconsumed_tail
+        return size
+    # stored (or a method zlib does not speak): zipfile stops at the declared size
+    try:
+        with archive.open(info) as member:
+            while data := member.read(1 << 20):
+                size += len(data)
+                if counter is not None:
+                    counter.feed(data)
+                if size > cap:
+                    return size
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error):
+        pass
+    return size
+
+
 class _XlsxBook(_Workbook):
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, limits: ReadLimits) -> None:
         from retain.lazy import without_heavy_modules
 
         with without_heavy_modules():
@@ -611,6 +839,7 @@ class _XlsxBook(_Workbook):
             )
             raise RetainError(key="read.xlsx", name=name, detail=detail)
         self.name = name
+        self.limits = limits
         # A file object, not the path: openpyxl refuses paths without an .xlsx
         # extension (stdin, or --input-format xlsx on another name).
         self.handle = path.open("rb")
@@ -628,6 +857,7 @@ class _XlsxBook(_Workbook):
         cells_of = _formula_aware_rows(self.book, sheet)
         # Every row is yielded, missing ones as empty, so enumerate gives the sheet row.
         row_no = 0
+        cells = 0
         while True:
             try:
                 values = next(cells_of)
@@ -638,6 +868,13 @@ class _XlsxBook(_Workbook):
                     key="read.xlsx_row", name=self.name, row=row_no + 1, detail=_one_line(exc)
                 ) from None
             row_no += 1
+            cells += len(values)
+            if cells > self.limits.max_cells:
+                raise RetainError(
+                    key="read.too_many_cells",
+                    name=self.name,
+                    limit=f"{self.limits.max_cells:,}",
+                )
             while values and values[-1] is None:
                 values.pop()
             yield SourceRow(row_no, values)
@@ -689,8 +926,11 @@ class _XlsBook(_Workbook):
     """A workbook read with python-calamine: every legacy ``.xls``, and an ``.xlsx``
     small enough and free of formulas (:func:`_calamine_suits`)."""
 
-    def __init__(self, path: Path, name: str, error_key: str = "read.xls") -> None:
+    def __init__(
+        self, path: Path, name: str, limits: ReadLimits, error_key: str = "read.xls"
+    ) -> None:
         self.name = name
+        self.limits = limits
         self.error_key = error_key
         try:
             from python_calamine import CalamineWorkbook
@@ -705,8 +945,15 @@ class _XlsBook(_Workbook):
     def rows(self, index: int) -> Generator[SourceRow, None, None]:
         try:
             sheet = self.book.get_sheet_by_index(index)
-            # Calamine holds the sheet in memory either way: an .xls has at most
-            # 65,536 rows and an .xlsx comes here only when it is small.
+        except Exception as exc:
+            raise RetainError(key=self.error_key, name=self.name, detail=_one_line(exc)) from None
+        # Calamine holds the sheet in memory: an .xls has at most 65,536 × 256
+        # cells, an .xlsx comes here only when small; the sheet's size decides.
+        if sheet.height * sheet.width > self.limits.max_cells:
+            raise RetainError(
+                key="read.too_many_cells", name=self.name, limit=f"{self.limits.max_cells:,}"
+            )
+        try:
             table = sheet.to_python(skip_empty_area=False)
         except Exception as exc:
             raise RetainError(key=self.error_key, name=self.name, detail=_one_line(exc)) from None
@@ -762,15 +1009,17 @@ def _has_formula(archive: Any, info: Any) -> bool:
     return False
 
 
-def _open_book(path: Path, name: str, fmt: str) -> _Workbook:
+def _open_book(path: Path, name: str, fmt: str, limits: ReadLimits) -> _Workbook:
     if fmt == "xls":
-        return _XlsBook(path, name)
+        return _XlsBook(path, name, limits)
+    # The zip-bomb limits hold for either reader, checked before any XML is parsed.
+    _check_xlsx(path, name, limits)
     if _calamine_suits(path):
         try:
-            return _XlsBook(path, name, error_key="read.xlsx")
+            return _XlsBook(path, name, limits, error_key="read.xlsx")
         except RetainError:
             pass  # openpyxl then reads it, or says in its words what is wrong
-    return _XlsxBook(path, name)
+    return _XlsxBook(path, name, limits)
 
 
 def _pick_sheet(
@@ -862,6 +1111,7 @@ def open_rows(
     kind: Kind | None = None,
     mapping: Mapping | None = None,
     info: ReadInfo | None = None,
+    limits: ReadLimits | None = None,
 ) -> Iterator[Iterator[SourceRow]]:
     """Open a file (``None`` = stdin, which needs ``input_format``) and yield its rows.
 
@@ -869,9 +1119,10 @@ def open_rows(
     file fails before any row is read; ``info`` receives what was settled.
     ``encoding`` is ``--encoding`` (text files), ``sheet`` is ``--sheet`` (workbooks);
     without it the first sheet holding a header row for ``kind`` is read.
-    Everything is closed on exit.
+    ``limits`` bound what a workbook may expand to. Everything is closed on exit.
     """
     info = info if info is not None else ReadInfo()
+    limits = limits if limits is not None else ReadLimits()
     with ExitStack() as stack:
         if source is None:
             fmt = detect_format(None, input_format)
@@ -892,7 +1143,7 @@ def open_rows(
         if fmt in ("xlsx", "xls"):
             if encoding is not None:
                 raise UsageError(key="read.encoding_workbook")
-            book = _open_book(path, name, fmt)
+            book = _open_book(path, name, fmt, limits)
             stack.callback(book.close)
             index = _pick_sheet(book, name, sheet, kind, mapping)
             info.sheet = book.names[index]
