@@ -34,6 +34,7 @@ from retain.importing.validate import (
     validate_customer,
     validate_loan,
 )
+from retain.scratch import clean_temporaries
 
 if TYPE_CHECKING:
     from retain.importing.columns import HeaderLayout, Mapping
@@ -190,6 +191,9 @@ def import_file(
     report = ImportReport(kind=settings.kind, file_name=name, dry_run=settings.dry_run)
     sha = file_sha256(source) if source is not None else None
     target = rejects_path or default_rejects_path(source)
+    if not settings.dry_run:
+        # what a killed run left beside the rejects file and in the temporary root
+        clean_temporaries([target.parent])
     info = ReadInfo()
     with open_rows(
         source,
