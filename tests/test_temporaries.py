@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -215,3 +216,26 @@ def test_an_interrupted_import_leaves_nothing(
     assert "Traceback" not in err.decode()
     assert leftovers(source, scratch) == []
     assert not list(work.glob("*.rejects*.csv"))
+
+
+def test_what_earlier_versions_left_is_cleaned_once_it_is_an_hour_old(
+    cli: Cli, make_csv: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    beside = tmp_path / ".retain-rejects-k2j4h1"
+    beside.write_text("C2,李强,13812348001\n", encoding="utf-8")
+    spool = root / "retain-abc123"
+    spool.mkdir()
+    (spool / "stdin").write_text("C2,李强,13812348001\n", encoding="utf-8")
+    fresh = tmp_path / ".retain-rejects-running"
+    fresh.write_text("", encoding="utf-8")
+    hour_ago = time.time() - 3700
+    for path in (beside, spool / "stdin", spool):
+        os.utime(path, (hour_ago, hour_ago))
+    assert sorted(leftover_temporaries([tmp_path])) == sorted([beside, spool])
+    path = make_csv("c.csv", [HEADER, ["C1", "王建国", "13812348001"]])
+    assert cli("import", "customers", str(path)).exit_code == 0
+    assert not beside.exists() and not spool.exists()
+    assert fresh.exists()  # perhaps an earlier version's import still running

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,7 @@ PRIVATE_FILE = 0o600
 # A directory not yet locked by its (live) maker looks dead for a moment: an
 # unlocked one is a leftover only when its pid is gone or it is older than this.
 _UNLOCKED_GRACE_S = 60.0
+_OLD_STYLE_AGE_S = 3600.0
 
 try:
     import fcntl
@@ -91,15 +93,31 @@ def private_dir(parent: Path) -> Iterator[PrivateDir]:
 
 
 def _candidates(directory: Path) -> Iterator[Path]:
+    """This user's private directories in ``directory``, and what runs of retain
+    up to 0.1.0 left there (an hour old at least: such a run is long dead)."""
     try:
         entries = list(os.scandir(directory))
     except OSError:
         return
+    uid = os.getuid() if hasattr(os, "getuid") else None
     for entry in entries:
-        if entry.name.startswith(PREFIX):
-            with contextlib.suppress(OSError):
-                if entry.is_dir(follow_symlinks=False):
-                    yield Path(entry.path)
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if uid is not None and info.st_uid != uid:
+                continue
+            ours = entry.name.startswith(PREFIX) and stat.S_ISDIR(info.st_mode)
+            old = time.time() - info.st_mtime > _OLD_STYLE_AGE_S and _old_style(entry, info)
+            if ours or old:
+                yield Path(entry.path)
+
+
+def _old_style(entry: os.DirEntry[str], info: os.stat_result) -> bool:
+    """A rejects temporary beside an input, or a copy of stdin in the temporary root."""
+    if entry.name.startswith(".retain-rejects-") and stat.S_ISREG(info.st_mode):
+        return True
+    if entry.name.startswith("retain-") and stat.S_ISDIR(info.st_mode):
+        return os.listdir(entry.path) in ([], ["stdin"])
+    return False
 
 
 def _pid_of(path: Path) -> int | None:
@@ -123,6 +141,8 @@ def _pid_alive(pid: int | None) -> bool:
 
 def _is_leftover(path: Path) -> bool:
     """A directory no live run holds: its lock is free and its maker is gone."""
+    if not path.name.startswith(PREFIX):
+        return True  # an earlier version's, old enough (see _candidates)
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -165,7 +185,11 @@ def clean_temporaries(directories: Iterable[Path] = ()) -> list[Path]:
     """Remove the leftovers :func:`leftover_temporaries` finds; the ones removed."""
     removed = []
     for path in leftover_temporaries(directories):
-        shutil.rmtree(path, ignore_errors=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
         if not path.exists():
             removed.append(path)
     return removed
