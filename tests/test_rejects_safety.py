@@ -247,3 +247,48 @@ def test_round_trip_through_a_rejects_file_is_exact(name: str) -> None:
         rejects = tmp / "bad.rejects.csv"
         assert via("import", "customers", str(fixed(rejects))).exit_code == 0
         assert names(via) == expected
+
+
+def test_a_directory_given_as_rejects_file_is_refused_and_kept(
+    cli: Cli, make_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = one_good_one_bad(make_csv)
+    target = tmp_path / "folder"
+    target.mkdir()
+    (target / "mine.txt").write_text("keep me\n", encoding="utf-8")
+    result = cli("import", "customers", str(path), "--rejects", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot write the rejects file {target}: ")
+    assert (target / "mine.txt").read_text(encoding="utf-8") == "keep me\n"
+    assert not committed(cli, path, tmp_path)
+
+
+def test_a_failed_commit_takes_the_rejects_file_back(
+    cli: Cli, make_csv: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from retain.store import Store
+
+    @contextlib.contextmanager
+    def failing_commit(self: Store) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("ROLLBACK")
+        raise sqlite3.OperationalError("database or disk is full")
+
+    path = one_good_one_bad(make_csv)
+    mine = tmp_path / "fix-me.csv"
+    mine.write_text("my fixes\n", encoding="utf-8")
+    monkeypatch.setattr(Store, "write", failing_commit)
+    default = cli("import", "customers", str(path))
+    explicit = cli("import", "customers", str(path), "--rejects", str(mine))
+    monkeypatch.undo()
+    assert (default.exit_code, explicit.exit_code) == (1, 1)
+    assert "database or disk is full" in default.stderr
+    assert not (tmp_path / "客户.rejects.csv").exists()
+    assert mine.read_text(encoding="utf-8") == "my fixes\n"
+    assert not list(tmp_path.glob(".retain-*"))
+    assert not committed(cli, path, tmp_path)

@@ -171,9 +171,12 @@ class RejectsWriter:
             finally:
                 close_quietly(handle)
             if self.replace:
+                if self.target.is_dir() and not self.target.is_symlink():
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
                 if self.target.exists() or self.target.is_symlink():
                     self._previous = self._place.path / "previous"
                     os.rename(self.target, self._previous)
+                    self._placed = self.target  # from here on, leaving undoes it
                 os.replace(self._tmp, self.target)
                 placed = self.target
             else:
