@@ -292,3 +292,24 @@ def test_a_failed_commit_takes_the_rejects_file_back(
     assert mine.read_text(encoding="utf-8") == "my fixes\n"
     assert not list(tmp_path.glob(".retain-*"))
     assert not committed(cli, path, tmp_path)
+
+
+def test_stdout_to_a_full_disk_is_one_error_line_and_exit_1(seeded: Cli, tmp_path: Path) -> None:
+    with tiny_disk(tmp_path, "16k") as disk:
+        filler = disk / "filler"
+        with contextlib.suppress(OSError), filler.open("wb") as handle:
+            while True:
+                handle.write(b"x" * 4096)
+                handle.flush()
+        with (disk / "due.csv").open("w") as stdout:
+            result = subprocess.run(
+                [sys.executable, "-m", "retain", "--db", str(seeded.db), "--today", TODAY]
+                + ["due", "--days", "30", "--format", "csv", "--reveal"],
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, "RETAIN_LANG": "en"},
+                check=False,
+            )
+        assert result.returncode == 1
+        assert result.stderr == "Error: No space left on device\n"
