@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,12 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("RETAIN_DB", "RETAIN_TODAY", "RETAIN_LANG", "RETAIN_CONFIG", "LC_ALL", "LANG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RETAIN_CONFIG", str(tmp_path / "no-config.toml"))
+    # A temporary root of the test's own: leftovers of other runs in /tmp (which
+    # `doctor` reports and imports clean) are not this test's business.
+    private_tmp = tmp_path.parent / f"{tmp_path.name}-tmp"
+    private_tmp.mkdir(exist_ok=True)
+    monkeypatch.setenv("TMPDIR", str(private_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
 
 
 @pytest.fixture(params=["calamine", "openpyxl"])

@@ -465,3 +465,38 @@ def test_doctor_speaks_chinese_but_keeps_its_codes(book: Cli) -> None:  # noqa: 
     assert result.exit_code == 0
     assert lines(result.stdout) == dict.fromkeys(CHECKS, "ok")
     assert "完整性检查" in result.stdout
+
+
+def test_doctor_reports_what_a_killed_import_left_and_the_next_import_cleans_it(
+    book: Cli,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A SIGKILLed run cannot remove its private directory; doctor counts it (by
+    name never), and the next run that works in the same place removes it."""
+    import os
+    import tempfile
+
+    root = Path(tempfile.gettempdir())
+    dead = root / ".retain-tmp-999999999-abcd"  # no such pid, no lock held
+    dead.mkdir(mode=0o700)
+    (dead / "stdin").write_text("C1,王建国,13812348001\n", encoding="utf-8")
+    old = os.stat(dead).st_mtime - 3600
+    os.utime(dead, (old, old))
+    result = book("doctor")
+    assert lines(result.stdout)["temporaries"] == "warn"
+    assert "1 leftover" in result.stdout and "999999999" not in result.stdout
+    customers = tmp_path / "c.csv"
+    customers.write_text("客户编号,客户名称\nC9,赵六\n", encoding="utf-8")
+    assert (
+        book(
+            "import",
+            "customers",
+            "-",
+            "--input-format",
+            "csv",
+            input=customers.read_text(encoding="utf-8"),
+        ).exit_code
+        == 0
+    )
+    assert not dead.exists()
+    assert lines(book("doctor").stdout)["temporaries"] == "ok"

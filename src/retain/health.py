@@ -137,10 +137,13 @@ def own_temporaries(store: Path) -> list[Path]:
 
 
 def leftover_temporaries(store: Path) -> list[Path]:
-    """Every leftover temporary ``doctor`` reports. Temporaries of other commands
-    (the importer's rejects and stdin copies, export ``.tmp`` files) are added
-    here, from the function that lists them, as one more list in the sum."""
-    return own_temporaries(store)
+    """Every leftover temporary ``doctor`` reports: a killed backup's or restore's,
+    and a killed import's or export's private directories beside the store and in
+    the temporary root (:mod:`retain.scratch`; beside an input or an output
+    elsewhere, the next import or export there cleans them)."""
+    from retain.scratch import leftover_temporaries as scratch_leftovers
+
+    return own_temporaries(store) + scratch_leftovers([store.parent])
 
 
 def _mode_checks(store: Path) -> Check:

@@ -200,6 +200,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.os": ("{reason}: {path}", "{reason}：{path}"),
     "error.interrupted": ("Interrupted", "已中断"),
+    "error.terminated": ("Terminated", "已终止"),
+    "error.rejects.cannot_write": (
+        "cannot write the rejects file {path}: {reason}; nothing was imported",
+        "无法写入拒绝行文件 {path}：{reason}；未导入任何数据",
+    ),
     "error.none": ("(none)", "（无）"),
     "os.ENOENT": ("No such file or directory", "文件或目录不存在"),
     "os.EACCES": ("Permission denied", "没有权限"),

@@ -19,7 +19,7 @@ FORMATS = ("auto", "table", "csv", "tsv", "json", "ndjson", "ids")
 Kind = Literal["text", "money", "date", "int"]
 
 # OWASP CSV injection: a spreadsheet runs these as formulas.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def mask_id_number(idn: str | None) -> str:
 
 def guard(text: str) -> str:
     """Neutralise a text cell a spreadsheet would run as a formula."""
-    if text and text.startswith(_FORMULA_STARTS):
+    if text and text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
 

@@ -1,7 +1,8 @@
 """Files for people and other programs: written whole or not at all.
 
-Every file goes to a temporary name in the target directory (mode 0600) and
-is renamed into place only when complete, so a reader — Excel, a calendar,
+Every file goes to a temporary name in a private directory beside the target
+(mode 0600 in 0700, see :mod:`retain.scratch`) and is renamed into place only
+when complete, so a reader — Excel, a calendar,
 an SMS gateway's pickup folder — never sees half a file, and a failed run
 leaves the previous file as it was.
 """
@@ -12,7 +13,6 @@ import contextlib
 import datetime as dt
 import itertools
 import os
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -23,6 +23,7 @@ from typing import IO, Any, TextIO, cast
 
 from retain.errors import UsageError
 from retain.output import Field, guard, write_rows
+from retain.scratch import PrivateDir
 
 FILE_FORMATS = ("csv", "tsv", "json", "ndjson", "ids", "xlsx")
 _WIDTH_SAMPLE = 1000  # rows an XLSX sheet's column widths are fitted to
@@ -54,21 +55,28 @@ def format_for(path: Path, requested: str | None, allowed: Sequence[str]) -> str
 
 
 class AtomicFile:
-    """A temporary file beside ``target``; :meth:`publish` renames it into place."""
+    """A temporary file beside ``target``; :meth:`publish` renames it into place.
+
+    The temporary is 0600 in a private 0700 directory of its own beside the
+    target (same file system, so the rename is atomic); the directory goes when
+    the file is published or discarded (:mod:`retain.scratch`)."""
 
     def __init__(self, target: Path, *, binary: bool = False, bom: bool = False) -> None:
         self.target = target
         directory = target.parent if str(target.parent) else Path(".")
         if not directory.is_dir():
             raise UsageError(key="output.no_dir", path=str(directory))
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        os.fchmod(fd, 0o600)
-        self.tmp = Path(name)
-        if binary:
-            self.handle: IO[Any] = os.fdopen(fd, "wb")
-        else:
-            encoding = "utf-8-sig" if bom else "utf-8"
-            self.handle = os.fdopen(fd, "w", encoding=encoding, newline="")
+        self._place = PrivateDir(directory)
+        try:
+            self.tmp = self._place.create(f"{target.name}.tmp")
+            if binary:
+                self.handle: IO[Any] = self.tmp.open("wb")
+            else:
+                encoding = "utf-8-sig" if bom else "utf-8"
+                self.handle = self.tmp.open("w", encoding=encoding, newline="")
+        except BaseException:
+            self._place.remove()
+            raise
         self.published = False
 
     def publish(self, *, replace: bool = True) -> Path:
@@ -87,13 +95,29 @@ class AtomicFile:
             os.unlink(self.tmp)
         os.chmod(self.target, 0o600)
         self.published = True
+        self._place.remove()
         return self.target
 
     def discard(self) -> None:
-        if not self.handle.closed:
-            self.handle.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.tmp.unlink()
+        """Close and remove the temporary; never fails (it runs on error paths, where
+        a full disk would make closing raise again)."""
+        close_quietly(self.handle)
+        self._place.remove()
+
+
+def close_quietly(handle: IO[Any]) -> None:
+    """Close a file whose buffered data may never reach the disk (ENOSPC, EIO),
+    without the "Exception ignored" noise a failing close leaves at exit."""
+    if handle.closed:
+        return
+    try:
+        handle.close()
+    except OSError:
+        # the buffer could not be flushed: drop it, then close the descriptor
+        with contextlib.suppress(OSError, ValueError):
+            os.close(handle.fileno())
+        with contextlib.suppress(OSError, ValueError):
+            handle.close()
 
 
 @contextlib.contextmanager

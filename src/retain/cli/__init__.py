@@ -7,6 +7,8 @@ command that needs them so that ``retain --help`` stays fast.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from typing import Annotated
 
@@ -108,11 +110,51 @@ _export.register(app)
 _ops.register(app)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that every ``finally``
+    runs: the transaction rolls back and the temporaries are removed."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    # a second SIGTERM must not cut the clean-up short (SIGKILL still works)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
+
+
+def _finish_stdout(code: int) -> int:
+    """Flush stdout before the interpreter does: on a full disk the flush at exit
+    would print "Exception ignored …" and still exit 0. One line instead, exit 1."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        if isinstance(exc, BrokenPipeError):
+            return code
+        if code == 0:
+            from retain.i18n import os_reason
+
+            sys.stderr.write(f"Error: {os_reason(exc).render(common.current_lang())}\n")
+            return 1
+    return code
+
+
 def main() -> None:
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        sys.exit(_finish_stdout(code))
     except KeyboardInterrupt:
         from retain.i18n import t
 
         sys.stderr.write(t("error.interrupted", common.current_lang()) + "\n")
         sys.exit(130)
+    except Terminated:
+        from retain.i18n import t
+
+        sys.stderr.write(t("error.terminated", common.current_lang()) + "\n")
+        sys.exit(143)
+    sys.exit(_finish_stdout(0))

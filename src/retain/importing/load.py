@@ -41,6 +41,7 @@ from retain.importing.validate import (
     validate_customer,
     validate_loan,
 )
+from retain.scratch import clean_temporaries
 
 if TYPE_CHECKING:
     from retain.importing.columns import HeaderLayout, Mapping
@@ -198,6 +199,9 @@ def import_file(
     report = ImportReport(kind=settings.kind, file_name=name, dry_run=settings.dry_run)
     sha = file_sha256(source) if source is not None else None
     target = rejects_path or default_rejects_path(source)
+    if not settings.dry_run:
+        # what a killed run left beside the rejects file and in the temporary root
+        clean_temporaries([target.parent])
     info = ReadInfo()
     with open_rows(
         source,
@@ -235,15 +239,18 @@ def import_file(
                 if settings.kind == "loans" and not settings.dry_run:
                     writer.defer_loan_indexes()
                 loader.run(records, progress)
-                if loader.customers_file and rejects.count:
-                    writer.set_rejects_file(str(rejects.planned()))
                 report.skipped = skips.skipped
                 writer.finish(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
                 )
                 if settings.dry_run:
                     writer.discard()  # everything was checked against the real store
-            report.rejects_path = rejects.commit()
+                # The rejects file is in place before the COMMIT: if it cannot be
+                # written the import rolls back (exit 1 = nothing committed).
+                placed = rejects.publish()
+                if loader.customers_file and placed is not None:
+                    writer.set_rejects_file(str(placed))
+            report.rejects_path = rejects.settle()
             if report.rejects_path is not None and report.rejects_path != target:
                 report.rejects_wanted = target
     return report

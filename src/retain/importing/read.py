@@ -20,7 +20,6 @@ import re
 import shutil
 import struct
 import sys
-import tempfile
 import unicodedata
 import warnings
 import zipfile
@@ -46,6 +45,8 @@ from retain.importing.columns import (
     normalise_header,
 )
 from retain.importing.normalise import Unusable
+from retain.importing.rejects import is_rejects_header, unguard_cell
+from retain.scratch import PrivateDir, temp_root
 
 INPUT_FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx", "xls")
 
@@ -1071,7 +1072,7 @@ def _pick_sheet(
 # Opening
 
 
-def _spool_stdin(directory: str) -> Path:
+def _spool_stdin(place: PrivateDir) -> Path:
     stdin = sys.stdin
     if stdin is None:
         raise RetainError(key="read.no_stdin")
@@ -1080,7 +1081,7 @@ def _spool_stdin(directory: str) -> Path:
             raise UsageError(key="read.stdin_tty")
     except (AttributeError, ValueError):
         pass
-    target = Path(directory) / "stdin"
+    target = place.create("stdin")
     source = getattr(stdin, "buffer", None)
     with target.open("wb") as out:
         if source is not None:
@@ -1126,8 +1127,9 @@ def open_rows(
     with ExitStack() as stack:
         if source is None:
             fmt = detect_format(None, input_format)
-            directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="retain-"))
-            path = _spool_stdin(directory)
+            # a full copy of the input: 0600 in a private directory, removed on exit
+            place = stack.enter_context(PrivateDir(temp_root()))
+            path = _spool_stdin(place)
             name = STDIN_NAME
         else:
             path = source
@@ -1327,5 +1329,17 @@ def read_records(
     """
     rows = iter(rows)
     layout = _find_header(rows, kind, mapping, source_name)
+    if is_rejects_header(layout.headers):
+        # a rejects file read back: strip its formula guard, header row included
+        headers = [unguard_cell(cell) for cell in layout.headers]
+        layout = match_header(headers, kind, mapping, row_no=layout.row_no)
+        rows = _unguarded(rows)
     counter = SkipCounter()
     return layout, _records(rows, layout, kind, mapping, counter), counter
+
+
+def _unguarded(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
+    """The rows of a rejects file without the formula guard on their cells."""
+    for row in rows:
+        row.cells = [unguard_cell(cell) for cell in row.cells]
+        yield row

@@ -8,20 +8,35 @@ A rejects file is never overwritten (the user may have fixed cells in it): the
 default name is ``<stem>.rejects.csv``, else ``<stem>.rejects.2.csv`` and so
 on. Re-importing a rejects file keeps each row's ``_source`` and ``_row``, so a
 rejects-of-rejects file still points at the line of the user's own export.
+
+Every cell is formula-guarded like all CSV output (a leading ``'``), reversibly:
+reading a rejects file back strips the guard, so a cell survives the round trip
+exactly (:func:`guard_cell`, :func:`unguard_cell`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import errno
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from retain.errors import RetainError
+from retain.i18n import os_reason
+from retain.output import FORMULA_STARTS
+from retain.scratch import PrivateDir
+from retain.sinks import close_quietly
+
 if TYPE_CHECKING:
     from _csv import Writer
+
+
+REJECTS_COLUMNS = frozenset({"_source", "_row", "_field", "_reason"})
+GUARDED_STARTS = (*FORMULA_STARTS, "'")
 
 
 def default_rejects_path(source: Path | None) -> Path:
@@ -39,9 +54,13 @@ def numbered(path: Path, n: int) -> Path:
 
 
 class RejectsWriter:
-    """Written to a temporary file and renamed into place only by :meth:`commit`,
-    so a failed run never leaves a half-written rejects file. With
-    ``enabled=False`` (a dry run) rows are counted, nothing is written.
+    """Written to a temporary file (0600, in a private directory beside the target)
+    and put in place by :meth:`publish` inside the import's transaction, just
+    before its COMMIT: a rejects file that cannot be written (full disk, no such
+    directory) rolls the import back, so "exit 1" always means nothing was
+    committed. If the COMMIT then fails, leaving the block undoes the publishing;
+    :meth:`settle` after the COMMIT makes it final. With ``enabled=False`` (a
+    dry run) rows are counted, nothing is written.
     """
 
     def __init__(
@@ -66,32 +85,56 @@ class RejectsWriter:
         self._row_at = names.index("_row") if "_row" in names else -1
         self._source_at = names.index("_source") if "_source" in names else -1
         self.source_name = source_name
+        self._place: PrivateDir | None = None
         self._tmp: Path | None = None
         self._handle: TextIO | None = None
         self._writer: Writer | None = None
+        self._placed: Path | None = None
+        self._previous: Path | None = None  # the replaced file, until settled
 
     def __enter__(self) -> RejectsWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
-            self._handle.close()
+            close_quietly(self._handle)
             self._handle = None
-        if self._tmp is not None and self._tmp.exists():
-            self._tmp.unlink()
+        if self._placed is not None:
+            # published, but the COMMIT never happened: take it back
+            with contextlib.suppress(OSError):
+                self._placed.unlink()
+            if self._previous is not None:
+                with contextlib.suppress(OSError):
+                    os.replace(self._previous, self._placed)
+            self._placed = None
+        if self._place is not None:
+            self._place.remove()
+            self._place = None
+
+    def _failed(self, exc: OSError) -> RetainError:
+        return RetainError(
+            key="rejects.cannot_write", path=str(self.planned()), reason=os_reason(exc)
+        )
 
     def add(self, row_no: int, cells: Sequence[object], fault_field: str, reason: str) -> None:
         self.count += 1
         if not self.enabled:
             return
+        try:
+            self._add(row_no, cells, fault_field, reason)
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def _add(self, row_no: int, cells: Sequence[object], fault_field: str, reason: str) -> None:
         if self._writer is None:
             directory = self.target.parent if str(self.target.parent) else Path(".")
-            fd, tmp = tempfile.mkstemp(prefix=".retain-rejects-", dir=directory)
-            os.fchmod(fd, 0o600)
-            self._tmp = Path(tmp)
-            self._handle = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+            self._place = PrivateDir(directory)
+            self._tmp = self._place.create("rejects.csv")
+            self._handle = self._tmp.open("w", encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._handle)
-            self._writer.writerow([*self.headers, "_source", "_row", "_field", "_reason"])
+            self._writer.writerow(
+                [guard_cell(h) for h in (*self.headers, "_source", "_row", "_field", "_reason")]
+            )
         shown = [cell_text(cells[i]) if i < len(cells) else "" for i in self.keep]
         source = self.source_name
         row: object = row_no
@@ -100,10 +143,12 @@ class RejectsWriter:
             row = cell_text(cells[self._row_at]).strip()
             if 0 <= self._source_at < len(cells) and cell_text(cells[self._source_at]).strip():
                 source = cell_text(cells[self._source_at]).strip()
-        self._writer.writerow([*shown, source, row, fault_field, reason])
+        self._writer.writerow(
+            [guard_cell(str(cell)) for cell in (*shown, source, row, fault_field, reason)]
+        )
 
     def planned(self) -> Path:
-        """The name :meth:`commit` will most likely give the file."""
+        """The name :meth:`publish` will most likely give the file."""
         if self.replace:
             return self.target
         n = 1
@@ -111,23 +156,73 @@ class RejectsWriter:
             n += 1
         return numbered(self.target, n)
 
-    def commit(self) -> Path | None:
-        """Move the rejects into place; the path, or None when no row was rejected."""
-        if self._handle is None or self._tmp is None:
+    def publish(self) -> Path | None:
+        """Put the rejects in place (inside the transaction, before COMMIT); the
+        path, or None when no row was rejected. Raises :class:`RetainError`
+        naming the path when the file cannot be written."""
+        if self._handle is None or self._tmp is None or self._place is None:
             return None
-        self._handle.close()
-        self._handle = None
-        tmp = self._tmp
-        if self.replace:
-            os.replace(tmp, self.target)
-            placed = self.target
-        else:
-            placed = _link_free(tmp, self.target)
-            if tmp.exists():
-                tmp.unlink()
-        os.chmod(placed, 0o600)
-        self._tmp = None
+        try:
+            handle, self._handle = self._handle, None
+            try:
+                _fault("rejects")
+                handle.flush()
+                os.fsync(handle.fileno())
+            finally:
+                close_quietly(handle)
+            if self.replace:
+                if self.target.is_dir() and not self.target.is_symlink():
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+                if self.target.exists() or self.target.is_symlink():
+                    self._previous = self._place.path / "previous"
+                    os.rename(self.target, self._previous)
+                    self._placed = self.target  # from here on, leaving undoes it
+                os.replace(self._tmp, self.target)
+                placed = self.target
+            else:
+                placed = _link_free(self._tmp, self.target)
+            self._placed = placed
+            os.chmod(placed, 0o600)
+        except OSError as exc:
+            raise self._failed(exc) from None
         return placed
+
+    def settle(self) -> Path | None:
+        """After the COMMIT: the published file stays; the temporaries go."""
+        placed, self._placed = self._placed, None
+        if self._place is not None:
+            self._place.remove()
+            self._place = None
+        return placed
+
+
+def _fault(point: str) -> None:
+    """A test-only fault hook: ``RETAIN_TEST_ENOSPC=rejects`` makes writing the
+    rejects file fail as a full disk would (see CONTRIBUTING.md)."""
+    if point in os.environ.get("RETAIN_TEST_ENOSPC", "").split(","):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def guard_cell(text: str) -> str:
+    """The formula guard of CSV output, made reversible: a leading ``'`` is added to
+    a cell a spreadsheet would run (``=HYPERLINK(…)``) and to one that already
+    starts with ``'``, so :func:`unguard_cell` gives back exactly the original."""
+    if text.startswith(GUARDED_STARTS):
+        return "'" + text
+    return text
+
+
+def unguard_cell(value: object) -> object:
+    """A cell of a rejects file read back: one leading ``'`` removed (the guard)."""
+    if isinstance(value, str) and value.startswith("'"):
+        return value[1:]
+    return value
+
+
+def is_rejects_header(cells: Sequence[object]) -> bool:
+    """Whether a header row is a rejects file's (it ends in its ``_`` columns)."""
+    names = {str(cell).strip() for cell in cells if isinstance(cell, str)}
+    return names >= REJECTS_COLUMNS
 
 
 def _link_free(tmp: Path, target: Path) -> Path:
