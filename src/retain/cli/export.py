@@ -162,7 +162,7 @@ def reminders(
     # Stale data must not reach a customer as fact: refused before anything is
     # written or recorded, so the next run after a fresh import sends it all.
     stale: Staleness = "refuse" if audience == "customer" and not allow_stale else "warn"
-    with st.store(stale=stale) as store:
+    with st.store(stale=stale, writer="export" if new_only else None) as store:
         ahead = days
         if audience == "customer":
             from retain.sending import CustomerPolicy, fetch_days, working_days

@@ -226,7 +226,9 @@ def _run_import(
         # A dry run writes nothing, anywhere: check against an empty store in memory.
         opened = Store.scratch()
     else:
-        opened = st.store(create=True)
+        opened = st.store(
+            create=True, writer="import", file=source.name if source is not None else None
+        )
     with opened as store, _progress(source, st.lang) as progress:
         report = import_file(
             store,
