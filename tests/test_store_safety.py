@@ -239,10 +239,15 @@ def test_dev_null_refused_and_not_chmodded(customers_csv: Path) -> None:
     null = Path(os.devnull)
     before = os.stat(null)
     cli = Cli(null)
-    for args in (("due",), ("import", "customers", str(customers_csv))):
-        assert "is a device, not a retain store" in one_error(cli(*args))
-    after = os.stat(null)
-    assert (after.st_mode, after.st_uid) == (before.st_mode, before.st_uid)
+    try:
+        for args in (("due",), ("import", "customers", str(customers_csv))):
+            assert "is a device, not a retain store" in one_error(cli(*args))
+        after = os.stat(null)
+        assert (after.st_mode, after.st_uid) == (before.st_mode, before.st_uid)
+    finally:
+        # A regression run as root must not leave the machine's /dev/null 0600.
+        if mode(null) != stat.S_IMODE(before.st_mode):
+            os.chmod(null, stat.S_IMODE(before.st_mode))
 
 
 def test_read_only_store_reads_and_refuses_writes(filled: Cli, customers_csv: Path) -> None:
