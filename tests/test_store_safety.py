@@ -257,7 +257,7 @@ def test_read_only_store_reads_and_refuses_writes(filled: Cli, customers_csv: Pa
     result = filled("due", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == expected
-    for args in READS:
+    for args in (*READS, ("noloan",), ("history", "C1"), ("show", "C1")):
         assert filled(*args).exit_code == 0, args
     for args in writes(customers_csv):
         line = one_error(filled(*args))
@@ -306,7 +306,8 @@ HOLD = textwrap.dedent(
     from pathlib import Path
     from retain.store import Holder, Store
 
-    store = Store(Path(sys.argv[1]), create=False, holder=Holder("import", sys.argv[2]))
+    holder = Holder(sys.argv[2], sys.argv[3] or None)
+    store = Store(Path(sys.argv[1]), create=False, holder=holder)
     with store.write() as conn:
         print("holding", flush=True)
         sys.stdin.readline()
@@ -315,22 +316,32 @@ HOLD = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def holder(filled: Cli) -> Iterator[subprocess.Popen[str]]:
-    """A real second process holding the store's write lock, as an import does."""
+def hold(db: Path, command: str, file: str = "") -> subprocess.Popen[str]:
+    """A real second process holding the store's write lock, as ``command`` does."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(filled.db), "贷款台账.csv"],
+        [sys.executable, "-c", HOLD, str(db), command, file],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert proc.stdout is not None and proc.stdin is not None
     assert proc.stdout.readline().strip() == "holding"
+    return proc
+
+
+def release(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.communicate("\n", timeout=30)
+
+
+@pytest.fixture
+def holder(filled: Cli) -> Iterator[subprocess.Popen[str]]:
+    """An import of 贷款台账.csv holding the store."""
+    proc = hold(filled.db, "import", "贷款台账.csv")
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.communicate("\n", timeout=30)
+        release(proc)
 
 
 def test_busy_writer_names_the_holder(
@@ -350,6 +361,17 @@ def test_busy_writer_names_the_holder(
     assert f"{started} 开始的 贷款台账.csv 导入正在写入" in zh
     # Readers are not held up by a writer.
     assert filled("due", "--format", "json").exit_code == 0
+
+
+def test_busy_writer_names_another_command(filled: Cli, tmp_path: Path) -> None:
+    set_busy_timeout(tmp_path, 0.2)
+    proc = hold(filled.db, "log")
+    try:
+        line = one_error(filled("contacts", "undo", "1"))
+        assert f"`retain log` started " in line
+        assert f"(process {proc.pid}) is writing; try again when it finishes" in line
+    finally:
+        release(proc)
 
 
 def test_note_removed_when_the_writer_finishes(

@@ -197,7 +197,9 @@ def read_note(path: Path) -> dict[str, Any] | None:
 def busy_error(path: Path, waited_s: float) -> RetainError:
     """What to say when the store stayed locked for the whole busy timeout."""
     note = read_note(path)
-    if note is None:
+    if note is None or not note.get("command"):
+        # No live writer of ours said what it does (another program, or an upgrade
+        # of the schema run by a reading command): the plain message.
         return RetainError(key="store.busy", path=str(path), seconds=f"{waited_s:g}")
     try:
         started = dt.datetime.fromisoformat(str(note.get("started"))).astimezone()
@@ -211,7 +213,7 @@ def busy_error(path: Path, waited_s: float) -> RetainError:
     command, file = str(note.get("command") or ""), note.get("file")
     if command == "import" and isinstance(file, str) and file:
         return RetainError(key="store.busy_import", file=file, time=at)
-    return RetainError(key="store.busy_command", command=command or "?", time=at, pid=note["pid"])
+    return RetainError(key="store.busy_command", command=command, time=at, pid=note["pid"])
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -222,10 +224,10 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 class Store:
     """One connection to one store file, with retain's pragmas and schema.
 
-    ``create``: make the store when nothing is at ``path`` (imports only). ``write``:
-    the command writes; a read-only store is then refused, and otherwise it is
-    opened read-only (``mode=ro``: no WAL switch, no chmod, no migration).
-    Anything at ``path`` that is not a retain store is refused, untouched."""
+    ``create``: make the store when nothing is at ``path`` (imports only).
+    ``write``: the command writes, so a read-only store is refused; a reading
+    command opens a read-only store with ``mode=ro`` (no WAL switch, no chmod, no
+    migration). Anything at ``path`` that is not a retain store is refused, untouched."""
 
     def __init__(
         self,
