@@ -368,7 +368,7 @@ def test_busy_writer_names_another_command(filled: Cli, tmp_path: Path) -> None:
     proc = hold(filled.db, "log")
     try:
         line = one_error(filled("contacts", "undo", "1"))
-        assert f"`retain log` started " in line
+        assert "`retain log` started " in line
         assert f"(process {proc.pid}) is writing; try again when it finishes" in line
     finally:
         release(proc)
