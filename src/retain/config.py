@@ -99,6 +99,16 @@ class DataConfig(_Section):
     )
 
 
+class StoreConfig(_Section):
+    busy_timeout_s: float = Field(
+        30,
+        ge=0.1,
+        le=3600,
+        description="how long a writing command waits, in seconds, while another one "
+        "(a long import) writes the store, before giving up saying what holds it (0.1-3600)",
+    )
+
+
 class ArrearsClass(_Section):
     """One row of the arrears table: days past due from min_days to max_days."""
 
@@ -400,6 +410,9 @@ class Config(_Section):
     calls: CallsConfig = Field(default_factory=CallsConfig, description="the daily call list")
     export: ExportConfig = Field(
         default_factory=ExportConfig, description="reminder messages (retain export)"
+    )
+    store: StoreConfig = Field(
+        default_factory=StoreConfig, description="the store file shared by several commands"
     )
 
 

@@ -73,4 +73,7 @@ DESCRIPTIONS: dict[str, str] = {
     "例如只有贵机构允许时才加上 recovery（核销追偿）",
     "export.send_on": "客户短信只在工作日发送（working_days，按法定节假日和调休）"
     "或任何一天（any_day）",
+    "store": "多个命令共用的数据库文件",
+    "store.busy_timeout_s": "另一个命令（如耗时的导入）正在写入数据库时，写入类命令最多等待的秒数，"
+    "超时后提示是谁占用（0.1–3600）",
 }

@@ -194,6 +194,39 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "数据库 {path} 由更新版本的 retain 写入（结构版本 {step}）；请升级 retain 后再使用——数据库未被改动",
     ),
     "error.store": ("store: {detail}", "数据库错误：{detail}"),
+    "error.store.not_a_store": (
+        "{path} is not a retain store: nothing was changed (give --db a store made by `retain import`)",
+        "{path} 不是 retain 数据库：未做任何改动（--db 请指向由 `retain import` 建立的数据库）",
+    ),
+    "store.kind.directory": ("directory", "目录"),
+    "store.kind.fifo": ("FIFO (named pipe)", "命名管道"),
+    "store.kind.device": ("device", "设备文件"),
+    "store.kind.socket": ("socket", "套接字"),
+    "store.kind.special": ("special file", "特殊文件"),
+    "error.store.not_a_file": (
+        "{path} is a {kind}, not a retain store: nothing was changed",
+        "{path} 是{kind}，不是 retain 数据库：未做任何改动",
+    ),
+    "error.store.read_only": (
+        "store {path} is read-only: reading commands work, this one writes; make the file and its directory writable to use it",
+        "数据库 {path} 为只读：查询类命令可用，此命令需要写入；请为该文件及其目录开放写权限后再用",
+    ),
+    "error.store.read_only_old": (
+        "store {path} is read-only and was written by an older retain: it must be upgraded once with write access (e.g. run any command on a writable copy)",
+        "数据库 {path} 为只读，且由较旧版本的 retain 写入：需在可写状态下升级一次（例如在可写副本上运行任一命令）",
+    ),
+    "error.store.busy": (
+        "store {path} is being written by another program (waited {seconds} s); try again when it finishes (store.busy_timeout_s sets the wait)",
+        "数据库 {path} 正被其他程序写入（已等待 {seconds} 秒）；请等它完成后再试（等待时长由 store.busy_timeout_s 设置）",
+    ),
+    "error.store.busy_import": (
+        "an import of {file} started {time} is writing; try again when it finishes",
+        "{time} 开始的 {file} 导入正在写入；请等它完成后再试",
+    ),
+    "error.store.busy_command": (
+        "`retain {command}` started {time} (process {pid}) is writing; try again when it finishes",
+        "{time} 开始的 `retain {command}`（进程 {pid}）正在写入；请等它完成后再试",
+    ),
     "error.unexpected": (
         "unexpected {name}: {detail} (a bug in retain; RETAIN_DEBUG=1 shows details)",
         "意外错误 {name}：{detail}（retain 的缺陷；设置 RETAIN_DEBUG=1 可查看详情）",

@@ -67,18 +67,36 @@ class State:
         """The as-of day of the loan data the command read (ISO), for its output."""
         return self.data.as_of.isoformat() if self.data is not None else None
 
-    def store(self, *, create: bool = False, stale: Staleness = "warn") -> Store:
+    def store(
+        self,
+        *,
+        create: bool = False,
+        writer: str | None = None,
+        file: str | None = None,
+        stale: Staleness = "warn",
+    ) -> Store:
         """Open the store, for ``with state.store() as store:``; only imports may
         create it (a typo in --db must not silently yield an empty store and empty
         reminders). Consume every query inside the block: rows read after the
         store closed would fail.
 
+        ``writer``: the command writes (its name, and ``file`` the file it reads,
+        go into the lock-holder note); without it the store is only read, so a
+        read-only store serves and nothing at all is changed.
+
         Opening it to read the book (``stale="warn"``, the default) looks at how
         old the loan data is: one warning line on stderr when it is stale; with
         ``stale="refuse"`` stale data is an error instead (nothing is done)."""
-        from retain.store import Store
+        from retain.config import load_config
+        from retain.store import Holder, Store
 
-        store = Store(self.db_path, create=create)
+        store = Store(
+            self.db_path,
+            create=create,
+            write=create or writer is not None,
+            busy_timeout_s=load_config().store.busy_timeout_s,
+            holder=Holder(writer or "", file),
+        )
         if create or stale == "ignore":
             return store
         try:

@@ -144,7 +144,7 @@ def log(
         officer=officer,
     )
     # Recording a contact shows nothing of the book: old loan data is no reason to warn.
-    with st.store(stale="ignore") as store:
+    with st.store(stale="ignore", writer="log") as store:
         repeated = duplicates(store.conn, ids, entry)
         if repeated:
             _confirm_repeats(repeated, entry, st.lang, yes=yes, can_ask=not from_stdin)
@@ -399,7 +399,7 @@ def undo(
 
     st = state(ctx)
     lang = st.lang
-    with st.store(stale="ignore") as store:
+    with st.store(stale="ignore", writer="contacts undo") as store:
         removed = undo_contact(store, contact_id, officer)
     done = t(
         "undo.done",

@@ -177,7 +177,9 @@ def reminders(
     # written or recorded, so the next run after a fresh import sends it all.
     stale: Staleness = "refuse" if audience == "customer" and not allow_stale else "warn"
     target = "-" if output is None else str(output)
-    with st.store(stale=stale) as store:
+    # A customer export settles a killed run's claims before reading the ledger: a write.
+    writes = new_only or audience == "customer"
+    with st.store(stale=stale, writer="export" if writes else None) as store:
         # --new-only: the ledger is read, and these reminders claimed, in one
         # write transaction (a concurrent run waits, then sees the claims); the
         # output is published after it commits (retain.exports, the order).

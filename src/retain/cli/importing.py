@@ -270,7 +270,9 @@ def _run_import(
         # A dry run writes nothing, anywhere: check against an empty store in memory.
         opened = Store.scratch()
     else:
-        opened = st.store(create=True)
+        opened = st.store(
+            create=True, writer="import", file=source.name if source is not None else None
+        )
     with opened as store, _progress(st.lang, enabled=not quiet) as progress:
         report = import_file(
             store,
