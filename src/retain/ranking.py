@@ -302,6 +302,22 @@ def listed_calls(
     return _rows(conn, sql + _list_sql(spec, params, ordered=False), params)
 
 
+def listed_sql(
+    config: Config,
+    today: dt.date,
+    spec: CallFilter,
+    columns: str,
+    *,
+    only_from: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """:func:`listed_calls` as SQL: the scoring CTEs, then ``listed`` (``columns``
+    of every customer ``spec`` lists today, over ``scored``'s columns), for a
+    caller to finish with its own statement over ``listed``."""
+    sql, params = _query(config, today, spec, only_from=only_from)
+    listed = _list_sql(spec, params, columns, ordered=False)
+    return f"{sql}, listed AS MATERIALIZED ({listed})\n", params
+
+
 @dataclass(frozen=True)
 class TermLine:
     term: str

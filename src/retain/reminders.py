@@ -17,8 +17,10 @@ worse arrears class, a check on its schedule, a promised date, a rhythm (quiet
 days, revisit, win-back …) running out since a contact, a close or a
 disbursement. Those *wake days* are found in one pass of SQL (:func:`_wake_sql`),
 and on each later day only the customers woken that day are scored, by the very
-same query (``ranking.listed_calls``), so the terms registry stays the one place
-for each rule. Between two wake days nothing can start, only grow or end.
+same query (``ranking.listed_sql``, with each term's ``episode_sql``; the rows
+go from the query straight into the table below, never through Python), so the
+terms registry stays the one place for each rule. Between two wake days nothing
+can start, only grow or end.
 The reminders found are kept in a temporary table, keyed by their id's parts
 (the first day wins), and come out of it in order, a batch at a time: memory
 does not grow with the book. ``tests/test_reminder_stream.py`` holds this to
@@ -40,7 +42,7 @@ from typing import Any
 
 from retain.config import Config
 from retain.days import day_number, from_day_number
-from retain.ranking import CallFilter, listed_calls
+from retain.ranking import CallFilter, listed_sql
 from retain.rules import dpd_sql, is_open_sql
 from retain.terms import TERM_NAMES, term
 
@@ -150,46 +152,29 @@ def _collect(
     only_from: str | None,
 ) -> None:
     """Add the reminders listed on ``day`` (for everyone, or only the customers
-    woken that day); an episode already found on an earlier day keeps that day."""
-    day_no = _day(day)
+    woken that day); an episode already found on an earlier day keeps that day.
+
+    One statement: the call list's rows never come to Python, each listed
+    reason's episode is its term's ``episode_sql``."""
     order = {name: i for i, name in enumerate(KINDS)}
     kinds = [term(name) for name in spec.reasons]
-    insert = (
-        f"INSERT OR IGNORE INTO {table} (customer_id, reason_order, episode, day, name, phone,"
-        " officer, score, dpd, days_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    columns = ", ".join(
+        ["customer_id", "name", "phone", "officer", "dpd", "days_left"]
+        + [f"{kind.name} AS p{i}, ({kind.episode_sql}) AS e{i}" for i, kind in enumerate(kinds)]
     )
-    rows = listed_calls(conn, config, day, spec, only_from=only_from, extra={"wake_day": day_no})
-    # Looked up once: the loop below runs for every listed customer of every day.
-    wanted = [
-        (kind.name, order[kind.name], kind.episode, kind.quotes_dpd, kind.quotes_days_left)
-        for kind in kinds
-    ]
-    pending: list[tuple[Any, ...]] = []
-    for row in rows:
-        points_of = row.points
-        for name, reason_order, episode, quotes_dpd, quotes_days_left in wanted:
-            points = points_of[name]
-            if points <= 0:
-                continue
-            pending.append(
-                (
-                    row.customer_id,
-                    reason_order,
-                    episode(row, config),
-                    day_no,
-                    row.name,
-                    row.phone,
-                    row.officer,
-                    points,
-                    row.dpd if quotes_dpd else None,
-                    row.days_left if quotes_days_left else None,
-                )
-            )
-        if len(pending) >= _BATCH:
-            conn.executemany(insert, pending)
-            pending.clear()
-    if pending:
-        conn.executemany(insert, pending)
+    sql, params = listed_sql(config, day, spec, columns, only_from=only_from)
+    params["wake_day"] = _day(day)
+    picks = " UNION ALL ".join(
+        f"SELECT customer_id, {order[kind.name]}, e{i}, :t, name, phone, officer, p{i},"
+        f" {'dpd' if kind.quotes_dpd else 'NULL'},"
+        f" {'days_left' if kind.quotes_days_left else 'NULL'} FROM listed WHERE p{i} > 0"
+        for i, kind in enumerate(kinds)
+    )
+    conn.execute(
+        f"INSERT OR IGNORE INTO {table} (customer_id, reason_order, episode, day, name, phone,"
+        f" officer, score, dpd, days_left) {sql} {picks}",
+        params,
+    )
 
 
 def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Reminder]:

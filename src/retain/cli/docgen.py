@@ -273,8 +273,18 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
     ),  # fmt: skip
     Schema(
         "calls --explain ID",
-        ("customer_id", "score", "rank", "listed", "action", "failed_attempts",
-         "phone_unusable_since", "notes", "data_as_of", "terms"),
+        (
+            "customer_id",
+            "score",
+            "rank",
+            "listed",
+            "action",
+            "failed_attempts",
+            "phone_unusable_since",
+            "notes",
+            "data_as_of",
+            "terms",
+        ),
         one_object=True,
         nested={"terms": ("term", "points", "rule")},
         args=("calls", "--explain", "{customer_id}"),
