@@ -25,7 +25,6 @@ memory, only the few days whose texts may still move onto an earlier day.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import sqlite3
 from collections import deque
@@ -87,12 +86,15 @@ def _moved(reminder: Reminder, day: dt.date) -> Reminder:
     if day == reminder.date:
         return reminder
     shift = (day - reminder.date).days
-    return dataclasses.replace(
-        reminder,
-        date=day,
-        days_past_due=None if reminder.days_past_due is None else reminder.days_past_due + shift,
-        days_left=None if reminder.days_left is None else reminder.days_left - shift,
-    )
+    r = reminder
+    # Built directly: dataclasses.replace re-inspects the fields on every call.
+    return Reminder(
+        r.reminder_id, r.customer_id, r.name, r.phone, r.officer, r.reason, day, r.loan_id,
+        r.amount_fen, r.balance_fen, r.matures_on,
+        None if r.days_past_due is None else r.days_past_due + shift,
+        None if r.days_left is None else r.days_left - shift,
+        r.score,
+    )  # fmt: skip
 
 
 class CustomerPolicy:
