@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from retain.config import Config
+from retain.dates import add_months
 from retain.days import day_number, from_day_number
 from retain.ranking import CallFilter, listed_sql
 from retain.rules import dpd_sql, is_open_sql
@@ -110,6 +111,7 @@ def upcoming(
     spec = CallFilter(officer=officer, reasons=wanted, limit=None)
     found = f"temp.retain_reminders_{next(_tables)}"
     woken = f"temp.retain_woken_{next(_tables)}"
+    window = f"temp.retain_days_{next(_tables)}"
     conn.execute(
         f"CREATE TABLE {found} (customer_id TEXT NOT NULL, reason_order INTEGER NOT NULL,"
         " episode INTEGER NOT NULL, day INTEGER NOT NULL, name TEXT, phone TEXT, officer TEXT,"
@@ -119,21 +121,33 @@ def upcoming(
     try:
         _collect(conn, found, config, today, spec, None)
         if days > 0:
+            # Customer first: the woken pairs are scored in one statement, each
+            # customer's loans read once for all their wake days.
             conn.execute(
-                f"CREATE TABLE {woken} (day INTEGER NOT NULL, customer_id TEXT NOT NULL,"
-                " PRIMARY KEY (day, customer_id)) WITHOUT ROWID"
+                f"CREATE TABLE {woken} (customer_id TEXT NOT NULL, day INTEGER NOT NULL,"
+                " PRIMARY KEY (customer_id, day)) WITHOUT ROWID"
             )
             sql, params = _wake_sql(conn, config, first + 1, first + days, wanted)
             conn.execute(f"INSERT OR IGNORE INTO {woken} (customer_id, day) {sql}", params)
-            wake_days = [int(d) for (d,) in conn.execute(f"SELECT DISTINCT day FROM {woken}")]
-            only = f"SELECT customer_id FROM {woken} WHERE day = :wake_day"
-            for day_no in sorted(wake_days):
-                _collect(conn, found, config, from_day_number(day_no), spec, only)
+            conn.execute(f"CREATE TABLE {window} (day INTEGER PRIMARY KEY, wb_since INTEGER)")
+            months = config.rhythm.win_back_months
+            conn.executemany(
+                f"INSERT INTO {window} (day, wb_since) VALUES (?, ?)",
+                [
+                    (n, _day(add_months(from_day_number(n), -months)))
+                    for n in range(first + 1, first + days + 1)
+                ],
+            )
+            pairs = (
+                f"SELECT w.customer_id, w.day, d.wb_since FROM {woken} w"
+                f" JOIN {window} d ON d.day = w.day"
+            )
+            _collect(conn, found, config, today, spec, None, pairs_from=pairs)
         yield from _found(conn, found, today)
     finally:
         # Also when abandoned half-way; by then the store may be closed.
         with contextlib.suppress(sqlite3.ProgrammingError):
-            for table in (found, woken):
+            for table in (found, woken, window):
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -150,29 +164,36 @@ def _collect(
     day: dt.date,
     spec: CallFilter,
     only_from: str | None,
+    *,
+    pairs_from: str | None = None,
 ) -> None:
-    """Add the reminders listed on ``day`` (for everyone, or only the customers
-    woken that day); an episode already found on an earlier day keeps that day.
+    """Add the reminders listed on ``day`` (for everyone, or only some
+    customers), or with ``pairs_from`` on each woken (customer, day) pair; an
+    episode found on an earlier day keeps that day.
 
     One statement: the call list's rows never come to Python, each listed
     reason's episode is its term's ``episode_sql``."""
     order = {name: i for i, name in enumerate(KINDS)}
     kinds = [term(name) for name in spec.reasons]
     columns = ", ".join(
-        ["customer_id", "name", "phone", "officer", "dpd", "days_left"]
+        ["customer_id", "today_day", "name", "phone", "officer", "dpd", "days_left"]
         + [f"{kind.name} AS p{i}, ({kind.episode_sql}) AS e{i}" for i, kind in enumerate(kinds)]
     )
-    sql, params = listed_sql(config, day, spec, columns, only_from=only_from)
-    params["wake_day"] = _day(day)
+    sql, params = listed_sql(config, day, spec, columns, only_from=only_from, pairs_from=pairs_from)
     picks = " UNION ALL ".join(
-        f"SELECT customer_id, {order[kind.name]}, e{i}, :t, name, phone, officer, p{i},"
+        f"SELECT customer_id, {order[kind.name]}, e{i}, today_day, name, phone, officer, p{i},"
         f" {'dpd' if kind.quotes_dpd else 'NULL'},"
         f" {'days_left' if kind.quotes_days_left else 'NULL'} FROM listed WHERE p{i} > 0"
         for i, kind in enumerate(kinds)
     )
+    # The pairs of many days come in no order: the earliest day of an episode
+    # wins, with the facts of that day.
+    columns = ("day", "name", "phone", "officer", "score", "dpd", "days_left")
     conn.execute(
-        f"INSERT OR IGNORE INTO {table} (customer_id, reason_order, episode, day, name, phone,"
-        f" officer, score, dpd, days_left) {sql} {picks}",
+        f"INSERT INTO {table} (customer_id, reason_order, episode, {', '.join(columns)})"
+        f" {sql} {picks} ON CONFLICT (customer_id, reason_order, episode) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in columns)
+        + " WHERE excluded.day < day",
         params,
     )
 
