@@ -61,10 +61,10 @@ def _query(
 ) -> tuple[str, dict[str, Any]]:
     """The scoring query, as CTEs ending in ``scored``.
 
-    ``pairs_from``, an SQL subquery giving ``customer_id, day, wb_since`` rows,
-    scores each of those customers as if that day were today (``wb_since`` the
-    win-back cut-off of that day): many days in one statement, one ``scored``
-    row per pair, ``today_day`` saying which (``today`` is then unused).
+    ``pairs_from``, a table of ``customer_id, day, wb_since`` rows keyed by
+    (customer_id, day), scores each of those customers as if that day were today
+    (``wb_since`` the win-back cut-off of that day): many days in one statement,
+    one ``scored`` row per pair, ``today_day`` saying which (``today`` unused).
 
     ``only_ids`` limits it to some customers (exact scores, found by index), as
     does ``only_from``, an SQL subquery giving their ids (its parameters are the
@@ -112,12 +112,14 @@ def _query(
     wk = ""
     if pairs_from is not None:
         t = "wk.day"
-        wk = f"wk AS MATERIALIZED ({pairs_from}),\n"
+        wk = f"{pairs_from} wk"
+        # The pairs outside, in key order: each customer's loans are read by
+        # index once per pair, and the groups come out in order (no sort).
         day_of, by_day = "wk.day AS day, ", ", wk.day"
-        loans_l = "wk JOIN loans l ON l.customer_id = wk.customer_id"
+        loans_l = f"{wk} CROSS JOIN loans l ON l.customer_id = wk.customer_id"
         o_day, m_day, r_day = (f" AND {a}.day = wk.day" for a in "omr")
         wb_since = "wk.wb_since"
-        closed_filter = "AND l.customer_id IN (SELECT customer_id FROM wk)"
+        closed_filter = f"AND l.customer_id IN (SELECT customer_id FROM {pairs_from})"
     if urgent_only:
         # Win-back and recovery are bounded, not computed, in this pass.
         closed_filter = one + " AND 0 = 1"
@@ -138,7 +140,7 @@ def _query(
     total = " + ".join(term.name for term in TERMS)
     keeps_off_quiet = "".join(f" AND {t.name} = 0" for t in TERMS if t.keeps_off_quiet)
     sql = f"""
-WITH {wk}open_loans AS (
+WITH open_loans AS (
     SELECT l.customer_id, {day_of}MAX({dpd}) AS dpd,
         -- The latest scheduled check (first N days after disbursement, then every
         -- M). A loan first imported more than M days after its disbursement starts
@@ -153,7 +155,7 @@ WITH {wk}open_loans AS (
         MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since
     FROM {loans_l}
     WHERE {is_open_sql("l")} {one}
-    GROUP BY l.customer_id{by_day}
+    GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
 maturing AS (
     -- Loans maturing within the lead window whose current reminder window
@@ -165,7 +167,7 @@ maturing AS (
     WHERE {is_open_sql("l")} AND l.matures_day >= {t}
         AND l.matures_day <= {t} + :lead {one}
         AND (c.last_contact_day IS NULL OR c.last_contact_day < l.matures_day - {tier})
-    GROUP BY l.customer_id{by_day}
+    GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
 written_off AS (
     -- Written-off loans stay to collect (账销案存): the latest write-off, dated
@@ -180,7 +182,7 @@ recently_closed AS (
     SELECT l.customer_id, {day_of}MAX(l.closed_day) AS closed_day
     FROM {loans_l}
     WHERE l.status = 'closed' AND l.closed_day >= {wb_since} {one if wk else closed_filter}
-    GROUP BY l.customer_id{by_day}
+    GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
 candidates AS (
     SELECT c.customer_id, c.name, c.phone, c.officer, c.last_contact_at, c.last_channel,
@@ -201,7 +203,7 @@ candidates AS (
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
         {points}
-    FROM {"wk JOIN customers c ON c.customer_id = wk.customer_id" if wk else "customers c"}
+    FROM {f"{wk} CROSS JOIN customers c ON c.customer_id = wk.customer_id" if wk else "customers c"}
     LEFT JOIN open_loans o ON o.customer_id = c.customer_id{o_day}
     LEFT JOIN maturing m ON m.customer_id = c.customer_id{m_day}
     LEFT JOIN recently_closed r ON r.customer_id = c.customer_id{r_day}

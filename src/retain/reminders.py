@@ -125,10 +125,8 @@ def upcoming(
             # customer's loans read once for all their wake days.
             conn.execute(
                 f"CREATE TABLE {woken} (customer_id TEXT NOT NULL, day INTEGER NOT NULL,"
-                " PRIMARY KEY (customer_id, day)) WITHOUT ROWID"
+                " wb_since INTEGER NOT NULL, PRIMARY KEY (customer_id, day)) WITHOUT ROWID"
             )
-            sql, params = _wake_sql(conn, config, first + 1, first + days, wanted)
-            conn.execute(f"INSERT OR IGNORE INTO {woken} (customer_id, day) {sql}", params)
             conn.execute(f"CREATE TABLE {window} (day INTEGER PRIMARY KEY, wb_since INTEGER)")
             months = config.rhythm.win_back_months
             conn.executemany(
@@ -138,11 +136,14 @@ def upcoming(
                     for n in range(first + 1, first + days + 1)
                 ],
             )
-            pairs = (
-                f"SELECT w.customer_id, w.day, d.wb_since FROM {woken} w"
-                f" JOIN {window} d ON d.day = w.day"
+            sql, params = _wake_sql(conn, config, first + 1, first + days, wanted)
+            conn.execute(
+                f"WITH w (customer_id, day) AS ({sql})"
+                f" INSERT OR IGNORE INTO {woken} (customer_id, day, wb_since)"
+                f" SELECT w.customer_id, w.day, d.wb_since FROM w JOIN {window} d ON d.day = w.day",
+                params,
             )
-            _collect(conn, found, config, today, spec, None, pairs_from=pairs)
+            _collect(conn, found, config, today, spec, None, pairs_from=woken)
         yield from _found(conn, found, today)
     finally:
         # Also when abandoned half-way; by then the store may be closed.
