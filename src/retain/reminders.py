@@ -189,11 +189,11 @@ def _collect(
     )
     # The pairs of many days come in no order: the earliest day of an episode
     # wins, with the facts of that day.
-    columns = ("day", "name", "phone", "officer", "score", "dpd", "days_left")
+    facts = ("day", "name", "phone", "officer", "score", "dpd", "days_left")
     conn.execute(
-        f"INSERT INTO {table} (customer_id, reason_order, episode, {', '.join(columns)})"
+        f"INSERT INTO {table} (customer_id, reason_order, episode, {', '.join(facts)})"
         f" {sql} {picks} ON CONFLICT (customer_id, reason_order, episode) DO UPDATE SET "
-        + ", ".join(f"{c} = excluded.{c}" for c in columns)
+        + ", ".join(f"{c} = excluded.{c}" for c in facts)
         + " WHERE excluded.day < day",
         params,
     )

@@ -61,6 +61,12 @@ class LeftOut:
     one_a_day: int = 0
 
 
+def _day_no(day: dt.date) -> int:
+    number = day_number(day)
+    assert number is not None
+    return number
+
+
 def working_days(config: Config) -> WorkingDays:
     return WorkingDays(any_day=config.export.send_on == "any_day")
 
@@ -157,7 +163,7 @@ class CustomerPolicy:
 
     def _send(self, day: dt.date, group: list[Reminder]) -> Iterator[Reminder]:
         no_phone = self._no_phone
-        day_no = day_number(day)
+        day_no = _day_no(day)
         promised = self._promised
         ledger = self._ledger(sorted({r.customer_id for r in group}), day)
         while self._recent and (day - self._recent[0][0]).days >= self.quiet_days:
