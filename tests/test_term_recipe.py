@@ -35,6 +35,7 @@ TERM_ENTRY = '''    Term(
         settings=(Setting("long_silence", 5, "no contact for half a year", "半年未联系"),),
         bound=lambda config: round(config.weights.value("long_silence")),
         episode=lambda row, config: row.last_contact_day or 0,
+        episode_sql="COALESCE(last_contact_day, 0)",
         rule=lambda row, config: {"base": config.weights.value("long_silence")},
         customer_facing=False,
     ),

@@ -38,7 +38,7 @@ from retain.config import Config
 from retain.errors import UsageError
 from retain.output import Field, yuan_grouped
 from retain.reminders import Reminder
-from retain.templates import render_template
+from retain.templates import placeholders, render_template
 
 if TYPE_CHECKING:
     from retain.store import Store
@@ -108,25 +108,49 @@ def _days_text(count: int, lang: str) -> str:
 
 
 def message(reminder: Reminder, template: str, config: Config, reason_label: str, lang: str) -> str:
+    return render_template(
+        template, _values(reminder, _fields(template), config, reason_label, lang)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _fields(template: str) -> frozenset[str]:
+    """The placeholders a template uses: only those are worked out per reminder
+    (an export renders every reminder of the window)."""
+    return placeholders(template)
+
+
+def _values(
+    reminder: Reminder, used: frozenset[str], config: Config, reason_label: str, lang: str
+) -> dict[str, str]:
     values = {
         "lender": config.export.lender,
         "name": reminder.name,
         "customer_id": reminder.customer_id,
         "officer": reminder.officer or "",
-        "amount": yuan_grouped(reminder.amount_fen),
-        "balance": yuan_grouped(
-            reminder.balance_fen if reminder.balance_fen is not None else reminder.amount_fen
-        ),
         "matures_on": reminder.matures_on or "",
-        "date": reminder.date.isoformat(),
-        "days_left": "" if reminder.days_left is None else str(reminder.days_left),
-        "days_past_due": "" if reminder.days_past_due is None else str(reminder.days_past_due),
         "loan_id": reminder.loan_id or "",
         "reason": reason_label,
-        "days_left_days": _days(reminder.days_left, lang),
-        "days_past_due_days": _days(reminder.days_past_due, lang),
     }
-    return render_template(template, values)
+    if "amount" in used:
+        values["amount"] = yuan_grouped(reminder.amount_fen)
+    if "balance" in used:
+        values["balance"] = yuan_grouped(
+            reminder.balance_fen if reminder.balance_fen is not None else reminder.amount_fen
+        )
+    if "date" in used:
+        values["date"] = reminder.date.isoformat()
+    if "days_left" in used:
+        values["days_left"] = "" if reminder.days_left is None else str(reminder.days_left)
+    if "days_past_due" in used:
+        values["days_past_due"] = (
+            "" if reminder.days_past_due is None else str(reminder.days_past_due)
+        )
+    if "days_left_days" in used:
+        values["days_left_days"] = _days(reminder.days_left, lang)
+    if "days_past_due_days" in used:
+        values["days_past_due_days"] = _days(reminder.days_past_due, lang)
+    return values
 
 
 def reminder_rows(

@@ -10,6 +10,7 @@ numbers (see migration m002), so the SQL needs no date functions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -56,8 +57,14 @@ def _query(
     only_ids: list[str] | None = None,
     urgent_only: bool = False,
     only_from: str | None = None,
+    pairs_from: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The scoring query, as CTEs ending in ``scored``.
+
+    ``pairs_from``, a table of ``customer_id, day, wb_since`` rows keyed by
+    (customer_id, day), scores each of those customers as if that day were today
+    (``wb_since`` the win-back cut-off of that day): many days in one statement,
+    one ``scored`` row per pair, ``today_day`` saying which (``today`` unused).
 
     ``only_ids`` limits it to some customers (exact scores, found by index), as
     does ``only_from``, an SQL subquery giving their ids (its parameters are the
@@ -98,6 +105,21 @@ def _query(
         one = f"AND l.customer_id IN ({marks})"
         one_c = f"AND c.customer_id IN ({marks})"
     closed_filter = one
+    # Today: one day for everyone, or each pair's day (``wk``, the pairs).
+    t = ":t"
+    day_of, loans_l, by_day, o_day, m_day, r_day = "", "loans l", "", "", "", ""
+    wb_since = ":wb_since"
+    wk = ""
+    if pairs_from is not None:
+        t = "wk.day"
+        wk = f"{pairs_from} wk"
+        # The pairs outside, in key order: each customer's loans are read by
+        # index once per pair, and the groups come out in order (no sort).
+        day_of, by_day = "wk.day AS day, ", ", wk.day"
+        loans_l = f"{wk} CROSS JOIN loans l ON l.customer_id = wk.customer_id"
+        o_day, m_day, r_day = (f" AND {a}.day = wk.day" for a in "omr")
+        wb_since = "wk.wb_since"
+        closed_filter = f"AND l.customer_id IN (SELECT customer_id FROM {pairs_from})"
     if urgent_only:
         # Win-back and recovery are bounded, not computed, in this pass.
         closed_filter = one + " AND 0 = 1"
@@ -106,23 +128,24 @@ def _query(
             " AND c.customer_id IN (SELECT customer_id FROM open_loans"
             " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
         )
-    tier = _tier_case(config, "(l.matures_day - :t)")
+    tier = _tier_case(config, f"(l.matures_day - {t})")
     last_check = (
-        "(:t - ((:t - l.disbursed_day - :r_post_loan_first_days) % :r_post_loan_every_days))"
+        f"({t} - (({t} - l.disbursed_day - :r_post_loan_first_days) % :r_post_loan_every_days))"
     )
-    dpd = dpd_sql("l")
+    dpd = dpd_sql("l", t)
     points = ",\n        ".join(
-        f"{term.points_sql.format(class_weight=class_weight)} AS {term.name}" for term in TERMS
+        f"{_today_is(term.points_sql.format(class_weight=class_weight), t)} AS {term.name}"
+        for term in TERMS
     )
     total = " + ".join(term.name for term in TERMS)
     keeps_off_quiet = "".join(f" AND {t.name} = 0" for t in TERMS if t.keeps_off_quiet)
     sql = f"""
 WITH open_loans AS (
-    SELECT l.customer_id, MAX({dpd}) AS dpd,
+    SELECT l.customer_id, {day_of}MAX({dpd}) AS dpd,
         -- The latest scheduled check (first N days after disbursement, then every
         -- M). A loan first imported more than M days after its disbursement starts
         -- its schedule after that first import: its earlier checks never count.
-        MAX(CASE WHEN :t >= l.disbursed_day + :r_post_loan_first_days
+        MAX(CASE WHEN {t} >= l.disbursed_day + :r_post_loan_first_days
             AND (l.first_seen_day IS NULL
                 OR l.first_seen_day - l.disbursed_day <= :r_post_loan_every_days
                 OR {last_check} > l.first_seen_day)
@@ -130,21 +153,21 @@ WITH open_loans AS (
         MAX(CASE WHEN l.first_seen_day - l.disbursed_day > :r_post_loan_every_days
             THEN l.first_seen_day END) AS checks_after,
         MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since
-    FROM loans l
+    FROM {loans_l}
     WHERE {is_open_sql("l")} {one}
-    GROUP BY l.customer_id
+    GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
 maturing AS (
     -- Loans maturing within the lead window whose current reminder window
     -- (30/15/7/1 days before maturity) opened after the customer's last contact:
     -- the soonest of them sets the points. Found through the maturity index.
-    SELECT l.customer_id, MIN(l.matures_day - :t) AS days_left,
+    SELECT l.customer_id, {day_of}MIN(l.matures_day - {t}) AS days_left,
         MAX(l.matures_day - {tier}) AS window_open
-    FROM loans l JOIN customers c ON c.customer_id = l.customer_id
-    WHERE {is_open_sql("l")} AND l.matures_day >= :t
-        AND l.matures_day <= :t + :lead {one}
+    FROM {loans_l} JOIN customers c ON c.customer_id = l.customer_id
+    WHERE {is_open_sql("l")} AND l.matures_day >= {t}
+        AND l.matures_day <= {t} + :lead {one}
         AND (c.last_contact_day IS NULL OR c.last_contact_day < l.matures_day - {tier})
-    GROUP BY l.customer_id
+    GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
 written_off AS (
     -- Written-off loans stay to collect (账销案存): the latest write-off, dated
@@ -156,46 +179,52 @@ written_off AS (
     GROUP BY l.customer_id
 ),
 recently_closed AS (
-    SELECT l.customer_id, MAX(l.closed_day) AS closed_day
-    FROM loans l
-    WHERE l.status = 'closed' AND l.closed_day >= :wb_since {closed_filter}
-    GROUP BY l.customer_id
+    SELECT l.customer_id, {day_of}MAX(l.closed_day) AS closed_day
+    FROM {loans_l}
+    WHERE l.status = 'closed' AND l.closed_day >= {wb_since} {one if wk else closed_filter}
+    GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
 candidates AS (
     SELECT c.customer_id, c.name, c.phone, c.officer, c.last_contact_at, c.last_channel,
         c.last_outcome, c.last_contact_day, c.next_on, c.next_day, c.dpd_at_contact,
         c.failed_attempts, c.last_attempt_at, c.phone_unusable_since, c.declined_day,
         o.dpd, m.days_left, m.window_open, o.check_day, o.checks_after, o.secured_since,
-        :t AS today_day,
+        {t} AS today_day,
         -- The overdue spell began as reported by the import, else the day after
         -- maturity: the earliest over the customer's overdue loans. Looked up per
         -- customer (only where the column is read), which keeps the open-loan
         -- pass on its covering index.
         CASE WHEN o.dpd > 0 THEN (
             SELECT MIN(COALESCE(s.overdue_since_day, s.matures_day + 1)) FROM loans s
-            WHERE s.customer_id = c.customer_id AND {is_open_sql("s")} AND {dpd_sql("s")} > 0
+            WHERE s.customer_id = c.customer_id AND {is_open_sql("s")} AND {dpd_sql("s", t)} > 0
         ) END AS overdue_since,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
         w.written_off_day,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
         {points}
-    FROM customers c
-    LEFT JOIN open_loans o ON o.customer_id = c.customer_id
-    LEFT JOIN maturing m ON m.customer_id = c.customer_id
-    LEFT JOIN recently_closed r ON r.customer_id = c.customer_id
+    FROM {f"{wk} CROSS JOIN customers c ON c.customer_id = wk.customer_id" if wk else "customers c"}
+    LEFT JOIN open_loans o ON o.customer_id = c.customer_id{o_day}
+    LEFT JOIN maturing m ON m.customer_id = c.customer_id{m_day}
+    LEFT JOIN recently_closed r ON r.customer_id = c.customer_id{r_day}
     LEFT JOIN written_off w ON w.customer_id = c.customer_id
     WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR w.customer_id IS NOT NULL
-        OR c.next_day <= :t) {one_c}
+        OR c.next_day <= {t}) {one_c}
 ),
 scored AS (
     SELECT *, {total} AS score,
-        CASE WHEN last_contact_day IS NOT NULL AND :t - last_contact_day < :r_quiet_days
+        CASE WHEN last_contact_day IS NOT NULL AND today_day - last_contact_day < :r_quiet_days
             {keeps_off_quiet} AND class_rank <= class_rank_at_contact THEN 1 ELSE 0 END AS quiet
     FROM candidates
 )
 """
     return sql, params
+
+
+def _today_is(sql: str, today: str) -> str:
+    """A term's SQL with its ``:t`` (today) as ``today``: a column when many days
+    are scored at once."""
+    return sql if today == ":t" else re.sub(r":t\b", today, sql)
 
 
 def _list_sql(
@@ -300,6 +329,24 @@ def listed_calls(
     params.update(extra or {})
     # Unranked: no sort of every listed customer's row (a day of a reminder window).
     return _rows(conn, sql + _list_sql(spec, params, ordered=False), params)
+
+
+def listed_sql(
+    config: Config,
+    today: dt.date,
+    spec: CallFilter,
+    columns: str,
+    *,
+    only_from: str | None = None,
+    pairs_from: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """:func:`listed_calls` as SQL: the scoring CTEs, then ``listed`` (``columns``
+    of every customer ``spec`` lists today, over ``scored``'s columns), for a
+    caller to finish with its own statement over ``listed``; ``pairs_from``
+    scores many days at once (see :func:`_query`)."""
+    sql, params = _query(config, today, spec, only_from=only_from, pairs_from=pairs_from)
+    listed = _list_sql(spec, params, columns, ordered=False)
+    return f"{sql}, listed AS MATERIALIZED ({listed})\n", params
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ worse arrears class, a check on its schedule, a promised date, a rhythm (quiet
 days, revisit, win-back …) running out since a contact, a close or a
 disbursement. Those *wake days* are found in one pass of SQL (:func:`_wake_sql`),
 and on each later day only the customers woken that day are scored, by the very
-same query (``ranking.listed_calls``), so the terms registry stays the one place
-for each rule. Between two wake days nothing can start, only grow or end.
+same query (``ranking.listed_sql``, with each term's ``episode_sql``; the rows
+go from the query straight into the table below, never through Python), so the
+terms registry stays the one place for each rule. Between two wake days nothing
+can start, only grow or end.
 The reminders found are kept in a temporary table, keyed by their id's parts
 (the first day wins), and come out of it in order, a batch at a time: memory
 does not grow with the book. ``tests/test_reminder_stream.py`` holds this to
@@ -39,8 +41,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from retain.config import Config
+from retain.dates import add_months
 from retain.days import day_number, from_day_number
-from retain.ranking import CallFilter, listed_calls
+from retain.ranking import CallFilter, listed_sql
 from retain.rules import dpd_sql, is_open_sql
 from retain.terms import TERM_NAMES, term
 
@@ -108,6 +111,7 @@ def upcoming(
     spec = CallFilter(officer=officer, reasons=wanted, limit=None)
     found = f"temp.retain_reminders_{next(_tables)}"
     woken = f"temp.retain_woken_{next(_tables)}"
+    window = f"temp.retain_days_{next(_tables)}"
     conn.execute(
         f"CREATE TABLE {found} (customer_id TEXT NOT NULL, reason_order INTEGER NOT NULL,"
         " episode INTEGER NOT NULL, day INTEGER NOT NULL, name TEXT, phone TEXT, officer TEXT,"
@@ -117,21 +121,34 @@ def upcoming(
     try:
         _collect(conn, found, config, today, spec, None)
         if days > 0:
+            # Customer first: the woken pairs are scored in one statement, each
+            # customer's loans read once for all their wake days.
             conn.execute(
-                f"CREATE TABLE {woken} (day INTEGER NOT NULL, customer_id TEXT NOT NULL,"
-                " PRIMARY KEY (day, customer_id)) WITHOUT ROWID"
+                f"CREATE TABLE {woken} (customer_id TEXT NOT NULL, day INTEGER NOT NULL,"
+                " wb_since INTEGER NOT NULL, PRIMARY KEY (customer_id, day)) WITHOUT ROWID"
+            )
+            conn.execute(f"CREATE TABLE {window} (day INTEGER PRIMARY KEY, wb_since INTEGER)")
+            months = config.rhythm.win_back_months
+            conn.executemany(
+                f"INSERT INTO {window} (day, wb_since) VALUES (?, ?)",
+                [
+                    (n, _day(add_months(from_day_number(n), -months)))
+                    for n in range(first + 1, first + days + 1)
+                ],
             )
             sql, params = _wake_sql(conn, config, first + 1, first + days, wanted)
-            conn.execute(f"INSERT OR IGNORE INTO {woken} (customer_id, day) {sql}", params)
-            wake_days = [int(d) for (d,) in conn.execute(f"SELECT DISTINCT day FROM {woken}")]
-            only = f"SELECT customer_id FROM {woken} WHERE day = :wake_day"
-            for day_no in sorted(wake_days):
-                _collect(conn, found, config, from_day_number(day_no), spec, only)
+            conn.execute(
+                f"WITH w (customer_id, day) AS ({sql})"
+                f" INSERT OR IGNORE INTO {woken} (customer_id, day, wb_since)"
+                f" SELECT w.customer_id, w.day, d.wb_since FROM w JOIN {window} d ON d.day = w.day",
+                params,
+            )
+            _collect(conn, found, config, today, spec, None, pairs_from=woken)
         yield from _found(conn, found, today)
     finally:
         # Also when abandoned half-way; by then the store may be closed.
         with contextlib.suppress(sqlite3.ProgrammingError):
-            for table in (found, woken):
+            for table in (found, woken, window):
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -148,48 +165,38 @@ def _collect(
     day: dt.date,
     spec: CallFilter,
     only_from: str | None,
+    *,
+    pairs_from: str | None = None,
 ) -> None:
-    """Add the reminders listed on ``day`` (for everyone, or only the customers
-    woken that day); an episode already found on an earlier day keeps that day."""
-    day_no = _day(day)
+    """Add the reminders listed on ``day`` (for everyone, or only some
+    customers), or with ``pairs_from`` on each woken (customer, day) pair; an
+    episode found on an earlier day keeps that day.
+
+    One statement: the call list's rows never come to Python, each listed
+    reason's episode is its term's ``episode_sql``."""
     order = {name: i for i, name in enumerate(KINDS)}
     kinds = [term(name) for name in spec.reasons]
-    insert = (
-        f"INSERT OR IGNORE INTO {table} (customer_id, reason_order, episode, day, name, phone,"
-        " officer, score, dpd, days_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    columns = ", ".join(
+        ["customer_id", "today_day", "name", "phone", "officer", "dpd", "days_left"]
+        + [f"{kind.name} AS p{i}, ({kind.episode_sql}) AS e{i}" for i, kind in enumerate(kinds)]
     )
-    rows = listed_calls(conn, config, day, spec, only_from=only_from, extra={"wake_day": day_no})
-    # Looked up once: the loop below runs for every listed customer of every day.
-    wanted = [
-        (kind.name, order[kind.name], kind.episode, kind.quotes_dpd, kind.quotes_days_left)
-        for kind in kinds
-    ]
-    pending: list[tuple[Any, ...]] = []
-    for row in rows:
-        points_of = row.points
-        for name, reason_order, episode, quotes_dpd, quotes_days_left in wanted:
-            points = points_of[name]
-            if points <= 0:
-                continue
-            pending.append(
-                (
-                    row.customer_id,
-                    reason_order,
-                    episode(row, config),
-                    day_no,
-                    row.name,
-                    row.phone,
-                    row.officer,
-                    points,
-                    row.dpd if quotes_dpd else None,
-                    row.days_left if quotes_days_left else None,
-                )
-            )
-        if len(pending) >= _BATCH:
-            conn.executemany(insert, pending)
-            pending.clear()
-    if pending:
-        conn.executemany(insert, pending)
+    sql, params = listed_sql(config, day, spec, columns, only_from=only_from, pairs_from=pairs_from)
+    picks = " UNION ALL ".join(
+        f"SELECT customer_id, {order[kind.name]}, e{i}, today_day, name, phone, officer, p{i},"
+        f" {'dpd' if kind.quotes_dpd else 'NULL'},"
+        f" {'days_left' if kind.quotes_days_left else 'NULL'} FROM listed WHERE p{i} > 0"
+        for i, kind in enumerate(kinds)
+    )
+    # The pairs of many days come in no order: the earliest day of an episode
+    # wins, with the facts of that day.
+    facts = ("day", "name", "phone", "officer", "score", "dpd", "days_left")
+    conn.execute(
+        f"INSERT INTO {table} (customer_id, reason_order, episode, {', '.join(facts)})"
+        f" {sql} {picks} ON CONFLICT (customer_id, reason_order, episode) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in facts)
+        + " WHERE excluded.day < day",
+        params,
+    )
 
 
 def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Reminder]:

@@ -19,13 +19,14 @@
 
 The exclusions come before the choice of one a day, so a text the customer
 must not get does not silence one they may. Reminders are grouped by send day
-as they arrive, and the store is read per group: the window is never held in
-memory, only the few days whose texts may still move onto an earlier day.
+as they arrive: the window is never held in memory, only the few days whose
+texts may still move onto an earlier day. The customers without a usable phone
+and the promises are read once per run (few of either); the export ledger per
+send day, and only when it holds a customer text near the window.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import sqlite3
 from collections import deque
@@ -60,6 +61,12 @@ class LeftOut:
     one_a_day: int = 0
 
 
+def _day_no(day: dt.date) -> int:
+    number = day_number(day)
+    assert number is not None
+    return number
+
+
 def working_days(config: Config) -> WorkingDays:
     return WorkingDays(any_day=config.export.send_on == "any_day")
 
@@ -87,12 +94,15 @@ def _moved(reminder: Reminder, day: dt.date) -> Reminder:
     if day == reminder.date:
         return reminder
     shift = (day - reminder.date).days
-    return dataclasses.replace(
-        reminder,
-        date=day,
-        days_past_due=None if reminder.days_past_due is None else reminder.days_past_due + shift,
-        days_left=None if reminder.days_left is None else reminder.days_left - shift,
-    )
+    r = reminder
+    # Built directly: dataclasses.replace re-inspects the fields on every call.
+    return Reminder(
+        r.reminder_id, r.customer_id, r.name, r.phone, r.officer, r.reason, day, r.loan_id,
+        r.amount_fen, r.balance_fen, r.matures_on,
+        None if r.days_past_due is None else r.days_past_due + shift,
+        None if r.days_left is None else r.days_left - shift,
+        r.score,
+    )  # fmt: skip
 
 
 class CustomerPolicy:
@@ -114,6 +124,11 @@ class CustomerPolicy:
         self.left = LeftOut()
         # (customer, reason) texted on each of this run's recent send days.
         self._recent: deque[tuple[dt.date, set[tuple[str, str]]]] = deque()
+        # Read once for the run, not per send day: few customers lack a usable
+        # phone or hold a promise, and the store does not change meanwhile.
+        self._no_phone = self._without_phone()
+        self._promised = self._promised_until()
+        self._has_ledger = self._ledger_in_window()
 
     def apply(self, reminders: Iterable[Reminder]) -> Iterator[Reminder]:
         pending: dict[dt.date, list[Reminder]] = {}
@@ -147,20 +162,24 @@ class CustomerPolicy:
         return arriving >= self.calendar.next_after(day)
 
     def _send(self, day: dt.date, group: list[Reminder]) -> Iterator[Reminder]:
-        ids = sorted({r.customer_id for r in group})
-        no_phone = self._without_phone(ids)
-        held = self._held_until(ids, day)
-        ledger = self._ledger(ids, day)
+        no_phone = self._no_phone
+        day_no = _day_no(day)
+        promised = self._promised
+        ledger = self._ledger(sorted({r.customer_id for r in group}), day)
         while self._recent and (day - self._recent[0][0]).days >= self.quiet_days:
             self._recent.popleft()
+        # What this run texted on the send days before, within the quiet days.
+        recent: set[tuple[str, str]] = set()
+        if self.quiet_days > 0:
+            recent = recent.union(*(sent for past, sent in self._recent if past < day))
         by_customer: dict[str, list[Reminder]] = {}
         for reminder in group:
             cid = reminder.customer_id
             if cid in no_phone:
                 self.left.no_phone.add(cid)
-            elif reminder.reason in HELD_BY_PROMISE and cid in held:
+            elif reminder.reason in HELD_BY_PROMISE and promised.get(cid, -1) >= day_no:
                 self.left.held += 1
-            elif self._texted_lately(reminder, day, ledger):
+            elif self._texted_lately(reminder, day, ledger, recent):
                 self.left.quiet += 1
             else:
                 by_customer.setdefault(cid, []).append(reminder)
@@ -181,16 +200,16 @@ class CustomerPolicy:
         reminder: Reminder,
         day: dt.date,
         ledger: dict[str, list[tuple[str, dt.date, str]]],
+        recent: set[tuple[str, str]],
     ) -> bool:
         if self.quiet_days == 0:
             return False
-        key = (reminder.customer_id, reminder.reason)
         for rid, due, reason in ledger.get(reminder.customer_id, ()):
             # The same reminder is not "again": --new-only decides about it.
             same = reason == reminder.reason and rid != reminder.reminder_id
             if same and abs((day - due).days) < self.quiet_days:
                 return True
-        return any(key in sent for past, sent in self._recent if past < day)
+        return (reminder.customer_id, reminder.reason) in recent
 
     # --- the store, read per send day ------------------------------------------
 
@@ -200,34 +219,39 @@ class CustomerPolicy:
             marks = ",".join(f":c{i}" for i in range(len(chunk)))
             yield marks, {f"c{i}": cid for i, cid in enumerate(chunk)}
 
-    def _without_phone(self, ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for marks, params in self._chunks(ids):
-            found.update(
-                row[0]
-                for row in self.conn.execute(
-                    f"SELECT customer_id FROM customers WHERE customer_id IN ({marks})"
-                    " AND (phone_kind IS NOT 'mobile' OR phone_unusable_since IS NOT NULL)",
-                    params,
-                )
+    def _without_phone(self) -> set[str]:
+        """Customers without a usable mobile phone (none, a landline, or 空号)."""
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT customer_id FROM customers"
+                " WHERE phone_kind IS NOT 'mobile' OR phone_unusable_since IS NOT NULL"
             )
-        return found
+        }
 
-    def _held_until(self, ids: Sequence[str], day: dt.date) -> set[str]:
-        """Customers whose promise (承诺还款 / 同意续贷 with --next) runs to ``day`` or later."""
-        found: set[str] = set()
-        outcomes = ",".join(f":o{i}" for i in range(len(PROMISES)))
-        said = {f"o{i}": outcome for i, outcome in enumerate(PROMISES)}
-        for marks, params in self._chunks(ids):
-            found.update(
-                row[0]
-                for row in self.conn.execute(
-                    f"SELECT DISTINCT customer_id FROM contacts WHERE customer_id IN ({marks})"
-                    f" AND outcome IN ({outcomes}) AND next_day >= :day",
-                    {**params, **said, "day": day_number(day)},
-                )
+    def _promised_until(self) -> dict[str, int]:
+        """Per customer who promised (承诺还款 / 同意续贷 with --next), the last
+        day the promise holds texts back (a day number), from today on."""
+        outcomes = ",".join("?" * len(PROMISES))
+        return {
+            str(cid): int(until)
+            for cid, until in self.conn.execute(
+                "SELECT customer_id, MAX(next_day) FROM contacts"
+                f" WHERE outcome IN ({outcomes}) AND next_day >= ? GROUP BY customer_id",
+                (*PROMISES, day_number(self.today)),
             )
-        return found
+        }
+
+    def _ledger_in_window(self) -> bool:
+        """Whether the ledger has any customer text the window's days can meet:
+        if not, no send day needs to look."""
+        reach = dt.timedelta(days=max(self.quiet_days - 1, 0))
+        row = self.conn.execute(
+            "SELECT 1 FROM exported_reminders WHERE audience = 'customer'"
+            " AND due_on BETWEEN ? AND ? LIMIT 1",
+            ((self.today - reach).isoformat(), (self.end + reach).isoformat()),
+        ).fetchone()
+        return row is not None
 
     def _ledger(
         self, ids: Sequence[str], day: dt.date
@@ -236,6 +260,8 @@ class CustomerPolicy:
         reach = dt.timedelta(days=max(self.quiet_days - 1, 0))
         span = {"lo": (day - reach).isoformat(), "hi": (day + reach).isoformat()}
         found: dict[str, list[tuple[str, dt.date, str]]] = {}
+        if not self._has_ledger:
+            return found
         for marks, params in self._chunks(ids):
             for cid, rid, due, reason in self.conn.execute(
                 "SELECT customer_id, reminder_id, due_on, reason FROM exported_reminders"

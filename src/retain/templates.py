@@ -130,6 +130,11 @@ def parse_template(text: str) -> Segments:
     return tuple(segments)
 
 
+def placeholders(text: str) -> frozenset[str]:
+    """The placeholder names a (valid) template uses."""
+    return frozenset(str(part) for part in parse_template(text) if isinstance(part, _Field))
+
+
 def render_template(text: str, values: dict[str, str]) -> str:
     """The template with each placeholder replaced by its value, nothing more:
     the result is never longer than the literal text plus the values it quotes."""

@@ -257,6 +257,9 @@ class Term:
     settings: tuple[Setting, ...]
     bound: Callable[[Config], float] | None
     episode: Callable[[CallRow, Config], int]
+    # The same day in SQL, over the call-list query's ``scored`` columns (the
+    # CallRow fields) and ``:r_<name>`` rhythms: reminders are collected in SQL.
+    episode_sql: str
     rule: Callable[[CallRow, Config], dict[str, object]]
     customer_facing: bool
     reason: Callable[[CallRow], Msg] | None = None  # default: the plain reason.<name>
@@ -300,6 +303,7 @@ TERMS: tuple[Term, ...] = (
         ),
         bound=None,
         episode=lambda row, config: _need(row.overdue_since),
+        episode_sql="overdue_since",
         rule=_overdue_rule,
         customer_facing=True,
         reason=lambda row: msg("reason.overdue", days=row.dpd),
@@ -320,6 +324,7 @@ TERMS: tuple[Term, ...] = (
         ),
         bound=None,
         episode=lambda row, config: _need(row.window_open),
+        episode_sql="window_open",
         rule=_maturing_rule,
         customer_facing=True,
         reason=_maturing_reason,
@@ -344,6 +349,7 @@ TERMS: tuple[Term, ...] = (
         ),
         bound=None,
         episode=lambda row, config: _need(row.next_day),
+        episode_sql="next_day",
         rule=_follow_up_rule,
         customer_facing=False,
         reason=lambda row: msg("reason.follow_up", date=row.next_on),
@@ -358,6 +364,7 @@ TERMS: tuple[Term, ...] = (
         settings=(Setting("post_loan_check", 15, "a post-loan check is due", "贷后检查到期"),),
         bound=lambda config: round(config.weights.value("post_loan_check")),
         episode=lambda row, config: _need(row.check_day),
+        episode_sql="check_day",
         rule=_post_loan_rule,
         customer_facing=False,
     ),
@@ -377,6 +384,8 @@ TERMS: tuple[Term, ...] = (
         ),
         bound=lambda config: round(config.weights.value("revisit")),
         episode=_revisit_episode,
+        episode_sql="""(CASE WHEN last_contact_day > secured_since THEN last_contact_day
+            ELSE secured_since END) + :r_revisit_every_days""",
         rule=_revisit_rule,
         customer_facing=False,
     ),
@@ -399,6 +408,11 @@ TERMS: tuple[Term, ...] = (
         ),
         bound=lambda config: round(config.weights.value("win_back")),
         episode=_win_back_episode,
+        episode_sql="""CASE WHEN declined_day + :r_declined_pause_days > {start}
+            THEN declined_day + :r_declined_pause_days ELSE {start} END""".format(
+            start="""(CASE WHEN last_contact_day IS NULL OR last_contact_day < closed_day
+                THEN closed_day ELSE last_contact_day + :r_win_back_every_days END)"""
+        ),
         rule=_win_back_rule,
         customer_facing=True,
         idle=_win_back_idle,
@@ -418,6 +432,8 @@ TERMS: tuple[Term, ...] = (
         ),
         bound=lambda config: round(config.weights.value("recovery")),
         episode=_recovery_episode,
+        episode_sql="""CASE WHEN last_contact_day IS NULL OR last_contact_day < written_off_day
+            THEN written_off_day ELSE last_contact_day + :r_recovery_every_days END""",
         rule=_recovery_rule,
         # Collections on a written-off loan are the officer's work, never an SMS.
         customer_facing=False,
