@@ -31,9 +31,14 @@ OUT = BENCH / "out"
 READ = """
 import json, sys, datetime as dt
 from pathlib import Path
-from retain.importing.read import _XlsBook, _XlsxBook
+from retain.importing.read import ReadLimits, _XlsBook, _XlsxBook
 path, reader, dump = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-book = (_XlsxBook if reader == "openpyxl" else _XlsBook)(path, path.name)
+limits = ReadLimits(max_cells=10**9)
+book = (
+    _XlsxBook(path, path.name, limits)
+    if reader == "openpyxl"
+    else _XlsBook(path, path.name, limits, error_key="read.xlsx")
+)
 cells = 0
 out = open(dump, "w") if dump != "-" else None
 for row in book.rows(0):
