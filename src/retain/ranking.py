@@ -313,24 +313,6 @@ def ranked_calls(
     return list(_rows(conn, sql, params, first_rank=1))
 
 
-def listed_calls(
-    conn: sqlite3.Connection,
-    config: Config,
-    today: dt.date,
-    spec: CallFilter,
-    *,
-    only_from: str | None = None,
-    extra: dict[str, Any] | None = None,
-) -> Iterator[CallRow]:
-    """Every customer ``spec`` lists today, unranked and without its limit; with
-    ``only_from`` (an SQL subquery giving customer ids, its parameters in
-    ``extra``) just those of them, scored exactly: what reminders are made of."""
-    sql, params = _query(config, today, spec, only_from=only_from)
-    params.update(extra or {})
-    # Unranked: no sort of every listed customer's row (a day of a reminder window).
-    return _rows(conn, sql + _list_sql(spec, params, ordered=False), params)
-
-
 def listed_sql(
     config: Config,
     today: dt.date,
@@ -340,10 +322,12 @@ def listed_sql(
     only_from: str | None = None,
     pairs_from: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """:func:`listed_calls` as SQL: the scoring CTEs, then ``listed`` (``columns``
-    of every customer ``spec`` lists today, over ``scored``'s columns), for a
-    caller to finish with its own statement over ``listed``; ``pairs_from``
-    scores many days at once (see :func:`_query`)."""
+    """Every customer ``spec`` lists today, unranked and without its limit, as
+    SQL: the scoring CTEs, then ``listed`` (``columns`` over ``scored``'s
+    columns), for a caller to finish with its own statement over ``listed``.
+    ``only_from`` (an SQL subquery giving customer ids) scores just those;
+    ``pairs_from`` scores many (customer, day) pairs at once (see :func:`_query`):
+    what reminders are made of."""
     sql, params = _query(config, today, spec, only_from=only_from, pairs_from=pairs_from)
     listed = _list_sql(spec, params, columns, ordered=False)
     return f"{sql}, listed AS MATERIALIZED ({listed})\n", params
