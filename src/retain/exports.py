@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from retain.config import Config
 from retain.errors import UsageError
 from retain.output import Field, yuan_grouped
+from retain.processes import owner_alive, owner_token
 from retain.reminders import Reminder
 from retain.templates import placeholders, render_template
 
@@ -109,15 +110,8 @@ def _days_text(count: int, lang: str) -> str:
 
 def message(reminder: Reminder, template: str, config: Config, reason_label: str, lang: str) -> str:
     return render_template(
-        template, _values(reminder, _fields(template), config, reason_label, lang)
+        template, _values(reminder, placeholders(template), config, reason_label, lang)
     )
-
-
-@functools.lru_cache(maxsize=64)
-def _fields(template: str) -> frozenset[str]:
-    """The placeholders a template uses: only those are worked out per reminder
-    (an export renders every reminder of the window)."""
-    return placeholders(template)
 
 
 def _values(
@@ -294,34 +288,6 @@ def fault(point: str) -> None:
         os._exit(FAULT_EXIT)
 
 
-def owner_token(pid: int | None = None) -> str:
-    """This process, as a pending claim names its owner: the pid and, where the
-    system says, the process's start time (a pid is reused; the pair is not)."""
-    pid = os.getpid() if pid is None else pid
-    return f"{pid}:{_started(pid)}"
-
-
-def _started(pid: int) -> str:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return ""
-    fields = stat.rsplit(")", 1)[-1].split()
-    return fields[19] if len(fields) > 19 else ""  # field 22, starttime
-
-
-def _alive(owner: str) -> bool:
-    pid_text, _, started = owner.partition(":")
-    try:
-        pid = int(pid_text)
-        os.kill(pid, 0)
-    except PermissionError:
-        pass  # someone else's process: it exists
-    except (ValueError, OSError):
-        return False
-    return not started or _started(pid) in ("", started)
-
-
 def file_identity(path: Path) -> str | None:
     """The file at ``path`` (device and inode; a rename keeps them), or None."""
     try:
@@ -339,7 +305,7 @@ def settle_claims(conn: sqlite3.Connection) -> None:
         "SELECT export_id, path, file_id, staged, owner FROM export_runs WHERE status = 'pending'"
     ).fetchall()
     for export_id, path, file_id, staged, owner in pending:
-        if owner and _alive(str(owner)):
+        if owner and owner_alive(str(owner)):
             continue
         if path and file_id and file_identity(Path(path)) == file_id:
             conn.execute("UPDATE export_runs SET status = 'sent' WHERE export_id = ?", (export_id,))

@@ -26,22 +26,29 @@ from typing import Literal
 
 from retain.errors import RetainError, UsageError
 from retain.i18n import Msg, msg
-from retain.migrations import AUDIT_TRIGGERS, MIGRATION_SET, MIGRATIONS
+from retain.migrations import AUDIT_TRIGGERS, MIGRATIONS
+from retain.store import (
+    DEFAULT_BUSY_TIMEOUT_S,
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    looks_like_sqlite,
+    unknown_steps,
+)
+from retain.store import (
+    applied_steps as store_steps,
+)
 
 Status = Literal["ok", "warn", "fail"]
 
-PRIVATE_DIR = 0o700
-PRIVATE_FILE = 0o600
 # A WAL file this big means checkpoints are not keeping up (a reader that never
 # ends, a crashed writer): reads slow down and the disk fills. Ordinary days
 # stay far below it; SQLite's own auto-checkpoint aims at about 4 MB.
 WAL_WARN_BYTES = 64 * 1024 * 1024
-SQLITE_HEADER = b"SQLite format 3\x00"
 BACKUP_DIR = "backups"
 BACKUP_NAME = re.compile(r"^retain-(\d{8}-\d{6})(?:-(\d+))?\.db$")
 # Temporaries of a backup or restore that was killed half-way (see doctor).
 OWN_TEMP_PREFIXES = (".retain-backup-", ".retain-restore-")
-BUSY_TIMEOUT_S = 30.0
+BUSY_TIMEOUT_S = DEFAULT_BUSY_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -76,31 +83,9 @@ def _connect(path: Path, mode: str = "rw") -> sqlite3.Connection:
     return conn
 
 
-def _looks_like_sqlite(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:
-        return False
-
-
 def applied_steps(conn: sqlite3.Connection) -> list[str] | None:
     """The schema steps recorded in the store; None when it is no retain store."""
-    has_table = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
-    ).fetchone()
-    if not has_table:
-        return None
-    rows = conn.execute(
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
-        (MIGRATION_SET,),
-    ).fetchall()
-    return [str(row[0]) for row in rows] or None
-
-
-def _unknown_steps(applied: Iterable[str]) -> list[str]:
-    known = {fn.__name__ for fn in MIGRATIONS}
-    return [name for name in applied if name not in known]
+    return store_steps(conn) or None
 
 
 def integrity_problems(conn: sqlite3.Connection) -> list[str]:
@@ -184,7 +169,7 @@ def _wal_check(store: Path) -> Check:
 
 
 def _schema_check(applied: list[str]) -> Check:
-    unknown = _unknown_steps(applied)
+    unknown = unknown_steps(applied)
     if unknown:
         return Check("schema", "fail", msg("doctor.schema.newer", step=unknown[-1]))
     behind = len(MIGRATIONS) - len(applied)
@@ -242,7 +227,7 @@ def diagnose(
     checks: list[Check] = []
     if not store.exists():
         return Report([Check("store", "fail", msg("doctor.store.missing"))])
-    if not store.is_file() or not _looks_like_sqlite(store):
+    if not store.is_file() or not looks_like_sqlite(store):
         return Report([Check("store", "fail", msg("doctor.store.not_sqlite"))])
     checks.append(_mode_checks(store))
     checks.append(_wal_check(store))
@@ -340,7 +325,7 @@ def _open_source(store: Path) -> sqlite3.Connection:
     unless it is a retain store."""
     if not store.exists():
         raise RetainError(key="store.missing", path=str(store))
-    if not store.is_file() or not _looks_like_sqlite(store):
+    if not store.is_file() or not looks_like_sqlite(store):
         raise RetainError(key="ops.not_a_store", path=str(store))
     try:
         conn = _connect(store)
@@ -450,7 +435,7 @@ def _is_foreign(path: Path) -> bool:
     """Clearly not a retain store: no regular file, not SQLite, or SQLite without
     retain's schema. A store too damaged to tell is not foreign: replacing it is
     what restore is for."""
-    if not path.is_file() or not _looks_like_sqlite(path):
+    if not path.is_file() or not looks_like_sqlite(path):
         return True
     try:
         with contextlib.closing(_connect(path)) as conn:
@@ -517,7 +502,7 @@ def verified_copy(backup_file: Path, store: Path) -> Iterator[Verified]:
     if (store.exists() or store.is_symlink()) and _is_foreign(store):
         # Only a retain store is ever replaced: a wrong --db names someone else's file.
         raise RetainError(key="ops.not_a_store", path=str(store))
-    if not _looks_like_sqlite(backup_file):
+    if not looks_like_sqlite(backup_file):
         raise RetainError(key="ops.not_a_store", path=str(backup_file))
     _private_dir(store.parent)
     with _temporary(store.parent, ".retain-restore-") as tmp:
@@ -528,7 +513,7 @@ def verified_copy(backup_file: Path, store: Path) -> Iterator[Verified]:
                 steps = applied_steps(source)
                 if steps is None:
                     raise RetainError(key="ops.not_a_store", path=str(backup_file))
-                unknown = _unknown_steps(steps)
+                unknown = unknown_steps(steps)
                 if unknown:
                     raise RetainError(key="ops.newer", path=str(backup_file), step=unknown[-1])
                 _copy_into(source, tmp, "WAL")

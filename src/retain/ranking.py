@@ -56,7 +56,6 @@ def _query(
     *,
     only_ids: list[str] | None = None,
     urgent_only: bool = False,
-    only_from: str | None = None,
     pairs_from: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The scoring query, as CTEs ending in ``scored``.
@@ -66,9 +65,7 @@ def _query(
     (``wb_since`` the win-back cut-off of that day): many days in one statement,
     one ``scored`` row per pair, ``today_day`` saying which (``today`` unused).
 
-    ``only_ids`` limits it to some customers (exact scores, found by index), as
-    does ``only_from``, an SQL subquery giving their ids (its parameters are the
-    caller's to add);
+    ``only_ids`` limits it to some customers (exact scores, found by index);
     ``urgent_only`` reads only overdue and soon-maturing loans: the urgent terms
     are then exact, the bounded ones lower bounds.
     """
@@ -96,10 +93,7 @@ def _query(
     }
     ids = [spec.customer_id] if spec.customer_id else only_ids
     one = one_c = ""
-    if only_from is not None:  # a subquery: any number of customers, one statement
-        one = f"AND l.customer_id IN ({only_from})"
-        one_c = f"AND c.customer_id IN ({only_from})"
-    elif ids is not None:
+    if ids is not None:
         marks = ", ".join(f":id{i}" for i in range(len(ids))) or "NULL"
         params.update({f"id{i}": value for i, value in enumerate(ids)})
         one = f"AND l.customer_id IN ({marks})"
@@ -319,16 +313,14 @@ def listed_sql(
     spec: CallFilter,
     columns: str,
     *,
-    only_from: str | None = None,
     pairs_from: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Every customer ``spec`` lists today, unranked and without its limit, as
     SQL: the scoring CTEs, then ``listed`` (``columns`` over ``scored``'s
     columns), for a caller to finish with its own statement over ``listed``.
-    ``only_from`` (an SQL subquery giving customer ids) scores just those;
     ``pairs_from`` scores many (customer, day) pairs at once (see :func:`_query`):
     what reminders are made of."""
-    sql, params = _query(config, today, spec, only_from=only_from, pairs_from=pairs_from)
+    sql, params = _query(config, today, spec, pairs_from=pairs_from)
     listed = _list_sql(spec, params, columns, ordered=False)
     return f"{sql}, listed AS MATERIALIZED ({listed})\n", params
 

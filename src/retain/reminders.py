@@ -119,7 +119,7 @@ def upcoming(
         " PRIMARY KEY (customer_id, reason_order, episode)) WITHOUT ROWID"
     )
     try:
-        _collect(conn, found, config, today, spec, None)
+        _collect(conn, found, config, today, spec)
         if days > 0:
             # Customer first: the woken pairs are scored in one statement, each
             # customer's loans read once for all their wake days.
@@ -143,7 +143,7 @@ def upcoming(
                 f" SELECT w.customer_id, w.day, d.wb_since FROM w JOIN {window} d ON d.day = w.day",
                 params,
             )
-            _collect(conn, found, config, today, spec, None, pairs_from=woken)
+            _collect(conn, found, config, today, spec, pairs_from=woken)
         yield from _found(conn, found, today)
     finally:
         # Also when abandoned half-way; by then the store may be closed.
@@ -164,13 +164,12 @@ def _collect(
     config: Config,
     day: dt.date,
     spec: CallFilter,
-    only_from: str | None,
     *,
     pairs_from: str | None = None,
 ) -> None:
-    """Add the reminders listed on ``day`` (for everyone, or only some
-    customers), or with ``pairs_from`` on each woken (customer, day) pair; an
-    episode found on an earlier day keeps that day.
+    """Add the reminders listed on ``day`` for everyone, or with ``pairs_from``
+    on each woken (customer, day) pair; an episode found on an earlier day keeps
+    that day.
 
     One statement: the call list's rows never come to Python, each listed
     reason's episode is its term's ``episode_sql``."""
@@ -180,7 +179,7 @@ def _collect(
         ["customer_id", "today_day", "name", "phone", "officer", "dpd", "days_left"]
         + [f"{kind.name} AS p{i}, ({kind.episode_sql}) AS e{i}" for i, kind in enumerate(kinds)]
     )
-    sql, params = listed_sql(config, day, spec, columns, only_from=only_from, pairs_from=pairs_from)
+    sql, params = listed_sql(config, day, spec, columns, pairs_from=pairs_from)
     picks = " UNION ALL ".join(
         f"SELECT customer_id, {order[kind.name]}, e{i}, today_day, name, phone, officer, p{i},"
         f" {'dpd' if kind.quotes_dpd else 'NULL'},"

@@ -21,6 +21,8 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from retain.processes import pid_alive
+
 PREFIX = ".retain-tmp-"
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -125,20 +127,6 @@ def _pid_of(path: Path) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if pid is None:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists, owned by someone else
-    return True
-
-
 def _is_leftover(path: Path) -> bool:
     """A directory no live run holds: its lock is free and its maker is gone."""
     if not path.name.startswith(PREFIX):
@@ -155,7 +143,7 @@ def _is_leftover(path: Path) -> bool:
                 return False
             except OSError:
                 pass  # a file system without locks: the pid decides
-        if not _pid_alive(_pid_of(path)):
+        if not pid_alive(_pid_of(path)):
             return True
         # the pid is alive: another pid namespace's dead run, or a run of ours
         # that has not locked its directory yet

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from urllib.parse import quote
 from retain.errors import RetainError
 from retain.i18n import Text, msg, os_reason
 from retain.migrations import MIGRATION_SET, MIGRATIONS
+from retain.processes import pid_alive
 
 # The default of the store.busy_timeout_s setting: how long a writer waits for
 # another one (a long import) before giving up with a message naming it.
@@ -133,20 +134,7 @@ def inspect_store(path: Path) -> Found | None:
     except sqlite3.Error as exc:
         raise RetainError(key="store.cannot_open", path=str(path), detail=str(exc)) from None
     try:
-        has_table = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
-        ).fetchone()
-        applied = (
-            [
-                row[0]
-                for row in conn.execute(
-                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
-                    (MIGRATION_SET,),
-                )
-            ]
-            if has_table
-            else []
-        )
+        applied = applied_steps(conn)
         user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     except sqlite3.DatabaseError as exc:
         raise RetainError(key="store.cannot_use", path=str(path), detail=str(exc)) from None
@@ -158,25 +146,42 @@ def inspect_store(path: Path) -> Found | None:
     return Found(applied, user_version, read_only=not _writable(path))
 
 
-def _check_not_newer(path: Path, applied: list[str], user_version: int) -> None:
+def applied_steps(conn: sqlite3.Connection) -> list[str]:
+    """The schema steps recorded in a store, in order; [] when it has none (no
+    retain store)."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    if not has_table:
+        return []
+    rows = conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
+        (MIGRATION_SET,),
+    )
+    return [str(row[0]) for row in rows]
+
+
+def unknown_steps(applied: Iterable[str]) -> list[str]:
+    """Steps this program does not know: the store was written by a newer retain."""
     known = {fn.__name__ for fn in MIGRATIONS}
-    unknown = [name for name in applied if name not in known]
+    return [name for name in applied if name not in known]
+
+
+def looks_like_sqlite(path: Path) -> bool:
+    """The file starts with SQLite's header (read only; False when unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def _check_not_newer(path: Path, applied: list[str], user_version: int) -> None:
+    unknown = unknown_steps(applied)
     if unknown:
         raise RetainError(key="store.newer", path=str(path), step=unknown[-1])
     if user_version > SCHEMA_VERSION:
         raise RetainError(key="store.newer", path=str(path), step=f"#{user_version}")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except (OSError, OverflowError, ValueError):
-        return False
-    return True
 
 
 def read_note(path: Path) -> dict[str, Any] | None:
@@ -189,7 +194,7 @@ def read_note(path: Path) -> dict[str, Any] | None:
     if not isinstance(note, dict):
         return None
     pid = note.get("pid")
-    if not isinstance(pid, int) or pid == os.getpid() or not _pid_alive(pid):
+    if not isinstance(pid, int) or pid == os.getpid() or not pid_alive(pid):
         return None
     return note
 

@@ -130,8 +130,10 @@ def parse_template(text: str) -> Segments:
     return tuple(segments)
 
 
+@functools.lru_cache(maxsize=256)
 def placeholders(text: str) -> frozenset[str]:
-    """The placeholder names a (valid) template uses."""
+    """The placeholder names a (valid) template uses: an export works out only
+    those for each of its reminders."""
     return frozenset(str(part) for part in parse_template(text) if isinstance(part, _Field))
 
 
