@@ -432,6 +432,33 @@ def m015_once_export_claims(db: Any) -> None:
     )
 
 
+def m016_instalment_schedules(db: Any) -> None:
+    """Repayment schedules: one row per loan and period (期数).
+
+    Money in fen and days as day numbers, as on ``loans``. An instalment is
+    paid when ``paid_fen`` reaches ``principal_fen + interest_fen``; days past
+    due of a loan with a schedule count from its oldest unpaid instalment.
+    """
+    db.executescript(
+        """
+        CREATE TABLE instalments (
+            loan_id       TEXT NOT NULL REFERENCES loans(loan_id),
+            period        INTEGER NOT NULL CHECK (period >= 1),
+            due_on        TEXT NOT NULL,
+            due_day       INTEGER NOT NULL,
+            principal_fen INTEGER NOT NULL CHECK (principal_fen >= 0),
+            interest_fen  INTEGER NOT NULL CHECK (interest_fen >= 0),
+            paid_on       TEXT,
+            paid_day      INTEGER,
+            paid_fen      INTEGER CHECK (paid_fen >= 0),
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL,
+            PRIMARY KEY (loan_id, period)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -448,4 +475,5 @@ MIGRATIONS = [
     m013_phone_kind,
     m014_ops_audit_append_only,
     m015_once_export_claims,
+    m016_instalment_schedules,
 ]
