@@ -455,6 +455,13 @@ def m016_instalment_schedules(db: Any) -> None:
             updated_at    TEXT NOT NULL,
             PRIMARY KEY (loan_id, period)
         ) WITHOUT ROWID;
+        -- The loan's next unpaid instalment, kept in step by the schedule
+        -- import (or read from a loans file's 下次还款日 / 下期应还) so that the
+        -- call list and reminders never scan the schedule.
+        ALTER TABLE loans ADD COLUMN next_due_on TEXT;
+        ALTER TABLE loans ADD COLUMN next_due_day INTEGER;
+        ALTER TABLE loans ADD COLUMN next_due_fen INTEGER CHECK (next_due_fen >= 0);
+        ALTER TABLE loans ADD COLUMN next_due_period INTEGER;
         """
     )
 
