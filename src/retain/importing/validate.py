@@ -85,6 +85,12 @@ class LoanRecord(TypedDict):
     customer: NotRequired[CustomerRecord]
 
 
+#: A valid schedule row: (loan_id, period, due_on, principal_fen, interest_fen,
+#: paid_on, paid_fen); dates ISO, money in fen. A tuple, not a dict: a schedule
+#: has a dozen rows per loan, so this is the hottest path of all the imports.
+Instalment = tuple[str, int, str, int, int, str | None, int | None]
+
+
 class Fault(NamedTuple):
     """One failed rule: the field it concerns and why (renders in en or zh)."""
 
@@ -172,6 +178,7 @@ class Rules:
     customer_fields: tuple[str, ...] = field(init=False, repr=False)
     customer_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
     loan_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
+    schedule_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
     #: a loans file with a name column creates or updates its customers too
     loans_carry_customers: bool = field(init=False, repr=False)
 
@@ -196,6 +203,7 @@ class Rules:
             tuple((f, by_field.get(f) or _memo(norm_text)) for f in fields),
         )
         set_("loan_checks", self._loan_checks())
+        set_("schedule_checks", self._schedule_checks())
         set_("loans_carry_customers", "name" in self.present)
 
     def _loan_checks(self) -> tuple[tuple[str, Check], ...]:
@@ -229,6 +237,34 @@ class Rules:
             ("product", _memo(norm_text)),
         )
         return tuple((f, fn) for f, fn in every if f in LOAN_REQUIRED or f in self.present)
+
+    def _schedule_checks(self) -> tuple[tuple[str, Check], ...]:
+        date = _memo(partial(norm_date, date_order=self.date_order))
+        wan = self.wan_fields
+
+        def money(name: str) -> Check:
+            return _memo(
+                partial(norm_money, wan=name in wan, ceiling_fen=self.ceiling_fen, allow_zero=True)
+            )
+
+        return (
+            ("period", _memo(_required(_at_least_one(norm_nonneg_int)))),
+            ("due_on", _required(date)),
+            ("principal_due", _required(money("principal_due"))),
+            ("interest_due", _required(money("interest_due"))),
+            ("paid_on", date),
+            ("paid_amount", money("paid_amount")),
+        )
+
+
+def _at_least_one(check: Check) -> Check:
+    def at_least_one(value: object) -> object:
+        result = check(value)
+        if result == 0:
+            raise Invalid(code="period_min")
+        return result
+
+    return at_least_one
 
 
 def _required(check: Check) -> Check:
@@ -354,3 +390,51 @@ def _across_fields(
         faults.append(Fault("closed_on", msg("reject.closed_before")))
     if closed and closed > today_iso:
         faults.append(Fault("closed_on", msg("reject.after_today", today=today_iso)))
+
+
+def validate_instalment(values: Mapping[str, object], rules: Rules) -> Instalment | Rejected:
+    """A schedule row (canonical field → raw cell) → its instalment or its faults.
+
+    The key of a rejected row is ``loan_id\x1fperiod`` when both are valid, so
+    that a later row repeating the pair is still caught.
+    """
+    faults: list[Fault] = []
+    get = values.get
+    try:
+        loan: str | None = norm_id(get("loan_id"))
+    except Invalid as exc:
+        loan = None
+        faults.append(Fault("loan_id", exc.message))
+    out: dict[str, object] = {}
+    for name, check in rules.schedule_checks:
+        try:
+            out[name] = check(get(name))
+        except Invalid as exc:
+            faults.append(Fault(name, exc.message))
+    period = out.get("period")
+    due = cast("str | None", out.get("due_on"))
+    paid_on = cast("str | None", out.get("paid_on"))
+    paid = out.get("paid_amount")
+    failed = {f.field for f in faults}
+    if (paid_on is None) != (paid is None) and not failed & {"paid_on", "paid_amount"}:
+        if paid_on is None:
+            faults.append(Fault("paid_on", msg("reject.paid_on_required")))
+        else:
+            faults.append(Fault("paid_amount", msg("reject.paid_amount_required")))
+    for name, day in (("due_on", due), ("paid_on", paid_on)):
+        if day and day < rules.earliest_iso:
+            faults.append(Fault(name, msg("reject.before_earliest", earliest=rules.earliest_iso)))
+    if paid_on and paid_on > rules.today_iso:
+        faults.append(Fault("paid_on", msg("reject.after_today", today=rules.today_iso)))
+    if faults:
+        key = f"{loan}\x1f{period}" if loan is not None and period is not None else None
+        return Rejected(key, tuple(faults))
+    return (
+        cast(str, loan),
+        cast(int, period),
+        cast(str, due),
+        cast(int, out["principal_due"]),
+        cast(int, out["interest_due"]),
+        paid_on,
+        cast("int | None", paid),
+    )
