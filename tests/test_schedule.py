@@ -324,3 +324,68 @@ def test_a_period_is_a_whole_number_from_one(period: int) -> None:
     else:
         assert isinstance(result, Rejected)
         assert result.fields == "period"
+
+
+# --- due --instalments --------------------------------------------------------------
+
+
+def test_due_instalments_lists_each_unpaid_instalment_beside_maturities(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows() + l2_rows()))
+    result = ledger("due", "--days", "10", "--instalments", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = [
+        (r["loan_id"], r["kind"], r["period"], r["due_on"], r["amount_due"], r["days_left"])
+        for r in result.json()
+    ]
+    assert rows == [
+        ("L2", "instalment", 3, "2026-12-05", 10300.0, 4),
+        ("L1", "instalment", 6, "2026-12-10", 10500.0, 9),
+    ]
+    assert result.json()[0]["phone"] == "139****8002"
+    # a maturity in the window is listed too, with its balance
+    wide = ledger("due", "--days", "100", "--instalments", "--format", "json").json()
+    assert ("L2", "maturity", None, "2027-03-05") in {
+        (r["loan_id"], r["kind"], r["period"], r["due_on"]) for r in wide
+    }
+    assert [r["period"] for r in wide if r["loan_id"] == "L2" and r["kind"] == "instalment"] == [
+        3,
+        4,
+        5,
+        6,
+    ]
+
+
+def test_due_instalments_table_and_csv(ledger: Cli, make_csv: Callable[..., Path]) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows() + l2_rows()))
+    table = ledger("due", "--days", "10", "--instalments", env={"RETAIN_TTY": "1"})
+    assert table.exit_code == 0, table.stderr
+    assert "2 due, 20,800.00 yuan still owed" in table.stdout
+    assert "139****8002" in table.stdout
+    csv_out = ledger("due", "--days", "10", "--instalments", "--format", "csv")
+    lines = list(csv.reader(csv_out.stdout.lstrip("\ufeff").splitlines()))
+    assert lines[0][:9] == [
+        "loan_id", "customer_id", "name", "phone", "officer", "kind", "period", "due_on",
+        "amount_due",
+    ]  # fmt: skip
+    assert [line[0] for line in lines[1:]] == ["L2", "L1"]
+    zh = ledger("--lang", "zh", "due", "--days", "10", "--instalments", env={"RETAIN_TTY": "1"})
+    assert "共 2 笔，尚欠合计 20,800.00 元" in zh.stdout
+
+
+def test_a_loan_without_a_schedule_contributes_its_next_due_instalment(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    import_schedule(ledger, schedule(make_csv, l2_rows()))
+    # what a loans file's 下次还款日 / 下期应还 leave on a loan (issue 11, another part)
+    with sqlite3.connect(ledger.db) as conn:
+        conn.execute(
+            "UPDATE loans SET next_due_on = '2026-12-08', next_due_day = 20795,"
+            " next_due_fen = 250000, next_due_period = NULL WHERE loan_id = 'L1'"
+        )
+    rows = ledger("due", "--days", "10", "--instalments", "--format", "json").json()
+    assert [(r["loan_id"], r["due_on"], r["amount_due"]) for r in rows] == [
+        ("L2", "2026-12-05", 10300.0),
+        ("L1", "2026-12-08", 2500.0),
+    ]

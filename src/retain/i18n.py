@@ -59,6 +59,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "共 {count} 笔，贷款金额合计 {total} 元",
     ),
     "due.empty": ("No loans mature in the next {days} days.", "未来{days}天内没有到期贷款。"),
+    "due.instalments_title": (
+        "Instalments and maturities due {start} – {end} ({days} days)",
+        "{start} 至 {end} 应还分期及到期贷款（{days}天）",
+    ),
+    "due.instalments_summary": (
+        "{count} due, {total} yuan still owed",
+        "共 {count} 笔，尚欠合计 {total} 元",
+    ),
+    "due.instalments_empty": (
+        "No instalments or loans fall due in the next {days} days.",
+        "未来{days}天内没有应还分期或到期贷款。",
+    ),
+    "due.maturity": ("maturity", "到期"),
+    "col.due_on": ("Due", "应还日期"),
+    "col.period": ("Period", "期数"),
+    "col.amount_due": ("Amount due", "应还金额"),
     "list.more": (
         "… {more} more not shown (use --limit or --format csv)",
         "……另有 {more} 条未显示（使用 --limit 或 --format csv）",

@@ -53,6 +53,7 @@ COMMANDS: dict[str, str] = {
     retain --today 2026-12-01 due --days 7 --format csv > due.csv
     retain due --format ids | retain log - --channel 短信    # 逐一记为已发短信
     retain --lang zh due --days 7 --output 本周到期.xlsx
+    retain due --days 7 --instalments                      # 连同 7 天内应还的分期
 """,
     "overdue": """列出已逾期的在贷贷款，逾期天数多的在前，并给出五级分类。
 
@@ -316,6 +317,8 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--guarantee": "担保方式：credit|guarantee|mortgage|pledge（或 信用/保证/抵押/质押）。",
         "--min-amount": "最低贷款金额，单位元（可写“万”）。",
         "--sort": "清单的排序：maturity 到期日、amount 金额、officer 客户经理。",
+        "--instalments": "同时列出窗口内应还而未还清的分期，每笔贷款每期一行，与到期贷款并列"
+        "（kind 为 instalment 分期或 maturity 到期；amount_due 为尚欠金额）。",
     },
     "overdue": {
         "--min-days": "只看逾期至少 N 天的贷款。",

@@ -81,6 +81,15 @@ class ScheduleWriter:
         self._days: dict[str | None, int | None] = {None: None}
         # Into an empty table: no comparison, no audit, straight in.
         self.fresh = conn.execute("SELECT 1 FROM instalments LIMIT 1").fetchone() is None
+        self._deferred: list[str] = []
+        if self.fresh:
+            # one sorted build per secondary index at the end, not one insert per row
+            for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name = 'instalments' AND sql IS NOT NULL ORDER BY rowid"
+            ).fetchall():
+                conn.execute(f'DROP INDEX "{name}"')
+                self._deferred.append(sql)
         self.added = 0
         conn.execute("DROP TABLE IF EXISTS temp.sched_in")
         conn.execute(
@@ -134,6 +143,9 @@ class ScheduleWriter:
     def settle(self) -> Settled:
         """Write the staged rows (added / updated, audited) and the loans' derived columns."""
         saved = Saved(self.added, 0) if self.fresh else self._upsert()
+        for sql in self._deferred:
+            self.conn.execute(sql)
+        self._deferred = []
         changed = self._derive()
         self.conn.execute("DROP TABLE IF EXISTS temp.sched_in")
         return Settled(saved, changed)
