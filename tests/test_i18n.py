@@ -81,6 +81,7 @@ DYNAMIC: dict[str, set[str]] = {
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
     "kind.{}": {"kind.customers", "kind.loans", "kind.schedule"},
+    "schedule.{}": {f"schedule.{s}" for s in ("paid", "late", "unpaid", "overdue")},
     "import.{}": {f"import.{c}" for c in ("added", "updated", "unchanged", "rejected", "skipped")},
     "import.field.{}": {f"import.field.{f}" for f in ALL_FIELDS},
     "status.{}": {f"status.{s}" for s in STATUSES},

@@ -389,3 +389,29 @@ def test_a_loan_without_a_schedule_contributes_its_next_due_instalment(
         ("L2", "2026-12-05", 10300.0),
         ("L1", "2026-12-08", 2500.0),
     ]
+
+
+# --- show --------------------------------------------------------------------------
+
+
+def test_show_lists_the_schedule_compactly(ledger: Cli, make_csv: Callable[..., Path]) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows() + l2_rows()))
+    result = ledger("show", "C1", env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Schedule of L1" in out
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    # periods 1–4 paid on time fold into one line; 5 is overdue; 6–8 in full; 9–12 fold
+    assert any(
+        line.startswith("1–4 2026-07-10 – 2026-10-10 42,000.00 42,000.00 paid ×4") for line in lines
+    )
+    assert "5 2026-11-10 10,500.00 0.00 overdue" in lines
+    for period, due in ((6, "2026-12-10"), (7, "2027-01-10"), (8, "2027-02-10")):
+        assert f"{period} {due} 10,500.00 0.00 unpaid" in lines
+    assert "9–12 2027-03-10 – 2027-06-10 42,000.00 0.00 unpaid ×4" in lines
+    # L2 (C2): period 2 was paid three days late
+    other = [" ".join(line.split()) for line in ledger("show", "C2").stdout.splitlines()]
+    assert "2 2026-11-05 10,300.00 2026-11-08 10,300.00 paid late" in other
+    zh = ledger("--lang", "zh", "show", "C1", env={"COLUMNS": "160"}).stdout
+    assert "L1 还款计划" in zh
+    assert "逾期未还" in zh
