@@ -179,6 +179,7 @@ class Rules:
     customer_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
     loan_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
     schedule_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
+    schedule_fns: tuple[Check, ...] = field(init=False, repr=False)
     #: a loans file with a name column creates or updates its customers too
     loans_carry_customers: bool = field(init=False, repr=False)
 
@@ -204,6 +205,7 @@ class Rules:
         )
         set_("loan_checks", self._loan_checks())
         set_("schedule_checks", self._schedule_checks())
+        set_("schedule_fns", tuple(check for _, check in self.schedule_checks))
         set_("loans_carry_customers", "name" in self.present)
 
     def _loan_checks(self) -> tuple[tuple[str, Check], ...]:
@@ -239,21 +241,23 @@ class Rules:
         return tuple((f, fn) for f, fn in every if f in LOAN_REQUIRED or f in self.present)
 
     def _schedule_checks(self) -> tuple[tuple[str, Check], ...]:
-        date = _memo(partial(norm_date, date_order=self.date_order))
+        # Each check remembers its accepted cells, "required" included: a
+        # schedule repeats its dates and amounts on most rows.
+        date = partial(norm_date, date_order=self.date_order)
         wan = self.wan_fields
 
         def money(name: str) -> Check:
-            return _memo(
-                partial(norm_money, wan=name in wan, ceiling_fen=self.ceiling_fen, allow_zero=True)
+            return partial(
+                norm_money, wan=name in wan, ceiling_fen=self.ceiling_fen, allow_zero=True
             )
 
         return (
             ("period", _memo(_required(_at_least_one(norm_nonneg_int)))),
-            ("due_on", _required(date)),
-            ("principal_due", _required(money("principal_due"))),
-            ("interest_due", _required(money("interest_due"))),
-            ("paid_on", date),
-            ("paid_amount", money("paid_amount")),
+            ("due_on", _memo(_required(date))),
+            ("principal_due", _memo(_required(money("principal_due")))),
+            ("interest_due", _memo(_required(money("interest_due")))),
+            ("paid_on", _memo(date)),
+            ("paid_amount", _memo(money("paid_amount"))),
         )
 
 
@@ -396,8 +400,34 @@ def validate_instalment(values: Mapping[str, object], rules: Rules) -> Instalmen
     """A schedule row (canonical field → raw cell) → its instalment or its faults.
 
     The key of a rejected row is ``loan_id\x1fperiod`` when both are valid, so
-    that a later row repeating the pair is still caught.
+    that a later row repeating the pair is still caught. A good row takes the
+    straight path (the checks in a row, no fault list); any fault sends the row
+    down the path that collects them all, in field order.
     """
+    get = values.get
+    period_c, due_c, principal_c, interest_c, paid_on_c, paid_c = rules.schedule_fns
+    try:
+        loan = norm_id(get("loan_id"))
+        period = period_c(get("period"))
+        due = due_c(get("due_on"))
+        principal = principal_c(get("principal_due"))
+        interest = interest_c(get("interest_due"))
+        paid_on = paid_on_c(get("paid_on"))
+        paid = paid_c(get("paid_amount"))
+    except Invalid:
+        return _instalment_faults(values, rules)
+    # (no typing.cast here: it is a call per row; the checks' types are known)
+    if (
+        (paid_on is None) is not (paid is None)
+        or due < rules.earliest_iso  # type: ignore[operator]
+        or (paid_on is not None and not rules.earliest_iso <= paid_on <= rules.today_iso)  # type: ignore[operator]
+    ):
+        return _instalment_faults(values, rules)
+    return (loan, period, due, principal, interest, paid_on, paid)  # type: ignore[return-value]
+
+
+def _instalment_faults(values: Mapping[str, object], rules: Rules) -> Instalment | Rejected:
+    """:func:`validate_instalment` for a row with a fault: every fault, in order."""
     faults: list[Fault] = []
     get = values.get
     try:
