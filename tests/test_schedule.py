@@ -415,3 +415,32 @@ def test_show_lists_the_schedule_compactly(ledger: Cli, make_csv: Callable[..., 
     zh = ledger("--lang", "zh", "show", "C1", env={"COLUMNS": "160"}).stdout
     assert "L1 还款计划" in zh
     assert "逾期未还" in zh
+
+
+def test_a_mapping_file_names_a_foreign_schedule_s_columns(
+    ledger: Cli, make_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    mapping = tmp_path / "bank.toml"
+    mapping.write_text(
+        '[columns]\nloan_id = "合同号"\nperiod = "第几期"\npaid_amount = "本期已还"\n'
+        '[options]\namount_unit = "万元"\n',
+        encoding="utf-8",
+    )
+    header = ["合同号", "第几期", "应还日期", "应还本金", "应还利息", "实还日期", "本期已还"]
+    path = schedule(
+        make_csv, [["L2", 1, "2026-10-05", "1", "0.03", "2026-10-05", "1.03"]], header=header
+    )
+    summary = import_schedule(ledger, path, "--map", str(mapping))
+    assert summary["added"] == 1
+    assert db_rows(ledger, "SELECT principal_fen, interest_fen, paid_fen FROM instalments") == [
+        (1_000_000, 30_000, 1_030_000)
+    ]
+
+
+def test_a_schedule_read_from_stdin(ledger: Cli) -> None:
+    text = "\n".join(",".join(str(c) for c in row) for row in [EN_HEADER, *l2_rows()])
+    result = ledger(
+        "import", "schedule", "-", "--input-format", "csv", "--format", "json", input=text
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["added"] == 6
