@@ -371,6 +371,29 @@ def customer_loans(
     return [dict(r) for r in rows]
 
 
+def customer_schedule(conn: sqlite3.Connection, customer_id: str) -> list[dict[str, Any]]:
+    """The instalments of a customer's loans, by loan then period: ``due`` is
+    principal + interest (fen), ``paid`` what was paid (fen, 0 when nothing)."""
+    rows = conn.execute(
+        "SELECT i.loan_id, i.period, i.due_on, i.due_day,"
+        " i.principal_fen + i.interest_fen AS due, i.paid_on, i.paid_day,"
+        " COALESCE(i.paid_fen, 0) AS paid"
+        " FROM loans l JOIN instalments i ON i.loan_id = l.loan_id"
+        " WHERE l.customer_id = ? ORDER BY i.loan_id, i.period",
+        (customer_id,),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def instalment_state(row: dict[str, Any], today_day: int) -> str:
+    """``paid`` (on or before its due day), ``late`` (paid after it), ``overdue``
+    (not fully paid, past due) or ``unpaid`` (not fully paid, not yet past due)."""
+    if row["paid"] >= row["due"]:
+        paid_day = row["paid_day"]
+        return "late" if paid_day is not None and paid_day > row["due_day"] else "paid"
+    return "overdue" if row["due_day"] < today_day else "unpaid"
+
+
 def contact_history(conn: sqlite3.Connection, customer_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT contact_id, at, channel, outcome, note, next_on, loan_id, officer FROM contacts"

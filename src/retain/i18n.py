@@ -59,6 +59,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "共 {count} 笔，贷款金额合计 {total} 元",
     ),
     "due.empty": ("No loans mature in the next {days} days.", "未来{days}天内没有到期贷款。"),
+    "due.instalments_title": (
+        "Instalments and maturities due {start} – {end} ({days} days)",
+        "{start} 至 {end} 应还分期及到期贷款（{days}天）",
+    ),
+    "due.instalments_summary": (
+        "{count} due, {total} yuan still owed",
+        "共 {count} 笔，尚欠合计 {total} 元",
+    ),
+    "due.instalments_empty": (
+        "No instalments or loans fall due in the next {days} days.",
+        "未来{days}天内没有应还分期或到期贷款。",
+    ),
+    "due.maturity": ("maturity", "到期"),
+    "col.due_on": ("Due", "应还日期"),
+    "col.paid_on": ("Paid on", "实还日期"),
+    "col.paid": ("Paid", "实还金额"),
+    "col.state": ("State", "状态"),
+    "show.schedule": ("Schedule of {loan_id}", "{loan_id} 还款计划"),
+    "schedule.paid": ("paid", "已还"),
+    "schedule.late": ("paid late", "逾期后还"),
+    "schedule.unpaid": ("unpaid", "未还"),
+    "schedule.overdue": ("overdue", "逾期未还"),
+    "col.period": ("Period", "期数"),
+    "col.amount_due": ("Amount due", "应还金额"),
     "list.more": (
         "… {more} more not shown (use --limit or --format csv)",
         "……另有 {more} 条未显示（使用 --limit 或 --format csv）",
@@ -83,6 +107,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "kind.customers": ("customers", "客户"),
     "kind.loans": ("loans", "贷款"),
+    "kind.schedule": ("repayment schedule", "还款计划"),
     # --- overdue (retain overdue) ---
     "overdue.title": ("Overdue loans on {today}", "{today} 逾期贷款"),
     "overdue.title_officer": (
@@ -855,6 +880,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reject.rate_above": ("rate above 100%", "利率超过100%"),
     "reject.rate_decimals": ("rate has too many decimal places", "利率小数位过多"),
     "reject.term_min": ("must be at least 1 month", "至少 1 个月"),
+    "reject.period_min": ("must be at least 1", "至少为 1"),
+    "reject.paid_on_required": (
+        "required when paid_amount is filled in",
+        "填写了实还金额时必填",
+    ),
+    "reject.paid_amount_required": (
+        "required when paid_on is filled in",
+        "填写了实还日期时必填",
+    ),
+    "reject.no_loan": (
+        "loan {loan} does not exist; import loans first",
+        "贷款 {loan} 不存在；请先导入贷款",
+    ),
     "reject.matures_required": ("required (or term_months)", "必填（或填写贷款期限）"),
     "reject.after_today": ("after today ({today})", "晚于今天（{today}）"),
     "reject.before_earliest": (
@@ -933,6 +971,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.field.rate": ("rate", "利率"),
     "import.field.days_past_due": ("days_past_due", "逾期天数"),
     "import.field.product": ("product", "产品"),
+    "import.field.period": ("period", "期数"),
+    "import.field.due_on": ("due_on", "应还日期"),
+    "import.field.principal_due": ("principal_due", "应还本金"),
+    "import.field.interest_due": ("interest_due", "应还利息"),
+    "import.field.paid_on": ("paid_on", "实还日期"),
+    "import.field.paid_amount": ("paid_amount", "实还金额"),
+    "import.field.loan_period": ("loan_id and period", "借据号和期数"),
     # --- export ---
     "export.done": (
         "Exported {count} reminder(s) to {target}.",

@@ -466,6 +466,17 @@ def m016_instalment_schedules(db: Any) -> None:
     )
 
 
+def m017_sched_instalments_by_due(db: Any) -> None:
+    """Instalments by due day: ``due --instalments`` reads a window of days
+    without scanning every schedule row (a fresh schedule import builds it once,
+    after its rows are in)."""
+    db.executescript(
+        """
+        CREATE INDEX instalments_by_due ON instalments (due_day);
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -483,4 +494,5 @@ MIGRATIONS = [
     m014_ops_audit_append_only,
     m015_once_export_claims,
     m016_instalment_schedules,
+    m017_sched_instalments_by_due,
 ]

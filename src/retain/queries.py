@@ -74,6 +74,78 @@ def due_loans(
         yield row
 
 
+INSTALMENT_SORTS = {
+    "maturity": "due_day, loan_id, kind = 'maturity', period",
+    "amount": "amount_due DESC, due_day, loan_id, period",
+    "officer": "officer IS NULL, officer, due_day, loan_id, period",
+}
+
+
+def due_instalments(
+    conn: sqlite3.Connection, today: dt.date, spec: DueFilter
+) -> Generator[dict[str, Any], None, None]:
+    """``due --instalments``: unpaid instalments of open loans falling due between
+    today and today + days (both inclusive), one row per loan and period, beside
+    the maturities of the same window.
+
+    A loan without schedule rows contributes its ``next_due_*`` (a loans file's
+    下次还款日 / 下期应还) when that is in the window. ``amount_due`` is what is
+    still owed: principal + interest − paid for an instalment, the balance (else
+    the principal) for a maturity. ``min_principal_fen`` filters on the loan's
+    principal, as in ``due``.
+    """
+    end = today + dt.timedelta(days=spec.days)
+    window = [day_number(today), day_number(end)]
+    where = [is_open_sql("l")]
+    params: list[Any] = []
+    if spec.officer is not None:
+        where.append("c.officer = ?")
+        params.append(spec.officer)
+    if spec.industry is not None:
+        where.append("c.industry = ?")
+        params.append(spec.industry)
+    if spec.guarantee is not None:
+        where.append("l.guarantee = ?")
+        params.append(spec.guarantee)
+    if spec.min_principal_fen is not None:
+        where.append("l.principal_fen >= ?")
+        params.append(spec.min_principal_fen)
+    loan = " AND ".join(where)
+    columns = "l.loan_id, l.customer_id, c.name, c.phone, c.officer"
+    joined = "JOIN customers c ON c.customer_id = l.customer_id"
+    owed = "i.principal_fen + i.interest_fen - COALESCE(i.paid_fen, 0)"
+    sql = f"""
+        SELECT * FROM (
+        SELECT {columns}, 'instalment' AS kind, i.period, i.due_on, i.due_day,
+            {owed} AS amount_due
+        FROM instalments i JOIN loans l ON l.loan_id = i.loan_id {joined}
+        WHERE i.due_day BETWEEN ? AND ? AND {owed} > 0 AND {loan}
+        UNION ALL
+        SELECT {columns}, 'instalment', l.next_due_period, l.next_due_on, l.next_due_day,
+            l.next_due_fen
+        FROM loans l {joined}
+        WHERE l.next_due_day BETWEEN ? AND ? AND {loan}
+            AND NOT EXISTS (SELECT 1 FROM instalments i WHERE i.loan_id = l.loan_id)
+        UNION ALL
+        SELECT {columns}, 'maturity', NULL, l.matures_on, l.matures_day,
+            COALESCE(l.balance_fen, l.principal_fen)
+        FROM loans l {joined}
+        WHERE l.matures_day BETWEEN ? AND ? AND {loan})
+        ORDER BY {INSTALMENT_SORTS[spec.sort]}"""
+    every = [*window, *params] * 3
+    if spec.limit is not None:
+        sql += " LIMIT ?"
+        every.append(spec.limit)
+    today_day = window[0]
+    cursor = conn.execute(sql, every)
+    cursor.row_factory = None
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        row = dict(zip(names, values, strict=True))
+        row["days_left"] = row.pop("due_day") - today_day
+        yield row
+
+
 @dataclass(frozen=True)
 class DataAge:
     """How old the loan data is: the as-of day of the newest loans import."""

@@ -239,6 +239,72 @@ def _print_timeline(info: dict[str, Any], contacts: list[dict[str, Any]], lang: 
     )
 
 
+# ``show``'s schedule: the unpaid-and-due and the late stay in full, with the
+# next few to come; runs of periods paid on time, and the rest of the future, fold.
+SCHEDULE_AHEAD = 3
+
+
+def _schedule_lines(rows: list[dict[str, Any]], today_day: int) -> list[tuple[str, list[Any]]]:
+    """(state, rows) lines of one loan's schedule, in period order: consecutive
+    periods paid on time share a line, and so do those to come after the next
+    :data:`SCHEDULE_AHEAD`; every other period has its own."""
+    from retain.contacts import instalment_state
+
+    lines: list[tuple[str, list[Any]]] = []
+    ahead = 0
+    for row in rows:
+        state_now = instalment_state(row, today_day)
+        if state_now == "unpaid":
+            ahead += 1
+        folds = state_now == "paid" or (state_now == "unpaid" and ahead > SCHEDULE_AHEAD)
+        if folds and lines and lines[-1][0] == state_now:
+            previous = lines[-1][1]
+            if previous[-1]["period"] == row["period"] - 1 and previous[-1]["folds"]:
+                previous.append({**row, "folds": True})
+                continue
+        lines.append((state_now, [{**row, "folds": folds}]))
+    return lines
+
+
+def _print_schedules(instalments: list[dict[str, Any]], today: Any, lang: str) -> None:
+    from itertools import groupby
+
+    from retain.cli.render import Column, print_table
+    from retain.days import day_number
+    from retain.i18n import t
+    from retain.output import yuan_grouped
+
+    today_day = day_number(today)
+    assert today_day is not None
+    for loan_id, group in groupby(instalments, key=lambda r: r["loan_id"]):
+        shown = []
+        for state_now, rows in _schedule_lines(list(group), today_day):
+            first, last = rows[0], rows[-1]
+            folded = len(rows) > 1
+            shown.append(
+                [
+                    f"{first['period']}–{last['period']}" if folded else str(first["period"]),
+                    f"{first['due_on']} – {last['due_on']}" if folded else first["due_on"],
+                    yuan_grouped(sum(r["due"] for r in rows)),
+                    "" if folded else first["paid_on"] or "",
+                    yuan_grouped(sum(r["paid"] for r in rows)),
+                    t(f"schedule.{state_now}", lang) + (f" ×{len(rows)}" if folded else ""),
+                ]
+            )
+        print_table(
+            t("show.schedule", lang, loan_id=loan_id),
+            [
+                Column(t("col.period", lang), "right"),
+                Column(t("col.due_on", lang)),
+                Column(t("col.amount_due", lang), "right"),
+                Column(t("col.paid_on", lang)),
+                Column(t("col.paid", lang), "right"),
+                Column(t("col.state", lang)),
+            ],
+            shown,
+        )
+
+
 def show(
     ctx: typer.Context,
     customer_id: Annotated[str, typer.Argument(help="The customer.", show_default=False)],
@@ -246,7 +312,7 @@ def show(
 ) -> None:
     from retain.cli.render import Column, console, print_table
     from retain.config import load_config
-    from retain.contacts import contact_history, customer, customer_loans
+    from retain.contacts import contact_history, customer, customer_loans, customer_schedule
     from retain.i18n import label, t
     from retain.importing.normalise import phone_kind
     from retain.output import mask_id_number, mask_phone, yuan_grouped
@@ -260,6 +326,7 @@ def show(
         info = customer(store.conn, customer_id)
         loans = customer_loans(store.conn, customer_id, st.today)
         contacts = contact_history(store.conn, customer_id)
+        instalments = customer_schedule(store.conn, customer_id)
         result = explain(store.conn, config, st.today, customer_id)
     out = console()
 
@@ -334,6 +401,7 @@ def show(
         ],
         loan_rows,
     )
+    _print_schedules(instalments, st.today, lang)
     _print_timeline(info, contacts, lang)
     out.print(f"{t('show.today', lang)}: {result.verdict.render(lang)}", markup=False)
     if result.reasons is not None:

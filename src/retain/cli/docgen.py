@@ -234,6 +234,11 @@ def field_names(specs: Iterable[Any]) -> tuple[str, ...]:
 # Outputs written from a field list: the list the command itself writes with.
 CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("due", "retain.cli.due.DUE_FIELDS", ("due", "--days", "400")),
+    (
+        "due --instalments",
+        "retain.cli.due.INSTALMENT_FIELDS",
+        ("due", "--days", "400", "--instalments"),
+    ),
     ("overdue", "retain.cli.arrears.OVERDUE_FIELDS", ("overdue",)),
     ("noloan", "retain.cli.noloan.NOLOAN_KINDS", ("noloan",)),
     ("calls", "retain.cli.calls.CALL_FIELDS", ("calls",)),
@@ -327,7 +332,8 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 )
 
 _ORDER = (
-    "due", "overdue", "overdue --summary", "noloan", "calls", "calls --explain ID", "history ID",
+    "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
+    "calls --explain ID", "history ID",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json",
 )  # fmt: skip

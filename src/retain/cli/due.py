@@ -35,6 +35,8 @@ Example:
     retain due --format ids | retain log - --channel sms
 
     retain --lang zh due --days 7 --output 本周到期.xlsx
+
+    retain due --days 7 --instalments
 """
 
 
@@ -57,6 +59,21 @@ DUE_FIELDS = (
     ("balance", "money"),
     ("disbursed_on", "date"),
     ("matures_on", "date"),
+    ("days_left", "int"),
+    DATA_AS_OF,
+)
+
+# ``due --instalments``: one row per loan and period, and one per maturity.
+INSTALMENT_FIELDS = (
+    ("loan_id", "text"),
+    ("customer_id", "text"),
+    ("name", "text"),
+    ("phone", "text"),
+    ("officer", "text"),
+    ("kind", "text"),
+    ("period", "int"),
+    ("due_on", "date"),
+    ("amount_due", "money"),
     ("days_left", "int"),
     DATA_AS_OF,
 )
@@ -84,6 +101,15 @@ def due(
         ),
     ] = None,
     sort: Annotated[DueSort, typer.Option("--sort", help="Order of the list.")] = DueSort.maturity,
+    instalments: Annotated[
+        bool,
+        typer.Option(
+            "--instalments",
+            help="Also list the unpaid instalments due in the window, one row per loan and "
+            "period, beside the maturities (kind instalment or maturity; amount_due is what "
+            "is still owed).",
+        ),
+    ] = False,
     limit: LimitOption = None,
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
@@ -92,7 +118,7 @@ def due(
 ) -> None:
     from retain.errors import UsageError
     from retain.importing.normalise import Invalid, norm_guarantee, norm_money
-    from retain.queries import DueFilter, due_loans
+    from retain.queries import DueFilter, due_instalments, due_loans
 
     st = state(ctx)
     check_output(output, force)
@@ -115,13 +141,15 @@ def due(
         sort=sort.value,
         limit=None if out_format == "table" else limit,
     )
-    with st.store() as store, closing(due_loans(store.conn, st.today, spec)) as rows:
+    query = due_instalments if instalments else due_loans
+    with st.store() as store, closing(query(store.conn, st.today, spec)) as rows:
         if out_format == "table":
-            _render_table(list(rows), st, days, table_limit, reveal)
+            render = _render_instalments if instalments else _render_table
+            render(list(rows), st, days, table_limit, reveal)
         else:
             emit_masked(
                 rows,
-                DUE_FIELDS,
+                INSTALMENT_FIELDS if instalments else DUE_FIELDS,
                 fmt,
                 output,
                 reveal,
@@ -176,4 +204,51 @@ def _render_table(
         footer = [t("due.empty", lang, days=days)]
     # On a narrow terminal: the officer goes first, then the status, then the guarantee.
     columns, shown = fit_columns(columns, shown, [8, 7, 6])
+    print_table(title, columns, shown, footer_lines=footer)
+
+
+def _render_instalments(
+    rows: list[dict[str, Any]], st: State, days: int, limit: int, reveal: bool
+) -> None:
+    import datetime as dt
+
+    from retain.cli.render import Column, fit_columns, print_table
+    from retain.i18n import t
+    from retain.output import mask_phone, yuan_grouped
+
+    lang = st.lang
+    end = st.today + dt.timedelta(days=days)
+    title = t(
+        "due.instalments_title", lang, start=st.today.isoformat(), end=end.isoformat(), days=days
+    )
+    columns = [
+        Column(t("col.due_on", lang), key=True),
+        Column(t("col.days", lang), "right", key=True),
+        Column(t("col.loan_id", lang), key=True),
+        Column(t("col.period", lang), "right", key=True),
+        Column(t("col.name", lang)),
+        Column(t("col.phone", lang), key=True),
+        Column(t("col.amount_due", lang), "right", key=True),
+        Column(t("col.officer", lang)),
+    ]
+    shown = [
+        [
+            row["due_on"],
+            str(row["days_left"]),
+            row["loan_id"],
+            t("due.maturity", lang) if row["kind"] == "maturity" else str(row["period"] or ""),
+            row["name"],
+            row["phone"] if reveal else mask_phone(row["phone"]),
+            yuan_grouped(row["amount_due"]),
+            row["officer"] or "",
+        ]
+        for row in rows[:limit]
+    ]
+    total = sum(row["amount_due"] for row in rows)
+    footer = [t("due.instalments_summary", lang, count=len(rows), total=yuan_grouped(total))]
+    if len(rows) > limit:
+        footer.append(t("list.more", lang, more=len(rows) - limit))
+    if not rows:
+        footer = [t("due.instalments_empty", lang, days=days)]
+    columns, shown = fit_columns(columns, shown, [7, 4])
     print_table(title, columns, shown, footer_lines=footer)

@@ -53,6 +53,7 @@ COMMANDS: dict[str, str] = {
     retain --today 2026-12-01 due --days 7 --format csv > due.csv
     retain due --format ids | retain log - --channel 短信    # 逐一记为已发短信
     retain --lang zh due --days 7 --output 本周到期.xlsx
+    retain due --days 7 --instalments                      # 连同 7 天内应还的分期
 """,
     "overdue": """列出已逾期的在贷贷款，逾期天数多的在前，并给出五级分类。
 
@@ -143,7 +144,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain contacts undo 42
     retain contacts undo --officer 王芳
 """,
-    "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户或贷款。
+    "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户、贷款或还款计划。
 
 示例：
 
@@ -169,6 +170,15 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain import loans 贷款台账.csv
     retain import loans 台账.xlsx --sheet 贷款                       # 指定工作表
     cat loans.ndjson | retain import loans - --input-format ndjson --format json
+""",
+    "import schedule": """导入还款计划：每笔贷款每期一行。必需的列：loan_id（借据号）、period（期数）、due_on（应还日期）、principal_due（应还本金）、interest_due（应还利息）；可选 paid_on（实还日期）和 paid_amount（实还金额），两者同填或同空。贷款须已在库中。导入后，文件中每笔贷款的下次应还取最早一期未还清的分期，逾期天数从最早一期未还清的分期起算。
+
+退出码：0 全部导入，3 有行被拒绝（其余正确的行已提交），1 出错（未提交任何数据），2 用法错误。
+
+示例：
+
+    retain import schedule 还款计划.xlsx
+    retain import schedule schedule.csv --as-of 2026-11-27 --format json
 """,
     "config": """查看或修改设置：电话清单权重、联系节奏、五级分类、短信模板。设置保存在一个 TOML 文件中（retain config path）；文件或某项设置缺失时使用默认值。
 
@@ -307,6 +317,8 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--guarantee": "担保方式：credit|guarantee|mortgage|pledge（或 信用/保证/抵押/质押）。",
         "--min-amount": "最低贷款金额，单位元（可写“万”）。",
         "--sort": "清单的排序：maturity 到期日、amount 金额、officer 客户经理。",
+        "--instalments": "同时列出窗口内应还而未还清的分期，每笔贷款每期一行，与到期贷款并列"
+        "（kind 为 instalment 分期或 maturity 到期；amount_due 为尚欠金额）。",
     },
     "overdue": {
         "--min-days": "只看逾期至少 N 天的贷款。",
@@ -349,6 +361,11 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "import loans": {
         "--format": "导入摘要的输出方式。",
         "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
+    },
+    "import schedule": {
+        "--format": "导入摘要的输出方式。",
+        "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
+        "--as-of": "还款数据所属的日期，用于早先导出的文件：该日之前到期而未还清的分期使贷款逾期。默认：今天。",
     },
     "config show": {
         "--defaults": "显示内置默认值；不读取配置文件。",

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help=(
-        "Import customers or loans from CSV, TSV, JSON, NDJSON, XLSX or XLS.\n\n"
+        "Import customers, loans or repayment schedules from CSV, TSV, JSON, NDJSON, "
+        "XLSX or XLS.\n\n"
         "Example:\n\n"
         "    retain import customers 客户清单.xlsx\n\n"
         "    retain import loans 贷款台账.csv --rejects fix-me.csv"
@@ -197,6 +198,63 @@ def import_loans(
     _run_import(
         ctx,
         "loans",
+        file,
+        mapping,
+        rejects,
+        dry_run,
+        fmt,
+        input_format,
+        encoding,
+        sheet,
+        as_of,
+        quiet=quiet,
+    )
+
+
+SCHEDULE_HELP = """Import repayment schedules (还款计划): one row per loan and period.
+Required columns: loan_id, period, due_on, principal_due, interest_due;
+optional paid_on and paid_amount (both or neither). Each loan must already be
+in the store. After the import each loan in the file gets its next unpaid
+instalment and its days past due from its oldest unpaid instalment.
+
+Exit codes: 0 all rows imported, 3 some rows rejected (the good ones are
+committed), 1 error (nothing committed), 2 usage error.
+
+Example:
+
+    retain import schedule 还款计划.xlsx
+
+    retain import schedule schedule.csv --as-of 2026-11-27 --format json
+"""
+
+
+@app.command("schedule", help=SCHEDULE_HELP)
+@handle_errors
+def import_schedule(
+    ctx: typer.Context,
+    file: FileArg,
+    mapping: MapOption = None,
+    rejects: RejectsOption = None,
+    dry_run: DryRunOption = False,
+    fmt: SummaryOption = SummaryFormat.table,
+    input_format: InputFormatOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="The day the schedule's payments are as of, for an export made earlier: "
+            "instalments due before it and unpaid make the loan overdue. Default: today.",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    _run_import(
+        ctx,
+        "schedule",
         file,
         mapping,
         rejects,

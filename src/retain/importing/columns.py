@@ -24,7 +24,7 @@ from retain.errors import UsageError
 from retain.i18n import Joined, Msg, Text, msg
 from retain.importing.normalise import DATE_ORDERS
 
-Kind = Literal["customers", "loans"]
+Kind = Literal["customers", "loans", "schedule"]
 
 CUSTOMER_FIELDS = ("customer_id", "name", "phone", "id_number", "industry", "officer", "segment")
 LOAN_FIELDS = (
@@ -42,13 +42,24 @@ LOAN_FIELDS = (
     "days_past_due",
     "product",
 )
-ALL_FIELDS = tuple(dict.fromkeys(CUSTOMER_FIELDS + LOAN_FIELDS))
+#: One instalment of a repayment schedule (还款计划): a row per loan and period.
+SCHEDULE_FIELDS = (
+    "loan_id",
+    "period",
+    "due_on",
+    "principal_due",
+    "interest_due",
+    "paid_on",
+    "paid_amount",
+)
+ALL_FIELDS = tuple(dict.fromkeys(CUSTOMER_FIELDS + LOAN_FIELDS + SCHEDULE_FIELDS))
 
 #: Fields recognised in a file of each kind.  A loans file may also carry the
 #: customer columns (a combined loan + customer export).
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "customers": CUSTOMER_FIELDS,
     "loans": LOAN_FIELDS + tuple(f for f in CUSTOMER_FIELDS if f not in LOAN_FIELDS),
+    "schedule": SCHEDULE_FIELDS,
 }
 
 #: Required fields; each entry is a group of which at least one must be present.
@@ -63,6 +74,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
         ("guarantee",),
         ("status",),
     ),
+    "schedule": (("loan_id",), ("period",), ("due_on",), ("principal_due",), ("interest_due",)),
 }
 
 #: How many physical rows are searched for the header row.
@@ -89,6 +101,12 @@ _CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
     "rate": ("利率", "执行利率", "年利率", "贷款利率"),
     "days_past_due": ("逾期天数",),
     "product": ("产品", "贷款产品", "产品名称"),
+    "period": ("期数", "期次", "期号", "还款期数", "当前期数"),
+    "due_on": ("应还日期", "还款日期", "应还款日期", "计划还款日期", "应还款日"),
+    "principal_due": ("应还本金", "当期应还本金", "计划还款本金"),
+    "interest_due": ("应还利息", "当期应还利息", "计划还款利息"),
+    "paid_on": ("实还日期", "实际还款日期", "实还款日期"),
+    "paid_amount": ("实还金额", "已还金额", "实际还款金额", "实还总额"),
 }
 
 # English aliases beyond the canonical name and its spaced/joined variants.
@@ -110,7 +128,16 @@ _ENGLISH_ALIASES: dict[str, tuple[str, ...]] = {
     "rate": ("interest rate",),
     "days_past_due": ("dpd", "overdue days"),
     "product": ("product name",),
+    "period": ("instalment", "installment", "instalment no", "installment no", "period no"),
+    "principal_due": ("principal due", "scheduled principal"),
+    "interest_due": ("interest due", "scheduled interest"),
+    "paid_on": ("paid date", "payment date", "repaid on", "date paid"),
+    "paid_amount": ("amount paid", "paid", "repaid amount", "payment amount"),
 }
+
+# Headers that mean one field in a schedule and another in a loans file: a
+# schedule's "due date" is its instalment's, a loans file's is the maturity.
+_SCHEDULE_ALIASES: dict[str, str] = {"due date": "due_on", "due": "due_on"}
 
 _WHITESPACE = re.compile(r"\s+")
 # After NFKC full-width parentheses and percent signs are ASCII.
@@ -429,6 +456,8 @@ def match_header(
             targets = explicit[key]
         else:
             alias = ALIASES.get(key)
+            if kind == "schedule":
+                alias = _SCHEDULE_ALIASES.get(key, alias)
             # an explicitly mapped field does not also take its aliases
             targets = [alias] if alias in fields and alias not in mapping.columns else []
         taken = [name for name in targets if name not in field_index]

@@ -29,16 +29,19 @@ from retain.importing.read import (
     read_records,
 )
 from retain.importing.rejects import RejectsWriter, default_rejects_path
+from retain.importing.schedule import ScheduleWriter
 from retain.importing.upsert import ImportWriter, Row, Saved
 from retain.importing.validate import (
     DEFAULT_CEILING_FEN,
     DEFAULT_EARLIEST,
     DEFAULT_FLOOR_FEN,
     CustomerRecord,
+    Instalment,
     LoanRecord,
     Rejected,
     Rules,
     validate_customer,
+    validate_instalment,
     validate_loan,
 )
 from retain.scratch import clean_temporaries
@@ -171,7 +174,7 @@ def rules_for(settings: ImportSettings, layout: HeaderLayout) -> Rules:
     mapping = settings.mapping
     wan = set(layout.wan_fields)
     if mapping.amount_unit == "wan":
-        wan |= {"principal", "balance"}
+        wan |= {"principal", "balance", "principal_due", "interest_due", "paid_amount"}
     return Rules(
         today=settings.today,
         present=frozenset(layout.field_index) | frozenset(mapping.defaults),
@@ -238,7 +241,15 @@ def import_file(
                 report.import_id = writer.start(settings.kind, name, sha)
                 if settings.kind == "loans" and not settings.dry_run:
                     writer.defer_loan_indexes()
+                if settings.kind == "schedule":
+                    loader.schedule = ScheduleWriter(
+                        store.conn, import_id=report.import_id, as_of_day=writer.as_of_day
+                    )
                 loader.run(records, progress)
+                if loader.schedule is not None:
+                    saved = loader.schedule.settle().saved
+                    report.added, report.updated = saved.added, saved.updated
+                    report.unchanged = loader.staged - saved.added - saved.updated
                 report.skipped = skips.skipped
                 writer.finish(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
@@ -264,6 +275,7 @@ class _Row(NamedTuple):
     rejected: Rejected | None
     loan: LoanRecord | None
     customer: CustomerRecord | None
+    instalment: Instalment | None = None
 
 
 def _customer_row(source: Record, rules: Rules) -> _Row:
@@ -271,6 +283,13 @@ def _customer_row(source: Record, rules: Rules) -> _Row:
     if isinstance(result, Rejected):
         return _Row(source, result.key, result, None, None)
     return _Row(source, result["customer_id"], None, None, result)
+
+
+def _instalment_row(source: Record, rules: Rules) -> _Row:
+    result = validate_instalment(source.values, rules)
+    if isinstance(result, Rejected):
+        return _Row(source, result.key, result, None, None)
+    return _Row(source, f"{result[0]}\x1f{result[1]}", None, None, None, result)
 
 
 def _loan_row(source: Record, rules: Rules) -> _Row:
@@ -300,7 +319,16 @@ class _Loader:
         self.lang = settings.lang
         self.customers_file = settings.kind == "customers"
         self.key_field = "customer_id" if self.customers_file else "loan_id"
+        self.key_label = (
+            "import.field.customer_id" if self.customers_file else "import.field.loan_id"
+        )
         self.validate = _customer_row if self.customers_file else _loan_row
+        # a schedule file: its rows are staged here and settled after the last chunk
+        self.schedule: ScheduleWriter | None = None
+        self.staged = 0
+        if settings.kind == "schedule":
+            self.key_field, self.key_label = "period", "import.field.loan_period"
+            self.validate = _instalment_row
         self.rejected_customers: list[tuple[str, str, int, str, str | None]] = []
 
     def run(self, records: Iterator[Record], progress: Callable[[int], None] | None) -> None:
@@ -338,6 +366,9 @@ class _Loader:
             self.report.notes.append(Note(row.source.row_no, str(message), message))
 
     def flush(self, chunk: list[_Row]) -> None:
+        if self.schedule is not None:
+            self._flush_schedule(self.schedule, chunk)
+            return
         good = self._first_of_each_key(chunk)
         good = self._save_customers(good)
         if self.rejected_customers:
@@ -348,6 +379,22 @@ class _Loader:
             good = self._with_existing_customers(good)
             loans = [r.loan for r in good if r.loan is not None]
             self._count(self.writer.save_loans(loans), len(loans))
+
+    def _flush_schedule(self, schedule: ScheduleWriter, chunk: list[_Row]) -> None:
+        good = self._first_of_each_key(chunk)
+        found = schedule.existing_loans(
+            list({r.instalment[0] for r in good if r.instalment is not None})
+        )
+        kept: list[Instalment] = []
+        for row in good:
+            if row.instalment is None:
+                continue
+            if row.instalment[0] in found:
+                kept.append(row.instalment)
+            else:
+                self.reject(row, "loan_id", msg("reject.no_loan", loan=row.instalment[0]))
+        schedule.add(kept)
+        self.staged += len(kept)
 
     def _count(self, saved: Saved, rows: int) -> None:
         self.report.added += saved.added
@@ -379,7 +426,7 @@ class _Loader:
         self.reject(
             row,
             self.key_field,
-            msg("reject.duplicate", field=msg(f"import.field.{self.key_field}"), row=first),
+            msg("reject.duplicate", field=msg(self.key_label), row=first),
         )
         del self.rejected_customers[before:]
 

@@ -295,6 +295,19 @@ class ImportWriter:
         keep = self._same_snapshot if self._tracks_dpd else None
         if self._fresh_loans:  # the table was empty and the file's ids are distinct
             keep = None
+        if keep is not None:
+            # A loan with a repayment schedule takes its overdue spell from it,
+            # not from the loans file's 逾期天数 (README, "Repayment schedules").
+            scheduled = self._scheduled([k for k, _ in rows])
+            if scheduled:
+                snapshot = keep
+
+                def keep(key: object, old: Row, new: Row) -> Row:
+                    if key in scheduled:
+                        at = self._dpd_at
+                        return (*new[:at], old[at], *new[at + 1 : -1], old[-1])
+                    return snapshot(key, old, new)
+
         # A new loan remembers the day it was first imported (its post-loan
         # checks start after it when it arrives long after its disbursement).
         first_seen = {"first_seen_day": self.as_of_day}
@@ -302,7 +315,11 @@ class ImportWriter:
             "loans", "loan_id", fields, columns, rows, keep=keep, on_insert=first_seen
         )
 
-    def _same_snapshot(self, old: Row, new: Row) -> Row:
+    def _scheduled(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` that have a repayment schedule in the store."""
+        return self._select_in("SELECT DISTINCT loan_id FROM instalments WHERE loan_id IN", keys)
+
+    def _same_snapshot(self, key: object, old: Row, new: Row) -> Row:
         """A loan reported with the days past due it already has is the same
         snapshot (the same file again, on any day): its spell keeps its start, so
         nothing changes and its reminders keep their ids."""
@@ -319,7 +336,7 @@ class ImportWriter:
         cols: Sequence[str],
         rows: Sequence[tuple[str, Row]],
         *,
-        keep: Callable[[Row, Row], Row] | None = None,
+        keep: Callable[[object, Row, Row], Row] | None = None,
         on_insert: Mapping[str, object] | None = None,
     ) -> Saved:
         """Insert new keys, update changed ones (with their audit rows). ``keep``
@@ -345,7 +362,7 @@ class ImportWriter:
         for k, new in rows:
             old = existing.get(k)
             if old is not None and keep is not None:
-                new = keep(old, new)
+                new = keep(k, old, new)
             if old is None:
                 inserts.append((k, *new, *extra_values, self.stamp, self.stamp))
             elif tuple(old) != new:

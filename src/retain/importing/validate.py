@@ -85,6 +85,12 @@ class LoanRecord(TypedDict):
     customer: NotRequired[CustomerRecord]
 
 
+#: A valid schedule row: (loan_id, period, due_on, principal_fen, interest_fen,
+#: paid_on, paid_fen); dates ISO, money in fen. A tuple, not a dict: a schedule
+#: has a dozen rows per loan, so this is the hottest path of all the imports.
+Instalment = tuple[str, int, str, int, int, str | None, int | None]
+
+
 class Fault(NamedTuple):
     """One failed rule: the field it concerns and why (renders in en or zh)."""
 
@@ -172,6 +178,8 @@ class Rules:
     customer_fields: tuple[str, ...] = field(init=False, repr=False)
     customer_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
     loan_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
+    schedule_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
+    schedule_fns: tuple[Check, ...] = field(init=False, repr=False)
     #: a loans file with a name column creates or updates its customers too
     loans_carry_customers: bool = field(init=False, repr=False)
 
@@ -196,6 +204,8 @@ class Rules:
             tuple((f, by_field.get(f) or _memo(norm_text)) for f in fields),
         )
         set_("loan_checks", self._loan_checks())
+        set_("schedule_checks", self._schedule_checks())
+        set_("schedule_fns", tuple(check for _, check in self.schedule_checks))
         set_("loans_carry_customers", "name" in self.present)
 
     def _loan_checks(self) -> tuple[tuple[str, Check], ...]:
@@ -229,6 +239,36 @@ class Rules:
             ("product", _memo(norm_text)),
         )
         return tuple((f, fn) for f, fn in every if f in LOAN_REQUIRED or f in self.present)
+
+    def _schedule_checks(self) -> tuple[tuple[str, Check], ...]:
+        # Each check remembers its accepted cells, "required" included: a
+        # schedule repeats its dates and amounts on most rows.
+        date = partial(norm_date, date_order=self.date_order)
+        wan = self.wan_fields
+
+        def money(name: str) -> Check:
+            return partial(
+                norm_money, wan=name in wan, ceiling_fen=self.ceiling_fen, allow_zero=True
+            )
+
+        return (
+            ("period", _memo(_required(_at_least_one(norm_nonneg_int)))),
+            ("due_on", _memo(_required(date))),
+            ("principal_due", _memo(_required(money("principal_due")))),
+            ("interest_due", _memo(_required(money("interest_due")))),
+            ("paid_on", _memo(date)),
+            ("paid_amount", _memo(money("paid_amount"))),
+        )
+
+
+def _at_least_one(check: Check) -> Check:
+    def at_least_one(value: object) -> object:
+        result = check(value)
+        if result == 0:
+            raise Invalid(code="period_min")
+        return result
+
+    return at_least_one
 
 
 def _required(check: Check) -> Check:
@@ -354,3 +394,77 @@ def _across_fields(
         faults.append(Fault("closed_on", msg("reject.closed_before")))
     if closed and closed > today_iso:
         faults.append(Fault("closed_on", msg("reject.after_today", today=today_iso)))
+
+
+def validate_instalment(values: Mapping[str, object], rules: Rules) -> Instalment | Rejected:
+    """A schedule row (canonical field → raw cell) → its instalment or its faults.
+
+    The key of a rejected row is ``loan_id\x1fperiod`` when both are valid, so
+    that a later row repeating the pair is still caught. A good row takes the
+    straight path (the checks in a row, no fault list); any fault sends the row
+    down the path that collects them all, in field order.
+    """
+    get = values.get
+    period_c, due_c, principal_c, interest_c, paid_on_c, paid_c = rules.schedule_fns
+    try:
+        loan = norm_id(get("loan_id"))
+        period = period_c(get("period"))
+        due = due_c(get("due_on"))
+        principal = principal_c(get("principal_due"))
+        interest = interest_c(get("interest_due"))
+        paid_on = paid_on_c(get("paid_on"))
+        paid = paid_c(get("paid_amount"))
+    except Invalid:
+        return _instalment_faults(values, rules)
+    # (no typing.cast here: it is a call per row; the checks' types are known)
+    if (
+        (paid_on is None) is not (paid is None)
+        or due < rules.earliest_iso  # type: ignore[operator]
+        or (paid_on is not None and not rules.earliest_iso <= paid_on <= rules.today_iso)  # type: ignore[operator]
+    ):
+        return _instalment_faults(values, rules)
+    return (loan, period, due, principal, interest, paid_on, paid)  # type: ignore[return-value]
+
+
+def _instalment_faults(values: Mapping[str, object], rules: Rules) -> Instalment | Rejected:
+    """:func:`validate_instalment` for a row with a fault: every fault, in order."""
+    faults: list[Fault] = []
+    get = values.get
+    try:
+        loan: str | None = norm_id(get("loan_id"))
+    except Invalid as exc:
+        loan = None
+        faults.append(Fault("loan_id", exc.message))
+    out: dict[str, object] = {}
+    for name, check in rules.schedule_checks:
+        try:
+            out[name] = check(get(name))
+        except Invalid as exc:
+            faults.append(Fault(name, exc.message))
+    period = out.get("period")
+    due = cast("str | None", out.get("due_on"))
+    paid_on = cast("str | None", out.get("paid_on"))
+    paid = out.get("paid_amount")
+    failed = {f.field for f in faults}
+    if (paid_on is None) != (paid is None) and not failed & {"paid_on", "paid_amount"}:
+        if paid_on is None:
+            faults.append(Fault("paid_on", msg("reject.paid_on_required")))
+        else:
+            faults.append(Fault("paid_amount", msg("reject.paid_amount_required")))
+    for name, day in (("due_on", due), ("paid_on", paid_on)):
+        if day and day < rules.earliest_iso:
+            faults.append(Fault(name, msg("reject.before_earliest", earliest=rules.earliest_iso)))
+    if paid_on and paid_on > rules.today_iso:
+        faults.append(Fault("paid_on", msg("reject.after_today", today=rules.today_iso)))
+    if faults:
+        key = f"{loan}\x1f{period}" if loan is not None and period is not None else None
+        return Rejected(key, tuple(faults))
+    return (
+        cast(str, loan),
+        cast(int, period),
+        cast(str, due),
+        cast(int, out["principal_due"]),
+        cast(int, out["interest_due"]),
+        paid_on,
+        cast("int | None", paid),
+    )

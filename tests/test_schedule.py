@@ -1,0 +1,446 @@
+"""Repayment schedules: ``import schedule``, the overdue spell from the oldest
+unpaid instalment, ``due --instalments`` and ``show``'s schedule (issue 11)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, valid_id_number
+
+ZH_HEADER = ["借据号", "期数", "应还日期", "应还本金", "应还利息", "实还日期", "实还金额"]
+EN_HEADER = ["Loan ID", "Period", "Due Date", "Principal Due", "Interest Due", "Paid On", "Amount Paid"]  # fmt: skip
+
+
+def month(day: dt.date, months: int) -> dt.date:
+    index = day.month - 1 + months
+    return day.replace(year=day.year + index // 12, month=index % 12 + 1)
+
+
+def l1_rows(paid_through: int = 4, *, paid_5: str = "") -> list[list[object]]:
+    """L1: 12 monthly instalments of 10,000 + 500 due the 10th, from 2026-07-10;
+    the first ``paid_through`` paid on their due day; period 5 (2026-11-10) paid
+    on ``paid_5`` if given."""
+    rows: list[list[object]] = []
+    for period in range(1, 13):
+        due = month(dt.date(2026, 7, 10), period - 1)
+        paid_on, paid = "", ""
+        if period <= paid_through:
+            paid_on, paid = due.isoformat(), "10500"
+        if period == 5 and paid_5:
+            paid_on, paid = paid_5, "10500"
+        rows.append(["L1", period, due.isoformat(), "10000", "500", paid_on, paid])
+    return rows
+
+
+def l2_rows() -> list[list[object]]:
+    """L2: 6 instalments of 10,000 + 300 due the 5th from 2026-10-05; period 2
+    paid late (2026-11-08), period 1 on time."""
+    rows: list[list[object]] = []
+    for period in range(1, 7):
+        due = month(dt.date(2026, 10, 5), period - 1)
+        paid_on, paid = {1: ("2026-10-05", "10300"), 2: ("2026-11-08", "10300")}.get(
+            period, ("", "")
+        )
+        rows.append(["L2", period, due.isoformat(), "10000", "300", paid_on, paid])
+    return rows
+
+
+@pytest.fixture
+def ledger(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
+    """Two customers with one instalment loan each, around 2026-12-01."""
+    customers = make_csv(
+        "customers.csv",
+        [
+            CUSTOMER_HEADER,
+            ["C1", "王建国", "13812348001", valid_id_number("11010519491231002"), "粮油", "王芳", ""],
+            ["C2", "李秀英", "13912348002", "", "烟酒", "李强", ""],
+        ],
+    )  # fmt: skip
+    loans = make_csv(
+        "loans.csv",
+        [
+            LOAN_HEADER,
+            ["L1", "C1", "120000", "2026-06-10", "2027-06-10", "信用", "正常", "", "80000", ""],
+            ["L2", "C2", "60000", "2026-09-05", "2027-03-05", "保证", "正常", "", "40000", ""],
+        ],
+    )  # fmt: skip
+    for kind, path in (("customers", customers), ("loans", loans)):
+        result = cli("import", kind, str(path))
+        assert result.exit_code == 0, result.stderr
+    return cli
+
+
+def schedule(
+    make_csv: Callable[..., Path],
+    rows: list[list[object]],
+    *,
+    header: list[str] = ZH_HEADER,
+    name: str = "schedule.csv",
+    **kw: Any,
+) -> Path:
+    return make_csv(name, [header, *rows], **kw)
+
+
+def db_rows(cli: Cli, sql: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(cli.db) as conn:
+        return [tuple(r) for r in conn.execute(sql, params)]
+
+
+def overdue(cli: Cli, **kw: Any) -> dict[str, dict[str, Any]]:
+    result = cli("overdue", "--format", "json", **kw)
+    assert result.exit_code == 0, result.stderr
+    return {row["loan_id"]: row for row in result.json()}
+
+
+def import_schedule(cli: Cli, path: Path, *args: str, **kw: Any) -> dict[str, Any]:
+    result = cli("import", "schedule", str(path), "--format", "json", *args, **kw)
+    assert result.exit_code == 0, result.stderr
+    summary: dict[str, Any] = result.json()
+    return summary
+
+
+# --- the import ---------------------------------------------------------------
+
+
+def test_a_schedule_with_chinese_headers_is_imported(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    path = schedule(make_csv, l1_rows() + l2_rows(), encoding="gb18030")
+    summary = import_schedule(ledger, path)
+    assert summary["kind"] == "schedule"
+    assert (summary["added"], summary["updated"], summary["rejected"]) == (18, 0, 0)
+    assert summary["encoding"] == "GB18030"
+    assert db_rows(
+        ledger,
+        "SELECT period, due_on, principal_fen, interest_fen, paid_on, paid_fen FROM instalments"
+        " WHERE loan_id = 'L2' AND period IN (2, 3) ORDER BY period",
+    ) == [
+        (2, "2026-11-05", 1_000_000, 30_000, "2026-11-08", 1_030_000),
+        (3, "2026-12-05", 1_000_000, 30_000, None, None),
+    ]
+    # each loan's next unpaid instalment on or after today
+    assert db_rows(
+        ledger,
+        "SELECT loan_id, next_due_on, next_due_fen, next_due_period FROM loans ORDER BY loan_id",
+    ) == [("L1", "2026-12-10", 1_050_000, 6), ("L2", "2026-12-05", 1_030_000, 3)]
+
+
+def test_a_schedule_with_english_headers_and_a_workbook(
+    ledger: Cli, tmp_path: Path, xlsx_reader: str
+) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(EN_HEADER)
+    for row in l2_rows():
+        sheet.append(row)
+    path = tmp_path / "schedule.xlsx"
+    book.save(path)
+    summary = import_schedule(ledger, path)
+    assert (summary["added"], summary["rejected"]) == (6, 0)
+    assert db_rows(ledger, "SELECT COUNT(*), SUM(paid_fen) FROM instalments") == [(6, 2_060_000)]
+
+
+def test_faulty_rows_go_to_the_rejects_file_with_their_reason(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    rows: list[list[object]] = [
+        ["L1", 1, "2026-07-10", "10000", "500", "2026-07-10", "10500"],
+        ["L9", 1, "2026-07-10", "10000", "500", "", ""],  # unknown loan
+        ["L1", 2, "2026-13-10", "10000", "500", "", ""],  # bad date
+        ["L1", 3, "2026-09-10", "ten", "500", "", ""],  # bad amount
+        ["L1", 1, "2026-07-10", "10000", "500", "", ""],  # duplicate (loan, period)
+        ["L1", 4, "2026-10-10", "10000", "500", "", "10500"],  # paid without a date
+        ["L1", 5, "2026-11-10", "10000", "500", "2026-11-10", ""],  # date without amount
+        ["L1", 0, "2026-06-10", "10000", "500", "", ""],  # period 0
+        ["L2", 1, "2026-10-05", "10000", "300", "", ""],  # fine
+    ]
+    path = schedule(make_csv, rows)
+    result = ledger("import", "schedule", str(path), "--format", "json")
+    assert result.exit_code == 3, result.stderr
+    summary = result.json()
+    assert (summary["added"], summary["rejected"]) == (2, 7)
+    reasons = {r["row"]: (r["field"], r["reason"]) for r in summary["rejects"]}
+    assert reasons[3] == ("loan_id", "loan L9 does not exist; import loans first")
+    assert reasons[4][0] == "due_on"
+    assert reasons[5][0] == "principal_due"
+    assert reasons[6] == ("period", "same loan_id and period as row 2")
+    assert reasons[7] == ("paid_on", "required when paid_amount is filled in")
+    assert reasons[8] == ("paid_amount", "required when paid_on is filled in")
+    assert reasons[9] == ("period", "must be at least 1")
+    rejects = Path(summary["rejects_file"])
+    with rejects.open(encoding="utf-8-sig", newline="") as handle:
+        written = list(csv.DictReader(handle))
+    assert sorted(r["借据号"] for r in written) == ["L1"] * 6 + ["L9"]
+    assert db_rows(ledger, "SELECT loan_id, period FROM instalments ORDER BY 1, 2") == [
+        ("L1", 1),
+        ("L2", 1),
+    ]
+
+
+def test_a_dry_run_writes_nothing(ledger: Cli, make_csv: Callable[..., Path]) -> None:
+    summary = import_schedule(ledger, schedule(make_csv, l1_rows()), "--dry-run")
+    assert summary["added"] == 12
+    assert db_rows(ledger, "SELECT COUNT(*) FROM instalments") == [(0,)]
+    assert db_rows(ledger, "SELECT next_due_on FROM loans WHERE loan_id = 'L1'") == [(None,)]
+
+
+def test_the_same_schedule_next_day_changes_nothing(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    path = schedule(make_csv, l1_rows() + l2_rows())
+    import_schedule(ledger, path)
+    reminders = ledger("export", "reminders", "--format", "json")
+    assert reminders.exit_code == 0, reminders.stderr
+    ids = sorted(r["reminder_id"] for r in reminders.json())
+    assert ids  # L1 is overdue: there is something to keep stable
+    audit = db_rows(ledger, "SELECT COUNT(*) FROM changes")
+    again = import_schedule(ledger, path, today="2026-12-02")
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 18)
+    assert db_rows(ledger, "SELECT COUNT(*) FROM changes") == audit
+    later = ledger("export", "reminders", "--format", "json", today="2026-12-02")
+    overdue_ids = {r["reminder_id"] for r in later.json() if r["reason"] == "overdue"}
+    assert overdue_ids <= set(ids)
+    assert overdue_ids
+
+
+def test_a_changed_instalment_is_updated_and_audited(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    import_schedule(ledger, schedule(make_csv, l2_rows()))
+    rows = l2_rows()
+    rows[2][5:] = ["2026-12-01", "5000"]  # part of period 3 paid
+    summary = import_schedule(ledger, schedule(make_csv, rows, name="s2.csv"))
+    assert (summary["added"], summary["updated"], summary["unchanged"]) == (0, 1, 5)
+    assert set(
+        db_rows(
+            ledger,
+            "SELECT entity, entity_id, field, old_value, new_value FROM changes"
+            " WHERE import_id = (SELECT MAX(import_id) FROM imports)",
+        )
+    ) == {
+        ("instalments", "L2/3", "paid_on", None, "2026-12-01"),
+        ("instalments", "L2/3", "paid_amount", None, "500000"),
+        ("loans", "L2", "next_due_fen", "1030000", "530000"),
+    }
+
+
+# --- days past due from the oldest unpaid instalment ----------------------------
+
+
+def test_an_unpaid_instalment_makes_the_loan_overdue_before_its_maturity(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows() + l2_rows()))
+    rows = overdue(ledger)
+    assert set(rows) == {"L1"}  # L2 paid period 2 late, but it is paid
+    assert rows["L1"]["days_past_due"] == 21  # 2026-11-10 → 2026-12-01
+    assert rows["L1"]["matures_on"] == "2027-06-10"
+    # it ages by the day without another import
+    assert overdue(ledger, today="2026-12-05")["L1"]["days_past_due"] == 25
+
+
+def test_days_past_due_count_from_the_oldest_unpaid_instalment(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    # periods 4 and 5 unpaid: the spell began the day after 2026-10-10
+    import_schedule(ledger, schedule(make_csv, l1_rows(paid_through=3)))
+    assert overdue(ledger)["L1"]["days_past_due"] == 52
+
+
+def test_an_export_made_earlier_counts_from_its_as_of_day(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    # as of 2026-11-10 period 5 falls due that day: not yet overdue
+    import_schedule(ledger, schedule(make_csv, l1_rows()), "--as-of", "2026-11-10")
+    assert "L1" not in overdue(ledger)
+    assert db_rows(ledger, "SELECT next_due_on FROM loans WHERE loan_id = 'L1'") == [
+        ("2026-11-10",)
+    ]
+
+
+def test_paying_the_instalment_cures_the_loan(ledger: Cli, make_csv: Callable[..., Path]) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows()))
+    assert "L1" in overdue(ledger)
+    paid = schedule(make_csv, l1_rows(paid_5="2026-12-02"), name="paid.csv")
+    summary = import_schedule(ledger, paid, today="2026-12-03")
+    assert summary["updated"] == 1
+    assert overdue(ledger, today="2026-12-03") == {}
+    assert db_rows(
+        ledger, "SELECT days_past_due, overdue_since_day FROM loans WHERE loan_id = 'L1'"
+    ) == [(0, None)]
+
+
+def test_the_schedule_not_the_loans_file_dates_the_spell(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows()))
+    # the loans file says 3 days past due; the schedule says since 2026-11-11
+    loans = make_csv(
+        "loans2.csv",
+        [
+            LOAN_HEADER,
+            ["L1", "C1", "120000", "2026-06-10", "2027-06-10", "信用", "逾期", "", "80000", "3"],
+            ["L2", "C2", "60000", "2026-09-05", "2027-03-05", "保证", "正常", "", "40000", "4"],
+        ],
+    )
+    assert ledger("import", "loans", str(loans)).exit_code == 0
+    rows = overdue(ledger)
+    assert rows["L1"]["days_past_due"] == 21
+    assert rows["L2"]["days_past_due"] == 4  # no schedule: the loans file's figure
+
+
+# --- the normaliser ---------------------------------------------------------------
+
+
+@given(st.integers(min_value=-5, max_value=10_000))
+def test_a_period_is_a_whole_number_from_one(period: int) -> None:
+    from retain.importing.columns import Mapping, match_header
+    from retain.importing.load import ImportSettings, rules_for
+    from retain.importing.validate import Rejected, validate_instalment
+
+    settings = ImportSettings(kind="schedule", today=dt.date(2026, 12, 1), mapping=Mapping())
+    layout = match_header(ZH_HEADER, "schedule", Mapping())
+    rules = rules_for(settings, layout)
+    values = dict(zip(
+        ("loan_id", "period", "due_on", "principal_due", "interest_due"),
+        ("L1", str(period), "2026-07-10", "1", "0"),
+        strict=True,
+    ))  # fmt: skip
+    result = validate_instalment(values, rules)
+    if period >= 1:
+        assert result == ("L1", period, "2026-07-10", 100, 0, None, None)
+    else:
+        assert isinstance(result, Rejected)
+        assert result.fields == "period"
+
+
+# --- due --instalments --------------------------------------------------------------
+
+
+def test_due_instalments_lists_each_unpaid_instalment_beside_maturities(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows() + l2_rows()))
+    result = ledger("due", "--days", "10", "--instalments", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = [
+        (r["loan_id"], r["kind"], r["period"], r["due_on"], r["amount_due"], r["days_left"])
+        for r in result.json()
+    ]
+    assert rows == [
+        ("L2", "instalment", 3, "2026-12-05", 10300.0, 4),
+        ("L1", "instalment", 6, "2026-12-10", 10500.0, 9),
+    ]
+    assert result.json()[0]["phone"] == "139****8002"
+    # a maturity in the window is listed too, with its balance
+    wide = ledger("due", "--days", "100", "--instalments", "--format", "json").json()
+    assert ("L2", "maturity", None, "2027-03-05") in {
+        (r["loan_id"], r["kind"], r["period"], r["due_on"]) for r in wide
+    }
+    assert [r["period"] for r in wide if r["loan_id"] == "L2" and r["kind"] == "instalment"] == [
+        3,
+        4,
+        5,
+        6,
+    ]
+
+
+def test_due_instalments_table_and_csv(ledger: Cli, make_csv: Callable[..., Path]) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows() + l2_rows()))
+    table = ledger("due", "--days", "10", "--instalments", env={"RETAIN_TTY": "1"})
+    assert table.exit_code == 0, table.stderr
+    assert "2 due, 20,800.00 yuan still owed" in table.stdout
+    assert "139****8002" in table.stdout
+    csv_out = ledger("due", "--days", "10", "--instalments", "--format", "csv")
+    lines = list(csv.reader(csv_out.stdout.lstrip("\ufeff").splitlines()))
+    assert lines[0][:9] == [
+        "loan_id", "customer_id", "name", "phone", "officer", "kind", "period", "due_on",
+        "amount_due",
+    ]  # fmt: skip
+    assert [line[0] for line in lines[1:]] == ["L2", "L1"]
+    zh = ledger("--lang", "zh", "due", "--days", "10", "--instalments", env={"RETAIN_TTY": "1"})
+    assert "共 2 笔，尚欠合计 20,800.00 元" in zh.stdout
+
+
+def test_a_loan_without_a_schedule_contributes_its_next_due_instalment(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    import_schedule(ledger, schedule(make_csv, l2_rows()))
+    # what a loans file's 下次还款日 / 下期应还 leave on a loan (issue 11, another part)
+    with sqlite3.connect(ledger.db) as conn:
+        conn.execute(
+            "UPDATE loans SET next_due_on = '2026-12-08', next_due_day = 20795,"
+            " next_due_fen = 250000, next_due_period = NULL WHERE loan_id = 'L1'"
+        )
+    rows = ledger("due", "--days", "10", "--instalments", "--format", "json").json()
+    assert [(r["loan_id"], r["due_on"], r["amount_due"]) for r in rows] == [
+        ("L2", "2026-12-05", 10300.0),
+        ("L1", "2026-12-08", 2500.0),
+    ]
+
+
+# --- show --------------------------------------------------------------------------
+
+
+def test_show_lists_the_schedule_compactly(ledger: Cli, make_csv: Callable[..., Path]) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows() + l2_rows()))
+    result = ledger("show", "C1", env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Schedule of L1" in out
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    # periods 1–4 paid on time fold into one line; 5 is overdue; 6–8 in full; 9–12 fold
+    assert any(
+        line.startswith("1–4 2026-07-10 – 2026-10-10 42,000.00 42,000.00 paid ×4") for line in lines
+    )
+    assert "5 2026-11-10 10,500.00 0.00 overdue" in lines
+    for period, due in ((6, "2026-12-10"), (7, "2027-01-10"), (8, "2027-02-10")):
+        assert f"{period} {due} 10,500.00 0.00 unpaid" in lines
+    assert "9–12 2027-03-10 – 2027-06-10 42,000.00 0.00 unpaid ×4" in lines
+    # L2 (C2): period 2 was paid three days late
+    other = [" ".join(line.split()) for line in ledger("show", "C2").stdout.splitlines()]
+    assert "2 2026-11-05 10,300.00 2026-11-08 10,300.00 paid late" in other
+    zh = ledger("--lang", "zh", "show", "C1", env={"COLUMNS": "160"}).stdout
+    assert "L1 还款计划" in zh
+    assert "逾期未还" in zh
+
+
+def test_a_mapping_file_names_a_foreign_schedule_s_columns(
+    ledger: Cli, make_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    mapping = tmp_path / "bank.toml"
+    mapping.write_text(
+        '[columns]\nloan_id = "合同号"\nperiod = "第几期"\npaid_amount = "本期已还"\n'
+        '[options]\namount_unit = "万元"\n',
+        encoding="utf-8",
+    )
+    header = ["合同号", "第几期", "应还日期", "应还本金", "应还利息", "实还日期", "本期已还"]
+    path = schedule(
+        make_csv, [["L2", 1, "2026-10-05", "1", "0.03", "2026-10-05", "1.03"]], header=header
+    )
+    summary = import_schedule(ledger, path, "--map", str(mapping))
+    assert summary["added"] == 1
+    assert db_rows(ledger, "SELECT principal_fen, interest_fen, paid_fen FROM instalments") == [
+        (1_000_000, 30_000, 1_030_000)
+    ]
+
+
+def test_a_schedule_read_from_stdin(ledger: Cli) -> None:
+    text = "\n".join(",".join(str(c) for c in row) for row in [EN_HEADER, *l2_rows()])
+    result = ledger(
+        "import", "schedule", "-", "--input-format", "csv", "--format", "json", input=text
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["added"] == 6
