@@ -125,6 +125,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "PAR30/PAR90 = 逾期30/90天以上在贷余额 ÷ 全部在贷（正常或逾期）余额；余额 = 贷款余额，无余额数据时按贷款金额计",
     ),
     "overdue.not_available": ("n/a (no open loans)", "无（没有在贷贷款）"),
+    "overdue.since": (
+        "Since the snapshot of {day}: balance {balance} yuan, PAR30 {par30}, PAR90 {par90}",
+        "与 {day} 的快照相比：余额 {balance} 元，PAR30 {par30}，PAR90 {par90}",
+    ),
+    "overdue.no_previous": (
+        "No earlier snapshot to compare with (each loans import records one).",
+        "没有更早的快照可比较（每次导入贷款都会记录一份）。",
+    ),
+    "overdue.points": ("{sign}{points} pp", "{sign}{points} 个百分点"),
+    # --- trend (retain trend) ---
+    "trend.title": (
+        "Book by week, {weeks} weeks to {today} — {metric}",
+        "截至 {today} 的 {weeks} 周在贷走势 — {metric}",
+    ),
+    "trend.title_officer": ("{title} — {officer}", "{title} — {officer}"),
+    "trend.col.week": ("Week", "周"),
+    "trend.col.day": ("Snapshot", "快照日"),
+    "trend.col.customers": ("Customers", "客户数"),
+    "trend.col.loans": ("Loans", "在贷笔数"),
+    "trend.col.overdue": ("Overdue", "逾期余额"),
+    "trend.col.noloan": ("No loan", "无贷户"),
+    "trend.metric.balance": ("balance", "在贷余额"),
+    "trend.metric.par30": ("PAR30", "PAR30"),
+    "trend.metric.par90": ("PAR90", "PAR90"),
+    "trend.metric.overdue": ("overdue balance", "逾期余额"),
+    "trend.metric.customers": ("customers", "客户数"),
+    "trend.metric.loans": ("open loans", "在贷笔数"),
+    "trend.metric.noloan": ("no-loan customers", "无贷户数"),
+    "trend.none": ("n/a", "无"),
+    "trend.empty": (
+        "No snapshots in these weeks: each loans import records one.",
+        "这几周没有快照：每次导入贷款都会记录一份。",
+    ),
+    "trend.spark": ("{metric}: {first} {spark} {last}", "{metric}：{first} {spark} {last}"),
+    "trend.definition": (
+        "One row per week: its latest snapshot (taken by each loans import, as of its as-of day). Overdue = balance of open loans past due or imported as overdue; PAR30/PAR90 = balance more than 30/90 days past due ÷ balance; no loan = customers with no open loan.",
+        "每周一行：该周最后一份快照（每次导入贷款时按其数据日期记录）。逾期余额 = 已逾期或以逾期状态导入的在贷余额；PAR30/PAR90 = 逾期30/90天以上余额 ÷ 在贷余额；无贷户 = 没有在贷贷款的客户。",
+    ),
+    "error.trend.format": (
+        "trend lists weeks, not customers: --format ids does not apply",
+        "trend 列出的是周而不是客户：不能用 --format ids",
+    ),
     # --- noloan (retain noloan) ---
     "noloan.title": ("Customers with no open loan on {today}", "{today} 无贷户"),
     "noloan.title_officer": (

@@ -266,8 +266,10 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
             "par30_balance",
             "par90_balance",
             "definition",
+            "previous",
         ),
         one_object=True,
+        # previous: null or one object (day, total_balance, par30, par90), in the README.
         nested={"classes": ("class", "min_days", "max_days", "count", "balance")},
         args=("overdue", "--summary"),
     ),  # fmt: skip

@@ -80,6 +80,16 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
     retain noloan --min-loans 2 --officer 王芳 --limit 50   # 借过两次以上的老客户
     retain noloan --closed-within 6m --format ids | retain log - -c 短信
 """,
+    "trend": """显示在贷走势：最近 --weeks 周内（截至今天）每周一行（该 ISO 周，周一至周日，最后一份快照），并用条形图和迷你走势线显示 --metric。
+
+每次导入贷款都会按其数据日期、按客户经理记录一份快照（同一天再次导入会替换它）：客户数、在贷笔数、在贷余额、逾期余额（已逾期或以逾期状态导入的贷款）、PAR30/PAR90（逾期 30/90 天以上余额 ÷ 在贷余额，与 overdue --summary 相同）以及无贷户数。--officer 只看一位客户经理。
+
+示例：
+
+    retain trend
+    retain trend --weeks 12 --metric par30 --officer 王芳
+    retain trend --format json
+""",
     "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
 
 得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
@@ -313,6 +323,10 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--class": "只看该分类的贷款：中文或英文名称（次级 或 substandard）。",
         "--summary": "只输出按分类汇总的在册贷款及 PAR30/PAR90：终端中为表格，管道中为 JSON。",
         "--include-written-off": "也列出已核销贷款（账销案存），排在在册贷款之后，分类为“已核销”。",
+    },
+    "trend": {
+        "--weeks": "从今天往回看多少周。",
+        "--metric": "图中显示的指标：balance 余额、par30、par90、overdue 逾期余额、customers 客户数、loans 在贷笔数、noloan 无贷户数。",
     },
     "noloan": {
         "--closed-within": "只看最近一笔贷款在今天之前 PERIOD 内结清的客户："
