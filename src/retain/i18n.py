@@ -167,6 +167,71 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "trend lists weeks, not customers: --format ids does not apply",
         "trend 列出的是周而不是客户：不能用 --format ids",
     ),
+    # --- report (retain report: the monthly review page) ---
+    "report.title": ("Monthly review {month}", "{month} 月度回顾"),
+    "report.title_officer": ("{title} — {officer}", "{title} — {officer}"),
+    "report.subtitle": (
+        "Made on {today} by retain; loan data as of {day}. Phones are masked; no ID numbers.",
+        "retain 于 {today} 生成；贷款数据截至 {day}。手机号已隐藏，不含身份证号。",
+    ),
+    "report.none": ("n/a", "无"),
+    "report.card.balance": ("Open balance", "在贷余额"),
+    "report.card.contacts": ("Contacts this month", "本月联系"),
+    "report.card.winbacks": ("Win-backs this month", "本月挽回"),
+    "report.card.maturing": ("Maturing in {month}", "{month} 到期"),
+    "report.runoff_title": (
+        "Runoff: what matures in the next 12 months",
+        "业绩断层：未来 12 个月到期情况",
+    ),
+    "report.runoff_note": (
+        "Maturing = outstanding balance of open loans maturing in the month; remaining = today's open balance less everything maturing up to the month's end, if nothing is renewed; share = remaining ÷ today's open balance.",
+        "到期余额 = 当月到期的在贷余额；剩余余额 = 今天的在贷余额减去截至当月底到期的全部余额（假设都不续贷）；占比 = 剩余余额 ÷ 今天的在贷余额。",
+    ),
+    "report.par_title": ("Portfolio at risk, week by week", "风险贷款（PAR）周走势"),
+    "report.par_empty": (
+        "No snapshots in these 12 months yet: each loans import records one.",
+        "这 12 个月还没有快照：每次导入贷款都会记录一份。",
+    ),
+    "report.par_note": (
+        "The latest snapshot of each week in the 12 months to today; PAR30/PAR90 = balance more than 30/90 days past due ÷ open balance.",
+        "截至今天 12 个月内每周最后一份快照；PAR30/PAR90 = 逾期 30/90 天以上余额 ÷ 在贷余额。",
+    ),
+    "report.arrears_title": ("Arrears by class on {day}", "{day} 五级分类"),
+    "report.renew_title_month": (
+        "Top customers to renew in {month}",
+        "{month} 重点续贷客户",
+    ),
+    "report.contacts_title": ("Contacts in {month}", "{month} 联系情况"),
+    "report.contacts_line": (
+        "{total} contacts and attempts with {customers} customers.",
+        "共联系（含未接通）{total} 次，涉及 {customers} 位客户。",
+    ),
+    "report.winback_title": ("Win-backs in {month}: {count}", "{month} 挽回客户：{count} 位"),
+    "report.winback_note": (
+        "A win-back is a loan disbursed in the month to a customer who had borrowed before and had no open loan on the day before it.",
+        "挽回 = 当月放款给以前借过款、且放款前一天没有在贷贷款的客户。",
+    ),
+    "report.renew_empty": ("No loans mature that month.", "该月没有到期贷款。"),
+    "report.renew_note": (
+        "Customers whose open loans mature in the ladder's first month, most balance first (at most 10); customers with an open loan at or beyond arrears.bad_from are left out.",
+        "在阶梯第一个月有在贷贷款到期的客户，按到期余额从大到小（最多 10 位）；有贷款达到 arrears.bad_from 分类的客户不列出。",
+    ),
+    "report.footer": (
+        "Made by retain report. Figures are read from the local store; the PAR trend from the snapshots each loans import records.",
+        "由 retain report 生成。数据来自本地数据库；PAR 走势来自每次导入贷款时记录的快照。",
+    ),
+    "report.col.month": ("Month", "月份"),
+    "report.col.customers": ("Customers", "客户数"),
+    "report.col.maturing": ("Maturing", "到期余额"),
+    "report.col.remaining": ("Remaining", "剩余余额"),
+    "report.col.share": ("Share", "占比"),
+    "report.col.outcome": ("Outcome", "联系结果"),
+    "report.col.count": ("Count", "次数"),
+    "report.written": ("Wrote {path}", "已写入 {path}"),
+    "error.report.month": (
+        "--month {value}: give a month as YYYY-MM (2026-11), not after today's month",
+        "--month {value}：请写成 YYYY-MM（如 2026-11），且不晚于本月",
+    ),
     # --- noloan (retain noloan) ---
     "noloan.title": ("Customers with no open loan on {today}", "{today} 无贷户"),
     "noloan.title_officer": (
