@@ -364,3 +364,26 @@ def test_the_page_renders_in_headless_chromium(book: Cli, tmp_path: Path) -> Non
     # A4 (595 × 842 points) from the page's @page rule, on one or more pages.
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
     assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)
+
+
+def test_the_examples_review_script_writes_the_page(tmp_path: Path) -> None:
+    """examples/review.sh, as the README gives it (examples/review.png is its page)."""
+    script = Path(__file__).resolve().parents[1] / "examples" / "review.sh"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETAIN_")}
+    env.update(
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+        RETAIN_CONFIG=str(tmp_path / "none.toml"),
+        RETAIN_LANG="en",
+        TMPDIR=str(tmp_path),
+    )
+    done = subprocess.run(
+        ["sh", str(script), "review.html"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    cards = page_text((tmp_path / "review.html").read_text(encoding="utf-8")).by_id
+    assert cards["card-balance"] == "3,981,000.00" and cards["card-contacts"] == "3"

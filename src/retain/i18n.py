@@ -163,10 +163,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "One row per week: its latest snapshot (taken by each loans import, as of its as-of day). Overdue = balance of open loans past due or imported as overdue; PAR30/PAR90 = balance more than 30/90 days past due ÷ balance; no loan = customers with no open loan.",
         "每周一行：该周最后一份快照（每次导入贷款时按其数据日期记录）。逾期余额 = 已逾期或以逾期状态导入的在贷余额；PAR30/PAR90 = 逾期30/90天以上余额 ÷ 在贷余额；无贷户 = 没有在贷贷款的客户。",
     ),
-    "error.trend.format": (
-        "trend lists weeks, not customers: --format ids does not apply",
-        "trend 列出的是周而不是客户：不能用 --format ids",
-    ),
     # --- report (retain report: the monthly review page) ---
     "report.title": ("Monthly review {month}", "{month} 月度回顾"),
     "report.title_officer": ("{title} — {officer}", "{title} — {officer}"),

@@ -145,7 +145,8 @@ def _argument_piece(param: Any) -> str:
 def _option_piece(param: Any, values: Iterable[str] | None) -> str:
     long_name = _long_name(param)
     text = long_name if _is_flag(param) else f"{long_name} {_option_metavar(param, values)}"
-    text = f"[{text}]"
+    if not getattr(param, "required", False):
+        text = f"[{text}]"
     return text + "…" if param.multiple else text
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from retain.cli.common import State, handle_errors, state
-from retain.cli.options import FormatOption, OfficerOption, OutputFormat, resolve_format
+from retain.cli.options import OfficerOption, OutputFormat, resolve_format
 
 if TYPE_CHECKING:
     from retain.snapshots import Snapshot
@@ -33,6 +33,17 @@ Example:
 
     retain trend --format json
 """
+
+
+class TrendFormat(StrEnum):
+    """The list formats but ids: trend lists weeks, not customers."""
+
+    auto = "auto"
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
 
 
 class Metric(StrEnum):
@@ -72,15 +83,21 @@ def trend(
         typer.Option("--metric", help="The figure the chart shows.", case_sensitive=False),
     ] = Metric.balance,
     officer: OfficerOption = None,
-    fmt: FormatOption = OutputFormat.auto,
+    trend_format: Annotated[
+        TrendFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="auto = a table on a terminal, TSV in a pipe.",
+            case_sensitive=False,
+        ),
+    ] = TrendFormat.auto,
 ) -> None:
-    from retain.errors import UsageError
     from retain.snapshots import history, weekly
 
     st = state(ctx)
+    fmt = OutputFormat(trend_format.value)
     out_format = resolve_format(fmt)
-    if out_format == "ids":
-        raise UsageError(key="trend.format")
     first = st.today - dt.timedelta(days=7 * weeks - 1)
     with st.store(stale="ignore") as store:
         rows = weekly(history(store.conn, first, st.today, officer))
