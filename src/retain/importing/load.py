@@ -244,10 +244,8 @@ def import_file(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
                 )
                 if settings.kind == "loans" and not settings.dry_run:
-                    from retain.snapshots import record
-
                     # In the import's transaction: the book and its snapshot commit together.
-                    record(store.conn, writer.as_of_day, report.import_id)
+                    writer.record_snapshot()
                 if settings.dry_run:
                     writer.discard()  # everything was checked against the real store
                 # The rejects file is in place before the COMMIT: if it cannot be
