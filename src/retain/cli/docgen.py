@@ -238,6 +238,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("overdue", "retain.cli.arrears.OVERDUE_FIELDS", ("overdue",)),
     ("noloan", "retain.cli.noloan.NOLOAN_KINDS", ("noloan",)),
     ("calls", "retain.cli.calls.CALL_FIELDS", ("calls",)),
+    ("trend", "retain.cli.trend.TREND_FIELDS", ("trend",)),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -331,6 +332,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 
 _ORDER = (
     "due", "overdue", "overdue --summary", "noloan", "calls", "calls --explain ID", "history ID",
+    "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json",
 )  # fmt: skip
