@@ -18,6 +18,7 @@ from retain.i18n import CATALOGUE, Joined, Msg, from_english, msg, t
 from retain.importing.columns import ALL_FIELDS
 from retain.importing.normalise import Invalid, norm_phone, norm_status
 from retain.rules import GUARANTEES, STATUSES
+from retain.snapshots import METRICS
 from retain.terms import CUSTOMER_FACING, TERM_NAMES
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
 
@@ -78,6 +79,7 @@ DYNAMIC: dict[str, set[str]] = {
     "sms.{}.{}": {f"sms.officer.{x}" for x in TERM_NAMES}
     | {f"sms.customer.{x}" for x in CUSTOMER_FACING},
     "channel.{}": {f"channel.{c}" for c in CHANNELS},
+    "trend.metric.{}": {f"trend.metric.{m}" for m in METRICS},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
     "kind.{}": {"kind.customers", "kind.loans", "kind.schedule"},

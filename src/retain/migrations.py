@@ -477,6 +477,33 @@ def m017_sched_instalments_by_due(db: Any) -> None:
     )
 
 
+def m018_report_snapshots(db: Any) -> None:
+    """The portfolio as of each loans import's as-of day, one row per officer.
+
+    Trends (``retain trend``, the monthly review, ``overdue --summary``'s change)
+    read these rows: the store keeps only the latest state of each loan, so a
+    past day's book cannot be recomputed. Money in fen; ``officer`` is '' for
+    customers without one. One day has one snapshot: a re-import replaces it.
+    """
+    db.executescript(
+        """
+        CREATE TABLE portfolio_snapshots (
+            day         INTEGER NOT NULL,
+            officer     TEXT NOT NULL,
+            import_id   INTEGER NOT NULL,
+            customers   INTEGER NOT NULL,
+            loans       INTEGER NOT NULL,
+            balance_fen INTEGER NOT NULL,
+            overdue_fen INTEGER NOT NULL,
+            par30_fen   INTEGER NOT NULL,
+            par90_fen   INTEGER NOT NULL,
+            noloan      INTEGER NOT NULL,
+            PRIMARY KEY (day, officer)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -495,4 +522,5 @@ MIGRATIONS = [
     m015_once_export_claims,
     m016_instalment_schedules,
     m017_sched_instalments_by_due,
+    m018_report_snapshots,
 ]

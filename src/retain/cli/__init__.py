@@ -98,6 +98,8 @@ from retain.cli import export as _export  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
 from retain.cli import ops as _ops  # noqa: E402
+from retain.cli import report as _report  # noqa: E402
+from retain.cli import trend as _trend  # noqa: E402
 
 app.add_typer(_importing.app, name="import")
 app.command("due", help=_due.HELP, no_args_is_help=False)(handle_errors(_due.due))
@@ -108,6 +110,8 @@ _contacts.register(app)
 _config.register(app)
 _export.register(app)
 _ops.register(app)
+_trend.register(app)
+_report.register(app)
 
 
 class Terminated(BaseException):

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from retain.arrears import ArrearsSummary
     from retain.config import ArrearsConfig
+    from retain.snapshots import Snapshot
 
 HELP = """List open loans past due, most days first, with their arrears class.
 
@@ -277,16 +278,21 @@ def _print_summary(
     out_format: str,
 ) -> None:
     from retain.arrears import arrears_summary
+    from retain.snapshots import previous
 
     book = arrears_summary(conn, arrears, st.today, officer)
+    # The snapshot before the one the latest loans import took (or before today).
+    since = previous(conn, st.data.as_of if st.data is not None else st.today, officer)
     if out_format == "table":
-        _render_summary(book, st, officer)
+        _render_summary(book, st, officer, since)
     else:
-        text = _summary_json(book, st, officer, indent=out_format == "json")
+        text = _summary_json(book, st, officer, since, indent=out_format == "json")
         sys.stdout.write(text + "\n")
 
 
-def _render_summary(book: ArrearsSummary, st: State, officer: str | None) -> None:
+def _render_summary(
+    book: ArrearsSummary, st: State, officer: str | None, since: Snapshot | None
+) -> None:
     from retain.arrears import PAR_DAYS
     from retain.cli.render import Column, print_table
     from retain.i18n import t
@@ -341,6 +347,7 @@ def _render_summary(book: ArrearsSummary, st: State, officer: str | None) -> Non
         for days in PAR_DAYS
     ]
     footer.append(t("overdue.balance_note", lang))
+    footer.append(_change_line(book, since, lang))
     print_table(
         title,
         [
@@ -355,7 +362,40 @@ def _render_summary(book: ArrearsSummary, st: State, officer: str | None) -> Non
     )
 
 
-def _summary_json(book: ArrearsSummary, st: State, officer: str | None, *, indent: bool) -> str:
+def _change_line(book: ArrearsSummary, since: Snapshot | None, lang: str) -> str:
+    """The book against the previous snapshot: balance in yuan, PAR in percentage points."""
+    from retain.i18n import t
+    from retain.output import yuan_grouped
+
+    if since is None:
+        return t("overdue.no_previous", lang)
+
+    def points(now: float | None, then: float | None) -> str:
+        if now is None or then is None:
+            return t("overdue.not_available", lang)
+        change = round((now - then) * 100, 2)
+        sign = "+" if change >= 0 else "-"
+        return t("overdue.points", lang, sign=sign, points=f"{abs(change):.2f}")
+
+    change = book.balance_fen - since.balance_fen
+    return t(
+        "overdue.since",
+        lang,
+        day=since.day.isoformat(),
+        balance=("+" if change >= 0 else "") + yuan_grouped(change),
+        par30=points(book.par(30), since.par(30)),
+        par90=points(book.par(90), since.par(90)),
+    )
+
+
+def _summary_json(
+    book: ArrearsSummary,
+    st: State,
+    officer: str | None,
+    since: Snapshot | None,
+    *,
+    indent: bool,
+) -> str:
     """One object; money hand-assembled so it keeps two decimals (12.50, not 12.5)."""
     import json
 
@@ -393,12 +433,29 @@ def _summary_json(book: ArrearsSummary, st: State, officer: str | None, *, inden
         f'"par30_balance": {yuan(book.par30_fen)}',
         f'"par90_balance": {yuan(book.par90_fen)}',
         f'"definition": {json.dumps(t("overdue.definition", lang), ensure_ascii=False)}',
+        f'"previous": {_previous_json(since)}',
     ]
     if not indent:
         return "{" + ", ".join(p for p in pairs if p is not None) + "}"
     listed = "[\n" + ",\n".join(f"    {c}" for c in classes) + "\n  ]"
     pairs[3] = f'"classes": {listed}'
     return "{\n" + ",\n".join(f"  {p}" for p in pairs) + "\n}"
+
+
+def _previous_json(since: Snapshot | None) -> str:
+    """The previous snapshot's day, balance and PAR, or null."""
+    from retain.output import yuan
+
+    if since is None:
+        return "null"
+
+    def ratio(value: float | None) -> str:
+        return "null" if value is None else repr(round(value, 4))
+
+    return (
+        f'{{"day": "{since.day.isoformat()}", "total_balance": {yuan(since.balance_fen)}, '
+        f'"par30": {ratio(since.par(30))}, "par90": {ratio(since.par(90))}}}'
+    )
 
 
 def register(app: typer.Typer) -> None:

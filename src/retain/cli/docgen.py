@@ -145,7 +145,8 @@ def _argument_piece(param: Any) -> str:
 def _option_piece(param: Any, values: Iterable[str] | None) -> str:
     long_name = _long_name(param)
     text = long_name if _is_flag(param) else f"{long_name} {_option_metavar(param, values)}"
-    text = f"[{text}]"
+    if not getattr(param, "required", False):
+        text = f"[{text}]"
     return text + "…" if param.multiple else text
 
 
@@ -242,6 +243,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("overdue", "retain.cli.arrears.OVERDUE_FIELDS", ("overdue",)),
     ("noloan", "retain.cli.noloan.NOLOAN_KINDS", ("noloan",)),
     ("calls", "retain.cli.calls.CALL_FIELDS", ("calls",)),
+    ("trend", "retain.cli.trend.TREND_FIELDS", ("trend",)),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -271,8 +273,10 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
             "par30_balance",
             "par90_balance",
             "definition",
+            "previous",
         ),
         one_object=True,
+        # previous: null or one object (day, total_balance, par30, par90), in the README.
         nested={"classes": ("class", "min_days", "max_days", "count", "balance")},
         args=("overdue", "--summary"),
     ),  # fmt: skip
@@ -333,7 +337,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
-    "calls --explain ID", "history ID",
+    "calls --explain ID", "history ID", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json",
 )  # fmt: skip

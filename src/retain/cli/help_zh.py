@@ -81,6 +81,25 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
     retain noloan --min-loans 2 --officer 王芳 --limit 50   # 借过两次以上的老客户
     retain noloan --closed-within 6m --format ids | retain log - -c 短信
 """,
+    "trend": """显示在贷走势：最近 --weeks 周内（截至今天）每周一行（该 ISO 周，周一至周日，最后一份快照），并用条形图和迷你走势线显示 --metric。
+
+每次导入贷款都会按其数据日期、按客户经理记录一份快照（同一天再次导入会替换它）：客户数、在贷笔数、在贷余额、逾期余额（已逾期或以逾期状态导入的贷款）、PAR30/PAR90（逾期 30/90 天以上余额 ÷ 在贷余额，与 overdue --summary 相同）以及无贷户数。--officer 只看一位客户经理。
+
+示例：
+
+    retain trend
+    retain trend --weeks 12 --metric par30 --officer 王芳
+    retain trend --format json
+""",
+    "report": """把 --month 的月度回顾写入 --output：一个独立的 HTML 页面（不联网、不需要 JavaScript，图表为内嵌 SVG，可按 A4 打印），交给主管，语言取自 --lang。
+
+页面包括当月的联系情况和挽回客户，以及今天的在贷情况（数据库只保存最新状态，请在下月初生成）：该月之后 12 个月（更早的月份则从本月起）的到期阶梯（假设都不续贷）、阶梯第一个月的重点续贷客户、五级分类，以及来自每次导入贷款时快照的 PAR 走势（截至今天 12 个月）。手机号已隐藏，不含身份证号。文件原子写入，权限 0600；已存在时只有加 --force 才覆盖。
+
+示例：
+
+    retain report --month 2026-11 --output review.html
+    retain --lang zh report --month 2026-11 --officer 王芳 -o 王芳-11月.html
+""",
     "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
 
 得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
@@ -325,6 +344,14 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--class": "只看该分类的贷款：中文或英文名称（次级 或 substandard）。",
         "--summary": "只输出按分类汇总的在册贷款及 PAR30/PAR90：终端中为表格，管道中为 JSON。",
         "--include-written-off": "也列出已核销贷款（账销案存），排在在册贷款之后，分类为“已核销”。",
+    },
+    "report": {
+        "--month": "要回顾的月份，YYYY-MM（如 2026-11），不晚于本月。",
+        "--output": "要写入的 HTML 文件（权限 0600）。",
+    },
+    "trend": {
+        "--weeks": "从今天往回看多少周。",
+        "--metric": "图中显示的指标：balance 余额、par30、par90、overdue 逾期余额、customers 客户数、loans 在贷笔数、noloan 无贷户数。",
     },
     "noloan": {
         "--closed-within": "只看最近一笔贷款在今天之前 PERIOD 内结清的客户："

@@ -254,6 +254,9 @@ def import_file(
                 writer.finish(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
                 )
+                if settings.kind == "loans" and not settings.dry_run:
+                    # In the import's transaction: the book and its snapshot commit together.
+                    writer.record_snapshot()
                 if settings.dry_run:
                     writer.discard()  # everything was checked against the real store
                 # The rejects file is in place before the COMMIT: if it cannot be
