@@ -371,39 +371,55 @@ def _worst_arrears_shortlist(
     floor = scored[limit - 1][1]  # exact urgent points: the true scores can only be higher
     weights = config.weights
     lead = config.rhythm.lead_days
-    others = weights.value("maturing") + weights.value("maturing_per_day") * lead + 1
-    others += bounded_rest(config)
-    if others >= floor:
-        return None  # someone with no loan past due could still tie or beat it
-    # The fewest days past due that can still reach the floor (the bound grows
-    # with the days and stops growing after the cap and the last class).
-    low, high = 1, max(int(weights.value("overdue_day_cap")), config.arrears.classes[-1].min_days)
-    high += 1
-    if _overdue_points_at_most(config, high) + others < floor:
-        fewest = None  # no days past due are enough: only follow-ups can
-    else:
-        while low < high:
-            middle = (low + high) // 2
-            if _overdue_points_at_most(config, middle) + others >= floor:
-                high = middle
-            else:
-                low = middle + 1
-        fewest = low
     rest = bounded_rest(config)
+    maturing_most = weights.value("maturing") + weights.value("maturing_per_day") * lead + 1
+    if maturing_most + rest >= floor:
+        return None  # someone with no loan past due could still tie or beat it
+    # The fewest days past due that can still reach the floor, with a loan in
+    # its maturity window and without one.
+    with_maturing = _fewest_days(config, floor - rest - maturing_most)
+    without = _fewest_days(config, floor - rest)
     keep = {customer_id for customer_id, points in scored if points + rest >= floor}
     keep.update(following)
-    if fewest is not None and len(worst) == params["k"] and worst[-1][1] >= fewest:
+    if with_maturing is not None and len(worst) == params["k"] and worst[-1][1] >= with_maturing:
         # The scan stopped among loans that far past due: find them all.
-        keep.update(c for c in _everyone_far_past_due(conn, today, fewest) if c not in seen)
+        found = _everyone_far_past_due(conn, today, lead, with_maturing, without)
+        keep.update(c for c in found if c not in seen)
     return sorted(keep)
 
 
-def _everyone_far_past_due(conn: sqlite3.Connection, today: dt.date, days: int) -> list[str]:
-    """Customers with an open loan at least ``days`` past due (one index scan)."""
-    params = {"t": day_number(today), "days": days}
+def _fewest_days(config: Config, points: float) -> int | None:
+    """The fewest days past due at which the overdue term may give ``points``, None
+    if it never does (its bound grows with the days, up to the cap and the last
+    class)."""
+    low, high = (
+        1,
+        1 + max(int(config.weights.value("overdue_day_cap")), config.arrears.classes[-1].min_days),
+    )
+    if _overdue_points_at_most(config, high) < points:
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if _overdue_points_at_most(config, middle) >= points:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _everyone_far_past_due(
+    conn: sqlite3.Connection, today: dt.date, lead: int, maturing: int, without: int | None
+) -> list[str]:
+    """Customers with an open loan at least ``maturing`` days past due and a loan
+    maturing within ``lead`` days, or one at least ``without`` days past due
+    (None: never enough alone). One scan of the covering index."""
+    params = {"t": day_number(today), "lead": lead, "maturing": maturing, "without": without}
+    dpd = dpd_sql("l", ":t")
     found = conn.execute(
         f"SELECT DISTINCT l.customer_id FROM loans l WHERE {is_open_sql('l')}"
-        f" AND {dpd_sql('l', ':t')} >= :days",
+        f" AND {dpd} >= :maturing AND ({dpd} >= :without OR EXISTS ("
+        f"SELECT 1 FROM loans m WHERE {is_open_sql('m')} AND m.customer_id = l.customer_id"
+        " AND m.matures_day >= :t AND m.matures_day <= :t + :lead))",
         params,
     )
     return [row[0] for row in found]
