@@ -147,6 +147,8 @@ def _query(
     )
     total = " + ".join(term.name for term in TERMS)
     keeps_off_quiet = "".join(f" AND {t.name} = 0" for t in TERMS if t.keeps_off_quiet)
+    # Facts only bounded terms read: the urgent pass, whose bounded terms are 0,
+    # does without them. A fact an urgent term reads goes beside dpd instead.
     bounded_facts = f"""
         MAX(CASE WHEN {t} >= l.disbursed_day + :r_post_loan_first_days
             AND (l.first_seen_day IS NULL
