@@ -10,9 +10,11 @@ numbers (see migration m002), so the SQL needs no date functions.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -55,6 +57,7 @@ def _query(
     spec: CallFilter,
     *,
     only_ids: list[str] | None = None,
+    ids_from: str | None = None,
     urgent_only: bool = False,
     pairs_from: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
@@ -66,6 +69,8 @@ def _query(
     one ``scored`` row per pair, ``today_day`` saying which (``today`` unused).
 
     ``only_ids`` limits it to some customers (exact scores, found by index);
+    ``ids_from`` does the same with a table of them (``customer_id``), which
+    costs less to prepare than thousands of parameters;
     ``urgent_only`` reads only overdue and soon-maturing loans: the urgent terms
     are then exact, the bounded ones lower bounds.
     """
@@ -98,7 +103,11 @@ def _query(
         params.update({f"id{i}": value for i, value in enumerate(ids)})
         one = f"AND l.customer_id IN ({marks})"
         one_c = f"AND c.customer_id IN ({marks})"
+    elif ids_from is not None:
+        one = f"AND l.customer_id IN (SELECT customer_id FROM {ids_from})"
+        one_c = f"AND c.customer_id IN (SELECT customer_id FROM {ids_from})"
     closed_filter = one
+    urgent_loans = ""
     # Today: one day for everyone, or each pair's day (``wk``, the pairs).
     t = ":t"
     day_of, loans_l, by_day, o_day, m_day, r_day = "", "loans l", "", "", "", ""
@@ -117,7 +126,10 @@ def _query(
     if urgent_only:
         # Win-back and recovery are bounded, not computed, in this pass.
         closed_filter = one + " AND 0 = 1"
-        one += " AND (l.matures_day <= :t + :lead OR l.days_past_due > 0)"
+        # Only the open-loan pass needs the filter: the maturing loans are in
+        # it by their window, and testing days past due there would take every
+        # one of them from the table instead of the maturity index.
+        urgent_loans = " AND (l.matures_day <= :t + :lead OR l.days_past_due > 0)"
         one_c += (
             " AND c.customer_id IN (SELECT customer_id FROM open_loans"
             " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
@@ -129,16 +141,15 @@ def _query(
     dpd = dpd_sql("l", t)
     points = ",\n        ".join(
         f"{_today_is(term.points_sql.format(class_weight=class_weight), t)} AS {term.name}"
+        if term.urgent or not urgent_only
+        else f"0 AS {term.name}"
         for term in TERMS
     )
     total = " + ".join(term.name for term in TERMS)
     keeps_off_quiet = "".join(f" AND {t.name} = 0" for t in TERMS if t.keeps_off_quiet)
-    sql = f"""
-WITH open_loans AS (
-    SELECT l.customer_id, {day_of}MAX({dpd}) AS dpd,
-        -- The latest scheduled check (first N days after disbursement, then every
-        -- M). A loan first imported more than M days after its disbursement starts
-        -- its schedule after that first import: its earlier checks never count.
+    # Facts only bounded terms read: the urgent pass, whose bounded terms are 0,
+    # does without them. A fact an urgent term reads goes beside dpd instead.
+    bounded_facts = f"""
         MAX(CASE WHEN {t} >= l.disbursed_day + :r_post_loan_first_days
             AND (l.first_seen_day IS NULL
                 OR l.first_seen_day - l.disbursed_day <= :r_post_loan_every_days
@@ -146,9 +157,18 @@ WITH open_loans AS (
             THEN {last_check} END) AS check_day,
         MAX(CASE WHEN l.first_seen_day - l.disbursed_day > :r_post_loan_every_days
             THEN l.first_seen_day END) AS checks_after,
-        MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since
+        MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since"""
+    if urgent_only:
+        bounded_facts = "NULL AS check_day, NULL AS checks_after, NULL AS secured_since"
+    sql = f"""
+WITH open_loans AS (
+    SELECT l.customer_id, {day_of}MAX({dpd}) AS dpd,
+        -- The latest scheduled check (first N days after disbursement, then every
+        -- M). A loan first imported more than M days after its disbursement starts
+        -- its schedule after that first import: its earlier checks never count.
+        {bounded_facts}
     FROM {loans_l}
-    WHERE {is_open_sql("l")} {one}
+    WHERE {is_open_sql("l")} {one}{urgent_loans}
     GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
 maturing AS (
@@ -292,19 +312,164 @@ def _shortlist(
     return [customer_id for customer_id, _, points in rows if points + rest >= floor]
 
 
+#: The urgent terms :func:`_worst_arrears_shortlist` knows how to bound. Another
+#: urgent term makes it step aside (the list is still exact, through
+#: :func:`_shortlist`) until it is taught that term's bound.
+_BOUNDED_URGENT = ("overdue", "maturing", "follow_up")
+#: How many of the loans longest past due set the floor (at least
+#: WORST_PER_PLACE per place on the list): enough that the top of a book's
+#: arrears is among them, few enough to score them at once.
+WORST_LOANS = 2000
+WORST_PER_PLACE = 20
+
+
+def _overdue_points_at_most(config: Config, days: int) -> float:
+    """More than the ``overdue`` term can give a customer ``days`` past due or fewer
+    (rounding included): the class weight is the largest of the classes so far."""
+    weights = config.weights
+    capped = min(days, int(weights.value("overdue_day_cap")))
+    class_weight = max(c.weight for c in config.arrears.classes if c.min_days <= days)
+    return weights.value("overdue") + weights.value("overdue_per_day") * capped + class_weight + 1
+
+
+def _worst_arrears_shortlist(
+    conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter, limit: int
+) -> list[str] | None:
+    """Customers who can still make the top ``limit``, found from the worst arrears
+    instead of every open loan; None when that cannot decide (then :func:`_shortlist`).
+
+    The customers of the loans longest past due, with every customer whose
+    follow-up date has come, are scored exactly on the urgent terms: the
+    ``limit``-th best of them is a floor that the top ``limit`` reach (the
+    bounded terms only add). Anyone else has at most the maturing term's and
+    the bounded terms' most points on top of their overdue points, which grow
+    with days past due: so only customers with a loan at least some days past
+    due can still reach the floor, and an index scan finds them.
+    """
+    urgent = tuple(t.name for t in TERMS if t.urgent)
+    if urgent != _BOUNDED_URGENT or not set(spec.reasons) <= set(urgent):
+        return None
+    params: dict[str, Any] = {
+        "t": day_number(today),
+        "k": max(WORST_LOANS, WORST_PER_PLACE * limit),
+    }
+    dpd = dpd_sql("l", ":t")
+    worst = conn.execute(
+        f"SELECT l.customer_id, COALESCE({dpd}, 0) AS dpd FROM loans l WHERE {is_open_sql('l')}"
+        " ORDER BY dpd DESC LIMIT :k",
+        params,
+    ).fetchall()
+    following = [
+        row[0]
+        for row in conn.execute("SELECT customer_id FROM customers WHERE next_day <= :t", params)
+    ]
+    seen = {customer_id for customer_id, _ in worst} | set(following)
+    with _id_table(conn, seen) as table:
+        sql, query_params = _query(config, today, spec, ids_from=table, urgent_only=True)
+        listed = _list_sql(spec, query_params, columns="customer_id, score")
+        scored = conn.execute(sql + listed, query_params).fetchall()
+    if len(scored) < limit:
+        return None
+    floor = scored[limit - 1][1]  # exact urgent points: the true scores can only be higher
+    weights = config.weights
+    lead = config.rhythm.lead_days
+    rest = bounded_rest(config)
+    maturing_most = weights.value("maturing") + weights.value("maturing_per_day") * lead + 1
+    if maturing_most + rest >= floor:
+        return None  # someone with no loan past due could still tie or beat it
+    # The fewest days past due that can still reach the floor, with a loan in
+    # its maturity window and without one.
+    with_maturing = _fewest_days(config, floor - rest - maturing_most)
+    without = _fewest_days(config, floor - rest)
+    keep = {customer_id for customer_id, points in scored if points + rest >= floor}
+    keep.update(following)
+    if with_maturing is not None and len(worst) == params["k"] and worst[-1][1] >= with_maturing:
+        # The scan stopped among loans that far past due: find them all.
+        found = _everyone_far_past_due(conn, today, lead, with_maturing, without)
+        keep.update(c for c in found if c not in seen)
+    return sorted(keep)
+
+
+def _fewest_days(config: Config, points: float) -> int | None:
+    """The fewest days past due at which the overdue term may give ``points``, None
+    if it never does (its bound grows with the days, up to the cap and the last
+    class)."""
+    low, high = (
+        1,
+        1 + max(int(config.weights.value("overdue_day_cap")), config.arrears.classes[-1].min_days),
+    )
+    if _overdue_points_at_most(config, high) < points:
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if _overdue_points_at_most(config, middle) >= points:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _everyone_far_past_due(
+    conn: sqlite3.Connection, today: dt.date, lead: int, maturing: int, without: int | None
+) -> list[str]:
+    """Customers with an open loan at least ``maturing`` days past due and a loan
+    maturing within ``lead`` days, or one at least ``without`` days past due
+    (None: never enough alone). One scan of the covering index."""
+    params = {"t": day_number(today), "lead": lead, "maturing": maturing, "without": without}
+    dpd = dpd_sql("l", ":t")
+    found = conn.execute(
+        f"SELECT DISTINCT l.customer_id FROM loans l WHERE {is_open_sql('l')}"
+        f" AND {dpd} >= :maturing AND ({dpd} >= :without OR EXISTS ("
+        f"SELECT 1 FROM loans m WHERE {is_open_sql('m')} AND m.customer_id = l.customer_id"
+        " AND m.matures_day >= :t AND m.matures_day <= :t + :lead))",
+        params,
+    )
+    return [row[0] for row in found]
+
+
 def ranked_calls(
     conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter
 ) -> list[CallRow]:
     """Customers to call today, best first, ranked from 1; each row carries its terms."""
     shortlist = None
     if spec.limit is not None and spec.customer_id is None:
-        shortlist = _shortlist(conn, config, today, spec, spec.limit)
-    sql, params = _query(config, today, spec, only_ids=shortlist)
+        shortlist = _worst_arrears_shortlist(conn, config, today, spec, spec.limit)
+        if shortlist is None:
+            shortlist = _shortlist(conn, config, today, spec, spec.limit)
+    if shortlist is None:
+        return _ranked(conn, config, today, spec, None)
+    with _id_table(conn, shortlist) as table:
+        return _ranked(conn, config, today, spec, table)
+
+
+def _ranked(
+    conn: sqlite3.Connection,
+    config: Config,
+    today: dt.date,
+    spec: CallFilter,
+    ids_from: str | None,
+) -> list[CallRow]:
+    sql, params = _query(config, today, spec, ids_from=ids_from)
     sql += _list_sql(spec, params)
     if spec.limit is not None:
         sql += " LIMIT :limit"
         params["limit"] = spec.limit
     return list(_rows(conn, sql, params, first_rank=1))
+
+
+_id_tables = itertools.count()
+
+
+@contextmanager
+def _id_table(conn: sqlite3.Connection, ids: Iterable[str]) -> Iterator[str]:
+    """A temporary table of these customer ids, dropped after use."""
+    name = f"temp.retain_call_ids_{next(_id_tables)}"
+    conn.execute(f"CREATE TABLE {name} (customer_id TEXT PRIMARY KEY) WITHOUT ROWID")
+    try:
+        conn.executemany(f"INSERT INTO {name} (customer_id) VALUES (?)", ((i,) for i in ids))
+        yield name
+    finally:
+        conn.execute(f"DROP TABLE {name}")
 
 
 def listed_sql(
