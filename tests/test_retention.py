@@ -155,8 +155,9 @@ def test_by_officer(book: Cli) -> None:
 def test_every_format_and_the_definitions(book: Cli) -> None:
     payload = ok(book("retention", *MONTHS, "--format", "json")).json()
     assert payload["period"] == "month" and payload["from"] == "2026-09-01"
-    assert "(borrowers at end − new borrowers) ÷ borrowers at start" in (
-        payload["definitions"]["retention_rate"]
+    assert (
+        "(borrowers at end − new borrowers) ÷ borrowers at start"
+        in (payload["definitions"]["retention_rate"])
     )
     tsv = ok(book("retention", *MONTHS, "--format", "tsv")).stdout.splitlines()
     assert tsv[0].split("\t")[:4] == ["period", "start", "end", "officer"]

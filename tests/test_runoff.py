@@ -310,7 +310,7 @@ def test_month_totals_are_the_loans_maturing_in_them(
         )  # fmt: skip
         if is_open:
             balance += hundreds * 100
-            if 0 <= days and matures < dt.date(2027, 12, 1):
+            if days >= 0 and matures < dt.date(2027, 12, 1):
                 month = matures.strftime("%Y-%m")
                 expected[month][0] += 1
                 expected[month][1] += hundreds * 100
