@@ -498,12 +498,10 @@ def retention(
     statuses = ", ".join(f"'{s}'" for s in STATUSES)
     who = "c.officer" if by_officer else "NULL"
     join = "JOIN customers c ON c.customer_id = w.cid" if by_officer else ""
-    order = "PARTITION BY cid ORDER BY a, zz, lid"
-    running = f"{order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
-    # Read from the (status, customer_id, …, disbursed_day, …, closed_day)
-    # index, which holds every column needed: far narrower than the table.
-    # On a customer's last loan (in order) the running frames are the whole
-    # customer: the end of the last spell, the first close, the second loan.
+    # One window, over the loans before each one (in order of disbursement):
+    # SQLite computes every function of it in a single pass over one sort. On a
+    # customer's last loan the preceding loans plus the loan itself are the
+    # whole customer: the end of the last spell, the first close, the second loan.
     events_sql = f"""
 WITH s AS (
     SELECT l.customer_id AS cid, l.rowid AS lid, l.disbursed_day AS a,
@@ -512,14 +510,25 @@ WITH s AS (
         CASE WHEN l.status = 'closed' THEN l.closed_day END AS cz
     FROM loans l INDEXED BY loans_for_ranking
     WHERE l.status IN ({statuses}) AND l.disbursed_day <= :last
-), w AS (
-    SELECT cid, a,
-        MAX(zz) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach,
-        MAX(zz) OVER ({running}) AS span_end,
-        MIN(cz) OVER ({running}) AS first_close,
-        NTH_VALUE(a, 2) OVER ({running}) AS second_loan,
-        LEAD(a) OVER ({order}) IS NULL AS is_last
+), p AS (
+    SELECT cid, a, zz, cz,
+        MAX(zz) OVER before AS reach,
+        MIN(cz) OVER before AS earlier_close,
+        NTH_VALUE(a, 1) OVER before AS first_a,
+        NTH_VALUE(a, 2) OVER before AS second_a,
+        LEAD(a) OVER before IS NULL AS is_last
     FROM s
+    WINDOW before AS (
+        PARTITION BY cid ORDER BY a, zz, lid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+), w AS (
+    SELECT cid, a, reach, is_last,
+        CASE WHEN reach IS NULL OR zz > reach THEN zz ELSE reach END AS span_end,
+        CASE WHEN earlier_close IS NULL THEN cz WHEN cz IS NULL THEN earlier_close
+             ELSE MIN(earlier_close, cz) END AS first_close,
+        CASE WHEN first_a IS NULL THEN NULL WHEN second_a IS NULL THEN a
+             ELSE second_a END AS second_loan
+    FROM p
+    WHERE reach IS NULL OR a > reach OR is_last
 )
 SELECT {who},
     CASE WHEN reach IS NULL OR a > reach THEN {_bucket_sql("a", n)} END,
@@ -548,12 +557,13 @@ WITH closes AS (
     SELECT l.customer_id AS cid, {_bucket_sql("l.closed_day", n)} AS b,
         MAX(l.closed_day) AS last_close
     FROM loans l
-    WHERE l.status = 'closed' AND l.closed_day > :first AND l.closed_day <= :last
+    WHERE l.closed_day > :first AND l.closed_day <= :last AND +l.status = 'closed'
     GROUP BY 1, 2
-), judged AS (
+), judged AS MATERIALIZED (
     SELECT cid, b, last_close, EXISTS (
-        SELECT 1 FROM loans n
-        WHERE n.customer_id = closes.cid AND n.disbursed_day >= closes.last_close
+        SELECT 1 FROM loans n INDEXED BY loans_for_ranking
+        WHERE n.status IN ({statuses}) AND n.customer_id = closes.cid
+          AND n.disbursed_day >= closes.last_close
           AND n.disbursed_day <= closes.last_close + :grace AND n.disbursed_day <= :t
     ) AS renewed
     FROM closes
