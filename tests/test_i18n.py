@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from retain.arrears import class_rank
+from retain.cli.portfolio import RETENTION_DEFINITIONS, RUNOFF_DEFINITIONS
 from retain.config import ArrearsConfig, parse_config
 from retain.contacts import CHANNELS, OUTCOMES
 from retain.errors import RetainError, UsageError
@@ -93,6 +94,8 @@ DYNAMIC: dict[str, set[str]] = {
         f"error.config.template_why.{p}"
         for p in ("conversion", "format_spec", "attribute", "nested", "lone_open", "lone_close")
     },
+    "runoff.def.{}": {f"runoff.def.{n}" for n in RUNOFF_DEFINITIONS},
+    "retention.def.{}": {f"retention.def.{n}" for n in RETENTION_DEFINITIONS},
     "error.read.json_nested_{}": {
         "error.read.json_nested_object",
         "error.read.json_nested_array",

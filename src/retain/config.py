@@ -109,6 +109,23 @@ class StoreConfig(_Section):
     )
 
 
+class RetentionConfig(_Section):
+    renewal_grace_days: int = Field(
+        60,
+        ge=0,
+        le=DAYS_MAX,
+        description="a new loan within this many days of a close counts as a renewal "
+        "(runoff, retention)",
+    )
+    cliff_share: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="runoff names the first month whose forecast balance is below this "
+        "share of today's balance 'the cliff'",
+    )
+
+
 class ArrearsClass(_Section):
     """One row of the arrears table: days past due from min_days to max_days."""
 
@@ -413,6 +430,10 @@ class Config(_Section):
     )
     store: StoreConfig = Field(
         default_factory=StoreConfig, description="the store file shared by several commands"
+    )
+    retention: RetentionConfig = Field(
+        default_factory=RetentionConfig,
+        description="renewals and the runoff cliff (retain runoff, retain retention)",
     )
 
 

@@ -73,6 +73,9 @@ DESCRIPTIONS: dict[str, str] = {
     "例如只有贵机构允许时才加上 recovery（核销追偿）",
     "export.send_on": "客户短信只在工作日发送（working_days，按法定节假日和调休）"
     "或任何一天（any_day）",
+    "retention": "续贷与业绩断层（retain runoff、retain retention）",
+    "retention.renewal_grace_days": "贷款结清后这么多天内发放的新贷款算作续贷",
+    "retention.cliff_share": "runoff 把预测余额首次低于今天余额这一比例的月份称为“断层”",
     "store": "多个命令共用的数据库文件",
     "store.busy_timeout_s": "另一个命令（如耗时的导入）正在写入数据库时，写入类命令最多等待的秒数，"
     "超时后提示是谁占用（0.1–3600）",

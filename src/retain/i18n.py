@@ -254,6 +254,154 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--month {value}：请写成 YYYY-MM（如 2026-11），且不晚于本月",
     ),
     # --- noloan (retain noloan) ---
+    # runoff
+    "runoff.title": (
+        "Runoff from {today}: balance today {balance} yuan",
+        "{today} 起的到期阶梯：今日余额 {balance} 元",
+    ),
+    "runoff.title_officer": (
+        "Runoff of {officer} from {today}: balance today {balance} yuan",
+        "{officer} {today} 起的到期阶梯：今日余额 {balance} 元",
+    ),
+    "runoff.group_title": (
+        "{group}: balance today {balance} yuan",
+        "{group}：今日余额 {balance} 元",
+    ),
+    "runoff.no_group": ("(none)", "（未填）"),
+    "runoff.col.month": ("Month", "月份"),
+    "runoff.col.loans": ("Loans", "到期笔数"),
+    "runoff.col.customers": ("Customers", "到期户数"),
+    "runoff.col.maturing": ("Maturing", "到期余额"),
+    "runoff.col.remaining": ("Remaining", "月末剩余"),
+    "runoff.col.share": ("Share", "占今日"),
+    "runoff.col.renewals": ("Renewals", "预计续贷"),
+    "runoff.col.forecast": ("Forecast", "预测余额"),
+    "runoff.col.gap": ("Gap", "当月缺口"),
+    "runoff.col.cumulative_gap": ("Cum. gap", "累计缺口"),
+    "runoff.col.closed": ("Closed", "结清户数"),
+    "runoff.col.renewed": ("Renewed", "续贷户数"),
+    "runoff.col.rate": ("Rate", "续贷率"),
+    "runoff.col.size_ratio": ("Size ratio", "金额比"),
+    "runoff.cliff_mark": ("◀ the cliff", "◀ 断层"),
+    "runoff.target": ("Target balance: {target} yuan", "目标余额：{target} 元"),
+    "runoff.cliff": (
+        "The cliff: {month}, the first month whose forecast is below {share} of today's balance",
+        "断层：{month}，预测余额首次低于今日余额的 {share}",
+    ),
+    "runoff.no_cliff": (
+        "No cliff in the next {months} months: the forecast stays at or above {share} of today's balance",
+        "未来 {months} 个月没有断层：预测余额不低于今日余额的 {share}",
+    ),
+    "runoff.measured": (
+        "Renewal rate {rate} ({renewed} of {closed} customers whose loan closed in the last 12 months took a new loan within {grace} days); size ratio {ratio}",
+        "续贷率 {rate}（最近 12 个月贷款结清的 {closed} 户中，{renewed} 户在 {grace} 天内获得新贷款）；续贷金额比 {ratio}",
+    ),
+    "runoff.no_history": (
+        "No loan closed in the last 12 months (grace {grace} days): no renewals are expected",
+        "最近 12 个月没有结清的贷款（宽限 {grace} 天）：不预计续贷",
+    ),
+    "runoff.renewals_title": ("Renewals measured per officer", "各客户经理的续贷情况"),
+    "runoff.definitions": ("Definitions:", "口径："),
+    "runoff.chart_title": ("Balance by month-end", "各月末余额"),
+    "runoff.chart.remaining": ("remaining if nothing is renewed", "不续贷时剩余"),
+    "runoff.chart.renewals": ("expected renewals", "预计续贷"),
+    "runoff.chart.target": ("target", "目标"),
+    "runoff.def.loans": (
+        "loans = open loans whose maturity date falls in the month (the first month starts today)",
+        "到期笔数 = 到期日在该月的在贷贷款笔数（第一个月从今天算起）",
+    ),
+    "runoff.def.customers": (
+        "customers = their borrowers, each counted once",
+        "到期户数 = 这些贷款的借款人，每户只计一次",
+    ),
+    "runoff.def.maturing": (
+        "maturing = unpaid principal of the instalments due in the month (loans with a schedule) + balance of the other loans maturing in the month",
+        "到期余额 = 当月应还各期未还本金（有还款计划的贷款）+ 其他当月到期贷款的余额",
+    ),
+    "runoff.def.remaining": (
+        "remaining = today's balance − maturing of this and earlier months (nothing renewed)",
+        "月末剩余 = 今日余额 − 本月及之前各月到期余额（不续贷）",
+    ),
+    "runoff.def.share": ("share = remaining ÷ today's balance", "占今日 = 月末剩余 ÷ 今日余额"),
+    "runoff.def.renewal_rate": (
+        "renewal rate = customers whose loan closed in the last 12 months and who took a new loan within {grace} days ÷ customers whose loan closed (written-off excluded; a close still within its {grace} days without a new loan is not counted yet)",
+        "续贷率 = 最近 12 个月贷款结清且 {grace} 天内获得新贷款的客户 ÷ 贷款结清的客户（不含核销；结清未满 {grace} 天且尚无新贷款的暂不计入）",
+    ),
+    "runoff.def.renewal_size_ratio": (
+        "size ratio = principal of the renewing loans ÷ principal of the loans they renewed",
+        "续贷金额比 = 续贷新贷款的金额合计 ÷ 被续贷的原贷款金额合计",
+    ),
+    "runoff.def.renewals": (
+        "renewals = renewal rate × size ratio × maturing (each officer's own figures in a per-officer ladder)",
+        "预计续贷 = 续贷率 × 续贷金额比 × 到期余额（按客户经理分列时用各自的数字）",
+    ),
+    "runoff.def.forecast": (
+        "forecast = remaining + renewals of this and earlier months",
+        "预测余额 = 月末剩余 + 本月及之前各月的预计续贷",
+    ),
+    "runoff.def.target": (
+        "target = --target-balance, else today's balance",
+        "目标余额 = --target-balance，未指定时为今日余额",
+    ),
+    "runoff.def.cumulative_gap": (
+        "cumulative gap = max(0, target − forecast): new lending needed by the month's end",
+        "累计缺口 = max(0, 目标余额 − 预测余额)：到月末需要的新增放款",
+    ),
+    "runoff.def.gap": (
+        "gap = cumulative gap − the previous month's (before the first month: max(0, target − today's balance)): new lending needed in the month",
+        "当月缺口 = 累计缺口 − 上月累计缺口（第一个月之前为 max(0, 目标余额 − 今日余额)）：当月需要的新增放款",
+    ),
+    "runoff.def.cliff": (
+        "the cliff = the first month whose forecast < {cliff} × today's balance (retention.cliff_share)",
+        "断层 = 预测余额首次 < 今日余额 × {cliff} 的月份（retention.cliff_share）",
+    ),
+    # retention
+    "retention.title": ("Client retention (as of {today})", "客户留存（截至 {today}）"),
+    "retention.title_officer": ("Client retention: {officer}", "客户留存：{officer}"),
+    "retention.col.period": ("Period", "期间"),
+    "retention.col.active_start": ("Borrowers at start", "期初借款户"),
+    "retention.col.active_end": ("at end", "期末借款户"),
+    "retention.col.new": ("New", "新增借款户"),
+    "retention.col.retention": ("Retention", "留存率"),
+    "retention.col.dropouts": ("Dropped/closed", "流失/结清"),
+    "retention.col.dropout_rate": ("Dropout", "流失率"),
+    "retention.col.repeaters": ("Repeat/closers", "复贷/结清过"),
+    "retention.col.repeat_rate": ("Repeat", "复贷率"),
+    "retention.col.noloan_start": ("No-loan at start", "期初无贷户"),
+    "retention.col.noloan_end": ("at end", "期末无贷户"),
+    "retention.col.won_back": ("Won back", "挽回"),
+    "retention.def.active": (
+        "borrowers = customers with an active loan (disbursed, not yet closed); at start = at the end of the day before the period, at end = at the end of its last day",
+        "借款户 = 有在贷贷款（已发放、未结清）的客户；期初 = 期间前一天结束时，期末 = 期间最后一天结束时",
+    ),
+    "retention.def.new_borrowers": (
+        "new borrowers = customers whose first loan ever was disbursed in the period",
+        "新增借款户 = 首笔贷款在本期发放的客户",
+    ),
+    "retention.def.retention_rate": (
+        "retention rate = (borrowers at end − new borrowers) ÷ borrowers at start",
+        "留存率 = (期末借款户 − 新增借款户) ÷ 期初借款户",
+    ),
+    "retention.def.dropout_rate": (
+        "dropout rate = customers whose loan closed in the period with no new loan within {grace} days of their last close in it ÷ customers whose loan closed in the period (written-off excluded; a close still within its {grace} days without a new loan is not counted yet)",
+        "流失率 = 本期有贷款结清、且本期最后一次结清后 {grace} 天内没有新贷款的客户 ÷ 本期有贷款结清的客户（不含核销；结清未满 {grace} 天且尚无新贷款的暂不计入）",
+    ),
+    "retention.def.repeat_rate": (
+        "repeat-borrowing rate = customers with two or more loans ÷ customers who closed at least one loan, both by the period's end",
+        "复贷率 = 截至期末有两笔及以上贷款的客户 ÷ 截至期末至少结清过一笔贷款的客户",
+    ),
+    "retention.def.noloan": (
+        "no-loan customers (无贷户) = customers who have borrowed before but have no active loan, at start and at end",
+        "无贷户 = 曾经借款、但期初（期末）没有在贷贷款的客户",
+    ),
+    "retention.def.won_back": (
+        "won back = customers who took a new loan in the period after a time with no active loan",
+        "挽回 = 在一段时间没有在贷贷款之后、于本期获得新贷款的客户",
+    ),
+    "error.retention.range": (
+        "--from {start} is after --to {end}",
+        "--from {start} 晚于 --to {end}",
+    ),
     "noloan.title": ("Customers with no open loan on {today}", "{today} 无贷户"),
     "noloan.title_officer": (
         "Customers with no open loan on {today} — {officer}",

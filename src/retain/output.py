@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TextIO
 
 FORMATS = ("auto", "table", "csv", "tsv", "json", "ndjson", "ids")
-Kind = Literal["text", "money", "date", "int"]
+Kind = Literal["text", "money", "date", "int", "ratio", "bool"]
 
 # OWASP CSV injection: a spreadsheet runs these as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -88,7 +88,16 @@ def _cell_text(value: Any, kind: Kind) -> str:
         return str(value)
     if kind == "date":
         return str(value)
+    if kind == "ratio":
+        return ratio_text(value)
+    if kind == "bool":
+        return "true" if value else "false"
     return guard(str(value))
+
+
+def ratio_text(value: float) -> str:
+    """A share or rate to four decimals: 0.919403 → '0.9194'."""
+    return f"{value:.4f}"
 
 
 def write_delimited(
@@ -116,6 +125,10 @@ def _json_value(value: Any, kind: Kind) -> str:
         return yuan(value)
     if kind == "int":
         return str(int(value))
+    if kind == "ratio":
+        return ratio_text(value)
+    if kind == "bool":
+        return "true" if value else "false"
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -98,6 +98,7 @@ from retain.cli import export as _export  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
 from retain.cli import ops as _ops  # noqa: E402
+from retain.cli import portfolio as _portfolio  # noqa: E402
 from retain.cli import report as _report  # noqa: E402
 from retain.cli import trend as _trend  # noqa: E402
 
@@ -112,6 +113,7 @@ _export.register(app)
 _ops.register(app)
 _trend.register(app)
 _report.register(app)
+_portfolio.register(app)
 
 
 class Terminated(BaseException):

@@ -256,6 +256,12 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
 )
 
+
+def _constant_names(dotted: str) -> tuple[str, ...]:
+    """The names of a field list the command itself writes with."""
+    return field_names(_constant(dotted))
+
+
 # Outputs their command assembles inline: written here, checked against the real
 # output by tests/test_docs.py.
 INLINE_SCHEMAS: tuple[Schema, ...] = (
@@ -333,13 +339,32 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         nested={"checks": ("check", "status", "detail")},
         args=("doctor",),
     ),
+    Schema(
+        "runoff",
+        _constant_names("retain.cli.portfolio.RUNOFF_KEYS"),
+        one_object=True,
+        nested={
+            "renewals": _constant_names("retain.cli.portfolio.RENEWAL_FIELDS"),
+            "months": _constant_names("retain.cli.portfolio.MONTH_FIELDS"),
+        },
+        args=("runoff",),
+    ),
+    Schema(
+        "retention",
+        _constant_names("retain.cli.portfolio.RETENTION_KEYS"),
+        one_object=True,
+        nested={
+            "periods": _constant_names("retain.cli.portfolio.PERIOD_FIELDS"),
+        },
+        args=("retention",),
+    ),
 )
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
     "calls --explain ID", "history ID", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
-    "doctor --format json",
+    "doctor --format json", "runoff", "retention",
 )  # fmt: skip
 
 

@@ -100,6 +100,28 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
     retain report --month 2026-11 --output review.html
     retain --lang zh report --month 2026-11 --officer 王芳 -o 王芳-11月.html
 """,
+    "runoff": """未来各月的到期阶梯（业绩断层），以及保持贷款余额需要多少新增放款。
+
+每个自然月（第一个月从今天算起）：到期的在贷贷款及其借款户；到期余额——有还款计划的贷款取该月应还各期的未还本金，其他贷款在到期月取全部余额；若不续贷，该月末剩余的余额及其占今日余额的比例。已经逾期未还的金额仍留在余额中（要清收，而不是续贷）。
+
+预测余额加上按本库历史测算的续贷：续贷率（最近 12 个月贷款结清、并在 retention.renewal_grace_days（默认 60）天内获得新贷款的客户 ÷ 贷款结清的客户；核销不算结清）× 续贷金额比（新贷款 ÷ 被续贷的原贷款）× 已到期余额。缺口是回到今日余额（或 --target-balance）所需的新增放款；预测余额首次低于今日余额 retention.cliff_share（默认 80%）的月份即“断层”。每个数字的公式都列在表格下方，JSON 中为 definitions。
+
+示例：
+
+    retain runoff                                              # 未来 12 个月
+    retain runoff --officer 王芳 --months 6 --target-balance 5000000
+    retain runoff --by guarantee --format json
+""",
+    "retention": """按期间统计客户留存：谁留下、谁流失、谁复贷、谁被挽回。按客户计数，不按贷款笔数。
+
+借款户是有在贷贷款的客户（已发放、未结清；核销贷款在结清日结束，没有结清日则在到期日结束）。期初 = 期间前一天结束时，期末 = 期间最后一天结束时。各比率的定义列在表格下方，JSON 中为 definitions。--from 和 --to 默认为截至今天的最近 12 个月（4 个季度、3 年）；最后一个期间在 --to 结束。
+
+示例：
+
+    retain retention                                           # 最近 12 个月
+    retain retention --period quarter --from 2026-01-01 --by officer
+    retain retention --period year --format json
+""",
     "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
 
 得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
@@ -352,6 +374,21 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "trend": {
         "--weeks": "从今天往回看多少周。",
         "--metric": "图中显示的指标：balance 余额、par30、par90、overdue 逾期余额、customers 客户数、loans 在贷笔数、noloan 无贷户数。",
+    },
+    "runoff": {
+        "--months": "向后看多少个自然月。",
+        "--by": "另按客户经理、行业或担保方式分别列出阶梯。",
+        "--target-balance": "要保持的余额，单位元（默认：今日余额）。",
+        "--format": "auto = 在终端中显示表格，在管道中输出 TSV；json 为一个含口径定义的对象，"
+        "csv/tsv/ndjson 为各月的行。",
+    },
+    "retention": {
+        "--period": "期间长度：month（月）、quarter（季度）或 year（年）。",
+        "--from": "从包含 DATE 的期间开始（默认：向前 12 个月、4 个季度或 3 年）。",
+        "--to": "截至 DATE：最后一个期间在此结束（默认：今天）。",
+        "--by": "另按客户经理（客户当前的客户经理）分别统计。",
+        "--format": "auto = 在终端中显示表格，在管道中输出 TSV；json 为一个含口径定义的对象，"
+        "csv/tsv/ndjson 为各期间的行。",
     },
     "noloan": {
         "--closed-within": "只看最近一笔贷款在今天之前 PERIOD 内结清的客户："

@@ -1,0 +1,612 @@
+"""Where the book is going: the runoff ladder (业绩断层) and client retention.
+
+Two questions an officer's manager asks every month, answered from the store
+alone (no Typer, no Rich: ``retain.cli.portfolio`` renders, and the monthly
+report reuses the dataclasses):
+
+- :func:`runoff`: month by month, how much of today's balance matures, how
+  much is left if nothing is renewed, how much the store's own history says
+  will be renewed, and how much new lending it takes to hold the balance.
+- :func:`retention`: per period, how many borrowers stayed, dropped out, came
+  back or borrowed again (clients, not loans).
+
+All SQL is set-based and portable (day numbers, no date functions): on a
+million loans each answer is a handful of statements, never a loop over loans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from retain.dates import add_months
+from retain.days import day_number
+from retain.rules import OPEN_STATUSES, STATUSES, off_book_sql, outstanding_sql
+
+RunoffBy = Literal["officer", "industry", "guarantee"]
+Period = Literal["month", "quarter", "year"]
+RUNOFF_BY: tuple[str, ...] = ("officer", "industry", "guarantee")
+PERIODS: tuple[str, ...] = ("month", "quarter", "year")
+
+# How a group is read from the loan (l) and its customer (c).
+_GROUP_SQL = {
+    None: "NULL",
+    "officer": "c.officer",
+    "industry": "c.industry",
+    "guarantee": "l.guarantee",
+}
+
+# The principal still unpaid of an instalment: payments settle its interest first.
+_UNPAID_PRINCIPAL = (
+    "(i.principal_fen - MIN(i.principal_fen, MAX(0, COALESCE(i.paid_fen, 0) - i.interest_fen)))"
+)
+
+
+# ---------------------------------------------------------------------------
+# Renewals measured from history
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """Customers whose loan closed in the 12 months before today, and how many renewed.
+
+    A close counts once it is decided: a new loan came within the grace days,
+    or the grace days have passed. ``old_fen``/``new_fen`` are the principals of
+    the closed loans that were renewed and of the loans that renewed them."""
+
+    officer: str | None
+    closed: int
+    renewed: int
+    old_fen: int
+    new_fen: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.renewed / self.closed if self.closed else None
+
+    @property
+    def size_ratio(self) -> float | None:
+        return self.new_fen / self.old_fen if self.old_fen else None
+
+
+def _combine(officer: str | None, parts: Sequence[Renewal]) -> Renewal:
+    return Renewal(
+        officer=officer,
+        closed=sum(p.closed for p in parts),
+        renewed=sum(p.renewed for p in parts),
+        old_fen=sum(p.old_fen for p in parts),
+        new_fen=sum(p.new_fen for p in parts),
+    )
+
+
+def measured_renewals(
+    conn: sqlite3.Connection, today: dt.date, grace_days: int, officer: str | None = None
+) -> list[Renewal]:
+    """Per officer (the customer's officer today): renewal counts of the last 12 months.
+
+    A customer counts once per officer however many loans they closed; they
+    renewed when any of their closes was followed, on the close day or within
+    ``grace_days`` after it, by a new loan (the first such loan is the renewal).
+    Written-off loans are not closes."""
+    t = day_number(today)
+    assert t is not None
+    since = day_number(add_months(today, -12))
+    scope = "WHERE c.officer = :officer" if officer is not None else ""
+    # The renewal is found in the (status, customer_id, …, disbursed_day) index
+    # alone; only a loan that renewed is read for its principal.
+    statuses = ", ".join(f"'{s}'" for s in STATUSES)
+    sql = f"""
+WITH closes AS MATERIALIZED (
+    SELECT l.customer_id, l.closed_day, l.principal_fen AS old_fen,
+        (SELECT n.rowid FROM loans n INDEXED BY loans_for_ranking
+         WHERE n.status IN ({statuses}) AND n.customer_id = l.customer_id
+           AND n.rowid <> l.rowid
+           AND n.disbursed_day >= l.closed_day AND n.disbursed_day <= l.closed_day + :grace
+           AND n.disbursed_day <= :t
+         ORDER BY n.disbursed_day, n.rowid LIMIT 1) AS renewal
+    FROM loans l
+    WHERE l.closed_day > :since AND l.closed_day <= :t AND +l.status = 'closed'
+), decided AS (
+    SELECT customer_id, old_fen,
+        (SELECT n.principal_fen FROM loans n WHERE n.rowid = renewal) AS new_fen
+    FROM closes WHERE renewal IS NOT NULL OR closed_day + :grace <= :t
+)
+SELECT c.officer, COUNT(DISTINCT d.customer_id),
+    COUNT(DISTINCT CASE WHEN d.new_fen IS NOT NULL THEN d.customer_id END),
+    COALESCE(SUM(CASE WHEN d.new_fen IS NOT NULL THEN d.old_fen END), 0),
+    COALESCE(SUM(d.new_fen), 0)
+FROM decided d JOIN customers c ON c.customer_id = d.customer_id
+{scope}
+GROUP BY c.officer
+ORDER BY c.officer IS NULL, c.officer"""
+    params = {"t": t, "since": since, "grace": grace_days, "officer": officer}
+    return [
+        Renewal(officer=row[0], closed=row[1], renewed=row[2], old_fen=row[3], new_fen=row[4])
+        for row in conn.execute(sql, params)
+    ]
+
+
+# ---------------------------------------------------------------------------
+# The runoff ladder
+
+
+@dataclass(frozen=True)
+class LadderMonth:
+    """One calendar month of the ladder (the first one starts today)."""
+
+    month: str  # YYYY-MM
+    start: dt.date
+    end: dt.date
+    loans: int  # open loans whose maturity date falls in the month
+    customers: int  # their borrowers, each once
+    maturing_fen: int  # principal falling due in the month (schedule) or balance at maturity
+    remaining_fen: int  # today's balance minus everything maturing up to the month's end
+    share: float | None  # remaining ÷ today's balance
+    renewals_fen: int  # expected renewals of the month's maturing balance
+    forecast_fen: int  # remaining + expected renewals up to the month's end
+    target_fen: int
+    gap_fen: int  # new lending needed in this month to be back at the target
+    cumulative_gap_fen: int  # new lending needed by the month's end
+    below_cliff: bool  # forecast < cliff share × today's balance
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The ladder of one group (``group`` None: the whole scope)."""
+
+    group: str | None
+    balance_fen: int  # today's balance: open loans' balance (principal when none)
+    target_fen: int
+    months: list[LadderMonth]
+    cliff_month: str | None  # the first month below the cliff, None if none
+
+
+@dataclass(frozen=True)
+class Runoff:
+    today: dt.date
+    officer: str | None
+    by: str | None
+    grace_days: int
+    cliff_share: float
+    renewal: Renewal  # over the scope
+    renewals: list[Renewal]  # per officer
+    total: Ladder
+    groups: list[Ladder] = field(default_factory=list)
+
+
+def ladder_months(today: dt.date, months: int) -> list[tuple[dt.date, dt.date]]:
+    """(first day, last day) of each month: today to the end of this month, then whole months."""
+    first = today.replace(day=1)
+    spans = []
+    for k in range(months):
+        start = add_months(first, k)
+        end = add_months(first, k + 1) - dt.timedelta(days=1)
+        spans.append((today if k == 0 else start, end))
+    return spans
+
+
+def _months_cte(spans: Sequence[tuple[dt.date, dt.date]], params: dict[str, Any]) -> str:
+    rows = []
+    for k, (start, end) in enumerate(spans):
+        params[f"lo{k}"], params[f"hi{k}"] = day_number(start), day_number(end)
+        rows.append(f"({k}, :lo{k}, :hi{k})")
+    return f"m(k, lo, hi) AS (VALUES {', '.join(rows)})"
+
+
+Cell = tuple[int, str | None]  # month index, group
+
+
+def runoff(
+    conn: sqlite3.Connection,
+    today: dt.date,
+    *,
+    months: int = 12,
+    officer: str | None = None,
+    by: str | None = None,
+    target_fen: int | None = None,
+    grace_days: int = 60,
+    cliff_share: float = 0.8,
+) -> Runoff:
+    """The maturity ladder of the next ``months`` calendar months, with the forecast and the gap.
+
+    Maturing in a month: for a loan with a repayment schedule, the unpaid
+    principal of its instalments due in the month (interest is paid first);
+    for any other open loan, its whole balance in the month of its maturity.
+    What fell due before today and is still unpaid stays in the balance: it is
+    collected, not renewed. Expected renewals of a month = Σ over officers of
+    renewal rate × size ratio × that officer's maturing balance (an officer
+    with no measured closes takes the scope's figures; none at all: no renewals).
+    A renewed loan is assumed not to mature again within the horizon."""
+    if by not in (None, *RUNOFF_BY):
+        raise ValueError(by)
+    t = day_number(today)
+    spans = ladder_months(today, months)
+    grp = _GROUP_SQL[by]
+    params: dict[str, Any] = {"t": t, "officer": officer}
+    for k, (first_day, last_day) in enumerate(spans):
+        params[f"lo{k}"], params[f"hi{k}"] = day_number(first_day), day_number(last_day)
+    params["first"], params["last"] = params["lo0"], params[f"hi{len(spans) - 1}"]
+    # The officer's customers as a set SQLite builds once: far cheaper on a big
+    # book than a join to customers for every loan.
+    scope = (
+        " AND l.customer_id IN (SELECT customer_id FROM customers WHERE officer = :officer)"
+        if officer is not None
+        else ""
+    )
+    join = (
+        "JOIN customers c ON c.customer_id = l.customer_id" if by in ("officer", "industry") else ""
+    )
+    open_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    whens = " ".join(f"WHEN l.matures_day <= :hi{k} THEN {k}" for k in range(len(spans)))
+    balances: dict[str | None, int] = defaultdict(int)
+    loans: dict[Cell, int] = defaultdict(int)
+    total_customers: dict[int, int] = {}
+    customers: dict[Cell, int] = defaultdict(int)
+    maturing: dict[Cell, int] = defaultdict(int)
+    scheduled = conn.execute("SELECT EXISTS (SELECT 1 FROM instalments)").fetchone()[0]
+    unscheduled = " AND l.loan_id NOT IN (SELECT loan_id FROM instalments)" if scheduled else ""
+    # Today's balance and the balance at maturity of the loans without a
+    # schedule, in one scan of the table (a scan beats hopping through an index
+    # when most loans are open).
+    for k, group, fen in conn.execute(
+        f"""SELECT CASE WHEN l.matures_day >= :first AND l.matures_day <= :last{unscheduled}
+        THEN CASE {whens} END END,
+    {grp}, SUM({outstanding_sql("l")})
+FROM loans l {join}
+WHERE NOT {off_book_sql("l")}{scope}
+GROUP BY 1, 2""",
+        params,
+    ):
+        balances[group] += int(fen or 0)
+        if k is not None:
+            maturing[(k, group)] += int(fen or 0)
+    # Unpaid principal of the instalments falling due, for loans with a schedule.
+    for k, group, fen in conn.execute(
+        f"""SELECT CASE {whens.replace("l.matures_day", "i.due_day")} END, {grp},
+    SUM({_UNPAID_PRINCIPAL})
+FROM instalments i CROSS JOIN loans l ON l.loan_id = i.loan_id {join}
+WHERE i.due_day BETWEEN :first AND :last AND l.status IN ({open_list}){scope}
+GROUP BY 1, 2""",
+        params,
+    ):
+        maturing[(k, group)] += int(fen or 0)
+    # Loans and borrowers reaching maturity, a month at a time: without a group
+    # the (status, matures_day, customer_id) index answers alone. A customer has
+    # one officer and one industry, so groups' counts add up; under --by
+    # guarantee a customer with loans of two kinds is counted in each, and once
+    # in the total.
+    for k in range(len(spans)):
+        window = {**params, "lo": params[f"lo{k}"], "hi": params[f"hi{k}"]}
+        whole = 0
+        for group, count, people in conn.execute(
+            f"""SELECT {grp}, COUNT(*), COUNT(DISTINCT l.customer_id) FROM loans l {join}
+WHERE l.status IN ({open_list}) AND l.matures_day BETWEEN :lo AND :hi{scope}
+GROUP BY 1""",
+            window,
+        ):
+            loans[(k, group)] += count
+            customers[(k, group)] += people
+            whole += people
+        if by == "guarantee":
+            whole = conn.execute(
+                f"""SELECT COUNT(DISTINCT l.customer_id) FROM loans l
+WHERE l.status IN ({open_list}) AND l.matures_day BETWEEN :lo AND :hi{scope}""",
+                window,
+            ).fetchone()[0]
+        total_customers[k] = whole
+
+    renewals = measured_renewals(conn, today, grace_days, officer)
+    overall = _combine(None, renewals)
+    by_officer = {r.officer: r for r in renewals}
+
+    def factor(entry: Renewal | None) -> float:
+        """Rate × size ratio; an officer without measured closes takes the scope's."""
+        rate = entry.rate if entry is not None and entry.rate is not None else overall.rate
+        ratio = entry.size_ratio if entry is not None else None
+        if ratio is None:
+            ratio = overall.size_ratio if overall.size_ratio is not None else 1.0
+        return (rate or 0.0) * ratio
+
+    def ladder(group: str | None, whole: bool, target: int | None, renew: float) -> Ladder:
+        def cell(table: dict[Cell, int], k: int) -> int:
+            if whole:
+                return sum(v for (m, _), v in table.items() if m == k)
+            return table.get((k, group), 0)
+
+        balance = sum(balances.values()) if whole else balances.get(group, 0)
+        goal = balance if target is None else target
+        rows: list[LadderMonth] = []
+        matured = 0
+        previous_gap = max(0, goal - balance)
+        cliff = None
+        for k, (first_day, last_day) in enumerate(spans):
+            month_fen = cell(maturing, k)
+            matured += month_fen
+            remaining = max(0, balance - matured)
+            forecast = remaining + round(renew * matured)
+            cumulative = max(0, goal - forecast)
+            below = forecast < cliff_share * balance
+            if below and cliff is None:
+                cliff = first_day.strftime("%Y-%m")
+            rows.append(
+                LadderMonth(
+                    month=first_day.strftime("%Y-%m"),
+                    start=first_day,
+                    end=last_day,
+                    loans=cell(loans, k),
+                    customers=total_customers[k] if whole else cell(customers, k),
+                    maturing_fen=month_fen,
+                    remaining_fen=remaining,
+                    share=remaining / balance if balance else None,
+                    renewals_fen=round(renew * month_fen),
+                    forecast_fen=forecast,
+                    target_fen=goal,
+                    gap_fen=cumulative - previous_gap,
+                    cumulative_gap_fen=cumulative,
+                    below_cliff=below,
+                )
+            )
+            previous_gap = cumulative
+        return Ladder(group, balance, goal, rows, cliff)
+
+    total = ladder(None, True, target_fen, factor(overall))
+    groups: list[Ladder] = []
+    if by is not None:
+        names = {g for _, g in maturing} | {g for _, g in loans} | set(balances)
+        for name in sorted(names, key=lambda g: (g is None, str(g))):
+            # An officer's ladder renews at the officer's own measured rate.
+            renew = factor(by_officer.get(name)) if by == "officer" else factor(overall)
+            groups.append(ladder(name, False, None, renew))
+    return Runoff(
+        today=today,
+        officer=officer,
+        by=by,
+        grace_days=grace_days,
+        cliff_share=cliff_share,
+        renewal=overall,
+        renewals=renewals,
+        total=total,
+        groups=groups,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Retention over periods
+
+
+@dataclass(frozen=True)
+class RetentionPeriod:
+    """Client counts of one period (``officer`` None: everyone in scope).
+
+    "At start" is the state at the end of the day before the period, "at end"
+    the state at the end of its last day (today's for a period not over yet).
+    A borrower is a customer with an active loan: disbursed, not yet closed (a
+    closed or written-off loan ends on its close day, else on its maturity)."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+    officer: str | None
+    active_start: int
+    active_end: int
+    new_borrowers: int  # first loan ever disbursed in the period
+    closed: int  # customers whose loan closed in the period (decided; written-off excluded)
+    dropouts: int  # … with no new loan within the grace days of their last close in it
+    closers: int  # customers who had closed at least one loan by the period's end
+    repeaters: int  # … of them with two or more loans disbursed by then
+    noloan_start: int  # customers who had borrowed, with no active loan, at start
+    noloan_end: int
+    won_back: int  # customers who took a loan in the period after a time with none
+
+    @property
+    def retention_rate(self) -> float | None:
+        if not self.active_start:
+            return None
+        return (self.active_end - self.new_borrowers) / self.active_start
+
+    @property
+    def dropout_rate(self) -> float | None:
+        return self.dropouts / self.closed if self.closed else None
+
+    @property
+    def repeat_rate(self) -> float | None:
+        return self.repeaters / self.closers if self.closers else None
+
+
+def period_label(period: str, start: dt.date) -> str:
+    if period == "year":
+        return str(start.year)
+    if period == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return start.strftime("%Y-%m")
+
+
+_PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+_DEFAULT_PERIODS = {"month": 12, "quarter": 4, "year": 3}
+
+
+def period_start(period: str, day: dt.date) -> dt.date:
+    """The first day of the period holding ``day``."""
+    if period == "year":
+        return day.replace(month=1, day=1)
+    if period == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(day=1)
+
+
+def periods_between(
+    period: str, start: dt.date | None, end: dt.date
+) -> list[tuple[str, dt.date, dt.date]]:
+    """Calendar periods from the one holding ``start`` to the one holding ``end``;
+    the last ends at ``end``. Without ``start``: the last 12 months, 4 quarters or 3 years."""
+    step = _PERIOD_MONTHS[period]
+    last = period_start(period, end)
+    first = (
+        period_start(period, start)
+        if start is not None
+        else add_months(last, -step * (_DEFAULT_PERIODS[period] - 1))
+    )
+    found = []
+    current = first
+    while current <= last:
+        following = add_months(current, step)
+        found.append(
+            (period_label(period, current), current, min(end, following - dt.timedelta(days=1)))
+        )
+        current = following
+    return found
+
+
+def _bucket_sql(column: str, count: int) -> str:
+    """Which boundary a day falls under: 0 up to :b0, k in (:b{k-1}, :b{k}], else count."""
+    whens = " ".join(f"WHEN {column} <= :b{k} THEN {k}" for k in range(count))
+    return f"(CASE {whens} ELSE {count} END)"
+
+
+def retention(
+    conn: sqlite3.Connection,
+    today: dt.date,
+    *,
+    period: str = "month",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    by_officer: bool = False,
+    grace_days: int = 60,
+) -> list[RetentionPeriod]:
+    """Client retention per period (and per officer: the customer's officer today).
+
+    Active spells: a customer's loans are merged into spells with a loan
+    active throughout (a loan disbursed the day another ends continues it);
+    counting spell starts and ends up to each boundary gives the borrowers
+    active there, in one pass over the loans."""
+    if period not in PERIODS:
+        raise ValueError(period)
+    end = end or today
+    spans = periods_between(period, start, end)
+    t = day_number(today)
+    bounds = [day_number(spans[0][1]) - 1] + [day_number(e) for _, _, e in spans]  # type: ignore[operator]
+    n = len(bounds)
+    params: dict[str, Any] = {f"b{k}": b for k, b in enumerate(bounds)}
+    params.update(
+        {"t": t, "grace": grace_days, "inf": 1 << 40, "last": bounds[-1], "first": bounds[0]}
+    )
+    open_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    statuses = ", ".join(f"'{s}'" for s in STATUSES)
+    who = "c.officer" if by_officer else "NULL"
+    join = "JOIN customers c ON c.customer_id = w.cid" if by_officer else ""
+    # One window, over the loans before each one (in order of disbursement):
+    # SQLite computes every function of it in a single pass over one sort. On a
+    # customer's last loan the preceding loans plus the loan itself are the
+    # whole customer: the end of the last spell, the first close, the second loan.
+    events_sql = f"""
+WITH s AS (
+    SELECT l.customer_id AS cid, l.rowid AS lid, l.disbursed_day AS a,
+        CASE WHEN l.status IN ({open_list}) THEN :inf
+             ELSE COALESCE(l.closed_day, l.matures_day) END AS zz,
+        CASE WHEN l.status = 'closed' THEN l.closed_day END AS cz
+    FROM loans l INDEXED BY loans_for_ranking
+    WHERE l.status IN ({statuses}) AND l.disbursed_day <= :last
+), p AS (
+    SELECT cid, a, zz, cz,
+        MAX(zz) OVER before AS reach,
+        MIN(cz) OVER before AS earlier_close,
+        NTH_VALUE(a, 1) OVER before AS first_a,
+        NTH_VALUE(a, 2) OVER before AS second_a,
+        LEAD(a) OVER before IS NULL AS is_last
+    FROM s
+    WINDOW before AS (
+        PARTITION BY cid ORDER BY a, zz, lid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+), w AS (
+    SELECT cid, a, reach, is_last,
+        CASE WHEN reach IS NULL OR zz > reach THEN zz ELSE reach END AS span_end,
+        CASE WHEN earlier_close IS NULL THEN cz WHEN cz IS NULL THEN earlier_close
+             ELSE MIN(earlier_close, cz) END AS first_close,
+        CASE WHEN first_a IS NULL THEN NULL WHEN second_a IS NULL THEN a
+             ELSE second_a END AS second_loan
+    FROM p
+    WHERE reach IS NULL OR a > reach OR is_last
+)
+SELECT {who},
+    CASE WHEN reach IS NULL OR a > reach THEN {_bucket_sql("a", n)} END,
+    CASE WHEN a > reach THEN {_bucket_sql("reach", n)} END,
+    CASE WHEN is_last AND span_end < :inf THEN {_bucket_sql("span_end", n)} END,
+    CASE WHEN reach IS NULL THEN {_bucket_sql("a", n)} END,
+    CASE WHEN a > reach THEN {_bucket_sql("a", n)} END,
+    CASE WHEN is_last AND first_close IS NOT NULL THEN {_bucket_sql("first_close", n)} END,
+    CASE WHEN is_last AND first_close IS NOT NULL AND second_loan IS NOT NULL
+        THEN {_bucket_sql("MAX(first_close, second_loan)", n)} END,
+    COUNT(*)
+FROM w {join}
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""
+    counts: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0] * (n + 1))
+    officers: set[str | None] = set()
+    kinds = ("start", "end", "end", "new", "back", "closer", "repeat")
+    for officer, *buckets, count in conn.execute(events_sql, params):
+        officers.add(officer)
+        for kind, bucket in zip(kinds, buckets, strict=True):
+            if bucket is not None:
+                counts[(kind, officer)][bucket] += count
+
+    dropout_sql = f"""
+WITH closes AS (
+    SELECT l.customer_id AS cid, {_bucket_sql("l.closed_day", n)} AS b,
+        MAX(l.closed_day) AS last_close
+    FROM loans l
+    WHERE l.closed_day > :first AND l.closed_day <= :last AND +l.status = 'closed'
+    GROUP BY 1, 2
+), judged AS MATERIALIZED (
+    SELECT cid, b, last_close, EXISTS (
+        SELECT 1 FROM loans n INDEXED BY loans_for_ranking
+        WHERE n.status IN ({statuses}) AND n.customer_id = closes.cid
+          AND n.disbursed_day >= closes.last_close
+          AND n.disbursed_day <= closes.last_close + :grace AND n.disbursed_day <= :t
+    ) AS renewed
+    FROM closes
+)
+SELECT {"c.officer" if by_officer else "NULL"}, j.b, COUNT(*), SUM(NOT j.renewed)
+FROM judged j {"JOIN customers c ON c.customer_id = j.cid" if by_officer else ""}
+WHERE j.renewed OR j.last_close + :grace <= :t
+GROUP BY 1, 2"""
+    for officer, bucket, closed, dropped in conn.execute(dropout_sql, params):
+        counts[("closed", officer)][bucket] += closed
+        counts[("dropout", officer)][bucket] += dropped
+        officers.add(officer)
+
+    def cumulative(kind: str, officer: str | None, k: int) -> int:
+        return sum(counts[(kind, officer)][: k + 1])
+
+    result = []
+    groups = sorted(officers, key=lambda o: (o is None, str(o))) if by_officer else [None]
+    for officer in groups:
+        for i, (label, first_day, last_day) in enumerate(spans):
+
+            def active(k: int) -> int:
+                return cumulative("start", officer, k) - cumulative("end", officer, k)  # noqa: B023
+
+            def borrowed(k: int) -> int:
+                return cumulative("new", officer, k)  # noqa: B023
+
+            result.append(
+                RetentionPeriod(
+                    label=label,
+                    start=first_day,
+                    end=last_day,
+                    officer=officer,
+                    active_start=active(i),
+                    active_end=active(i + 1),
+                    new_borrowers=counts[("new", officer)][i + 1],
+                    closed=counts[("closed", officer)][i + 1],
+                    dropouts=counts[("dropout", officer)][i + 1],
+                    closers=cumulative("closer", officer, i + 1),
+                    repeaters=cumulative("repeat", officer, i + 1),
+                    noloan_start=borrowed(i) - active(i),
+                    noloan_end=borrowed(i + 1) - active(i + 1),
+                    won_back=counts[("back", officer)][i + 1],
+                )
+            )
+    return result
