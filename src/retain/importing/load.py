@@ -35,10 +35,12 @@ from retain.importing.validate import (
     DEFAULT_EARLIEST,
     DEFAULT_FLOOR_FEN,
     CustomerRecord,
+    GuarantorRecord,
     LoanRecord,
     Rejected,
     Rules,
     validate_customer,
+    validate_guarantor,
     validate_loan,
 )
 from retain.scratch import clean_temporaries
@@ -264,6 +266,7 @@ class _Row(NamedTuple):
     rejected: Rejected | None
     loan: LoanRecord | None
     customer: CustomerRecord | None
+    guarantor: GuarantorRecord | None = None
 
 
 def _customer_row(source: Record, rules: Rules) -> _Row:
@@ -271,6 +274,13 @@ def _customer_row(source: Record, rules: Rules) -> _Row:
     if isinstance(result, Rejected):
         return _Row(source, result.key, result, None, None)
     return _Row(source, result["customer_id"], None, None, result)
+
+
+def _guarantor_row(source: Record, rules: Rules) -> _Row:
+    result = validate_guarantor(source.values, rules)
+    if isinstance(result, Rejected):
+        return _Row(source, result.key, result, None, None)
+    return _Row(source, result["guarantor_key"], None, None, None, result)
 
 
 def _loan_row(source: Record, rules: Rules) -> _Row:
@@ -299,8 +309,13 @@ class _Loader:
         self.rejects = rejects
         self.lang = settings.lang
         self.customers_file = settings.kind == "customers"
-        self.key_field = "customer_id" if self.customers_file else "loan_id"
-        self.validate = _customer_row if self.customers_file else _loan_row
+        self.guarantors_file = settings.kind == "guarantors"
+        self.key_field = {"customers": "customer_id", "guarantors": "guarantor"}.get(
+            settings.kind, "loan_id"
+        )
+        self.validate = {"customers": _customer_row, "guarantors": _guarantor_row}.get(
+            settings.kind, _loan_row
+        )
         self.rejected_customers: list[tuple[str, str, int, str, str | None]] = []
 
     def run(self, records: Iterator[Record], progress: Callable[[int], None] | None) -> None:
@@ -339,6 +354,11 @@ class _Loader:
 
     def flush(self, chunk: list[_Row]) -> None:
         good = self._first_of_each_key(chunk)
+        if self.guarantors_file:
+            good = self._with_existing_loans(good)
+            guarantors = [r.guarantor for r in good if r.guarantor is not None]
+            self._count(self.writer.save_guarantors(guarantors), len(guarantors))
+            return
         good = self._save_customers(good)
         if self.rejected_customers:
             # a repeated id's rejection is not the customer's: its first row stands
@@ -459,6 +479,19 @@ class _Loader:
                     rejects=rejects_file or file_name,
                 ),
             )
+
+    def _with_existing_loans(self, good: list[_Row]) -> list[_Row]:
+        """A guarantor's loan must be in the store (imported by a loans file first)."""
+        ids = list({r.guarantor["loan_id"] for r in good if r.guarantor is not None})
+        found = self.writer.existing_loans(ids)
+        kept = []
+        for row in good:
+            if row.guarantor is None or row.guarantor["loan_id"] in found:
+                kept.append(row)
+            else:
+                loan = row.guarantor["loan_id"]
+                self.reject(row, "loan_id", msg("reject.no_loan", loan=loan))
+        return kept
 
     def _with_existing_customers(self, good: list[_Row]) -> list[_Row]:
         """A loan must reference a customer in the store (perhaps saved by its own row)."""
