@@ -80,7 +80,7 @@ DYNAMIC: dict[str, set[str]] = {
     "channel.{}": {f"channel.{c}" for c in CHANNELS},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
-    "kind.{}": {"kind.customers", "kind.loans"},
+    "kind.{}": {"kind.customers", "kind.loans", "kind.guarantors"},
     "import.{}": {f"import.{c}" for c in ("added", "updated", "unchanged", "rejected", "skipped")},
     "import.field.{}": {f"import.field.{f}" for f in ALL_FIELDS},
     "status.{}": {f"status.{s}" for s in STATUSES},

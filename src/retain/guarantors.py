@@ -43,9 +43,7 @@ def guarantors_of(conn: sqlite3.Connection, loan_ids: Sequence[str]) -> dict[str
     return found
 
 
-def guarantor_text(
-    name: str, relation: str | None, phone: str | None, *, reveal: bool
-) -> Msg:
+def guarantor_text(name: str, relation: str | None, phone: str | None, *, reveal: bool) -> Msg:
     """``张三（配偶）138****0000``: a guarantor as lists and actions name one, the
     phone masked unless ``reveal``."""
     shown = (phone if reveal else mask_phone(phone)) or ""

@@ -264,7 +264,8 @@ def show(
         overdue_ids = [
             ln["loan_id"]
             for ln in loans
-            if is_open(ln["status"]) and ((ln["days_past_due"] or 0) > 0 or ln["status"] == "overdue")
+            if is_open(ln["status"])
+            and ((ln["days_past_due"] or 0) > 0 or ln["status"] == "overdue")
         ]
         guarantors = guarantors_of(store.conn, overdue_ids)
         result = explain(store.conn, config, st.today, customer_id, reveal=reveal)

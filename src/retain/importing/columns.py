@@ -129,12 +129,32 @@ _ENGLISH_ALIASES: dict[str, tuple[str, ...]] = {
 # file's 电话 is the borrower's).
 _KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "guarantors": {
-        "name": ("担保人", "担保人姓名", "担保人名称", "保证人", "保证人姓名", "guarantor",
-                 "guarantor name"),
-        "phone": ("担保人电话", "担保人手机", "担保人手机号", "担保人联系电话", "保证人电话",
-                  "guarantor phone"),
-        "id_number": ("担保人证件号", "担保人身份证号", "担保人证件号码", "担保人身份证",
-                      "保证人证件号", "guarantor id", "guarantor id number"),
+        "name": (
+            "担保人",
+            "担保人姓名",
+            "担保人名称",
+            "保证人",
+            "保证人姓名",
+            "guarantor",
+            "guarantor name",
+        ),
+        "phone": (
+            "担保人电话",
+            "担保人手机",
+            "担保人手机号",
+            "担保人联系电话",
+            "保证人电话",
+            "guarantor phone",
+        ),
+        "id_number": (
+            "担保人证件号",
+            "担保人身份证号",
+            "担保人证件号码",
+            "担保人身份证",
+            "保证人证件号",
+            "guarantor id",
+            "guarantor id number",
+        ),
     },
 }
 
