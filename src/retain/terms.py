@@ -476,7 +476,7 @@ TERMS: tuple[Term, ...] = (
             Setting(
                 "collateral_expiry",
                 2,
-                "collateral insurance or a certificate (他项权证) expires within the lead window",
+                "collateral insurance or a lien certificate expires within the lead window",
                 "抵押物保险或他项权证在提前窗口内到期",
             ),
         ),
