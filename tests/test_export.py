@@ -73,6 +73,7 @@ ZH_LABELS = {
     "revisit": "回访",
     "win_back": "无贷户维护",
     "recovery": "核销追偿",
+    "collateral_expiry": "抵押物到期",
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 HYPERLINK = '=HYPERLINK("http://x","y")'

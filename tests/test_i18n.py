@@ -83,7 +83,7 @@ DYNAMIC: dict[str, set[str]] = {
     "trend.metric.{}": {f"trend.metric.{m}" for m in METRICS},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
-    "kind.{}": {"kind.customers", "kind.loans", "kind.schedule"},
+    "kind.{}": {"kind.customers", "kind.loans", "kind.schedule", "kind.guarantors"},
     "schedule.{}": {f"schedule.{s}" for s in ("paid", "late", "unpaid", "overdue")},
     "import.{}": {f"import.{c}" for c in ("added", "updated", "unchanged", "rejected", "skipped")},
     "import.field.{}": {f"import.field.{f}" for f in ALL_FIELDS},

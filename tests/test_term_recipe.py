@@ -127,7 +127,8 @@ def test_the_new_term_scores_on_the_call_list(run: Any) -> None:
     silent = [r for r in rows if r["long_silence"] > 0]
     assert silent and all(r["long_silence"] == 5 for r in silent)
     names = (
-        "overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery"
+        "overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery",
+        "collateral_expiry",
     )  # fmt: skip
     for row in rows:
         assert row["score"] == sum(row[n] for n in (*names, "long_silence"))

@@ -233,6 +233,19 @@ class RhythmConfig(_Section):
     declined_pause_days: int = Field(
         180, ge=0, le=DAYS_MAX, description="no win-back for this long after the customer declined"
     )
+    guarantor_after_days: int = Field(
+        30,
+        ge=0,
+        le=DAYS_MAX,
+        description="an overdue loan's suggested action names its guarantor from this many days",
+    )
+    collateral_lead_days: int = Field(
+        30,
+        ge=0,
+        le=DAYS_MAX,
+        description="remind the officer this many days before collateral insurance or a"
+        " certificate expires",
+    )
 
     @model_validator(mode="after")
     def _tiers(self) -> RhythmConfig:

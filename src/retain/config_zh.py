@@ -59,6 +59,8 @@ DESCRIPTIONS: dict[str, str] = {
     "rhythm.quiet_days": "最近这么多天内联系过的客户不列出",
     "rhythm.visit_after_failed_calls": "连续这么多次未接通后建议上门拜访",
     "rhythm.declined_pause_days": "客户拒绝后这么多天内不做无贷户维护",
+    "rhythm.guarantor_after_days": "逾期满这么多天后，建议动作写明联系担保人",
+    "rhythm.collateral_lead_days": "抵押物保险或他项权证到期前这么多天提醒客户经理",
     "weights": "电话清单得分：得分 = 适用各项之和（calls --explain）",
     # Each call-list term's weights carry their own Chinese (retain.terms).
     **{f"weights.{setting.name}": setting.description_zh for setting in settings()},

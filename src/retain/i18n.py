@@ -108,6 +108,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kind.customers": ("customers", "客户"),
     "kind.loans": ("loans", "贷款"),
     "kind.schedule": ("repayment schedule", "还款计划"),
+    "kind.guarantors": ("guarantors", "担保人"),
     # --- overdue (retain overdue) ---
     "overdue.title": ("Overdue loans on {today}", "{today} 逾期贷款"),
     "overdue.title_officer": (
@@ -1229,6 +1230,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.field.paid_on": ("paid_on", "实还日期"),
     "import.field.paid_amount": ("paid_amount", "实还金额"),
     "import.field.loan_period": ("loan_id and period", "借据号和期数"),
+    "import.field.collateral_insurance_expires": (
+        "collateral_insurance_expires",
+        "抵押物保险到期日",
+    ),
+    "import.field.collateral_certificate_expires": (
+        "collateral_certificate_expires",
+        "他项权证到期日",
+    ),
+    "import.field.relation": ("relation", "与借款人关系"),
+    "import.field.guarantor": ("loan_id + guarantor", "借据号＋担保人"),
     # --- export ---
     "export.done": (
         "Exported {count} reminder(s) to {target}.",
@@ -1304,6 +1315,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.revisit": ("return visit", "回访"),
     "reason.win_back": ("win back", "无贷户维护"),
     "reason.recovery": ("recovery (written off)", "核销追偿"),
+    "reason.collateral_expiry": ("{what} expires {date}", "{what} {date}到期"),
+    "collateral.insurance": ("collateral insurance", "抵押物保险"),
+    "collateral.certificate": ("collateral certificate", "他项权证"),
     "term.overdue": ("overdue", "逾期"),
     "term.maturing": ("maturing", "到期"),
     "term.follow_up": ("follow-up", "约定跟进"),
@@ -1311,6 +1325,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "term.revisit": ("return visit", "回访"),
     "term.win_back": ("win back", "无贷户维护"),
     "term.recovery": ("recovery", "核销追偿"),
+    "term.collateral_expiry": ("collateral expiry", "抵押物到期"),
     "action.overdue": ("call about repayment", "电话催收，了解还款安排"),
     "action.maturing": ("arrange renewal or repayment", "联系续贷或还款安排"),
     "action.follow_up": ("call back as promised", "按约回电跟进"),
@@ -1318,6 +1333,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "action.revisit": ("return visit (secured loan)", "抵质押客户上门回访"),
     "action.win_back": ("invite back; offer products", "邀请再贷，推荐产品"),
     "action.recovery": ("follow up the written-off debt", "账销案存，跟进追偿"),
+    "action.collateral_expiry": (
+        "have the collateral insurance or certificate renewed",
+        "督促办理抵押物保险或他项权证续期",
+    ),
+    "action.overdue_guarantor": ("call guarantor {guarantor}", "联系担保人 {guarantor}"),
+    "guarantor.line": ("{name} ({relation}) {phone}", "{name}（{relation}）{phone}"),
+    "guarantor.line_no_relation": ("{name} {phone}", "{name} {phone}"),
+    "guarantor.with_id": ("{guarantor} ID {id_number}", "{guarantor} 证件号 {id_number}"),
+    "col.guarantors": ("Guarantors", "担保人"),
+    "show.guarantors": ("Guarantors of overdue loans", "逾期贷款的担保人"),
+    "show.no_guarantors": (
+        "no guarantor on record (retain import guarantors)",
+        "无担保人记录（retain import guarantors）",
+    ),
     "rule.overdue": (
         "{base} + {per_day} × {days} days past due (at most {cap}) + {class_weight} for class {cls}",
         "{base} + {per_day} × 逾期{days}天（最多计{cap}天）+ 分类“{cls}”加{class_weight}",
@@ -1346,6 +1375,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base}: last loan closed {date}; contact every {every} days for {months} months;"
         " a refusal pauses it {pause} days",
         "{base}：上笔贷款 {date} 结清；{months}个月内每{every}天联系一次；客户拒绝后暂停{pause}天",
+    ),
+    "rule.collateral_expiry": (
+        "{base}: {what} of loan collateral expires {date}; reminded {lead} days ahead unless"
+        " contacted since",
+        "{base}：抵押物的{what} {date}到期；提前{lead}天提醒，此后联系过则不再提醒",
     ),
     "rule.recovery": (
         "{base}: written-off loan since {date}; contact every {every} days",
@@ -1423,6 +1457,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.officer.recovery": (
         "{date} recovery: {name} ({customer_id}) has a written-off loan; follow up the debt.",
         "{date} 核销追偿：{name}（{customer_id}）有核销贷款（账销案存），跟进追偿。",
+    ),
+    "sms.officer.collateral_expiry": (
+        "{date} collateral: {name} ({customer_id}) has collateral insurance or a certificate"
+        " expiring soon; have it renewed.",
+        "{date} 抵押物到期：{name}（{customer_id}）的抵押物保险或他项权证即将到期，督促续期。",
     ),
     "explain.title": (
         "Why {name} ({customer_id}) scores {score}",

@@ -504,6 +504,46 @@ def m018_report_snapshots(db: Any) -> None:
     )
 
 
+def m019_guarantors_collateral(db: Any) -> None:
+    """Guarantors (担保人) of loans, and the expiry of a loan's collateral papers.
+
+    A loan may have several guarantors, keyed by the loan and the guarantor's ID
+    number (or name, when the file has none): ``guarantor_key`` is
+    ``loan_id/id:<id_number>`` or ``loan_id/name:<name>``, one text key so the
+    import's upsert and audit trail work as for customers and loans. Phones and
+    ID numbers are normalised as the customers'. Guarantors are never texted:
+    they live apart from ``customers``, which is all reminders read.
+
+    The collateral's insurance (抵押物保险到期日) and the registration
+    certificate (他项权证到期日) expire on their own dates, with day numbers
+    beside them as for every loan date; partial indexes find the few loans that
+    have them for the call list's ``collateral_expiry`` term.
+    """
+    db.executescript(
+        """
+        CREATE TABLE guarantors (
+            guarantor_key TEXT PRIMARY KEY,
+            loan_id       TEXT NOT NULL REFERENCES loans(loan_id),
+            name          TEXT NOT NULL,
+            phone         TEXT,
+            relation      TEXT,
+            id_number     TEXT,
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL
+        );
+        CREATE INDEX guarantors_by_loan ON guarantors (loan_id);
+        ALTER TABLE loans ADD COLUMN collateral_insurance_expires TEXT;
+        ALTER TABLE loans ADD COLUMN collateral_insurance_day INTEGER;
+        ALTER TABLE loans ADD COLUMN collateral_certificate_expires TEXT;
+        ALTER TABLE loans ADD COLUMN collateral_certificate_day INTEGER;
+        CREATE INDEX loans_by_collateral_insurance ON loans (collateral_insurance_day)
+            WHERE collateral_insurance_day IS NOT NULL;
+        CREATE INDEX loans_by_collateral_certificate ON loans (collateral_certificate_day)
+            WHERE collateral_certificate_day IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -523,4 +563,5 @@ MIGRATIONS = [
     m016_instalment_schedules,
     m017_sched_instalments_by_due,
     m018_report_snapshots,
+    m019_guarantors_collateral,
 ]

@@ -21,6 +21,7 @@ from typing import Any
 from retain.config import Config
 from retain.dates import add_months
 from retain.days import day_number
+from retain.guarantors import guarantor_text
 from retain.i18n import Joined, Msg, Text, Verbatim, msg
 from retain.rules import bad_min_days, class_case, dpd_sql, is_open_sql
 from retain.terms import TERM_NAMES, TERMS, CallRow, bounded_rest, term
@@ -90,6 +91,7 @@ def _query(
         "lead": rhythm.lead_days,
         "wb_since": day_number(add_months(today, -rhythm.win_back_months)),
         "bad_min": bad_min_days(arrears),
+        "sep": GUARANTOR_SEP,
         **_rhythm_params(config),
         **config.weights.sql_params(),
         **{f"secured{i}": g for i, g in enumerate(secured)},
@@ -110,7 +112,7 @@ def _query(
     urgent_loans = ""
     # Today: one day for everyone, or each pair's day (``wk``, the pairs).
     t = ":t"
-    day_of, loans_l, by_day, o_day, m_day, r_day = "", "loans l", "", "", "", ""
+    day_of, loans_l, by_day, o_day, m_day, r_day, e_day = "", "loans l", "", "", "", "", ""
     wb_since = ":wb_since"
     wk = ""
     if pairs_from is not None:
@@ -120,7 +122,7 @@ def _query(
         # index once per pair, and the groups come out in order (no sort).
         day_of, by_day = "wk.day AS day, ", ", wk.day"
         loans_l = f"{wk} CROSS JOIN loans l ON l.customer_id = wk.customer_id"
-        o_day, m_day, r_day = (f" AND {a}.day = wk.day" for a in "omr")
+        o_day, m_day, r_day, e_day = (f" AND {a}.day = wk.day" for a in "omre")
         wb_since = "wk.wb_since"
         closed_filter = f"AND l.customer_id IN (SELECT customer_id FROM {pairs_from})"
     if urgent_only:
@@ -135,6 +137,10 @@ def _query(
             " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
         )
     tier = _tier_case(config, f"(l.matures_day - {t})")
+
+    def in_window(column: str) -> str:
+        return f"{column} BETWEEN {t} AND {t} + :r_collateral_lead_days"
+
     last_check = (
         f"({t} - (({t} - l.disbursed_day - :r_post_loan_first_days) % :r_post_loan_every_days))"
     )
@@ -183,6 +189,25 @@ maturing AS (
         AND (c.last_contact_day IS NULL OR c.last_contact_day < l.matures_day - {tier})
     GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
+collateral AS (
+    -- The soonest collateral expiry (insurance, certificate) of an open loan
+    -- within its reminder window, coded day × 2 + kind (0 insurance, 1
+    -- certificate) so that the day and its kind travel together. Found through
+    -- the partial indexes of the few loans that carry such dates.
+    SELECT customer_id, {"day, " if wk else ""}CASE WHEN cert IS NULL OR ins < cert THEN ins
+        ELSE cert END AS code
+    FROM (
+        SELECT l.customer_id, {day_of}
+            MIN(CASE WHEN {in_window("l.collateral_insurance_day")}
+                THEN l.collateral_insurance_day * 2 END) AS ins,
+            MIN(CASE WHEN {in_window("l.collateral_certificate_day")}
+                THEN l.collateral_certificate_day * 2 + 1 END) AS cert
+        FROM {loans_l}
+        WHERE {is_open_sql("l")} AND ({in_window("l.collateral_insurance_day")}
+            OR {in_window("l.collateral_certificate_day")}) {one}
+        GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
+    )
+),
 written_off AS (
     -- Written-off loans stay to collect (账销案存): the latest write-off, dated
     -- by its close, else by the import that first brought it.
@@ -214,6 +239,19 @@ candidates AS (
         ) END AS overdue_since,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
         w.written_off_day,
+        -- Only where it is named (the action), and the only fact needing a
+        -- guarantor: read per customer past the threshold.
+        CASE WHEN o.dpd > 0 AND o.dpd >= :r_guarantor_after_days THEN (
+            SELECT g.name || :sep || COALESCE(g.relation, '') || :sep || COALESCE(g.phone, '')
+            FROM loans s JOIN guarantors g ON g.loan_id = s.loan_id
+            WHERE s.customer_id = c.customer_id AND {is_open_sql("s")}
+                AND {dpd_sql("s", t)} >= :r_guarantor_after_days
+            -- the most overdue loan first: its spell began first (as overdue_since)
+            ORDER BY COALESCE(s.overdue_since_day, s.matures_day + 1), s.loan_id, g.rowid
+            LIMIT 1
+        ) END AS guarantor,
+        e.code / 2 AS collateral_day,
+        e.code % 2 AS collateral_kind,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
         {points}
@@ -222,6 +260,7 @@ candidates AS (
     LEFT JOIN maturing m ON m.customer_id = c.customer_id{m_day}
     LEFT JOIN recently_closed r ON r.customer_id = c.customer_id{r_day}
     LEFT JOIN written_off w ON w.customer_id = c.customer_id
+    LEFT JOIN collateral e ON e.customer_id = c.customer_id{e_day}
     WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR w.customer_id IS NOT NULL
         OR c.next_day <= {t}) {one_c}
 ),
@@ -540,16 +579,25 @@ def attempts_text(count: int) -> Msg:
     return msg("calls.attempts_one" if count == 1 else "calls.attempts", count=count)
 
 
-def action_text(row: CallRow, config: Config) -> Text:
+GUARANTOR_SEP = "\x1f"
+
+
+def action_text(row: CallRow, config: Config, *, reveal: bool = False) -> Text:
     """What to do: update a phone known to be wrong first, then visit someone who
     has not answered ``rhythm.visit_after_failed_calls`` attempts, else the
-    strongest reason's action."""
+    strongest reason's action; an overdue loan's action names its guarantor once
+    it is ``rhythm.guarantor_after_days`` past due (phone masked unless
+    ``reveal``)."""
     if row.phone_unusable_since is not None:
         return msg("calls.phone_unusable")
     count = row.failed_attempts
     if count >= config.rhythm.visit_after_failed_calls:
         return msg("calls.visit_one" if count == 1 else "calls.visit", count=count)
     codes = row.reasons
+    if codes and codes[0] == "overdue" and row.guarantor is not None:
+        name, relation, phone = row.guarantor.split(GUARANTOR_SEP)
+        named = guarantor_text(name, relation or None, phone or None, reveal=reveal)
+        return msg("action.overdue_guarantor", guarantor=named)
     return msg(f"action.{codes[0]}") if codes else Verbatim("")
 
 
@@ -570,7 +618,12 @@ def notes(row: CallRow, config: Config) -> list[Text]:
 
 
 def explain(
-    conn: sqlite3.Connection, config: Config, today: dt.date, customer_id: str
+    conn: sqlite3.Connection,
+    config: Config,
+    today: dt.date,
+    customer_id: str,
+    *,
+    reveal: bool = False,
 ) -> Explanation:
     sql, params = _query(config, today, CallFilter(customer_id=customer_id, limit=None))
     found = list(_rows(conn, sql + "SELECT * FROM scored", params))
@@ -606,5 +659,5 @@ def explain(
     else:
         verdict = msg("explain.rank", rank=rank)
     found_notes = notes(row, config) if row is not None else []
-    action = action_text(row, config) if row is not None and row.score > 0 else None
+    action = action_text(row, config, reveal=reveal) if row is not None and row.score > 0 else None
     return Explanation(customer_id, row, rank, capacity, lines, verdict, found_notes, action)

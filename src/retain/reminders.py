@@ -369,6 +369,18 @@ def _wake_sql(
             f" CROSS JOIN {values(around)} o"
             f" WHERE {open_l} AND l.disbursed_day + o.column1 BETWEEN :lo AND :hi",
         ),
+        # A collateral expiry's window opens lead days before it and closes the
+        # day after; through the partial indexes of the loans that have one.
+        (
+            frozenset({"collateral_expiry"}),
+            " UNION ALL ".join(
+                f"SELECT l.customer_id, l.{column} + o.column1"
+                f" FROM {values({-rhythm.collateral_lead_days, 1})} o"
+                f" JOIN loans l ON {open_l}"
+                f" AND l.{column} BETWEEN :lo - o.column1 AND :hi - o.column1"
+                for column in ("collateral_insurance_day", "collateral_certificate_day")
+            ),
+        ),
         # Rhythms counted from a close (win-back), through the close index.
         (
             frozenset({"win_back"}),

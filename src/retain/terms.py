@@ -81,6 +81,11 @@ class CallRow:
     phone_unusable_since: str | None  # a wrong number was logged for this phone (ISO date)
     declined_day: int | None  # the customer's last refusal (拒绝)
     written_off_day: int | None  # the latest write-off (its close, else its first import)
+    # The first guarantor of the most overdue loan, once it is
+    # rhythm.guarantor_after_days past due: "name\x1frelation\x1fphone".
+    guarantor: str | None
+    collateral_day: int | None  # the soonest collateral expiry in its reminder window
+    collateral_kind: int | None  # of that expiry: 0 insurance, 1 certificate
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -229,6 +234,26 @@ def _win_back_episode(row: CallRow, config: Config) -> int:
     return max(start, end) if end is not None else start
 
 
+def _collateral_what(row: CallRow) -> Msg:
+    return msg("collateral.certificate" if row.collateral_kind == 1 else "collateral.insurance")
+
+
+def _collateral_reason(row: CallRow) -> Msg:
+    """``抵押物保险 12月20日到期`` / ``collateral insurance expires 20 Dec``."""
+    day = from_day_number(_need(row.collateral_day))
+    date = Bilingual(day.strftime("%d %b").lstrip("0"), f"{day.month}月{day.day}日")
+    return msg("reason.collateral_expiry", what=_collateral_what(row), date=date)
+
+
+def _collateral_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("collateral_expiry")),
+        "what": _collateral_what(row),
+        "date": _iso(row.collateral_day),
+        "lead": config.rhythm.collateral_lead_days,
+    }
+
+
 def _maturing_reason(row: CallRow) -> Msg:
     if row.days_left:
         return msg("reason.maturing", days=row.days_left)
@@ -284,7 +309,8 @@ class Term:
 
 # Collections first: the defaults of ``overdue`` and ``follow_up`` (125) lie
 # above the most the other terms can add up together (maturing 30 + 2 × 30,
-# post-loan check 15, revisit 12, recovery 5: 122; win-back excludes the rest),
+# post-loan check 15, revisit 12, recovery 5, collateral expiry 2: 124; win-back
+# excludes the rest),
 # so with the defaults every overdue or promised customer outranks every other.
 TERMS: tuple[Term, ...] = (
     Term(
@@ -437,6 +463,30 @@ TERMS: tuple[Term, ...] = (
         rule=_recovery_rule,
         # Collections on a written-off loan are the officer's work, never an SMS.
         customer_facing=False,
+    ),
+    Term(
+        name="collateral_expiry",
+        # The window opens lead days before the expiry (the soonest of the
+        # customer's open loans'); a contact since it opened settles it, as a
+        # maturity reminder's does.
+        points_sql="""CASE WHEN e.code IS NOT NULL AND (c.last_contact_day IS NULL
+                OR c.last_contact_day < e.code / 2 - :r_collateral_lead_days)
+            THEN CAST(ROUND(:w_collateral_expiry) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "collateral_expiry",
+                2,
+                "collateral insurance or a lien certificate expires within the lead window",
+                "抵押物保险或他项权证在提前窗口内到期",
+            ),
+        ),
+        bound=lambda config: round(config.weights.value("collateral_expiry")),
+        episode=lambda row, config: _need(row.collateral_day) - config.rhythm.collateral_lead_days,
+        episode_sql="collateral_day - :r_collateral_lead_days",
+        rule=_collateral_rule,
+        # Papers between the lender and the registry: the officer's work, never an SMS.
+        customer_facing=False,
+        reason=_collateral_reason,
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )

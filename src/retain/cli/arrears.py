@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -84,6 +84,7 @@ OVERDUE_FIELDS = (
     ("class", "text"),
     ("customer_class", "text"),
     ("last_contact", "text"),
+    ("guarantors", "text"),
     DATA_AS_OF,
 )
 
@@ -166,13 +167,12 @@ def overdue(
         written_off = t("class.written_off", st.lang)
         with closing(
             overdue_loans(store.conn, arrears, st.today, spec, labels, written_off)
-        ) as rows:
+        ) as found:
+            rows = _with_guarantors(store.conn, found, reveal, st.lang)
             if out_format == "table":
                 _render_table(rows, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
             else:
-                from retain.arrears import OVERDUE_COLUMNS
-
-                shaped = (dict(zip(OVERDUE_COLUMNS, values, strict=True)) for values in rows)
+                shaped = (dict(zip(_COLUMNS, values, strict=True)) for values in rows)
                 emit_masked(
                     shaped,
                     OVERDUE_FIELDS,
@@ -187,16 +187,37 @@ def overdue(
             _print_summary(store.conn, arrears, st, officer, "table")
 
 
+_COLUMNS = (*(name for name, _ in OVERDUE_FIELDS[:-2]), "guarantors")
+_GUARANTOR_BATCH = 500
+
+
+def _with_guarantors(
+    conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]], reveal: bool, lang: str
+) -> Iterator[tuple[Any, ...]]:
+    """Each row with its loan's guarantors (phones masked unless ``reveal``), or
+    None; looked up a batch of rows at a time, so the list still streams."""
+    from itertools import islice
+
+    from retain.guarantors import guarantors_of, guarantors_text
+
+    source = iter(rows)
+    while batch := list(islice(source, _GUARANTOR_BATCH)):
+        found = guarantors_of(conn, [values[0] for values in batch])
+        for values in batch:
+            mine = found.get(values[0])
+            text = guarantors_text(mine, reveal=reveal).render(lang) if mine else None
+            yield (*values, text)
+
+
 def _render_table(
     rows: Iterable[tuple[Any, ...]], st: State, limit: int, reveal: bool, officer: str | None
 ) -> None:
-    from retain.arrears import OVERDUE_COLUMNS
     from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import t
     from retain.output import mask_phone, yuan_grouped
 
     lang = st.lang
-    index = {name: i for i, name in enumerate(OVERDUE_COLUMNS)}
+    index = {name: i for i, name in enumerate(_COLUMNS)}
     kept: list[tuple[Any, ...]] = []
     count = 0
     outstanding = 0
@@ -210,7 +231,7 @@ def _render_table(
     fallback = False
     shown = []
     for values in kept:
-        row = dict(zip(OVERDUE_COLUMNS, values, strict=True))
+        row = dict(zip(_COLUMNS, values, strict=True))
         if row["balance"] is None:
             fallback = True
             amount = yuan_grouped(row["principal"]) + "*"
@@ -228,6 +249,7 @@ def _render_table(
                 row["customer_class"],
                 row["officer"] or "",
                 str(row["last_contact"] or "")[:10],
+                row["guarantors"] or "",
             ]
         )
     columns = [
@@ -241,11 +263,12 @@ def _render_table(
         Column(t("overdue.col.customer_class", lang)),
         Column(t("col.officer", lang)),
         Column(t("col.last_contact", lang)),
+        Column(t("col.guarantors", lang)),
     ]
     # On a narrow terminal the officer goes first (or at once for one officer's
-    # list), then the last contact, then the borrower's class.
+    # list), then the last contact, then the borrower's class, then the guarantors.
     columns, shown = fit_columns(
-        columns, shown, [8, 9, 7], always=[8] if officer is not None else []
+        columns, shown, [8, 9, 7, 10], always=[8] if officer is not None else []
     )
     today = st.today.isoformat()
     title = (

@@ -153,7 +153,7 @@ def _shape(row: CallRow, config: Config, lang: str, reveal: bool) -> dict[str, A
         "officer": row.officer,
         "reasons": ",".join(codes),
         "reason_text": reasons_text(row).render(lang),
-        "action": action_text(row, config).render(lang),
+        "action": action_text(row, config, reveal=reveal).render(lang),
         # The facts a reason quotes, as its reminders do.
         "days_past_due": row.dpd if any(t.quotes_dpd for t in applied) else None,
         "days_left": row.days_left if any(t.quotes_days_left for t in applied) else None,

@@ -313,6 +313,7 @@ def show(
     from retain.cli.render import Column, console, print_table
     from retain.config import load_config
     from retain.contacts import contact_history, customer, customer_loans, customer_schedule
+    from retain.guarantors import guarantor_text, guarantors_of
     from retain.i18n import label, t
     from retain.importing.normalise import phone_kind
     from retain.output import mask_id_number, mask_phone, yuan_grouped
@@ -327,7 +328,14 @@ def show(
         loans = customer_loans(store.conn, customer_id, st.today)
         contacts = contact_history(store.conn, customer_id)
         instalments = customer_schedule(store.conn, customer_id)
-        result = explain(store.conn, config, st.today, customer_id)
+        overdue_ids = [
+            ln["loan_id"]
+            for ln in loans
+            if is_open(ln["status"])
+            and ((ln["days_past_due"] or 0) > 0 or ln["status"] == "overdue")
+        ]
+        guarantors = guarantors_of(store.conn, overdue_ids)
+        result = explain(store.conn, config, st.today, customer_id, reveal=reveal)
     out = console()
 
     def class_name(days: int) -> str:
@@ -402,6 +410,27 @@ def show(
         loan_rows,
     )
     _print_schedules(instalments, st.today, lang)
+    if overdue_ids:
+        # Each overdue loan's guarantors; the ID number only with --reveal.
+        guarantor_rows = [
+            [
+                g.loan_id,
+                guarantor_text(g.name, g.relation, g.phone, reveal=reveal).render(lang),
+                (g.id_number if reveal else mask_id_number(g.id_number)) or "",
+            ]
+            for loan_id in overdue_ids
+            for g in guarantors.get(loan_id, [])
+        ]
+        print_table(
+            t("show.guarantors", lang),
+            [
+                Column(t("col.loan_id", lang)),
+                Column(t("col.guarantors", lang)),
+                Column(t("field.id_number", lang)),
+            ],
+            guarantor_rows,
+            footer_lines=[] if guarantor_rows else [t("show.no_guarantors", lang)],
+        )
     _print_timeline(info, contacts, lang)
     out.print(f"{t('show.today', lang)}: {result.verdict.render(lang)}", markup=False)
     if result.reasons is not None:

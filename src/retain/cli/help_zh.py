@@ -185,7 +185,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain contacts undo 42
     retain contacts undo --officer 王芳
 """,
-    "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户、贷款或还款计划。
+    "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户、贷款、还款计划或担保人。
 
 示例：
 
@@ -202,7 +202,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain import customers export.csv --map bank.toml --dry-run   # 先试运行
     retain import customers 客戶.csv --encoding big5                # 繁体 Big5 文件
 """,
-    "import loans": """导入贷款。必需的列：loan_id（借据号）、customer_id（客户编号）、principal（贷款金额）、disbursed_on（放款日期）、matures_on（到期日期，或 term_months 贷款期限）、guarantee（担保方式）、status（贷款状态）。同一文件中的客户列（客户名称、手机号码……）会一并新建或更新客户。
+    "import loans": """导入贷款。必需的列：loan_id（借据号）、customer_id（客户编号）、principal（贷款金额）、disbursed_on（放款日期）、matures_on（到期日期，或 term_months 贷款期限）、guarantee（担保方式）、status（贷款状态）。同一文件中的客户列（客户名称、手机号码……）会一并新建或更新客户。可选的 collateral_insurance_expires（抵押物保险到期日）和 collateral_certificate_expires（他项权证到期日）用于“抵押物到期”提醒。
 
 退出码：0 全部导入，3 有行被拒绝（其余正确的行已提交），1 出错（未提交任何数据），2 用法错误。
 
@@ -220,6 +220,15 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
     retain import schedule 还款计划.xlsx
     retain import schedule schedule.csv --as-of 2026-11-27 --format json
+""",
+    "import guarantors": """导入贷款的担保人。必需的列：loan_id（借据号）、name（担保人）；可选 phone（担保人电话）、relation（与借款人关系）、id_number（担保人证件号）。一笔贷款可以有多个担保人：每人一行，按证件号区分，没有证件号时按姓名区分。须先导入贷款。手机号码和证件号的校验与客户相同。overdue 和 show 会列出担保人（手机号打码），担保人从不会收到短信。
+
+退出码：0 全部导入，3 有行被拒绝（其余正确的行已提交），1 出错（未提交任何数据），2 用法错误。
+
+示例：
+
+    retain import guarantors 担保人清单.xlsx
+    retain import guarantors guarantors.csv --dry-run --format json
 """,
     "config": """查看或修改设置：电话清单权重、联系节奏、五级分类、短信模板。设置保存在一个 TOML 文件中（retain config path）；文件或某项设置缺失时使用默认值。
 
@@ -430,6 +439,10 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--format": "导入摘要的输出方式。",
         "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
         "--as-of": "还款数据所属的日期，用于早先导出的文件：该日之前到期而未还清的分期使贷款逾期。默认：今天。",
+    },
+    "import guarantors": {
+        "--format": "导入摘要的输出方式。",
+        "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
     },
     "config show": {
         "--defaults": "显示内置默认值；不读取配置文件。",

@@ -24,7 +24,7 @@ from retain.errors import UsageError
 from retain.i18n import Joined, Msg, Text, msg
 from retain.importing.normalise import DATE_ORDERS
 
-Kind = Literal["customers", "loans", "schedule"]
+Kind = Literal["customers", "loans", "schedule", "guarantors"]
 
 CUSTOMER_FIELDS = ("customer_id", "name", "phone", "id_number", "industry", "officer", "segment")
 LOAN_FIELDS = (
@@ -41,6 +41,8 @@ LOAN_FIELDS = (
     "rate",
     "days_past_due",
     "product",
+    "collateral_insurance_expires",
+    "collateral_certificate_expires",
 )
 #: One instalment of a repayment schedule (还款计划): a row per loan and period.
 SCHEDULE_FIELDS = (
@@ -52,7 +54,11 @@ SCHEDULE_FIELDS = (
     "paid_on",
     "paid_amount",
 )
-ALL_FIELDS = tuple(dict.fromkeys(CUSTOMER_FIELDS + LOAN_FIELDS + SCHEDULE_FIELDS))
+#: A guarantors file: one row per guarantor of a loan (a loan may have several).
+GUARANTOR_FIELDS = ("loan_id", "name", "phone", "relation", "id_number")
+ALL_FIELDS = tuple(
+    dict.fromkeys(CUSTOMER_FIELDS + LOAN_FIELDS + SCHEDULE_FIELDS + GUARANTOR_FIELDS)
+)
 
 #: Fields recognised in a file of each kind.  A loans file may also carry the
 #: customer columns (a combined loan + customer export).
@@ -60,6 +66,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "customers": CUSTOMER_FIELDS,
     "loans": LOAN_FIELDS + tuple(f for f in CUSTOMER_FIELDS if f not in LOAN_FIELDS),
     "schedule": SCHEDULE_FIELDS,
+    "guarantors": GUARANTOR_FIELDS,
 }
 
 #: Required fields; each entry is a group of which at least one must be present.
@@ -75,6 +82,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
         ("status",),
     ),
     "schedule": (("loan_id",), ("period",), ("due_on",), ("principal_due",), ("interest_due",)),
+    "guarantors": (("loan_id",), ("name",)),
 }
 
 #: How many physical rows are searched for the header row.
@@ -100,8 +108,11 @@ _CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
     "balance": ("贷款余额", "剩余本金", "余额", "本金余额"),
     "rate": ("利率", "执行利率", "年利率", "贷款利率"),
     "days_past_due": ("逾期天数",),
+    "collateral_insurance_expires": ("抵押物保险到期日", "保险到期日", "抵押物保险到期日期"),
+    "collateral_certificate_expires": ("他项权证到期日", "他项权证到期日期", "权证到期日"),
+    "relation": ("与借款人关系", "关系", "担保人关系", "担保关系"),
     "product": ("产品", "贷款产品", "产品名称"),
-    "period": ("期数", "期次", "期号", "还款期数", "当前期数"),
+    "period": ("期数", "期次", "期号", "还款期数"),
     "due_on": ("应还日期", "还款日期", "应还款日期", "计划还款日期", "应还款日"),
     "principal_due": ("应还本金", "当期应还本金", "计划还款本金"),
     "interest_due": ("应还利息", "当期应还利息", "计划还款利息"),
@@ -128,16 +139,56 @@ _ENGLISH_ALIASES: dict[str, tuple[str, ...]] = {
     "rate": ("interest rate",),
     "days_past_due": ("dpd", "overdue days"),
     "product": ("product name",),
-    "period": ("instalment", "installment", "instalment no", "installment no", "period no"),
+    "period": ("instalment", "installment", "period no"),
     "principal_due": ("principal due", "scheduled principal"),
     "interest_due": ("interest due", "scheduled interest"),
     "paid_on": ("paid date", "payment date", "repaid on", "date paid"),
     "paid_amount": ("amount paid", "paid", "repaid amount", "payment amount"),
+    "collateral_insurance_expires": ("collateral insurance expires", "insurance expires"),
+    "collateral_certificate_expires": ("collateral certificate expires", "certificate expires"),
+    "relation": ("relationship", "relation to borrower"),
 }
 
-# Headers that mean one field in a schedule and another in a loans file: a
-# schedule's "due date" is its instalment's, a loans file's is the maturity.
-_SCHEDULE_ALIASES: dict[str, str] = {"due date": "due_on", "due": "due_on"}
+# Headers that name a field only in a file of one kind: in a guarantors file
+# 担保人电话 is the guarantor's phone; elsewhere it is no field at all (a loans
+# file's 电话 is the borrower's).
+_KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "guarantors": {
+        "name": (
+            "担保人",
+            "担保人姓名",
+            "担保人名称",
+            "保证人",
+            "保证人姓名",
+            "guarantor",
+            "guarantor name",
+        ),
+        "phone": (
+            "担保人电话",
+            "担保人手机",
+            "担保人手机号",
+            "担保人联系电话",
+            "保证人电话",
+            "guarantor phone",
+        ),
+        "id_number": (
+            "担保人证件号",
+            "担保人身份证号",
+            "担保人证件号码",
+            "担保人身份证",
+            "保证人证件号",
+            "guarantor id",
+            "guarantor id number",
+        ),
+    },
+    # A schedule's "due date" is its instalment's (a loans file's is the
+    # maturity); its 当前期数 is the row's period (a loans file's, the next
+    # instalment's).
+    "schedule": {
+        "due_on": ("应还日期", "due date", "due"),
+        "period": ("期数", "当前期数", "instalment no", "installment no"),
+    },
+}
 
 _WHITESPACE = re.compile(r"\s+")
 # After NFKC full-width parentheses and percent signs are ASCII.
@@ -204,11 +255,17 @@ def _build_aliases() -> dict[str, str]:
 
 #: Lookup key (see :func:`normalise_header`, unit suffix removed) → canonical field.
 ALIASES: dict[str, str] = _build_aliases()
+#: The same for headers of one kind of file only (looked up first).
+KIND_ALIASES: dict[str, dict[str, str]] = {
+    kind: {_header_key(alias): name for name, aliases in table.items() for alias in aliases}
+    for kind, table in _KIND_ALIASES.items()
+}
 
 
-def field_label(name: str) -> str:
-    """``principal`` → ``principal (贷款金额)`` for messages."""
-    chinese = _CHINESE_ALIASES.get(name)
+def field_label(name: str, kind: str | None = None) -> str:
+    """``principal`` → ``principal (贷款金额)`` for messages (``name (担保人)`` in a
+    guarantors file)."""
+    chinese = _KIND_ALIASES.get(kind or "", {}).get(name) or _CHINESE_ALIASES.get(name)
     return f"{name} ({chinese[0]})" if chinese else name
 
 
@@ -442,7 +499,11 @@ def match_header(
         if name in fields:
             explicit.setdefault(_header_key(header), []).append(name)
 
+    own_aliases = KIND_ALIASES.get(kind, {})
     headers = [_cell_text(cell) for cell in cells]
+    # A field named by a header of this kind's own (担保人电话) takes no generic
+    # alias: the 借款人 / 电话 columns beside it are the borrower's.
+    claimed = {own_aliases[k] for k in map(_header_key, headers) if k in own_aliases}
     field_index: dict[str, int] = {}
     wan: set[str] = set()
     percent: set[str] = set()
@@ -455,9 +516,9 @@ def match_header(
         if key in explicit:
             targets = explicit[key]
         else:
-            alias = ALIASES.get(key)
-            if kind == "schedule":
-                alias = _SCHEDULE_ALIASES.get(key, alias)
+            alias = own_aliases.get(key)
+            if alias is None and ALIASES.get(key) not in claimed:
+                alias = ALIASES.get(key)
             # an explicitly mapped field does not also take its aliases
             targets = [alias] if alias in fields and alias not in mapping.columns else []
         taken = [name for name in targets if name not in field_index]
@@ -502,7 +563,7 @@ def missing_required_texts(kind: Kind, mapping: Mapping, found: set[str]) -> lis
     def label(name: str) -> Text | str:
         if name in mapping.columns:
             return msg("error.read.mapped", name=name, header=mapping.columns[name])
-        return field_label(name)
+        return field_label(name, kind)
 
     return [
         Joined(tuple(label(name) for name in group), sep="sep.or")

@@ -36,11 +36,13 @@ from retain.importing.validate import (
     DEFAULT_EARLIEST,
     DEFAULT_FLOOR_FEN,
     CustomerRecord,
+    GuarantorRecord,
     Instalment,
     LoanRecord,
     Rejected,
     Rules,
     validate_customer,
+    validate_guarantor,
     validate_instalment,
     validate_loan,
 )
@@ -279,6 +281,7 @@ class _Row(NamedTuple):
     loan: LoanRecord | None
     customer: CustomerRecord | None
     instalment: Instalment | None = None
+    guarantor: GuarantorRecord | None = None
 
 
 def _customer_row(source: Record, rules: Rules) -> _Row:
@@ -293,6 +296,13 @@ def _instalment_row(source: Record, rules: Rules) -> _Row:
     if isinstance(result, Rejected):
         return _Row(source, result.key, result, None, None)
     return _Row(source, f"{result[0]}\x1f{result[1]}", None, None, None, result)
+
+
+def _guarantor_row(source: Record, rules: Rules) -> _Row:
+    result = validate_guarantor(source.values, rules)
+    if isinstance(result, Rejected):
+        return _Row(source, result.key, result, None, None)
+    return _Row(source, result["guarantor_key"], None, None, None, guarantor=result)
 
 
 def _loan_row(source: Record, rules: Rules) -> _Row:
@@ -332,6 +342,10 @@ class _Loader:
         if settings.kind == "schedule":
             self.key_field, self.key_label = "period", "import.field.loan_period"
             self.validate = _instalment_row
+        if settings.kind == "guarantors":
+            self.key_field, self.key_label = "guarantor", "import.field.guarantor"
+            self.validate = _guarantor_row
+        self.guarantors_file = settings.kind == "guarantors"
         self.rejected_customers: list[tuple[str, str, int, str, str | None]] = []
 
     def run(self, records: Iterator[Record], progress: Callable[[int], None] | None) -> None:
@@ -373,6 +387,11 @@ class _Loader:
             self._flush_schedule(self.schedule, chunk)
             return
         good = self._first_of_each_key(chunk)
+        if self.guarantors_file:
+            good = self._with_existing_loans(good)
+            guarantors = [r.guarantor for r in good if r.guarantor is not None]
+            self._count(self.writer.save_guarantors(guarantors), len(guarantors))
+            return
         good = self._save_customers(good)
         if self.rejected_customers:
             # a repeated id's rejection is not the customer's: its first row stands
@@ -509,6 +528,19 @@ class _Loader:
                     rejects=rejects_file or file_name,
                 ),
             )
+
+    def _with_existing_loans(self, good: list[_Row]) -> list[_Row]:
+        """A guarantor's loan must be in the store (imported by a loans file first)."""
+        ids = list({r.guarantor["loan_id"] for r in good if r.guarantor is not None})
+        found = self.writer.existing_loans(ids)
+        kept = []
+        for row in good:
+            if row.guarantor is None or row.guarantor["loan_id"] in found:
+                kept.append(row)
+            else:
+                loan = row.guarantor["loan_id"]
+                self.reject(row, "loan_id", msg("reject.no_loan", loan=loan))
+        return kept
 
     def _with_existing_customers(self, good: list[_Row]) -> list[_Row]:
         """A loan must reference a customer in the store (perhaps saved by its own row)."""

@@ -17,10 +17,10 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
 from retain.days import day_number
-from retain.importing.columns import LOAN_FIELDS
+from retain.importing.columns import GUARANTOR_FIELDS, LOAN_FIELDS
 
 if TYPE_CHECKING:
-    from retain.importing.validate import CustomerRecord, LoanRecord
+    from retain.importing.validate import CustomerRecord, GuarantorRecord, LoanRecord
 
 # Loan fields written, in order, when the file supplies them (loan_id is the key).
 LOAN_DATA_FIELDS = tuple(f for f in LOAN_FIELDS if f != "loan_id")
@@ -29,6 +29,8 @@ DAY_COLUMNS = {
     "disbursed_on": "disbursed_day",
     "matures_on": "matures_day",
     "closed_on": "closed_day",
+    "collateral_insurance_expires": "collateral_insurance_day",
+    "collateral_certificate_expires": "collateral_certificate_day",
 }
 # Field name in files → column in the store, where they differ.
 LOAN_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
@@ -101,6 +103,11 @@ class ImportWriter:
             *(("overdue_since_day",) if self._tracks_dpd else ()),
         )
         self._dpd_at = self.loan_fields.index("days_past_due") if self._tracks_dpd else -1
+        # A guarantor always has its loan and name; other columns only when given.
+        self.guarantor_fields = tuple(
+            f for f in GUARANTOR_FIELDS if f in ("loan_id", "name") or f in present
+        )
+        self._guarantor_values = _picker(self.guarantor_fields)
         self._fresh_loans = False
         self._days: dict[str | None, int | None] = {}
         self._deferred_indexes: list[str] = []
@@ -263,6 +270,9 @@ class ImportWriter:
             list(marks),
         )
 
+    def existing_loans(self, ids: Sequence[str]) -> set[str]:
+        return self._select_in("SELECT loan_id FROM loans WHERE loan_id IN", ids)
+
     def existing_customers(self, ids: Sequence[str]) -> set[str]:
         return self._select_in("SELECT customer_id FROM customers WHERE customer_id IN", ids)
 
@@ -301,6 +311,13 @@ class ImportWriter:
         """Upsert (customer_id, detail values) pairs."""
         fields = self.customer_fields
         return self._upsert("customers", "customer_id", fields, fields, rows)
+
+    def save_guarantors(self, guarantors: Sequence[GuarantorRecord]) -> Saved:
+        """Upsert guarantors by their key (loan and ID number, or loan and name)."""
+        fields = self.guarantor_fields
+        pick = self._guarantor_values
+        rows = [(g["guarantor_key"], pick(cast(Fields, g))) for g in guarantors]
+        return self._upsert("guarantors", "guarantor_key", fields, fields, rows)
 
     def save_loans(self, loans: Sequence[LoanRecord]) -> Saved:
         fields = self.loan_fields

@@ -82,6 +82,8 @@ class LoanRecord(TypedDict):
     rate: NotRequired[str | None]
     days_past_due: NotRequired[int | None]
     product: NotRequired[str | None]
+    collateral_insurance_expires: NotRequired[str | None]
+    collateral_certificate_expires: NotRequired[str | None]
     customer: NotRequired[CustomerRecord]
 
 
@@ -89,6 +91,18 @@ class LoanRecord(TypedDict):
 #: paid_on, paid_fen); dates ISO, money in fen. A tuple, not a dict: a schedule
 #: has a dozen rows per loan, so this is the hottest path of all the imports.
 Instalment = tuple[str, int, str, int, int, str | None, int | None]
+
+
+class GuarantorRecord(TypedDict):
+    """A valid guarantors row. ``guarantor_key`` identifies the guarantor of the
+    loan: by ID number, or by name when the row has none."""
+
+    guarantor_key: str
+    loan_id: str
+    name: str
+    phone: NotRequired[str | None]
+    relation: NotRequired[str | None]
+    id_number: NotRequired[str | None]
 
 
 class Fault(NamedTuple):
@@ -237,6 +251,8 @@ class Rules:
             ("rate", _memo(norm_rate)),
             ("days_past_due", _memo(norm_nonneg_int)),
             ("product", _memo(norm_text)),
+            ("collateral_insurance_expires", date),
+            ("collateral_certificate_expires", date),
         )
         return tuple((f, fn) for f, fn in every if f in LOAN_REQUIRED or f in self.present)
 
@@ -336,6 +352,37 @@ def validate_loan(values: Mapping[str, object], rules: Rules) -> LoanRecord | Re
     if faults:
         return Rejected(key, tuple(faults))
     return cast(LoanRecord, out)  # no fault: every required check set its key
+
+
+def guarantor_key(loan_id: str, name: str, id_number: str | None) -> str:
+    """The stored key of a loan's guarantor: by ID number, else by name."""
+    return f"{loan_id}/id:{id_number}" if id_number else f"{loan_id}/name:{name}"
+
+
+def validate_guarantor(values: Mapping[str, object], rules: Rules) -> GuarantorRecord | Rejected:
+    """A guarantors-file row → its record or its faults. Name, phone and ID
+    number follow the customers' rules exactly; the relation is free text."""
+    faults: list[Fault] = []
+    try:
+        loan_id: str | None = norm_id(values.get("loan_id"))
+    except Invalid as exc:
+        loan_id = None
+        faults.append(Fault("loan_id", exc.message))
+    out = _customer_details(values, rules, faults)
+    if "relation" in rules.present:
+        try:
+            out["relation"] = norm_text(values.get("relation"))
+        except Invalid as exc:
+            faults.append(Fault("relation", exc.message))
+    out["loan_id"] = loan_id
+    key = None
+    name = out.get("name")
+    if loan_id is not None and isinstance(name, str):
+        key = guarantor_key(loan_id, name, cast("str | None", out.get("id_number")))
+    if faults or key is None:
+        return Rejected(key, tuple(faults))
+    out["guarantor_key"] = key
+    return cast(GuarantorRecord, out)
 
 
 def _blank(value: object) -> bool:
