@@ -193,7 +193,7 @@ candidates AS (
             WHERE s.customer_id = c.customer_id AND {is_open_sql("s")} AND {dpd_sql("s", t)} > 0
         ) END AS overdue_since,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
-        w.written_off_day,
+        w.written_off_day, c.broken_promise_day, c.broken_promise_due_day, c.broken_promise_fen,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
         {points}

@@ -98,6 +98,7 @@ from retain.cli import export as _export  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
 from retain.cli import ops as _ops  # noqa: E402
+from retain.cli import promises as _promises  # noqa: E402
 
 app.add_typer(_importing.app, name="import")
 app.command("due", help=_due.HELP, no_args_is_help=False)(handle_errors(_due.due))
@@ -105,6 +106,7 @@ _arrears.register(app)
 _noloan.register(app)
 _calls.register(app)
 _contacts.register(app)
+_promises.register(app)
 _config.register(app)
 _export.register(app)
 _ops.register(app)

@@ -83,6 +83,9 @@ OVERDUE_FIELDS = (
     ("class", "text"),
     ("customer_class", "text"),
     ("last_contact", "text"),
+    ("promise_amount", "money"),  # the loan's latest promise to pay (承诺还款)
+    ("promise_on", "date"),
+    ("promise_status", "text"),  # open, kept, broken or superseded
     DATA_AS_OF,
 )
 
@@ -227,6 +230,7 @@ def _render_table(
                 row["customer_class"],
                 row["officer"] or "",
                 str(row["last_contact"] or "")[:10],
+                _promise_cell(row, lang),
             ]
         )
     columns = [
@@ -240,11 +244,12 @@ def _render_table(
         Column(t("overdue.col.customer_class", lang)),
         Column(t("col.officer", lang)),
         Column(t("col.last_contact", lang)),
+        Column(t("promises.col.promise", lang)),
     ]
     # On a narrow terminal the officer goes first (or at once for one officer's
-    # list), then the last contact, then the borrower's class.
+    # list), then the last contact, then the borrower's class, then the promise.
     columns, shown = fit_columns(
-        columns, shown, [8, 9, 7], always=[8] if officer is not None else []
+        columns, shown, [8, 9, 7, 10], always=[8] if officer is not None else []
     )
     today = st.today.isoformat()
     title = (
@@ -261,6 +266,18 @@ def _render_table(
         if fallback:
             footer.append(t("overdue.fallback", lang))
     print_table(title, columns, shown, footer_lines=footer)
+
+
+def _promise_cell(row: dict[str, Any], lang: str) -> str:
+    """``3,000 on 5 Dec · broken``: the loan's latest promise and its fate."""
+    import datetime as dt
+
+    from retain.promises import promise_text
+
+    if row["promise_amount"] is None:
+        return ""
+    due = dt.date.fromisoformat(row["promise_on"])
+    return promise_text(row["promise_amount"], due, row["promise_status"]).render(lang)
 
 
 def _percent(share: float | None, lang: str) -> str:

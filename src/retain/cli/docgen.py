@@ -237,6 +237,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("overdue", "retain.cli.arrears.OVERDUE_FIELDS", ("overdue",)),
     ("noloan", "retain.cli.noloan.NOLOAN_KINDS", ("noloan",)),
     ("calls", "retain.cli.calls.CALL_FIELDS", ("calls",)),
+    ("promises", "retain.cli.promises.PROMISE_FIELDS", ("promises",)),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -291,7 +292,19 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
     ),  # fmt: skip
     Schema(
         "history ID",
-        ("contact_id", "at", "channel", "outcome", "note", "next_on", "loan_id", "officer"),
+        (
+            "contact_id",
+            "at",
+            "channel",
+            "outcome",
+            "note",
+            "next_on",
+            "loan_id",
+            "officer",
+            "promise_amount",
+            "promise_status",
+            "promise_judged_on",
+        ),
         args=("history", "{customer_id}"),
     ),
     Schema(
@@ -327,7 +340,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 )
 
 _ORDER = (
-    "due", "overdue", "overdue --summary", "noloan", "calls", "calls --explain ID", "history ID",
+    "due", "overdue", "overdue --summary", "noloan", "calls", "calls --explain ID", "history ID", "promises",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json",
 )  # fmt: skip

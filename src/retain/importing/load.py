@@ -41,6 +41,7 @@ from retain.importing.validate import (
     validate_customer,
     validate_loan,
 )
+from retain.promises import judge_promises
 from retain.scratch import clean_temporaries
 
 if TYPE_CHECKING:
@@ -239,6 +240,10 @@ def import_file(
                 if settings.kind == "loans" and not settings.dry_run:
                     writer.defer_loan_indexes()
                 loader.run(records, progress)
+                if settings.kind == "loans" and not settings.dry_run:
+                    # Promises are judged on the book this import leaves, in its
+                    # transaction: a rolled-back import judges nothing.
+                    judge_promises(store.conn, settings.as_of or settings.today, settings.today)
                 report.skipped = skips.skipped
                 writer.finish(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
