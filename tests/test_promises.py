@@ -72,9 +72,7 @@ def import_loans(
 
 
 def promises(cli: Cli, *args: str, today: str | None = None) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = ok(
-        cli("promises", "--format", "json", *args, today=today)
-    ).json()
+    rows: list[dict[str, Any]] = ok(cli("promises", "--format", "json", *args, today=today)).json()
     return rows
 
 
@@ -185,9 +183,7 @@ def test_the_broken_promise_lasts_until_the_customer_is_contacted(
         assert points["overdue"] > 0
 
 
-def test_the_broken_promise_ends_when_the_arrears_are_cured(
-    book: Cli, make_csv: MakeCsv
-) -> None:
+def test_the_broken_promise_ends_when_the_arrears_are_cured(book: Cli, make_csv: MakeCsv) -> None:
     promise(book, "C2", "2026-12-05", "3000")
     import_loans(book, make_csv, "2026-12-06", ("逾期", "20000", "15"), ("逾期", "10000", "10"))
     import_loans(
@@ -207,7 +203,9 @@ def test_broken_promises_are_for_the_officer_only(book: Cli, make_csv: MakeCsv) 
     assert broken["customer_id"] == "C2"
     assert "broken promise" in broken["message"]
     customer = ok(
-        book("export", "reminders", "--audience", "customer", "--format", "json", today="2026-12-06")
+        book(
+            "export", "reminders", "--audience", "customer", "--format", "json", today="2026-12-06"
+        )
     ).json()
     assert customer  # the overdue reminders
     assert not any("promise" in r["message"] or "承诺" in r["message"] for r in customer)
@@ -242,15 +240,11 @@ def test_an_undone_promise_is_gone_with_its_broken_term(book: Cli, make_csv: Mak
     assert all(row["broken_promise"] == 0 for row in calls)
 
 
-def test_promises_by_status_and_officer_with_the_kept_rate(
-    book: Cli, make_csv: MakeCsv
-) -> None:
+def test_promises_by_status_and_officer_with_the_kept_rate(book: Cli, make_csv: MakeCsv) -> None:
     promise(book, "C1", "2026-12-05", "3000")
     promise(book, "C2", "2026-12-05", "3000")
     promise(book, "C3", "2026-12-20", "500")
-    import_loans(
-        book, make_csv, "2026-12-06", ("逾期", "16000", "15"), ("逾期", "10000", "10")
-    )
+    import_loans(book, make_csv, "2026-12-06", ("逾期", "16000", "15"), ("逾期", "10000", "10"))
     assert [r["customer_id"] for r in promises(book, "--status", "kept", today="2026-12-06")] == [
         "C1"
     ]
@@ -276,21 +270,21 @@ def test_promises_by_status_and_officer_with_the_kept_rate(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(fates=st.lists(st.booleans(), min_size=1, max_size=6))
-def test_the_kept_rate_is_kept_over_judged(
-    cli: Cli, make_csv: MakeCsv, fates: list[bool]
-) -> None:
+def test_the_kept_rate_is_kept_over_judged(cli: Cli, make_csv: MakeCsv, fates: list[bool]) -> None:
     """n customers each promise 1,000; those meant to keep it pay 1,000."""
     cli.db.unlink(missing_ok=True)
     n = len(fates)
     customers = [CUSTOMER_HEADER_EN] + [
         [f"K{i}", f"客户{i}", f"1381234{8000 + i}", "", "", "王芳", ""] for i in range(n)
     ]
+
     def loans(paid: list[bool]) -> list[list[str]]:
         return [LOAN_HEADER] + [
             [f"LK{i}", f"K{i}", "50000", "2025-06-01", "2027-06-01", "信用", "逾期", "",
              "9000" if p else "10000", "5"]
             for i, p in enumerate(paid)
         ]  # fmt: skip
+
     ok(cli("import", "customers", str(make_csv("k.csv", customers))))
     ok(cli("import", "loans", str(make_csv("kl.csv", loans([False] * n)))))
     for i in range(n):
@@ -306,7 +300,9 @@ def test_overdue_shows_the_latest_promise_per_loan(book: Cli, make_csv: MakeCsv)
     import_loans(book, make_csv, "2026-12-06", ("逾期", "20000", "15"), ("逾期", "10000", "10"))
     table = ok(book("overdue", "--format", "table", today="2026-12-06")).stdout
     assert "3,000 on 5 Dec · broken" in table
-    rows = {r["loan_id"]: r for r in ok(book("overdue", "--format", "json", today="2026-12-06")).json()}
+    rows = {
+        r["loan_id"]: r for r in ok(book("overdue", "--format", "json", today="2026-12-06")).json()
+    }
     assert (rows["L2"]["promise_amount"], rows["L2"]["promise_on"]) == (3000, "2026-12-05")
     assert rows["L2"]["promise_status"] == "broken"
     assert rows["L1"]["promise_status"] is None
@@ -356,7 +352,9 @@ def test_bad_promises_are_refused_in_one_line(
 
 
 def test_a_promise_needs_an_open_loan(book: Cli, make_csv: MakeCsv) -> None:
-    customers = make_csv("c9.csv", [CUSTOMER_HEADER_EN, ["C9", "赵六", "13812348009", "", "", "", ""]])
+    customers = make_csv(
+        "c9.csv", [CUSTOMER_HEADER_EN, ["C9", "赵六", "13812348009", "", "", "", ""]]
+    )
     ok(book("import", "customers", str(customers)))
     line = one_error(
         book("log", "C9", "--outcome", "promised", "--next", "+3d", "--amount", "100"), 1

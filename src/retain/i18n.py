@@ -1093,7 +1093,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base}: written-off loan since {date}; contact every {every} days",
         "{base}：{date} 起有核销贷款（账销案存）；每{every}天联系一次",
     ),
-    "reason.broken_promise": ("promise of {amount} on {date} broken", "承诺{date}还款{amount}元未兑现"),
+    "reason.broken_promise": (
+        "promise of {amount} on {date} broken",
+        "承诺{date}还款{amount}元未兑现",
+    ),
     "term.broken_promise": ("broken promise", "承诺未兑现"),
     "action.broken_promise": (
         "call about the broken promise; agree a new date",

@@ -30,9 +30,15 @@ the call list. The same customer, channel and outcome within 10 minutes of a
 contact already logged looks like a double entry: on a terminal you are asked,
 in a script nothing is logged (exit 1) unless --yes.
 
+--outcome promised with --next DATE and --amount YUAN records a promise to pay
+(on --loan, else the customer's overdue loans), judged kept or broken by the
+first loans import after DATE: see `retain promises`.
+
 Example:
 
     retain log C0001 --channel call --outcome promised --next +3d --note "月底还款"
+
+    retain log C0001 --outcome promised --next 2026-12-05 --amount 3000
 
     retain log C0002 --channel 上门 --outcome 同意续贷 --loan JJ20260002
 
