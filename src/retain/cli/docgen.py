@@ -340,9 +340,9 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 )
 
 _ORDER = (
-    "due", "overdue", "overdue --summary", "noloan", "calls", "calls --explain ID", "history ID", "promises",
-    "export reminders (officer)", "export reminders (customer)", "import … --format json",
-    "doctor --format json",
+    "due", "overdue", "overdue --summary", "noloan", "calls", "calls --explain ID", "history ID",
+    "promises", "export reminders (officer)", "export reminders (customer)",
+    "import … --format json", "doctor --format json",
 )  # fmt: skip
 
 
