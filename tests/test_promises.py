@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -236,6 +238,11 @@ def test_an_undone_promise_is_gone_with_its_broken_term(book: Cli, make_csv: Mak
     import_loans(book, make_csv, "2026-12-06", ("逾期", "20000", "15"), ("逾期", "10000", "10"))
     ok(book("contacts", "undo", today="2026-12-06"))
     assert promises(book, today="2026-12-06") == []
+    with sqlite3.connect(book.db) as conn:  # kept in the audit trail, to put back by hand
+        audit = dict(
+            conn.execute("SELECT field, old_value FROM changes WHERE entity = 'promise'").fetchall()
+        )
+    assert (audit["amount_fen"], audit["status"], audit["loans"]) == ("300000", "broken", "L2")
     calls = ok(book("calls", "--format", "json", today="2026-12-06")).json()
     assert all(row["broken_promise"] == 0 for row in calls)
 
@@ -272,7 +279,7 @@ def test_promises_by_status_and_officer_with_the_kept_rate(book: Cli, make_csv: 
 @given(fates=st.lists(st.booleans(), min_size=1, max_size=6))
 def test_the_kept_rate_is_kept_over_judged(cli: Cli, make_csv: MakeCsv, fates: list[bool]) -> None:
     """n customers each promise 1,000; those meant to keep it pay 1,000."""
-    cli.db.unlink(missing_ok=True)
+    cli = Cli(Path(tempfile.mkdtemp(dir=cli.db.parent.parent)) / "store.db")  # a fresh store each
     n = len(fates)
     customers = [CUSTOMER_HEADER_EN] + [
         [f"K{i}", f"客户{i}", f"1381234{8000 + i}", "", "", "王芳", ""] for i in range(n)

@@ -330,7 +330,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "promises.title": ("Promises to pay", "承诺还款"),
     "promises.col.promise": ("Promise", "承诺"),
     "promises.col.judged_on": ("Judged", "判定日期"),
-    "promises.count": ("{count} promises", "共 {count} 笔承诺"),
+    "promises.count": ("{count} promise(s)", "共 {count} 笔承诺"),
     "promises.empty": ("No promises.", "没有承诺还款记录。"),
     "promises.no_officer": ("(no officer)", "（无客户经理）"),
     "promises.rate": (

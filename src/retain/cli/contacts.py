@@ -414,7 +414,9 @@ whatever their --at); else that one (`retain history ID` shows the ids).
 The customer's call list follows at once (last contact, quiet days, follow-up
 date, unanswered attempts; a wrong number no longer makes the phone unusable).
 Every field of the removed contact is kept in the store's audit trail (the
-`changes` table, entity `contact`), so it can be put back by hand.
+`changes` table, entity `contact`), so it can be put back by hand. A promise to
+pay it recorded is removed too (audit entity `promise`); the promises it had
+superseded are open again.
 
 Example:
 
