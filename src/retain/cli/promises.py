@@ -107,7 +107,7 @@ def promises(
         row["amount"], row["paid"] = row.pop("amount_fen"), row.pop("paid_fen")
         row["officer_kept_rate"] = by_officer.get(row["officer"])
     if out_format == "table":
-        _render_table(rows, rates, st, limit or TABLE_DEFAULT_LIMIT, reveal)
+        _render_table(rows, rates, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
         return
     emit_masked(
         rows[:limit] if limit else rows,
@@ -138,9 +138,14 @@ def _rate_line(rate: KeptRate, lang: str) -> str:
 
 
 def _render_table(
-    rows: list[dict[str, Any]], rates: list[KeptRate], st: State, limit: int, reveal: bool
+    rows: list[dict[str, Any]],
+    rates: list[KeptRate],
+    st: State,
+    limit: int,
+    reveal: bool,
+    officer: str | None,
 ) -> None:
-    from retain.cli.render import Column, print_table
+    from retain.cli.render import Column, fit_columns, print_table
     from retain.i18n import t
     from retain.output import mask_phone
     from retain.promises import promise_text
@@ -169,6 +174,9 @@ def _render_table(
         Column(t("promises.col.judged_on", lang)),
         Column(t("col.officer", lang)),
     ]
+    # On a narrow terminal: the phone goes first, then the officer (at once for
+    # one officer's list), then the judging day.
+    columns, shown = fit_columns(columns, shown, [2, 7, 6], always=[7] if officer else [])
     footer = [t("promises.count", lang, count=len(rows))] if rows else [t("promises.empty", lang)]
     if len(rows) > limit:
         footer.append(t("list.more", lang, more=len(rows) - limit))
