@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
@@ -90,11 +91,11 @@ def test_a_promise_is_recorded_with_its_loans_and_is_open(book: Cli) -> None:
     promise(book, "C1", "2026-12-05", "3000")
     (row,) = promises(book)
     assert row["customer_id"] == "C1"
-    assert row["loans"] == "L1"  # the overdue loan, not the current L4
+    assert row["loan_ids"] == "L1"  # the overdue loan, not the current L4
     assert row["amount"] == 3000
     assert row["due_on"] == "2026-12-05"
     assert row["made_on"] == "2026-12-01"
-    assert row["status"] == "open"
+    assert row["promise_status"] == "open"
     assert row["judged_on"] is None
     assert row["officer"] == "王芳"
 
@@ -103,8 +104,8 @@ def test_a_promise_on_a_named_loan_and_one_without_arrears(book: Cli) -> None:
     promise(book, "C1", "2026-12-05", "3000", "--loan", "L4")
     promise(book, "C3", "2026-12-05", "1,000.50")  # nothing overdue: the open loans
     rows = by_customer(promises(book))
-    assert rows["C1"]["loans"] == "L4"
-    assert rows["C3"]["loans"] == "L3"
+    assert rows["C1"]["loan_ids"] == "L4"
+    assert rows["C3"]["loan_ids"] == "L3"
     assert rows["C3"]["amount"] == 1000.5
 
 
@@ -113,16 +114,16 @@ def test_kept_by_a_lower_balance_and_broken_otherwise(book: Cli, make_csv: MakeC
     promise(book, "C2", "2026-12-05", "3000")
     # On the 5th itself the promise is not yet judged: its day is not over.
     import_loans(book, make_csv, "2026-12-05", ("逾期", "20000", "14"), ("逾期", "10000", "9"))
-    assert {r["status"] for r in promises(book, today="2026-12-05")} == {"open"}
+    assert {r["promise_status"] for r in promises(book, today="2026-12-05")} == {"open"}
     # C1 paid 4,000 (balance 20,000 → 16,000), C2 only 1,000: both still overdue.
     import_loans(
         book, make_csv, "2026-12-06", ("逾期", "16000", "15"), ("逾期", "9000", "10"), "l3.csv"
     )
     rows = by_customer(promises(book, today="2026-12-06"))
-    assert rows["C1"]["status"] == "kept"
+    assert rows["C1"]["promise_status"] == "kept"
     assert rows["C1"]["paid"] == 4000
     assert rows["C1"]["judged_on"] == "2026-12-06"
-    assert rows["C2"]["status"] == "broken"
+    assert rows["C2"]["promise_status"] == "broken"
     assert rows["C2"]["paid"] == 1000
     calls = ok(book("calls", "--format", "json", today="2026-12-06")).json()
     assert calls[0]["customer_id"] == "C2"
@@ -140,14 +141,14 @@ def test_kept_when_the_arrears_are_cured(book: Cli, make_csv: MakeCsv) -> None:
     promise(book, "C1", "2026-12-05", "3000")
     import_loans(book, make_csv, "2026-12-08", ("正常", "20000", "0"), ("逾期", "10000", "12"))
     (row,) = promises(book, today="2026-12-08")
-    assert row["status"] == "kept"
+    assert row["promise_status"] == "kept"
     assert row["paid"] == 0
 
 
 def test_a_judged_promise_is_never_judged_again(book: Cli, make_csv: MakeCsv) -> None:
     promise(book, "C2", "2026-12-05", "3000")
     import_loans(book, make_csv, "2026-12-06", ("逾期", "20000", "15"), ("逾期", "10000", "10"))
-    assert promises(book, today="2026-12-06")[0]["status"] == "broken"
+    assert promises(book, today="2026-12-06")[0]["promise_status"] == "broken"
     # Paid later, and the same file again: the promise stays broken, judged on the 6th.
     import_loans(
         book, make_csv, "2026-12-09", ("逾期", "20000", "18"), ("逾期", "5000", "13"), "l3.csv"
@@ -156,14 +157,14 @@ def test_a_judged_promise_is_never_judged_again(book: Cli, make_csv: MakeCsv) ->
         book, make_csv, "2026-12-09", ("逾期", "20000", "18"), ("逾期", "5000", "13"), "l3.csv"
     )
     (row,) = promises(book, today="2026-12-09")
-    assert (row["status"], row["judged_on"], row["paid"]) == ("broken", "2026-12-06", 0)
+    assert (row["promise_status"], row["judged_on"], row["paid"]) == ("broken", "2026-12-06", 0)
 
 
 def test_a_dry_run_judges_nothing(book: Cli, make_csv: MakeCsv) -> None:
     promise(book, "C2", "2026-12-05", "3000")
     path = make_csv("l2.csv", loan_rows(("逾期", "20000", "15"), ("逾期", "10000", "10")))
     ok(book("import", "loans", str(path), "--dry-run", today="2026-12-06"))
-    assert promises(book, today="2026-12-06")[0]["status"] == "open"
+    assert promises(book, today="2026-12-06")[0]["promise_status"] == "open"
 
 
 def test_the_broken_promise_lasts_until_the_customer_is_contacted(
@@ -223,14 +224,14 @@ def test_a_newer_promise_supersedes_an_open_one_and_undo_reopens_it(
             today="2026-12-02",
         )
     )  # fmt: skip
-    rows = {r["due_on"]: r["status"] for r in promises(book, today="2026-12-02")}
+    rows = {r["due_on"]: r["promise_status"] for r in promises(book, today="2026-12-02")}
     assert rows == {"2026-12-05": "superseded", "2026-12-10": "open"}
     ok(book("contacts", "undo", today="2026-12-02"))
     (row,) = promises(book, today="2026-12-02")
-    assert (row["due_on"], row["status"]) == ("2026-12-05", "open")
+    assert (row["due_on"], row["promise_status"]) == ("2026-12-05", "open")
     # The old one is judged again by the next import, as if never superseded.
     import_loans(book, make_csv, "2026-12-06", ("逾期", "20000", "15"), ("逾期", "10000", "10"))
-    assert promises(book, today="2026-12-06")[0]["status"] == "broken"
+    assert promises(book, today="2026-12-06")[0]["promise_status"] == "broken"
 
 
 def test_an_undone_promise_is_gone_with_its_broken_term(book: Cli, make_csv: MakeCsv) -> None:
@@ -298,7 +299,7 @@ def test_the_kept_rate_is_kept_over_judged(cli: Cli, make_csv: MakeCsv, fates: l
         promise(cli, f"K{i}", "2026-12-03", "1000")
     ok(cli("import", "loans", str(make_csv("kl2.csv", loans(fates))), today="2026-12-04"))
     rows = promises(cli, today="2026-12-04")
-    assert sum(r["status"] == "kept" for r in rows) == sum(fates)
+    assert sum(r["promise_status"] == "kept" for r in rows) == sum(fates)
     assert {r["officer_kept_rate"] for r in rows} == {sum(fates) / n}
 
 
@@ -376,3 +377,19 @@ def test_promises_help_has_an_example(cli: Cli) -> None:
 
 def test_promises_rejects_an_unknown_status(book: Cli) -> None:
     one_error(book("promises", "--status", "maybe"), 2)
+
+
+def test_a_promises_file_for_people_speaks_chinese_under_zh(
+    book: Cli, make_csv: MakeCsv, tmp_path: Path
+) -> None:
+    promise(book, "C2", "2026-12-05", "3000")
+    import_loans(book, make_csv, "2026-12-06", ("逾期", "20000", "15"), ("逾期", "10000", "10"))
+    target = tmp_path / "promises.csv"
+    ok(book("--lang", "zh", "promises", "--output", str(target), today="2026-12-06"))
+    rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines()))
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in header) for header in rows[0]), rows[0]
+    assert dict(zip(rows[0], rows[1], strict=True))["承诺状态"] == "未兑现"
+    overdue = tmp_path / "overdue.csv"
+    ok(book("--lang", "zh", "overdue", "--output", str(overdue), today="2026-12-06"))
+    rows = list(csv.reader(overdue.read_text(encoding="utf-8-sig").splitlines()))
+    assert "未兑现" in {dict(zip(rows[0], r, strict=True))["承诺状态"] for r in rows[1:]}

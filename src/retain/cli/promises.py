@@ -57,11 +57,11 @@ PROMISE_FIELDS = (
     ("name", "text"),
     ("phone", "text"),
     ("officer", "text"),
-    ("loans", "text"),  # the loans it covers, space-separated
+    ("loan_ids", "text"),  # the loans it covers, space-separated
     ("amount", "money"),
     ("made_on", "date"),
     ("due_on", "date"),
-    ("status", "text"),
+    ("promise_status", "text"),  # open, kept, broken or superseded
     ("judged_on", "date"),
     ("paid", "money"),  # what was found paid when it was judged
     ("contact_id", "int"),
@@ -106,6 +106,7 @@ def promises(
     for row in rows:
         row["amount"], row["paid"] = row.pop("amount_fen"), row.pop("paid_fen")
         row["officer_kept_rate"] = by_officer.get(row["officer"])
+        row["loan_ids"], row["promise_status"] = row.pop("loans"), row.pop("status")
     if out_format == "table":
         _render_table(rows, rates, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
         return
@@ -156,9 +157,9 @@ def _render_table(
             row["customer_id"],
             row["name"],
             row["phone"] if reveal else mask_phone(row["phone"]),
-            row["loans"] or "",
+            row["loan_ids"] or "",
             promise_text(row["amount"], row["due_day"]).render(lang),
-            t(f"promise.status.{row['status']}", lang),
+            t(f"promise.status.{row['promise_status']}", lang),
             row["judged_on"] or "",
             row["officer"] or "",
         ]
