@@ -32,6 +32,7 @@ T0 = dt.date(2026, 12, 1)  # a Tuesday; the Cli fixture's default --today
 TERMS = (
     "overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery",
     "collateral_expiry",
+    "broken_promise",
 )  # fmt: skip
 CALL_FIELDS = [
     "rank", "score", "customer_id", "name", "phone", "officer", "reasons", "action",

@@ -18,6 +18,7 @@ from retain.errors import RetainError, UsageError
 from retain.i18n import CATALOGUE, Joined, Msg, from_english, msg, t
 from retain.importing.columns import ALL_FIELDS
 from retain.importing.normalise import Invalid, norm_phone, norm_status
+from retain.promises import STATUSES as PROMISE_STATUSES
 from retain.rules import GUARANTEES, STATUSES
 from retain.snapshots import METRICS
 from retain.terms import CUSTOMER_FACING, TERM_NAMES
@@ -85,6 +86,7 @@ DYNAMIC: dict[str, set[str]] = {
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
     "kind.{}": {"kind.customers", "kind.loans", "kind.schedule", "kind.guarantors"},
     "schedule.{}": {f"schedule.{s}" for s in ("paid", "late", "unpaid", "overdue")},
+    "promise.status.{}": {f"promise.status.{s}" for s in PROMISE_STATUSES},
     "import.{}": {f"import.{c}" for c in ("added", "updated", "unchanged", "rejected", "skipped")},
     "import.field.{}": {f"import.field.{f}" for f in ALL_FIELDS},
     "status.{}": {f"status.{s}" for s in STATUSES},

@@ -14,7 +14,10 @@ from tests.conftest import LOAN_HEADER, Cli, Result, valid_id_number
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 ID_C1 = valid_id_number("11010519491231002")
-HISTORY_FIELDS = ["contact_id", "at", "channel", "outcome", "note", "next_on", "loan_id", "officer"]
+HISTORY_FIELDS = [
+    "contact_id", "at", "channel", "outcome", "note", "next_on", "loan_id", "officer",
+    "promise_amount", "promise_status", "promise_judged_on",
+]  # fmt: skip
 EN_CUSTOMER_HEADER = ["customer_id", "name", "phone", "id_number", "industry", "officer", "segment"]
 EN_LOAN_HEADER = [
     "loan_id", "customer_id", "principal", "disbursed_on", "matures_on", "guarantee", "status",
@@ -105,6 +108,9 @@ def test_log_writes_one_row_per_id(book: Cli) -> None:
                 "next_on": None,
                 "loan_id": None,
                 "officer": None,
+                "promise_amount": None,
+                "promise_status": None,
+                "promise_judged_on": None,
             }
         ]
     assert history(book, "C3") == []

@@ -19,6 +19,7 @@ FIELDS = [
     "loan_id", "customer_id", "name", "phone", "officer", "guarantee", "status", "principal",
     "balance", "matures_on", "days_past_due", "class", "customer_class", "last_contact",
     "guarantors",
+    "promise_amount", "promise_on", "promise_status",
 ]  # fmt: skip
 EN = ["normal", "special mention", "substandard", "doubtful", "loss"]
 ZH = ["正常", "关注", "次级", "可疑", "损失"]
@@ -432,6 +433,9 @@ def test_json_fields_exact_and_in_order(par_book: Cli) -> None:
         "customer_class": "substandard",
         "last_contact": None,
         "guarantors": None,
+        "promise_amount": None,
+        "promise_on": None,
+        "promise_status": None,
         "data_as_of": "2026-12-01",
     }
     assert '"balance": 150000.00' in result.stdout

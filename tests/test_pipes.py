@@ -34,12 +34,13 @@ FIELDS = {
     "due": "loan_id,customer_id,name,phone,officer,industry,guarantee,status,principal,balance,"
     "disbursed_on,matures_on,days_left",
     "overdue": "loan_id,customer_id,name,phone,officer,guarantee,status,principal,balance,"
-    "matures_on,days_past_due,class,customer_class,last_contact,guarantors",
+    "matures_on,days_past_due,class,customer_class,last_contact,guarantors,promise_amount,"
+    "promise_on,promise_status",
     "noloan": "customer_id,name,phone,officer,industry,segment,last_closed_on,days_since,loans,"
     "total_borrowed,worst_class,last_contact",
     "calls": "rank,score,customer_id,name,phone,officer,reasons,action,days_past_due,days_left,"
     "next_on,last_contact,failed_attempts,last_attempt,phone_unusable_since,overdue,maturing,"
-    "follow_up,post_loan_check,revisit,win_back,recovery,collateral_expiry",
+    "follow_up,post_loan_check,revisit,win_back,recovery,collateral_expiry,broken_promise",
     "reminders": "reminder_id,date,reason,customer_id,name,phone,officer,loan_id,amount,balance,"
     "matures_on,days_past_due,days_left,message",
 }

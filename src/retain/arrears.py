@@ -53,6 +53,9 @@ OVERDUE_COLUMNS = (
     "class",
     "customer_class",
     "last_contact",
+    "promise_amount",
+    "promise_on",
+    "promise_status",
 )
 
 
@@ -171,10 +174,13 @@ SELECT p.loan_id, p.customer_id, c.name, c.phone, c.officer, p.guarantee, p.stat
     p.principal_fen, p.balance_fen, p.matures_on, p.days_past_due,
     CASE WHEN p.wo = 1 THEN :wo_label ELSE {class_of_loan} END,
     CASE WHEN w.any_wo = 1 THEN :wo_label ELSE {class_of_customer} END,
-    c.last_contact_at
+    c.last_contact_at, pr.amount_fen, pr.due_on, pr.status
 FROM p
 JOIN w ON w.customer_id = p.customer_id
 JOIN customers c ON c.customer_id = p.customer_id
+-- The loan's latest promise (the highest id: promises are numbered as logged).
+LEFT JOIN promises pr ON pr.promise_id = (
+    SELECT MAX(pl.promise_id) FROM promise_loans pl WHERE pl.loan_id = p.loan_id)
 WHERE {" AND ".join(where)}
 ORDER BY p.wo, p.days_past_due DESC, p.loan_id"""
     if spec.limit is not None:

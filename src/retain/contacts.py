@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from retain.days import day_number
+from retain.days import day_number, from_day_number
 from retain.errors import RetainError, UsageError
 from retain.i18n import msg
+from retain.promises import covered_loans, forget_promise, record_promise
 from retain.rules import dpd_sql, is_open_sql
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class ContactEntry:
     next_on: dt.date | None = None
     loan_id: str | None = None
     officer: str | None = None
+    amount_fen: int | None = None  # a promise to pay (outcome promised, with next_on)
 
 
 def _worst_dpd(conn: sqlite3.Connection, customer_id: str, today_day: int) -> int:
@@ -187,8 +189,13 @@ def log_contacts(
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         at_text = entry.at.strftime("%Y-%m-%d %H:%M:%S")
         next_text = entry.next_on.isoformat() if entry.next_on else None
+        promising = entry.amount_fen is not None and entry.next_on is not None
         for customer_id in ids:
-            conn.execute(
+            # Checked before the contact is written: a refusal leaves nothing behind.
+            covered = (
+                covered_loans(conn, customer_id, entry.loan_id, today_day) if promising else []
+            )
+            cursor = conn.execute(
                 "INSERT INTO contacts (contact_id, customer_id, loan_id, at, at_day, channel,"
                 " outcome, note, next_on, next_day, officer, dpd_at, created_at)"
                 f" VALUES (({_NEXT_ID}), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -207,6 +214,22 @@ def log_contacts(
                     stamp,
                 ),
             )
+            if promising:
+                assert entry.amount_fen is not None and entry.next_on is not None
+                contact_id = cursor.lastrowid
+                assert contact_id is not None
+                made_day = day_number(entry.at.date())
+                assert made_day is not None
+                record_promise(
+                    conn,
+                    contact_id,
+                    customer_id,
+                    loans=covered,
+                    made_day=made_day,
+                    due_on=entry.next_on,
+                    amount_fen=entry.amount_fen,
+                    officer=entry.officer,
+                )
             if entry.outcome == "wrong_number":
                 # The number on file is dead until a different one arrives
                 # (the m008 trigger clears this when the phone changes).
@@ -315,6 +338,7 @@ def undo_contact(
                 for name, value in contact.items()
             ],
         )
+        forget_promise(conn, int(contact["contact_id"]))
         conn.execute("DELETE FROM contacts WHERE contact_id = ?", (contact["contact_id"],))
         customer_id = contact["customer_id"]
         if contact["outcome"] == "wrong_number":
@@ -395,9 +419,23 @@ def instalment_state(row: dict[str, Any], today_day: int) -> str:
 
 
 def contact_history(conn: sqlite3.Connection, customer_id: str) -> list[dict[str, Any]]:
+    """The customer's contacts, newest first; a promise to pay made by one comes
+    with it (``promise_amount`` in yuan, its status and judging day), else nulls."""
     rows = conn.execute(
-        "SELECT contact_id, at, channel, outcome, note, next_on, loan_id, officer FROM contacts"
-        " WHERE customer_id = ? ORDER BY at DESC, contact_id DESC",
+        "SELECT k.contact_id, k.at, k.channel, k.outcome, k.note, k.next_on, k.loan_id,"
+        " k.officer, p.amount_fen, p.status, p.judged_day"
+        " FROM contacts k LEFT JOIN promises p ON p.contact_id = k.contact_id"
+        " WHERE k.customer_id = ? ORDER BY k.at DESC, k.contact_id DESC",
         (customer_id,),
     ).fetchall()
-    return [dict(r) for r in rows]
+    found = []
+    for row in rows:
+        contact = dict(row)
+        amount, judged = contact.pop("amount_fen"), contact.pop("judged_day")
+        contact["promise_amount"] = amount / 100 if amount is not None else None
+        contact["promise_status"] = contact.pop("status")
+        contact["promise_judged_on"] = (
+            from_day_number(judged).isoformat() if judged is not None else None
+        )
+        found.append(contact)
+    return found

@@ -584,6 +584,52 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{ids}：{minutes}分钟内已记录过相同方式和结果的联系；未记录（确需再记一次请加 --yes）",
     ),
     "error.log.not_confirmed": ("nothing logged", "未记录"),
+    "error.promise.loan_not_open": (
+        "loan {loan} is not an open loan of {customer}",
+        "借据 {loan} 不是客户 {customer} 的在贷贷款",
+    ),
+    "error.promise.no_open_loan": (
+        "{customer} has no open loan to promise a payment on",
+        "客户 {customer} 没有在贷贷款，无法记录承诺还款",
+    ),
+    "error.log.amount_needs_promise": (
+        "--amount is only for --outcome promised",
+        "--amount 只能与 --outcome promised（承诺还款）一起使用",
+    ),
+    "error.log.amount_needs_next": (
+        "a promise needs its date: --next YYYY-MM-DD",
+        "承诺还款需要日期：--next YYYY-MM-DD",
+    ),
+    "error.log.promise_past": (
+        "the promise date {date} is before the contact ({at})",
+        "承诺日期 {date} 早于联系日期（{at}）",
+    ),
+    "promises.title": ("Promises to pay", "承诺还款"),
+    # promise fields' headers in files for people
+    "col.promise_amount": ("Promised amount", "承诺金额"),
+    "col.promise_on": ("Promised for", "承诺还款日"),
+    "col.promise_status": ("Promise status", "承诺状态"),
+    "col.loan_ids": ("Loans", "借据号"),
+    "col.made_on": ("Promised on", "承诺时间"),
+    "col.judged_on": ("Judged", "判定日期"),
+    "col.officer_kept_rate": ("Officer's kept-rate", "客户经理兑现率"),
+    "promises.col.promise": ("Promise", "承诺"),
+    "promises.col.judged_on": ("Judged", "判定日期"),
+    "promises.count": ("{count} promise(s)", "共 {count} 笔承诺"),
+    "promises.empty": ("No promises.", "没有承诺还款记录。"),
+    "promises.no_officer": ("(no officer)", "（无客户经理）"),
+    "promises.rate": (
+        "{officer}: kept {kept} of {judged} judged ({percent})",
+        "{officer}：已判定 {judged} 笔，兑现 {kept} 笔（{percent}）",
+    ),
+    "promises.rate_none": ("{officer}: no promise judged yet", "{officer}：尚无已判定的承诺"),
+    "promise.no_amount": ("an amount in yuan is needed", "需要金额（元）"),
+    "promise.text": ("{amount} on {date}", "{date}还{amount}元"),
+    "promise.with_status": ("{promise} · {status}", "{promise} · {status}"),
+    "promise.status.open": ("open", "待兑现"),
+    "promise.status.kept": ("kept", "已兑现"),
+    "promise.status.broken": ("broken", "未兑现"),
+    "promise.status.superseded": ("superseded", "已被新承诺取代"),
     "error.undo.unknown": ("no contact {contact_id}", "没有编号为 {contact_id} 的联系记录"),
     "error.undo.nothing": ("no contact to undo", "没有可撤销的联系记录"),
     "error.undo.nothing_of": (
@@ -1384,6 +1430,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rule.recovery": (
         "{base}: written-off loan since {date}; contact every {every} days",
         "{base}：{date} 起有核销贷款（账销案存）；每{every}天联系一次",
+    ),
+    "reason.broken_promise": (
+        "promise of {amount} on {date} broken",
+        "承诺{date}还款{amount}元未兑现",
+    ),
+    "term.broken_promise": ("broken promise", "承诺未兑现"),
+    "action.broken_promise": (
+        "call about the broken promise; agree a new date",
+        "就未兑现的还款承诺致电，重新约定还款",
+    ),
+    "rule.broken_promise": (
+        "{base}: the promise of {amount} on {date} was judged broken on {judged}; until the customer is contacted or no loan is overdue",
+        "{base}：承诺{date}还款{amount}元，{judged} 判定未兑现；联系客户或逾期结清后不再计分",
+    ),
+    "sms.officer.broken_promise": (
+        "{date} broken promise: {name} ({customer_id}) did not pay as promised; call and agree a new date.",
+        "{date} 承诺未兑现：{name}（{customer_id}）未按承诺还款，请致电并重新约定。",
     ),
     # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),

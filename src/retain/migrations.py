@@ -544,6 +544,53 @@ def m019_guarantors_collateral(db: Any) -> None:
     )
 
 
+def m020_promises_table(db: Any) -> None:
+    """Promises to pay (承诺还款): ``log --outcome promised --amount``.
+
+    One row per promise (the contact that made it), the loans it covers in
+    ``promise_loans`` with each loan's balance when it was made (what a lower
+    balance at judging is measured against). ``status`` is ``open`` until an
+    import after its date judges it ``kept`` or ``broken`` (``judged_day``, and
+    ``paid_fen`` found); a newer promise on one of its loans makes an open one
+    ``superseded`` (``superseded_by``). The customer row carries the latest
+    broken promise (judged day, date, amount) so the call list reads one row per
+    customer, as it does for the follow-up date.
+    """
+    db.executescript(
+        """
+        CREATE TABLE promises (
+            promise_id    INTEGER PRIMARY KEY,
+            contact_id    INTEGER NOT NULL UNIQUE,
+            customer_id   TEXT NOT NULL REFERENCES customers(customer_id),
+            officer       TEXT,
+            made_day      INTEGER NOT NULL,
+            due_on        TEXT NOT NULL,
+            due_day       INTEGER NOT NULL,
+            amount_fen    INTEGER NOT NULL CHECK (amount_fen > 0),
+            status        TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'kept', 'broken', 'superseded')),
+            judged_day    INTEGER,
+            paid_fen      INTEGER,
+            superseded_by INTEGER
+        );
+        CREATE INDEX promises_open ON promises (due_day) WHERE status = 'open';
+        CREATE INDEX promises_by_customer ON promises (customer_id, promise_id);
+        CREATE TABLE promise_loans (
+            promise_id  INTEGER NOT NULL REFERENCES promises(promise_id),
+            loan_id     TEXT NOT NULL REFERENCES loans(loan_id),
+            balance_fen INTEGER,
+            PRIMARY KEY (promise_id, loan_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX promise_loans_by_loan ON promise_loans (loan_id, promise_id);
+        ALTER TABLE customers ADD COLUMN broken_promise_day INTEGER;
+        ALTER TABLE customers ADD COLUMN broken_promise_due_day INTEGER;
+        ALTER TABLE customers ADD COLUMN broken_promise_fen INTEGER;
+        CREATE INDEX customers_by_broken_promise ON customers (broken_promise_day)
+            WHERE broken_promise_day IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -564,4 +611,5 @@ MIGRATIONS = [
     m017_sched_instalments_by_due,
     m018_report_snapshots,
     m019_guarantors_collateral,
+    m020_promises_table,
 ]

@@ -238,7 +238,7 @@ candidates AS (
             WHERE s.customer_id = c.customer_id AND {is_open_sql("s")} AND {dpd_sql("s", t)} > 0
         ) END AS overdue_since,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
-        w.written_off_day,
+        w.written_off_day, c.broken_promise_day, c.broken_promise_due_day, c.broken_promise_fen,
         -- Only where it is named (the action), and the only fact needing a
         -- guarantor: read per customer past the threshold.
         CASE WHEN o.dpd > 0 AND o.dpd >= :r_guarantor_after_days THEN (
@@ -354,7 +354,7 @@ def _shortlist(
 #: The urgent terms :func:`_worst_arrears_shortlist` knows how to bound. Another
 #: urgent term makes it step aside (the list is still exact, through
 #: :func:`_shortlist`) until it is taught that term's bound.
-_BOUNDED_URGENT = ("overdue", "maturing", "follow_up")
+_BOUNDED_URGENT = frozenset({"overdue", "maturing", "follow_up", "broken_promise", "instalment"})
 #: How many of the loans longest past due set the floor (at least
 #: WORST_PER_PLACE per place on the list): enough that the top of a book's
 #: arrears is among them, few enough to score them at once.
@@ -385,8 +385,8 @@ def _worst_arrears_shortlist(
     with days past due: so only customers with a loan at least some days past
     due can still reach the floor, and an index scan finds them.
     """
-    urgent = tuple(t.name for t in TERMS if t.urgent)
-    if urgent != _BOUNDED_URGENT or not set(spec.reasons) <= set(urgent):
+    urgent = {t.name for t in TERMS if t.urgent}
+    if not urgent <= _BOUNDED_URGENT or not set(spec.reasons) <= urgent:
         return None
     params: dict[str, Any] = {
         "t": day_number(today),
@@ -398,10 +398,9 @@ def _worst_arrears_shortlist(
         " ORDER BY dpd DESC LIMIT :k",
         params,
     ).fetchall()
-    following = [
-        row[0]
-        for row in conn.execute("SELECT customer_id FROM customers WHERE next_day <= :t", params)
-    ]
+    # Follow-ups that have come and unanswered broken promises are scored
+    # exactly, whatever their arrears: few customers, found by their indexes.
+    following = [row[0] for row in conn.execute(_FOLLOWING_SQL, params)]
     seen = {customer_id for customer_id, _ in worst} | set(following)
     with _id_table(conn, seen) as table:
         sql, query_params = _query(config, today, spec, ids_from=table, urgent_only=True)
@@ -414,6 +413,9 @@ def _worst_arrears_shortlist(
     lead = config.rhythm.lead_days
     rest = bounded_rest(config)
     maturing_most = weights.value("maturing") + weights.value("maturing_per_day") * lead + 1
+    # An instalment falling due soon adds at most its weight to anyone not scored.
+    if "instalment" in urgent:
+        rest += weights.value("instalment") + 1
     if maturing_most + rest >= floor:
         return None  # someone with no loan past due could still tie or beat it
     # The fewest days past due that can still reach the floor, with a loan in
@@ -427,6 +429,14 @@ def _worst_arrears_shortlist(
         found = _everyone_far_past_due(conn, today, lead, with_maturing, without)
         keep.update(c for c in found if c not in seen)
     return sorted(keep)
+
+
+_FOLLOWING_SQL = """
+    SELECT customer_id FROM customers WHERE next_day <= :t
+    UNION
+    SELECT customer_id FROM customers WHERE broken_promise_day <= :t
+        AND (last_contact_day IS NULL OR last_contact_day < broken_promise_day)
+"""
 
 
 def _fewest_days(config: Config, points: float) -> int | None:

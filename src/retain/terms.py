@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Literal
 
 from retain.days import from_day_number
 from retain.i18n import CATALOGUE, Bilingual, Msg, msg
+from retain.promises import amount_text, short_date
 
 if TYPE_CHECKING:
     from retain.config import Config
@@ -86,6 +87,9 @@ class CallRow:
     guarantor: str | None
     collateral_day: int | None  # the soonest collateral expiry in its reminder window
     collateral_kind: int | None  # of that expiry: 0 insurance, 1 certificate
+    broken_promise_day: int | None  # the day the latest broken promise was judged
+    broken_promise_due_day: int | None  # that promise's date
+    broken_promise_fen: int | None  # and its amount
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -252,6 +256,23 @@ def _collateral_rule(row: CallRow, config: Config) -> dict[str, object]:
         "date": _iso(row.collateral_day),
         "lead": config.rhythm.collateral_lead_days,
     }
+
+
+def _broken_promise_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("broken_promise")),
+        "amount": amount_text(_need(row.broken_promise_fen)),
+        "date": short_date(_need(row.broken_promise_due_day)),
+        "judged": _iso(row.broken_promise_day),
+    }
+
+
+def _broken_promise_reason(row: CallRow) -> Msg:
+    return msg(
+        "reason.broken_promise",
+        amount=amount_text(_need(row.broken_promise_fen)),
+        date=short_date(_need(row.broken_promise_due_day)),
+    )
 
 
 def _maturing_reason(row: CallRow) -> Msg:
@@ -487,6 +508,31 @@ TERMS: tuple[Term, ...] = (
         # Papers between the lender and the registry: the officer's work, never an SMS.
         customer_facing=False,
         reason=_collateral_reason,
+    ),
+    Term(
+        name="broken_promise",
+        # From the judging until the customer is next contacted (a real contact,
+        # on or after the judging day) or no loan is overdue any more. Only
+        # overdue customers: exact in the urgent pass, so no bound.
+        points_sql="""CASE WHEN c.broken_promise_day <= :t AND o.dpd > 0
+                AND (c.last_contact_day IS NULL OR c.last_contact_day < c.broken_promise_day)
+            THEN CAST(ROUND(:w_broken_promise) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "broken_promise",
+                250,
+                "a promise to pay was broken (no contact since)",
+                "承诺还款未兑现（此后尚未联系）",
+            ),
+        ),
+        bound=None,
+        episode=lambda row, config: _need(row.broken_promise_day),
+        episode_sql="broken_promise_day",
+        rule=_broken_promise_rule,
+        # About the customer's own failure: the officer calls, no SMS goes out.
+        customer_facing=False,
+        reason=_broken_promise_reason,
+        keeps_off_quiet=True,
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )

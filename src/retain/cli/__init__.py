@@ -99,6 +99,7 @@ from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
 from retain.cli import ops as _ops  # noqa: E402
 from retain.cli import portfolio as _portfolio  # noqa: E402
+from retain.cli import promises as _promises  # noqa: E402
 from retain.cli import report as _report  # noqa: E402
 from retain.cli import trend as _trend  # noqa: E402
 
@@ -108,6 +109,7 @@ _arrears.register(app)
 _noloan.register(app)
 _calls.register(app)
 _contacts.register(app)
+_promises.register(app)
 _config.register(app)
 _export.register(app)
 _ops.register(app)

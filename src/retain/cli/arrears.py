@@ -85,6 +85,9 @@ OVERDUE_FIELDS = (
     ("customer_class", "text"),
     ("last_contact", "text"),
     ("guarantors", "text"),
+    ("promise_amount", "money"),  # the loan's latest promise to pay (承诺还款)
+    ("promise_on", "date"),
+    ("promise_status", "text"),  # open, kept, broken or superseded
     DATA_AS_OF,
 )
 
@@ -172,7 +175,8 @@ def overdue(
             if out_format == "table":
                 _render_table(rows, st, limit or TABLE_DEFAULT_LIMIT, reveal, officer)
             else:
-                shaped = (dict(zip(_COLUMNS, values, strict=True)) for values in rows)
+                columns = _columns()
+                shaped = (dict(zip(columns, values, strict=True)) for values in rows)
                 emit_masked(
                     shaped,
                     OVERDUE_FIELDS,
@@ -187,7 +191,13 @@ def overdue(
             _print_summary(store.conn, arrears, st, officer, "table")
 
 
-_COLUMNS = (*(name for name, _ in OVERDUE_FIELDS[:-2]), "guarantors")
+def _columns() -> tuple[str, ...]:
+    """The core's columns, then the guarantors :func:`_with_guarantors` adds."""
+    from retain.arrears import OVERDUE_COLUMNS
+
+    return (*OVERDUE_COLUMNS, "guarantors")
+
+
 _GUARANTOR_BATCH = 500
 
 
@@ -217,7 +227,8 @@ def _render_table(
     from retain.output import mask_phone, yuan_grouped
 
     lang = st.lang
-    index = {name: i for i, name in enumerate(_COLUMNS)}
+    names = _columns()
+    index = {name: i for i, name in enumerate(names)}
     kept: list[tuple[Any, ...]] = []
     count = 0
     outstanding = 0
@@ -231,7 +242,7 @@ def _render_table(
     fallback = False
     shown = []
     for values in kept:
-        row = dict(zip(_COLUMNS, values, strict=True))
+        row = dict(zip(names, values, strict=True))
         if row["balance"] is None:
             fallback = True
             amount = yuan_grouped(row["principal"]) + "*"
@@ -250,6 +261,7 @@ def _render_table(
                 row["officer"] or "",
                 str(row["last_contact"] or "")[:10],
                 row["guarantors"] or "",
+                _promise_cell(row, lang),
             ]
         )
     columns = [
@@ -264,11 +276,13 @@ def _render_table(
         Column(t("col.officer", lang)),
         Column(t("col.last_contact", lang)),
         Column(t("col.guarantors", lang)),
+        Column(t("promises.col.promise", lang)),
     ]
     # On a narrow terminal the officer goes first (or at once for one officer's
-    # list), then the last contact, then the borrower's class, then the guarantors.
+    # list), then the last contact, then the borrower's class, then the
+    # guarantors, then the promise.
     columns, shown = fit_columns(
-        columns, shown, [8, 9, 7, 10], always=[8] if officer is not None else []
+        columns, shown, [8, 9, 7, 10, 11], always=[8] if officer is not None else []
     )
     today = st.today.isoformat()
     title = (
@@ -285,6 +299,18 @@ def _render_table(
         if fallback:
             footer.append(t("overdue.fallback", lang))
     print_table(title, columns, shown, footer_lines=footer)
+
+
+def _promise_cell(row: dict[str, Any], lang: str) -> str:
+    """``3,000 on 5 Dec · broken``: the loan's latest promise and its fate."""
+    import datetime as dt
+
+    from retain.promises import promise_text
+
+    if row["promise_amount"] is None:
+        return ""
+    due = dt.date.fromisoformat(row["promise_on"])
+    return promise_text(row["promise_amount"], due, row["promise_status"]).render(lang)
 
 
 def _percent(share: float | None, lang: str) -> str:

@@ -32,10 +32,10 @@ if TYPE_CHECKING:
 HELP = """Whom to call today, and why: one row per customer, best first.
 
 The score is a weighted sum of named terms (overdue, maturing, follow_up,
-post_loan_check, revisit, win_back, recovery); weights and contact rhythms live in the
-config (retain config show). Customers contacted in the last few days are left
-off unless a promised follow-up has arrived or their arrears class worsened; an
-unanswered call or a wrong number is not a contact.
+post_loan_check, revisit, win_back, recovery, broken_promise); weights and
+contact rhythms live in the config (retain config show). Customers contacted in
+the last few days are left off unless a promised follow-up has arrived or their
+arrears class worsened; an unanswered call or a wrong number is not a contact.
 Ties are broken by customer id, so the list is the same for the same store
 and --today.
 
@@ -84,7 +84,7 @@ def calls(
             "--reason",
             help="Only customers with this reason (repeatable): a term name or its "
             "Chinese label (overdue/逾期, maturing/到期, follow_up, post_loan_check, "
-            "revisit, win_back, recovery).",
+            "revisit, win_back, recovery, broken_promise).",
             show_default=False,
         ),
     ] = None,

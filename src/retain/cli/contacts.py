@@ -30,9 +30,15 @@ the call list. The same customer, channel and outcome within 10 minutes of a
 contact already logged looks like a double entry: on a terminal you are asked,
 in a script nothing is logged (exit 1) unless --yes.
 
+--outcome promised with --next DATE and --amount YUAN records a promise to pay
+(on --loan, else the customer's overdue loans), judged kept or broken by the
+first loans import after DATE: see `retain promises`.
+
 Example:
 
     retain log C0001 --channel call --outcome promised --next +3d --note "月底还款"
+
+    retain log C0001 --outcome promised --next 2026-12-05 --amount 3000
 
     retain log C0002 --channel 上门 --outcome 同意续贷 --loan JJ20260002
 
@@ -106,6 +112,16 @@ def log(
     officer: Annotated[
         str | None, typer.Option("--officer", help="Who made the contact.", show_default=False)
     ] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option(
+            "--amount",
+            metavar="YUAN",
+            help="With --outcome promised and --next: the amount promised, in yuan "
+            "(a promise to pay, judged by the next loans import after its date).",
+            show_default=False,
+        ),
+    ] = None,
     yes: Annotated[
         bool,
         typer.Option(
@@ -120,7 +136,8 @@ def log(
     from retain.contacts import ContactEntry, channel_of, duplicates, log_contacts, outcome_of
     from retain.dates import parse_datetime, parse_day
     from retain.errors import UsageError
-    from retain.i18n import t
+    from retain.i18n import msg, t
+    from retain.importing.normalise import Invalid, norm_money
 
     st = state(ctx)
     ids = list(customer_ids)
@@ -134,14 +151,33 @@ def log(
             raise UsageError(key="log.at_future", value=at, today=today.isoformat())
     else:
         moment = dt.datetime.combine(today, dt.datetime.now().time().replace(microsecond=0))
+    the_outcome = outcome_of(outcome)
+    follow_up = parse_day(next_on, today) if next_on else None
+    amount_fen = None
+    if amount is not None:
+        if the_outcome != "promised":
+            raise UsageError(key="log.amount_needs_promise")
+        if follow_up is None:
+            raise UsageError(key="log.amount_needs_next")
+        try:
+            amount_fen = norm_money(amount)
+        except Invalid as exc:
+            raise UsageError(key="option", option="--amount", reason=exc.message) from None
+        if amount_fen is None:
+            raise UsageError(key="option", option="--amount", reason=msg("promise.no_amount"))
+        if follow_up < moment.date():
+            raise UsageError(
+                key="log.promise_past", date=follow_up.isoformat(), at=moment.date().isoformat()
+            )
     entry = ContactEntry(
         channel=channel_of(channel),
-        outcome=outcome_of(outcome),
+        outcome=the_outcome,
         at=moment,
         note=note.strip() if note and note.strip() else None,
-        next_on=parse_day(next_on, today) if next_on else None,
+        next_on=follow_up,
         loan_id=loan.strip() if loan else None,
         officer=officer,
+        amount_fen=amount_fen,
     )
     # Recording a contact shows nothing of the book: old loan data is no reason to warn.
     with st.store(stale="ignore", writer="log") as store:
@@ -207,6 +243,19 @@ def history(
     _print_timeline(info, contacts, st.lang)
 
 
+def _promise_cell(contact: dict[str, Any], lang: str) -> str:
+    """``3,000 on 5 Dec · broken`` for a contact that made a promise to pay."""
+    import datetime as dt
+
+    from retain.promises import promise_text
+
+    if contact["promise_amount"] is None:
+        return ""
+    fen = round(contact["promise_amount"] * 100)
+    due = dt.date.fromisoformat(contact["next_on"])
+    return promise_text(fen, due, contact["promise_status"]).render(lang)
+
+
 def _print_timeline(info: dict[str, Any], contacts: list[dict[str, Any]], lang: str) -> None:
     from retain.cli.render import Column, print_table
     from retain.i18n import label, t
@@ -219,6 +268,7 @@ def _print_timeline(info: dict[str, Any], contacts: list[dict[str, Any]], lang: 
             label("outcome", c["outcome"], lang),
             c["next_on"] or "",
             c["loan_id"] or "",
+            _promise_cell(c, lang),
             c["note"] or "",
         ]
         for c in contacts
@@ -232,6 +282,7 @@ def _print_timeline(info: dict[str, Any], contacts: list[dict[str, Any]], lang: 
             Column(t("col.outcome", lang)),
             Column(t("col.next_on", lang)),
             Column(t("col.loan_id", lang)),
+            Column(t("promises.col.promise", lang)),
             Column(t("col.note", lang)),
         ],
         rows,
@@ -460,7 +511,9 @@ whatever their --at); else that one (`retain history ID` shows the ids).
 The customer's call list follows at once (last contact, quiet days, follow-up
 date, unanswered attempts; a wrong number no longer makes the phone unusable).
 Every field of the removed contact is kept in the store's audit trail (the
-`changes` table, entity `contact`), so it can be put back by hand.
+`changes` table, entity `contact`), so it can be put back by hand. A promise to
+pay it recorded is removed too (audit entity `promise`); the promises it had
+superseded are open again.
 
 Example:
 

@@ -244,6 +244,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("noloan", "retain.cli.noloan.NOLOAN_KINDS", ("noloan",)),
     ("calls", "retain.cli.calls.CALL_FIELDS", ("calls",)),
     ("trend", "retain.cli.trend.TREND_FIELDS", ("trend",)),
+    ("promises", "retain.cli.promises.PROMISE_FIELDS", ("promises",)),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -306,7 +307,19 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
     ),  # fmt: skip
     Schema(
         "history ID",
-        ("contact_id", "at", "channel", "outcome", "note", "next_on", "loan_id", "officer"),
+        (
+            "contact_id",
+            "at",
+            "channel",
+            "outcome",
+            "note",
+            "next_on",
+            "loan_id",
+            "officer",
+            "promise_amount",
+            "promise_status",
+            "promise_judged_on",
+        ),
         args=("history", "{customer_id}"),
     ),
     Schema(
@@ -362,7 +375,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
-    "calls --explain ID", "history ID", "trend",
+    "calls --explain ID", "history ID", "promises", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json", "runoff", "retention",
 )  # fmt: skip

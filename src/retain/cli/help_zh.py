@@ -124,7 +124,7 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
 """,
     "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
 
-得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
+得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿、broken_promise 承诺未兑现）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
 
 示例：
 
@@ -140,12 +140,25 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
 未接通和空号只是尝试，不算联系：客户仍留在电话清单上。与已记录的联系客户、方式、结果都相同且时间相差不到 10 分钟的，看起来是重复录入：在终端中会询问，在脚本中不记录（退出码 1），除非加 --yes。
 
+--outcome promised 加 --next 日期 和 --amount 金额 记录一笔承诺还款（涉及 --loan，否则为客户的逾期贷款），承诺日期之后的第一次贷款导入判定其是否兑现：见 `retain promises`。
+
 示例：
 
     retain log C0001 --channel 电话 --outcome 承诺还款 --next +3d --note "月底还款"
+    retain log C0001 --outcome 承诺还款 --next 2026-12-05 --amount 3000
     retain log C0002 --channel 上门 --outcome 同意续贷 --loan JJ20260002
     retain due --format ids | retain log - --channel 短信 --outcome 已接通
     retain log C0003 --outcome 未接通 --yes
+""",
+    "promises": """承诺还款（用 `retain log --outcome promised --next 日期 --amount 金额` 记录），承诺日期新的在前，并给出每位客户经理的兑现率。
+
+承诺在判定之前为“待兑现”：承诺日期之后（导入数据截至日晚于承诺日期）的第一次贷款导入对其判定：所涉贷款均已不再逾期，或承诺以来还款金额（余额的减少，或还款计划中截至承诺日期的实还金额）达到承诺金额，为“已兑现”，否则为“未兑现”。同一笔贷款的新承诺取代尚未判定的旧承诺。兑现率 = 已兑现 ÷ 已判定（已兑现 + 未兑现），按客户经理（log --officer 给出的，否则为客户的客户经理）计算。
+
+示例：
+
+    retain promises --status broken
+    retain promises --officer 王芳 --format json
+    retain promises --status open --output promises.xlsx
 """,
     "history": """客户的联系记录，最新的在前，包括未接通和空号。
 
@@ -176,7 +189,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
 不给 CONTACT_ID 时，删除最后录入的一条（按录入顺序，不论其 --at）；否则删除该编号的一条（`retain history 客户编号` 显示编号）。
 
-客户的电话清单随即更新（最近联系、免打扰天数、跟进日期、未接通次数；删除的空号不再使号码无效）。被删除联系的每个字段都保存在数据库的审计记录中（changes 表，entity 为 contact），可以手工恢复。
+客户的电话清单随即更新（最近联系、免打扰天数、跟进日期、未接通次数；删除的空号不再使号码无效）。被删除联系的每个字段都保存在数据库的审计记录中（changes 表，entity 为 contact），可以手工恢复。这条联系记录的承诺还款随之删除（审计记录中 entity 为 promise），被它取代的承诺恢复为待兑现。
 
 示例：
 
@@ -407,7 +420,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     },
     "calls": {
         "--reason": "只看有该原因的客户（可重复）：overdue、maturing、follow_up、"
-        "post_loan_check、revisit、win_back、recovery。",
+        "post_loan_check、revisit、win_back、recovery、broken_promise。",
         "--explain": "逐项说明 CUSTOMER_ID 的得分是怎样算出的。",
     },
     "log": {
@@ -420,6 +433,8 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--loan": "这次联系涉及的贷款（借据号）。",
         "--at": "联系发生的时间（默认：现在，日期取 --today）。",
         "--officer": "这次联系由谁进行。",
+        "--amount": "与 --outcome promised 和 --next 一起使用：承诺还款的金额，单位元"
+        "（记为一笔承诺还款，承诺日期过后的下一次贷款导入判定是否兑现）。",
         "--yes": "即使与 10 分钟内已记录的联系重复，也照样记录。",
     },
     "contacts undo": {
@@ -427,6 +442,10 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--officer": "不给 CONTACT_ID 时：删除以该 --officer 记录的最后一条联系。",
     },
     "history": {"--format": "table（表格）或 json。"},
+    "promises": {
+        "--status": "只看该状态的承诺：open 待兑现、kept 已兑现、broken 未兑现、superseded 已被取代。",
+        "--officer": "只看该客户经理的承诺（及其兑现率）。",
+    },
     "import customers": {
         "--format": "导入摘要的输出方式。",
         "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",

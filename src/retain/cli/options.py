@@ -147,7 +147,13 @@ def in_words(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
     from retain.i18n import label, t
 
     shown = dict(row)
-    for name, prefix in (("guarantee", "guarantee"), ("status", "status"), ("reason", "term")):
+    words = (
+        ("guarantee", "guarantee"),
+        ("status", "status"),
+        ("reason", "term"),
+        ("promise_status", "promise.status"),
+    )
+    for name, prefix in words:
         if shown.get(name):
             shown[name] = label(prefix, shown[name], lang)
     if shown.get("reasons"):

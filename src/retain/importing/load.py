@@ -46,6 +46,7 @@ from retain.importing.validate import (
     validate_instalment,
     validate_loan,
 )
+from retain.promises import judge_promises
 from retain.scratch import clean_temporaries
 
 if TYPE_CHECKING:
@@ -252,6 +253,11 @@ def import_file(
                     saved = loader.schedule.settle().saved
                     report.added, report.updated = saved.added, saved.updated
                     report.unchanged = loader.staged - saved.added - saved.updated
+                if settings.kind in ("loans", "schedule") and not settings.dry_run:
+                    # Promises are judged on the book this import leaves (balances
+                    # or the schedule's payments), in its transaction: a
+                    # rolled-back import judges nothing.
+                    judge_promises(store.conn, settings.as_of or settings.today, settings.today)
                 report.skipped = skips.skipped
                 writer.finish(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
