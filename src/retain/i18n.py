@@ -862,6 +862,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "早于 {earliest}（import.earliest_date）：不是本台账的日期",
     ),
     "reject.matures_before": ("must be after disbursed_on", "必须晚于放款日期"),
+    "reject.period_min": ("must be at least 1", "至少为 1"),
+    "reject.next_due_without_date": (
+        "needs next_due_on (the instalment's due date)",
+        "须同时填写下次还款日",
+    ),
+    "reject.next_due_amount_required": (
+        "required with next_due_on",
+        "填写了下次还款日时必填",
+    ),
+    "reject.next_due_before": ("must be after disbursed_on", "必须晚于放款日期"),
+    "reject.next_due_after": ("must not be after matures_on", "不能晚于到期日期"),
     "reject.closed_not_blank": (
         "must be blank for a loan that is {status}",
         "{status}状态的贷款此项必须为空",
@@ -933,6 +944,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.field.rate": ("rate", "利率"),
     "import.field.days_past_due": ("days_past_due", "逾期天数"),
     "import.field.product": ("product", "产品"),
+    "import.field.next_due_on": ("next_due_on", "下次还款日"),
+    "import.field.next_due_amount": ("next_due_amount", "下期应还"),
+    "import.field.next_due_period": ("next_due_period", "当前期数"),
     # --- export ---
     "export.done": (
         "Exported {count} reminder(s) to {target}.",

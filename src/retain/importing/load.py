@@ -171,7 +171,7 @@ def rules_for(settings: ImportSettings, layout: HeaderLayout) -> Rules:
     mapping = settings.mapping
     wan = set(layout.wan_fields)
     if mapping.amount_unit == "wan":
-        wan |= {"principal", "balance"}
+        wan |= {"principal", "balance", "next_due_amount"}
     return Rules(
         today=settings.today,
         present=frozenset(layout.field_index) | frozenset(mapping.defaults),

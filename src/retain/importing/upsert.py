@@ -29,9 +29,14 @@ DAY_COLUMNS = {
     "disbursed_on": "disbursed_day",
     "matures_on": "matures_day",
     "closed_on": "closed_day",
+    "next_due_on": "next_due_day",
 }
 # Field name in files → column in the store, where they differ.
-LOAN_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
+LOAN_COLUMNS = {
+    "principal": "principal_fen",
+    "balance": "balance_fen",
+    "next_due_amount": "next_due_fen",
+}
 
 Row = tuple[object, ...]
 LOAD_CACHE_KIB = 65536  # the page cache while rows arrive

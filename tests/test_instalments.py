@@ -1,0 +1,172 @@
+"""Issue 11, part 2b: instalment reminders from a loans file's next instalment.
+
+A loans file may carry the next unpaid instalment (下次还款日 / 下期应还 / 当前期数).
+The ``instalment`` term lists the customer from ``rhythm.instalment_lead_days``
+days before that due day up to the day itself; its reminders go out in every
+export format, one per instalment (the due day is the reminder's episode).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retain.store import Store
+from tests.conftest import CUSTOMER_HEADER, Cli
+
+T0 = dt.date(2026, 12, 1)  # the Cli fixture's --today, a Tuesday
+
+ZH_LOANS = [
+    "借据编号", "客户编号", "贷款金额", "放款日期", "到期日期", "担保方式", "贷款状态",
+    "下次还款日", "下期应还", "当前期数",
+]  # fmt: skip
+EN_LOANS = [
+    "loan_id", "customer_id", "principal", "disbursed_on", "matures_on", "guarantee", "status",
+    "next_due_on", "next_due_amount", "next_due_period",
+]  # fmt: skip
+
+
+def day(offset: int) -> str:
+    return (T0 + dt.timedelta(days=offset)).isoformat()
+
+
+def stored(cli: Cli, loan_id: str) -> tuple[Any, ...]:
+    with Store(cli.db, create=False) as store:
+        row = store.conn.execute(
+            "SELECT next_due_on, next_due_day, next_due_fen, next_due_period FROM loans"
+            " WHERE loan_id = ?",
+            (loan_id,),
+        ).fetchone()
+    return tuple(row)
+
+
+def import_json(cli: Cli, kind: str, path: Path, today: str | None = None) -> dict[str, Any]:
+    result = cli("import", kind, str(path), "--format", "json", today=today)
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = result.json()
+    return data
+
+
+@pytest.fixture
+def customers(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
+    path = make_csv(
+        "customers.csv",
+        [
+            CUSTOMER_HEADER,
+            ["C1", "王建国", "13812348001", "", "粮油", "王芳", ""],
+            ["C2", "李秀英", "13912348002", "", "烟酒", "李强", ""],
+        ],
+    )
+    assert cli("import", "customers", str(path)).exit_code == 0
+    return cli
+
+
+def loans_file(make_csv: Callable[..., Path], rows: list[list[object]], name: str = "l.csv") -> Path:
+    return make_csv(name, [ZH_LOANS, *rows])
+
+
+# C1: a monthly loan whose 3rd instalment of 3,000.00 falls due on 5 Dec (4 days
+# ahead); C2: a loan maturing on 3 Dec, its last instalment due that day.
+INSTALMENT = ["L1", "C1", "36000", "2026-09-05", "2027-09-05", "信用", "正常", day(4), "3000", "3"]
+MATURING = ["L2", "C2", "12000", "2025-12-03", day(2), "信用", "正常", day(2), "1,000.00", "12"]
+
+
+@pytest.fixture
+def book(customers: Cli, make_csv: Callable[..., Path]) -> Cli:
+    path = loans_file(make_csv, [INSTALMENT, MATURING])
+    assert customers("import", "loans", str(path)).exit_code == 0
+    return customers
+
+
+# --- the import ------------------------------------------------------------------
+
+
+def test_chinese_columns_are_stored(book: Cli) -> None:
+    assert stored(book, "L1") == ("2026-12-05", 20792, 300000, 3)
+    assert stored(book, "L2") == ("2026-12-03", 20790, 100000, 12)
+
+
+def test_english_columns_are_stored(customers: Cli, make_csv: Callable[..., Path]) -> None:
+    row = ["L1", "C1", "36000", "2026-09-05", "2027-09-05", "credit", "active", "2026/12/5"]
+    path = make_csv("l.csv", [EN_LOANS, [*row, "¥3,000.50", "3"]])
+    assert customers("import", "loans", str(path)).exit_code == 0
+    assert stored(customers, "L1") == ("2026-12-05", 20792, 300050, 3)
+
+
+def test_a_wan_column_and_a_period_alone_are_optional(
+    customers: Cli, make_csv: Callable[..., Path]
+) -> None:
+    header = [*ZH_LOANS[:7], "下期还款日期", "本期应还金额(万元)"]
+    row = ["L1", "C1", "36000", "2026-09-05", "2027-09-05", "信用", "正常", day(4), "0.3"]
+    assert customers("import", "loans", str(make_csv("l.csv", [header, row]))).exit_code == 0
+    assert stored(customers, "L1") == ("2026-12-05", 20792, 300000, None)
+
+
+@pytest.mark.parametrize(
+    ("cells", "field", "reason"),
+    [
+        ([day(4), "", ""], "next_due_amount", "required with next_due_on"),
+        (["", "3000", ""], "next_due_amount", "needs next_due_on"),
+        (["", "", "3"], "next_due_period", "needs next_due_on"),
+        ([day(4), "-5", "3"], "next_due_amount", "negative amount"),
+        ([day(4), "3000", "0"], "next_due_period", "must be at least 1"),
+        (["2026-09-01", "3000", "1"], "next_due_on", "must be after disbursed_on"),
+        (["2027-10-01", "3000", "1"], "next_due_on", "must not be after matures_on"),
+        (["12月32日", "3000", "1"], "next_due_on", ""),
+    ],
+)
+def test_bad_next_instalments_are_rejected(
+    customers: Cli, make_csv: Callable[..., Path], cells: list[str], field: str, reason: str
+) -> None:
+    row = ["L1", "C1", "36000", "2026-09-05", "2027-09-05", "信用", "正常", *cells]
+    result = customers("import", "loans", str(loans_file(make_csv, [row])), "--format", "json")
+    assert result.exit_code == 3, result.stderr  # nothing imported
+    report = result.json()
+    assert report["rejected"] == 1
+    rejected = report["rejects"][0]
+    assert field in rejected["field"] and reason in rejected["reason"]
+
+
+def test_a_zero_amount_is_stored_and_blank_cells_clear(
+    book: Cli, make_csv: Callable[..., Path]
+) -> None:
+    cleared = [*INSTALMENT[:7], "", "", ""]
+    zero = [*MATURING[:7], day(2), "0", "12"]
+    report = import_json(book, "loans", loans_file(make_csv, [cleared, zero], "again.csv"))
+    assert report["updated"] == 2
+    assert stored(book, "L1") == (None, None, None, None)
+    assert stored(book, "L2") == ("2026-12-03", 20790, 0, 12)
+
+
+def test_a_file_without_the_columns_leaves_them_alone(
+    book: Cli, make_csv: Callable[..., Path]
+) -> None:
+    plain = make_csv("plain.csv", [ZH_LOANS[:7], INSTALMENT[:7], MATURING[:7]])
+    report = import_json(book, "loans", plain)
+    assert report["unchanged"] == 2
+    assert stored(book, "L1") == ("2026-12-05", 20792, 300000, 3)
+
+
+def test_the_same_file_next_day_is_unchanged_and_a_new_period_is_audited(
+    book: Cli, make_csv: Callable[..., Path]
+) -> None:
+    same = loans_file(make_csv, [INSTALMENT, MATURING], "same.csv")
+    assert import_json(book, "loans", same, today=day(1))["unchanged"] == 2
+    paid = [*INSTALMENT[:7], "2027-01-05", "3000", "4"]
+    report = import_json(book, "loans", loans_file(make_csv, [paid, MATURING], "paid.csv"))
+    assert report["updated"] == 1 and report["unchanged"] == 1
+    with Store(book.db, create=False) as store:
+        changes = store.conn.execute(
+            "SELECT field, old_value, new_value FROM changes WHERE entity_id = 'L1' ORDER BY rowid"
+        ).fetchall()
+    assert [tuple(c) for c in changes] == [
+        ("next_due_on", "2026-12-05", "2027-01-05"),
+        ("next_due_period", "3", "4"),
+        ("next_due_day", "20792", "20823"),
+    ]
