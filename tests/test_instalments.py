@@ -170,3 +170,57 @@ def test_the_same_file_next_day_is_unchanged_and_a_new_period_is_audited(
         ("next_due_period", "3", "4"),
         ("next_due_day", "20792", "20823"),
     ]
+
+
+# --- the call-list term -----------------------------------------------------------
+
+
+def calls_json(cli: Cli, today: str) -> dict[str, dict[str, Any]]:
+    result = cli("calls", "--limit", "100", "--format", "json", today=today)
+    assert result.exit_code == 0, result.stderr
+    return {row["customer_id"]: row for row in result.json()}
+
+
+def instalment_points(cli: Cli, today: str, customer: str = "C1") -> int:
+    row = calls_json(cli, today).get(customer)
+    return 0 if row is None else int(row["instalment"])
+
+
+def test_the_term_lists_the_customer_from_the_lead_window_to_the_due_day(book: Cli) -> None:
+    # 5 Dec is 4 days ahead on 1 Dec: outside the default 3-day lead window.
+    assert instalment_points(book, day(0)) == 0
+    for offset in (1, 2, 3, 4):
+        row = calls_json(book, day(offset))["C1"]
+        assert row["instalment"] == 60, offset
+        assert row["reasons"].startswith("instalment")
+        assert row["action"] == "remind of the instalment due"
+        table = book("calls", today=day(offset), env={"RETAIN_TTY": "1"}).stdout
+        assert "instalment 3 of 3,000.00 due 5 Dec" in table
+    assert instalment_points(book, day(5)) == 0
+
+
+def test_chinese_reason_and_explain(book: Cli) -> None:
+    zh = book("--lang", "zh", "calls", today=day(2), env={"RETAIN_TTY": "1"})
+    assert "第3期 应还 3,000.00 元 12月5日到期" in zh.stdout
+    explained = book("calls", "--explain", "C1", "--format", "json", today=day(2)).json()
+    line = next(t for t in explained["terms"] if t["term"] == "instalment")
+    assert line["points"] == 60
+    assert "instalment 3 of 3,000.00 due 5 Dec" in line["rule"]
+    before = book("calls", "--explain", "C1", "--format", "json", today=day(0)).json()
+    assert next(t for t in before["terms"] if t["term"] == "instalment")["points"] == 0
+
+
+def test_a_maturity_the_same_days_counts_once(book: Cli) -> None:
+    # C2's last instalment is its maturity (3 Dec), 1 day ahead: maturing
+    # 30 + 2 × 29 = 88, the instalment only 1 more.
+    row = calls_json(book, day(1))["C2"]
+    assert (row["maturing"], row["instalment"]) == (88, 1)
+    assert row["reasons"] == "maturing,instalment"
+
+
+def test_the_lead_window_is_a_setting(book: Cli) -> None:
+    assert book("config", "set", "rhythm.instalment_lead_days", "0").exit_code == 0
+    assert instalment_points(book, day(3)) == 0
+    assert calls_json(book, day(4))["C1"]["instalment"] == 60
+    bad = book("config", "set", "rhythm.instalment_lead_days", "400")
+    assert bad.exit_code == 2 and "must be from 0 to 365" in bad.stderr

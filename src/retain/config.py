@@ -216,6 +216,12 @@ class RhythmConfig(_Section):
     declined_pause_days: int = Field(
         180, ge=0, le=DAYS_MAX, description="no win-back for this long after the customer declined"
     )
+    instalment_lead_days: int = Field(
+        3,
+        ge=0,
+        le=365,
+        description="list a customer this many days before an instalment falls due (0: that day)",
+    )
 
     @model_validator(mode="after")
     def _tiers(self) -> RhythmConfig:

@@ -59,6 +59,7 @@ DESCRIPTIONS: dict[str, str] = {
     "rhythm.quiet_days": "最近这么多天内联系过的客户不列出",
     "rhythm.visit_after_failed_calls": "连续这么多次未接通后建议上门拜访",
     "rhythm.declined_pause_days": "客户拒绝后这么多天内不做无贷户维护",
+    "rhythm.instalment_lead_days": "分期还款日前这么多天起列出客户（0：仅当天）",
     "weights": "电话清单得分：得分 = 适用各项之和（calls --explain）",
     # Each call-list term's weights carry their own Chinese (retain.terms).
     **{f"weights.{setting.name}": setting.description_zh for setting in settings()},

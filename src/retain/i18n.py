@@ -1069,6 +1069,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base}: written-off loan since {date}; contact every {every} days",
         "{base}：{date} 起有核销贷款（账销案存）；每{every}天联系一次",
     ),
+    "term.instalment": ("instalment", "分期还款"),
+    "reason.instalment": (
+        "instalment {period} of {amount} due {date}",
+        "第{period}期 应还 {amount} 元 {date}到期",
+    ),
+    "reason.instalment_no_period": (
+        "instalment of {amount} due {date}",
+        "应还 {amount} 元 {date}到期",
+    ),
+    "action.instalment": ("remind of the instalment due", "提醒按期还款"),
+    "rule.instalment": (
+        "{base} − {less} for a maturity reminder the same day (at least 1): {what};"
+        " listed from {lead} days before",
+        "{base} − 同日到期提醒的{less}分（至少为1）：{what}；到期前{lead}天起列出",
+    ),
+    "sms.customer.instalment": (
+        "[{lender}] Dear {name}, instalment {period} of your loan, {amount_due} yuan, is due on {due_on}. Please make sure your account holds enough. Questions: {officer}.",
+        "【{lender}】尊敬的{name}，您的贷款第{period}期应还{amount_due}元，将于{due_on}到期，请提前存足款项。如有疑问请联系客户经理{officer}。",
+    ),
+    "sms.officer.instalment": (
+        "{date} instalment: {name} ({customer_id}) loan {loan_id} instalment {period} of {amount_due} yuan due {due_on}; remind to repay.",
+        "{date} 分期还款提醒：{name}（{customer_id}）贷款{loan_id} 第{period}期 应还{amount_due}元 {due_on}到期，提醒按期还款。",
+    ),
     # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),
     "rule.win_back_paused": (

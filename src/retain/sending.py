@@ -44,7 +44,7 @@ from retain.workdays import WorkingDays
 # them forward instead of back.
 NOT_BEFORE_DUE = frozenset({"overdue"})
 # Reasons a promise to repay or renew by a date holds back until that date.
-HELD_BY_PROMISE = frozenset({"maturing", "overdue"})
+HELD_BY_PROMISE = frozenset({"maturing", "overdue", "instalment"})
 PROMISES = ("promised", "renewing")
 
 _ORDER = {name: index for index, name in enumerate(TERM_NAMES)}
@@ -101,7 +101,7 @@ def _moved(reminder: Reminder, day: dt.date) -> Reminder:
         r.amount_fen, r.balance_fen, r.matures_on,
         None if r.days_past_due is None else r.days_past_due + shift,
         None if r.days_left is None else r.days_left - shift,
-        r.score,
+        r.score, r.period, r.amount_due_fen, r.due_on,
     )  # fmt: skip
 
 

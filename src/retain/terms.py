@@ -81,6 +81,9 @@ class CallRow:
     phone_unusable_since: str | None  # a wrong number was logged for this phone (ISO date)
     declined_day: int | None  # the customer's last refusal (拒绝)
     written_off_day: int | None  # the latest write-off (its close, else its first import)
+    instalment_day: int | None  # the soonest instalment due within its lead window
+    instalment_fen: int | None  # …its amount (of the lowest loan id due that day)
+    instalment_period: int | None  # …its period (期数), when the data gives one
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -229,6 +232,38 @@ def _win_back_episode(row: CallRow, config: Config) -> int:
     return max(start, end) if end is not None else start
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_date(day: int) -> Bilingual:
+    """``5 Dec`` / ``12月5日``: a date within the coming days, as people say it."""
+    date = from_day_number(day)
+    return Bilingual(f"{date.day} {_MONTHS[date.month - 1]}", f"{date.month}月{date.day}日")
+
+
+def instalment_text(period: int | None, fen: int | None, day: int) -> Msg:
+    """``instalment 3 of 3,000.00 due 5 Dec`` / ``第3期 应还 3,000.00 元 12月5日到期``."""
+    from retain.output import yuan_grouped
+
+    values = {"amount": yuan_grouped(fen), "date": short_date(day)}
+    if period is None:
+        return msg("reason.instalment_no_period", **values)
+    return msg("reason.instalment", period=period, **values)
+
+
+def _instalment_reason(row: CallRow) -> Msg:
+    return instalment_text(row.instalment_period, row.instalment_fen, _need(row.instalment_day))
+
+
+def _instalment_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("instalment")),
+        "less": row.points.get("maturing", 0),
+        "what": _instalment_reason(row),
+        "lead": config.rhythm.instalment_lead_days,
+    }
+
+
 def _maturing_reason(row: CallRow) -> Msg:
     if row.days_left:
         return msg("reason.maturing", days=row.days_left)
@@ -247,7 +282,17 @@ def _scaled(applies: str, weight: str, days: str, cap: str, extra: str = "") -> 
 
 # --- the registry ---------------------------------------------------------------
 
-LoanQuoted = Literal["maturing", "main"]
+# The loan a reminder quotes: the soonest maturing, the main one (most overdue,
+# else latest), or the one whose instalment the reminder is about.
+LoanQuoted = Literal["maturing", "main", "instalment"]
+
+# The maturing term's points, which the instalment term also reads.
+_MATURING_POINTS = """CASE WHEN m.days_left IS NOT NULL THEN
+            CAST(ROUND(:w_maturing + :w_maturing_per_day * (:lead - m.days_left)) AS INTEGER)
+            ELSE 0 END"""
+# An instalment's weight less a maturity reminder's points the same day, at
+# least 1: together they count the larger of the two (see TERMS).
+_INSTALMENT_LESS = f"(CAST(ROUND(:w_instalment) AS INTEGER) - ({_MATURING_POINTS}))"
 
 
 @dataclass(frozen=True)
@@ -284,8 +329,12 @@ class Term:
 
 # Collections first: the defaults of ``overdue`` and ``follow_up`` (125) lie
 # above the most the other terms can add up together (maturing 30 + 2 × 30,
-# post-loan check 15, revisit 12, recovery 5: 122; win-back excludes the rest),
+# post-loan check 15, revisit 12, recovery 5: 122; win-back excludes the rest;
+# an instalment only tops a maturity reminder up to its own 60, or by 1: 123),
 # so with the defaults every overdue or promised customer outranks every other.
+# An instalment (60) ranks with a maturity two weeks out: a part of the loan is
+# due, not all of it; below a maturity in its last week (76 – 90), above the
+# routine check and visits.
 TERMS: tuple[Term, ...] = (
     Term(
         name="overdue",
@@ -311,9 +360,7 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         name="maturing",
-        points_sql="""CASE WHEN m.days_left IS NOT NULL THEN
-            CAST(ROUND(:w_maturing + :w_maturing_per_day * (:lead - m.days_left)) AS INTEGER)
-            ELSE 0 END""",
+        points_sql=_MATURING_POINTS,
         settings=(
             Setting(
                 "maturing", 30, "a loan matures within the lead window", "有贷款在提前窗口内到期"
@@ -437,6 +484,31 @@ TERMS: tuple[Term, ...] = (
         rule=_recovery_rule,
         # Collections on a written-off loan are the officer's work, never an SMS.
         customer_facing=False,
+    ),
+    Term(
+        name="instalment",
+        points_sql=f"""CASE WHEN i.instalment_day IS NOT NULL
+                AND CAST(ROUND(:w_instalment) AS INTEGER) > 0
+            THEN (CASE WHEN {_INSTALMENT_LESS} > 1 THEN {_INSTALMENT_LESS} ELSE 1 END)
+            ELSE 0 END""",
+        settings=(
+            Setting(
+                "instalment",
+                60,
+                "an instalment falls due within its lead window (less a maturity"
+                " reminder's points the same day, at least 1)",
+                "有分期还款在提前窗口内到期（同日有到期提醒时减去其分值，至少为1）",
+            ),
+        ),
+        # Urgent: the call list's first pass reads instalments due soon exactly,
+        # through their own index (ranking's ``instalments``).
+        bound=None,
+        episode=lambda row, config: _need(row.instalment_day),
+        episode_sql="instalment_day",
+        rule=_instalment_rule,
+        customer_facing=True,
+        reason=_instalment_reason,
+        loan="instalment",
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )
