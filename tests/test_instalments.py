@@ -224,3 +224,117 @@ def test_the_lead_window_is_a_setting(book: Cli) -> None:
     assert calls_json(book, day(4))["C1"]["instalment"] == 60
     bad = book("config", "set", "rhythm.instalment_lead_days", "400")
     assert bad.exit_code == 2 and "must be from 0 to 365" in bad.stderr
+
+
+# --- reminders ---------------------------------------------------------------------
+
+OFFICER_TEXT = (
+    "2026-12-02 instalment: 王建国 (C1) loan L1 instalment 3 of 3,000.00 yuan due 2026-12-05;"
+    " remind to repay."
+)
+CUSTOMER_TEXT = (
+    "【本行】尊敬的王建国，您的贷款第3期应还3,000.00元，将于2026-12-05到期，请提前存足款项。"
+    "如有疑问请联系客户经理王芳。"
+)
+
+
+def export(cli: Cli, *args: str, today: str | None = None) -> Any:
+    result = cli("export", "reminders", *args, today=today)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def reminders(cli: Cli, *args: str, today: str | None = None) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = export(cli, *args, "--format", "json", today=today).json()
+    return rows
+
+
+def test_an_officer_reminder_carries_the_instalment(book: Cli) -> None:
+    rows = reminders(book, "--days", "7", "--kinds", "instalment")
+    mine = [r for r in rows if r["customer_id"] == "C1"]
+    assert len(mine) == 1
+    row = mine[0]
+    assert (row["date"], row["reason"], row["loan_id"]) == ("2026-12-02", "instalment", "L1")
+    assert (row["period"], row["amount_due"], row["due_on"]) == (3, 3000.0, "2026-12-05")
+    assert row["message"] == OFFICER_TEXT
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "ndjson", "xlsx", "ics"])
+def test_every_format_carries_the_instalment_text(book: Cli, tmp_path: Path, fmt: str) -> None:
+    for audience, text in (("officer", OFFICER_TEXT), ("customer", CUSTOMER_TEXT)):
+        out = tmp_path / f"{audience}.{fmt}"
+        export(book, "--days", "7", "--kinds", "instalment", "--audience", audience,
+               "-o", str(out))  # fmt: skip
+        assert text in _messages(out, fmt), (audience, fmt)
+
+
+def _messages(path: Path, fmt: str) -> list[str]:
+    if fmt == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [row["message"] for row in csv.DictReader(handle)]
+    if fmt == "json":
+        return [row["message"] for row in json.loads(path.read_text("utf-8"))]
+    if fmt == "ndjson":
+        return [json.loads(line)["message"] for line in path.read_text("utf-8").splitlines()]
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True).active
+        assert sheet is not None
+        rows = list(sheet.iter_rows(values_only=True))
+        at = list(rows[0]).index("message")
+        return [str(row[at]) for row in rows[1:]]
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    return [str(event["description"]) for event in calendar.walk("VEVENT")]
+
+
+def test_templates_may_use_the_instalment_placeholders(book: Cli) -> None:
+    key = "export.templates.short.en.instalment"
+    assert book("config", "set", key, "第{period}期{amount_due}元{due_on}").exit_code == 0
+    rows = reminders(book, "--days", "7", "--kinds", "instalment", "--template", "short")
+    assert [r["message"] for r in rows if r["customer_id"] == "C1"] == ["第3期3,000.00元2026-12-05"]
+    bad = book("config", "set", key, "{period_due}")
+    assert bad.exit_code == 2 and "period_due" in bad.stderr
+
+
+def test_one_text_a_day_when_an_instalment_and_a_maturity_coincide(book: Cli) -> None:
+    rows = reminders(book, "--days", "0", "--audience", "officer")
+    reasons = {r["reason"] for r in rows if r["customer_id"] == "C2"}
+    assert reasons == {"maturing", "instalment"}
+    result = export(book, "--days", "0", "--audience", "customer", "--format", "json")
+    texts = [r for r in result.json() if r["name"] == "李秀英"]
+    assert len(texts) == 1
+    assert "到期" in texts[0]["message"] and "第12期" not in texts[0]["message"]
+
+
+def test_the_same_file_imported_the_next_day_keeps_the_reminder_id(
+    book: Cli, make_csv: Callable[..., Path]
+) -> None:
+    first = reminders(book, "--days", "7", "--kinds", "instalment")
+    path = loans_file(make_csv, [INSTALMENT, MATURING], "again.csv")
+    assert book("import", "loans", str(path), today=day(1)).exit_code == 0
+    second = reminders(book, "--days", "7", "--kinds", "instalment", today=day(1))
+    ids = {r["customer_id"]: r["reminder_id"] for r in first}
+    assert {r["customer_id"]: r["reminder_id"] for r in second} == ids
+    assert ids["C1"] != ids["C2"]
+
+
+def test_new_only_sends_each_period_once(book: Cli, make_csv: Callable[..., Path]) -> None:
+    args = ("--days", "0", "--audience", "customer", "--new-only", "--kinds", "instalment")
+
+    def sent(today: str) -> list[str]:
+        return [r["message"] for r in reminders(book, *args, today=today) if r["name"] == "王建国"]
+
+    assert sent(day(1)) == [CUSTOMER_TEXT]
+    assert sent(day(2)) == []
+    assert sent(day(3)) == []
+    # A month later the file brings the next period (paid the 3rd, 4th due 5 Jan).
+    january = "2027-01-04"  # a Monday, and the 5th is within the lead window
+    paid = [*INSTALMENT[:7], "2027-01-05", "3000", "4"]
+    path = loans_file(make_csv, [paid], "january.csv")
+    assert book("import", "loans", str(path), today=january).exit_code == 0
+    texts = sent(january)
+    assert len(texts) == 1 and "第4期应还3,000.00元，将于2027-01-05到期" in texts[0]
+    assert sent(january) == []

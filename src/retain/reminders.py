@@ -12,7 +12,8 @@ duplicating it, and ``--new-only`` never sends it twice.
 How it streams (a million loans, a month ahead): the call list is scored once
 for everyone on the first day. After that a customer's listed reasons and their
 episodes can only change on a day when one of the facts they are computed from
-crosses a boundary — a maturity tier opening, a loan falling past due or into a
+crosses a boundary — a maturity tier opening, an instalment's lead window
+opening, a loan falling past due or into a
 worse arrears class, a check on its schedule, a promised date, a rhythm (quiet
 days, revisit, win-back …) running out since a contact, a close or a
 disbursement. Those *wake days* are found in one pass of SQL (:func:`_wake_sql`),
@@ -354,6 +355,15 @@ def _wake_sql(
             f"SELECT l.customer_id, l.matures_day + o.column1"
             f" FROM {values({*(-t for t in tiers), 1})} o"
             f" JOIN loans l ON {open_l} AND {matures_in}",
+        ),
+        # An instalment enters its lead window; it falls due and leaves it (the
+        # customer's next instalment, if any, then counts). Through the next-due index.
+        (
+            frozenset({"instalment"}),
+            f"SELECT l.customer_id, l.next_due_day + o.column1"
+            f" FROM {values({-rhythm.instalment_lead_days, 1})} o"
+            f" JOIN loans l ON {open_l}"
+            " AND l.next_due_day BETWEEN :lo - o.column1 AND :hi - o.column1",
         ),
         # A loan falls past due the day after maturity, or as its imported spell began.
         (
