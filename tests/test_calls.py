@@ -29,7 +29,10 @@ from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 T0 = dt.date(2026, 12, 1)  # a Tuesday; the Cli fixture's default --today
-TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery")
+TERMS = (
+    "overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery",
+    "instalment",
+)  # fmt: skip
 CALL_FIELDS = [
     "rank", "score", "customer_id", "name", "phone", "officer", "reasons", "action",
     "days_past_due", "days_left", "next_on", "last_contact", "failed_attempts", "last_attempt",

@@ -30,7 +30,10 @@ from tests.books import OFFICERS, Book, books, day, json_of, load_book
 from tests.conftest import Cli
 
 FULL = "100000"
-TERMS = ("overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery")
+TERMS = (
+    "overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery",
+    "instalment",
+)  # fmt: skip
 PROPERTY_SETTINGS = settings(
     # A quick run by default; PROPERTY_EXAMPLES=500 hunts longer.
     max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "25")),

@@ -987,6 +987,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.reason": ("Reason", "原因"),
     "col.amount": ("Amount", "金额"),
     "col.message": ("Message", "短信内容"),
+    "col.period": ("Period", "期数"),
+    "col.amount_due": ("Amount due", "应还金额"),
+    "col.due_on": ("Due on", "应还日期"),
     # --- calls, log, show, history ---
     "calls.title": ("Calls for {today}", "{today} 待联系客户"),
     "calls.summary": (
