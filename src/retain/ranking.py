@@ -66,8 +66,8 @@ def _query(
     one ``scored`` row per pair, ``today_day`` saying which (``today`` unused).
 
     ``only_ids`` limits it to some customers (exact scores, found by index);
-    ``urgent_only`` reads only overdue and soon-maturing loans: the urgent terms
-    are then exact, the bounded ones lower bounds.
+    ``urgent_only`` reads only overdue and soon-maturing loans (and instalments
+    due soon): the urgent terms are then exact, the bounded ones lower bounds.
     """
     rhythm = config.rhythm
     arrears = config.arrears
@@ -168,10 +168,11 @@ maturing AS (
 ),
 instalments AS (
     -- The soonest unpaid instalment falling due within its lead window, today
-    -- included, through the next-due index.
+    -- included, through the next-due index (the unary + keeps the planner off
+    -- the status index: most loans are open, few have an instalment due).
     SELECT l.customer_id, {day_of}MIN(l.next_due_day) AS instalment_day
     FROM {loans_l}
-    WHERE {is_open_sql("l")} AND l.next_due_day >= {t}
+    WHERE +{is_open_sql("l")} AND l.next_due_day >= {t}
         AND l.next_due_day <= {t} + :r_instalment_lead_days AND l.next_due_fen > 0
         {instalment_filter}
     GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
@@ -298,8 +299,8 @@ def _shortlist(
 ) -> list[str] | None:
     """Customers who can still make the top ``limit``, or None to score everyone.
 
-    Urgent terms come only from overdue or soon-maturing loans and promised dates,
-    which indexes find quickly; every bounded term is at most its bound. So a
+    Urgent terms come only from overdue or soon-maturing loans, instalments due
+    soon and promised dates, which indexes find quickly; every bounded term is at most its bound. So a
     customer is a contender only if the urgent terms plus all the bounds reach the
     ``limit``-th best lower bound, and everyone without an urgent reason is out
     when that bound beats the bounds alone.

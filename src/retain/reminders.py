@@ -362,7 +362,7 @@ def _wake_sql(
             frozenset({"instalment"}),
             f"SELECT l.customer_id, l.next_due_day + o.column1"
             f" FROM {values({-rhythm.instalment_lead_days, 1})} o"
-            f" JOIN loans l ON {open_l}"
+            f" JOIN loans l ON +{open_l}"
             " AND l.next_due_day BETWEEN :lo - o.column1 AND :hi - o.column1",
         ),
         # A loan falls past due the day after maturity, or as its imported spell began.

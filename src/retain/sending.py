@@ -10,7 +10,7 @@
    working day instead); ``export.send_on = "any_day"`` keeps every date;
 2. leaves out, per send day, and counts in :class:`LeftOut`:
    - customers without a usable phone (none stored, or logged as 空号);
-   - maturing and overdue texts to a customer who promised to repay (承诺还款)
+   - maturing, overdue and instalment texts to a customer who promised to repay (承诺还款)
      or agreed to renew (同意续贷) with a ``--next`` date not yet passed;
    - a reason texted to the customer within ``export.customer_quiet_days``
      (the export ledger, and this run's earlier days), whatever the episode;
