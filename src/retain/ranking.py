@@ -300,10 +300,10 @@ def _shortlist(
     """Customers who can still make the top ``limit``, or None to score everyone.
 
     Urgent terms come only from overdue or soon-maturing loans, instalments due
-    soon and promised dates, which indexes find quickly; every bounded term is at most its bound. So a
-    customer is a contender only if the urgent terms plus all the bounds reach the
-    ``limit``-th best lower bound, and everyone without an urgent reason is out
-    when that bound beats the bounds alone.
+    soon and promised dates, which indexes find quickly; every bounded term is at
+    most its bound. So a customer is a contender only if the urgent terms plus
+    all the bounds reach the ``limit``-th best lower bound, and everyone without
+    an urgent reason is out when that bound beats the bounds alone.
     """
     urgent = [t.name for t in TERMS if t.urgent]
     if spec.reasons and not set(spec.reasons) <= set(urgent):

@@ -7,14 +7,15 @@ urgency). Each :class:`Term` holds all there is to know about its reason:
 - ``points_sql``: its points, an SQL expression over the call-list query's
   sources (see ``ranking._query``: ``c`` the customer row with its last contact,
   ``o`` the open-loan aggregates, ``m`` the maturing loans, ``i`` the next
-  instalments due soon, ``r`` the recent close) and parameters: every setting below as ``:w_<name>``, every rhythm
-  setting as ``:r_<name>``, ``:t`` today's day number, ``:lead`` the longest
-  maturity tier; ``{class_weight}`` is the arrears class weight of ``o.dpd``;
+  instalments due soon, ``r`` the recent close) and parameters: every setting
+  below as ``:w_<name>``, every rhythm setting as ``:r_<name>``, ``:t`` today's
+  day number, ``:lead`` the longest maturity tier; ``{class_weight}`` is the
+  arrears class weight of ``o.dpd``;
 - ``settings``: its weights, which become the config's ``[weights]`` section;
 - ``bound``: None for an *urgent* term (computed exactly from overdue and
   soon-maturing loans, instalments due soon and promised dates in the call
-  list's first pass), else
-  the most points it can ever give, which the shortlist uses to prune;
+  list's first pass), else the most points it can ever give, which the
+  shortlist uses to prune;
 - ``episode``: the day its current spell began, the stable part of a
   reminder's id;
 - ``rule``: the values of its ``rule.<name>`` catalogue text for ``--explain``;
