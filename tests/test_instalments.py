@@ -67,7 +67,9 @@ def customers(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
     return cli
 
 
-def loans_file(make_csv: Callable[..., Path], rows: list[list[object]], name: str = "l.csv") -> Path:
+def loans_file(
+    make_csv: Callable[..., Path], rows: list[list[object]], name: str = "l.csv"
+) -> Path:
     return make_csv(name, [ZH_LOANS, *rows])
 
 

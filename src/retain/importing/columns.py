@@ -94,8 +94,13 @@ _CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
     "days_past_due": ("逾期天数",),
     "product": ("产品", "贷款产品", "产品名称"),
     "next_due_on": (
-        "下次还款日", "下期还款日", "本期应还日期", "下次还款日期", "下期还款日期",
-        "下期应还日期", "本期还款日",
+        "下次还款日",
+        "下期还款日",
+        "本期应还日期",
+        "下次还款日期",
+        "下期还款日期",
+        "下期应还日期",
+        "本期还款日",
     ),
     "next_due_amount": ("下期应还", "本期应还金额", "下期应还金额", "本期应还", "下次还款金额"),
     "next_due_period": ("当前期数", "当前期次", "本期期数", "下期期数"),
@@ -122,7 +127,10 @@ _ENGLISH_ALIASES: dict[str, tuple[str, ...]] = {
     "product": ("product name",),
     "next_due_on": ("next due date", "next instalment date", "next installment date"),
     "next_due_amount": (
-        "next due", "next instalment", "next installment", "instalment amount",
+        "next due",
+        "next instalment",
+        "next installment",
+        "instalment amount",
     ),
     "next_due_period": ("instalment no", "installment no", "current period"),
 }
