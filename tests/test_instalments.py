@@ -208,8 +208,10 @@ def test_chinese_reason_and_explain(book: Cli) -> None:
     line = next(t for t in explained["terms"] if t["term"] == "instalment")
     assert line["points"] == 60
     assert "instalment 3 of 3,000.00 due 5 Dec" in line["rule"]
-    before = book("calls", "--explain", "C1", "--format", "json", today=day(0)).json()
-    assert next(t for t in before["terms"] if t["term"] == "instalment")["points"] == 0
+    for outside in (day(0), day(5)):  # before its lead window, after its due day
+        other = book("calls", "--explain", "C1", "--format", "json", today=outside).json()
+        line = next(t for t in other["terms"] if t["term"] == "instalment")
+        assert line == {"term": "instalment", "points": 0, "rule": "does not apply today"}
 
 
 def test_a_maturity_the_same_days_counts_once(book: Cli) -> None:
