@@ -342,3 +342,19 @@ def test_new_only_sends_each_period_once(book: Cli, make_csv: Callable[..., Path
     texts = sent(january)
     assert len(texts) == 1 and "第4期应还3,000.00元，将于2027-01-05到期" in texts[0]
     assert sent(january) == []
+
+
+def test_a_config_written_before_the_term_still_loads(book: Cli, tmp_path: Path) -> None:
+    """Every file `config set` wrote lists customer_reasons; without instalment it
+    still loads, and instalments then go to officers only."""
+    config = tmp_path / "old.toml"
+    config.write_text(
+        '[export]\ncustomer_reasons = ["maturing", "overdue", "win_back"]\n', encoding="utf-8"
+    )
+    env = {"RETAIN_CONFIG": str(config)}
+    args = ("export", "reminders", "--days", "7", "--format", "json")
+    sent = book(*args, "--audience", "customer", env=env)
+    assert sent.exit_code == 0, sent.stderr
+    assert all("第3期" not in row["message"] for row in sent.json())
+    officer = book(*args, "--kinds", "instalment", env=env)
+    assert officer.exit_code == 0 and OFFICER_TEXT in officer.stdout
