@@ -25,6 +25,8 @@ OFFICERS = ("王芳", "李强", "陈静", "")
 # Maturities (days from today) that cross a reminder tier (30/15/7/1 days before)
 # or an arrears class edge (90/180/360 days past due) today or in the next days.
 EDGES_AHEAD = (0, 1, 2, 7, 8, 9, 15, 16, 17, 30, 31, 32)
+# A loans file with the next instalment: 下次还款日 / 下期应还 / 当前期数.
+BOOK_LOAN_HEADER = [*LOAN_HEADER, "下次还款日", "下期应还", "当前期数"]
 EDGES_BEHIND = (-1, -2, -88, -89, -90, -91, -178, -179, -180, -181, -358, -359, -360, -361)
 
 
@@ -51,7 +53,7 @@ class Book:
         ]
         for name, header, rows in (
             ("customers", CUSTOMER_HEADER, self.customers),
-            ("loans", LOAN_HEADER, self.loans),
+            ("loans", BOOK_LOAN_HEADER, self.loans),
         ):
             if not rows:
                 continue
@@ -86,9 +88,18 @@ def _loan(draw: st.DrawFn, loan_id: str, customer_id: str) -> list[object]:
     if status in ("正常", "逾期") and draw(st.booleans()):
         balance = draw(st.integers(0, principal // 1000)) * 1000
     guarantee = draw(st.sampled_from(GUARANTEES))
+    # The next instalment, on some loans: after disbursement, not after maturity,
+    # often in or near the days ahead (a lead window opening, the due day itself).
+    next_due: list[object] = ["", "", ""]
+    if matures - disbursed >= 2 and draw(st.booleans()):
+        lo, hi = disbursed + 1, matures
+        due = min(max(draw(st.one_of(st.integers(-3, 12), st.integers(lo, hi))), lo), hi)
+        amount = draw(st.sampled_from((0, 500, 3000, 12345)))
+        period = draw(st.one_of(st.just(""), st.integers(1, 36)))
+        next_due = [day(due), amount, period]
     return [
         loan_id, customer_id, principal, day(disbursed), day(matures), guarantee, status,
-        closed, balance, dpd,
+        closed, balance, dpd, *next_due,
     ]  # fmt: skip
 
 
@@ -118,7 +129,7 @@ def load_book(cli: Cli, book: Book, folder: Path) -> None:
     """Import the book into ``cli``'s (fresh) store and log its contacts."""
     for name, header, rows in (
         ("customers", CUSTOMER_HEADER, book.customers),
-        ("loans", LOAN_HEADER, book.loans),
+        ("loans", BOOK_LOAN_HEADER, book.loans),
     ):
         if not rows:
             continue

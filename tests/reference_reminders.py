@@ -52,7 +52,10 @@ def reference_upcoming(
     reminders = []
     for (customer_id, reason, episode), (day_no, row) in found.items():
         kind = term(reason)
-        loan = details.get(customer_id, {}).get(kind.loan)
+        if kind.loan == "instalment":
+            loan = _instalment_loan(conn, customer_id, episode)
+        else:
+            loan = details.get(customer_id, {}).get(kind.loan)
         reminders.append(
             Reminder(
                 reminder_id=reminder_id(customer_id, reason, episode),
@@ -69,11 +72,34 @@ def reference_upcoming(
                 days_past_due=row.dpd if kind.quotes_dpd else None,
                 days_left=row.days_left if kind.quotes_days_left else None,
                 score=row.points[reason],
+                period=loan["next_due_period"] if kind.loan == "instalment" and loan else None,
+                amount_due_fen=loan["next_due_fen"] if kind.loan == "instalment" and loan else None,
+                due_on=loan["next_due_on"] if kind.loan == "instalment" and loan else None,
             )
         )
     order = {kind: i for i, kind in enumerate(KINDS)}
     reminders.sort(key=lambda r: (r.date, order[r.reason], r.customer_id))
     return reminders
+
+
+def _instalment_loan(
+    conn: sqlite3.Connection, customer_id: str, due_day: int
+) -> dict[str, Any] | None:
+    """The open loan whose instalment (a positive amount) falls due on ``due_day``;
+    of several, the lowest loan id."""
+    cursor = conn.execute(
+        "SELECT loan_id, principal_fen, balance_fen, matures_on, status, next_due_day,"
+        " next_due_fen, next_due_period, next_due_on FROM loans WHERE customer_id = ?",
+        (customer_id,),
+    )
+    names = [d[0] for d in cursor.description]
+    loans = [dict(zip(names, values, strict=True)) for values in cursor]
+    due = [
+        loan
+        for loan in loans
+        if is_open(loan["status"]) and loan["next_due_day"] == due_day and loan["next_due_fen"]
+    ]
+    return min(due, key=lambda loan: loan["loan_id"]) if due else None
 
 
 def _loan_details(

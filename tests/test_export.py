@@ -43,12 +43,13 @@ BOM = b"\xef\xbb\xbf"
 
 OFFICER_FIELDS = [
     "reminder_id", "date", "reason", "customer_id", "name", "phone", "officer", "loan_id",
-    "amount", "balance", "matures_on", "days_past_due", "days_left", "message",
+    "amount", "balance", "matures_on", "days_past_due", "days_left", "period", "amount_due",
+    "due_on", "message",
 ]  # fmt: skip
 CUSTOMER_FIELDS = ["reminder_id", "date", "name", "phone", "message"]
-MONEY = {"amount", "balance"}
-INTS = {"days_past_due", "days_left"}
-DATES = {"date", "matures_on"}
+MONEY = {"amount", "balance", "amount_due"}
+INTS = {"days_past_due", "days_left", "period"}
+DATES = {"date", "matures_on", "due_on"}
 ZH_HEADERS = {
     "reminder_id": "提醒编号",
     "date": "日期",
@@ -63,6 +64,9 @@ ZH_HEADERS = {
     "matures_on": "到期日期",
     "days_past_due": "逾期天数",
     "days_left": "剩余天数",
+    "period": "期数",
+    "amount_due": "应还金额",
+    "due_on": "应还日期",
     "message": "短信内容",
 }
 ZH_LABELS = {
@@ -326,7 +330,7 @@ def test_xlsx_cells_are_typed_and_match_json(week: dict[str, Any]) -> None:
                 assert isinstance(cell.value, str) and cell.value == value
                 shown[index].append(value)
     # Columns are wide enough for what they show, CJK counting double (capped at 60).
-    letters = "ABCDEFGHIJKLMN"
+    letters = "ABCDEFGHIJKLMNOPQ"
     for index, texts in shown.items():
         needed = max(width(t) for t in texts)
         assert sheet.column_dimensions[letters[index]].width >= min(needed, 60), header[index]

@@ -269,13 +269,13 @@ def test_guarantors_are_never_texted(book: Cli, make_csv: Callable[..., Path]) -
 def test_collateral_expiry_on_the_call_list_across_days(book: Cli) -> None:
     # The insurance (2026-12-20) is 30 days ahead from 2026-11-20 on.
     assert _collateral(book, "2026-11-19") == 0
-    assert _collateral(book, "2026-11-20") == 2
-    assert _collateral(book) == 2
+    assert _collateral(book, "2026-11-20") == 1
+    assert _collateral(book) == 1
     table = book("--lang", "zh", "calls", env={"RETAIN_TTY": "1", "COLUMNS": "250"}).stdout
     assert "抵押物保险 12月20日到期" in table
     # the day after it, the certificate's window (from 2026-12-21) takes over
-    assert _collateral(book, "2026-12-20") == 2
-    assert _collateral(book, "2026-12-21") == 2
+    assert _collateral(book, "2026-12-20") == 1
+    assert _collateral(book, "2026-12-21") == 1
     later = book("calls", "--explain", "C3", today="2026-12-25")
     assert "collateral certificate of loan collateral expires 2027-01-20" in later.stdout
 
@@ -286,7 +286,7 @@ def test_collateral_expiry_stops_after_a_contact_and_after_the_expiry(
     assert book("log", "C3", "--outcome", "reached", "--at", "2026-12-01").exit_code == 0
     assert _collateral(book, "2026-12-05") == 0
     # the certificate's window opens after that contact: listed again
-    assert _collateral(book, "2026-12-21") == 2
+    assert _collateral(book, "2026-12-21") == 1
     # a loan with only an insurance date in the past gives nothing
     loans = make_csv(
         "loans2.csv",

@@ -93,7 +93,7 @@ def test_files_for_people_speak_chinese_under_zh(
     assert body or command == ("noloan",)  # the seeded book has no no-loan customer
     english_codes = {"credit", "guarantee", "mortgage", "pledge", "active", "overdue", "closed"}
     english_codes |= {"maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery"}
-    english_codes |= {"collateral_expiry"}
+    english_codes |= {"collateral_expiry", "broken_promise", "instalment"}
     for row, record in zip(body, machine, strict=True):
         cells = dict(zip(header, row, strict=True))
         for cell in cells.values():

@@ -33,6 +33,7 @@ FULL = "100000"
 TERMS = (
     "overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery",
     "collateral_expiry",
+    "instalment",
 )  # fmt: skip
 PROPERTY_SETTINGS = settings(
     # A quick run by default; PROPERTY_EXAMPLES=500 hunts longer.

@@ -246,6 +246,12 @@ class RhythmConfig(_Section):
         description="remind the officer this many days before collateral insurance or a"
         " certificate expires",
     )
+    instalment_lead_days: int = Field(
+        3,
+        ge=0,
+        le=365,
+        description="list a customer this many days before an instalment falls due (0: that day)",
+    )
 
     @model_validator(mode="after")
     def _tiers(self) -> RhythmConfig:
@@ -377,11 +383,17 @@ class ExportConfig(_Section):
                 accepted=", ".join(known),
             )
 
-        from retain.terms import TERM_NAMES
+        from retain.terms import CUSTOMER_FACING, TERM_NAMES
 
+        # A customer set holds only what may be sent to a customer: the reasons
+        # allowed, and the customer-facing terms' own texts (a config written
+        # before a new such term lists its reasons without it).
+        customer = [
+            *self.customer_reasons,
+            *(r for r in CUSTOMER_FACING if r not in self.customer_reasons),
+        ]
         for name, by_lang in self.templates.items():
-            # A customer set holds only what may be sent to a customer.
-            reasons = self.customer_reasons if name == "customer" else TERM_NAMES
+            reasons = customer if name == "customer" else TERM_NAMES
             for lang, by_reason in by_lang.items():
                 if lang not in ("en", "zh"):
                     raise ConfigValueError(key="config.template_lang", name=name, lang=lang)

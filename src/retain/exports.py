@@ -62,6 +62,9 @@ OFFICER_FIELDS = (
     Field("matures_on", "date"),
     Field("days_past_due", "int"),
     Field("days_left", "int"),
+    Field("period", "int"),  # an instalment reminder's instalment: period, amount, due date
+    Field("amount_due", "money"),
+    Field("due_on", "date"),
     Field("message"),
     Field("data_as_of", "date"),  # the loan data's as-of day (retain.cli.options.DATA_AS_OF)
 )
@@ -125,9 +128,13 @@ def _values(
         "matures_on": reminder.matures_on or "",
         "loan_id": reminder.loan_id or "",
         "reason": reason_label,
+        "period": "" if reminder.period is None else str(reminder.period),
+        "due_on": reminder.due_on or "",
     }
     if "amount" in used:
         values["amount"] = yuan_grouped(reminder.amount_fen)
+    if "amount_due" in used:
+        values["amount_due"] = yuan_grouped(reminder.amount_due_fen)
     if "balance" in used:
         values["balance"] = yuan_grouped(
             reminder.balance_fen if reminder.balance_fen is not None else reminder.amount_fen

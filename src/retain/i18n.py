@@ -1198,6 +1198,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "早于 {earliest}（import.earliest_date）：不是本台账的日期",
     ),
     "reject.matures_before": ("must be after disbursed_on", "必须晚于放款日期"),
+    "reject.next_due_without_date": (
+        "needs next_due_on (the instalment's due date)",
+        "须同时填写下次还款日",
+    ),
+    "reject.next_due_amount_required": (
+        "required with next_due_on",
+        "填写了下次还款日时必填",
+    ),
+    "reject.next_due_before": ("must be after disbursed_on", "必须晚于放款日期"),
+    "reject.next_due_after": ("must not be after matures_on", "不能晚于到期日期"),
     "reject.closed_not_blank": (
         "must be blank for a loan that is {status}",
         "{status}状态的贷款此项必须为空",
@@ -1286,6 +1296,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "import.field.relation": ("relation", "与借款人关系"),
     "import.field.guarantor": ("loan_id + guarantor", "借据号＋担保人"),
+    "import.field.next_due_on": ("next_due_on", "下次还款日"),
+    "import.field.next_due_amount": ("next_due_amount", "下期应还"),
+    "import.field.next_due_period": ("next_due_period", "当前期数"),
     # --- export ---
     "export.done": (
         "Exported {count} reminder(s) to {target}.",
@@ -1447,6 +1460,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.officer.broken_promise": (
         "{date} broken promise: {name} ({customer_id}) did not pay as promised; call and agree a new date.",
         "{date} 承诺未兑现：{name}（{customer_id}）未按承诺还款，请致电并重新约定。",
+    ),
+    "term.instalment": ("instalment", "分期还款"),
+    "reason.instalment": (
+        "instalment {period} of {amount} due {date}",
+        "第{period}期 应还 {amount} 元 {date}到期",
+    ),
+    "reason.instalment_no_period": (
+        "instalment of {amount} due {date}",
+        "应还 {amount} 元 {date}到期",
+    ),
+    "action.instalment": ("remind of the instalment due", "提醒按期还款"),
+    "rule.instalment": (
+        "{base} − {less} for a maturity reminder the same day (at least 1): {what};"
+        " listed from {lead} days before",
+        "{base} − 同日到期提醒的{less}分（至少为1）：{what}；到期前{lead}天起列出",
+    ),
+    "sms.customer.instalment": (
+        "[{lender}] Dear {name}, instalment {period} of your loan, {amount_due} yuan, is due on {due_on}. Please make sure your account holds enough. Questions: {officer}.",
+        "【{lender}】尊敬的{name}，您的贷款第{period}期应还{amount_due}元，将于{due_on}到期，请提前存足款项。如有疑问请联系客户经理{officer}。",
+    ),
+    "sms.officer.instalment": (
+        "{date} instalment: {name} ({customer_id}) loan {loan_id} instalment {period} of {amount_due} yuan due {due_on}; remind to repay.",
+        "{date} 分期还款提醒：{name}（{customer_id}）贷款{loan_id} 第{period}期 应还{amount_due}元 {due_on}到期，提醒按期还款。",
     ),
     # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),

@@ -72,8 +72,8 @@ def _query(
     ``only_ids`` limits it to some customers (exact scores, found by index);
     ``ids_from`` does the same with a table of them (``customer_id``), which
     costs less to prepare than thousands of parameters;
-    ``urgent_only`` reads only overdue and soon-maturing loans: the urgent terms
-    are then exact, the bounded ones lower bounds.
+    ``urgent_only`` reads only overdue and soon-maturing loans (and instalments
+    due soon): the urgent terms are then exact, the bounded ones lower bounds.
     """
     rhythm = config.rhythm
     arrears = config.arrears
@@ -110,9 +110,20 @@ def _query(
         one_c = f"AND c.customer_id IN (SELECT customer_id FROM {ids_from})"
     closed_filter = one
     urgent_loans = ""
+    # Instalments are read exactly in every pass (an urgent term): the id filter only.
+    instalment_filter = one
     # Today: one day for everyone, or each pair's day (``wk``, the pairs).
     t = ":t"
-    day_of, loans_l, by_day, o_day, m_day, r_day, e_day = "", "loans l", "", "", "", "", ""
+    day_of, loans_l, by_day, o_day, m_day, r_day, e_day, i_day = (
+        "",
+        "loans l",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    )
     wb_since = ":wb_since"
     wk = ""
     if pairs_from is not None:
@@ -122,7 +133,7 @@ def _query(
         # index once per pair, and the groups come out in order (no sort).
         day_of, by_day = "wk.day AS day, ", ", wk.day"
         loans_l = f"{wk} CROSS JOIN loans l ON l.customer_id = wk.customer_id"
-        o_day, m_day, r_day, e_day = (f" AND {a}.day = wk.day" for a in "omre")
+        o_day, m_day, r_day, e_day, i_day = (f" AND {a}.day = wk.day" for a in "omrei")
         wb_since = "wk.wb_since"
         closed_filter = f"AND l.customer_id IN (SELECT customer_id FROM {pairs_from})"
     if urgent_only:
@@ -134,6 +145,7 @@ def _query(
         urgent_loans = " AND (l.matures_day <= :t + :lead OR l.days_past_due > 0)"
         one_c += (
             " AND c.customer_id IN (SELECT customer_id FROM open_loans"
+            " UNION SELECT customer_id FROM instalments"
             " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
         )
     tier = _tier_case(config, f"(l.matures_day - {t})")
@@ -208,6 +220,17 @@ collateral AS (
         GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
     )
 ),
+instalments AS (
+    -- The soonest unpaid instalment falling due within its lead window, today
+    -- included, through the next-due index (the unary + keeps the planner off
+    -- the status index: most loans are open, few have an instalment due).
+    SELECT l.customer_id, {day_of}MIN(l.next_due_day) AS instalment_day
+    FROM {loans_l}
+    WHERE +{is_open_sql("l")} AND l.next_due_day >= {t}
+        AND l.next_due_day <= {t} + :r_instalment_lead_days AND l.next_due_fen > 0
+        {instalment_filter}
+    GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
+),
 written_off AS (
     -- Written-off loans stay to collect (账销案存): the latest write-off, dated
     -- by its close, else by the import that first brought it.
@@ -252,6 +275,19 @@ candidates AS (
         ) END AS guarantor,
         e.code / 2 AS collateral_day,
         e.code % 2 AS collateral_kind,
+        i.instalment_day,
+        -- What is due that day, of the lowest loan id due then: looked up only
+        -- where the column is read (the list's rows, not its first pass).
+        CASE WHEN i.instalment_day IS NOT NULL THEN (
+            SELECT s.next_due_fen FROM loans s WHERE s.customer_id = c.customer_id
+                AND {is_open_sql("s")} AND s.next_due_day = i.instalment_day
+                AND s.next_due_fen > 0 ORDER BY s.loan_id LIMIT 1
+        ) END AS instalment_fen,
+        CASE WHEN i.instalment_day IS NOT NULL THEN (
+            SELECT s.next_due_period FROM loans s WHERE s.customer_id = c.customer_id
+                AND {is_open_sql("s")} AND s.next_due_day = i.instalment_day
+                AND s.next_due_fen > 0 ORDER BY s.loan_id LIMIT 1
+        ) END AS instalment_period,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
         {points}
@@ -261,8 +297,9 @@ candidates AS (
     LEFT JOIN recently_closed r ON r.customer_id = c.customer_id{r_day}
     LEFT JOIN written_off w ON w.customer_id = c.customer_id
     LEFT JOIN collateral e ON e.customer_id = c.customer_id{e_day}
+    LEFT JOIN instalments i ON i.customer_id = c.customer_id{i_day}
     WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR w.customer_id IS NOT NULL
-        OR c.next_day <= {t}) {one_c}
+        OR i.customer_id IS NOT NULL OR c.next_day <= {t}) {one_c}
 ),
 scored AS (
     SELECT *, {total} AS score,
@@ -330,11 +367,11 @@ def _shortlist(
 ) -> list[str] | None:
     """Customers who can still make the top ``limit``, or None to score everyone.
 
-    Urgent terms come only from overdue or soon-maturing loans and promised dates,
-    which indexes find quickly; every bounded term is at most its bound. So a
-    customer is a contender only if the urgent terms plus all the bounds reach the
-    ``limit``-th best lower bound, and everyone without an urgent reason is out
-    when that bound beats the bounds alone.
+    Urgent terms come only from overdue or soon-maturing loans, instalments due
+    soon and promised dates, which indexes find quickly; every bounded term is at
+    most its bound. So a customer is a contender only if the urgent terms plus
+    all the bounds reach the ``limit``-th best lower bound, and everyone without
+    an urgent reason is out when that bound beats the bounds alone.
     """
     urgent = [t.name for t in TERMS if t.urgent]
     if spec.reasons and not set(spec.reasons) <= set(urgent):

@@ -12,7 +12,8 @@ duplicating it, and ``--new-only`` never sends it twice.
 How it streams (a million loans, a month ahead): the call list is scored once
 for everyone on the first day. After that a customer's listed reasons and their
 episodes can only change on a day when one of the facts they are computed from
-crosses a boundary — a maturity tier opening, a loan falling past due or into a
+crosses a boundary — a maturity tier opening, an instalment's lead window
+opening, a loan falling past due or into a
 worse arrears class, a check on its schedule, a promised date, a rhythm (quiet
 days, revisit, win-back …) running out since a contact, a close or a
 disbursement. Those *wake days* are found in one pass of SQL (:func:`_wake_sql`),
@@ -68,6 +69,10 @@ class Reminder:
     days_past_due: int | None
     days_left: int | None
     score: int
+    # An instalment reminder's instalment: its period (期数), amount and due date.
+    period: int | None = None
+    amount_due_fen: int | None = None
+    due_on: str | None = None
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -84,6 +89,9 @@ class Reminder:
             "matures_on": self.matures_on,
             "days_past_due": self.days_past_due,
             "days_left": self.days_left,
+            "period": self.period,
+            "amount_due": self.amount_due_fen,
+            "due_on": self.due_on,
         }
 
 
@@ -212,9 +220,19 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
         + ", ".join(f"m.{c}" for c in loan_columns.split(", "))
         + ", "
         + ", ".join(f"n.{c}" for c in loan_columns.split(", "))
+        + ", "
+        + ", ".join(f"i.{c}" for c in loan_columns.split(", "))
+        + ", i.next_due_period, i.next_due_fen, i.next_due_on"
         + f" FROM {table} f JOIN {details} d ON d.customer_id = f.customer_id"
         " LEFT JOIN loans m ON m.loan_id = d.maturing"
         " LEFT JOIN loans n ON n.loan_id = d.main"
+        # An instalment reminder quotes the loan whose instalment falls due on
+        # its episode's day (the lowest loan id of several).
+        " LEFT JOIN loans i ON f.reason_order IN ("
+        + (",".join(str(i) for i, k in enumerate(KINDS) if term(k).loan == "instalment") or "-1")
+        + f") AND i.loan_id = (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
+        f" AND {is_open_sql('l')} AND l.next_due_day = f.episode AND l.next_due_fen > 0"
+        " ORDER BY l.loan_id LIMIT 1)"
         " ORDER BY f.day, f.reason_order, f.customer_id"
     )
     kinds = [term(name) for name in KINDS]
@@ -228,7 +246,7 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
             for values in batch:
                 customer_id, reason_order, episode, day_no, name, phone, officer = values[:7]
                 kind = kinds[reason_order]
-                loan = values[10:14] if kind.loan == "maturing" else values[14:18]
+                loan = values[_QUOTED[kind.loan]]
                 date = days.get(day_no)
                 if date is None:
                     date = days[day_no] = from_day_number(day_no)
@@ -247,11 +265,18 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
                     days_past_due=values[8],
                     days_left=values[9],
                     score=values[7],
+                    period=values[22],
+                    amount_due_fen=values[23],
+                    due_on=shared.setdefault(values[24], values[24]),
                 )
     finally:
         with contextlib.suppress(sqlite3.ProgrammingError):
             cursor.close()
             conn.execute(f"DROP TABLE IF EXISTS {details}")
+
+
+# Where each kind of quoted loan's columns are in a row of ``_found``'s query.
+_QUOTED = {"maturing": slice(10, 14), "main": slice(14, 18), "instalment": slice(18, 22)}
 
 
 def _quoted_loans(conn: sqlite3.Connection, table: str, details: str, today: dt.date) -> None:
@@ -330,6 +355,15 @@ def _wake_sql(
             f"SELECT l.customer_id, l.matures_day + o.column1"
             f" FROM {values({*(-t for t in tiers), 1})} o"
             f" JOIN loans l ON {open_l} AND {matures_in}",
+        ),
+        # An instalment enters its lead window; it falls due and leaves it (the
+        # customer's next instalment, if any, then counts). Through the next-due index.
+        (
+            frozenset({"instalment"}),
+            f"SELECT l.customer_id, l.next_due_day + o.column1"
+            f" FROM {values({-rhythm.instalment_lead_days, 1})} o"
+            f" JOIN loans l ON +{open_l}"
+            " AND l.next_due_day BETWEEN :lo - o.column1 AND :hi - o.column1",
         ),
         # A loan falls past due the day after maturity, or as its imported spell began.
         (

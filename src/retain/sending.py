@@ -10,7 +10,7 @@
    working day instead); ``export.send_on = "any_day"`` keeps every date;
 2. leaves out, per send day, and counts in :class:`LeftOut`:
    - customers without a usable phone (none stored, or logged as 空号);
-   - maturing and overdue texts to a customer who promised to repay (承诺还款)
+   - maturing, overdue and instalment texts to a customer who promised to repay (承诺还款)
      or agreed to renew (同意续贷) with a ``--next`` date not yet passed;
    - a reason texted to the customer within ``export.customer_quiet_days``
      (the export ledger, and this run's earlier days), whatever the episode;
@@ -44,7 +44,7 @@ from retain.workdays import WorkingDays
 # them forward instead of back.
 NOT_BEFORE_DUE = frozenset({"overdue"})
 # Reasons a promise to repay or renew by a date holds back until that date.
-HELD_BY_PROMISE = frozenset({"maturing", "overdue"})
+HELD_BY_PROMISE = frozenset({"maturing", "overdue", "instalment"})
 PROMISES = ("promised", "renewing")
 
 _ORDER = {name: index for index, name in enumerate(TERM_NAMES)}
@@ -101,7 +101,7 @@ def _moved(reminder: Reminder, day: dt.date) -> Reminder:
         r.amount_fen, r.balance_fen, r.matures_on,
         None if r.days_past_due is None else r.days_past_due + shift,
         None if r.days_left is None else r.days_left - shift,
-        r.score,
+        r.score, r.period, r.amount_due_fen, r.due_on,
     )  # fmt: skip
 
 

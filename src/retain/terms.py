@@ -6,14 +6,16 @@ urgency). Each :class:`Term` holds all there is to know about its reason:
 
 - ``points_sql``: its points, an SQL expression over the call-list query's
   sources (see ``ranking._query``: ``c`` the customer row with its last contact,
-  ``o`` the open-loan aggregates, ``m`` the maturing loans, ``r`` the recent
-  close) and parameters: every setting below as ``:w_<name>``, every rhythm
-  setting as ``:r_<name>``, ``:t`` today's day number, ``:lead`` the longest
-  maturity tier; ``{class_weight}`` is the arrears class weight of ``o.dpd``;
+  ``o`` the open-loan aggregates, ``m`` the maturing loans, ``i`` the next
+  instalments due soon, ``r`` the recent close) and parameters: every setting
+  below as ``:w_<name>``, every rhythm setting as ``:r_<name>``, ``:t`` today's
+  day number, ``:lead`` the longest maturity tier; ``{class_weight}`` is the
+  arrears class weight of ``o.dpd``;
 - ``settings``: its weights, which become the config's ``[weights]`` section;
 - ``bound``: None for an *urgent* term (computed exactly from overdue and
-  soon-maturing loans and promised dates in the call list's first pass), else
-  the most points it can ever give, which the shortlist uses to prune;
+  soon-maturing loans, instalments due soon and promised dates in the call
+  list's first pass), else the most points it can ever give, which the
+  shortlist uses to prune;
 - ``episode``: the day its current spell began, the stable part of a
   reminder's id;
 - ``rule``: the values of its ``rule.<name>`` catalogue text for ``--explain``;
@@ -90,6 +92,9 @@ class CallRow:
     broken_promise_day: int | None  # the day the latest broken promise was judged
     broken_promise_due_day: int | None  # that promise's date
     broken_promise_fen: int | None  # and its amount
+    instalment_day: int | None  # the soonest instalment due within its lead window
+    instalment_fen: int | None  # …its amount (of the lowest loan id due that day)
+    instalment_period: int | None  # …its period (期数), when the data gives one
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -275,6 +280,29 @@ def _broken_promise_reason(row: CallRow) -> Msg:
     )
 
 
+def instalment_text(period: int | None, fen: int | None, day: int) -> Msg:
+    """``instalment 3 of 3,000.00 due 5 Dec`` / ``第3期 应还 3,000.00 元 12月5日到期``."""
+    from retain.output import yuan_grouped
+
+    values = {"amount": yuan_grouped(fen), "date": short_date(day)}
+    if period is None:
+        return msg("reason.instalment_no_period", **values)
+    return msg("reason.instalment", period=period, **values)
+
+
+def _instalment_reason(row: CallRow) -> Msg:
+    return instalment_text(row.instalment_period, row.instalment_fen, _need(row.instalment_day))
+
+
+def _instalment_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("instalment")),
+        "less": row.points.get("maturing", 0),
+        "what": _instalment_reason(row),
+        "lead": config.rhythm.instalment_lead_days,
+    }
+
+
 def _maturing_reason(row: CallRow) -> Msg:
     if row.days_left:
         return msg("reason.maturing", days=row.days_left)
@@ -293,7 +321,17 @@ def _scaled(applies: str, weight: str, days: str, cap: str, extra: str = "") -> 
 
 # --- the registry ---------------------------------------------------------------
 
-LoanQuoted = Literal["maturing", "main"]
+# The loan a reminder quotes: the soonest maturing, the main one (most overdue,
+# else latest), or the one whose instalment the reminder is about.
+LoanQuoted = Literal["maturing", "main", "instalment"]
+
+# The maturing term's points, which the instalment term also reads.
+_MATURING_POINTS = """CASE WHEN m.days_left IS NOT NULL THEN
+            CAST(ROUND(:w_maturing + :w_maturing_per_day * (:lead - m.days_left)) AS INTEGER)
+            ELSE 0 END"""
+# An instalment's weight less a maturity reminder's points the same day, at
+# least 1: together they count the larger of the two (see TERMS).
+_INSTALMENT_LESS = f"(CAST(ROUND(:w_instalment) AS INTEGER) - ({_MATURING_POINTS}))"
 
 
 @dataclass(frozen=True)
@@ -330,9 +368,13 @@ class Term:
 
 # Collections first: the defaults of ``overdue`` and ``follow_up`` (125) lie
 # above the most the other terms can add up together (maturing 30 + 2 × 30,
-# post-loan check 15, revisit 12, recovery 5, collateral expiry 2: 124; win-back
-# excludes the rest),
+# post-loan check 15, revisit 12, recovery 5, collateral expiry 1: 123; win-back
+# excludes the rest; an instalment only tops a maturity reminder up to its own
+# 60, or by 1: 124),
 # so with the defaults every overdue or promised customer outranks every other.
+# An instalment (60) ranks with a maturity two weeks out: a part of the loan is
+# due, not all of it; below a maturity in its last week (76 – 90), above the
+# routine check and visits.
 TERMS: tuple[Term, ...] = (
     Term(
         name="overdue",
@@ -358,9 +400,7 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         name="maturing",
-        points_sql="""CASE WHEN m.days_left IS NOT NULL THEN
-            CAST(ROUND(:w_maturing + :w_maturing_per_day * (:lead - m.days_left)) AS INTEGER)
-            ELSE 0 END""",
+        points_sql=_MATURING_POINTS,
         settings=(
             Setting(
                 "maturing", 30, "a loan matures within the lead window", "有贷款在提前窗口内到期"
@@ -496,7 +536,7 @@ TERMS: tuple[Term, ...] = (
         settings=(
             Setting(
                 "collateral_expiry",
-                2,
+                1,
                 "collateral insurance or a lien certificate expires within the lead window",
                 "抵押物保险或他项权证在提前窗口内到期",
             ),
@@ -533,6 +573,31 @@ TERMS: tuple[Term, ...] = (
         customer_facing=False,
         reason=_broken_promise_reason,
         keeps_off_quiet=True,
+    ),
+    Term(
+        name="instalment",
+        points_sql=f"""CASE WHEN i.instalment_day IS NOT NULL
+                AND CAST(ROUND(:w_instalment) AS INTEGER) > 0
+            THEN (CASE WHEN {_INSTALMENT_LESS} > 1 THEN {_INSTALMENT_LESS} ELSE 1 END)
+            ELSE 0 END""",
+        settings=(
+            Setting(
+                "instalment",
+                60,
+                "an instalment falls due within its lead window (less a maturity"
+                " reminder's points the same day, at least 1)",
+                "有分期还款在提前窗口内到期（同日有到期提醒时减去其分值，至少为1）",
+            ),
+        ),
+        # Urgent: the call list's first pass reads instalments due soon exactly,
+        # through their own index (ranking's ``instalments``).
+        bound=None,
+        episode=lambda row, config: _need(row.instalment_day),
+        episode_sql="instalment_day",
+        rule=_instalment_rule,
+        customer_facing=True,
+        reason=_instalment_reason,
+        loan="instalment",
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )

@@ -46,10 +46,11 @@ reminders are sent again (at-least-once).
 
 --audience customer is for an SMS gateway: it carries the full phone number and
 only what the customer may see (reminder_id, date, name, phone, message), in
-export.customer_lang. Only maturing, overdue and win_back go to customers; each
-customer gets at most one text a day (the highest-ranked reason), none without
-a usable phone, none of a reason texted in the last export.customer_quiet_days,
-no maturing or overdue text before a promised date, and texts only on working
+export.customer_lang. Only maturing, overdue, win_back and instalment go to
+customers; each customer gets at most one text a day (the highest-ranked
+reason), none without a usable phone, none of a reason texted in the last
+export.customer_quiet_days, no maturing, overdue or instalment text before a
+promised date, and texts only on working
 days (a weekend's goes out on Friday; an overdue one waits for Monday). stderr
 says what each rule left out. --audience officer masks phones unless --reveal.
 ID numbers never appear.
@@ -86,7 +87,7 @@ def reminders(
             metavar="TERM,…",
             help="Comma-separated reasons to include, by term name or Chinese label "
             "(到期,逾期 …). Default: all for officers; for customers the ones that may "
-            "be sent to them (maturing, overdue, win_back).",
+            "be sent to them (maturing, overdue, win_back, instalment).",
             show_default=False,
         ),
     ] = None,

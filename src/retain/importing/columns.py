@@ -43,6 +43,10 @@ LOAN_FIELDS = (
     "product",
     "collateral_insurance_expires",
     "collateral_certificate_expires",
+    # The next unpaid instalment, for systems that export no full schedule.
+    "next_due_on",
+    "next_due_amount",
+    "next_due_period",
 )
 #: One instalment of a repayment schedule (还款计划): a row per loan and period.
 SCHEDULE_FIELDS = (
@@ -118,6 +122,17 @@ _CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
     "interest_due": ("应还利息", "当期应还利息", "计划还款利息"),
     "paid_on": ("实还日期", "实际还款日期", "实还款日期"),
     "paid_amount": ("实还金额", "已还金额", "实际还款金额", "实还总额"),
+    "next_due_on": (
+        "下次还款日",
+        "下期还款日",
+        "本期应还日期",
+        "下次还款日期",
+        "下期还款日期",
+        "下期应还日期",
+        "本期还款日",
+    ),
+    "next_due_amount": ("下期应还", "本期应还金额", "下期应还金额", "本期应还", "下次还款金额"),
+    "next_due_period": ("当前期数", "当前期次", "本期期数", "下期期数"),
 }
 
 # English aliases beyond the canonical name and its spaced/joined variants.
@@ -144,6 +159,14 @@ _ENGLISH_ALIASES: dict[str, tuple[str, ...]] = {
     "interest_due": ("interest due", "scheduled interest"),
     "paid_on": ("paid date", "payment date", "repaid on", "date paid"),
     "paid_amount": ("amount paid", "paid", "repaid amount", "payment amount"),
+    "next_due_on": ("next due date", "next instalment date", "next installment date"),
+    "next_due_amount": (
+        "next due",
+        "next instalment",
+        "next installment",
+        "instalment amount",
+    ),
+    "next_due_period": ("instalment no", "installment no", "current period"),
     "collateral_insurance_expires": ("collateral insurance expires", "insurance expires"),
     "collateral_certificate_expires": ("collateral certificate expires", "certificate expires"),
     "relation": ("relationship", "relation to borrower"),

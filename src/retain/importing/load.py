@@ -177,7 +177,14 @@ def rules_for(settings: ImportSettings, layout: HeaderLayout) -> Rules:
     mapping = settings.mapping
     wan = set(layout.wan_fields)
     if mapping.amount_unit == "wan":
-        wan |= {"principal", "balance", "principal_due", "interest_due", "paid_amount"}
+        wan |= {
+            "principal",
+            "balance",
+            "principal_due",
+            "interest_due",
+            "paid_amount",
+            "next_due_amount",
+        }
     return Rules(
         today=settings.today,
         present=frozenset(layout.field_index) | frozenset(mapping.defaults),

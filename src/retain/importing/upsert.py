@@ -31,9 +31,16 @@ DAY_COLUMNS = {
     "closed_on": "closed_day",
     "collateral_insurance_expires": "collateral_insurance_day",
     "collateral_certificate_expires": "collateral_certificate_day",
+    "next_due_on": "next_due_day",
 }
+# Loans-file fields a repayment schedule owns for the loans that have one.
+SCHEDULE_OWNED = frozenset({"next_due_on", "next_due_day", "next_due_amount", "next_due_period"})
 # Field name in files → column in the store, where they differ.
-LOAN_COLUMNS = {"principal": "principal_fen", "balance": "balance_fen"}
+LOAN_COLUMNS = {
+    "principal": "principal_fen",
+    "balance": "balance_fen",
+    "next_due_amount": "next_due_fen",
+}
 
 Row = tuple[object, ...]
 LOAD_CACHE_KIB = 65536  # the page cache while rows arrive
@@ -324,20 +331,24 @@ class ImportWriter:
         columns = [LOAN_COLUMNS.get(f, f) for f in fields]
         rows = [(loan["loan_id"], self.loan_values(loan)) for loan in loans]
         keep = self._same_snapshot if self._tracks_dpd else None
+        # A loan with a repayment schedule takes its overdue spell and its next
+        # instalment from it, not from the loans file's 逾期天数 or 下次还款日
+        # (README, "Repayment schedules").
+        owned = [i for i, f in enumerate(fields) if f in SCHEDULE_OWNED]
+        if self._tracks_dpd:
+            owned += [self._dpd_at, len(fields) - 1]  # days past due, overdue_since_day
+        scheduled: set[str] = (
+            set() if self._fresh_loans or not owned else self._scheduled([k for k, _ in rows])
+        )
         if self._fresh_loans:  # the table was empty and the file's ids are distinct
             keep = None
-        if keep is not None:
-            # A loan with a repayment schedule takes its overdue spell from it,
-            # not from the loans file's 逾期天数 (README, "Repayment schedules").
-            scheduled = self._scheduled([k for k, _ in rows])
-            if scheduled:
-                snapshot = keep
+        if scheduled:
+            snapshot = keep
 
-                def keep(key: object, old: Row, new: Row) -> Row:
-                    if key in scheduled:
-                        at = self._dpd_at
-                        return (*new[:at], old[at], *new[at + 1 : -1], old[-1])
-                    return snapshot(key, old, new)
+            def keep(key: object, old: Row, new: Row) -> Row:
+                if key in scheduled:
+                    return tuple(old[i] if i in owned else v for i, v in enumerate(new))
+                return snapshot(key, old, new) if snapshot is not None else new
 
         # A new loan remembers the day it was first imported (its post-loan
         # checks start after it when it arrives long after its disbursement).

@@ -84,6 +84,9 @@ class LoanRecord(TypedDict):
     product: NotRequired[str | None]
     collateral_insurance_expires: NotRequired[str | None]
     collateral_certificate_expires: NotRequired[str | None]
+    next_due_on: NotRequired[str | None]
+    next_due_amount: NotRequired[int | None]
+    next_due_period: NotRequired[int | None]
     customer: NotRequired[CustomerRecord]
 
 
@@ -253,6 +256,14 @@ class Rules:
             ("product", _memo(norm_text)),
             ("collateral_insurance_expires", date),
             ("collateral_certificate_expires", date),
+            ("next_due_on", date),
+            (
+                "next_due_amount",
+                partial(
+                    norm_money, wan="next_due_amount" in wan, ceiling_fen=ceiling, allow_zero=True
+                ),
+            ),
+            ("next_due_period", _memo(_at_least_one(norm_nonneg_int))),
         )
         return tuple((f, fn) for f, fn in every if f in LOAN_REQUIRED or f in self.present)
 
@@ -307,6 +318,16 @@ def _at_least(check: Check, floor_fen: int) -> Check:
         return result
 
     return at_least
+
+
+def _at_least_one(check: Check) -> Check:
+    def at_least_one(value: object) -> object:
+        result = check(value)
+        if result == 0:
+            raise Invalid(code="period_min")
+        return result
+
+    return at_least_one
 
 
 def validate_customer(values: Mapping[str, object], rules: Rules) -> CustomerRecord | Rejected:
@@ -441,6 +462,30 @@ def _across_fields(
         faults.append(Fault("closed_on", msg("reject.closed_before")))
     if closed and closed > today_iso:
         faults.append(Fault("closed_on", msg("reject.after_today", today=today_iso)))
+    _next_due(out, faults, disbursed, matures)
+
+
+def _next_due(
+    out: dict[str, object], faults: list[Fault], disbursed: str | None, matures: str | None
+) -> None:
+    """The next instalment is a date and its amount together (a reminder must say
+    both), between disbursement and maturity; its period only with them."""
+    failed = {f.field for f in faults}
+    if failed & {"next_due_on", "next_due_amount", "next_due_period"}:
+        return
+    due = cast("str | None", out.get("next_due_on"))
+    amount = out.get("next_due_amount")
+    if due is None:
+        for name in ("next_due_amount", "next_due_period"):
+            if out.get(name) is not None:
+                faults.append(Fault(name, msg("reject.next_due_without_date")))
+        return
+    if amount is None:
+        faults.append(Fault("next_due_amount", msg("reject.next_due_amount_required")))
+    if disbursed and due <= disbursed:
+        faults.append(Fault("next_due_on", msg("reject.next_due_before")))
+    if matures and due > matures:
+        faults.append(Fault("next_due_on", msg("reject.next_due_after")))
 
 
 def validate_instalment(values: Mapping[str, object], rules: Rules) -> Instalment | Rejected:
