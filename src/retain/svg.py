@@ -94,7 +94,7 @@ def bar_chart(
 ) -> str:
     """Grouped bars from zero: one group per label, one bar per series; ``line``
     a dashed line through its values (a target), ``mark`` (index, text) a red
-    frame around one group with the text above it (the cliff)."""
+    frame around one group with the text under its axis label (the cliff)."""
     drawn = [*series, line] if line is not None else list(series)
     high = max((v for s in drawn for v in s.values if v is not None), default=0.0)
     top = _nice_top(high)
@@ -132,7 +132,7 @@ def bar_chart(
             f'fill="none" stroke="#c53030" stroke-width="1.5" stroke-dasharray="3 2"/>'
         )
         parts.append(
-            f'<text x="{x + step * 0.46:.1f}" y="{TOP - 5}" text-anchor="middle" '
+            f'<text x="{x + step * 0.46:.1f}" y="{HEIGHT - 4}" text-anchor="middle" '
             f'fill="#c53030">{escape(text)}</text>'
         )
     parts.append("</svg>")
