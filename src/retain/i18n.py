@@ -267,7 +267,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.col.month": ("Month", "月份"),
     "report.col.customers": ("Customers", "客户数"),
     "report.col.maturing": ("Maturing", "到期余额"),
-    "report.col.remaining": ("Remaining", "剩余余额"),
     "report.col.share": ("Share", "占比"),
     "report.col.outcome": ("Outcome", "联系结果"),
     "report.col.count": ("Count", "次数"),
