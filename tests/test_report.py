@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -39,6 +40,8 @@ LOANS = [
     # No balance in the file: the principal counts.
     ["L4", "C2", "50000", "2025-12-04", "2026-12-04", "保证", "正常", "", "", ""],
     ["L5", "C3", "80000", "2026-02-15", "2027-02-15", "质押", "正常", "", "60000", ""],
+    # C3's earlier loan, closed 2026-01-20 and renewed by L5 26 days later: a measured renewal.
+    ["L6", "C3", "80000", "2025-07-20", "2026-01-20", "质押", "结清", "2026-01-20", "0", ""],
     # C4 paid off in June and borrowed again on 2026-11-10: a win-back in November.
     ["L7", "C4", "25000", "2025-06-01", "2026-06-01", "信用", "结清", "2026-06-01", "0", ""],
     ["L8", "C4", "30000", "2026-11-10", "2027-11-10", "信用", "正常", "", "30000", ""],
@@ -114,36 +117,54 @@ def test_the_page_holds_the_hand_computed_figures(book: Cli, tmp_path: Path) -> 
     assert (cards["card-par30"], cards["card-par90"]) == ("10.00%", "0.00%")
     # November: 3 contacts and attempts (the December one is not counted); 1 win-back (C4).
     assert (cards["card-contacts"], cards["card-winbacks"]) == ("3", "1")
-    # Ladder (loans maturing per month, from December): December L1 + L4 = 90,000,
-    # leaving 110,000 = 55.00% of 200,000; February L5 60,000 → 50,000 (25.00%);
-    # November 2027 L8 30,000 → 20,000 (10.00%): L2, already past maturity, stays.
+    # Renewals measured over the 12 months to 2026-12-01 (grace 60 days): C3's L6
+    # closed 2026-01-20, renewed by L5 on 2026-02-15 (26 days); C4's L7 closed
+    # 2026-06-01, next loan 162 days later: not renewed. Rate 1 ÷ 2 = 50%, size
+    # ratio L5 80,000 ÷ L6 80,000 = 1.00, so renewals = 0.5 × maturing.
+    assert text.by_id["runoff-measured"].startswith("Renewal rate 50.00% (1 of 2 customers")
+    # Ladder, the months of retain runoff (the first from today, 2026-12-01):
+    # December L1 + L4 = 90,000, remaining 200,000 − 90,000 = 110,000 = 55.00%;
+    # renewals 0.5 × 90,000 = 45,000; forecast 110,000 + 45,000 = 155,000;
+    # cumulative gap 200,000 − 155,000 = 45,000. 155,000 < 80% × 200,000 = 160,000:
+    # December is the cliff. February L5 60,000 → 50,000 (25.00%), forecast
+    # 50,000 + 0.5 × 150,000 = 125,000, gap 75,000; November 2027 L8 30,000 →
+    # 20,000 (10.00%), forecast 20,000 + 0.5 × 180,000 = 110,000, gap 90,000.
+    # L2, already past maturity, stays in the balance.
     assert cards["card-maturing"] == "90,000.00"
+    assert cards["card-cliff"] == "2026-12"
     parts = text.parts
-    assert rows_after(parts, "2026-12", 6) == [
-        "2026-12",
-        "2",
-        "2",
+    assert parts[parts.index("Cum. gap") + 1 :][:9] == [
+        "2026-12", "2", "2", "90,000.00", "110,000.00", "55.00%", "45,000.00", "155,000.00",
+        "45,000.00",
+    ]  # fmt: skip
+    assert rows_after(parts, "2027-01", 9) == [
+        "2027-01", "0", "0", "0.00", "110,000.00", "55.00%", "0.00", "155,000.00", "45,000.00",
+    ]  # fmt: skip
+    assert rows_after(parts, "2027-02", 9) == [
+        "2027-02", "1", "1", "60,000.00", "50,000.00", "25.00%", "30,000.00", "125,000.00",
+        "75,000.00",
+    ]  # fmt: skip
+    assert rows_after(parts, "2027-11", 9) == [
+        "2027-11", "1", "1", "30,000.00", "20,000.00", "10.00%", "15,000.00", "110,000.00",
         "90,000.00",
-        "110,000.00",
-        "55.00%",
-    ]
-    assert rows_after(parts, "2027-01", 6) == ["2027-01", "0", "0", "0.00", "110,000.00", "55.00%"]
-    assert rows_after(parts, "2027-02", 6) == [
-        "2027-02",
-        "1",
-        "1",
-        "60,000.00",
-        "50,000.00",
-        "25.00%",
-    ]
-    assert rows_after(parts, "2027-11", 6) == [
-        "2027-11",
-        "1",
-        "1",
-        "30,000.00",
-        "20,000.00",
-        "10.00%",
-    ]
+    ]  # fmt: skip
+    assert "The cliff: 2026-12, the first month whose forecast is below 80% of today's balance" in (
+        parts
+    )
+    # Retention in November (clients): borrowers at the end of 2026-10-31 C1 C2 C3 = 3;
+    # at the end of 2026-11-30 C1 C2 C3 C4 = 4; no first loan in November, so
+    # retention = (4 − 0) ÷ 3 = 133.33% (C4 came back). No loan closed in November:
+    # dropout rate n/a. Closed a loan by then: C3, C4; both have two loans: 100.00%.
+    # No-loan customers: C4 at start (1), none at end (0); won back: C4 (1).
+    retention = {k.removeprefix("ret-"): v for k, v in cards.items() if k.startswith("ret-")}
+    assert retention == {
+        "active_start": "3", "active_end": "4", "new_borrowers": "0",
+        "retention_rate": "133.33%", "closed": "0", "dropouts": "0", "dropout_rate": "n/a",
+        "closers": "2", "repeaters": "2", "repeat_rate": "100.00%",
+        "noloan_start": "1", "noloan_end": "0", "won_back": "1",
+    }  # fmt: skip
+    assert (cards["card-retention"], cards["card-dropout"]) == ("133.33%", "n/a")
+    assert "retention rate = (borrowers at end − new borrowers) ÷ borrowers at start" in parts
     # The ladder's total is the sum of the loans maturing in its months: L1 L4 L5 L8.
     assert rows_after(parts, "Total", 3) == ["Total", "4", "180,000.00"]
     # Arrears by class: 4 normal loans (180,000), L2 in special mention (20,000, 10.00%).
@@ -161,6 +182,76 @@ def test_the_page_holds_the_hand_computed_figures(book: Cli, tmp_path: Path) -> 
     assert "50,000.00" in renew and "40,000.00" in renew
     # The win-back: C4's L8, after the loan closed on 2026-06-01.
     assert rows_after(parts, "C4", 8)[4:] == ["L8", "30,000.00", "2026-11-10", "2026-06-01"]
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.2f}%"
+
+
+@pytest.mark.parametrize("officer", [None, "王芳", "李强"])
+def test_the_runoff_figures_are_retain_runoffs(
+    book: Cli, tmp_path: Path, officer: str | None
+) -> None:
+    scope = () if officer is None else ("--officer", officer)
+    text = page_text(make_page(book, tmp_path / "review.html", *scope))
+    shown = book("runoff", "--format", "json", *scope)
+    assert shown.exit_code == 0, shown.stderr
+    runoff = json.loads(shown.stdout)
+    parts = text.parts
+    at = parts.index("Cum. gap") + 1
+    rows = [parts[at + 9 * i : at + 9 * (i + 1)] for i in range(len(runoff["months"]))]
+    assert rows == [
+        [
+            m["month"], str(m["loans"]), str(m["customers"]), _money(m["maturing"]),
+            _money(m["remaining"]), _share(m["share"]), _money(m["renewals"]),
+            _money(m["forecast"]), _money(m["cumulative_gap"]),
+        ]
+        for m in runoff["months"]
+    ]  # fmt: skip
+    assert parts[at + 9 * len(rows)] == "Total"
+    assert text.by_id["card-balance"] == _money(runoff["balance"])
+    assert text.by_id["card-cliff"] == (runoff["cliff_month"] or "n/a")
+    rate = runoff["renewal_rate"]
+    measured = text.by_id["runoff-measured"]
+    assert (rate is None) == measured.startswith("No loan closed")
+    if rate is not None:
+        assert measured.startswith(f"Renewal rate {rate * 100:.2f}%")
+    # The chart: remaining and forecast bars, the target's dashed line, the cliff framed.
+    html = (tmp_path / "review.html").read_text(encoding="utf-8")
+    chart = html[html.index('<section id="runoff">') : html.index('<section id="retention">')]
+    assert "Forecast" in chart and "target" in chart and 'stroke-dasharray="6 4"' in chart
+    assert ('stroke="#c53030"' in chart) == (runoff["cliff_month"] is not None)
+
+
+@pytest.mark.parametrize("officer", [None, "王芳", "李强", "nobody"])
+def test_the_retention_figures_are_retain_retentions(
+    book: Cli, tmp_path: Path, officer: str | None
+) -> None:
+    scope = () if officer is None else ("--officer", officer)
+    cards = page_text(make_page(book, tmp_path / "review.html", *scope)).by_id
+    by = () if officer is None else ("--by", "officer")
+    shown = book(
+        "retention", "--period", "month", "--from", "2026-11-01", "--to", "2026-11-30",
+        "--format", "json", *by,
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.stderr
+    periods = [p for p in json.loads(shown.stdout)["periods"] if p["officer"] == officer]
+    zero = dict.fromkeys(("active_start", "active_end", "new_borrowers", "closed", "dropouts",
+        "closers", "repeaters", "noloan_start", "noloan_end", "won_back"), 0)  # fmt: skip
+    month = (
+        periods[0]
+        if periods
+        else {**zero, "retention_rate": None, "dropout_rate": None, "repeat_rate": None}
+    )  # an officer with no customers: all zero, as nothing to count
+    for name, value in month.items():
+        if name in ("period", "start", "end", "officer"):
+            continue
+        expected = _share(value) if name.endswith("_rate") else str(value)
+        assert cards[f"ret-{name}"] == expected, name
 
 
 def test_no_full_phone_no_id_number_and_names_are_escaped(book: Cli, tmp_path: Path) -> None:
@@ -196,7 +287,8 @@ def test_the_par_trend_is_drawn_from_the_snapshots(
         cli("import", "loans", str(make_csv(f"{today}.csv", LOANS)), today=today)
     html = make_page(cli, tmp_path / "review.html")
     # Three weeks, two series: a line through three dots each.
-    assert html.count("<polyline") == 2 and html.count("<circle") == 6
+    par = html[html.index('<section id="par">') : html.index('<section id="arrears">')]
+    assert par.count("<polyline") == 2 and par.count("<circle") == 6
     assert ">11-02<" in html and ">12-01<" in html
 
 
@@ -341,6 +433,7 @@ def test_the_page_renders_in_headless_chromium(book: Cli, tmp_path: Path) -> Non
     assert text.by_id["card-par30"] == "10.00%"
     assert "Runoff: what matures in the next 12 months" in text.parts
     assert "110,000.00" in text.parts and "Top customers to renew in 2026-12" in text.parts
+    assert text.by_id["card-cliff"] == "2026-12" and text.by_id["ret-retention_rate"] == "133.33%"
 
     shot = tmp_path / "review.png"
     done = chromium(tmp_path, f"--screenshot={shot}", "--window-size=800,1000", url)

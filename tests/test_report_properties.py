@@ -18,7 +18,7 @@ from hypothesis import given, note, settings
 from tests.books import OFFICERS, Book, books, json_of, load_book
 from tests.conftest import Cli
 from tests.test_properties import scratch
-from tests.test_report import page_text, rows_after
+from tests.test_report import page_text
 
 PROPERTY_SETTINGS = settings(
     max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "15")), deadline=None
@@ -77,9 +77,12 @@ def test_b_ladder_months_are_the_sums_of_their_maturing_loans(book: Book) -> Non
             by_month[month] += Decimal(str(amount))
             count[month] += 1
         previous = None
-        for year, month in [(2026, 12)] + [(2027, m) for m in range(1, 12)]:
+        # The ladder's rows follow its last heading, nine cells each.
+        at = parts.index("Cum. gap") + 1
+        for i, (year, month) in enumerate([(2026, 12)] + [(2027, m) for m in range(1, 12)]):
             key = f"{year}-{month:02d}"
-            row = rows_after(parts, key, 6)
+            row = parts[at + 9 * i : at + 9 * i + 9]
+            assert row[0] == key
             assert int(row[1]) == count[key], key
             maturing = Decimal(row[3].replace(",", ""))
             assert maturing == by_month[key], key

@@ -4,12 +4,16 @@ A review of month M is read from the store as it is now (the book is its
 latest state) and from the snapshots (:mod:`retain.snapshots`) for the PAR
 trend. Sections:
 
-- the maturity ladder of the 12 months after M, or from today's month for an
-  older M (:func:`ladder`);
+- the runoff ladder of the 12 months from today's month, with the measured
+  renewals, forecast, gap and the cliff: :func:`retain.portfolio.runoff`, the
+  same figures as ``retain runoff``;
+- M's retention metrics: :func:`retain.portfolio.retention` over M, the same
+  figures as ``retain retention --period month``;
 - the PAR trend: the latest snapshot of each week in the 12 months to today;
 - arrears by class today;
 - M's contacts (by outcome) and win-backs (:func:`win_backs`);
-- the customers to renew in the ladder's first month (:func:`renewals`).
+- the customers to renew in the month after M, or today's month for an older
+  M (:func:`renewals`).
 
 Money stays integer fen, days ISO text; the page decides how to show them.
 All SQL is portable: parameters and day numbers, no date functions.
@@ -26,23 +30,13 @@ from retain.arrears import ArrearsSummary, arrears_summary
 from retain.config import ArrearsConfig
 from retain.dates import add_months
 from retain.days import day_number
-from retain.rules import bad_min_days, dpd_sql, is_open_sql, off_book_sql, outstanding_sql
+from retain.portfolio import RetentionPeriod, Runoff, retention, runoff
+from retain.rules import bad_min_days, dpd_sql, is_open_sql, outstanding_sql
 from retain.snapshots import Snapshot, history, weekly
 
-LADDER_MONTHS = 12
+LADDER_MONTHS = 12  # as ``retain runoff``'s default, so the figures are the same
 TOP_RENEWALS = 10
 SHOWN_WIN_BACKS = 20
-
-
-@dataclass(frozen=True)
-class LadderMonth:
-    """One calendar month of the maturity ladder."""
-
-    month: str  # YYYY-MM
-    loans: int  # open loans maturing in the month
-    customers: int  # their borrowers
-    maturing_fen: int  # their outstanding balance
-    remaining_fen: int  # today's open balance less everything maturing up to this month's end
 
 
 @dataclass(frozen=True)
@@ -81,9 +75,10 @@ class Review:
     month: str
     officer: str | None
     today: dt.date
-    book_day: dt.date  # the day the book (ladder, arrears, renewals) is computed on
-    open_balance_fen: int
-    ladder: list[LadderMonth]
+    book_day: dt.date  # the day the book (runoff, arrears, renewals) is computed on
+    runoff: Runoff
+    retention: RetentionPeriod
+    renew_month: str  # YYYY-MM: the month whose maturities the renewals list
     par_trend: list[Snapshot]
     arrears: ArrearsSummary
     contacts: Contacts
@@ -113,49 +108,6 @@ def _officer_join(officer: str | None, params: dict[str, Any], alias: str = "l")
         return ""
     params["officer"] = officer
     return f"JOIN customers oc ON oc.customer_id = {alias}.customer_id AND oc.officer = :officer"
-
-
-# ---------------------------------------------------------------------------
-# The runoff interface. ``retain runoff`` (retain.portfolio, issue 12 parts 1-2)
-# owns the real ladder (instalment schedules, renewals, the gap); the review
-# reads its figures through this one function so that only it changes when
-# the page is pointed at that module.
-
-
-def ladder(
-    conn: sqlite3.Connection, start: dt.date, months: int, officer: str | None = None
-) -> tuple[int, list[LadderMonth]]:
-    """Today's open balance, and the loans maturing in each of ``months`` calendar
-    months from ``start``'s month: count, borrowers, outstanding balance, and the
-    open balance left at the month's end if nothing is renewed."""
-    params: dict[str, Any] = {}
-    join = _officer_join(officer, params)
-    total = conn.execute(
-        f"SELECT COALESCE(SUM({outstanding_sql('l')}), 0) FROM loans l {join}"
-        f" WHERE NOT {off_book_sql('l')}",
-        params,
-    ).fetchone()[0]
-    first = start.replace(day=1)
-    bounds = [add_months(first, i) for i in range(months + 1)]
-    found: list[LadderMonth] = []
-    remaining = int(total)
-    sql = (
-        f"SELECT COUNT(*), COUNT(DISTINCT l.customer_id), COALESCE(SUM({outstanding_sql('l')}), 0)"
-        f" FROM loans l {join}"
-        f" WHERE {is_open_sql('l')} AND l.matures_day >= :lo AND l.matures_day < :hi"
-    )
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
-        count, customers, balance = conn.execute(
-            sql, {**params, "lo": _num(lo), "hi": _num(hi)}
-        ).fetchone()
-        remaining -= int(balance)
-        found.append(
-            LadderMonth(lo.strftime("%Y-%m"), int(count), int(customers), int(balance), remaining)
-        )
-    return int(total), found
-
-
-# ---------------------------------------------------------------------------
 
 
 def renewals(
@@ -252,6 +204,32 @@ def month_contacts(conn: sqlite3.Connection, month: str, officer: str | None = N
     return Contacts(total, len(customers), dict(sorted(by_outcome.items())))
 
 
+def month_retention(
+    conn: sqlite3.Connection,
+    month: str,
+    today: dt.date,
+    officer: str | None = None,
+    grace_days: int = 60,
+) -> RetentionPeriod:
+    """``month``'s retention figures, as ``retain retention --period month`` gives
+    them (per officer as its ``--by officer`` row; all zero for an officer with none)."""
+    first, last = month_bounds(month)
+    found = retention(
+        conn,
+        today,
+        period="month",
+        start=first,
+        end=min(last, today),
+        by_officer=officer is not None,
+        grace_days=grace_days,
+    )
+    for entry in found:
+        if entry.officer == officer and entry.start == first:
+            return entry
+    end = min(last, today)
+    return RetentionPeriod(month, first, end, officer, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+
 def review(
     conn: sqlite3.Connection,
     arrears: ArrearsConfig,
@@ -259,28 +237,38 @@ def review(
     today: dt.date,
     officer: str | None = None,
     data_as_of: str | None = None,
+    *,
+    grace_days: int = 60,
+    cliff_share: float = 0.8,
 ) -> Review:
     """Everything the monthly review of ``month`` shows."""
     first, _ = month_bounds(month)
-    # The store holds the book's latest state only: the ladder, arrears and
-    # renewals are today's, from the month after the review (or today's month,
-    # for an older review); the snapshots give the PAR trend up to today.
-    start = max(add_months(first, 1), today.replace(day=1))
-    total, steps = ladder(conn, start, LADDER_MONTHS, officer)
-    trend = weekly(history(conn, add_months(start, -12), today, officer))
+    # The store holds the book's latest state only: the runoff, arrears and
+    # renewals are today's; the snapshots give the PAR trend up to today.
+    book = runoff(
+        conn,
+        today,
+        months=LADDER_MONTHS,
+        officer=officer,
+        grace_days=grace_days,
+        cliff_share=cliff_share,
+    )
+    renew_from = max(add_months(first, 1), today.replace(day=1))
+    trend = weekly(history(conn, add_months(renew_from, -12), today, officer))
     count, shown = win_backs(conn, month, officer)
     return Review(
         month=month,
         officer=officer,
         today=today,
         book_day=today,
-        open_balance_fen=total,
-        ladder=steps,
+        runoff=book,
+        retention=month_retention(conn, month, today, officer, grace_days),
+        renew_month=renew_from.strftime("%Y-%m"),
         par_trend=trend,
         arrears=arrears_summary(conn, arrears, today, officer),
         contacts=month_contacts(conn, month, officer),
         win_backs=shown,
         win_back_count=count,
-        renewals=renewals(conn, arrears, start.strftime("%Y-%m"), today, officer),
+        renewals=renewals(conn, arrears, renew_from.strftime("%Y-%m"), today, officer),
         data_as_of=data_as_of,
     )

@@ -40,7 +40,6 @@ def _axis_money(lang: str) -> Callable[[float], str]:
 def _words(review: Review, lang: str) -> dict[str, str]:
     month = review.month
     officer = review.officer
-    first_month = review.ladder[0].month if review.ladder else month
     title = t("report.title", lang, month=month)
     if officer is not None:
         title = t("report.title_officer", lang, title=title, officer=officer)
@@ -54,6 +53,15 @@ def _words(review: Review, lang: str) -> dict[str, str]:
         ),
         "runoff_title": t("report.runoff_title", lang),
         "runoff_note": t("report.runoff_note", lang),
+        "runoff_cliff": _cliff_line(review, lang),
+        "runoff_measured": _measured_line(review, lang),
+        "retention_title": t("report.retention_title", lang, month=month),
+        "retention_note": t("report.retention_note", lang, month=month),
+        "col_figure": t("report.col.figure", lang),
+        "col_value": t("report.col.value", lang),
+        "col_renewals": t("runoff.col.renewals", lang),
+        "col_forecast": t("runoff.col.forecast", lang),
+        "col_cumulative_gap": t("runoff.col.cumulative_gap", lang),
         "par_title": t("report.par_title", lang),
         "par_empty": t("report.par_empty", lang),
         "par_note": t("report.par_note", lang),
@@ -67,7 +75,7 @@ def _words(review: Review, lang: str) -> dict[str, str]:
         ),
         "winback_title": t("report.winback_title", lang, month=month, count=review.win_back_count),
         "winback_note": t("report.winback_note", lang),
-        "renew_title": t("report.renew_title_month", lang, month=first_month),
+        "renew_title": t("report.renew_title_month", lang, month=review.renew_month),
         "renew_empty": t("report.renew_empty", lang),
         "renew_note": t("report.renew_note", lang),
         "footer": t("report.footer", lang),
@@ -76,7 +84,7 @@ def _words(review: Review, lang: str) -> dict[str, str]:
         "col_loans": t("col.loans", lang),
         "col_customers": t("report.col.customers", lang),
         "col_maturing": t("report.col.maturing", lang),
-        "col_remaining": t("report.col.remaining", lang),
+        "col_remaining": t("runoff.col.remaining", lang),
         "col_share": t("report.col.share", lang),
         "col_class": t("col.class", lang),
         "col_days": t("col.days", lang),
@@ -96,6 +104,80 @@ def _words(review: Review, lang: str) -> dict[str, str]:
     }
 
 
+def _cliff_line(review: Review, lang: str) -> str:
+    book = review.runoff
+    share = f"{book.cliff_share:.0%}"
+    if book.total.cliff_month is None:
+        return t("runoff.no_cliff", lang, months=len(book.total.months), share=share)
+    return t("runoff.cliff", lang, month=book.total.cliff_month, share=share)
+
+
+def _ratio(value: float | None, lang: str) -> str:
+    return t("report.none", lang) if value is None else f"{value:.2f}"
+
+
+def _measured_line(review: Review, lang: str) -> str:
+    book = review.runoff
+    rate = book.renewal
+    if rate.rate is None:
+        return t("runoff.no_history", lang, grace=book.grace_days)
+    return t(
+        "runoff.measured",
+        lang,
+        rate=_percent(rate.rate, lang),
+        renewed=rate.renewed,
+        closed=rate.closed,
+        grace=book.grace_days,
+        ratio=_ratio(rate.size_ratio, lang),
+    )
+
+
+RUNOFF_SHOWN = (
+    "loans",
+    "customers",
+    "maturing",
+    "remaining",
+    "share",
+    "renewal_rate",
+    "renewal_size_ratio",
+    "renewals",
+    "forecast",
+    "target",
+    "cumulative_gap",
+    "cliff",
+)
+RETENTION_SHOWN = (
+    "active",
+    "new_borrowers",
+    "retention_rate",
+    "dropout_rate",
+    "repeat_rate",
+    "noloan",
+    "won_back",
+)
+
+
+def _retention_rows(review: Review, lang: str) -> list[tuple[str, str, str]]:
+    """(element id, figure, value) of the month's retention metrics."""
+    r = review.retention
+    rows = [
+        ("active_start", t("report.ret.active_start", lang), str(r.active_start)),
+        ("active_end", t("report.ret.active_end", lang), str(r.active_end)),
+        ("new_borrowers", t("report.ret.new_borrowers", lang), str(r.new_borrowers)),
+        ("retention_rate", t("report.ret.retention_rate", lang), _percent(r.retention_rate, lang)),
+        ("closed", t("report.ret.closed", lang), str(r.closed)),
+        ("dropouts", t("report.ret.dropouts", lang), str(r.dropouts)),
+        ("dropout_rate", t("report.ret.dropout_rate", lang), _percent(r.dropout_rate, lang)),
+        ("closers", t("report.ret.closers", lang), str(r.closers)),
+        ("repeaters", t("report.ret.repeaters", lang), str(r.repeaters)),
+        ("repeat_rate", t("report.ret.repeat_rate", lang), _percent(r.repeat_rate, lang)),
+        ("noloan_start", t("report.ret.noloan_start", lang), str(r.noloan_start)),
+        ("noloan_end", t("report.ret.noloan_end", lang), str(r.noloan_end)),
+        ("won_back", t("report.ret.won_back", lang), str(r.won_back)),
+    ]
+    return [(f"ret-{key}", name, value) for key, name, value in rows]
+
+
 def _class_days(min_days: int, max_days: int | None, lang: str) -> str:
     if max_days is None:
         return t("overdue.range_open", lang, min=min_days)
@@ -108,9 +190,11 @@ def page_context(review: Review, lang: str) -> dict[str, Any]:
     """Everything the template shows, as text (numbers formatted for people)."""
     from markupsafe import Markup
 
-    total = review.open_balance_fen
-    book = review.arrears
-    next_month = review.ladder[0] if review.ladder else None
+    book = review.runoff
+    total = book.total.balance_fen
+    arrears = review.arrears
+    months = book.total.months
+    next_month = months[0] if months else None
     ladder = [
         {
             "month": m.month,
@@ -118,22 +202,25 @@ def page_context(review: Review, lang: str) -> dict[str, Any]:
             "customers": m.customers,
             "maturing": yuan_grouped(m.maturing_fen),
             "remaining": yuan_grouped(m.remaining_fen),
-            "share": _percent(m.remaining_fen / total if total else None, lang),
+            "share": _percent(m.share, lang),
+            "renewals": yuan_grouped(m.renewals_fen),
+            "forecast": yuan_grouped(m.forecast_fen),
+            "cumulative_gap": yuan_grouped(m.cumulative_gap_fen),
+            "cliff": m.month == book.total.cliff_month,
         }
-        for m in review.ladder
+        for m in months
     ]
+    cliff_index = next((i for i, m in enumerate(months) if m.month == book.total.cliff_month), None)
     runoff_chart = bar_chart(
-        [m.month[2:] for m in review.ladder],
+        [m.month[2:] for m in months],
         [
-            Series(
-                t("report.col.maturing", lang), [m.maturing_fen for m in review.ladder], "#d9822b"
-            ),
-            Series(
-                t("report.col.remaining", lang), [m.remaining_fen for m in review.ladder], "#2b6cb0"
-            ),
+            Series(t("runoff.chart.remaining", lang), [m.remaining_fen for m in months], "#2b6cb0"),
+            Series(t("runoff.col.forecast", lang), [m.forecast_fen for m in months], "#38a169"),
         ],
         _axis_money(lang),
         t("report.runoff_title", lang),
+        line=Series(t("runoff.chart.target", lang), [m.target_fen for m in months], "#d9822b"),
+        mark=None if cliff_index is None else (cliff_index, t("report.card.cliff", lang)),
     )
     par_chart = ""
     if review.par_trend:
@@ -152,31 +239,48 @@ def page_context(review: Review, lang: str) -> dict[str, Any]:
             "days": _class_days(c.min_days, c.max_days, lang),
             "count": c.count,
             "balance": yuan_grouped(c.balance_fen),
-            "share": _percent(c.balance_fen / book.balance_fen if book.balance_fen else None, lang),
+            "share": _percent(
+                c.balance_fen / arrears.balance_fen if arrears.balance_fen else None, lang
+            ),
         }
-        for c in book.classes
+        for c in arrears.classes
     ]
     par_lines = [
         t(
             "overdue.par",
             lang,
             days=days,
-            part=yuan_grouped(book.par_fen(days)),
-            total=yuan_grouped(book.balance_fen),
-            share=_percent(book.par(days), lang),
+            part=yuan_grouped(arrears.par_fen(days)),
+            total=yuan_grouped(arrears.balance_fen),
+            share=_percent(arrears.par(days), lang),
         )
         for days in (30, 90)
     ]
     cards = [
         ("card-balance", t("report.card.balance", lang), yuan_grouped(total)),
-        ("card-par30", "PAR30", _percent(book.par(30), lang)),
-        ("card-par90", "PAR90", _percent(book.par(90), lang)),
+        ("card-par30", "PAR30", _percent(arrears.par(30), lang)),
+        ("card-par90", "PAR90", _percent(arrears.par(90), lang)),
         ("card-contacts", t("report.card.contacts", lang), str(review.contacts.total)),
         ("card-winbacks", t("report.card.winbacks", lang), str(review.win_back_count)),
         (
             "card-maturing",
             t("report.card.maturing", lang, month=next_month.month if next_month else ""),
             yuan_grouped(next_month.maturing_fen if next_month else 0),
+        ),
+        (
+            "card-cliff",
+            t("report.card.cliff", lang),
+            book.total.cliff_month or t("report.none", lang),
+        ),
+        (
+            "card-retention",
+            t("report.card.retention", lang, month=review.month),
+            _percent(review.retention.retention_rate, lang),
+        ),
+        (
+            "card-dropout",
+            t("report.card.dropout", lang, month=review.month),
+            _percent(review.retention.dropout_rate, lang),
         ),
     ]
     return {
@@ -185,13 +289,23 @@ def page_context(review: Review, lang: str) -> dict[str, Any]:
         "cards": [{"id": i, "label": k, "value": v} for i, k, v in cards],
         "ladder": ladder,
         "ladder_total": {
-            "loans": sum(m.loans for m in review.ladder),
-            "maturing": yuan_grouped(sum(m.maturing_fen for m in review.ladder)),
+            "loans": sum(m.loans for m in months),
+            "maturing": yuan_grouped(sum(m.maturing_fen for m in months)),
         },
+        "runoff_definitions": [
+            t(f"runoff.def.{name}", lang, grace=book.grace_days, cliff=f"{book.cliff_share:.0%}")
+            for name in RUNOFF_SHOWN
+        ],
+        "retention": [
+            {"id": i, "name": n, "value": v} for i, n, v in _retention_rows(review, lang)
+        ],
+        "retention_definitions": [
+            t(f"retention.def.{name}", lang, grace=book.grace_days) for name in RETENTION_SHOWN
+        ],
         "runoff_chart": Markup(runoff_chart),  # noqa: S704 - built and escaped by retain.svg
         "par_chart": Markup(par_chart),  # noqa: S704
         "classes": classes,
-        "arrears_total": {"count": book.count, "balance": yuan_grouped(book.balance_fen)},
+        "arrears_total": {"count": arrears.count, "balance": yuan_grouped(arrears.balance_fen)},
         "par_lines": par_lines,
         "outcomes": [
             (label("outcome", name, lang), count)

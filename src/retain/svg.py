@@ -88,11 +88,17 @@ def bar_chart(
     series: Sequence[Series],
     fmt: Callable[[float], str],
     title: str,
+    *,
+    line: Series | None = None,
+    mark: tuple[int, str] | None = None,
 ) -> str:
-    """Grouped bars from zero: one group per label, one bar per series."""
-    high = max((v for s in series for v in s.values if v is not None), default=0.0)
+    """Grouped bars from zero: one group per label, one bar per series; ``line``
+    a dashed line through its values (a target), ``mark`` (index, text) a red
+    frame around one group with the text under its axis label (the cliff)."""
+    drawn = [*series, line] if line is not None else list(series)
+    high = max((v for s in drawn for v in s.values if v is not None), default=0.0)
     top = _nice_top(high)
-    parts = _frame(labels, series, top, fmt, title)
+    parts = _frame(labels, drawn, top, fmt, title)
     plot_h = HEIGHT - TOP - BOTTOM
     step = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
     bar_w = step * 0.8 / max(len(series), 1)
@@ -108,6 +114,27 @@ def bar_chart(
                 f'fill="{entry.colour}"><title>{escape(labels[index])}: '
                 f"{escape(fmt(value))}</title></rect>"
             )
+    if line is not None:
+        points = " ".join(
+            f"{LEFT + step * (i + 0.5):.1f},{TOP + plot_h - plot_h * v / top:.1f}"
+            for i, v in enumerate(line.values)
+            if v is not None
+        )
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{line.colour}" '
+            f'stroke-width="2" stroke-dasharray="6 4"/>'
+        )
+    if mark is not None:
+        index, text = mark
+        x = LEFT + step * index + step * 0.04
+        parts.append(
+            f'<rect x="{x:.1f}" y="{TOP - 2}" width="{step * 0.92:.1f}" height="{plot_h + 2}" '
+            f'fill="none" stroke="#c53030" stroke-width="1.5" stroke-dasharray="3 2"/>'
+        )
+        parts.append(
+            f'<text x="{x + step * 0.46:.1f}" y="{HEIGHT - 4}" text-anchor="middle" '
+            f'fill="#c53030">{escape(text)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -14,11 +14,13 @@ HELP = """Write the monthly review of --month to --output: one self-contained HT
 page (no network, no JavaScript, inline SVG charts; prints on A4) to hand to
 the manager, in the --lang language.
 
-It shows the month's contacts and win-backs, and the book as it is today
-(the store keeps only its latest state; run it early in the next month): the
-maturity ladder of the 12 months after the month (from today's month for an
-older one) if nothing is renewed, the top customers to renew in its first
-month, arrears by class, and the PAR trend from the snapshots each loans
+It shows the month's contacts, win-backs and retention metrics (the figures
+of retain retention --period month), and the book as it is today (the store
+keeps only its latest state; run it early in the next month): the runoff of
+the 12 months from today's month with the forecast, the gap, the target and
+the cliff (the figures of retain runoff on the same day), the top customers
+to renew in the month after the reviewed one (today's month for an older
+one), arrears by class, and the PAR trend from the snapshots each loans
 import records (12 months to today).
 Phones are masked; ID numbers never appear. The file is written atomically,
 mode 0600; an existing file is replaced only with --force.
@@ -60,10 +62,17 @@ def report(
     if first > st.today:
         raise UsageError(key="report.month", value=month)
     refuse_existing(output, force)
-    arrears = load_config().arrears
+    config = load_config()
     with st.store() as store:
         figures = review(
-            store.conn, arrears, first.strftime("%Y-%m"), st.today, officer, st.data_as_of
+            store.conn,
+            config.arrears,
+            first.strftime("%Y-%m"),
+            st.today,
+            officer,
+            st.data_as_of,
+            grace_days=config.retention.renewal_grace_days,
+            cliff_share=config.retention.cliff_share,
         )
     from retain.review_page import render
 
