@@ -374,21 +374,90 @@ def test_due_instalments_table_and_csv(ledger: Cli, make_csv: Callable[..., Path
     assert "共 2 笔，尚欠合计 20,800.00 元" in zh.stdout
 
 
+def next_due_loans(make_csv: Callable[..., Path], l1_next: tuple[str, str]) -> Path:
+    """The fixture's loans file again, with L1's 下次还款日 / 下期应还."""
+    return make_csv(
+        "loans-next.csv",
+        [
+            [*LOAN_HEADER, "下次还款日", "下期应还"],
+            ["L1", "C1", "120000", "2026-06-10", "2027-06-10", "信用", "正常", "", "80000", "", *l1_next],
+            ["L2", "C2", "60000", "2026-09-05", "2027-03-05", "保证", "正常", "", "40000", "", "", ""],
+        ],
+    )  # fmt: skip
+
+
 def test_a_loan_without_a_schedule_contributes_its_next_due_instalment(
     ledger: Cli, make_csv: Callable[..., Path]
 ) -> None:
     import_schedule(ledger, schedule(make_csv, l2_rows()))
-    # what a loans file's 下次还款日 / 下期应还 leave on a loan (issue 11, another part)
-    with sqlite3.connect(ledger.db) as conn:
-        conn.execute(
-            "UPDATE loans SET next_due_on = '2026-12-08', next_due_day = 20795,"
-            " next_due_fen = 250000, next_due_period = NULL WHERE loan_id = 'L1'"
-        )
+    # L1 has no schedule: its loans file says what falls due next
+    result = ledger("import", "loans", str(next_due_loans(make_csv, ("2026-12-08", "2500"))))
+    assert result.exit_code == 0, result.stderr
     rows = ledger("due", "--days", "10", "--instalments", "--format", "json").json()
     assert [(r["loan_id"], r["due_on"], r["amount_due"]) for r in rows] == [
         ("L2", "2026-12-05", 10300.0),
         ("L1", "2026-12-08", 2500.0),
     ]
+
+
+def instalment_reasons(cli: Cli, customer: str, today: str) -> list[str]:
+    result = cli("calls", "--explain", customer, "--format", "json", today=today)
+    assert result.exit_code == 0, result.stderr
+    return [t["rule"] for t in result.json()["terms"] if t["term"] == "instalment" and t["points"]]
+
+
+def test_a_scheduled_loan_keeps_its_next_instalment_against_a_loans_file(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    # L1's schedule: period 6 (10,500 on 2026-12-10) is the next unpaid one
+    import_schedule(ledger, schedule(make_csv, l1_rows(paid_through=5)))
+    assert any(
+        "10,500.00" in r and "10 Dec" in r for r in instalment_reasons(ledger, "C1", "2026-12-08")
+    )
+    # a loans file that says otherwise (a stale 下次还款日) does not move it ...
+    loans = next_due_loans(make_csv, ("2027-01-10", "999"))
+    first = ledger("import", "loans", str(loans), "--format", "json", today="2026-12-08")
+    assert first.exit_code == 0, first.stderr
+    assert first.json()["updated"] == 0  # L1's instalment is the schedule's; L2 unchanged
+    assert any(
+        "10,500.00" in r and "10 Dec" in r for r in instalment_reasons(ledger, "C1", "2026-12-08")
+    )
+    assert instalment_reasons(ledger, "C1", "2027-01-08") == []
+    # ... and the same file the next day changes nothing either
+    again = ledger("import", "loans", str(loans), "--format", "json", today="2026-12-09")
+    assert (again.json()["updated"], again.json()["unchanged"]) == (0, 2)
+
+
+def test_a_promise_is_judged_on_the_schedule_s_payments(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    # On 2026-12-01 L1's period 5 (2026-11-10) is unpaid: C1 is overdue and promises it
+    import_schedule(ledger, schedule(make_csv, l1_rows(paid_through=4)))
+    log = ledger("log", "C1", "--outcome", "promised", "--next", "2026-12-05", "--amount", "10500")
+    assert log.exit_code == 0, log.stderr
+    # 2026-12-08: the schedule says C1 paid period 5 on 2026-12-04 → kept
+    paid = schedule(make_csv, l1_rows(paid_through=4, paid_5="2026-12-04"), name="s2.csv")
+    import_schedule(ledger, paid, today="2026-12-08")
+    judged = ledger("promises", "--format", "json", today="2026-12-08").json()
+    assert [(p["customer_id"], p["promise_status"], p["paid"]) for p in judged] == [
+        ("C1", "kept", 10500.0)
+    ]
+
+
+def test_a_promise_the_schedule_shows_unpaid_is_broken(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    import_schedule(ledger, schedule(make_csv, l1_rows(paid_through=4)))
+    log = ledger("log", "C1", "--outcome", "promised", "--next", "2026-12-05", "--amount", "10500")
+    assert log.exit_code == 0, log.stderr
+    # the next schedule, on 2026-12-08, still shows period 5 unpaid → broken
+    import_schedule(
+        ledger, schedule(make_csv, l1_rows(paid_through=4), name="s2.csv"), today="2026-12-08"
+    )
+    judged = ledger("promises", "--format", "json", today="2026-12-08").json()
+    assert [(p["customer_id"], p["promise_status"]) for p in judged] == [("C1", "broken")]
+    top = ledger("calls", "--format", "json", "--limit", "1", today="2026-12-08").json()
+    assert top[0]["customer_id"] == "C1" and top[0]["broken_promise"] > 0
 
 
 # --- show --------------------------------------------------------------------------

@@ -320,16 +320,6 @@ def _at_least(check: Check, floor_fen: int) -> Check:
     return at_least
 
 
-def _at_least_one(check: Check) -> Check:
-    def at_least_one(value: object) -> object:
-        result = check(value)
-        if result == 0:
-            raise Invalid(code="period_min")
-        return result
-
-    return at_least_one
-
-
 def validate_customer(values: Mapping[str, object], rules: Rules) -> CustomerRecord | Rejected:
     """A customers-file row (canonical field → raw cell) → its record or its faults."""
     faults: list[Fault] = []
