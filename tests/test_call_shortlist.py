@@ -21,7 +21,7 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from retain import ranking
-from tests.books import T0, Book, books, day, json_of
+from tests.books import BOOK_LOAN_HEADER, T0, Book, books, day, json_of
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli
 from tests.test_properties import FULL, fresh, scratch
 
@@ -126,3 +126,43 @@ def test_the_shortlist_decides_on_a_book_in_arrears(
     assert top == full[:5]
     assert decisions.made and all(n is not None and n < 60 for n in decisions.made)
     assert second_look.called
+
+
+def test_instalments_due_are_found_among_customers_beyond_the_scan(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    """Customers past due by 1 to 400 days, some with an instalment due tomorrow
+    on a current loan, with weights under which an instalment counts
+    for much: it lifts customers the short scan did not reach into the top 5,
+    so the shortlist looks them up by the next-due index."""
+    Path(os.environ["RETAIN_CONFIG"]).write_text(
+        "[weights]\noverdue = 300\ninstalment = 200\n", encoding="utf-8"
+    )
+    customers = [CUSTOMER_HEADER]
+    loans = [BOOK_LOAN_HEADER]
+    for i in range(60):
+        cid = f"C{i:03d}"
+        customers.append([cid, f"客户{i}", f"138{i:08d}", "", "粮油", "王芳", ""])
+        late = (i * 7) % 400 + 1
+        matures = (T0 - dt.timedelta(days=late)).isoformat()
+        loans.append([f"L{i}", cid, "10000", "2024-01-05", matures, "信用", "逾期", "", "", "", "", "", ""])  # fmt: skip
+        # an instalment due on some of those 60 to 149 days late: too few days
+        # for their overdue points alone to reach the top
+        due = [day(1), "800", "3"] if i % 2 and 60 <= late < 150 else ["", "", ""]
+        loans.append([f"N{i}", cid, "9000", "2026-01-05", "2027-06-05", "信用", "正常", "", "", "", *due])  # fmt: skip
+    for kind, rows in (("customers", customers), ("loans", loans)):
+        result = cli("import", kind, str(make_csv(f"{kind}.csv", rows)))
+        assert result.exit_code == 0, result.stderr
+    with (
+        mock.patch.object(ranking, "WORST_LOANS", 6),
+        mock.patch.object(ranking, "WORST_PER_PLACE", 0),
+        mock.patch.object(
+            ranking, "_instalment_due_far_past_due", wraps=ranking._instalment_due_far_past_due
+        ) as by_instalment,
+        mock.patch.object(ranking, "_shortlist", side_effect=AssertionError("fell back")),
+    ):
+        top = json_of(cli, "calls", "--limit", "5")
+    full = json_of(cli, "calls", "--limit", FULL)
+    assert top == full[:5]
+    assert any(row["instalment"] > 0 for row in full[:5])
+    assert by_instalment.called

@@ -450,10 +450,18 @@ def _worst_arrears_shortlist(
     lead = config.rhythm.lead_days
     rest = bounded_rest(config)
     maturing_most = weights.value("maturing") + weights.value("maturing_per_day") * lead + 1
-    # An instalment falling due soon adds at most its weight to anyone not scored.
-    if "instalment" in urgent:
-        rest += weights.value("instalment") + 1
-    if maturing_most + rest >= floor:
+    # An instalment falling due soon adds at most its weight; the few with one
+    # due are found by its index below, so it only bounds those customers.
+    instalment_lead = config.rhythm.instalment_lead_days
+    instalment_most = 0.0
+    if (
+        "instalment" in urgent
+        and conn.execute(
+            _INSTALMENT_DUE_SQL, {"t": params["t"], "lead": instalment_lead}
+        ).fetchone()
+    ):
+        instalment_most = weights.value("instalment") + 1
+    if maturing_most + instalment_most + rest >= floor:
         return None  # someone with no loan past due could still tie or beat it
     # The fewest days past due that can still reach the floor, with a loan in
     # its maturity window and without one.
@@ -461,13 +469,23 @@ def _worst_arrears_shortlist(
     without = _fewest_days(config, floor - rest)
     keep = {customer_id for customer_id, points in scored if points + rest >= floor}
     keep.update(following)
-    if with_maturing is not None and len(worst) == params["k"] and worst[-1][1] >= with_maturing:
-        # The scan stopped among loans that far past due: find them all.
+    scan_cut = len(worst) == params["k"]  # the scan stopped among loans this far past due
+    if with_maturing is not None and scan_cut and worst[-1][1] >= with_maturing:
         found = _everyone_far_past_due(conn, today, lead, with_maturing, without)
         keep.update(c for c in found if c not in seen)
+    if instalment_most:
+        # With an instalment due (and, at most, a maturing loan besides).
+        days = _fewest_days(config, floor - rest - maturing_most - instalment_most)
+        if days is not None and scan_cut and worst[-1][1] >= days:
+            found = _instalment_due_far_past_due(conn, today, instalment_lead, days)
+            keep.update(c for c in found if c not in seen)
     return sorted(keep)
 
 
+_INSTALMENT_DUE_SQL = """
+    SELECT 1 FROM loans
+    WHERE next_due_day BETWEEN :t AND :t + :lead AND next_due_fen > 0 LIMIT 1
+"""
 _FOLLOWING_SQL = """
     SELECT customer_id FROM customers WHERE next_day <= :t
     UNION
@@ -493,6 +511,22 @@ def _fewest_days(config: Config, points: float) -> int | None:
         else:
             low = middle + 1
     return low
+
+
+def _instalment_due_far_past_due(
+    conn: sqlite3.Connection, today: dt.date, lead: int, days: int
+) -> list[str]:
+    """Customers with an instalment due within ``lead`` days and an open loan at
+    least ``days`` past due: the next-due index, then each customer's loans."""
+    params = {"t": day_number(today), "lead": lead, "days": days}
+    found = conn.execute(
+        f"SELECT DISTINCT n.customer_id FROM loans n WHERE n.next_due_day BETWEEN :t"
+        f" AND :t + :lead AND n.next_due_fen > 0 AND {is_open_sql('n')} AND EXISTS ("
+        f"SELECT 1 FROM loans l WHERE l.customer_id = n.customer_id AND {is_open_sql('l')}"
+        f" AND {dpd_sql('l', ':t')} >= :days)",
+        params,
+    )
+    return [row[0] for row in found]
 
 
 def _everyone_far_past_due(
