@@ -474,10 +474,11 @@ def _worst_arrears_shortlist(
         found = _everyone_far_past_due(conn, today, lead, with_maturing, without)
         keep.update(c for c in found if c not in seen)
     if instalment_most:
-        # With an instalment due (and, at most, a maturing loan besides).
+        # With an instalment due: the same two thresholds, its points added.
         days = _fewest_days(config, floor - rest - maturing_most - instalment_most)
         if days is not None and scan_cut and worst[-1][1] >= days:
-            found = _instalment_due_far_past_due(conn, today, instalment_lead, days)
+            alone = _fewest_days(config, floor - rest - instalment_most)
+            found = _instalment_due_far_past_due(conn, today, (lead, instalment_lead), days, alone)
             keep.update(c for c in found if c not in seen)
     return sorted(keep)
 
@@ -514,16 +515,35 @@ def _fewest_days(config: Config, points: float) -> int | None:
 
 
 def _instalment_due_far_past_due(
-    conn: sqlite3.Connection, today: dt.date, lead: int, days: int
+    conn: sqlite3.Connection,
+    today: dt.date,
+    leads: tuple[int, int],
+    maturing: int,
+    without: int | None,
 ) -> list[str]:
-    """Customers with an instalment due within ``lead`` days and an open loan at
-    least ``days`` past due: the next-due index, then each customer's loans."""
-    params = {"t": day_number(today), "lead": lead, "days": days}
+    """Customers with an instalment due within its lead days and an open loan at
+    least ``maturing`` days past due with a loan maturing within the maturity
+    lead, or one at least ``without`` days past due. The customers with an
+    instalment due are gathered once (the next-due index), then one scan of the
+    covering index as in :func:`_everyone_far_past_due`."""
+    lead, instalment_lead = leads
+    params = {
+        "t": day_number(today),
+        "lead": lead,
+        "ilead": instalment_lead,
+        "maturing": maturing,
+        "without": without,
+    }
+    dpd = dpd_sql("l", ":t")
     found = conn.execute(
-        f"SELECT DISTINCT n.customer_id FROM loans n WHERE n.next_due_day BETWEEN :t"
-        f" AND :t + :lead AND n.next_due_fen > 0 AND {is_open_sql('n')} AND EXISTS ("
-        f"SELECT 1 FROM loans l WHERE l.customer_id = n.customer_id AND {is_open_sql('l')}"
-        f" AND {dpd_sql('l', ':t')} >= :days)",
+        f"SELECT DISTINCT l.customer_id FROM loans l WHERE {is_open_sql('l')}"
+        f" AND {dpd} >= :maturing AND l.customer_id IN ("
+        f"SELECT n.customer_id FROM loans n WHERE n.next_due_day BETWEEN :t AND :t + :ilead"
+        # (the unary + keeps the planner on the next-due index, off the status one)
+        f" AND n.next_due_fen > 0 AND +{is_open_sql('n')})"
+        f" AND ({dpd} >= :without OR EXISTS ("
+        f"SELECT 1 FROM loans m WHERE {is_open_sql('m')} AND m.customer_id = l.customer_id"
+        " AND m.matures_day >= :t AND m.matures_day <= :t + :lead))",
         params,
     )
     return [row[0] for row in found]
