@@ -32,6 +32,20 @@ class DueFilter:
     limit: int | None = None
 
 
+def _filter(spec: DueFilter, where: list[str], params: list[Any]) -> None:
+    """The due list's filters (officer, industry, guarantee, least principal),
+    shared by maturities and instalments."""
+    for value, condition in (
+        (spec.officer, "c.officer = ?"),
+        (spec.industry, "c.industry = ?"),
+        (spec.guarantee, "l.guarantee = ?"),
+        (spec.min_principal_fen, "l.principal_fen >= ?"),
+    ):
+        if value is not None:
+            where.append(condition)
+            params.append(value)
+
+
 def due_loans(
     conn: sqlite3.Connection, today: dt.date, spec: DueFilter
 ) -> Generator[dict[str, Any], None, None]:
@@ -41,18 +55,7 @@ def due_loans(
     # the window directly instead of scanning every open loan.
     where = [is_open_sql("l"), "l.matures_day >= ?", "l.matures_day <= ?"]
     params: list[Any] = [day_number(today), day_number(end)]
-    if spec.officer is not None:
-        where.append("c.officer = ?")
-        params.append(spec.officer)
-    if spec.industry is not None:
-        where.append("c.industry = ?")
-        params.append(spec.industry)
-    if spec.guarantee is not None:
-        where.append("l.guarantee = ?")
-        params.append(spec.guarantee)
-    if spec.min_principal_fen is not None:
-        where.append("l.principal_fen >= ?")
-        params.append(spec.min_principal_fen)
+    _filter(spec, where, params)
     sql = (
         "SELECT l.loan_id, l.customer_id, c.name, c.phone, c.officer, c.industry,"
         " l.guarantee, l.status, l.principal_fen AS principal, l.balance_fen AS balance,"
@@ -98,18 +101,7 @@ def due_instalments(
     window = [day_number(today), day_number(end)]
     where = [is_open_sql("l")]
     params: list[Any] = []
-    if spec.officer is not None:
-        where.append("c.officer = ?")
-        params.append(spec.officer)
-    if spec.industry is not None:
-        where.append("c.industry = ?")
-        params.append(spec.industry)
-    if spec.guarantee is not None:
-        where.append("l.guarantee = ?")
-        params.append(spec.guarantee)
-    if spec.min_principal_fen is not None:
-        where.append("l.principal_fen >= ?")
-        params.append(spec.min_principal_fen)
+    _filter(spec, where, params)
     loan = " AND ".join(where)
     columns = "l.loan_id, l.customer_id, c.name, c.phone, c.officer"
     joined = "JOIN customers c ON c.customer_id = l.customer_id"

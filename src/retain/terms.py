@@ -249,8 +249,7 @@ def _collateral_what(row: CallRow) -> Msg:
 
 def _collateral_reason(row: CallRow) -> Msg:
     """``抵押物保险 12月20日到期`` / ``collateral insurance expires 20 Dec``."""
-    day = from_day_number(_need(row.collateral_day))
-    date = Bilingual(day.strftime("%d %b").lstrip("0"), f"{day.month}月{day.day}日")
+    date = short_date(_need(row.collateral_day))
     return msg("reason.collateral_expiry", what=_collateral_what(row), date=date)
 
 
