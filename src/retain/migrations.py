@@ -603,6 +603,81 @@ def m021_instal_next_due_index(db: Any) -> None:
     )
 
 
+def m022_prospects(db: Any) -> None:
+    """Prospects (潜在客户): people who have not borrowed yet, and their stages.
+
+    ``prospect_id`` is an integer shown to users as ``P<n>`` (``P17``), so it
+    can never be mistaken for a bank's customer number in ``log``/``show``.
+    ``channel`` is the 点线圈面 source; the referrer is a customer
+    (``referrer_customer_id``) or another prospect (``referrer_prospect_id``).
+    ``stage`` is the current stage, entered on ``stage_day``; every change is a
+    row of ``prospect_stages`` (the first one is ``new`` on ``entered_day``), so
+    conversion and time-in-stage are computed from history, not from the
+    current row. ``customer_id`` links a prospect that became a customer
+    (stage ``disbursed``). A forgotten prospect keeps its row with its personal
+    fields NULL and ``forgotten_day`` set, so the pipeline's counts stay true.
+    """
+    db.executescript(
+        """
+        CREATE TABLE prospects (
+            prospect_id          INTEGER PRIMARY KEY,
+            name                 TEXT,
+            phone                TEXT,
+            id_number            TEXT,
+            industry             TEXT,
+            channel              TEXT NOT NULL CHECK (channel IN
+                ('referral', 'supply_chain', 'circle', 'alliance', 'walk_in', 'other')),
+            referrer_customer_id TEXT,
+            referrer_prospect_id INTEGER,
+            source               TEXT,
+            need_fen             INTEGER CHECK (need_fen >= 0),
+            officer              TEXT,
+            stage                TEXT NOT NULL DEFAULT 'new' CHECK (stage IN
+                ('new', 'contacted', 'applied', 'approved', 'disbursed', 'lost')),
+            stage_day            INTEGER NOT NULL,
+            lost_reason          TEXT CHECK (lost_reason IN
+                ('no_need', 'rate', 'declined_by_us', 'competitor', 'unreachable', 'other')),
+            entered_on           TEXT NOT NULL,
+            entered_day          INTEGER NOT NULL,
+            next_on              TEXT,
+            next_day             INTEGER,
+            last_contact_day     INTEGER,
+            note                 TEXT,
+            customer_id          TEXT,
+            import_id            INTEGER,
+            forgotten_day        INTEGER,
+            created_at           TEXT NOT NULL,
+            updated_at           TEXT NOT NULL
+        );
+        CREATE INDEX prospects_by_phone ON prospects (phone) WHERE phone IS NOT NULL;
+        CREATE INDEX prospects_by_id_number ON prospects (id_number)
+            WHERE id_number IS NOT NULL;
+        CREATE INDEX prospects_by_officer ON prospects (officer, stage);
+        CREATE INDEX prospects_by_referrer ON prospects (referrer_customer_id)
+            WHERE referrer_customer_id IS NOT NULL;
+        CREATE INDEX prospects_by_referrer_prospect ON prospects (referrer_prospect_id)
+            WHERE referrer_prospect_id IS NOT NULL;
+        CREATE INDEX prospects_by_customer ON prospects (customer_id)
+            WHERE customer_id IS NOT NULL;
+        CREATE INDEX prospects_open_by_next ON prospects (next_day)
+            WHERE stage NOT IN ('disbursed', 'lost');
+        CREATE TABLE prospect_stages (
+            prospect_id INTEGER NOT NULL REFERENCES prospects(prospect_id),
+            seq         INTEGER NOT NULL,
+            stage       TEXT NOT NULL,
+            day         INTEGER NOT NULL,
+            reason      TEXT,
+            via         TEXT NOT NULL DEFAULT 'manual'
+                CHECK (via IN ('manual', 'import', 'loans_import', 'log')),
+            officer     TEXT,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (prospect_id, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX prospect_stages_by_day ON prospect_stages (day, stage);
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -625,4 +700,5 @@ MIGRATIONS = [
     m019_guarantors_collateral,
     m020_promises_table,
     m021_instal_next_due_index,
+    m022_prospects,
 ]
