@@ -92,6 +92,13 @@ DYNAMIC: dict[str, set[str]] = {
     "status.{}": {f"status.{s}" for s in STATUSES},
     "guarantee.{}": {f"guarantee.{g}" for g in GUARANTEES},
     "error.log.unknown_{}": {"error.log.unknown_channel", "error.log.unknown_outcome"},
+    "error.prospect.unknown_{}": {
+        f"error.prospect.unknown_{w}" for w in ("channel", "stage", "reason")
+    },
+    "error.prospect.exists_{}": {
+        "error.prospect.exists_customer",
+        "error.prospect.exists_prospect",
+    },
     "error.config.template_why.{}": {
         f"error.config.template_why.{p}"
         for p in ("conversion", "format_spec", "attribute", "nested", "lone_open", "lone_close")

@@ -47,6 +47,7 @@ from retain.importing.validate import (
     validate_loan,
 )
 from retain.promises import judge_promises
+from retain.prospects import convert_on_loans_import
 from retain.scratch import clean_temporaries
 
 if TYPE_CHECKING:
@@ -270,6 +271,9 @@ def import_file(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
                 )
                 if settings.kind == "loans" and not settings.dry_run:
+                    # Prospects who borrowed become customers, in this transaction
+                    # (after finish: the loans' deferred indexes are built).
+                    convert_on_loans_import(store.conn, writer.as_of_day)
                     # In the import's transaction: the book and its snapshot commit together.
                     writer.record_snapshot()
                 if settings.dry_run:
