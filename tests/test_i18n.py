@@ -84,7 +84,11 @@ DYNAMIC: dict[str, set[str]] = {
     "trend.metric.{}": {f"trend.metric.{m}" for m in METRICS},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
-    "kind.{}": {"kind.customers", "kind.loans", "kind.schedule", "kind.guarantors"},
+    "kind.{}": {f"kind.{k}" for k in ("customers", "loans", "schedule", "guarantors", "prospects")},
+    "import.note_prospect_{}": {
+        "import.note_prospect_customer",
+        "import.note_prospect_prospect",
+    },
     "schedule.{}": {f"schedule.{s}" for s in ("paid", "late", "unpaid", "overdue")},
     "promise.status.{}": {f"promise.status.{s}" for s in PROMISE_STATUSES},
     "import.{}": {f"import.{c}" for c in ("added", "updated", "unchanged", "rejected", "skipped")},

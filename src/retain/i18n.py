@@ -109,6 +109,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kind.loans": ("loans", "贷款"),
     "kind.schedule": ("repayment schedule", "还款计划"),
     "kind.guarantors": ("guarantors", "担保人"),
+    "kind.prospects": ("prospects", "潜在客户"),
     # --- overdue (retain overdue) ---
     "overdue.title": ("Overdue loans on {today}", "{today} 逾期贷款"),
     "overdue.title_officer": (
@@ -1274,6 +1275,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "customer {customer} was created from this file (officer included): row {row} of {file} was rejected ({field}); fix it in {rejects} and import that",
         "客户 {customer} 由本文件创建（含客户经理）：{file} 第 {row} 行曾被拒绝（{field}）；请在 {rejects} 中修正后导入",
     ),
+    "reject.prospect_channel": (
+        "unknown channel {value}: use referral/supply_chain/circle/alliance/walk_in/other",
+        "未知的渠道 {value}：可用 转介绍/供应链/圈层/联盟/自然到访/其他（或 点/线/圈/面）",
+    ),
+    "reject.prospect_referrer": (
+        "unknown referrer {referrer}: a customer id or a prospect id (P7)",
+        "未知的介绍人 {referrer}：应为客户编号或潜客编号（P7）",
+    ),
+    "reject.prospect_repeated": (
+        "the same person as row {row} (same {field})",
+        "与第 {row} 行是同一人（{field} 相同）",
+    ),
+    "import.note_prospect_customer": (
+        "already a customer: {ident} (same {field}); not imported",
+        "已是客户：{ident}（{field} 相同），未导入",
+    ),
+    "import.note_prospect_prospect": (
+        "already a prospect: {ident} (same {field}); not imported again",
+        "已是潜在客户：{ident}（{field} 相同），未重复导入",
+    ),
     "import.note_line": ("row {row}: {note}", "第 {row} 行：{note}"),
     "import.rejects_kept": (
         "{kept} already exists and was left as it is",
@@ -1318,6 +1339,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "import.field.relation": ("relation", "与借款人关系"),
     "import.field.guarantor": ("loan_id + guarantor", "借据号＋担保人"),
+    "import.field.channel": ("channel", "渠道"),
+    "import.field.referrer": ("referrer", "介绍人"),
+    "import.field.need": ("need", "需求金额"),
+    "import.field.source": ("source", "来源"),
+    "import.field.note": ("note", "备注"),
     "import.field.next_due_on": ("next_due_on", "下次还款日"),
     "import.field.next_due_amount": ("next_due_amount", "下期应还"),
     "import.field.next_due_period": ("next_due_period", "当前期数"),

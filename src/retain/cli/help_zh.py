@@ -240,7 +240,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain contacts undo 42
     retain contacts undo --officer 王芳
 """,
-    "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户、贷款、还款计划或担保人。
+    "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户、贷款、还款计划、担保人或潜在客户。
 
 示例：
 
@@ -275,6 +275,17 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
     retain import schedule 还款计划.xlsx
     retain import schedule schedule.csv --as-of 2026-11-27 --format json
+""",
+    "import prospects": """导入潜在客户：活动的报名表、合作方的名单。必需的列：name（姓名/客户名称）；可选 phone（手机号码/联系电话）、id_number（身份证号）、industry（所属行业）、channel（渠道/来源渠道：转介绍/供应链/圈层/联盟/自然到访/其他 或 点/线/圈/面；空白为其他）、referrer（介绍人/推荐人：客户编号或 P7）、officer（客户经理）、need（需求金额，单位元；可用万元）、source（来源）、note（备注）。每人以 new 阶段进入，日期为导入所属的日期（--as-of）。
+
+每人只导入一次：与前面某行手机号码或身份证号相同的行被拒绝；已在册的人（手机号码或身份证号相同的客户或潜在客户）不再导入，在摘要中列出并计为未变。同一份名单导入两次不会有任何改变。
+
+退出码：0 全部导入，3 有行被拒绝（其余正确的行已提交），1 出错（未提交任何数据），2 用法错误。
+
+示例：
+
+    retain import prospects 商会报名表.xlsx
+    retain import prospects partners.csv --as-of 2026-11-28 --format json
 """,
     "import guarantors": """导入贷款的担保人。必需的列：loan_id（借据号）、name（担保人）；可选 phone（担保人电话）、relation（与借款人关系）、id_number（担保人证件号）。一笔贷款可以有多个担保人：每人一行，按证件号区分，没有证件号时按姓名区分。须先导入贷款。手机号码和证件号的校验与客户相同。overdue 和 show 会列出担保人（手机号打码），担保人从不会收到短信。
 
@@ -525,6 +536,11 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--format": "导入摘要的输出方式。",
         "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
         "--as-of": "还款数据所属的日期，用于早先导出的文件：该日之前到期而未还清的分期使贷款逾期。默认：今天。",
+    },
+    "import prospects": {
+        "--format": "导入摘要的输出方式。",
+        "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
+        "--as-of": "这些潜在客户进入的日期（活动当天）。默认：今天。",
     },
     "import guarantors": {
         "--format": "导入摘要的输出方式。",
