@@ -383,3 +383,75 @@ def test_lost_and_disbursed_prospects_are_not_converted(
         cli, make_csv, [["C10", "张三", "13812345678", "", "", "", ""]], [loan("L10", "C10")]
     )
     assert listed(cli)[lost]["stage"] == "lost"
+
+
+# --- prospects in the day's work: log, history, show ----------------------------
+
+
+def test_the_first_real_contact_moves_a_new_prospect_to_contacted(cli: Cli) -> None:
+    pid = add(cli, "张三", "--phone", "13812345678", "--next", "+5d", today="2026-11-01")
+    ok(cli("log", pid, "--outcome", "no_answer", today="2026-11-02"))
+    row = listed(cli)[pid]
+    # An attempt is no contact: still new, and the follow-up date of `add` stands.
+    assert (row["stage"], row["last_contact_on"], row["next_on"]) == ("new", None, "2026-11-06")
+    ok(cli("log", pid, "--outcome", "已接通", "--next", "+7d", "--at", "2026-11-03 10:00",
+           today="2026-11-04"))  # fmt: skip
+    row = listed(cli)[pid]
+    assert (row["stage"], row["stage_on"]) == ("contacted", "2026-11-03")
+    assert (row["last_contact_on"], row["next_on"]) == ("2026-11-03", "2026-11-11")
+    ok(cli("prospect", "move", pid, "applied", today="2026-11-05"))
+    ok(cli("log", pid, "--channel", "上门", today="2026-11-06"))  # no new stage move
+    assert stages(cli, pid) == [
+        ("new", "2026-11-01", None, "manual"),
+        ("contacted", "2026-11-03", None, "log"),
+        ("applied", "2026-11-05", None, "manual"),
+    ]
+    row = listed(cli)[pid]
+    assert (row["last_contact_on"], row["next_on"]) == ("2026-11-06", None)
+
+
+def test_history_and_show_of_a_prospect_are_masked(cli: Cli) -> None:
+    pid = add(cli, "张三", "--phone", "13812345678", "--id-number", ID_A, "--channel", "线",
+              "--need", "20万")  # fmt: skip
+    ok(cli("log", pid, "--outcome", "reached", "--note", "想扩店", "--officer", "王芳"))
+    rows = ok(cli("history", pid, "--format", "json")).json()
+    assert [(r["outcome"], r["note"], r["officer"]) for r in rows] == [
+        ("reached", "想扩店", "王芳")
+    ]
+    assert set(rows[0]) == {
+        "contact_id", "at", "channel", "outcome", "note", "next_on", "loan_id", "officer",
+        "promise_amount", "promise_status", "promise_judged_on",
+    }  # fmt: skip
+    table = ok(cli("history", pid)).stdout
+    assert "想扩店" in table and "contact log" in table
+    card = ok(cli("show", pid)).stdout
+    assert "138****5678" in card and "13812345678" not in card and ID_A not in card
+    assert "supply chain" in card and "200,000.00" in card and "contacted" in card
+    assert "13812345678" in ok(cli("show", pid, "--reveal")).stdout
+    zh = ok(cli("--lang", "zh", "show", pid)).stdout
+    assert "供应链" in zh and "已联系" in zh
+    assert "unknown prospect id: P9" in error(cli("show", "P9"), 1)
+
+
+def test_log_refuses_mixing_and_loans_for_prospects(cli: Cli, book: Cli) -> None:
+    pid = add(cli, "张三")
+    assert "not both" in error(cli("log", pid, "C1"), 2)
+    assert "--loan and --amount" in error(cli("log", pid, "--loan", "L1"), 2)
+    assert "unknown prospect id: P9" in error(cli("log", "P9"), 1)
+
+
+def test_log_refuses_a_converted_or_forgotten_prospect(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    converted = add(cli, "张三", "--phone", "13812345678")
+    import_book(
+        cli, make_csv, [["C10", "张三", "13812345678", "", "", "", ""]], [loan("L10", "C10")]
+    )
+    assert "log C10 instead" in error(cli("log", converted), 1)
+    gone = add(cli, "李四", "--phone", "13900000001")
+    ok(cli("log", gone, "--note", "家在城东"))
+    ok(cli("prospect", "move", gone, "lost", "--reason", "unreachable"))
+    ok(cli("prospect", "forget", gone))
+    assert "forgotten" in error(cli("log", gone), 1)
+    notes = [r["note"] for r in ok(cli("history", gone, "--format", "json")).json()]
+    assert notes == [None]  # what was said may name the person: cleared too

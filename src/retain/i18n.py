@@ -1858,6 +1858,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{prospect}: personal data deleted; the anonymous row stays for the counts",
         "{prospect}：个人信息已删除；匿名记录保留用于统计",
     ),
+    "prospect.stages": ("Stages", "阶段记录"),
+    "prospect.card": ("Prospect {prospect}", "潜在客户 {prospect}"),
+    "prospect.field.source": ("Source", "来源"),
+    "prospect.field.entered_on": ("Entered", "进入日期"),
+    "prospect.field.last_contact": ("Last contact", "最近联系"),
+    "error.log.mixed": (
+        "log takes customers or prospects (P7), not both at once",
+        "log 一次只能记录客户或潜在客户（P7），不能混在一起",
+    ),
+    "error.log.prospect_no_loan": (
+        "--loan and --amount are for customers, not prospects",
+        "--loan 和 --amount 只用于客户，不用于潜在客户",
+    ),
+    "error.prospect.log_forgotten": (
+        "{prospect} is forgotten: there is no one to log",
+        "{prospect} 的个人信息已删除，无法记录联系",
+    ),
+    "error.prospect.log_disbursed": (
+        "{prospect} is a customer now: log {customer} instead",
+        "{prospect} 已是客户：请记录 {customer}",
+    ),
     "error.prospect.unknown_channel": (
         "unknown channel {value}: use {accepted}",
         "未知的渠道 {value}：可用 {accepted}",

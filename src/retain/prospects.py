@@ -36,6 +36,7 @@ from retain.errors import RetainError, UsageError
 from retain.i18n import msg
 
 if TYPE_CHECKING:
+    from retain.contacts import ContactEntry
     from retain.store import Store
 
 # The 点线圈面 of the article our users work by, and two plain sources.
@@ -440,6 +441,11 @@ def forget_prospect(store: Store, ident: str, today: dt.date) -> int:
             " WHERE prospect_id = ?",
             (day, _stamp(), row["prospect_id"]),
         )
+        # What was said in a contact may name the person too.
+        conn.execute(
+            "UPDATE prospect_contacts SET note = NULL WHERE prospect_id = ?",
+            (row["prospect_id"],),
+        )
         conn.execute(
             "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value,"
             " recorded_at) VALUES (NULL, 'prospect', ?, 'forget', NULL, ?, ?)",
@@ -498,5 +504,112 @@ def convert_on_loans_import(conn: sqlite3.Connection, day: int) -> int:
     return len(done)
 
 
-def prospect_numbers(texts: Sequence[str]) -> list[int]:
-    return [n for n in (pid_of(t) for t in texts) if n is not None]
+def log_prospect_contacts(
+    store: Store,
+    idents: Sequence[str],
+    entry: ContactEntry,
+) -> int:
+    """``retain log P17 …``: one contact per prospect; all or nothing.
+
+    A real contact (not an attempt: see :data:`retain.contacts.ATTEMPTS`) of a
+    ``new`` prospect moves it to ``contacted`` (via ``log``, on the contact's
+    day): the first conversation is the first step of the funnel. The
+    prospect's last contact day follows its latest real contact, and its
+    follow-up date is the latest real contact's ``--next``, or an attempt's when
+    it names one (as for customers). A disbursed prospect is a customer now
+    (log the customer); a forgotten one has no one to log.
+    """
+    from retain.contacts import ATTEMPTS
+
+    at_day = day_number(entry.at.date())
+    assert at_day is not None
+    stamp = _stamp()
+    real = entry.outcome not in ATTEMPTS
+    with store.write() as conn:
+        found = [get_prospect(conn, ident) for ident in idents]
+        rows = list({row["prospect_id"]: row for row in found}.values())
+        for row in rows:
+            pid = shown_id(row["prospect_id"])
+            if row["forgotten_day"] is not None:
+                raise RetainError(key="prospect.log_forgotten", prospect=pid)
+            if row["stage"] == "disbursed" and row["customer_id"]:
+                raise RetainError(
+                    key="prospect.log_disbursed", prospect=pid, customer=row["customer_id"]
+                )
+        for row in rows:
+            conn.execute(
+                "INSERT INTO prospect_contacts (prospect_id, at, at_day, channel, outcome, note,"
+                " next_on, next_day, officer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row["prospect_id"],
+                    entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    at_day,
+                    entry.channel,
+                    entry.outcome,
+                    entry.note,
+                    entry.next_on.isoformat() if entry.next_on else None,
+                    day_number(entry.next_on),
+                    entry.officer,
+                    stamp,
+                ),
+            )
+            if real and row["stage"] == "new":
+                record_stage(
+                    conn,
+                    row["prospect_id"],
+                    "contacted",
+                    max(at_day, int(row["stage_day"])),
+                    via="log",
+                    officer=entry.officer or row["officer"],
+                )
+            _refresh_prospect_latest(conn, int(row["prospect_id"]))
+    return len(rows)
+
+
+def _refresh_prospect_latest(conn: sqlite3.Connection, prospect_id: int) -> None:
+    """The last real contact's day; the follow-up date of the latest contact that
+    decides it (a real one, or an attempt naming its own). Without such a contact
+    the date given to ``prospect add --next`` stands."""
+    attempts = ", ".join(f"'{a}'" for a in _attempts())
+    conn.execute(
+        "UPDATE prospects SET last_contact_day = (SELECT MAX(at_day) FROM prospect_contacts k"
+        f" WHERE k.prospect_id = prospects.prospect_id AND k.outcome NOT IN ({attempts}))"
+        " WHERE prospect_id = ?",
+        (prospect_id,),
+    )
+    latest = conn.execute(
+        "SELECT next_on, next_day FROM prospect_contacts WHERE prospect_id = ?"
+        f" AND (outcome NOT IN ({attempts}) OR next_on IS NOT NULL)"
+        " ORDER BY at DESC, contact_id DESC LIMIT 1",
+        (prospect_id,),
+    ).fetchone()
+    if latest is not None:
+        conn.execute(
+            "UPDATE prospects SET next_on = ?, next_day = ?, updated_at = ? WHERE prospect_id = ?",
+            (latest[0], latest[1], _stamp(), prospect_id),
+        )
+
+
+def _attempts() -> tuple[str, ...]:
+    from retain.contacts import ATTEMPTS
+
+    return ATTEMPTS
+
+
+def prospect_contacts(conn: sqlite3.Connection, prospect_id: int) -> list[dict[str, Any]]:
+    """A prospect's contacts, newest first, with the fields of a customer's
+    history (no loan, no promise: those stay null)."""
+    rows = conn.execute(
+        "SELECT contact_id, at, channel, outcome, note, next_on, officer"
+        " FROM prospect_contacts WHERE prospect_id = ? ORDER BY at DESC, contact_id DESC",
+        (prospect_id,),
+    ).fetchall()
+    found = []
+    for row in rows:
+        contact = dict(row)
+        contact["loan_id"] = None
+        contact["promise_amount"] = None
+        contact["promise_status"] = None
+        contact["promise_judged_on"] = None
+        found.append(contact)
+    return found

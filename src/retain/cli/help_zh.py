@@ -140,6 +140,8 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
 未接通和空号只是尝试，不算联系：客户仍留在电话清单上。与已记录的联系客户、方式、结果都相同且时间相差不到 10 分钟的，看起来是重复录入：在终端中会询问，在脚本中不记录（退出码 1），除非加 --yes。
 
+给出潜客编号（P7）则记录与潜在客户的联系：新潜在客户的第一次真正联系使其改为已联系（contacted）；不接受 --loan 和 --amount；一次记录中客户和潜在客户不能混在一起。
+
 --outcome promised 加 --next 日期 和 --amount 金额 记录一笔承诺还款（涉及 --loan，否则为客户的逾期贷款），承诺日期之后的第一次贷款导入判定其是否兑现：见 `retain promises`。
 
 示例：
@@ -149,6 +151,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain log C0002 --channel 上门 --outcome 同意续贷 --loan JJ20260002
     retain due --format ids | retain log - --channel 短信 --outcome 已接通
     retain log C0003 --outcome 未接通 --yes
+    retain log P7 --outcome 已接通 --next +3d --note "下周来看店"
 """,
     "promises": """承诺还款（用 `retain log --outcome promised --next 日期 --amount 金额` 记录），承诺日期新的在前，并给出每位客户经理的兑现率。
 
@@ -204,19 +207,21 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 """,
     "history": """客户的联系记录，最新的在前，包括未接通和空号。
 
-每条联系都有编号，供 `retain contacts undo 编号` 使用。
+每条联系都有编号，供 `retain contacts undo 编号` 使用。潜在客户（P7）：列出其联系（JSON 字段相同），表格中还有其阶段记录。
 
 示例：
 
     retain history C0001
+    retain history P7
     retain history C0001 --format json
 """,
-    "show": """客户卡片：基本信息（已打码）、各笔贷款及其五级分类、联系记录、下次跟进日期，以及该客户今天是否在电话清单上、为什么。
+    "show": """客户卡片：基本信息（已打码）、各笔贷款及其五级分类、联系记录、下次跟进日期，以及该客户今天是否在电话清单上、为什么。潜在客户（P7）：基本信息（已打码）、阶段记录和联系记录。
 
 示例：
 
     retain show C0001
     retain --lang zh show C0001 --reveal                    # 显示完整手机号和身份证号
+    retain show P7
 """,
     "contacts": """更正联系记录：撤销误记的联系。
 
