@@ -256,7 +256,9 @@ def add_prospect(store: Store, new: NewProspect, today: dt.date) -> int:
         found = existing_match(conn, new.phone, new.id_number)
         if found is not None:
             raise RetainError(
-                key=f"prospect.exists_{found.kind}", ident=found.ident, field=found.field
+                key=f"prospect.exists_{found.kind}",
+                ident=found.ident,
+                field=msg(f"import.field.{found.field}"),
             )
         return insert_prospect(conn, new, day, via="manual")
 
