@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retain.errors import UsageError
-from retain.prospects import CHANNELS, channel_of
+from retain.prospects import CHANNELS, STAGES, channel_of
 from tests.conftest import LOAN_HEADER, Cli, Result, valid_id_number
 from tests.test_log import EN_CUSTOMER_HEADER
 from tests.test_log import book as book  # a fixture
@@ -455,3 +455,53 @@ def test_log_refuses_a_converted_or_forgotten_prospect(
     assert "forgotten" in error(cli("log", gone), 1)
     notes = [r["note"] for r in ok(cli("history", gone, "--format", "json")).json()]
     assert notes == [None]  # what was said may name the person: cleared too
+
+
+# --- the stage rules as a property ---------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(sorted(STAGES)), st.integers(min_value=0, max_value=3)),
+        max_size=12,
+    )
+)
+def test_any_sequence_of_moves_keeps_the_history_true(moves: list[tuple[str, int]]) -> None:
+    """Whatever is tried, the current stage is the history's last, the history's
+    days never go back, the chain is never walked backwards except by reopening a
+    lost prospect, and nothing leaves disbursed."""
+    import contextlib
+    import datetime as dt
+
+    from retain.errors import RetainError
+    from retain.prospects import (
+        CHAIN,
+        NewProspect,
+        add_prospect,
+        get_prospect,
+        move_prospect,
+        stage_history,
+    )
+    from retain.store import Store
+
+    store = Store.scratch()
+    today = dt.date(2026, 11, 1)
+    add_prospect(store, NewProspect(name="张三"), today)
+    for target, gap in moves:
+        today += dt.timedelta(days=gap)
+        with contextlib.suppress(RetainError):
+            move_prospect(store, "P1", target, today, reason="rate" if target == "lost" else None)
+    history = stage_history(store.conn, 1)
+    row = get_prospect(store.conn, "P1")
+    store.close()
+    assert history[0]["stage"] == "new" and history[-1]["stage"] == row["stage"]
+    assert [h["seq"] for h in history] == list(range(1, len(history) + 1))
+    assert [h["on"] for h in history] == sorted(h["on"] for h in history)
+    for before, after in zip(history, history[1:], strict=False):
+        assert before["stage"] != "disbursed"
+        assert after["stage"] != before["stage"]
+        if before["stage"] != "lost" and after["stage"] != "lost":
+            assert CHAIN.index(after["stage"]) > CHAIN.index(before["stage"])
+        assert after["stage"] != "new"
+    assert (row["lost_reason"] is not None) == (row["stage"] == "lost")
