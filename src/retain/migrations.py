@@ -678,6 +678,34 @@ def m022_prospects(db: Any) -> None:
     )
 
 
+def m023_prospects_contacts(db: Any) -> None:
+    """Contacts with prospects (``retain log P17``).
+
+    Kept apart from ``contacts``, whose ``customer_id`` references a customer:
+    a prospect has no customer id until it converts, and its contacts must not
+    count in anything computed over customers' contacts. ``at``/``at_day`` and the
+    channel and outcome codes are those of ``contacts``.
+    """
+    db.executescript(
+        """
+        CREATE TABLE prospect_contacts (
+            contact_id  INTEGER PRIMARY KEY,
+            prospect_id INTEGER NOT NULL REFERENCES prospects(prospect_id),
+            at          TEXT NOT NULL,
+            at_day      INTEGER NOT NULL,
+            channel     TEXT NOT NULL,
+            outcome     TEXT NOT NULL,
+            note        TEXT,
+            next_on     TEXT,
+            next_day    INTEGER,
+            officer     TEXT,
+            created_at  TEXT NOT NULL
+        );
+        CREATE INDEX prospect_contacts_by_prospect ON prospect_contacts (prospect_id, at);
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -701,4 +729,5 @@ MIGRATIONS = [
     m020_promises_table,
     m021_instal_next_due_index,
     m022_prospects,
+    m023_prospects_contacts,
 ]

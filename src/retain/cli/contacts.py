@@ -30,6 +30,10 @@ the call list. The same customer, channel and outcome within 10 minutes of a
 contact already logged looks like a double entry: on a terminal you are asked,
 in a script nothing is logged (exit 1) unless --yes.
 
+A prospect id (P7) logs a contact with a prospect: the first real contact of
+a new prospect moves it to contacted; --loan and --amount are refused, and
+customers and prospects are not mixed in one log.
+
 --outcome promised with --next DATE and --amount YUAN records a promise to pay
 (on --loan, else the customer's overdue loans), judged kept or broken by the
 first loans import after DATE: see `retain promises`.
@@ -45,25 +49,33 @@ Example:
     retain due --format ids | retain log - --channel sms --outcome reached
 
     retain log C0003 --outcome 未接通 --yes
+
+    retain log P7 --outcome reached --next +3d --note "下周来看店"
 """
 
 HISTORY_HELP = """The contact timeline of a customer, newest first, attempts included.
 
-Each contact has an ID, for `retain contacts undo ID`.
+Each contact has an ID, for `retain contacts undo ID`. For a prospect (P7):
+its contacts (the same JSON fields) and, in the table, its stage history.
 
 Example:
 
     retain history C0001
+
+    retain history P7
 
     retain history C0001 --format json
 """
 
 SHOW_HELP = """A customer card: details (masked), loans with arrears class, contacts,
 the next follow-up, and why the customer is or is not on today's call list.
+For a prospect (P7): its details (masked), stage history and contacts.
 
 Example:
 
     retain show C0001
+
+    retain show P7
 
     retain --lang zh show C0001 --reveal
 """
@@ -138,6 +150,7 @@ def log(
     from retain.errors import UsageError
     from retain.i18n import msg, t
     from retain.importing.normalise import Invalid, norm_money
+    from retain.prospects import is_prospect_id, log_prospect_contacts
 
     st = state(ctx)
     ids = list(customer_ids)
@@ -169,6 +182,11 @@ def log(
             raise UsageError(
                 key="log.promise_past", date=follow_up.isoformat(), at=moment.date().isoformat()
             )
+    prospect_ids = [i for i in ids if is_prospect_id(i)]
+    if prospect_ids and len(prospect_ids) < len([i for i in ids if i.strip()]):
+        raise UsageError(key="log.mixed")
+    if prospect_ids and (loan is not None or amount is not None):
+        raise UsageError(key="log.prospect_no_loan")
     entry = ContactEntry(
         channel=channel_of(channel),
         outcome=the_outcome,
@@ -179,6 +197,11 @@ def log(
         officer=officer,
         amount_fen=amount_fen,
     )
+    if prospect_ids:
+        with st.store(stale="ignore", writer="log") as store:
+            count = log_prospect_contacts(store, prospect_ids, entry)
+        sys.stderr.write(t("log.done", st.lang, count=count) + "\n")
+        return
     # Recording a contact shows nothing of the book: old loan data is no reason to warn.
     with st.store(stale="ignore", writer="log") as store:
         repeated = duplicates(store.conn, ids, entry)
@@ -232,8 +255,12 @@ def history(
     import json
 
     from retain.contacts import contact_history, customer
+    from retain.prospects import is_prospect_id
 
     st = state(ctx)
+    if is_prospect_id(customer_id):
+        _prospect_history(st, customer_id, fmt)
+        return
     with st.store() as store:
         info = customer(store.conn, customer_id)
         contacts = contact_history(store.conn, customer_id)
@@ -241,6 +268,104 @@ def history(
         sys.stdout.write(json.dumps(contacts, ensure_ascii=False, indent=2) + "\n")
         return
     _print_timeline(info, contacts, st.lang)
+
+
+def _prospect_history(st: State, ident: str, fmt: HistoryFormat) -> None:
+    """``history P17``: the prospect's contacts (the same JSON fields as a
+    customer's), and in a table its stage history after them."""
+    import json
+
+    from retain.prospects import get_prospect, prospect_contacts, shown_id, stage_history
+
+    with st.store(stale="ignore") as store:
+        row = get_prospect(store.conn, ident)
+        contacts = prospect_contacts(store.conn, row["prospect_id"])
+        stages = stage_history(store.conn, row["prospect_id"])
+    if fmt is HistoryFormat.json:
+        sys.stdout.write(json.dumps(contacts, ensure_ascii=False, indent=2) + "\n")
+        return
+    info = {"name": row["name"] or "", "customer_id": shown_id(row["prospect_id"])}
+    _print_timeline(info, contacts, st.lang)
+    _print_stages(stages, st.lang)
+
+
+def _print_stages(stages: list[dict[str, Any]], lang: str) -> None:
+    from retain.cli.render import Column, print_table
+    from retain.i18n import label, t
+
+    print_table(
+        t("prospect.stages", lang),
+        [
+            Column(t("prospect.col.stage_on", lang)),
+            Column(t("prospect.col.stage", lang)),
+            Column(t("prospect.col.reason", lang)),
+            Column(t("prospect.col.via", lang)),
+            Column(t("col.officer", lang)),
+        ],
+        [
+            [
+                s["on"],
+                label("prospect.stage", s["stage"], lang),
+                label("prospect.reason", s["reason"], lang),
+                label("prospect.via", s["via"], lang),
+                s["officer"] or "",
+            ]
+            for s in stages
+        ],
+    )
+
+
+def _prospect_card(st: State, ident: str, reveal: bool) -> None:
+    """``show P17``: the prospect's details (masked), stages and contacts."""
+    from retain.cli.render import Column, print_table
+    from retain.days import from_day_number
+    from retain.i18n import label, t
+    from retain.output import mask_id_number, mask_phone, yuan_grouped
+    from retain.prospects import get_prospect, prospect_contacts, shown_id, stage_history
+
+    lang = st.lang
+    with st.store(stale="ignore") as store:
+        row = get_prospect(store.conn, ident)
+        contacts = prospect_contacts(store.conn, row["prospect_id"])
+        stages = stage_history(store.conn, row["prospect_id"])
+    pid = shown_id(row["prospect_id"])
+    referrer = (
+        shown_id(row["referrer_prospect_id"])
+        if row["referrer_prospect_id"] is not None
+        else row["referrer_customer_id"]
+    )
+    stage = label("prospect.stage", row["stage"], lang)
+    if row["lost_reason"]:
+        stage += f" ({label('prospect.reason', row['lost_reason'], lang)})"
+    last = row["last_contact_day"]
+    details = [
+        (t("col.name", lang), row["name"] or t("prospect.forgotten", lang)),
+        (t("col.phone", lang), row["phone"] if reveal else mask_phone(row["phone"])),
+        (
+            t("field.id_number", lang),
+            row["id_number"] if reveal else mask_id_number(row["id_number"]),
+        ),
+        (t("field.industry", lang), row["industry"] or ""),
+        (t("prospect.col.channel", lang), label("prospect.channel", row["channel"], lang)),
+        (t("prospect.col.referrer", lang), referrer or ""),
+        (t("prospect.field.source", lang), row["source"] or ""),
+        (t("prospect.col.need", lang), yuan_grouped(row["need_fen"])),
+        (t("col.officer", lang), row["officer"] or ""),
+        (t("prospect.col.stage", lang), stage),
+        (t("prospect.field.entered_on", lang), row["entered_on"]),
+        (t("prospect.field.last_contact", lang), from_day_number(last).isoformat() if last else ""),
+        (t("col.next_on", lang), row["next_on"] or ""),
+        (t("col.customer_id", lang), row["customer_id"] or ""),
+        (t("col.note", lang), row["note"] or ""),
+    ]
+    print_table(
+        t("prospect.card", lang, prospect=pid),
+        [Column(""), Column("")],
+        [[k, v or ""] for k, v in details],
+        show_header=False,
+    )
+    _print_stages(stages, lang)
+    _print_timeline({"name": row["name"] or "", "customer_id": pid}, contacts, lang)
 
 
 def _promise_cell(contact: dict[str, Any], lang: str) -> str:
@@ -368,10 +493,14 @@ def show(
     from retain.i18n import label, t
     from retain.importing.normalise import phone_kind
     from retain.output import mask_id_number, mask_phone, yuan_grouped
+    from retain.prospects import is_prospect_id
     from retain.ranking import explain
     from retain.rules import is_open
 
     st = state(ctx)
+    if is_prospect_id(customer_id):
+        _prospect_card(st, customer_id, reveal)
+        return
     lang = st.lang
     config = load_config()
     with st.store() as store:
