@@ -67,6 +67,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     private_tmp.mkdir(exist_ok=True)
     monkeypatch.setenv("TMPDIR", str(private_tmp))
     monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
+    # Files a command writes beside its input or in the working directory (the
+    # rejects file of an import from stdin) belong to the test, not the checkout.
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(params=["calamine", "openpyxl"])
