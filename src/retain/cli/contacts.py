@@ -233,14 +233,47 @@ def history(
 
     from retain.contacts import contact_history, customer
 
+    from retain.officers import assignment_history
+
     st = state(ctx)
     with st.store() as store:
         info = customer(store.conn, customer_id)
         contacts = contact_history(store.conn, customer_id)
+        officers = assignment_history(store.conn, customer_id)
     if fmt is HistoryFormat.json:
         sys.stdout.write(json.dumps(contacts, ensure_ascii=False, indent=2) + "\n")
         return
     _print_timeline(info, contacts, st.lang)
+    _print_officers(officers, st.lang)
+
+
+def _print_officers(officers: list[dict[str, Any]], lang: str) -> None:
+    """Who managed the customer when (the assignment history), oldest first."""
+    from retain.cli.render import Column, print_table
+    from retain.i18n import t
+
+    if not officers:
+        return
+    print_table(
+        t("show.officers", lang),
+        [
+            Column(t("col.officer", lang)),
+            Column(t("col.from", lang)),
+            Column(t("col.to", lang)),
+            Column(t("col.via", lang)),
+            Column(t("col.note", lang)),
+        ],
+        [
+            [
+                a["officer"],
+                a["from_on"],
+                a["to_on"] or t("show.officer_current", lang),
+                t(f"via.{a['via']}", lang),
+                a["note"] or "",
+            ]
+            for a in officers
+        ],
+    )
 
 
 def _promise_cell(contact: dict[str, Any], lang: str) -> str:
@@ -367,6 +400,7 @@ def show(
     from retain.guarantors import guarantor_text, guarantors_of
     from retain.i18n import label, t
     from retain.importing.normalise import phone_kind
+    from retain.officers import assignment_history
     from retain.output import mask_id_number, mask_phone, yuan_grouped
     from retain.ranking import explain
     from retain.rules import is_open
@@ -386,6 +420,7 @@ def show(
             and ((ln["days_past_due"] or 0) > 0 or ln["status"] == "overdue")
         ]
         guarantors = guarantors_of(store.conn, overdue_ids)
+        officers = assignment_history(store.conn, customer_id)
         result = explain(store.conn, config, st.today, customer_id, reveal=reveal)
     out = console()
 
@@ -483,6 +518,7 @@ def show(
             footer_lines=[] if guarantor_rows else [t("show.no_guarantors", lang)],
         )
     _print_timeline(info, contacts, lang)
+    _print_officers(officers, lang)
     out.print(f"{t('show.today', lang)}: {result.verdict.render(lang)}", markup=False)
     if result.reasons is not None:
         out.print(f"  {result.reasons.render(lang)} ({result.score})", markup=False)

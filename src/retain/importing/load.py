@@ -96,6 +96,7 @@ class ReportJson(TypedDict):
     skipped: int
     customers_added: int
     customers_updated: int
+    officers_kept: int
     rejects_file: str | None
     rejects: list[RejectJson]
     encoding: str | None
@@ -117,6 +118,7 @@ class ImportReport:
     skipped: int = 0
     customers_added: int = 0
     customers_updated: int = 0
+    officers_kept: int = 0  # rows whose officer a later handover overrides
     rejections: list[Rejection] = field(default_factory=list)  # the first SHOWN_REJECTS
     rejects_path: Path | None = None
     rejects_wanted: Path | None = None  # the default name, when it was taken
@@ -138,6 +140,7 @@ class ImportReport:
             "skipped": self.skipped,
             "customers_added": self.customers_added,
             "customers_updated": self.customers_updated,
+            "officers_kept": self.officers_kept,
             "rejects_file": str(self.rejects_path) if self.rejects_path else None,
             "rejects": [
                 {"row": r.row_no, "field": r.field, "reason": r.reason} for r in self.rejections
@@ -162,6 +165,7 @@ class ImportSettings:
     lang: str = "en"  # of the rejects file's _reason column, which people read
     as_of: dt.date | None = None  # the day the data is as of; None: today
     limits: ReadLimits = ReadLimits()  # import.max_xlsx_xml_mb, import.max_cells
+    officer_from_file: bool = False  # --officer-from-file: the file's officer beats a handover
 
 
 def file_sha256(path: Path) -> str:
@@ -343,6 +347,7 @@ class _Loader:
         self.report = report
         self.rejects = rejects
         self.lang = settings.lang
+        self.officer_from_file = settings.officer_from_file
         self.customers_file = settings.kind == "customers"
         self.key_field = "customer_id" if self.customers_file else "loan_id"
         self.key_label = (
@@ -474,6 +479,7 @@ class _Loader:
         known = self.writer.seen_customers(ids)
         kept: list[_Row] = []
         first: list[tuple[str, Row]] = []
+        first_rows: dict[str, _Row] = {}
         marks: list[tuple[str, str, int]] = []
         for row in good:
             if row.customer is None:
@@ -495,12 +501,18 @@ class _Loader:
                 known[cid] = (fingerprint, row.source.row_no)
                 marks.append((cid, fingerprint, row.source.row_no))
                 first.append((cid, values))
+                first_rows[cid] = row
             kept.append(row)
         self.writer.mark_customers(marks)
         new_ids = [cid for cid, _ in first]
         if not self.customers_file:
             self._rejected_before(kept, self.writer.rejected_new_customers(new_ids))
+        first = self._keep_handed_over(first, first_rows)
         saved = self.writer.save_customers(first)
+        if "officer" in self.writer.customer_fields:
+            from retain.officers import sync_assignments
+
+            sync_assignments(self.writer.conn, [cid for cid, _ in first], self.writer.as_of_day)
         if self.customers_file:
             self.writer.clear_rejected_customers(new_ids)
             self._count(saved, len(first))
@@ -508,6 +520,36 @@ class _Loader:
             self.report.customers_added += saved.added
             self.report.customers_updated += saved.updated
         return kept
+
+    def _keep_handed_over(
+        self, first: list[tuple[str, Row]], rows: dict[str, _Row]
+    ) -> list[tuple[str, Row]]:
+        """A file as of a day on or before a customer's handover still names the old
+        officer: the handover stands (and the row says so), unless --officer-from-file."""
+        fields = self.writer.customer_fields
+        if "officer" not in fields or self.officer_from_file or not first:
+            return first
+        from retain.officers import handed_over_since
+
+        at = fields.index("officer")
+        current = handed_over_since(
+            self.writer.conn, [cid for cid, _ in first], self.writer.as_of_day
+        )
+        if not current:
+            return first
+        result: list[tuple[str, Row]] = []
+        for cid, values in first:
+            officer = current.get(cid)
+            if officer is not None and values[at] != officer:
+                self.report.officers_kept += 1
+                self.note(
+                    rows[cid],
+                    msg("import.note_officer_kept", customer=cid, file=values[at] or "",
+                        officer=officer),
+                )
+                values = (*values[:at], officer, *values[at + 1 :])
+            result.append((cid, values))
+        return result
 
     def _rejected_before(
         self, rows: list[_Row], rejected: dict[str, tuple[str, int, str, str]]
