@@ -65,6 +65,7 @@ _KNOWN_SQL = """
     SELECT officer FROM customers WHERE officer IS NOT NULL AND officer <> ''
     UNION SELECT officer FROM contacts WHERE officer IS NOT NULL AND officer <> ''
     UNION SELECT officer FROM prospects WHERE officer IS NOT NULL AND officer <> ''
+    UNION SELECT officer FROM assignments
     UNION SELECT name FROM officers
 """
 

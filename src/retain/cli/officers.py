@@ -345,7 +345,7 @@ def _print_moved(moved: Moved, dry_run: bool, fmt: HandoverFormat, lang: str) ->
     import json
 
     from retain.i18n import t
-    from retain.output import yuan, yuan_grouped
+    from retain.output import yuan_grouped
 
     if fmt is HandoverFormat.json:
         body = {
@@ -355,7 +355,7 @@ def _print_moved(moved: Moved, dry_run: bool, fmt: HandoverFormat, lang: str) ->
             "dry_run": dry_run,
             "customers": moved.customers,
             "loans": moved.loans,
-            "balance": yuan(moved.balance_fen),
+            "balance": round(moved.balance_fen / 100, 2),
             "follow_ups": moved.follow_ups,
             "promises": moved.promises,
             "prospects": moved.prospects,
