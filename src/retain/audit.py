@@ -40,7 +40,9 @@ _CUSTOMER_SQL = """(
 )"""
 
 
-def list_changes(conn: sqlite3.Connection, spec: AuditFilter, *, reveal: bool) -> list[dict[str, Any]]:
+def list_changes(
+    conn: sqlite3.Connection, spec: AuditFilter, *, reveal: bool
+) -> list[dict[str, Any]]:
     """The trail, newest first, as ``retain audit`` shows it."""
     where: list[str] = []
     params: dict[str, Any] = {}

@@ -65,9 +65,7 @@ def _chosen(conn: sqlite3.Connection, source: str, selection: Selection) -> list
             raise RetainError(key="handover.unknown_customers", ids=", ".join(unknown[:10]))
         others = [i for i in ids if found[i][2] != source]
         if others:
-            raise RetainError(
-                key="handover.not_theirs", ids=", ".join(others[:10]), officer=source
-            )
+            raise RetainError(key="handover.not_theirs", ids=", ".join(others[:10]), officer=source)
         return [(i, str(found[i][1])) for i in ids]
     if selection.industry is not None:
         rows = conn.execute(
@@ -136,9 +134,7 @@ def handover(
     moved.promises = conn.execute(
         f"UPDATE promises SET officer = ? WHERE status = 'open' AND {within}", (target,)
     ).rowcount
-    open_prospect = (
-        "officer = ? AND stage NOT IN ('disbursed', 'lost') AND forgotten_day IS NULL"
-    )
+    open_prospect = "officer = ? AND stage NOT IN ('disbursed', 'lost') AND forgotten_day IS NULL"
     if selection.everything:
         moved.prospects = conn.execute(
             f"UPDATE prospects SET officer = ? WHERE {open_prospect}", (target, source)
@@ -158,8 +154,9 @@ def handover(
 def _reassign(conn: sqlite3.Connection, number: int, target: str, note: str | None) -> None:
     within = "customer_id IN (SELECT id FROM temp.handover_ids)"
     # An interval that began on the handover day itself ends as it began: it goes.
-    conn.execute(f"DELETE FROM assignments WHERE to_day IS NULL AND from_day = ? AND {within}",
-                 (number,))
+    conn.execute(
+        f"DELETE FROM assignments WHERE to_day IS NULL AND from_day = ? AND {within}", (number,)
+    )
     conn.execute(f"UPDATE assignments SET to_day = ? WHERE to_day IS NULL AND {within}", (number,))
     conn.execute(
         "INSERT INTO assignments (customer_id, officer, from_day, via, note)"

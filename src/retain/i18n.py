@@ -1837,7 +1837,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "客户经理 {name} 已停用，不能接收移交",
     ),
     "error.handover.same": ("{name} would hand over to themselves", "{name} 不能移交给自己"),
-    "error.handover.unknown_customers": ("no customer {ids} in the store", "数据库中没有客户 {ids}"),
+    "error.handover.unknown_customers": (
+        "no customer {ids} in the store",
+        "数据库中没有客户 {ids}",
+    ),
     "error.handover.not_theirs": (
         "not customers of {officer}: {ids}",
         "以下客户不属于 {officer}：{ids}",

@@ -209,8 +209,15 @@ def rename_officer(conn: sqlite3.Connection, raw_old: str, raw_new: str) -> Rena
 def _rename_snapshots(conn: sqlite3.Connection, old: str, new: str) -> int:
     """Snapshots are one row per day and officer: where both names have a row the
     old one's figures add to the new one's (a customer has one officer)."""
-    figures = ("customers", "loans", "balance_fen", "overdue_fen", "par30_fen", "par90_fen")
-    figures += ("noloan",)
+    figures = (
+        "customers",
+        "loans",
+        "balance_fen",
+        "overdue_fen",
+        "par30_fen",
+        "par90_fen",
+        "noloan",
+    )
     sums = ", ".join(f"{f} = portfolio_snapshots.{f} + o.{f}" for f in figures)
     conn.execute(
         f"UPDATE portfolio_snapshots SET {sums}"

@@ -232,7 +232,6 @@ def history(
     import json
 
     from retain.contacts import contact_history, customer
-
     from retain.officers import assignment_history
 
     st = state(ctx)

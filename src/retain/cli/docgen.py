@@ -245,6 +245,8 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("calls", "retain.cli.calls.CALL_FIELDS", ("calls",)),
     ("trend", "retain.cli.trend.TREND_FIELDS", ("trend",)),
     ("promises", "retain.cli.promises.PROMISE_FIELDS", ("promises",)),
+    ("officers", "retain.cli.officers.OFFICER_FIELDS", ("officers",)),
+    ("audit", "retain.cli.officers.AUDIT_FIELDS", ("audit",)),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -335,6 +337,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
             "skipped",
             "customers_added",
             "customers_updated",
+            "officers_kept",
             "rejects_file",
             "rejects",
             "encoding",
@@ -345,6 +348,12 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         nested={"rejects": ("row", "field", "reason")},  # notes: row, note
         args=("import", "customers", "{customers_file}"),
     ),  # fmt: skip
+    Schema(
+        "handover",
+        _constant_names("retain.cli.officers.HANDOVER_FIELDS"),
+        one_object=True,
+        args=("handover", "--from", "王芳", "--to", "李强", "--all", "--dry-run"),
+    ),
     Schema(
         "doctor --format json",
         ("ok", "checks"),
@@ -375,7 +384,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
-    "calls --explain ID", "history ID", "promises", "trend",
+    "calls --explain ID", "history ID", "promises", "officers", "handover", "audit", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json", "runoff", "retention",
 )  # fmt: skip

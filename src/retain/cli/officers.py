@@ -10,13 +10,12 @@ import typer
 
 from retain.cli.common import handle_errors, state
 from retain.cli.options import (
+    TABLE_DEFAULT_LIMIT,
     ForceOption,
-    FormatOption,
     LimitOption,
     OutputFormat,
     OutputOption,
     RevealOption,
-    TABLE_DEFAULT_LIMIT,
     check_output,
     emit,
     resolve_format,
@@ -163,6 +162,25 @@ class AuditKind(StrEnum):
     forget = "forget"
 
 
+class RowsFormat(StrEnum):
+    """The list formats without ``ids``: these rows are not customers."""
+
+    auto = "auto"
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+RowsFormatOption = Annotated[
+    RowsFormat,
+    typer.Option(
+        "--format", "-f", help="auto = a table on a terminal, TSV in a pipe.", case_sensitive=False
+    ),
+]
+
+
 class HandoverFormat(StrEnum):
     table = "table"
     json = "json"
@@ -170,7 +188,7 @@ class HandoverFormat(StrEnum):
 
 def officers(
     ctx: typer.Context,
-    fmt: FormatOption = OutputFormat.auto,
+    fmt: RowsFormatOption = RowsFormat.auto,
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -191,13 +209,13 @@ def officers(
         }
         for o in found
     ]
-    if output is None and resolve_format(fmt) == "table":
+    if output is None and resolve_format(OutputFormat(fmt.value)) == "table":
         _officers_table(rows, st.lang)
         return
     from retain.output import Field
 
     fields = [Field(name, kind) for name, kind in OFFICER_FIELDS]  # type: ignore[arg-type]
-    emit(rows, fields, fmt, output, st.lang, force=force)
+    emit(rows, fields, OutputFormat(fmt.value), output, st.lang, force=force)
 
 
 def _officers_table(rows: list[dict[str, Any]], lang: str) -> None:
@@ -291,7 +309,8 @@ def handover(
     industry: Annotated[
         str | None,
         typer.Option(
-            "--industry", help="The source officer's customers of this industry.",
+            "--industry",
+            help="The source officer's customers of this industry.",
             show_default=False,
         ),
     ] = None,
@@ -396,13 +415,18 @@ def audit(
     ctx: typer.Context,
     customer: Annotated[
         str | None,
-        typer.Option("--customer", metavar="ID", help="Only this customer's records.",
-                     show_default=False),
+        typer.Option(
+            "--customer", metavar="ID", help="Only this customer's records.", show_default=False
+        ),
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option("--since", metavar="DATE", help="Only changes recorded on or after DATE.",
-                     show_default=False),
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="Only changes recorded on or after DATE.",
+            show_default=False,
+        ),
     ] = None,
     kind: Annotated[
         AuditKind | None,
@@ -415,7 +439,7 @@ def audit(
     ] = None,
     limit: LimitOption = None,
     reveal: RevealOption = False,
-    fmt: FormatOption = OutputFormat.auto,
+    fmt: RowsFormatOption = RowsFormat.auto,
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -431,13 +455,20 @@ def audit(
     spec = AuditFilter(customer_id=customer, since=since_day, kind=kind.value if kind else None)
     with st.store() as store:
         rows = list_changes(store.conn, spec, reveal=reveal)
-    if output is None and resolve_format(fmt) == "table":
+    if output is None and resolve_format(OutputFormat(fmt.value)) == "table":
         _audit_table(rows, limit or TABLE_DEFAULT_LIMIT, st.lang)
         return
     from retain.output import Field
 
     fields = [Field(name, kind_) for name, kind_ in AUDIT_FIELDS]  # type: ignore[arg-type]
-    emit(rows[:limit] if limit else rows, fields, fmt, output, st.lang, force=force)
+    emit(
+        rows[:limit] if limit else rows,
+        fields,
+        OutputFormat(fmt.value),
+        output,
+        st.lang,
+        force=force,
+    )
 
 
 def _audit_table(rows: list[dict[str, Any]], limit: int, lang: str) -> None:

@@ -544,8 +544,12 @@ class _Loader:
                 self.report.officers_kept += 1
                 self.note(
                     rows[cid],
-                    msg("import.note_officer_kept", customer=cid, file=values[at] or "",
-                        officer=officer),
+                    msg(
+                        "import.note_officer_kept",
+                        customer=cid,
+                        file=values[at] or "",
+                        officer=officer,
+                    ),
                 )
                 values = (*values[:at], officer, *values[at + 1 :])
             result.append((cid, values))
