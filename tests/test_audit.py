@@ -114,3 +114,19 @@ def test_doctor_fails_when_the_guard_is_gone(book: Cli) -> None:
     result = book("doctor")
     line = next(ln for ln in result.stdout.splitlines() if "audit_trail" in ln)
     assert "fail" in line and "changes_append_only_delete" in line
+
+
+def test_config_set_is_recorded_when_there_is_a_store(book: Cli) -> None:
+    assert book("config", "set", "weights.overdue", "12").exit_code == 0
+    rows = audit(book, "--kind", "config")
+    assert [(r["entity_id"], r["new_value"]) for r in rows] == [("weights.overdue", "12.0")]
+    assert rows[0]["old_value"] not in (None, "12.0")
+    assert book("config", "set", "weights.overdue", "12").exit_code == 0  # no change, no row
+    assert len(audit(book, "--kind", "config")) == 1
+
+
+def test_config_set_without_a_store_records_nothing_and_creates_none(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "none" / "retain.db")
+    result = cli("config", "set", "weights.overdue", "12")
+    assert result.exit_code == 0, result.stderr
+    assert not cli.db.exists()

@@ -106,6 +106,7 @@ def test_dry_run_changes_nothing(book: Cli) -> None:
         (["--to", "李娜", "--customer", "C4"], 1, "not customers of 张伟: C4"),
         (["--to", "李娜", "--customer", "C9"], 1, "no customer C9"),
         (["--to", "张伟", "--all"], 1, "themselves"),
+        (["--to", "李娜", "--all", "--as-of", "2026-12-01"], 2, "after today"),
     ],
 )
 def test_refusals(book: Cli, args: list[str], code: int, says: str) -> None:

@@ -87,3 +87,20 @@ def _row(r: sqlite3.Row | tuple[Any, ...], reveal: bool) -> dict[str, Any]:
         "old_value": old,
         "new_value": new,
     }
+
+
+def config_value(config: Any, key: str) -> str | None:
+    """The text of a dotted setting (``weights.overdue``) in a config, None if absent."""
+    node: Any = config.model_dump(by_alias=True, mode="json")
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return None if node is None else str(node)
+
+
+def record_config(conn: sqlite3.Connection, key: str, old: str | None, new: str | None) -> None:
+    """``config set`` changed a setting: one row of kind ``config`` (entity_id the key)."""
+    from retain.officers import audit
+
+    audit(conn, "config", "config", [(key, "value", old, new)])

@@ -1836,6 +1836,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "officer {name} is deactivated: nothing can be handed over to them",
         "客户经理 {name} 已停用，不能接收移交",
     ),
+    "error.handover.future": (
+        "--as-of {day} is after today: hand over on the day it happens",
+        "--as-of {day} 晚于今天：请在移交当天执行",
+    ),
     "error.handover.same": ("{name} would hand over to themselves", "{name} 不能移交给自己"),
     "error.handover.unknown_customers": (
         "no customer {ids} in the store",
@@ -1876,6 +1880,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.via": ("Via", "来源"),
     "via.import": ("import", "导入"),
     "via.handover": ("handover", "移交"),
+    "config.not_audited": (
+        "The setting is changed, but not recorded in the store's audit trail: {reason}",
+        "设置已修改，但未能记入数据库的变更记录：{reason}",
+    ),
     "audit.title": ("Audit trail", "变更记录"),
     "audit.empty": ("No changes recorded.", "没有变更记录。"),
     "audit.count": ("{count} change(s)", "共 {count} 条变更"),

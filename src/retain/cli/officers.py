@@ -351,6 +351,8 @@ def handover(
         from retain.dates import parse_day
 
         day = parse_day(as_of, st.today)
+        if day > st.today:  # the store's officer would change before the day it says
+            raise UsageError(key="handover.future", day=day.isoformat())
     selection = Selection(customer_ids=ids, industry=industry, everything=everything)
     with st.store(stale="ignore", writer="handover") as store, store.write() as conn:
         moved = move(conn, source, target, selection, day, note)
