@@ -238,64 +238,54 @@ def _rename_snapshots(conn: sqlite3.Connection, old: str, new: str) -> int:
 # -- the assignment history -------------------------------------------------------
 
 
-def sync_assignments(conn: sqlite3.Connection, customer_ids: Sequence[str], day: int) -> None:
-    """After an import wrote these customers: where a customer's officer is not
-    the one of its current interval, close that interval on ``day`` and open one
-    for the new officer (via ``import``)."""
-    if not customer_ids:
-        return
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_ids (id TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.sync_ids")
-    conn.executemany(
-        "INSERT OR IGNORE INTO temp.sync_ids (id) VALUES (?)", [(i,) for i in customer_ids]
-    )
-    moved = """
-        SELECT c.customer_id FROM temp.sync_ids s
-        JOIN customers c ON c.customer_id = s.id
-        LEFT JOIN assignments a ON a.customer_id = c.customer_id AND a.to_day IS NULL
-        WHERE COALESCE(NULLIF(c.officer, ''), '') IS NOT COALESCE(a.officer, '')
-    """
-    conn.execute("DROP TABLE IF EXISTS temp.sync_moved")
-    conn.execute(f"CREATE TEMP TABLE sync_moved AS {moved}")
-    # An interval opened and closed on one day said nothing: drop it rather than
-    # keep a zero-length one (the same file imported twice in a day).
-    conn.execute(
-        "DELETE FROM assignments WHERE to_day IS NULL AND from_day >= :d"
-        " AND customer_id IN (SELECT customer_id FROM temp.sync_moved)",
-        {"d": day},
-    )
-    conn.execute(
-        "UPDATE assignments SET to_day = :d WHERE to_day IS NULL"
-        " AND customer_id IN (SELECT customer_id FROM temp.sync_moved)",
-        {"d": day},
-    )
-    conn.execute(
-        "INSERT INTO assignments (customer_id, officer, from_day, via)"
-        " SELECT c.customer_id, c.officer, :d, 'import' FROM temp.sync_moved m"
-        " JOIN customers c ON c.customer_id = m.customer_id"
-        " WHERE c.officer IS NOT NULL AND c.officer <> ''",
-        {"d": day},
-    )
-    conn.execute("DROP TABLE temp.sync_moved")
+@dataclass(frozen=True)
+class Current:
+    """A customer's open assignment interval."""
+
+    officer: str
+    via: str
+    from_day: int
 
 
-def handed_over_since(
-    conn: sqlite3.Connection, customer_ids: Sequence[str], day: int
-) -> dict[str, str]:
-    """Of ``customer_ids``, those whose current officer came from a handover dated
-    on or after ``day`` (a file as of ``day`` predates it): id → that officer."""
+def open_assignments(conn: sqlite3.Connection, customer_ids: Sequence[str]) -> dict[str, Current]:
+    """The open interval of each of ``customer_ids`` that has one (one indexed
+    look-up per id: an import asks once per chunk)."""
     if not customer_ids:
         return {}
     marks = ",".join("?" * len(customer_ids))
     return {
-        str(r[0]): str(r[1])
+        str(r[0]): Current(str(r[1]), str(r[2]), int(r[3]))
         for r in conn.execute(
-            "SELECT customer_id, officer FROM assignments"
-            f" WHERE to_day IS NULL AND via = 'handover' AND from_day >= ?"
-            f" AND customer_id IN ({marks})",
-            [day, *customer_ids],
+            "SELECT customer_id, officer, via, from_day FROM assignments"
+            f" WHERE to_day IS NULL AND customer_id IN ({marks})",
+            list(customer_ids),
         )
     }
+
+
+def move_assignments(
+    conn: sqlite3.Connection,
+    closed: Sequence[str],
+    opened: Sequence[tuple[str, str]],
+    day: int,
+) -> None:
+    """An import changed officers: close the open interval of each of ``closed`` on
+    ``day``, open one for each (customer, officer) of ``opened`` (via import).
+    Only customers that had an interval are closed: a fresh import only inserts."""
+    # An interval opened on or after the day ends as it began: it goes, rather
+    # than stay as an empty one (two files of one day, or an older file).
+    conn.executemany(
+        "DELETE FROM assignments WHERE customer_id = ? AND to_day IS NULL AND from_day >= ?",
+        [(cid, day) for cid in closed],
+    )
+    conn.executemany(
+        "UPDATE assignments SET to_day = ? WHERE customer_id = ? AND to_day IS NULL",
+        [(day, cid) for cid in closed],
+    )
+    conn.executemany(
+        "INSERT INTO assignments (customer_id, officer, from_day, via) VALUES (?, ?, ?, 'import')",
+        [(cid, officer, day) for cid, officer in opened],
+    )
 
 
 def assignment_history(conn: sqlite3.Connection, customer_id: str) -> list[dict[str, Any]]:

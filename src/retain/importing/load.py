@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypedDict
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
 
 from retain.i18n import Text, msg
 from retain.importing.columns import Kind
@@ -507,12 +507,14 @@ class _Loader:
         new_ids = [cid for cid, _ in first]
         if not self.customers_file:
             self._rejected_before(kept, self.writer.rejected_new_customers(new_ids))
-        first = self._keep_handed_over(first, first_rows)
+        first, moves = self._officers(first, first_rows)
         saved = self.writer.save_customers(first)
-        if "officer" in self.writer.customer_fields:
-            from retain.officers import sync_assignments
+        if moves:
+            from retain.officers import move_assignments
 
-            sync_assignments(self.writer.conn, [cid for cid, _ in first], self.writer.as_of_day)
+            closed = [cid for cid, _, had in moves if had]
+            opened = [(cid, officer) for cid, officer, _ in moves if officer]
+            move_assignments(self.writer.conn, closed, opened, self.writer.as_of_day)
         if self.customers_file:
             self.writer.clear_rejected_customers(new_ids)
             self._count(saved, len(first))
@@ -521,39 +523,48 @@ class _Loader:
             self.report.customers_updated += saved.updated
         return kept
 
-    def _keep_handed_over(
+    def _officers(
         self, first: list[tuple[str, Row]], rows: dict[str, _Row]
-    ) -> list[tuple[str, Row]]:
-        """A file as of a day on or before a customer's handover still names the old
-        officer: the handover stands (and the row says so), unless --officer-from-file."""
+    ) -> tuple[list[tuple[str, Row]], list[tuple[str, str | None, bool]]]:
+        """The customers to save, and the officer changes for the assignment history.
+
+        A file as of a day on or before a customer's handover still names the
+        old officer: the handover stands (and the row says so), unless
+        --officer-from-file."""
         fields = self.writer.customer_fields
-        if "officer" not in fields or self.officer_from_file or not first:
-            return first
-        from retain.officers import handed_over_since
+        if "officer" not in fields or not first:
+            return first, []
+        from retain.officers import open_assignments
 
         at = fields.index("officer")
-        current = handed_over_since(
-            self.writer.conn, [cid for cid, _ in first], self.writer.as_of_day
-        )
-        if not current:
-            return first
+        day = self.writer.as_of_day
+        current = open_assignments(self.writer.conn, [cid for cid, _ in first])
         result: list[tuple[str, Row]] = []
+        moves: list[tuple[str, str | None, bool]] = []  # (id, new officer, had one)
         for cid, values in first:
-            officer = current.get(cid)
-            if officer is not None and values[at] != officer:
+            now = current.get(cid)
+            officer = values[at] or None
+            if (
+                now is not None
+                and officer != now.officer
+                and now.via == "handover"
+                and now.from_day >= day
+                and not self.officer_from_file
+            ):
                 self.report.officers_kept += 1
-                self.note(
-                    rows[cid],
-                    msg(
-                        "import.note_officer_kept",
-                        customer=cid,
-                        file=values[at] or "",
-                        officer=officer,
-                    ),
+                message = msg(
+                    "import.note_officer_kept",
+                    customer=cid,
+                    file=officer or "",
+                    officer=now.officer,
                 )
-                values = (*values[:at], officer, *values[at + 1 :])
+                self.note(rows[cid], message)
+                values = (*values[:at], now.officer, *values[at + 1 :])
+                officer = now.officer
+            if officer != (now.officer if now is not None else None):
+                moves.append((cid, cast("str | None", officer), now is not None))
             result.append((cid, values))
-        return result
+        return result, moves
 
     def _rejected_before(
         self, rows: list[_Row], rejected: dict[str, tuple[str, int, str, str]]
