@@ -187,3 +187,30 @@ def test_officers_after_a_handover(book: Cli) -> None:
     handover(book, "--all")
     found = officers_json(book)
     assert found["张伟"]["customers"] == 0 and found["李娜"]["customers"] == 3
+
+
+def test_an_older_file_that_wins_never_overlaps_the_history(
+    book: Cli, make_csv: Callable[..., Path]
+) -> None:
+    handover(book, "--customer", "C1", today="2026-11-10")
+    assert book("officer", "add", "王芳").exit_code == 0
+    handover_again = book("handover", "--from", "李娜", "--to", "王芳", "--customer", "C1",
+                          today="2026-11-12")  # fmt: skip
+    assert handover_again.exit_code == 0, handover_again.stderr
+    stale = make_csv(
+        "customers-old.csv",
+        [CUSTOMER_HEADER, ["C1", "王建国", "13812348001", "", "餐饮", "张伟", ""]],
+    )
+    result = book("import", "customers", str(stale), "--officer-from-file",
+                  "--as-of", "2026-11-05", today="2026-11-14")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert officer_of(book)["C1"] == "张伟"
+    conn = sqlite3.connect(book.db)
+    assert conn.execute(
+        "SELECT officer, date(from_day * 86400, 'unixepoch'), date(to_day * 86400, 'unixepoch')"
+        " FROM assignments WHERE customer_id = 'C1' ORDER BY from_day"
+    ).fetchall() == [
+        ("张伟", "2026-11-02", "2026-11-10"),
+        ("李娜", "2026-11-10", "2026-11-12"),
+        ("张伟", "2026-11-12", None),  # from the open interval's day, not the file's
+    ]

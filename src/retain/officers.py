@@ -264,27 +264,33 @@ def open_assignments(conn: sqlite3.Connection, customer_ids: Sequence[str]) -> d
 
 
 def move_assignments(
-    conn: sqlite3.Connection,
-    closed: Sequence[str],
-    opened: Sequence[tuple[str, str]],
-    day: int,
+    conn: sqlite3.Connection, moves: Sequence[tuple[str, str | None, int | None]], day: int
 ) -> None:
-    """An import changed officers: close the open interval of each of ``closed`` on
-    ``day``, open one for each (customer, officer) of ``opened`` (via import).
-    Only customers that had an interval are closed: a fresh import only inserts."""
-    # An interval opened on or after the day ends as it began: it goes, rather
-    # than stay as an empty one (two files of one day, or an older file).
+    """An import changed these customers' officers: (customer, new officer or None,
+    the open interval's first day or None). The new interval begins on ``day``, or
+    on the open one's first day when that is later (an older file that wins with
+    --officer-from-file: intervals never overlap); the open one closes there, or
+    goes when it would be empty. A fresh customer is only an insert."""
+    starts = [
+        (cid, officer, max(day, since) if since is not None else day)
+        for cid, officer, since in moves
+    ]
+    closing = [
+        (cid, start)
+        for (cid, _, start), (_, _, since) in zip(starts, moves, strict=True)
+        if since is not None
+    ]
     conn.executemany(
         "DELETE FROM assignments WHERE customer_id = ? AND to_day IS NULL AND from_day >= ?",
-        [(cid, day) for cid in closed],
+        closing,
     )
     conn.executemany(
         "UPDATE assignments SET to_day = ? WHERE customer_id = ? AND to_day IS NULL",
-        [(day, cid) for cid in closed],
+        [(start, cid) for cid, start in closing],
     )
     conn.executemany(
         "INSERT INTO assignments (customer_id, officer, from_day, via) VALUES (?, ?, ?, 'import')",
-        [(cid, officer, day) for cid, officer in opened],
+        [(cid, officer, start) for cid, officer, start in starts if officer],
     )
 
 

@@ -512,9 +512,7 @@ class _Loader:
         if moves:
             from retain.officers import move_assignments
 
-            closed = [cid for cid, _, had in moves if had]
-            opened = [(cid, officer) for cid, officer, _ in moves if officer]
-            move_assignments(self.writer.conn, closed, opened, self.writer.as_of_day)
+            move_assignments(self.writer.conn, moves, self.writer.as_of_day)
         if self.customers_file:
             self.writer.clear_rejected_customers(new_ids)
             self._count(saved, len(first))
@@ -525,7 +523,7 @@ class _Loader:
 
     def _officers(
         self, first: list[tuple[str, Row]], rows: dict[str, _Row]
-    ) -> tuple[list[tuple[str, Row]], list[tuple[str, str | None, bool]]]:
+    ) -> tuple[list[tuple[str, Row]], list[tuple[str, str | None, int | None]]]:
         """The customers to save, and the officer changes for the assignment history.
 
         A file as of a day on or before a customer's handover still names the
@@ -540,7 +538,8 @@ class _Loader:
         day = self.writer.as_of_day
         current = open_assignments(self.writer.conn, [cid for cid, _ in first])
         result: list[tuple[str, Row]] = []
-        moves: list[tuple[str, str | None, bool]] = []  # (id, new officer, had one)
+        # (id, new officer, the first day of its open interval)
+        moves: list[tuple[str, str | None, int | None]] = []
         for cid, values in first:
             now = current.get(cid)
             officer = values[at] or None
@@ -562,7 +561,8 @@ class _Loader:
                 values = (*values[:at], now.officer, *values[at + 1 :])
                 officer = now.officer
             if officer != (now.officer if now is not None else None):
-                moves.append((cid, cast("str | None", officer), now is not None))
+                since = now.from_day if now is not None else None
+                moves.append((cid, cast("str | None", officer), since))
             result.append((cid, values))
         return result, moves
 
