@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import CUSTOMER_HEADER, Cli
 from tests.test_officers import make_book, officers_json
@@ -214,3 +216,67 @@ def test_an_older_file_that_wins_never_overlaps_the_history(
         ("李娜", "2026-11-10", "2026-11-12"),
         ("张伟", "2026-11-12", None),  # from the open interval's day, not the file's
     ]
+
+
+NAMES = ("张伟", "李娜", "王芳")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(NAMES),
+            st.sampled_from(NAMES),
+            st.sets(st.sampled_from(("C1", "C2", "C3")), max_size=3),
+            st.integers(min_value=0, max_value=3),
+        ),
+        max_size=8,
+    )
+)
+def test_intervals_stay_contiguous_and_end_at_the_current_officer(
+    moves: list[tuple[str, str, set[str], int]],
+) -> None:
+    """Whatever handovers run (some refused), each customer's intervals follow one
+    another without gap or overlap, and the open one is the customer's officer."""
+    import datetime as dt
+
+    from retain.errors import RetainError
+    from retain.handover import Selection
+    from retain.handover import handover as move
+    from retain.store import Store
+
+    with Store.scratch() as store:
+        conn = store.conn
+        with store.write():
+            conn.executemany(
+                "INSERT INTO customers (customer_id, name, officer, created_at, updated_at)"
+                " VALUES (?, ?, '张伟', 'x', 'x')",
+                [(c, c) for c in ("C1", "C2", "C3")],
+            )
+            conn.executemany(
+                "INSERT INTO assignments (customer_id, officer, from_day, via)"
+                " VALUES (?, '张伟', 20000, 'import')",
+                [(c,) for c in ("C1", "C2", "C3")],
+            )
+        day = dt.date.fromordinal(dt.date(2024, 10, 4).toordinal())
+        for source, target, ids, step in moves:
+            day += dt.timedelta(days=step)
+            selection = Selection(customer_ids=tuple(sorted(ids)), everything=not ids)
+            try:
+                with store.write() as tx:
+                    move(tx, source, target, selection, day, None)
+            except RetainError:
+                pass
+        for cid in ("C1", "C2", "C3"):
+            rows = conn.execute(
+                "SELECT officer, from_day, to_day FROM assignments WHERE customer_id = ?"
+                " ORDER BY from_day, assignment_id",
+                (cid,),
+            ).fetchall()
+            assert [r[2] is None for r in rows] == [False] * (len(rows) - 1) + [True]
+            for before, after in zip(rows, rows[1:], strict=False):
+                assert before[2] == after[1] and before[1] < before[2]
+            officer = conn.execute(
+                "SELECT officer FROM customers WHERE customer_id = ?", (cid,)
+            ).fetchone()[0]
+            assert rows[-1][0] == officer
