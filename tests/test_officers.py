@@ -168,3 +168,16 @@ def test_the_migration_fills_officers_and_intervals_from_existing_customers() ->
         " FROM assignments ORDER BY customer_id"
     ).fetchall()
     assert rows == [("C1", "张伟", "2026-03-01", None), ("C2", "张伟", "2026-01-15", None)]
+
+
+def test_an_imported_name_is_stored_as_commands_match_it(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    wide = make_csv(
+        "customers.csv", [CUSTOMER_HEADER, ["C1", "王建国", "", "", "", " Ｌｉ　Ｎａ ", ""]]
+    )
+    assert cli("import", "customers", str(wide)).exit_code == 0
+    assert set(officers_json(cli)) == {"Li Na"}
+    assert cli("officer", "add", "张伟").exit_code == 0
+    moved = cli("handover", "--from", "Ｌｉ Ｎａ", "--to", "张伟", "--all")
+    assert moved.exit_code == 0, moved.stderr
