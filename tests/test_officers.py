@@ -51,7 +51,8 @@ def officers_json(cli: Cli) -> dict[str, dict[str, object]]:
 
 
 def test_officers_lists_names_found_in_imports_and_logs(book: Cli) -> None:
-    assert book("log", "C4", "--channel", "call", "--outcome", "reached", "--officer", "刘洋")
+    logged = book("log", "C4", "--channel", "call", "--outcome", "reached", "--officer", " 刘洋　")
+    assert logged.exit_code == 0, logged.stderr
     found = officers_json(book)
     assert set(found) == {"张伟", "王芳", "刘洋"}
     zhang = found["张伟"]

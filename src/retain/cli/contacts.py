@@ -169,6 +169,8 @@ def log(
             raise UsageError(
                 key="log.promise_past", date=follow_up.isoformat(), at=moment.date().isoformat()
             )
+    from retain.importing.normalise import norm_officer
+
     entry = ContactEntry(
         channel=channel_of(channel),
         outcome=the_outcome,
@@ -176,7 +178,7 @@ def log(
         note=note.strip() if note and note.strip() else None,
         next_on=follow_up,
         loan_id=loan.strip() if loan else None,
-        officer=officer,
+        officer=norm_officer(officer),  # as `officers` and `handover` match names
         amount_fen=amount_fen,
     )
     # Recording a contact shows nothing of the book: old loan data is no reason to warn.
