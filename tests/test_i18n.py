@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from retain.arrears import class_rank
+from retain.audit import KINDS as AUDIT_KINDS
 from retain.cli.portfolio import RETENTION_DEFINITIONS, RUNOFF_DEFINITIONS
 from retain.config import ArrearsConfig, parse_config
 from retain.contacts import CHANNELS, OUTCOMES
@@ -18,6 +19,7 @@ from retain.errors import RetainError, UsageError
 from retain.i18n import CATALOGUE, Joined, Msg, from_english, msg, t
 from retain.importing.columns import ALL_FIELDS
 from retain.importing.normalise import Invalid, norm_phone, norm_status
+from retain.officers import STATUSES as OFFICER_STATUSES
 from retain.promises import STATUSES as PROMISE_STATUSES
 from retain.rules import GUARANTEES, STATUSES
 from retain.snapshots import METRICS
@@ -109,6 +111,9 @@ DYNAMIC: dict[str, set[str]] = {
     },
     "runoff.def.{}": {f"runoff.def.{n}" for n in RUNOFF_DEFINITIONS},
     "retention.def.{}": {f"retention.def.{n}" for n in RETENTION_DEFINITIONS},
+    "via.{}": {"via.import", "via.handover"},
+    "officers.status.{}": {f"officers.status.{s}" for s in OFFICER_STATUSES},
+    "audit.kind.{}": {f"audit.kind.{k}" for k in AUDIT_KINDS},
     "error.read.json_nested_{}": {
         "error.read.json_nested_object",
         "error.read.json_nested_array",

@@ -1950,6 +1950,112 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "restore replaces the store: pass --yes to confirm (not on a terminal)",
         "恢复会替换数据库：非终端运行时请加 --yes 确认",
     ),
+    # -- officers, handover, audit (issue 15) --
+    "officers.title": ("Officers", "客户经理"),
+    "officers.empty": ("No officers yet.", "尚无客户经理。"),
+    "officers.found": ("(from the data)", "（来自数据）"),
+    "officers.status.active": ("active", "在岗"),
+    "officers.status.inactive": ("inactive", "已停用"),
+    "officers.col.added_on": ("Added", "添加日期"),
+    "officers.col.customers": ("Customers", "客户数"),
+    "officers.col.loans": ("Open loans", "在贷笔数"),
+    "officer.added": ("Officer {name} added.", "已添加客户经理 {name}。"),
+    "officer.already": ("Officer {name} is already active.", "客户经理 {name} 已在岗。"),
+    "officer.renamed": (
+        "Renamed {old} to {new} ({rows} rows).",
+        "已将 {old} 改名为 {new}（{rows} 行）。",
+    ),
+    "officer.merged": (
+        "Renamed {old} to {new}, who was already known: the two are one officer now ({rows} rows).",
+        "已将 {old} 改名为已有的 {new}：两者合并为同一客户经理（{rows} 行）。",
+    ),
+    "officer.deactivated": ("Officer {name} deactivated.", "已停用客户经理 {name}。"),
+    "error.officer.empty": ("an officer's name cannot be empty", "客户经理姓名不能为空"),
+    "error.officer.unknown": ("no officer {name} in the store", "数据库中没有客户经理 {name}"),
+    "error.officer.same_name": (
+        "{name} is already that name",
+        "{name} 已是这个名字",
+    ),
+    "error.officer.has_customers": (
+        "{name} still has {count} customer(s): hand them over first"
+        " (retain handover --from {name} --to …)",
+        "{name} 仍有 {count} 位客户：请先移交（retain handover --from {name} --to …）",
+    ),
+    "error.handover.choose": (
+        "say which customers move: --customer ID…, --industry X or --all (one of them)",
+        "请指定移交哪些客户：--customer 客户号…、--industry 行业 或 --all（三选一）",
+    ),
+    "error.handover.unknown_target": (
+        "no officer {name} in the store: add them first (retain officer add {name})",
+        "数据库中没有客户经理 {name}：请先添加（retain officer add {name}）",
+    ),
+    "error.handover.inactive_target": (
+        "officer {name} is deactivated: nothing can be handed over to them",
+        "客户经理 {name} 已停用，不能接收移交",
+    ),
+    "error.handover.future": (
+        "--as-of {day} is after today: hand over on the day it happens",
+        "--as-of {day} 晚于今天：请在移交当天执行",
+    ),
+    "error.handover.same": ("{name} would hand over to themselves", "{name} 不能移交给自己"),
+    "error.handover.unknown_customers": (
+        "no customer {ids} in the store",
+        "数据库中没有客户 {ids}",
+    ),
+    "error.handover.not_theirs": (
+        "not customers of {officer}: {ids}",
+        "以下客户不属于 {officer}：{ids}",
+    ),
+    "error.handover.before_current": (
+        "customer {customer} got their current officer after {day}: a handover cannot go back"
+        " before it",
+        "客户 {customer} 的现任客户经理是在 {day} 之后才接手的，移交日期不能早于该日",
+    ),
+    "handover.title": ("Handover: {source} → {target}", "移交：{source} → {target}"),
+    "handover.summary": (
+        "{customers} customer(s) from {source} to {target} as of {day}: {loans} open loan(s),"
+        " balance {balance}, {follow_ups} follow-up(s), {promises} open promise(s),"
+        " {prospects} open prospect(s)",
+        "{customers} 位客户自 {day} 起由 {source} 移交给 {target}：在贷 {loans} 笔，"
+        "余额 {balance}，待跟进 {follow_ups} 位，未到期承诺 {promises} 笔，在跟进潜客 {prospects} 位",
+    ),
+    "handover.dry_run": ("Dry run: nothing was changed.", "试运行：未作任何改动。"),
+    "import.note_officer_kept": (
+        "customer {customer} was handed over to {officer} after this file's day:"
+        " kept {officer}, not the file's {file} (--officer-from-file lets the file win)",
+        "客户 {customer} 在本文件日期之后已移交给 {officer}：保留 {officer}，"
+        "未采用文件中的 {file}（加 --officer-from-file 以文件为准）",
+    ),
+    "import.officers_kept": (
+        "{count} customer(s) keep the officer of a later handover",
+        "{count} 位客户保留了之后移交的客户经理",
+    ),
+    "show.officers": ("Officers over time", "历任客户经理"),
+    "show.officer_current": ("now", "至今"),
+    "col.from": ("From", "起"),
+    "col.to": ("To", "止"),
+    "col.via": ("Via", "来源"),
+    "via.import": ("import", "导入"),
+    "via.handover": ("handover", "移交"),
+    "config.not_audited": (
+        "The setting is changed, but not recorded in the store's audit trail: {reason}",
+        "设置已修改，但未能记入数据库的变更记录：{reason}",
+    ),
+    "audit.title": ("Audit trail", "变更记录"),
+    "audit.empty": ("No changes recorded.", "没有变更记录。"),
+    "audit.count": ("{count} change(s)", "共 {count} 条变更"),
+    "audit.col.at": ("When (UTC)", "时间（UTC）"),
+    "audit.col.kind": ("Kind", "类别"),
+    "audit.col.who": ("Who", "操作者"),
+    "audit.col.record": ("Record", "记录"),
+    "audit.col.field": ("Field", "字段"),
+    "audit.col.change": ("Old → new", "原值 → 新值"),
+    "audit.kind.import": ("import", "导入"),
+    "audit.kind.log": ("log", "联系记录"),
+    "audit.kind.handover": ("handover", "移交"),
+    "audit.kind.officer": ("officer", "客户经理"),
+    "audit.kind.config": ("config", "配置"),
+    "audit.kind.forget": ("forget", "删除个人信息"),
 }
 
 

@@ -706,6 +706,63 @@ def m023_prospects_contacts(db: Any) -> None:
     )
 
 
+def m024_officers(db: Any) -> None:
+    """Officers (客户经理) and who managed each customer when.
+
+    ``officers.name`` is the name as matched everywhere: NFKC-normalised and
+    trimmed. A name found in an import or a log and never added has no row; it
+    is listed all the same (as active), and gets a row when it is deactivated.
+
+    ``assignments`` is the history as intervals: ``from_day`` inclusive,
+    ``to_day`` exclusive (the day the next interval begins), NULL for the
+    current one; ``via`` says what opened it (an import's officer column or a
+    ``retain handover``). Filled here with one open interval per customer that
+    has an officer, from the day the customer was first stored.
+
+    The audit trail (``changes``) gains ``kind`` (import, log, handover, officer,
+    config, forget; NULL on older rows: an import's when it has an
+    ``import_id``, else a log correction) and ``actor`` (who, for changes made
+    by hand). Adding columns is no UPDATE: the append-only triggers stay.
+    """
+    db.executescript(
+        """
+        CREATE TABLE officers (
+            name     TEXT PRIMARY KEY,
+            status   TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+            added_on TEXT NOT NULL
+        );
+        CREATE TABLE assignments (
+            assignment_id INTEGER PRIMARY KEY,
+            customer_id   TEXT NOT NULL REFERENCES customers(customer_id),
+            officer       TEXT NOT NULL,
+            from_day      INTEGER NOT NULL,
+            to_day        INTEGER,
+            via           TEXT NOT NULL CHECK (via IN ('import', 'handover')),
+            note          TEXT
+        );
+        CREATE INDEX assignments_by_customer ON assignments (customer_id, from_day);
+        CREATE UNIQUE INDEX assignments_current ON assignments (customer_id)
+            WHERE to_day IS NULL;
+        INSERT INTO officers (name, status, added_on)
+            SELECT officer, 'active', MIN(substr(created_at, 1, 10)) FROM customers
+            WHERE officer IS NOT NULL AND officer <> '' GROUP BY officer;
+        ALTER TABLE changes ADD COLUMN kind TEXT;
+        ALTER TABLE changes ADD COLUMN actor TEXT;
+        CREATE INDEX changes_by_kind ON changes (kind) WHERE kind IS NOT NULL;
+        """
+    )
+    from retain.days import day_number
+
+    rows = db.execute(
+        "SELECT customer_id, officer, created_at FROM customers"
+        " WHERE officer IS NOT NULL AND officer <> ''"
+    ).fetchall()
+    db.conn.executemany(
+        "INSERT INTO assignments (customer_id, officer, from_day, via) VALUES (?, ?, ?, 'import')",
+        [(cid, officer, day_number(str(created)[:10])) for cid, officer, created in rows],
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -730,4 +787,5 @@ MIGRATIONS = [
     m021_instal_next_due_index,
     m022_prospects,
     m023_prospects_contacts,
+    m024_officers,
 ]

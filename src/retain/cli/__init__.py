@@ -97,6 +97,7 @@ from retain.cli import due as _due  # noqa: E402
 from retain.cli import export as _export  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
+from retain.cli import officers as _officers  # noqa: E402
 from retain.cli import ops as _ops  # noqa: E402
 from retain.cli import portfolio as _portfolio  # noqa: E402
 from retain.cli import promises as _promises  # noqa: E402
@@ -118,6 +119,7 @@ _trend.register(app)
 _report.register(app)
 _portfolio.register(app)
 _prospects.register(app)
+_officers.register(app)
 
 
 class Terminated(BaseException):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from retain.cli.common import handle_errors, state
+from retain.cli.common import State, handle_errors, state
 
 config_app = typer.Typer(
     help=(
@@ -142,12 +142,44 @@ def set_(
     from retain.config_file import render_value, set_value
     from retain.i18n import t
 
-    lang = state(ctx).lang
+    st = state(ctx)
+    lang = st.lang
+    before = _setting(key)
     target, written, created = set_value(key, value, lang=lang)
     if created:
         sys.stderr.write(t("config.created", lang, path=str(target)) + "\n")
     shown = render_value(written)
     sys.stderr.write(t("config.set", lang, name=key, value=shown, path=str(target)) + "\n")
+    _record(st, key, before, _setting(key))
+
+
+def _setting(key: str) -> str | None:
+    """The setting's value in effect (file over defaults); None if it cannot be read."""
+    from retain.audit import config_value
+    from retain.config_file import effective
+    from retain.errors import RetainError
+
+    try:
+        return config_value(effective(), key)
+    except RetainError:
+        return None
+
+
+def _record(st: State, key: str, old: str | None, new: str | None) -> None:
+    """Into the store's audit trail, when there is a store: a setting is no record
+    of the store, so a missing or busy store only costs the trail's line (said)."""
+    from retain.audit import record_config
+    from retain.errors import RetainError
+    from retain.i18n import t
+
+    if old == new or not st.db_path.exists():
+        return
+    try:
+        with st.store(stale="ignore", writer="config set") as store, store.write() as conn:
+            record_config(conn, key, old, new)
+    except RetainError as exc:
+        line = t("config.not_audited", st.lang, reason=exc.render(st.lang))
+        sys.stderr.write(line + "\n")
 
 
 @config_app.command("edit", help=EDIT_HELP)

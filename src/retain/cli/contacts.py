@@ -187,6 +187,8 @@ def log(
         raise UsageError(key="log.mixed")
     if prospect_ids and (loan is not None or amount is not None):
         raise UsageError(key="log.prospect_no_loan")
+    from retain.importing.normalise import norm_officer
+
     entry = ContactEntry(
         channel=channel_of(channel),
         outcome=the_outcome,
@@ -194,7 +196,7 @@ def log(
         note=note.strip() if note and note.strip() else None,
         next_on=follow_up,
         loan_id=loan.strip() if loan else None,
-        officer=officer,
+        officer=norm_officer(officer),  # as `officers` and `handover` match names
         amount_fen=amount_fen,
     )
     if prospect_ids:
@@ -255,6 +257,7 @@ def history(
     import json
 
     from retain.contacts import contact_history, customer
+    from retain.officers import assignment_history
     from retain.prospects import is_prospect_id
 
     st = state(ctx)
@@ -264,10 +267,41 @@ def history(
     with st.store() as store:
         info = customer(store.conn, customer_id)
         contacts = contact_history(store.conn, customer_id)
+        officers = assignment_history(store.conn, customer_id)
     if fmt is HistoryFormat.json:
         sys.stdout.write(json.dumps(contacts, ensure_ascii=False, indent=2) + "\n")
         return
     _print_timeline(info, contacts, st.lang)
+    _print_officers(officers, st.lang)
+
+
+def _print_officers(officers: list[dict[str, Any]], lang: str) -> None:
+    """Who managed the customer when (the assignment history), oldest first."""
+    from retain.cli.render import Column, print_table
+    from retain.i18n import t
+
+    if not officers:
+        return
+    print_table(
+        t("show.officers", lang),
+        [
+            Column(t("col.officer", lang)),
+            Column(t("col.from", lang)),
+            Column(t("col.to", lang)),
+            Column(t("col.via", lang)),
+            Column(t("col.note", lang)),
+        ],
+        [
+            [
+                a["officer"],
+                a["from_on"],
+                a["to_on"] or t("show.officer_current", lang),
+                t(f"via.{a['via']}", lang),
+                a["note"] or "",
+            ]
+            for a in officers
+        ],
+    )
 
 
 def _prospect_history(st: State, ident: str, fmt: HistoryFormat) -> None:
@@ -492,6 +526,7 @@ def show(
     from retain.guarantors import guarantor_text, guarantors_of
     from retain.i18n import label, t
     from retain.importing.normalise import phone_kind
+    from retain.officers import assignment_history
     from retain.output import mask_id_number, mask_phone, yuan_grouped
     from retain.prospects import is_prospect_id
     from retain.ranking import explain
@@ -515,6 +550,7 @@ def show(
             and ((ln["days_past_due"] or 0) > 0 or ln["status"] == "overdue")
         ]
         guarantors = guarantors_of(store.conn, overdue_ids)
+        officers = assignment_history(store.conn, customer_id)
         result = explain(store.conn, config, st.today, customer_id, reveal=reveal)
     out = console()
 
@@ -612,6 +648,7 @@ def show(
             footer_lines=[] if guarantor_rows else [t("show.no_guarantors", lang)],
         )
     _print_timeline(info, contacts, lang)
+    _print_officers(officers, lang)
     out.print(f"{t('show.today', lang)}: {result.verdict.render(lang)}", markup=False)
     if result.reasons is not None:
         out.print(f"  {result.reasons.render(lang)} ({result.score})", markup=False)

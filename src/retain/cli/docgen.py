@@ -246,6 +246,8 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("trend", "retain.cli.trend.TREND_FIELDS", ("trend",)),
     ("promises", "retain.cli.promises.PROMISE_FIELDS", ("promises",)),
     ("prospect list", "retain.cli.prospects.PROSPECT_FIELDS", ("prospect", "list")),
+    ("officers", "retain.cli.officers.OFFICER_FIELDS", ("officers",)),
+    ("audit", "retain.cli.officers.AUDIT_FIELDS", ("audit",)),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -336,6 +338,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
             "skipped",
             "customers_added",
             "customers_updated",
+            "officers_kept",
             "rejects_file",
             "rejects",
             "encoding",
@@ -346,6 +349,12 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         nested={"rejects": ("row", "field", "reason")},  # notes: row, note
         args=("import", "customers", "{customers_file}"),
     ),  # fmt: skip
+    Schema(
+        "handover",
+        _constant_names("retain.cli.officers.HANDOVER_FIELDS"),
+        one_object=True,
+        args=("handover", "--from", "王芳", "--to", "李强", "--all", "--dry-run"),
+    ),
     Schema(
         "doctor --format json",
         ("ok", "checks"),
@@ -376,7 +385,8 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
-    "calls --explain ID", "history ID", "promises", "prospect list", "trend",
+    "calls --explain ID", "history ID", "promises", "prospect list",
+    "officers", "handover", "audit", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json", "runoff", "retention",
 )  # fmt: skip

@@ -205,6 +205,64 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
     retain prospect forget P3
 """,
+    "officers": """数据库中已知的客户经理，及其客户数、在贷笔数和贷款余额：包括用 `retain officer add` 添加的，以及在导入文件的客户经理列、联系记录或潜在客户中出现过的所有姓名。
+
+示例：
+
+    retain officers
+    retain officers --format json
+""",
+    "officer": """添加客户经理、改名或停用。
+
+姓名经 NFKC 规范化并去除首尾空格后精确匹配（全角字母和多余空格不会变成另一位客户经理）。
+
+示例：
+
+    retain officer add 李娜
+    retain officer rename "王 芳" 王芳
+    retain officer deactivate 张伟
+""",
+    "officer add": """登记一位客户经理（或重新启用已停用的），以便在任何文件出现其姓名之前就可以把客户移交给他。
+
+示例：
+
+    retain officer add 李娜
+""",
+    "officer rename": """在一个事务中把客户经理的姓名全部改正：客户、联系记录、承诺、潜在客户、快照和管户历史。改成数据库中已有的姓名即合并两者（真实姓名的错别字），同一天的快照相加。
+
+示例：
+
+    retain officer rename "王 芳" 王芳
+""",
+    "officer deactivate": """停用客户经理：之后不能再向其移交客户。仍有客户时拒绝（退出码 1）：请先移交。
+
+示例：
+
+    retain handover --from 张伟 --to 李娜 --all
+    retain officer deactivate 张伟
+""",
+    "handover": """在一个事务中把客户从一位客户经理移交给另一位：客户连同其贷款、待跟进事项、未到期的承诺还款，以及其推荐的在跟进潜在客户（--all 时为该客户经理的全部在跟进潜客）。已发生的联系记录仍归当时的客户经理。
+
+用 --customer（可重复，或用逗号分隔）、--industry 或 --all 选择客户。管户历史记录每位客户自何时起由谁管理（`retain show`、`retain history`）；变更记录中记下这次移交（`retain audit --kind handover`）。之后导入的文件如果数据日期不晚于移交日，保留新的客户经理（加 `import … --officer-from-file` 以文件为准）。
+
+拒绝（退出码 1）：接收人不存在或已停用、客户不属于移出的客户经理。
+
+示例：
+
+    retain handover --from 张伟 --to 李娜 --all --note "张伟调岗"
+    retain handover --from 张伟 --to 王芳 --industry 餐饮 --dry-run
+    retain handover --from 张伟 --to 王芳 --customer C0001 --customer C0002 --as-of 2026-12-01
+""",
+    "audit": """变更记录，最新的在前：谁在何时改了什么，原值 → 新值。
+
+包括导入（逐字段）、联系记录的更正（`contacts undo`）、移交、客户经理的变更。手机号码和身份证号默认打码（--reveal 显示完整）。变更记录只能追加：数据库拒绝修改或删除（`retain doctor` 会检查）。
+
+示例：
+
+    retain audit --customer C0001
+    retain audit --kind handover --since 2026-11-01
+    retain audit --since 2026-11-30 --format json
+""",
     "history": """客户的联系记录，最新的在前，包括未接通和空号。
 
 每条联系都有编号，供 `retain contacts undo 编号` 使用。潜在客户（P7）：列出其联系（JSON 字段相同），表格中还有其阶段记录。
@@ -499,6 +557,26 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "CONTACT_ID": "要删除的联系编号（默认：最后记录的一条）。",
         "--officer": "不给 CONTACT_ID 时：删除以该 --officer 记录的最后一条联系。",
     },
+    "officers": {},
+    "officer add": {"NAME": "客户经理姓名。"},
+    "officer deactivate": {"NAME": "客户经理姓名。"},
+    "officer rename": {"OLD": "现在的姓名。", "NEW": "正确的姓名。"},
+    "handover": {
+        "--from": "移出客户的客户经理。",
+        "--to": "接收客户的客户经理（须在岗）。",
+        "--customer": "这些客户（可重复，或用逗号分隔）。",
+        "--industry": "移出客户经理名下该行业的客户。",
+        "--all": "移出客户经理名下的全部客户。",
+        "--as-of": "新客户经理接手的日期。默认：今天。",
+        "--note": "原因，记入管户历史。",
+        "--dry-run": "只显示将移交什么，不作改动。",
+        "--format": "table（表格）或 json。",
+    },
+    "audit": {
+        "--customer": "只看该客户的记录。",
+        "--since": "只看该日期及之后记录的变更。",
+        "--kind": "只看该类别：import 导入、log 联系记录、handover 移交、officer 客户经理、config 配置、forget 删除个人信息。",
+    },
     "history": {"--format": "table（表格）或 json。"},
     "prospect add": {
         "NAME": "此人的姓名。",
@@ -531,10 +609,13 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     },
     "import customers": {
         "--format": "导入摘要的输出方式。",
+        "--officer-from-file": "对数据日期之后已移交的客户，也采用文件中的客户经理（默认：之后的 `retain handover` 为准，摘要中会说明）。",
+        "--as-of": "文件数据所属的日期，用于早先导出的文件：在该日或之后移交的客户保留新的客户经理。默认：今天。",
         "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
     },
     "import loans": {
         "--format": "导入摘要的输出方式。",
+        "--officer-from-file": "对数据日期之后已移交的客户，也采用文件中的客户经理（默认：之后的 `retain handover` 为准，摘要中会说明）。",
         "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
     },
     "import schedule": {

@@ -161,6 +161,16 @@ Example:
 """
 
 
+OfficerFromFileOption = Annotated[
+    bool,
+    typer.Option(
+        "--officer-from-file",
+        help="Take the file's officer even for customers handed over after the file's day "
+        "(default: a later `retain handover` stands, and the report says so).",
+    ),
+]
+
+
 @app.command("customers", help=CUSTOMERS_HELP)
 @handle_errors
 def import_customers(
@@ -173,6 +183,17 @@ def import_customers(
     input_format: InputFormatOption = None,
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="The day the file's data is as of, for an export made earlier: a customer "
+            "handed over on or after it keeps the new officer. Default: today.",
+            show_default=False,
+        ),
+    ] = None,
+    officer_from_file: OfficerFromFileOption = False,
     quiet: QuietOption = False,
 ) -> None:
     _run_import(
@@ -186,7 +207,9 @@ def import_customers(
         input_format,
         encoding,
         sheet,
+        as_of,
         quiet=quiet,
+        officer_from_file=officer_from_file,
     )
 
 
@@ -213,6 +236,7 @@ def import_loans(
             show_default=False,
         ),
     ] = None,
+    officer_from_file: OfficerFromFileOption = False,
     quiet: QuietOption = False,
 ) -> None:
     _run_import(
@@ -228,6 +252,7 @@ def import_loans(
         sheet,
         as_of,
         quiet=quiet,
+        officer_from_file=officer_from_file,
     )
 
 
@@ -394,6 +419,7 @@ def _run_import(
     as_of_text: str | None = None,
     *,
     quiet: bool = False,
+    officer_from_file: bool = False,
 ) -> None:
     from retain.config import load_config
     from retain.errors import EXIT_REJECTED, UsageError
@@ -429,6 +455,7 @@ def _run_import(
         dry_run=dry_run,
         lang=st.lang,
         as_of=as_of,
+        officer_from_file=officer_from_file,
         limits=ReadLimits(
             max_xml_bytes=config.import_.max_xlsx_xml_mb * MB,
             max_cells=config.import_.max_cells,
@@ -552,6 +579,8 @@ def _print_report(report: ImportReport, fmt: SummaryFormat, lang: str, *, table:
                     updated=report.customers_updated,
                 )
             )
+        if report.officers_kept:
+            footer.append(t("import.officers_kept", lang, count=report.officers_kept))
         print_table(
             title,
             [Column(t(f"import.{name}", lang), "right") for name in counts],

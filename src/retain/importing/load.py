@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypedDict
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
 
 from retain.errors import RetainError
 from retain.i18n import Text, msg
@@ -100,6 +100,7 @@ class ReportJson(TypedDict):
     skipped: int
     customers_added: int
     customers_updated: int
+    officers_kept: int
     rejects_file: str | None
     rejects: list[RejectJson]
     encoding: str | None
@@ -121,6 +122,7 @@ class ImportReport:
     skipped: int = 0
     customers_added: int = 0
     customers_updated: int = 0
+    officers_kept: int = 0  # rows whose officer a later handover overrides
     rejections: list[Rejection] = field(default_factory=list)  # the first SHOWN_REJECTS
     rejects_path: Path | None = None
     rejects_wanted: Path | None = None  # the default name, when it was taken
@@ -142,6 +144,7 @@ class ImportReport:
             "skipped": self.skipped,
             "customers_added": self.customers_added,
             "customers_updated": self.customers_updated,
+            "officers_kept": self.officers_kept,
             "rejects_file": str(self.rejects_path) if self.rejects_path else None,
             "rejects": [
                 {"row": r.row_no, "field": r.field, "reason": r.reason} for r in self.rejections
@@ -166,6 +169,7 @@ class ImportSettings:
     lang: str = "en"  # of the rejects file's _reason column, which people read
     as_of: dt.date | None = None  # the day the data is as of; None: today
     limits: ReadLimits = ReadLimits()  # import.max_xlsx_xml_mb, import.max_cells
+    officer_from_file: bool = False  # --officer-from-file: the file's officer beats a handover
 
 
 def file_sha256(path: Path) -> str:
@@ -359,6 +363,7 @@ class _Loader:
         self.report = report
         self.rejects = rejects
         self.lang = settings.lang
+        self.officer_from_file = settings.officer_from_file
         self.customers_file = settings.kind == "customers"
         self.key_field = "customer_id" if self.customers_file else "loan_id"
         self.key_label = (
@@ -565,6 +570,7 @@ class _Loader:
         known = self.writer.seen_customers(ids)
         kept: list[_Row] = []
         first: list[tuple[str, Row]] = []
+        first_rows: dict[str, _Row] = {}
         marks: list[tuple[str, str, int]] = []
         for row in good:
             if row.customer is None:
@@ -586,12 +592,18 @@ class _Loader:
                 known[cid] = (fingerprint, row.source.row_no)
                 marks.append((cid, fingerprint, row.source.row_no))
                 first.append((cid, values))
+                first_rows[cid] = row
             kept.append(row)
         self.writer.mark_customers(marks)
         new_ids = [cid for cid, _ in first]
         if not self.customers_file:
             self._rejected_before(kept, self.writer.rejected_new_customers(new_ids))
+        first, moves = self._officers(first, first_rows)
         saved = self.writer.save_customers(first)
+        if moves:
+            from retain.officers import move_assignments
+
+            move_assignments(self.writer.conn, moves, self.writer.as_of_day)
         if self.customers_file:
             self.writer.clear_rejected_customers(new_ids)
             self._count(saved, len(first))
@@ -599,6 +611,51 @@ class _Loader:
             self.report.customers_added += saved.added
             self.report.customers_updated += saved.updated
         return kept
+
+    def _officers(
+        self, first: list[tuple[str, Row]], rows: dict[str, _Row]
+    ) -> tuple[list[tuple[str, Row]], list[tuple[str, str | None, int | None]]]:
+        """The customers to save, and the officer changes for the assignment history.
+
+        A file as of a day on or before a customer's handover still names the
+        old officer: the handover stands (and the row says so), unless
+        --officer-from-file."""
+        fields = self.writer.customer_fields
+        if "officer" not in fields or not first:
+            return first, []
+        from retain.officers import open_assignments
+
+        at = fields.index("officer")
+        day = self.writer.as_of_day
+        current = open_assignments(self.writer.conn, [cid for cid, _ in first])
+        result: list[tuple[str, Row]] = []
+        # (id, new officer, the first day of its open interval)
+        moves: list[tuple[str, str | None, int | None]] = []
+        for cid, values in first:
+            now = current.get(cid)
+            officer = values[at] or None
+            if (
+                now is not None
+                and officer != now.officer
+                and now.via == "handover"
+                and now.from_day >= day
+                and not self.officer_from_file
+            ):
+                self.report.officers_kept += 1
+                message = msg(
+                    "import.note_officer_kept",
+                    customer=cid,
+                    file=officer or "",
+                    officer=now.officer,
+                )
+                self.note(rows[cid], message)
+                values = (*values[:at], now.officer, *values[at + 1 :])
+                officer = now.officer
+            if officer != (now.officer if now is not None else None):
+                since = now.from_day if now is not None else None
+                moves.append((cid, cast("str | None", officer), since))
+            result.append((cid, values))
+        return result, moves
 
     def _rejected_before(
         self, rows: list[_Row], rejected: dict[str, tuple[str, int, str, str]]

@@ -48,6 +48,7 @@ __all__ = [
     "norm_phone",
     "norm_rate",
     "norm_status",
+    "norm_officer",
     "norm_text",
     "phone_kind",
 ]
@@ -205,6 +206,15 @@ def norm_name(value: object) -> str:
 def norm_text(value: object) -> str | None:
     """Free text (industry, officer, segment, product): trimmed, verbatim, ≤ 200 chars."""
     return _verbatim(value, 200) or None
+
+
+def norm_officer(value: object) -> str | None:
+    """An officer's name as ``retain officer``/``handover`` match it: NFKC, trimmed
+    (a full-width ``Ｌｉ Ｎａ`` from a Chinese keyboard is ``Li Na``)."""
+    text = norm_text(value)
+    if text is None:
+        return None
+    return unicodedata.normalize("NFKC", text).strip() or None
 
 
 # ---------------------------------------------------------------------------

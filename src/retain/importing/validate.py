@@ -32,6 +32,7 @@ from retain.importing.normalise import (
     norm_money,
     norm_name,
     norm_nonneg_int,
+    norm_officer,
     norm_phone,
     norm_rate,
     norm_status,
@@ -210,6 +211,7 @@ class Rules:
             "name": norm_name,
             "phone": norm_phone,
             "id_number": partial(norm_id_number, today=today_iso),
+            "officer": _memo(norm_officer),
         }
         set_ = partial(object.__setattr__, self)
         set_("today_iso", today_iso)
