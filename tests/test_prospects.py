@@ -3,6 +3,7 @@ and prospects in the day's work (log, history, show), through the real CLI."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 from collections.abc import Callable
@@ -278,6 +279,8 @@ def test_forget_clears_a_lost_prospect_and_keeps_the_counts(cli: Cli) -> None:
             "SELECT entity, entity_id, field, old_value, new_value FROM changes"
         ).fetchall()
     assert audit == [("prospect", pid, "forget", None, "2026-12-03")]
+    trail = json.loads(ok(cli("audit", "--kind", "forget", "--format", "json")).stdout)
+    assert [(r["kind"], r["entity_id"]) for r in trail] == [("forget", pid)]
     assert "already forgotten" in error(cli("prospect", "forget", pid), 1)
     # The phone is free again: the person may come back as someone new.
     assert add(cli, "张三", "--phone", "13812345678") == "P2"

@@ -448,11 +448,10 @@ def forget_prospect(store: Store, ident: str, today: dt.date) -> int:
             "UPDATE prospect_contacts SET note = NULL WHERE prospect_id = ?",
             (row["prospect_id"],),
         )
-        conn.execute(
-            "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value,"
-            " recorded_at) VALUES (NULL, 'prospect', ?, 'forget', NULL, ?, ?)",
-            (pid, today.isoformat(), _stamp()),
-        )
+        from retain.officers import audit
+
+        # When and by whom, never what: the audit trail must not keep the data.
+        audit(conn, "forget", "prospect", [(pid, "forget", None, today.isoformat())])
     return int(row["prospect_id"])
 
 
