@@ -762,6 +762,46 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "bad_from {value} is not the name of a class",
         "bad_from {value} 不是任何分类的名称",
     ),
+    "error.config.tier_rule": ("{problem} at column {column}", "{problem}（第 {column} 列）"),
+    "error.config.tier_repeat": (
+        "tier {name} is defined twice (tier names must differ)",
+        "分层 {name} 重复定义（分层名称不能相同）",
+    ),
+    "error.tier_rule.unexpected": ("unexpected character '{text}'", "无法识别的字符 “{text}”"),
+    "error.tier_rule.unclosed_string": ("a string is not closed", "字符串缺少结束引号"),
+    "error.tier_rule.ended": (
+        "the rule ends where {wanted} was expected",
+        "规则在应有 {wanted} 处结束",
+    ),
+    "error.tier_rule.expected": (
+        "expected {wanted}, found '{found}'",
+        "此处应为 {wanted}，实为 “{found}”",
+    ),
+    "error.tier_rule.trailing": (
+        "unexpected '{found}' after a complete rule (and/or missing?)",
+        "完整规则之后多出 “{found}”（是否缺少 and/or？）",
+    ),
+    "error.tier_rule.bad_number": ("{found} is not a finite number", "{found} 不是有限的数"),
+    "error.tier_rule.unknown_fact": (
+        "unknown fact '{fact}' (known: {known})",
+        "未知的客户指标 “{fact}”（可用：{known}）",
+    ),
+    "error.tier_rule.mismatch": (
+        "{fact} is {kind}: compare it with a value of the same kind",
+        "{fact} 是 {kind}：只能与同类的值比较",
+    ),
+    "error.tier_rule.text_order": (
+        "text compares only with ==, != or in, not {op}",
+        "文本只能用 ==、!= 或 in 比较，不能用 {op}",
+    ),
+    "error.tier_rule.bare_fact": (
+        "{fact} alone is not a condition: compare it (e.g. {fact} == …)",
+        "{fact} 本身不是条件：请与值比较（例如 {fact} == …）",
+    ),
+    "error.tier_rule.list_literal": (
+        "a list holds numbers or strings only",
+        "列表中只能是数字或字符串",
+    ),
     "error.config.tiers": (
         "maturity_tiers must be a non-empty list of days ≥ 0",
         "maturity_tiers 必须是非空的天数列表（≥ 0）",
