@@ -37,9 +37,7 @@ def test_a_rule_of_the_issue_parses() -> None:
         "worst_class": "text",
         "total_borrowed": "number",
     }
-    tree = parse(
-        "loans_count >= 2 and worst_class == '正常' and total_borrowed >= 500000", facts
-    )
+    tree = parse("loans_count >= 2 and worst_class == '正常' and total_borrowed >= 500000", facts)
     assert evaluate(tree, {"loans_count": 2, "worst_class": "正常", "total_borrowed": 5e5})
     assert not evaluate(tree, {"loans_count": 2, "worst_class": "关注", "total_borrowed": 5e5})
 
@@ -131,7 +129,7 @@ def test_sql_and_python_agree(tree: Node, facts: dict[str, Any]) -> None:
     params = SqlParams("p")
     condition = to_sql(tree, params, 'f."{}"')
     with sqlite3.connect(":memory:") as conn:
-        conn.execute('CREATE TABLE f (n, m, s, t)')
+        conn.execute("CREATE TABLE f (n, m, s, t)")
         conn.execute("INSERT INTO f VALUES (:n, :m, :s, :t)", facts)
         (found,) = conn.execute(f"SELECT {condition} FROM f", params.values).fetchone()
     expected = evaluate(tree, facts)

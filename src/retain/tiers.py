@@ -95,9 +95,7 @@ SOURCES: list[FactSource] = [
         (
             FactDef("loans_count", "number", "loans", "loans ever imported, closed included", "0"),
             FactDef("total_borrowed", "number", "yuan", "principal of every loan, summed", "0"),
-            FactDef(
-                "balance", "number", "yuan", "open loans' balance (principal when none)", "0"
-            ),
+            FactDef("balance", "number", "yuan", "open loans' balance (principal when none)", "0"),
             FactDef(
                 "max_days_past_due",
                 "number",
@@ -147,7 +145,9 @@ SOURCES: list[FactSource] = [
     FactSource(
         "holdings",
         (
-            FactDef("products_held", "number", "products", "open product holdings (0 for now)", "0"),
+            FactDef(
+                "products_held", "number", "products", "open product holdings (0 for now)", "0"
+            ),
             FactDef("aum", "number", "yuan", "assets under management (0 for now)", "0"),
         ),
         _not_yet,
@@ -188,7 +188,9 @@ def facts_sql(config: Config, ids: str | None = None) -> tuple[str, dict[str, An
             columns += [f'{f.missing} AS "{f.name}"' for f in source.facts]
             continue
         joins.append(f"LEFT JOIN ({select}) {alias} ON {alias}.customer_id = fc.customer_id")
-        columns += [f'COALESCE({alias}."{f.name}", {f.missing}) AS "{f.name}"' for f in source.facts]
+        columns += [
+            f'COALESCE({alias}."{f.name}", {f.missing}) AS "{f.name}"' for f in source.facts
+        ]
     names = [c.name for c in config.arrears.classes]
     worst, class_params = class_case(config.arrears, "f.max_days_past_due", names, "tfc")
     params.update(class_params)
@@ -292,7 +294,9 @@ def tier_report(
     return TierReport(
         lines=[
             TierLine(tier, grouped, customers, balance)
-            for (tier, grouped), (customers, balance) in sorted(lines.items(), key=tier_order)
+            for (tier, grouped), (customers, balance) in sorted(
+                lines.items(), key=lambda item: tier_order(item[0])
+            )
         ],
         industries=sorted(
             (IndustryShare(name, c, g) for name, (c, g) in industries.items()),
@@ -302,7 +306,9 @@ def tier_report(
     )
 
 
-def tier_of(conn: sqlite3.Connection, config: Config, customer_id: str, today_day: int) -> int | None:
+def tier_of(
+    conn: sqlite3.Connection, config: Config, customer_id: str, today_day: int
+) -> int | None:
     """One customer's tier (index into config.tiers), None when no rule holds."""
     if not config.tiers:
         return None

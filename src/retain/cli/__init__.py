@@ -101,6 +101,7 @@ from retain.cli import ops as _ops  # noqa: E402
 from retain.cli import portfolio as _portfolio  # noqa: E402
 from retain.cli import promises as _promises  # noqa: E402
 from retain.cli import report as _report  # noqa: E402
+from retain.cli import tiers as _tiers  # noqa: E402
 from retain.cli import trend as _trend  # noqa: E402
 
 app.add_typer(_importing.app, name="import")
@@ -116,6 +117,7 @@ _ops.register(app)
 _trend.register(app)
 _report.register(app)
 _portfolio.register(app)
+_tiers.register(app)
 
 
 class Terminated(BaseException):
