@@ -173,3 +173,32 @@ def test_an_invalid_rule_in_chinese(tier_book: Cli, tmp_path: Path) -> None:
     result = tier_book("--lang", "zh", "tiers", env=configure(tmp_path, config))
     assert result.exit_code == 2
     assert "无法识别的字符" in result.stderr and "第 22 列" in result.stderr
+
+
+def stay(cli: Cli, env: dict[str, str], today: str) -> dict[str, int]:
+    result = cli("calls", "--format", "json", "--limit", "50", today=today, env=env)
+    assert result.exit_code == 0, result.stderr
+    return {row["customer_id"]: row["stay_in_touch"] for row in result.json()}
+
+
+def test_stay_in_touch_follows_the_tier_rhythm(tier_book: Cli, tmp_path: Path) -> None:
+    """On the list while never contacted, off after a logged call, back after 30 days."""
+    env = configure(tmp_path, RULES)
+    day1 = stay(tier_book, env, "2026-12-01")
+    # A1 and A5 (tier A, every 30 days), A2 (tier B, every 90): never contacted.
+    assert {cid for cid, points in day1.items() if points} == {"A1", "A2", "A5"}
+    assert day1["A1"] == 8
+    assert "A3" not in day1 or day1["A3"] == 0  # tier C has no rhythm
+    result = tier_book("log", "A1", "--at", "2026-12-01 10:00", today="2026-12-01", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert stay(tier_book, env, "2026-12-02").get("A1", 0) == 0
+    assert stay(tier_book, env, "2026-12-30").get("A1", 0) == 0
+    assert stay(tier_book, env, "2026-12-31")["A1"] == 8
+    explained = tier_book("calls", "--explain", "A1", today="2026-12-31", env=env)
+    assert explained.exit_code == 0, explained.stderr
+    assert "tier A 核心客户 (rule: loans_count >= 2 and worst_class == '正常'" in explained.stdout
+    assert "every 30 days; last real contact 2026-12-01" in explained.stdout
+
+
+def test_no_rhythm_no_stay_in_touch(tier_book: Cli) -> None:
+    assert all(points == 0 for points in stay(tier_book, {}, "2026-12-01").values())

@@ -253,6 +253,12 @@ class RhythmConfig(_Section):
         description="list a customer this many days before an instalment falls due (0: that day)",
     )
 
+    birthday_greetings: bool = Field(
+        False,
+        description="list customers on their birthday (from the ID number) and allow a "
+        "greeting SMS (the birthday reason); off by default",
+    )
+
     @model_validator(mode="after")
     def _tiers(self) -> RhythmConfig:
         if not self.maturity_tiers or any(t < 0 for t in self.maturity_tiers):

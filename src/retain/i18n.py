@@ -39,6 +39,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.total_borrowed": ("Borrowed", "累计贷款金额"),
     "col.worst_class": ("Worst class", "最差分类"),
     "col.term_points": ("{term} points", "{term}得分"),
+    "col.birthday": ("Birthday", "生日"),
     "col.data_as_of": ("Data as of", "数据截至"),
     # enum values
     "guarantee.credit": ("credit", "信用"),
@@ -290,6 +291,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{group}: balance today {balance} yuan",
         "{group}：今日余额 {balance} 元",
     ),
+    "birthdays.title": (
+        "Birthdays from {today}, {days} days ahead",
+        "{today} 起 {days} 天内过生日的客户",
+    ),
+    "birthdays.count": ("{count} customers", "共 {count} 位客户"),
     "tiers.title": ("Customer tiers on {today}", "客户分层（{today}）"),
     "tiers.none": ("(no tier)", "（未分层）"),
     "tiers.no_rules": (
@@ -1561,6 +1567,33 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.officer.instalment": (
         "{date} instalment: {name} ({customer_id}) loan {loan_id} instalment {period} of {amount_due} yuan due {due_on}; remind to repay.",
         "{date} 分期还款提醒：{name}（{customer_id}）贷款{loan_id} 第{period}期 应还{amount_due}元 {due_on}到期，提醒按期还款。",
+    ),
+    "term.stay_in_touch": ("stay in touch", "定期维护"),
+    "reason.stay_in_touch": ("no contact for {days} days", "已 {days} 天未联系"),
+    "reason.stay_in_touch_never": ("never contacted", "从未联系"),
+    "action.stay_in_touch": ("call to keep in touch", "致电维护关系"),
+    "rule.stay_in_touch": (
+        "{base}: tier {tier} (rule: {when}) is contacted every {every} days; last real contact {last}",
+        "{base}：分层 {tier}（规则：{when}）每 {every} 天联系一次；上次实际联系 {last}",
+    ),
+    "sms.officer.stay_in_touch": (
+        "{date} stay in touch: {name} ({customer_id}) is due a relationship call.",
+        "{date} 定期维护：{name}（{customer_id}）到了维护联系的时候。",
+    ),
+    "term.birthday": ("birthday", "生日"),
+    "reason.birthday": ("birthday today", "今天生日"),
+    "action.birthday": ("send birthday greetings", "送上生日祝福"),
+    "rule.birthday": (
+        "{base}: the birthday in the ID number is today (29 Feb: 28 Feb in a common year)",
+        "{base}：身份证号中的生日是今天（2月29日出生者平年为2月28日）",
+    ),
+    "sms.officer.birthday": (
+        "{date} birthday: {name} ({customer_id}) has a birthday today; send greetings.",
+        "{date} 客户生日：{name}（{customer_id}）今天生日，请送上祝福。",
+    ),
+    "sms.customer.birthday": (
+        "[{lender}] Happy birthday, {name}! Thank you for your trust. Your officer {officer}.",
+        "【{lender}】{name}，祝您生日快乐！感谢您一直以来的信任与支持。客户经理{officer}。",
     ),
     # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),

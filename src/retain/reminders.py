@@ -422,6 +422,32 @@ def _wake_sql(
             " JOIN loans l ON l.closed_day BETWEEN :lo - o.column1 AND :hi - o.column1",
         ),
     ]
+    # A tier's contact rhythm running out since the last contact (stay_in_touch).
+    everies = {r.contact_every_days for r in config.tiers if r.contact_every_days is not None}
+    if everies:
+        sources.append(
+            (
+                frozenset({"stay_in_touch"}),
+                f"SELECT c.customer_id, c.last_contact_day + o.column1 FROM customers c"
+                f" CROSS JOIN {values(everies)} o"
+                f" WHERE c.last_contact_day + o.column1 BETWEEN :lo AND :hi",
+            )
+        )
+    # A birthday (with greetings on): the customers whose birthday is celebrated
+    # on a day of the window, matched by the birth date's MMDD in the ID number.
+    if config.rhythm.birthday_greetings:
+        from retain.birthdays import window_month_days
+
+        pairs = window_month_days(first, last)
+        rows = ", ".join(f"({day}, '{md}')" for day, md in pairs)
+        sources.append(
+            (
+                frozenset({"birthday"}),
+                f"SELECT c.customer_id, o.column1 FROM (VALUES {rows}) o"
+                " JOIN customers c ON length(c.id_number) = 18"
+                " AND substr(c.id_number, 11, 4) = o.column2",
+            )
+        )
     # Every day fact of the customer (the last contact, a promised date, and any
     # a later migration adds) with every rhythm: quiet days, revisits, win-back.
     for column in _day_columns(conn, "customers"):

@@ -90,6 +90,7 @@ def main_options(
 
 
 from retain.cli import arrears as _arrears  # noqa: E402
+from retain.cli import birthdays as _birthdays  # noqa: E402
 from retain.cli import calls as _calls  # noqa: E402
 from retain.cli import config as _config  # noqa: E402
 from retain.cli import contacts as _contacts  # noqa: E402
@@ -118,6 +119,7 @@ _trend.register(app)
 _report.register(app)
 _portfolio.register(app)
 _tiers.register(app)
+_birthdays.register(app)
 
 
 class Terminated(BaseException):
