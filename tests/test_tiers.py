@@ -61,7 +61,7 @@ def tier_book(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
         [
             LOAN_HEADER,
             ["L1", "A1", "300000", "2022-01-10", "2023-01-10", "信用", "结清", "2023-01-10", "0", ""],
-            ["L2", "A1", "300000", "2026-01-10", "2027-01-10", "信用", "正常", "", "250000", ""],
+            ["L2", "A1", "300000", "2026-01-10", "2027-06-10", "信用", "正常", "", "250000", ""],
             ["L3", "A2", "100000", "2026-03-01", "2027-03-01", "保证", "正常", "", "80000", ""],
             ["L4", "A3", "50000", "2025-06-01", "2026-10-22", "信用", "逾期", "", "50000", "40"],
             ["L5", "A5", "300000", "2026-02-01", "2027-02-01", "抵押", "正常", "", "300000", ""],
@@ -202,3 +202,11 @@ def test_stay_in_touch_follows_the_tier_rhythm(tier_book: Cli, tmp_path: Path) -
 
 def test_no_rhythm_no_stay_in_touch(tier_book: Cli) -> None:
     assert all(points == 0 for points in stay(tier_book, {}, "2026-12-01").values())
+
+
+def test_stay_in_touch_gives_way_to_a_maturity_reminder(tier_book: Cli, tmp_path: Path) -> None:
+    """A customer called about a maturing loan anyway: the rhythm adds nothing then."""
+    env = configure(tmp_path, RULES)
+    # A5's first loan matures on 2027-02-01: in its 30-day window from 2027-01-02.
+    assert stay(tier_book, env, "2027-01-01")["A5"] == 8
+    assert stay(tier_book, env, "2027-01-02")["A5"] == 0

@@ -351,7 +351,8 @@ def _wake_sql(
         # A maturity reminder tier opens (30/15/7/1 days before); the loan
         # matures and leaves the window. Through the maturity index.
         (
-            frozenset({"maturing"}),
+            # (stay_in_touch and birthday apply only without a maturity reminder)
+            frozenset({"maturing", "stay_in_touch", "birthday"}),
             f"SELECT l.customer_id, l.matures_day + o.column1"
             f" FROM {values({*(-t for t in tiers), 1})} o"
             f" JOIN loans l ON {open_l} AND {matures_in}",
@@ -359,7 +360,7 @@ def _wake_sql(
         # An instalment enters its lead window; it falls due and leaves it (the
         # customer's next instalment, if any, then counts). Through the next-due index.
         (
-            frozenset({"instalment"}),
+            frozenset({"instalment", "stay_in_touch", "birthday"}),
             f"SELECT l.customer_id, l.next_due_day + o.column1"
             f" FROM {values({-rhythm.instalment_lead_days, 1})} o"
             f" JOIN loans l ON +{open_l}"

@@ -396,7 +396,8 @@ class Term:
 # above the most the other terms can add up together (maturing 30 + 2 × 30,
 # post-loan check 15, revisit 12, recovery 5, collateral expiry 1: 123; win-back
 # excludes the rest; an instalment only tops a maturity reminder up to its own
-# 60, or by 1: 124),
+# 60, or by 1: 124; stay_in_touch 8 and birthday 5 never go with a maturity or
+# an instalment reminder: 8 + 5 + 15 + 12 + 5 + 1 = 46),
 # so with the defaults every overdue or promised customer outranks every other.
 # An instalment (60) ranks with a maturity two weeks out: a part of the loan is
 # due, not all of it; below a maturity in its last week (76 – 90), above the
@@ -630,8 +631,11 @@ TERMS: tuple[Term, ...] = (
         # A tier's rhythm (contact_every_days, config [[tiers]]) since the last
         # real contact, or never contacted: a top customer is not forgotten
         # just because nothing is due. Its tier comes from the ``tiered`` CTE.
+        # Only when no maturity or instalment reminder applies: the call is made
+        # anyway then, and collections stay first (see above TERMS).
         points_sql="""CASE WHEN ti.every IS NOT NULL AND (c.last_contact_day IS NULL
                 OR :t - c.last_contact_day >= ti.every)
+                AND m.days_left IS NULL AND i.instalment_day IS NULL
             THEN CAST(ROUND(:w_stay_in_touch) AS INTEGER) ELSE 0 END""",
         settings=(
             Setting(
@@ -655,7 +659,9 @@ TERMS: tuple[Term, ...] = (
         name="birthday",
         # Off unless rhythm.birthday_greetings: a greeting is a courtesy the
         # lender chooses to make, the birth date read from the ID number.
+        # Not on a day with a maturity or instalment reminder (as stay_in_touch).
         points_sql=f"""CASE WHEN :r_birthday_greetings = 1
+                AND m.days_left IS NULL AND i.instalment_day IS NULL
                 AND {birthday_today_sql("c.id_number", ":t")}
             THEN CAST(ROUND(:w_birthday) AS INTEGER) ELSE 0 END""",
         settings=(

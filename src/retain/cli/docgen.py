@@ -255,6 +255,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "retain.exports.CUSTOMER_FIELDS",
         ("export", "reminders", "--days", "30", "--audience", "customer"),
     ),
+    ("birthdays", "retain.cli.birthdays.BIRTHDAY_FIELDS", ("birthdays", "--days", "366")),
 )
 
 
@@ -363,6 +364,16 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         args=("runoff",),
     ),
     Schema(
+        "tiers",
+        _constant_names("retain.cli.tiers.TIERS_KEYS"),
+        one_object=True,
+        nested={
+            "tiers": _constant_names("retain.cli.tiers.TIER_FIELDS"),
+            "industries": _constant_names("retain.cli.tiers.INDUSTRY_FIELDS"),
+        },
+        args=("tiers",),
+    ),
+    Schema(
         "retention",
         _constant_names("retain.cli.portfolio.RETENTION_KEYS"),
         one_object=True,
@@ -377,7 +388,7 @@ _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
     "calls --explain ID", "history ID", "promises", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
-    "doctor --format json", "runoff", "retention",
+    "doctor --format json", "runoff", "retention", "tiers", "birthdays",
 )  # fmt: skip
 
 
