@@ -54,7 +54,10 @@ def _only(column: str, ids: str | None) -> str:
 def _loans(config: Config, ids: str | None) -> str:
     # Days past due: today's for an open loan, the last imported for a closed
     # one (a customer who was late once is not a top customer).
-    dpd = f"CASE WHEN {is_open_sql('l')} THEN {dpd_sql('l', ':t')} ELSE COALESCE(l.days_past_due, 0) END"
+    dpd = (
+        f"CASE WHEN {is_open_sql('l')} THEN {dpd_sql('l', ':t')}"
+        " ELSE COALESCE(l.days_past_due, 0) END"
+    )
     return f"""SELECT l.customer_id, COUNT(*) AS loans_count,
         SUM(l.principal_fen) / 100.0 AS total_borrowed,
         SUM(CASE WHEN {is_open_sql("l")} THEN COALESCE(l.balance_fen, l.principal_fen)

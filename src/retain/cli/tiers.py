@@ -211,10 +211,8 @@ def _render_shares(report: TierReport, st: State) -> None:
     for share, label in zip(report.industries, labels, strict=True):
         pad = " " * (width - cell_len(label))
         figures = t("tiers.good_line", lang, good=share.good, customers=share.customers)
-        out.print(
-            f"{label}{pad}  {share.share * 100:5.1f}%  {bar(share.share, 1.0, 20).ljust(20)}  {figures}",
-            markup=False,
-        )
+        chart = bar(share.share, 1.0, 20).ljust(20)
+        out.print(f"{label}{pad}  {share.share * 100:5.1f}%  {chart}  {figures}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
