@@ -448,6 +448,8 @@ def setting_ranges() -> str:
     for key, default, bounds in numeric_settings():
         if ".classes." in key:
             shown = "per class"
+        elif key.startswith("tiers."):
+            shown = "per tier (none)"
         elif isinstance(default, list):
             shown = "[" + ", ".join(_figure(v) for v in default) + "] (each)"
         else:
