@@ -1,7 +1,7 @@
 """Time ``retain tiers`` (and ``calls`` with tier rhythms) on a big store; prints Markdown.
 
     python bench/tiers.py --loans 20000                 # a small store generated here first
-    python bench/tiers.py                               # the store bench/run.py --keep left in /tmp/b2
+    python bench/tiers.py                               # the store bench/run.py --keep left
     python bench/tiers.py --store /tmp/retain-bench/query.db --runs 3
 
 The store is copied into a temporary directory first (and migrated there): the
