@@ -210,3 +210,21 @@ def test_stay_in_touch_gives_way_to_a_maturity_reminder(tier_book: Cli, tmp_path
     # A5's first loan matures on 2027-02-01: in its 30-day window from 2027-01-02.
     assert stay(tier_book, env, "2027-01-01")["A5"] == 8
     assert stay(tier_book, env, "2027-01-02")["A5"] == 0
+
+
+def test_stay_in_touch_reminders_come_when_the_rhythm_runs_out(
+    tier_book: Cli, tmp_path: Path
+) -> None:
+    """The reminder stream wakes a customer on the day their tier's rhythm runs out."""
+    env = configure(tmp_path, RULES)
+    for cid in ("A1", "A2", "A5"):
+        logged = tier_book("log", cid, "--at", "2026-11-20 10:00", today="2026-12-01", env=env)
+        assert logged.exit_code == 0, logged.stderr
+    result = tier_book(
+        "export", "reminders", "--days", "40", "--kinds", "stay_in_touch", "--format", "json",
+        env=env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    found = [(r["customer_id"], r["date"]) for r in result.json()]
+    # A1 and A5 (every 30 days) on 2026-12-20; A2 (every 90) not within 40 days.
+    assert found == [("A1", "2026-12-20"), ("A5", "2026-12-20")]
