@@ -228,3 +228,16 @@ def test_stay_in_touch_reminders_come_when_the_rhythm_runs_out(
     found = [(r["customer_id"], r["date"]) for r in result.json()]
     # A1 and A5 (every 30 days) on 2026-12-20; A2 (every 90) not within 40 days.
     assert found == [("A1", "2026-12-20"), ("A5", "2026-12-20")]
+
+
+def test_a_rhythm_out_of_range_is_refused(tier_book: Cli, tmp_path: Path) -> None:
+    config = RULES.replace("contact_every_days = 30", "contact_every_days = 0")
+    result = tier_book("tiers", env=configure(tmp_path, config))
+    assert result.exit_code == 2
+    assert "tiers.0.contact_every_days: must be from 1 to 3,650, not 0" in result.stderr
+
+
+def test_a_tier_name_twice_is_refused(tier_book: Cli, tmp_path: Path) -> None:
+    result = tier_book("tiers", env=configure(tmp_path, RULES.replace('"B"', '"A"')))
+    assert result.exit_code == 2
+    assert "tier A is defined twice" in result.stderr

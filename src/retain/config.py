@@ -509,7 +509,7 @@ class Config(_Section):
     )
     tiers: list[TierRule] = Field(
         default_factory=list,
-        description="customer tiers (客户分层), tried in order, the first match wins: "
+        description="customer tiers, tried in order, the first match wins: "
         "name, name_zh, when, contact_every_days, good (README, Tiers)",
     )
 
