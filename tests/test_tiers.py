@@ -192,6 +192,9 @@ def test_stay_in_touch_follows_the_tier_rhythm(tier_book: Cli, tmp_path: Path) -
     result = tier_book("log", "A1", "--at", "2026-12-01 10:00", today="2026-12-01", env=env)
     assert result.exit_code == 0, result.stderr
     assert stay(tier_book, env, "2026-12-02").get("A1", 0) == 0
+    idle = tier_book("calls", "--explain", "A1", today="2026-12-02", env=env)
+    assert "tier A 核心客户 (rule: loans_count >= 2" in idle.stdout
+    assert "next contact due 2026-12-31" in idle.stdout
     assert stay(tier_book, env, "2026-12-30").get("A1", 0) == 0
     assert stay(tier_book, env, "2026-12-31")["A1"] == 8
     explained = tier_book("calls", "--explain", "A1", today="2026-12-31", env=env)

@@ -1576,6 +1576,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{base}: tier {tier} (rule: {when}) is contacted every {every} days; last real contact {last}",
         "{base}：分层 {tier}（规则：{when}）每 {every} 天联系一次；上次实际联系 {last}",
     ),
+    "rule.stay_in_touch_idle": (
+        "tier {tier} (rule: {when}): next contact due {date}",
+        "分层 {tier}（规则：{when}）：下次应联系日期 {date}",
+    ),
     "sms.officer.stay_in_touch": (
         "{date} stay in touch: {name} ({customer_id}) is due a relationship call.",
         "{date} 定期维护：{name}（{customer_id}）到了维护联系的时候。",

@@ -335,6 +335,19 @@ def _stay_in_touch_rule(row: CallRow, config: Config) -> dict[str, object]:
     }
 
 
+def _stay_in_touch_idle(row: CallRow, config: Config) -> Msg | None:
+    """The tier and when its rhythm next runs out, for a customer not due today."""
+    if row.tier is None or row.tier_every is None or row.last_contact_day is None:
+        return None
+    rule = config.tiers[row.tier]
+    return msg(
+        "rule.stay_in_touch_idle",
+        tier=f"{rule.name} {rule.name_zh}".strip(),
+        when=rule.when,
+        date=_iso(row.last_contact_day + row.tier_every),
+    )
+
+
 def _scaled(applies: str, weight: str, days: str, cap: str, extra: str = "") -> str:
     """Points that grow with days, up to a cap: ``:w_<weight> + :w_<weight>_per_day
     × min(days, :w_<cap>) [+ extra]`` where ``applies``, else 0."""
@@ -654,6 +667,7 @@ TERMS: tuple[Term, ...] = (
         # A relationship call is the officer's, never an automatic SMS.
         customer_facing=False,
         reason=_stay_in_touch_reason,
+        idle=_stay_in_touch_idle,
     ),
     Term(
         name="birthday",
