@@ -331,7 +331,7 @@ def _stay_in_touch_rule(row: CallRow, config: Config) -> dict[str, object]:
         "tier": f"{rule.name} {rule.name_zh}".strip(),
         "when": rule.when,
         "every": _need(row.tier_every),
-        "last": _iso(row.last_contact_day) or "—",
+        "last": _iso(row.last_contact_day) or Bilingual("none", "无"),
     }
 
 
