@@ -244,3 +244,27 @@ def test_a_tier_name_twice_is_refused(tier_book: Cli, tmp_path: Path) -> None:
     result = tier_book("tiers", env=configure(tmp_path, RULES.replace('"B"', '"A"')))
     assert result.exit_code == 2
     assert "tier A is defined twice" in result.stderr
+
+
+def test_the_facts_of_the_hand_built_book(tier_book: Cli) -> None:
+    """Each documented fact, worked out by hand for 2026-12-01 (day 20788)."""
+    from retain.config import Config
+    from retain.tiers import facts_sql
+
+    sql, params = facts_sql(Config())
+    with sqlite3.connect(tier_book.db) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = {r["customer_id"]: dict(r) for r in conn.execute(sql, {**params, "t": 20788})}
+    a1, a3, a4 = rows["A1"], rows["A3"], rows["A4"]
+    assert (a1["loans_count"], a1["total_borrowed"], a1["balance"]) == (2, 600000, 250000)
+    assert (a1["max_days_past_due"], a1["worst_class"], a1["industry"]) == (0, "正常", "烟酒")
+    # First disbursement 2022-01-10: 1786 days before 2026-12-01.
+    assert a1["years_as_customer"] == pytest.approx(1786 / 365.25)
+    assert (a3["max_days_past_due"], a3["worst_class"], a3["officer"]) == (40, "关注", "王芳")
+    assert (a4["loans_count"], a4["balance"], a4["worst_class"]) == (0, 0, None)
+    assert (a4["referrals_converted"], a4["products_held"], a4["aum"], a4["group"]) == (
+        0,
+        0,
+        0,
+        None,
+    )
