@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -268,3 +269,12 @@ def test_the_facts_of_the_hand_built_book(tier_book: Cli) -> None:
         0,
         None,
     )
+
+
+def test_show_names_the_tier(tier_book: Cli, tmp_path: Path) -> None:
+    env = configure(tmp_path, RULES)
+    shown = tier_book("show", "A1", env=env)
+    assert shown.exit_code == 0, shown.stderr
+    assert re.search(r"Tier\s+A 核心客户", shown.stdout)
+    assert re.search(r"Tier\s+\(no tier\)", tier_book("show", "A4", env=env).stdout)
+    assert "Tier" not in tier_book("show", "A1").stdout  # none configured: no line

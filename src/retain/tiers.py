@@ -307,3 +307,16 @@ def tier_report(
         ),
         good_tiers=good,
     )
+
+
+def tier_of(
+    conn: sqlite3.Connection, config: Config, customer_id: str, today_day: int
+) -> int | None:
+    """One customer's tier (index into config.tiers), None when no rule holds."""
+    if not config.tiers:
+        return None
+    sql, params = tiered_sql(config, "(:tier_customer)")
+    row = conn.execute(
+        f"SELECT tier FROM ({sql})", {**params, "t": today_day, "tier_customer": customer_id}
+    ).fetchone()
+    return None if row is None else row[0]
