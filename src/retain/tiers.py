@@ -144,7 +144,10 @@ SOURCES: list[FactSource] = [
         _referrals,
     ),
     # Wired by the holdings and groups work: until their tables exist these are
-    # constant (README says so).
+    # constant (README says so). Wiring one is giving its source a select, e.g.
+    # ``SELECT h.customer_id, COUNT(DISTINCT h.product) AS products_held,
+    # SUM(h.balance_fen) / 100.0 AS aum FROM holdings h WHERE h.closed_day IS
+    # NULL{_only("h.customer_id", ids)} GROUP BY h.customer_id``.
     FactSource(
         "holdings",
         (
