@@ -278,3 +278,14 @@ def test_show_names_the_tier(tier_book: Cli, tmp_path: Path) -> None:
     assert re.search(r"Tier\s+A 核心客户", shown.stdout)
     assert re.search(r"Tier\s+\(no tier\)", tier_book("show", "A4", env=env).stdout)
     assert "Tier" not in tier_book("show", "A1").stdout  # none configured: no line
+
+
+def test_worst_class_by_its_english_name_and_a_misspelt_one(tier_book: Cli, tmp_path: Path) -> None:
+    english = RULES.replace("worst_class == '正常'", "worst_class == 'normal'")
+    result = tier_book("tiers", "--format", "json", env=configure(tmp_path, english))
+    assert result.exit_code == 0, result.stderr
+    assert {r["tier"]: r["customers"] for r in result.json()["tiers"]}["A"] == 2
+    wrong = RULES.replace("worst_class == '正常'", "worst_class == '正長'")
+    refused = tier_book("tiers", env=configure(tmp_path, wrong))
+    assert refused.exit_code == 2
+    assert "tiers.0.when: '正長' is not an arrears class" in refused.stderr

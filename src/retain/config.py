@@ -515,11 +515,25 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _tier_names(self) -> Config:
+        from retain.tier_rules import literals_of, parse
+        from retain.tiers import WORST_CLASS, fact_kinds
+
         seen: set[str] = set()
-        for rule in self.tiers:
+        names = [c.name for c in self.arrears.classes]
+        known = {*names, *(c.name_en for c in self.arrears.classes)}
+        for index, rule in enumerate(self.tiers):
             if rule.name in seen:
                 raise ConfigValueError(key="config.tier_repeat", name=rule.name)
             seen.add(rule.name)
+            # A misspelt class would silently never match: refuse it.
+            for value in literals_of(parse(rule.when, fact_kinds()), WORST_CLASS):
+                if value not in known:
+                    raise ConfigValueError(
+                        key="config.tier_class",
+                        where=f"tiers.{index}.when",
+                        value=str(value),
+                        known=", ".join(names),
+                    )
         return self
 
 

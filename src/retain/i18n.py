@@ -785,6 +785,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "bad_from {value} 不是任何分类的名称",
     ),
     "error.config.tier_rule": ("{problem} at column {column}", "{problem}（第 {column} 列）"),
+    "error.config.tier_class": (
+        "{where}: '{value}' is not an arrears class (worst_class is one of {known},"
+        " or their English names)",
+        "{where}：“{value}”不是五级分类名称（worst_class 取值为 {known} 或其英文名）",
+    ),
     "error.config.tier_repeat": (
         "tier {name} is defined twice (tier names must differ)",
         "分层 {name} 重复定义（分层名称不能相同）",

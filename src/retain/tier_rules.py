@@ -362,11 +362,30 @@ class SqlParams:
         return ":" + name
 
 
-def to_sql(node: Node, params: SqlParams, column: str = "{}") -> str:
-    """The rule as an SQL condition; ``column`` formats a fact's name into its column."""
+def literals_of(node: Node, fact: str) -> list[Scalar]:
+    """The literals ``fact`` is compared with anywhere in the rule."""
+    if isinstance(node, Compare):
+        sides = (node.left, node.right)
+        if any(isinstance(s, Fact) and s.name == fact for s in sides):
+            return [s.value for s in sides if isinstance(s, Literal_)]
+        return []
+    if isinstance(node, In):
+        return list(node.values) if node.left == Fact(fact) else []
+    if isinstance(node, Not):
+        return literals_of(node.operand, fact)
+    return literals_of(node.left, fact) + literals_of(node.right, fact)
+
+
+def to_sql(
+    node: Node, params: SqlParams, column: str = "{}", spelled: Mapping[Scalar, Scalar] = {}
+) -> str:
+    """The rule as an SQL condition; ``column`` formats a fact's name into its column;
+    ``spelled`` turns a literal into the value stored (an English class name)."""
 
     def side(s: Fact | Literal_) -> str:
-        return column.format(s.name) if isinstance(s, Fact) else params.add(s.value)
+        if isinstance(s, Fact):
+            return column.format(s.name)
+        return params.add(spelled.get(s.value, s.value))
 
     if isinstance(node, Compare):
         op = "=" if node.op == "==" else node.op
@@ -375,12 +394,13 @@ def to_sql(node: Node, params: SqlParams, column: str = "{}") -> str:
         if not node.values:
             # x IN () is false for every x but NULL stays unknown: as evaluate.
             return f"(CASE WHEN {side(node.left)} IS NULL THEN NULL ELSE {int(node.negated)} END)"
-        marks = ", ".join(params.add(v) for v in node.values)
+        marks = ", ".join(params.add(spelled.get(v, v)) for v in node.values)
         return f"({side(node.left)} {'NOT IN' if node.negated else 'IN'} ({marks}))"
     if isinstance(node, Not):
-        return f"(NOT {to_sql(node.operand, params, column)})"
+        return f"(NOT {to_sql(node.operand, params, column, spelled)})"
     word = "AND" if isinstance(node, And) else "OR"
-    return f"({to_sql(node.left, params, column)} {word} {to_sql(node.right, params, column)})"
+    left = to_sql(node.left, params, column, spelled)
+    return f"({left} {word} {to_sql(node.right, params, column, spelled)})"
 
 
 def render(node: Node) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from retain.rules import class_case, dpd_sql, is_open_sql
-from retain.tier_rules import Kind, SqlParams, parse, to_sql
+from retain.tier_rules import Kind, Scalar, SqlParams, parse, to_sql
 
 if TYPE_CHECKING:
     from retain.config import Config, TierRule
@@ -209,14 +209,17 @@ def facts_sql(config: Config, ids: str | None = None) -> tuple[str, dict[str, An
     return sql, params
 
 
-def tier_case(rules: list[TierRule], column: str = 'f."{}"') -> tuple[str, dict[str, Any]]:
-    """The index of the first rule that holds (NULL for none), and its parameters."""
+def tier_case(
+    rules: list[TierRule], column: str = 'f."{}"', spelled: Mapping[Scalar, Scalar] = {}
+) -> tuple[str, dict[str, Any]]:
+    """The index of the first rule that holds (NULL for none), and its parameters;
+    ``spelled``: literals as stored (a class's English name → its name)."""
     if not rules:
         return "NULL", {}
     kinds = fact_kinds()
     params = SqlParams("tr")
     whens = [
-        f"WHEN {to_sql(parse(rule.when, kinds), params, column)} THEN {index}"
+        f"WHEN {to_sql(parse(rule.when, kinds), params, column, spelled)} THEN {index}"
         for index, rule in enumerate(rules)
     ]
     return f"(CASE {' '.join(whens)} END)", dict(params.values)
@@ -225,7 +228,9 @@ def tier_case(rules: list[TierRule], column: str = 'f."{}"') -> tuple[str, dict[
 def tiered_sql(config: Config, ids: str | None = None) -> tuple[str, dict[str, Any]]:
     """Every customer's facts and ``tier`` (index into config.tiers, NULL: none)."""
     sql, params = facts_sql(config, ids)
-    case, rule_params = tier_case(config.tiers)
+    # worst_class holds the Chinese names; a rule may use the English ones too.
+    english = {c.name_en: c.name for c in config.arrears.classes}
+    case, rule_params = tier_case(config.tiers, spelled=english)
     return f"SELECT f.*, {case} AS tier FROM ({sql}) f", {**params, **rule_params}
 
 
