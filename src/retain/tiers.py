@@ -229,7 +229,7 @@ def tiered_sql(config: Config, ids: str | None = None) -> tuple[str, dict[str, A
     """Every customer's facts and ``tier`` (index into config.tiers, NULL: none)."""
     sql, params = facts_sql(config, ids)
     # worst_class holds the Chinese names; a rule may use the English ones too.
-    english = {c.name_en: c.name for c in config.arrears.classes}
+    english: dict[Scalar, Scalar] = {c.name_en: c.name for c in config.arrears.classes}
     case, rule_params = tier_case(config.tiers, spelled=english)
     return f"SELECT f.*, {case} AS tier FROM ({sql}) f", {**params, **rule_params}
 
