@@ -659,7 +659,12 @@ TERMS: tuple[Term, ...] = (
                 "客户所在分层的联系周期已到（距上次实际联系已满 contact_every_days 天）",
             ),
         ),
-        bound=lambda config: round(config.weights.value("stay_in_touch")),
+        # Nothing without a tier rhythm: the shortlist's bound stays as it was.
+        bound=lambda config: (
+            round(config.weights.value("stay_in_touch"))
+            if any(rule.contact_every_days is not None for rule in config.tiers)
+            else 0
+        ),
         episode=_stay_in_touch_episode,
         episode_sql="""CASE WHEN last_contact_day IS NULL THEN 0
             ELSE last_contact_day + tier_every END""",
