@@ -58,13 +58,16 @@ def _loans(config: Config, ids: str | None) -> str:
         f"CASE WHEN {is_open_sql('l')} THEN {dpd_sql('l', ':t')}"
         " ELSE COALESCE(l.days_past_due, 0) END"
     )
+    # The whole book: one scan and a sort (1M loans: ~2.5 s) beats walking the
+    # customer index with a table lookup per loan (~9 s); a few customers: the index.
+    scan = " NOT INDEXED" if ids is None else ""
     return f"""SELECT l.customer_id, COUNT(*) AS loans_count,
         SUM(l.principal_fen) / 100.0 AS total_borrowed,
         SUM(CASE WHEN {is_open_sql("l")} THEN COALESCE(l.balance_fen, l.principal_fen)
             ELSE 0 END) / 100.0 AS balance,
         MAX({dpd}) AS max_days_past_due,
         (:t - MIN(l.disbursed_day)) / 365.25 AS years_as_customer
-    FROM loans l WHERE 1{_only("l.customer_id", ids)}
+    FROM loans l{scan} WHERE 1{_only("l.customer_id", ids)}
     GROUP BY l.customer_id"""
 
 
