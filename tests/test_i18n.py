@@ -114,6 +114,22 @@ DYNAMIC: dict[str, set[str]] = {
     "via.{}": {"via.import", "via.handover"},
     "officers.status.{}": {f"officers.status.{s}" for s in OFFICER_STATUSES},
     "audit.kind.{}": {f"audit.kind.{k}" for k in AUDIT_KINDS},
+    "error.tier_rule.{}": {
+        f"error.tier_rule.{p}"
+        for p in (
+            "unexpected",
+            "unclosed_string",
+            "ended",
+            "expected",
+            "trailing",
+            "bad_number",
+            "unknown_fact",
+            "mismatch",
+            "text_order",
+            "bare_fact",
+            "list_literal",
+        )
+    },
     "error.read.json_nested_{}": {
         "error.read.json_nested_object",
         "error.read.json_nested_array",

@@ -12,6 +12,9 @@ from retain.cli.common import State, handle_errors, state
 from retain.cli.options import RevealOption
 
 if TYPE_CHECKING:
+    import sqlite3
+
+    from retain.config import Config
     from retain.contacts import ContactEntry, Duplicate
 
 
@@ -552,6 +555,7 @@ def show(
         guarantors = guarantors_of(store.conn, overdue_ids)
         officers = assignment_history(store.conn, customer_id)
         result = explain(store.conn, config, st.today, customer_id, reveal=reveal)
+        tier = _tier_text(store.conn, config, st, customer_id)
     out = console()
 
     def class_name(days: int) -> str:
@@ -582,6 +586,7 @@ def show(
             info["id_number"] if reveal else mask_id_number(info["id_number"]),
         ),
         (t("field.segment", lang), info["segment"] or ""),
+        *([(t("tiers.col.tier", lang), tier)] if tier is not None else []),
         (t("field.industry", lang), info["industry"] or ""),
         (t("col.officer", lang), info["officer"] or ""),
         (t("field.class", lang), worst),
@@ -752,3 +757,20 @@ def register(app: typer.Typer) -> None:
     app.command("history", help=HISTORY_HELP)(handle_errors(history))
     app.command("show", help=SHOW_HELP)(handle_errors(show))
     app.add_typer(contacts_app, name="contacts")
+
+
+def _tier_text(conn: sqlite3.Connection, config: Config, st: State, customer_id: str) -> str | None:
+    """The customer's tier for ``show`` (README, Tiers); None when no tier is configured."""
+    from retain.days import day_number
+    from retain.i18n import t
+    from retain.tiers import tier_of
+
+    if not config.tiers:
+        return None
+    today = day_number(st.today)
+    assert today is not None
+    index = tier_of(conn, config, customer_id, today)
+    if index is None:
+        return t("tiers.none", st.lang)
+    rule = config.tiers[index]
+    return f"{rule.name} {rule.name_zh}".strip()

@@ -258,6 +258,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "retain.exports.CUSTOMER_FIELDS",
         ("export", "reminders", "--days", "30", "--audience", "customer"),
     ),
+    ("birthdays", "retain.cli.birthdays.BIRTHDAY_FIELDS", ("birthdays", "--days", "366")),
 )
 
 
@@ -373,6 +374,16 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         args=("runoff",),
     ),
     Schema(
+        "tiers",
+        _constant_names("retain.cli.tiers.TIERS_KEYS"),
+        one_object=True,
+        nested={
+            "tiers": _constant_names("retain.cli.tiers.TIER_FIELDS"),
+            "industries": _constant_names("retain.cli.tiers.INDUSTRY_FIELDS"),
+        },
+        args=("tiers",),
+    ),
+    Schema(
         "retention",
         _constant_names("retain.cli.portfolio.RETENTION_KEYS"),
         one_object=True,
@@ -388,7 +399,7 @@ _ORDER = (
     "calls --explain ID", "history ID", "promises", "prospect list",
     "officers", "handover", "audit", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
-    "doctor --format json", "runoff", "retention",
+    "doctor --format json", "runoff", "retention", "tiers", "birthdays",
 )  # fmt: skip
 
 
@@ -448,6 +459,8 @@ def setting_ranges() -> str:
     for key, default, bounds in numeric_settings():
         if ".classes." in key:
             shown = "per class"
+        elif key.startswith("tiers."):
+            shown = "per tier (none)"
         elif isinstance(default, list):
             shown = "[" + ", ".join(_figure(v) for v in default) + "] (each)"
         else:
