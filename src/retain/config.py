@@ -432,6 +432,16 @@ def _template_error(where: str, exc: TemplateError) -> ConfigValueError:
     )
 
 
+class CoverageConfig(_Section):
+    peer_share: float = Field(
+        0.5,
+        ge=0,
+        lt=1,
+        description="a good customer lacking a product held by more than this share of "
+        "their peer group (industry) has a cross-sell gap (retain coverage, calls)",
+    )
+
+
 class Config(_Section):
     import_: ImportConfig = Field(
         default_factory=ImportConfig, alias="import", description="checks when importing ledgers"
@@ -459,6 +469,10 @@ class Config(_Section):
     retention: RetentionConfig = Field(
         default_factory=RetentionConfig,
         description="renewals and the runoff cliff (retain runoff, retain retention)",
+    )
+    coverage: CoverageConfig = Field(
+        default_factory=CoverageConfig,
+        description="product coverage and cross-sell gaps (retain coverage)",
     )
 
 

@@ -109,6 +109,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kind.loans": ("loans", "贷款"),
     "kind.schedule": ("repayment schedule", "还款计划"),
     "kind.guarantors": ("guarantors", "担保人"),
+    "kind.holdings": ("holdings", "产品持有"),
     # --- overdue (retain overdue) ---
     "overdue.title": ("Overdue loans on {today}", "{today} 逾期贷款"),
     "overdue.title_officer": (
@@ -1258,6 +1259,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "customer {customer} has different details on row {row} of this file",
         "客户 {customer} 在本文件第 {row} 行的资料不同",
     ),
+    "reject.no_holder": (
+        "customer {customer} does not exist; import customers or loans first",
+        "客户 {customer} 不存在；请先导入客户或贷款",
+    ),
+    "reject.product_unknown": (
+        "unknown product {value}; expected one of 活期/定期/借记卡/信用卡/理财/保险/代发工资/手机银行/其他"
+        " or deposit/term_deposit/card/credit_card/wealth/insurance/payroll/mobile_banking/other",
+        "未知的产品类型 {value}；应为 活期/定期/借记卡/信用卡/理财/保险/代发工资/手机银行/其他"
+        " 或 deposit/term_deposit/card/credit_card/wealth/insurance/payroll/mobile_banking/other 之一",
+    ),
+    "reject.product_alias": (
+        "alias for {value} maps to unknown product {target}",
+        "{value} 的映射指向未知的产品类型 {target}",
+    ),
+    "reject.closed_before_opened": ("before opened_on", "早于开户日期"),
     "reject.no_customer": (
         "customer {customer} does not exist; import customers first or add customer columns",
         "客户 {customer} 不存在；请先导入客户，或在本文件中加上客户列",
@@ -1318,6 +1334,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "import.field.relation": ("relation", "与借款人关系"),
     "import.field.guarantor": ("loan_id + guarantor", "借据号＋担保人"),
+    "import.field.product_type": ("product_type", "产品类型"),
+    "import.field.account": ("account", "账号"),
+    "import.field.opened_on": ("opened_on", "开户日期"),
+    "import.field.holding": (
+        "holding (account, or customer + product + opened_on)",
+        "持有产品（账号，或客户＋产品＋开户日期）",
+    ),
     "import.field.next_due_on": ("next_due_on", "下次还款日"),
     "import.field.next_due_amount": ("next_due_amount", "下期应还"),
     "import.field.next_due_period": ("next_due_period", "当前期数"),
