@@ -80,7 +80,8 @@ DESCRIPTIONS: dict[str, str] = {
     "retention.renewal_grace_days": "贷款结清后这么多天内发放的新贷款算作续贷",
     "retention.cliff_share": "runoff 把预测余额首次低于今天余额这一比例的月份称为“断层”",
     "coverage": "产品覆盖度与交叉营销缺口（retain coverage）",
-    "coverage.peer_share": "优质客户缺少同类客户（同行业）中超过这一比例的人持有的产品，即为交叉营销缺口（retain coverage、calls）",
+    "coverage.peer_share": "优质客户缺少同类客户（同行业）中超过这一比例的人持有的产品，"
+    "即为交叉营销缺口（retain coverage、calls）",
     "store": "多个命令共用的数据库文件",
     "store.busy_timeout_s": "另一个命令（如耗时的导入）正在写入数据库时，写入类命令最多等待的秒数，"
     "超时后提示是谁占用（0.1–3600）",
