@@ -19,7 +19,7 @@ from retain.i18n import CATALOGUE, Joined, Msg, from_english, msg, t
 from retain.importing.columns import ALL_FIELDS
 from retain.importing.normalise import Invalid, norm_phone, norm_status
 from retain.promises import STATUSES as PROMISE_STATUSES
-from retain.rules import GUARANTEES, STATUSES
+from retain.rules import GUARANTEES, PRODUCTS, STATUSES
 from retain.snapshots import METRICS
 from retain.terms import CUSTOMER_FACING, TERM_NAMES
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
@@ -84,7 +84,37 @@ DYNAMIC: dict[str, set[str]] = {
     "trend.metric.{}": {f"trend.metric.{m}" for m in METRICS},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
-    "kind.{}": {"kind.customers", "kind.loans", "kind.schedule", "kind.guarantors"},
+    "kind.{}": {
+        "kind.customers",
+        "kind.loans",
+        "kind.schedule",
+        "kind.guarantors",
+        "kind.holdings",
+    },
+    "product.{}": {f"product.{p}" for p in PRODUCTS},
+    "coverage.col.{}": {
+        f"coverage.col.{c}"
+        for c in (
+            "by_industry",
+            "by_officer",
+            "customers",
+            "p0",
+            "p1",
+            "p2",
+            "p3",
+            "average",
+            "aum",
+            "good",
+            "gaps",
+            "customer_id",
+            "name",
+            "officer",
+            "industry",
+            "held",
+            "suggested",
+            "peers",
+        )
+    },
     "schedule.{}": {f"schedule.{s}" for s in ("paid", "late", "unpaid", "overdue")},
     "promise.status.{}": {f"promise.status.{s}" for s in PROMISE_STATUSES},
     "import.{}": {f"import.{c}" for c in ("added", "updated", "unchanged", "rejected", "skipped")},

@@ -93,6 +93,7 @@ from retain.cli import arrears as _arrears  # noqa: E402
 from retain.cli import calls as _calls  # noqa: E402
 from retain.cli import config as _config  # noqa: E402
 from retain.cli import contacts as _contacts  # noqa: E402
+from retain.cli import coverage as _coverage  # noqa: E402
 from retain.cli import due as _due  # noqa: E402
 from retain.cli import export as _export  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
@@ -116,6 +117,7 @@ _ops.register(app)
 _trend.register(app)
 _report.register(app)
 _portfolio.register(app)
+_coverage.register(app)
 
 
 class Terminated(BaseException):
