@@ -26,11 +26,14 @@ import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from retain.config import ArrearsConfig
 from retain.dates import add_months
 from retain.days import day_number
 from retain.rules import NOT_AUM, PRODUCTS, dpd_sql, is_open_sql
+
+if TYPE_CHECKING:
+    from retain.config import ArrearsConfig
 
 _OPEN = "h.closed_day IS NULL"
 _AUM = f"CASE WHEN h.product NOT IN ({', '.join(repr(p) for p in NOT_AUM)}) THEN h.balance_fen END"

@@ -1466,6 +1466,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.maturing_today": ("matures today", "今日到期"),
     "reason.follow_up": ("follow-up due {date}", "约定跟进 {date}"),
     "reason.post_loan_check": ("post-loan check", "贷后检查"),
+    "reason.cross_sell": ("suggest {product}", "推荐{product}"),
     "reason.revisit": ("return visit", "回访"),
     "reason.win_back": ("win back", "无贷户维护"),
     "reason.recovery": ("recovery (written off)", "核销追偿"),
@@ -1476,6 +1477,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "term.maturing": ("maturing", "到期"),
     "term.follow_up": ("follow-up", "约定跟进"),
     "term.post_loan_check": ("post-loan check", "贷后检查"),
+    "term.cross_sell": ("cross-sell", "交叉营销"),
     "term.revisit": ("return visit", "回访"),
     "term.win_back": ("win back", "无贷户维护"),
     "term.recovery": ("recovery", "核销追偿"),
@@ -1484,6 +1486,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "action.maturing": ("arrange renewal or repayment", "联系续贷或还款安排"),
     "action.follow_up": ("call back as promised", "按约回电跟进"),
     "action.post_loan_check": ("post-loan check visit", "贷后检查"),
+    "action.cross_sell": ("offer the product", "推荐产品"),
     "action.revisit": ("return visit (secured loan)", "抵质押客户上门回访"),
     "action.win_back": ("invite back; offer products", "邀请再贷，推荐产品"),
     "action.recovery": ("follow up the written-off debt", "账销案存，跟进追偿"),
@@ -1496,6 +1499,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "guarantor.line_no_relation": ("{name} {phone}", "{name} {phone}"),
     "guarantor.with_id": ("{guarantor} ID {id_number}", "{guarantor} 证件号 {id_number}"),
     "col.guarantors": ("Guarantors", "担保人"),
+    "show.products": ("Products", "产品"),
+    "show.products_line": ("{held}; AUM {aum}", "{held}；金融资产 {aum}"),
+    "show.products_none": ("none", "无"),
+    "show.products_suggest": ("{line}; suggest {product}", "{line}；建议推荐{product}"),
     "show.guarantors": ("Guarantors of overdue loans", "逾期贷款的担保人"),
     "show.no_guarantors": (
         "no guarantor on record (retain import guarantors)",
@@ -1520,6 +1527,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rule.post_loan_after": (
         "; schedule starts after first import on {date}",
         "；该贷款放款较早，检查从首次导入（{date}）后开始计算",
+    ),
+    "rule.cross_sell": (
+        "{base}: good customer without {product}, which more than {share} of their industry"
+        " hold; no contact for {every}+ days",
+        "{base}：优质客户，未持有同行业超过 {share} 客户持有的{product}；{every}天以上未联系",
     ),
     "rule.revisit": (
         "{base}: secured loan, no contact for {every}+ days",
@@ -1639,6 +1651,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.officer.post_loan_check": (
         "{date} post-loan check: {name} ({customer_id}) loan {loan_id}.",
         "{date} 贷后检查：{name}（{customer_id}）贷款{loan_id}。",
+    ),
+    "sms.officer.cross_sell": (
+        "{date} cross-sell: {name} ({customer_id}) lacks a product most of their industry hold.",
+        "{date} 交叉营销：{name}（{customer_id}）缺少同行业多数客户持有的产品。",
     ),
     "sms.officer.revisit": (
         "{date} return visit: {name} ({customer_id}), secured loan.",

@@ -13,6 +13,7 @@ from retain.cli.options import RevealOption
 
 if TYPE_CHECKING:
     from retain.contacts import ContactEntry, Duplicate
+    from retain.holdings import Products
 
 
 class HistoryFormat(StrEnum):
@@ -356,6 +357,22 @@ def _print_schedules(instalments: list[dict[str, Any]], today: Any, lang: str) -
         )
 
 
+def _products_line(products: Products, lang: str) -> str:
+    """Held products, AUM and the product the customer's industry suggests."""
+    from retain.i18n import t
+    from retain.output import yuan_grouped
+
+    if not products.held:
+        line = t("show.products_none", lang)
+    else:
+        held = t("sep.comma", lang).join(t(f"product.{p}", lang) for p in products.held)
+        line = t("show.products_line", lang, held=held, aum=yuan_grouped(products.aum_fen))
+    if products.suggested is None:
+        return line
+    suggested = t(f"product.{products.suggested}", lang)
+    return t("show.products_suggest", lang, line=line, product=suggested)
+
+
 def show(
     ctx: typer.Context,
     customer_id: Annotated[str, typer.Argument(help="The customer.", show_default=False)],
@@ -365,6 +382,7 @@ def show(
     from retain.config import load_config
     from retain.contacts import contact_history, customer, customer_loans, customer_schedule
     from retain.guarantors import guarantor_text, guarantors_of
+    from retain.holdings import customer_products
     from retain.i18n import label, t
     from retain.importing.normalise import phone_kind
     from retain.output import mask_id_number, mask_phone, yuan_grouped
@@ -387,6 +405,7 @@ def show(
         ]
         guarantors = guarantors_of(store.conn, overdue_ids)
         result = explain(store.conn, config, st.today, customer_id, reveal=reveal)
+        products = customer_products(store.conn, customer_id, peer_share=config.coverage.peer_share)
     out = console()
 
     def class_name(days: int) -> str:
@@ -419,6 +438,7 @@ def show(
         (t("field.segment", lang), info["segment"] or ""),
         (t("field.industry", lang), info["industry"] or ""),
         (t("col.officer", lang), info["officer"] or ""),
+        (t("show.products", lang), _products_line(products, lang)),
         (t("field.class", lang), worst),
         (t("col.next_on", lang), info["next_on"] or ""),
         (t("show.data_as_of", lang), _data_age(st, lang)),
