@@ -193,10 +193,17 @@ def test_show_has_a_products_line(book: Cli) -> None:
     result = book("show", "C2")
     assert result.exit_code == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if "Products" in line)
-    assert (
-        line.split()
-        == ["Products", "deposit,", "wealth", "product;", "AUM", "12,000.00;", "suggest", "debit", "card"]
-    )
+    assert line.split() == [
+        "Products",
+        "deposit,",
+        "wealth",
+        "product;",
+        "AUM",
+        "12,000.00;",
+        "suggest",
+        "debit",
+        "card",
+    ]
     result = book("--lang", "zh", "show", "C8")
     line = next(line for line in result.stdout.splitlines() if line.strip().startswith("产品"))
     assert line.split() == ["产品", "无"]

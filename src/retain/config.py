@@ -436,7 +436,7 @@ class CoverageConfig(_Section):
     peer_share: float = Field(
         0.5,
         ge=0,
-        lt=1,
+        le=0.99,
         description="a good customer lacking a product held by more than this share of "
         "their peer group (industry) has a cross-sell gap (retain coverage, calls)",
     )

@@ -363,6 +363,16 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         args=("runoff",),
     ),
     Schema(
+        "coverage",
+        _constant_names("retain.cli.coverage.COVERAGE_KEYS"),
+        one_object=True,
+        nested={
+            "groups": _constant_names("retain.cli.coverage.GROUP_FIELDS"),
+            "gaps": _constant_names("retain.cli.coverage.GAP_FIELDS"),
+        },
+        args=("coverage",),
+    ),
+    Schema(
         "retention",
         _constant_names("retain.cli.portfolio.RETENTION_KEYS"),
         one_object=True,
@@ -377,7 +387,7 @@ _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
     "calls --explain ID", "history ID", "promises", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
-    "doctor --format json", "runoff", "retention",
+    "doctor --format json", "runoff", "retention", "coverage",
 )  # fmt: skip
 
 
