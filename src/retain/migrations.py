@@ -709,7 +709,9 @@ def m023_holdings_holdings(db: Any) -> None:
             created_at  TEXT NOT NULL,
             updated_at  TEXT NOT NULL
         );
-        CREATE INDEX holdings_by_customer ON holdings (customer_id, product, closed_day);
+        -- covering what coverage and the cross_sell term read, in customer order
+        CREATE INDEX holdings_by_customer
+            ON holdings (customer_id, product, closed_day, balance_fen);
         CREATE TABLE holding_peers (
             peer    TEXT NOT NULL,
             product TEXT NOT NULL,
