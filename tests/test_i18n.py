@@ -130,6 +130,22 @@ DYNAMIC: dict[str, set[str]] = {
     },
     "runoff.def.{}": {f"runoff.def.{n}" for n in RUNOFF_DEFINITIONS},
     "retention.def.{}": {f"retention.def.{n}" for n in RETENTION_DEFINITIONS},
+    "error.tier_rule.{}": {
+        f"error.tier_rule.{p}"
+        for p in (
+            "unexpected",
+            "unclosed_string",
+            "ended",
+            "expected",
+            "trailing",
+            "bad_number",
+            "unknown_fact",
+            "mismatch",
+            "text_order",
+            "bare_fact",
+            "list_literal",
+        )
+    },
     "error.read.json_nested_{}": {
         "error.read.json_nested_object",
         "error.read.json_nested_array",

@@ -253,6 +253,12 @@ class RhythmConfig(_Section):
         description="list a customer this many days before an instalment falls due (0: that day)",
     )
 
+    birthday_greetings: bool = Field(
+        False,
+        description="list customers on their birthday (from the ID number) and allow a "
+        "greeting SMS (the birthday reason); off by default",
+    )
+
     @model_validator(mode="after")
     def _tiers(self) -> RhythmConfig:
         if not self.maturity_tiers or any(t < 0 for t in self.maturity_tiers):
@@ -442,6 +448,47 @@ class CoverageConfig(_Section):
     )
 
 
+class TierRule(_Section):
+    """One customer tier (客户分层): the first rule whose ``when`` holds wins."""
+
+    name: str = Field(min_length=1, max_length=40, description="the tier's short name, e.g. A")
+    name_zh: str = Field("", max_length=40, description="its Chinese name, e.g. 核心客户")
+    when: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="the rule over the customer facts (README, Tiers), e.g. "
+        "loans_count >= 2 and worst_class == '正常'",
+    )
+    contact_every_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=DAYS_MAX,
+        description="contact this tier at least this often (the stay_in_touch term); "
+        "omit: no rhythm",
+    )
+    good: bool = Field(
+        False,
+        description="counts as a good customer (优质客户) in `retain tiers`; when no tier "
+        "says so, the first tier is the good one",
+    )
+
+    @field_validator("when")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        from retain.tier_rules import RuleError, parse
+        from retain.tiers import fact_kinds
+
+        try:
+            parse(value, fact_kinds())
+        except RuleError as exc:
+            raise ConfigValueError(
+                key="config.tier_rule",
+                problem=Msg(f"error.tier_rule.{exc.problem}", dict(exc.values)),
+                column=exc.column,
+            ) from None
+        return value
+
+
 class Config(_Section):
     import_: ImportConfig = Field(
         default_factory=ImportConfig, alias="import", description="checks when importing ledgers"
@@ -474,6 +521,20 @@ class Config(_Section):
         default_factory=CoverageConfig,
         description="product coverage and cross-sell gaps (retain coverage)",
     )
+    tiers: list[TierRule] = Field(
+        default_factory=list,
+        description="customer tiers, tried in order, the first match wins: "
+        "name, name_zh, when, contact_every_days, good (README, Tiers)",
+    )
+
+    @model_validator(mode="after")
+    def _tier_names(self) -> Config:
+        seen: set[str] = set()
+        for rule in self.tiers:
+            if rule.name in seen:
+                raise ConfigValueError(key="config.tier_repeat", name=rule.name)
+            seen.add(rule.name)
+        return self
 
 
 def config_path() -> Path:

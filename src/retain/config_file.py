@@ -269,6 +269,10 @@ def _render_rows(
     """A list of models as an array of tables; the first row explains each key."""
     dotted = _dotted(path)
     if not rows:
+        if len(path) == 1:
+            # A top-level array of tables (tiers) after the sections: ``tiers = []``
+            # would land in the section above it. Left out, it is empty anyway.
+            return
         lines.append(f"{dotted} = []")  # not valid for any current setting; parses
         return
     for index, row in enumerate(rows):

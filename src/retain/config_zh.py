@@ -62,6 +62,8 @@ DESCRIPTIONS: dict[str, str] = {
     "rhythm.guarantor_after_days": "逾期满这么多天后，建议动作写明联系担保人",
     "rhythm.collateral_lead_days": "抵押物保险或他项权证到期前这么多天提醒客户经理",
     "rhythm.instalment_lead_days": "分期还款日前这么多天起列出客户（0：仅当天）",
+    "rhythm.birthday_greetings": "客户生日当天列入电话清单并可发送生日祝福短信"
+    "（birthday 原因）；默认关闭",
     "weights": "电话清单得分：得分 = 适用各项之和（calls --explain）",
     # Each call-list term's weights carry their own Chinese (retain.terms).
     **{f"weights.{setting.name}": setting.description_zh for setting in settings()},
@@ -82,6 +84,13 @@ DESCRIPTIONS: dict[str, str] = {
     "coverage": "产品覆盖度与交叉营销缺口（retain coverage）",
     "coverage.peer_share": "优质客户缺少同类客户（同行业）中超过这一比例的人持有的产品，"
     "即为交叉营销缺口（retain coverage、calls）",
+    "tiers": "客户分层，按顺序匹配、第一条成立的规则生效：name、name_zh、when、"
+    "contact_every_days、good（见 README 的 Tiers 一节）",
+    "tiers.name": "分层的简称，如 A",
+    "tiers.name_zh": "分层的中文名，如 核心客户",
+    "tiers.when": "基于客户指标的规则，如 loans_count >= 2 and worst_class == '正常'",
+    "tiers.contact_every_days": "该层客户至少每这么多天联系一次（stay_in_touch 项）；不填则无",
+    "tiers.good": "在 retain tiers 中算作优质客户；没有任何分层标注时，第一层即为优质客户",
     "store": "多个命令共用的数据库文件",
     "store.busy_timeout_s": "另一个命令（如耗时的导入）正在写入数据库时，写入类命令最多等待的秒数，"
     "超时后提示是谁占用（0.1–3600）",

@@ -39,6 +39,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.total_borrowed": ("Borrowed", "累计贷款金额"),
     "col.worst_class": ("Worst class", "最差分类"),
     "col.term_points": ("{term} points", "{term}得分"),
+    "col.birthday": ("Birthday", "生日"),
     "col.data_as_of": ("Data as of", "数据截至"),
     # enum values
     "guarantee.credit": ("credit", "信用"),
@@ -341,6 +342,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{group}: balance today {balance} yuan",
         "{group}：今日余额 {balance} 元",
     ),
+    "birthdays.title": (
+        "Birthdays from {today}, {days} days ahead",
+        "{today} 起 {days} 天内过生日的客户",
+    ),
+    "birthdays.count": ("{count} customers", "共 {count} 位客户"),
+    "tiers.title": ("Customer tiers on {today}", "客户分层（{today}）"),
+    "tiers.none": ("(no tier)", "（未分层）"),
+    "tiers.no_rules": (
+        "No tiers are configured: add [[tiers]] rules to the config (README, Tiers).",
+        "尚未配置客户分层：请在配置文件中添加 [[tiers]] 规则（见 README 的 Tiers 一节）。",
+    ),
+    "tiers.col.tier": ("Tier", "分层"),
+    "tiers.col.customers": ("Customers", "客户数"),
+    "tiers.col.share": ("Share", "占比"),
+    "tiers.col.balance": ("Balance", "贷款余额"),
+    "tiers.col.every": ("Contact every (days)", "联系周期（天）"),
+    "tiers.good_title": (
+        "Share of good customers (tier {tiers}) per industry:",
+        "各行业优质客户占比（分层 {tiers}）：",
+    ),
+    "tiers.good_line": ("{good} of {customers}", "{customers} 户中 {good} 户"),
     "runoff.no_group": ("(none)", "（未填）"),
     "runoff.col.month": ("Month", "月份"),
     "runoff.col.loans": ("Loans", "到期笔数"),
@@ -812,6 +834,46 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.config.bad_from": (
         "bad_from {value} is not the name of a class",
         "bad_from {value} 不是任何分类的名称",
+    ),
+    "error.config.tier_rule": ("{problem} at column {column}", "{problem}（第 {column} 列）"),
+    "error.config.tier_repeat": (
+        "tier {name} is defined twice (tier names must differ)",
+        "分层 {name} 重复定义（分层名称不能相同）",
+    ),
+    "error.tier_rule.unexpected": ("unexpected character '{text}'", "无法识别的字符 “{text}”"),
+    "error.tier_rule.unclosed_string": ("a string is not closed", "字符串缺少结束引号"),
+    "error.tier_rule.ended": (
+        "the rule ends where {wanted} was expected",
+        "规则在应有 {wanted} 处结束",
+    ),
+    "error.tier_rule.expected": (
+        "expected {wanted}, found '{found}'",
+        "此处应为 {wanted}，实为 “{found}”",
+    ),
+    "error.tier_rule.trailing": (
+        "unexpected '{found}' after a complete rule (and/or missing?)",
+        "完整规则之后多出 “{found}”（是否缺少 and/or？）",
+    ),
+    "error.tier_rule.bad_number": ("{found} is not a finite number", "{found} 不是有限的数"),
+    "error.tier_rule.unknown_fact": (
+        "unknown fact '{fact}' (known: {known})",
+        "未知的客户指标 “{fact}”（可用：{known}）",
+    ),
+    "error.tier_rule.mismatch": (
+        "{fact} is {kind}: compare it with a value of the same kind",
+        "{fact} 是 {kind}：只能与同类的值比较",
+    ),
+    "error.tier_rule.text_order": (
+        "text compares only with ==, != or in, not {op}",
+        "文本只能用 ==、!= 或 in 比较，不能用 {op}",
+    ),
+    "error.tier_rule.bare_fact": (
+        "{fact} alone is not a condition: compare it (e.g. {fact} == …)",
+        "{fact} 本身不是条件：请与值比较（例如 {fact} == …）",
+    ),
+    "error.tier_rule.list_literal": (
+        "a list holds numbers or strings only",
+        "列表中只能是数字或字符串",
     ),
     "error.config.tiers": (
         "maturity_tiers must be a non-empty list of days ≥ 0",
@@ -1590,6 +1652,37 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.officer.instalment": (
         "{date} instalment: {name} ({customer_id}) loan {loan_id} instalment {period} of {amount_due} yuan due {due_on}; remind to repay.",
         "{date} 分期还款提醒：{name}（{customer_id}）贷款{loan_id} 第{period}期 应还{amount_due}元 {due_on}到期，提醒按期还款。",
+    ),
+    "term.stay_in_touch": ("stay in touch", "定期维护"),
+    "reason.stay_in_touch": ("no contact for {days} days", "已 {days} 天未联系"),
+    "reason.stay_in_touch_never": ("never contacted", "从未联系"),
+    "action.stay_in_touch": ("call to keep in touch", "致电维护关系"),
+    "rule.stay_in_touch": (
+        "{base}: tier {tier} (rule: {when}) is contacted every {every} days; last real contact {last}",
+        "{base}：分层 {tier}（规则：{when}）每 {every} 天联系一次；上次实际联系 {last}",
+    ),
+    "rule.stay_in_touch_idle": (
+        "tier {tier} (rule: {when}): next contact due {date}",
+        "分层 {tier}（规则：{when}）：下次应联系日期 {date}",
+    ),
+    "sms.officer.stay_in_touch": (
+        "{date} stay in touch: {name} ({customer_id}) is due a relationship call.",
+        "{date} 定期维护：{name}（{customer_id}）到了维护联系的时候。",
+    ),
+    "term.birthday": ("birthday", "生日"),
+    "reason.birthday": ("birthday today", "今天生日"),
+    "action.birthday": ("send birthday greetings", "送上生日祝福"),
+    "rule.birthday": (
+        "{base}: the birthday in the ID number is today (29 Feb: 28 Feb in a common year)",
+        "{base}：身份证号中的生日是今天（2月29日出生者平年为2月28日）",
+    ),
+    "sms.officer.birthday": (
+        "{date} birthday: {name} ({customer_id}) has a birthday today; send greetings.",
+        "{date} 客户生日：{name}（{customer_id}）今天生日，请送上祝福。",
+    ),
+    "sms.customer.birthday": (
+        "[{lender}] Happy birthday, {name}! Thank you for your trust. Your officer {officer}.",
+        "【{lender}】{name}，祝您生日快乐！感谢您一直以来的信任与支持。客户经理{officer}。",
     ),
     # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),

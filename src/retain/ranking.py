@@ -152,6 +152,8 @@ def _query(
             " UNION SELECT customer_id FROM customers WHERE next_day <= :t)"
         )
     tier = _tier_case(config, f"(l.matures_day - {t})")
+    tiered, tier_params = _tiered(config, ids, ids_from, pairs_from, urgent_only)
+    params.update(tier_params)
 
     def in_window(column: str) -> str:
         return f"{column} BETWEEN {t} AND {t} + :r_collateral_lead_days"
@@ -190,7 +192,13 @@ def _query(
         bounded_facts = "NULL AS check_day, NULL AS checks_after, NULL AS secured_since"
         cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
     sql = f"""
-WITH open_loans AS (
+WITH tiered AS (
+    -- The customer's tier (the first [[tiers]] rule that holds, facts as of :t)
+    -- and its contact rhythm: only for the stay_in_touch term, so computed only
+    -- when a tier has a rhythm, and not in the urgent pass.
+    {tiered}
+),
+open_loans AS (
     SELECT l.customer_id, {day_of}MAX({dpd}) AS dpd,
         -- The latest scheduled check (first N days after disbursement, then every
         -- M). A loan first imported more than M days after its disbursement starts
@@ -286,7 +294,7 @@ candidates AS (
         ) END AS guarantor,
         e.code / 2 AS collateral_day,
         e.code % 2 AS collateral_kind,
-        i.instalment_day,
+        i.instalment_day, ti.tier, ti.every AS tier_every,
         -- What is due that day, of the lowest loan id due then: looked up only
         -- where the column is read (the list's rows, not its first pass).
         CASE WHEN i.instalment_day IS NOT NULL THEN (
@@ -310,8 +318,9 @@ candidates AS (
     LEFT JOIN written_off w ON w.customer_id = c.customer_id
     LEFT JOIN collateral e ON e.customer_id = c.customer_id{e_day}
     LEFT JOIN instalments i ON i.customer_id = c.customer_id{i_day}
+    LEFT JOIN tiered ti ON ti.customer_id = c.customer_id
     WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR w.customer_id IS NOT NULL
-        OR i.customer_id IS NOT NULL OR c.next_day <= {t}) {one_c}
+        OR i.customer_id IS NOT NULL OR c.next_day <= {t} OR ti.every IS NOT NULL) {one_c}
 ),
 scored AS (
     SELECT *, {total} AS score,
@@ -321,6 +330,40 @@ scored AS (
 )
 """
     return sql, params
+
+
+def _tiered(
+    config: Config,
+    ids: list[str] | None,
+    ids_from: str | None,
+    pairs_from: str | None,
+    urgent_only: bool,
+) -> tuple[str, dict[str, Any]]:
+    """The ``tiered`` CTE's body: ``customer_id, tier, every`` (see :mod:`retain.tiers`)."""
+    from retain.tiers import tiered_sql
+
+    everies = [rule.contact_every_days for rule in config.tiers]
+    if urgent_only or all(every is None for every in everies):
+        return "SELECT NULL AS customer_id, NULL AS tier, NULL AS every WHERE 0", {}
+    only = None
+    if ids is not None:
+        only = "(" + (", ".join(f":id{i}" for i in range(len(ids))) or "NULL") + ")"
+    elif ids_from is not None:
+        only = f"(SELECT customer_id FROM {ids_from})"
+    elif pairs_from is not None:
+        only = f"(SELECT customer_id FROM {pairs_from})"
+    sql, params = tiered_sql(config, only)
+    cases = " ".join(
+        f"WHEN {index} THEN :tevery{index}"
+        for index, every in enumerate(everies)
+        if every is not None
+    )
+    params.update({f"tevery{i}": every for i, every in enumerate(everies) if every is not None})
+    return (
+        f"SELECT customer_id, tier, CASE tier {cases} END AS every FROM ({sql})"
+        " WHERE tier IS NOT NULL",
+        params,
+    )
 
 
 def _today_is(sql: str, today: str) -> str:

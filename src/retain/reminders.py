@@ -351,7 +351,8 @@ def _wake_sql(
         # A maturity reminder tier opens (30/15/7/1 days before); the loan
         # matures and leaves the window. Through the maturity index.
         (
-            frozenset({"maturing"}),
+            # (stay_in_touch and birthday apply only without a maturity reminder)
+            frozenset({"maturing", "stay_in_touch", "birthday"}),
             f"SELECT l.customer_id, l.matures_day + o.column1"
             f" FROM {values({*(-t for t in tiers), 1})} o"
             f" JOIN loans l ON {open_l} AND {matures_in}",
@@ -359,7 +360,7 @@ def _wake_sql(
         # An instalment enters its lead window; it falls due and leaves it (the
         # customer's next instalment, if any, then counts). Through the next-due index.
         (
-            frozenset({"instalment"}),
+            frozenset({"instalment", "stay_in_touch", "birthday"}),
             f"SELECT l.customer_id, l.next_due_day + o.column1"
             f" FROM {values({-rhythm.instalment_lead_days, 1})} o"
             f" JOIN loans l ON +{open_l}"
@@ -422,6 +423,32 @@ def _wake_sql(
             " JOIN loans l ON l.closed_day BETWEEN :lo - o.column1 AND :hi - o.column1",
         ),
     ]
+    # A tier's contact rhythm running out since the last contact (stay_in_touch).
+    everies = {r.contact_every_days for r in config.tiers if r.contact_every_days is not None}
+    if everies:
+        sources.append(
+            (
+                frozenset({"stay_in_touch"}),
+                f"SELECT c.customer_id, c.last_contact_day + o.column1 FROM customers c"
+                f" CROSS JOIN {values(everies)} o"
+                f" WHERE c.last_contact_day + o.column1 BETWEEN :lo AND :hi",
+            )
+        )
+    # A birthday (with greetings on): the customers whose birthday is celebrated
+    # on a day of the window, matched by the birth date's MMDD in the ID number.
+    if config.rhythm.birthday_greetings:
+        from retain.birthdays import window_month_days
+
+        pairs = window_month_days(first, last)
+        rows = ", ".join(f"({day}, '{md}')" for day, md in pairs)
+        sources.append(
+            (
+                frozenset({"birthday"}),
+                f"SELECT c.customer_id, o.column1 FROM (VALUES {rows}) o"
+                " JOIN customers c ON length(c.id_number) = 18"
+                " AND substr(c.id_number, 11, 4) = o.column2",
+            )
+        )
     # Every day fact of the customer (the last contact, a promised date, and any
     # a later migration adds) with every rhythm: quiet days, revisits, win-back.
     for column in _day_columns(conn, "customers"):

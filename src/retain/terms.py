@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from retain.birthdays import birthday_today_sql
 from retain.days import from_day_number
 from retain.holdings import suggestion_sql
 from retain.i18n import CATALOGUE, Bilingual, Msg, msg
@@ -98,6 +99,8 @@ class CallRow:
     instalment_period: int | None  # …its period (期数), when the data gives one
     cross_sell_product: str | None  # a good customer's product most of their industry hold
     cross_sell_since: int | None  # the day that cross-sell contact fell due
+    tier: int | None  # the customer's tier (index into config.tiers), when one has a rhythm
+    tier_every: int | None  # …that tier's contact_every_days
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -311,6 +314,43 @@ def _maturing_reason(row: CallRow) -> Msg:
     return msg("reason.maturing_today")
 
 
+def _stay_in_touch_episode(row: CallRow, config: Config) -> int:
+    """Never contacted: one spell from the start (day 0); else the rhythm's end."""
+    if row.last_contact_day is None:
+        return 0
+    return row.last_contact_day + _need(row.tier_every)
+
+
+def _stay_in_touch_reason(row: CallRow) -> Msg:
+    if row.last_contact_day is None:
+        return msg("reason.stay_in_touch_never")
+    return msg("reason.stay_in_touch", days=row.today_day - row.last_contact_day)
+
+
+def _stay_in_touch_rule(row: CallRow, config: Config) -> dict[str, object]:
+    rule = config.tiers[_need(row.tier)]
+    return {
+        "base": _num(config.weights.value("stay_in_touch")),
+        "tier": f"{rule.name} {rule.name_zh}".strip(),
+        "when": rule.when,
+        "every": _need(row.tier_every),
+        "last": _iso(row.last_contact_day) or Bilingual("none", "无"),
+    }
+
+
+def _stay_in_touch_idle(row: CallRow, config: Config) -> Msg | None:
+    """The tier and when its rhythm next runs out, for a customer not due today."""
+    if row.tier is None or row.tier_every is None or row.last_contact_day is None:
+        return None
+    rule = config.tiers[row.tier]
+    return msg(
+        "rule.stay_in_touch_idle",
+        tier=f"{rule.name} {rule.name_zh}".strip(),
+        when=rule.when,
+        date=_iso(row.last_contact_day + row.tier_every),
+    )
+
+
 def _scaled(applies: str, weight: str, days: str, cap: str, extra: str = "") -> str:
     """Points that grow with days, up to a cap: ``:w_<weight> + :w_<weight>_per_day
     × min(days, :w_<cap>) [+ extra]`` where ``applies``, else 0."""
@@ -392,7 +432,8 @@ class Term:
 # above the most the other terms can add up together (maturing 30 + 2 × 30,
 # post-loan check 15, revisit 12, recovery 5, collateral expiry 1: 123; win-back
 # excludes the rest; an instalment only tops a maturity reminder up to its own
-# 60, or by 1: 124),
+# 60, or by 1: 124; stay_in_touch 8 and birthday 5 never go with a maturity or
+# an instalment reminder: 8 + 5 + 15 + 12 + 5 + 1 = 46),
 # so with the defaults every overdue or promised customer outranks every other.
 # An instalment (60) ranks with a maturity two weeks out: a part of the loan is
 # due, not all of it; below a maturity in its last week (76 – 90), above the
@@ -651,6 +692,62 @@ TERMS: tuple[Term, ...] = (
         # A sales conversation is the officer's, never an SMS.
         customer_facing=False,
         reason=_cross_sell_reason,
+    ),
+    Term(
+        name="stay_in_touch",
+        # A tier's rhythm (contact_every_days, config [[tiers]]) since the last
+        # real contact, or never contacted: a top customer is not forgotten
+        # just because nothing is due. Its tier comes from the ``tiered`` CTE.
+        # Only when no maturity or instalment reminder applies: the call is made
+        # anyway then, and collections stay first (see above TERMS).
+        points_sql="""CASE WHEN ti.every IS NOT NULL AND (c.last_contact_day IS NULL
+                OR :t - c.last_contact_day >= ti.every)
+                AND m.days_left IS NULL AND i.instalment_day IS NULL
+            THEN CAST(ROUND(:w_stay_in_touch) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "stay_in_touch",
+                8,
+                "the customer's tier is due a contact (its contact_every_days since the"
+                " last real contact)",
+                "客户所在分层的联系周期已到（距上次实际联系已满 contact_every_days 天）",
+            ),
+        ),
+        bound=lambda config: round(config.weights.value("stay_in_touch")),
+        episode=_stay_in_touch_episode,
+        episode_sql="""CASE WHEN last_contact_day IS NULL THEN 0
+            ELSE last_contact_day + tier_every END""",
+        rule=_stay_in_touch_rule,
+        # A relationship call is the officer's, never an automatic SMS.
+        customer_facing=False,
+        reason=_stay_in_touch_reason,
+        idle=_stay_in_touch_idle,
+    ),
+    Term(
+        name="birthday",
+        # Off unless rhythm.birthday_greetings: a greeting is a courtesy the
+        # lender chooses to make, the birth date read from the ID number.
+        # Not on a day with a maturity or instalment reminder (as stay_in_touch).
+        points_sql=f"""CASE WHEN :r_birthday_greetings = 1
+                AND m.days_left IS NULL AND i.instalment_day IS NULL
+                AND {birthday_today_sql("c.id_number", ":t")}
+            THEN CAST(ROUND(:w_birthday) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "birthday",
+                5,
+                "the customer's birthday (only with rhythm.birthday_greetings = true)",
+                "客户生日（仅当 rhythm.birthday_greetings = true）",
+            ),
+        ),
+        bound=lambda config: (
+            round(config.weights.value("birthday")) if config.rhythm.birthday_greetings else 0
+        ),
+        # The spell is the day itself.
+        episode=lambda row, config: row.today_day,
+        episode_sql="today_day",
+        rule=lambda row, config: {"base": _num(config.weights.value("birthday"))},
+        customer_facing=True,
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )

@@ -90,6 +90,7 @@ def main_options(
 
 
 from retain.cli import arrears as _arrears  # noqa: E402
+from retain.cli import birthdays as _birthdays  # noqa: E402
 from retain.cli import calls as _calls  # noqa: E402
 from retain.cli import config as _config  # noqa: E402
 from retain.cli import contacts as _contacts  # noqa: E402
@@ -102,6 +103,7 @@ from retain.cli import ops as _ops  # noqa: E402
 from retain.cli import portfolio as _portfolio  # noqa: E402
 from retain.cli import promises as _promises  # noqa: E402
 from retain.cli import report as _report  # noqa: E402
+from retain.cli import tiers as _tiers  # noqa: E402
 from retain.cli import trend as _trend  # noqa: E402
 
 app.add_typer(_importing.app, name="import")
@@ -118,6 +120,8 @@ _trend.register(app)
 _report.register(app)
 _portfolio.register(app)
 _coverage.register(app)
+_tiers.register(app)
+_birthdays.register(app)
 
 
 class Terminated(BaseException):

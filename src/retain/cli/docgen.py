@@ -255,6 +255,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "retain.exports.CUSTOMER_FIELDS",
         ("export", "reminders", "--days", "30", "--audience", "customer"),
     ),
+    ("birthdays", "retain.cli.birthdays.BIRTHDAY_FIELDS", ("birthdays", "--days", "366")),
 )
 
 
@@ -373,6 +374,16 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         args=("coverage",),
     ),
     Schema(
+        "tiers",
+        _constant_names("retain.cli.tiers.TIERS_KEYS"),
+        one_object=True,
+        nested={
+            "tiers": _constant_names("retain.cli.tiers.TIER_FIELDS"),
+            "industries": _constant_names("retain.cli.tiers.INDUSTRY_FIELDS"),
+        },
+        args=("tiers",),
+    ),
+    Schema(
         "retention",
         _constant_names("retain.cli.portfolio.RETENTION_KEYS"),
         one_object=True,
@@ -387,7 +398,7 @@ _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
     "calls --explain ID", "history ID", "promises", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
-    "doctor --format json", "runoff", "retention", "coverage",
+    "doctor --format json", "runoff", "retention", "tiers", "birthdays", "coverage",
 )  # fmt: skip
 
 
@@ -447,6 +458,8 @@ def setting_ranges() -> str:
     for key, default, bounds in numeric_settings():
         if ".classes." in key:
             shown = "per class"
+        elif key.startswith("tiers."):
+            shown = "per tier (none)"
         elif isinstance(default, list):
             shown = "[" + ", ".join(_figure(v) for v in default) + "] (each)"
         else:

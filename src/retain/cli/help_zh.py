@@ -122,6 +122,26 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
     retain retention --period quarter --from 2026-01-01 --by officer
     retain retention --period year --format json
 """,
+    "tiers": """各客户分层的客户数与贷款余额，以及各行业的优质客户占比（附图）。
+
+分层是配置文件中的 [[tiers]] 规则，按顺序匹配：客户的分层是第一条对其指标成立的规则（见 README 的 Tiers 一节）；没有规则成立的客户计入“未分层”。优质客户是标注 good = true 的分层中的客户，没有任何分层标注时即第一层的客户。余额为在贷贷款余额，单位元。
+
+示例：
+
+    retain tiers
+    retain tiers --by officer
+    retain tiers --format json
+""",
+    "birthdays": """从今天起 --days 天内过生日的客户，按日期排序，生日取自身份证号。
+
+手机号和身份证号均遮蔽显示；生日为这次庆祝的日期（2月29日出生者平年为2月28日）。从不显示出生年份和年龄。配置 rhythm.birthday_greetings = true 后，客户生日当天也会列入电话清单（birthday 原因），export reminders 可发送生日祝福（export.templates ….birthday）。
+
+示例：
+
+    retain birthdays
+    retain birthdays --days 30 --officer 王芳
+    retain birthdays --format json
+""",
     "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
 
 得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿、broken_promise 承诺未兑现）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
@@ -424,6 +444,14 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--target-balance": "要保持的余额，单位元（默认：今日余额）。",
         "--format": "auto = 在终端中显示表格，在管道中输出 TSV；json 为一个含口径定义的对象，"
         "csv/tsv/ndjson 为各月的行。",
+    },
+    "tiers": {
+        "--by": "另按行业或客户经理拆分各分层。",
+        "--format": "auto = 在终端中显示表格，在管道中输出 TSV；json 为一个对象（各分层与各行业优质客户占比），"
+        "csv/tsv/ndjson 为各分层的行。",
+    },
+    "birthdays": {
+        "--days": "向后看多少天（0：仅今天）。",
     },
     "retention": {
         "--period": "期间长度：month（月）、quarter（季度）或 year（年）。",

@@ -1,0 +1,146 @@
+"""Time ``retain tiers`` (and ``calls`` with tier rhythms) on a big store; prints Markdown.
+
+    python bench/tiers.py --loans 20000                 # a small store generated here first
+    python bench/tiers.py                               # the store bench/run.py --keep left
+    python bench/tiers.py --store /tmp/retain-bench/query.db --runs 3
+
+The store is copied into a temporary directory first (and migrated there): the
+original is never written. With ``--loans N`` the data comes from
+``bench/generate.py`` (N loans, N/5 customers) and is imported by ``retain``.
+Each command runs as a whole process ``--runs`` times after one warm-up and the
+MEDIAN wall time is reported, beside the core's SQL alone (``retain.tiers``
+in-process). The config holds the README's three example tiers. Target (issue
+14): ``tiers`` ≤ 2 s on 1,000,000 loans.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from portfolio import TARGET_S, in_process, retain_exe, wall  # noqa: E402
+
+RULES = """
+[[tiers]]
+name = "A"
+name_zh = "核心客户"
+when = "loans_count >= 2 and worst_class == '正常' and total_borrowed >= 500000"
+contact_every_days = 30
+good = true
+
+[[tiers]]
+name = "B"
+name_zh = "成长客户"
+when = "balance > 0 and worst_class in ['正常', '关注'] or referrals_converted >= 1"
+contact_every_days = 90
+
+[[tiers]]
+name = "C"
+name_zh = "关注客户"
+when = "max_days_past_due > 30"
+"""
+
+
+def _generated_store(work: Path, loans: int, today: str) -> Path:
+    spec = importlib.util.spec_from_file_location("retain_bench_generate", BENCH / "generate.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen
+    spec.loader.exec_module(gen)
+    data = work / "data"
+    customers = max(1, loans // 5)
+    gen.generate(
+        gen.Spec(
+            loans=loans,
+            customers=customers,
+            out=data,
+            seed=1,
+            today=dt.date.fromisoformat(today),
+        )
+    )
+    store = work / "generated.db"
+    for kind in ("customers", "loans"):
+        subprocess.run(
+            [retain_exe(), "--db", str(store), "--today", today, "import", kind,
+             str(data / f"{kind}.csv")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    return store
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--store", type=Path, default=Path("/tmp/b2/query.db"))
+    parser.add_argument("--loans", type=int, default=None, help="generate a store this big")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--today", default="2026-12-01")
+    args = parser.parse_args(argv)
+
+    from retain.config import load_config
+    from retain.days import day_number
+    from retain.store import Store
+    from retain.tiers import tier_report
+
+    with tempfile.TemporaryDirectory(prefix="retain-tiers-") as work_dir:
+        work = Path(work_dir)
+        config_path = work / "config.toml"
+        config_path.write_text(RULES, encoding="utf-8")
+        os.environ["RETAIN_CONFIG"] = str(config_path)
+        if args.loans is not None:
+            source = _generated_store(work, args.loans, args.today)
+        elif args.store.is_file():
+            source = args.store
+        else:
+            sys.exit(f"no store {args.store}: run python bench/run.py --keep /tmp/b2, or --loans N")
+        store_path = work / "query.db"
+        shutil.copyfile(source, store_path)
+        Store(store_path, write=True).close()  # migrate the copy, never the original
+        config = load_config()
+        today = day_number(dt.date.fromisoformat(args.today))
+        assert today is not None
+        retain = [retain_exe(), "--db", str(store_path), "--today", args.today, "--lang", "en"]
+        store = Store(store_path)
+        conn = store.conn
+        loans = int(conn.execute("SELECT COUNT(*) FROM loans").fetchone()[0])
+        customers = int(conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0])
+        rows: list[tuple[str, list[str], Callable[[], object] | None, bool]] = [
+            ("tiers", ["tiers", "--format", "csv"], lambda: tier_report(conn, config, today), True),
+            (
+                "tiers --by officer",
+                ["tiers", "--by", "officer", "--format", "csv"],
+                lambda: tier_report(conn, config, today, by="officer"),
+                False,
+            ),
+            ("calls (tiers with rhythms)", ["calls", "--format", "csv"], None, False),
+        ]
+        print(f"{loans:,} loans, {customers:,} customers; medians of {args.runs}\n")
+        print("| command | wall (median) | SQL alone (median) | target |")
+        print("|---|---|---|---|")
+        for name, cli_args, call, targeted in rows:
+            seconds = wall([*retain, *cli_args], args.runs)
+            sql = f"{in_process(call, args.runs):.2f} s" if call is not None else "—"
+            goal = "reported"
+            if targeted:
+                goal = f"≤ {TARGET_S:.0f} s: {'met' if seconds <= TARGET_S else 'missed'}"
+            print(f"| `{name}` | {seconds:.2f} s | {sql} | {goal} |")
+        os.environ["RETAIN_CONFIG"] = str(work / "none.toml")
+        seconds = wall([*retain, "calls", "--format", "csv"], args.runs)
+        print(f"| `calls (no tiers)` | {seconds:.2f} s | — | reported |")
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

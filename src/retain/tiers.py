@@ -1,0 +1,309 @@
+"""Customer tiers (客户分层): facts per customer, and the config's rules over them.
+
+Every fact comes from a *source*: one function giving an SQL ``SELECT`` of
+``customer_id`` and the source's fact columns, one row per customer (or None
+while the source's table does not exist yet: every fact of it is then its
+``missing`` value). All sources are joined onto the customers in one query,
+so a book's tiers take one pass over each table. Another module extends the
+facts by adding a :class:`FactSource` to :data:`SOURCES` (holdings, groups).
+
+The rules (``[[tiers]]`` of the config, :mod:`retain.tier_rules`) are compiled
+to one ``CASE``: the first rule that holds gives the tier, none gives NULL
+(shown as "no tier").
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from retain.rules import class_case, dpd_sql, is_open_sql
+from retain.tier_rules import Kind, SqlParams, parse, to_sql
+
+if TYPE_CHECKING:
+    from retain.config import Config, TierRule
+
+
+@dataclass(frozen=True)
+class FactDef:
+    name: str
+    kind: Kind
+    unit: str  # for the README's table of facts
+    description: str
+    missing: str  # SQL literal when the customer has no row in the source
+
+
+@dataclass(frozen=True)
+class FactSource:
+    name: str
+    facts: tuple[FactDef, ...]
+    # (config, ids) -> SELECT customer_id, <fact columns> ... one row per customer,
+    # ``ids`` an SQL ``IN`` operand limiting the customers (None: everyone);
+    # None when the source does not exist yet.
+    select: Callable[[Config, str | None], str | None]
+    # True: the facts are columns of the customers row (``fc``), no join.
+    row: bool = False
+
+
+def _only(column: str, ids: str | None) -> str:
+    return f" AND {column} IN {ids}" if ids is not None else ""
+
+
+def _loans(config: Config, ids: str | None) -> str:
+    # Days past due: today's for an open loan, the last imported for a closed
+    # one (a customer who was late once is not a top customer).
+    dpd = (
+        f"CASE WHEN {is_open_sql('l')} THEN {dpd_sql('l', ':t')}"
+        " ELSE COALESCE(l.days_past_due, 0) END"
+    )
+    return f"""SELECT l.customer_id, COUNT(*) AS loans_count,
+        SUM(l.principal_fen) / 100.0 AS total_borrowed,
+        SUM(CASE WHEN {is_open_sql("l")} THEN COALESCE(l.balance_fen, l.principal_fen)
+            ELSE 0 END) / 100.0 AS balance,
+        MAX({dpd}) AS max_days_past_due,
+        (:t - MIN(l.disbursed_day)) / 365.25 AS years_as_customer
+    FROM loans l WHERE 1{_only("l.customer_id", ids)}
+    GROUP BY l.customer_id"""
+
+
+def _referrals(config: Config, ids: str | None) -> str:
+    return f"""SELECT p.referrer_customer_id AS customer_id, COUNT(*) AS referrals_converted
+    FROM prospects p WHERE p.referrer_customer_id IS NOT NULL AND p.stage = 'disbursed'
+        {_only("p.referrer_customer_id", ids)}
+    GROUP BY p.referrer_customer_id"""
+
+
+def _not_yet(config: Config, ids: str | None) -> None:
+    """A source whose table is not in the store yet: its facts are their ``missing``."""
+    return None
+
+
+#: worst_class is computed from max_days_past_due after the join (the arrears table).
+WORST_CLASS = "worst_class"
+
+SOURCES: list[FactSource] = [
+    FactSource(
+        "customer",
+        (
+            FactDef("industry", "text", "text", "the customer's industry (行业)", "NULL"),
+            FactDef("officer", "text", "text", "the customer's officer", "NULL"),
+        ),
+        _not_yet,
+        row=True,
+    ),
+    FactSource(
+        "loans",
+        (
+            FactDef("loans_count", "number", "loans", "loans ever imported, closed included", "0"),
+            FactDef("total_borrowed", "number", "yuan", "principal of every loan, summed", "0"),
+            FactDef("balance", "number", "yuan", "open loans' balance (principal when none)", "0"),
+            FactDef(
+                "max_days_past_due",
+                "number",
+                "days",
+                "most days past due of any loan: today's for an open loan, "
+                "the last imported for a closed one",
+                "0",
+            ),
+            FactDef(
+                "years_as_customer",
+                "number",
+                "years",
+                "years (fractional) since the first disbursement",
+                "0",
+            ),
+        ),
+        _loans,
+    ),
+    FactSource(
+        "arrears",
+        (
+            FactDef(
+                WORST_CLASS,
+                "text",
+                "class name",
+                "the arrears class (arrears.classes name, e.g. 正常, 关注) of max_days_past_due",
+                "NULL",
+            ),
+        ),
+        _not_yet,
+    ),
+    FactSource(
+        "referrals",
+        (
+            FactDef(
+                "referrals_converted",
+                "number",
+                "prospects",
+                "prospects this customer referred who reached the stage disbursed",
+                "0",
+            ),
+        ),
+        _referrals,
+    ),
+    # Wired by the holdings and groups work: until their tables exist these are
+    # constant (README says so).
+    FactSource(
+        "holdings",
+        (
+            FactDef(
+                "products_held", "number", "products", "open product holdings (0 for now)", "0"
+            ),
+            FactDef("aum", "number", "yuan", "assets under management (0 for now)", "0"),
+        ),
+        _not_yet,
+    ),
+    FactSource(
+        "groups",
+        (FactDef("group", "text", "text", "the customer's group (none for now)", "NULL"),),
+        _not_yet,
+    ),
+]
+
+
+def facts() -> list[FactDef]:
+    return [fact for source in SOURCES for fact in source.facts]
+
+
+def fact_kinds() -> dict[str, Kind]:
+    return {fact.name: fact.kind for fact in facts()}
+
+
+def facts_sql(config: Config, ids: str | None = None) -> tuple[str, dict[str, Any]]:
+    """One row per customer (``fc``) with every fact as a column named after it.
+
+    Reads ``:t`` (today's day number), which the caller binds.
+    """
+    columns = ["fc.customer_id AS customer_id"]
+    joins: list[str] = []
+    params: dict[str, Any] = {}
+    for index, source in enumerate(SOURCES):
+        if source.name == "arrears":
+            continue
+        if source.row:
+            columns += [f'fc."{f.name}" AS "{f.name}"' for f in source.facts]
+            continue
+        select = source.select(config, ids)
+        alias = f"s{index}"
+        if select is None:
+            columns += [f'{f.missing} AS "{f.name}"' for f in source.facts]
+            continue
+        joins.append(f"LEFT JOIN ({select}) {alias} ON {alias}.customer_id = fc.customer_id")
+        columns += [
+            f'COALESCE({alias}."{f.name}", {f.missing}) AS "{f.name}"' for f in source.facts
+        ]
+    names = [c.name for c in config.arrears.classes]
+    worst, class_params = class_case(config.arrears, "f.max_days_past_due", names, "tfc")
+    params.update(class_params)
+    inner = f"""SELECT {", ".join(columns)}
+    FROM customers fc {" ".join(joins)}
+    WHERE 1{_only("fc.customer_id", ids)}"""
+    # No loan: no class (a rule on worst_class does not hold for them).
+    sql = f"""SELECT f.*, CASE WHEN f.loans_count > 0 THEN {worst} END AS {WORST_CLASS}
+    FROM ({inner}) f"""
+    return sql, params
+
+
+def tier_case(rules: list[TierRule], column: str = 'f."{}"') -> tuple[str, dict[str, Any]]:
+    """The index of the first rule that holds (NULL for none), and its parameters."""
+    if not rules:
+        return "NULL", {}
+    kinds = fact_kinds()
+    params = SqlParams("tr")
+    whens = [
+        f"WHEN {to_sql(parse(rule.when, kinds), params, column)} THEN {index}"
+        for index, rule in enumerate(rules)
+    ]
+    return f"(CASE {' '.join(whens)} END)", dict(params.values)
+
+
+def tiered_sql(config: Config, ids: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Every customer's facts and ``tier`` (index into config.tiers, NULL: none)."""
+    sql, params = facts_sql(config, ids)
+    case, rule_params = tier_case(config.tiers)
+    return f"SELECT f.*, {case} AS tier FROM ({sql}) f", {**params, **rule_params}
+
+
+# --- retain tiers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TierLine:
+    tier: int | None  # index into config.tiers; None: no rule matched
+    group: str | None  # the --by value (officer, industry), None without --by
+    customers: int
+    balance_fen: int
+
+
+@dataclass(frozen=True)
+class IndustryShare:
+    industry: str | None
+    customers: int
+    good: int
+
+    @property
+    def share(self) -> float:
+        return self.good / self.customers if self.customers else 0.0
+
+
+@dataclass(frozen=True)
+class TierReport:
+    lines: list[TierLine]
+    industries: list[IndustryShare]
+    good_tiers: tuple[int, ...]
+
+
+BY_COLUMNS: Mapping[str, str] = {"industry": "industry", "officer": "officer"}
+
+
+def good_tiers(rules: list[TierRule]) -> tuple[int, ...]:
+    """The tiers counted as good: those marked ``good``, else the first."""
+    marked = tuple(i for i, rule in enumerate(rules) if rule.good)
+    return marked or ((0,) if rules else ())
+
+
+def tier_report(
+    conn: sqlite3.Connection, config: Config, today_day: int, *, by: str | None = None
+) -> TierReport:
+    sql, params = tiered_sql(config)
+    params["t"] = today_day
+    group = f'"{BY_COLUMNS[by]}"' if by is not None else "NULL"
+    good = good_tiers(config.tiers)
+    marks = ", ".join(str(i) for i in good) or "NULL"
+    # One pass: the per-tier lines and the per-industry good counts together.
+    rows = conn.execute(
+        f"""WITH t AS ({sql})
+        SELECT tier, {group}, industry, COUNT(*), CAST(ROUND(SUM(balance) * 100) AS INTEGER),
+            SUM(tier IN ({marks}))
+        FROM t GROUP BY tier, {group}, industry""",
+        params,
+    ).fetchall()
+    lines: dict[tuple[int | None, str | None], list[int]] = {}
+    industries: dict[str | None, list[int]] = {}
+    for tier, grouped, industry, customers, balance_fen, good_count in rows:
+        line = lines.setdefault((tier, grouped), [0, 0])
+        line[0] += customers
+        line[1] += balance_fen or 0
+        share = industries.setdefault(industry, [0, 0])
+        share[0] += customers
+        share[1] += good_count or 0
+
+    def tier_order(key: tuple[int | None, str | None]) -> tuple[int, int, str]:
+        tier, grouped = key
+        return (len(config.tiers) if tier is None else tier, grouped is None, grouped or "")
+
+    return TierReport(
+        lines=[
+            TierLine(tier, grouped, customers, balance)
+            for (tier, grouped), (customers, balance) in sorted(
+                lines.items(), key=lambda item: tier_order(item[0])
+            )
+        ],
+        industries=sorted(
+            (IndustryShare(name, c, g) for name, (c, g) in industries.items()),
+            key=lambda s: (-s.share, -s.customers, s.industry is None, s.industry or ""),
+        ),
+        good_tiers=good,
+    )
