@@ -145,10 +145,24 @@ def test_the_table_names_the_suggested_products_in_chinese(book: Cli) -> None:
     assert "借记卡" in line and "60%" in line
 
 
-def test_by_tier_is_an_error_until_tiers_exist(book: Cli) -> None:
+def test_by_tier_is_an_error_until_tiers_are_configured(book: Cli) -> None:
     result = book("coverage", "--by", "tier")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: customer tiers are not configured")
+
+
+def test_by_tier_groups_by_the_first_tier_rule_that_holds(book: Cli, tmp_path: Path) -> None:
+    (tmp_path / "no-config.toml").write_text(
+        '[[tiers]]\nname = "A"\nwhen = "loans_count >= 1 and worst_class == \'正常\'"\n'
+        '[[tiers]]\nname = "B"\nwhen = "loans_count >= 1"\n',
+        encoding="utf-8",
+    )
+    found = coverage_json(book, "--by", "tier")
+    rows = [(g["group"], g["customers"], g["good"], g["gaps"]) for g in found["groups"]]
+    # A: every borrower whose worst days past due are 正常 (the tiers' fact: C6's
+    # write-off reports none, so C6 is in A but not good); B: C3 (40 days); no
+    # tier: C9 (never borrowed). The gaps (C2, C4, C7) are all in A.
+    assert rows == [(None, 9, 6, 3), ("A", 7, 6, 3), ("B", 1, 0, 0), (None, 1, 0, 0)]
 
 
 def test_a_book_without_holdings_has_no_gaps(cli: Cli, make_csv: Callable[..., Path]) -> None:

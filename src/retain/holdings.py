@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 
 _OPEN = "h.closed_day IS NULL"
 _AUM = f"CASE WHEN h.product NOT IN ({', '.join(repr(p) for p in NOT_AUM)}) THEN h.balance_fen END"
-#: The peer groups coverage can be shown by (tiers are not configured in this version).
-GROUPS = ("industry", "officer")
+#: The groups coverage can be shown by.
+GROUPS = ("industry", "officer", "tier")
 
 
 def rebuild_peers(conn: sqlite3.Connection) -> None:
@@ -148,9 +148,13 @@ def coverage(
     recent_months: int,
     good_max: int,
     limit: int | None,
+    tiers: tuple[str, dict[str, object], list[str]] | None = None,
 ) -> Coverage:
     """Products per customer, AUM and good customers per group; the gap list
-    (its first ``limit`` rows, all if None; ``gaps_total`` counts them all)."""
+    (its first ``limit`` rows, all if None; ``gaps_total`` counts them all).
+
+    ``tiers`` (for ``by="tier"``): the SQL giving each customer's tier index
+    (``retain.tiers.tiered_sql``), its parameters and the tiers' names."""
     if by not in GROUPS:  # pragma: no cover - the CLI offers only these
         raise ValueError(by)
     params = {
@@ -163,11 +167,22 @@ def coverage(
         "CREATE TEMP TABLE cov_good (customer_id TEXT PRIMARY KEY) WITHOUT ROWID",
     )
     conn.execute(f"INSERT INTO temp.cov_good {_good_sql(good_max)}", params)
+    conn.execute("DROP TABLE IF EXISTS temp.cov_tier")
+    conn.execute("CREATE TEMP TABLE cov_tier (customer_id TEXT PRIMARY KEY, tier TEXT)")
+    if tiers is not None:
+        tier_sql, tier_params, names = tiers
+        named = " ".join(f"WHEN {i} THEN :tier_name{i}" for i in range(len(names)))
+        conn.execute(
+            f"INSERT INTO temp.cov_tier SELECT customer_id, CASE tier {named} END"
+            f" FROM ({tier_sql}) WHERE tier IS NOT NULL",
+            {**params, **tier_params, **{f"tier_name{i}": n for i, n in enumerate(names)}},
+        )
     gap_rows = conn.execute(
         f"""
-        SELECT g.customer_id, c.name, c.officer, c.industry, p.product,
+        SELECT g.customer_id, c.name, c.officer, c.industry, ct.tier, p.product,
             p.holders * 1.0 / p.members AS share
         FROM temp.cov_good g JOIN customers c ON c.customer_id = g.customer_id
+        LEFT JOIN temp.cov_tier ct ON ct.customer_id = g.customer_id
         JOIN holding_peers p ON p.peer = c.industry AND p.holders > p.members * :xs_share
         WHERE NOT EXISTS (SELECT 1 FROM holdings h WHERE h.customer_id = g.customer_id
             AND h.product = p.product AND {_OPEN})
@@ -176,10 +191,10 @@ def coverage(
         params,
     ).fetchall()
     missing: dict[str, list[tuple[str, float]]] = {}
-    about: dict[str, tuple[str, str | None, str]] = {}
-    for customer_id, name, officer, industry, product, share in gap_rows:
+    about: dict[str, tuple[str, str | None, str, str | None]] = {}
+    for customer_id, name, officer, industry, tier, product, share in gap_rows:
         missing.setdefault(customer_id, []).append((product, share))
-        about[customer_id] = (name, officer, industry)
+        about[customer_id] = (name, officer, industry, tier)
     order = sorted(missing, key=lambda cid: (-missing[cid][0][1], cid))
     shown = order if limit is None else order[:limit]
     held = _held(conn, shown)
@@ -197,12 +212,12 @@ def coverage(
         )
         for cid in shown
     ]
-    column = "c.officer" if by == "officer" else "c.industry"
+    column = {"officer": "c.officer", "industry": "c.industry", "tier": "ct.tier"}[by]
     groups: dict[str | None, Group] = {}
     products_all = 0
     gap_counts: dict[str | None, int] = {}
     for cid in missing:
-        key = about[cid][1] if by == "officer" else about[cid][2]
+        key = about[cid][{"officer": 1, "industry": 2, "tier": 3}[by]]
         gap_counts[key] = gap_counts.get(key, 0) + 1
     # Two passes, each in the order of an index: everyone (with the good), then
     # the holders only (the holdings index, customer by customer); customers
@@ -211,6 +226,7 @@ def coverage(
         f"""
         SELECT {column} AS grp, COUNT(*), COUNT(g.customer_id)
         FROM customers c LEFT JOIN temp.cov_good g ON g.customer_id = c.customer_id
+        LEFT JOIN temp.cov_tier ct ON ct.customer_id = c.customer_id
         GROUP BY grp
         """
     ).fetchall()
@@ -227,15 +243,21 @@ def coverage(
                 SUM(CASE WHEN per.n >= 3 THEN 1 ELSE 0 END), SUM(per.n),
                 COALESCE(SUM(per.aum), 0)
             FROM per JOIN customers c ON c.customer_id = per.customer_id
+            LEFT JOIN temp.cov_tier ct ON ct.customer_id = c.customer_id
             GROUP BY grp
             """
         )
     }
     rows = []
-    for grp, customers, good in sorted(counts, key=lambda r: (r[0] is None, r[0] or "")):
+    # tiers in their config order, other groups by name; no group last
+    rank = {name: i for i, name in enumerate(tiers[2])} if tiers is not None else {}
+    for grp, customers, good in sorted(
+        counts, key=lambda r: (r[0] is None, rank.get(r[0], 0), r[0] or "")
+    ):
         holders, p1, p2, p3, products, aum = held_by.get(grp, (0, 0, 0, 0, 0, 0))
         rows.append((grp, customers, customers - holders, p1, p2, p3, products, aum, good))
     conn.execute("DROP TABLE temp.cov_good")
+    conn.execute("DROP TABLE temp.cov_tier")
     for grp, customers, p0, p1, p2, p3, products, aum, good in rows:
         products_all += products
         groups[grp] = Group(

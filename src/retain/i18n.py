@@ -121,14 +121,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "product.mobile_banking": ("mobile banking", "手机银行"),
     "product.other": ("other", "其他"),
     "error.coverage.no_tiers": (
-        "customer tiers are not configured in this version; use --by industry or --by officer",
-        "本版本尚未配置客户分层；请用 --by industry 或 --by officer",
+        "customer tiers are not configured: add [[tiers]] rules to the config"
+        " (README, Tiers), or use --by industry or --by officer",
+        "尚未配置客户分层：请在配置中加上 [[tiers]] 规则（见 README 的 Tiers 一节），"
+        "或用 --by industry 或 --by officer",
     ),
     "coverage.title": ("Product coverage on {date}", "{date} 产品覆盖度"),
     "coverage.total": ("all customers", "全部客户"),
     "coverage.none": ("(none)", "（未填）"),
     "coverage.col.by_industry": ("Industry", "行业"),
     "coverage.col.by_officer": ("Officer", "客户经理"),
+    "coverage.col.by_tier": ("Tier", "分层"),
     "coverage.col.customers": ("Customers", "客户数"),
     "coverage.col.p0": ("0 products", "0 个产品"),
     "coverage.col.p1": ("1", "1 个"),

@@ -28,8 +28,8 @@ arrears class (正常), and no written-off loan.
 
 The table shows the groups and the first --limit gaps; json is one object
 (groups, the first row the total, and gaps); csv/tsv/ndjson carry the groups'
-rows, or with --gaps the gap list (one row per customer). --by tier needs
-customer tiers, which this version does not configure: an error (exit 2).
+rows, or with --gaps the gap list (one row per customer). --by tier groups
+by the config's [[tiers]] (retain tiers); without any, an error (exit 2).
 
 Example:
 
@@ -102,9 +102,15 @@ def coverage(
     from retain.holdings import good_max_days
 
     st = state(ctx)
-    if by is CoverageBy.tier:
-        raise UsageError(key="coverage.no_tiers")
     config = load_config()
+    tiers = None
+    if by is CoverageBy.tier:
+        if not config.tiers:
+            raise UsageError(key="coverage.no_tiers")
+        from retain.tiers import tiered_sql
+
+        sql, params = tiered_sql(config)
+        tiers = (sql, params, [rule.name for rule in config.tiers])
     out_format = _sheet_format(fmt, None)
     with st.store() as store:
         found = build(
@@ -115,6 +121,7 @@ def coverage(
             recent_months=config.rhythm.win_back_months,
             good_max=good_max_days(config.arrears),
             limit=limit or GAPS_SHOWN if out_format == "table" else limit,
+            tiers=tiers,
         )
     if out_format == "table":
         _render(found, st)
