@@ -124,11 +124,11 @@ def test_bad_rows_go_to_the_rejects_file_and_the_good_ones_are_committed(
     assert [row[0] for row in stored(customers)] == ["deposit/acct:A1"]
 
 
-def test_as_of_bounds_the_dates_and_stdin_works(customers: Cli) -> None:
+def test_as_of_bounds_the_dates_and_stdin_works(customers: Cli, tmp_path: Path) -> None:
     text = "customer_id,product,balance,opened_on\nC1,wealth,100,2026-11-28\n"
     result = customers(
         "import", "holdings", "-", "--input-format", "csv", "--as-of", "2026-11-27",
-        "--format", "json", input=text,
+        "--format", "json", "--rejects", str(tmp_path / "rejects.csv"), input=text,
     )  # fmt: skip
     assert result.exit_code == 3
     assert result.json()["rejects"][0]["reason"] == "after today (2026-11-27)"
