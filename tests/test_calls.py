@@ -33,7 +33,9 @@ TERMS = (
     "overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery",
     "collateral_expiry",
     "broken_promise",
-    "instalment", "stay_in_touch", "birthday",
+    "instalment",
+    "cross_sell",
+    "stay_in_touch", "birthday",
 )  # fmt: skip
 CALL_FIELDS = [
     "rank", "score", "customer_id", "name", "phone", "officer", "reasons", "action",

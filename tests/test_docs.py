@@ -118,7 +118,12 @@ def book(seeded: Cli, make_csv: Callable[..., Path], tmp_path: Path) -> dict[str
     """The seeded store plus a paid-off customer, a contact, and an import file
     with a rejected row: every documented output has at least one row."""
     customers = make_csv(
-        "more.csv", [CUSTOMER_HEADER, ["C9", "赵六", "13712349009", "", "", "", ""]]
+        "more.csv",
+        [
+            CUSTOMER_HEADER,
+            ["C9", "赵六", "13712349009", "", "烟酒", "", ""],
+            ["C10", "孙八", "13712349010", "", "烟酒", "", ""],
+        ],
     )
     loans = make_csv(
         "more-loans.csv",
@@ -126,6 +131,9 @@ def book(seeded: Cli, make_csv: Callable[..., Path], tmp_path: Path) -> dict[str
     )  # fmt: skip
     assert seeded("import", "customers", str(customers)).exit_code == 0
     assert seeded("import", "loans", str(loans)).exit_code == 0
+    # 烟酒: C9 and C10 of three hold a deposit, C2 (good) does not: a cross-sell gap
+    holdings = make_csv("holdings.csv", [["客户编号", "产品"], ["C9", "活期"], ["C10", "活期"]])
+    assert seeded("import", "holdings", str(holdings)).exit_code == 0
     assert seeded("log", "C1", "--channel", "call", "--next", "+1d").exit_code == 0
     promised = ("--outcome", "promised", "--next", "+3d", "--amount", "500")
     assert seeded("log", "C1", *promised).exit_code == 0

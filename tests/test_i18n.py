@@ -21,7 +21,7 @@ from retain.importing.columns import ALL_FIELDS
 from retain.importing.normalise import Invalid, norm_phone, norm_status
 from retain.officers import STATUSES as OFFICER_STATUSES
 from retain.promises import STATUSES as PROMISE_STATUSES
-from retain.rules import GUARANTEES, STATUSES
+from retain.rules import GUARANTEES, PRODUCTS, STATUSES
 from retain.snapshots import METRICS
 from retain.terms import CUSTOMER_FACING, TERM_NAMES
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
@@ -46,7 +46,9 @@ def test_every_key_has_both_languages_with_the_same_placeholders(key: str) -> No
 def test_error_and_reject_texts_are_english_and_chinese() -> None:
     """English error texts carry no Chinese except accepted values (信用/保证 …);
     every Chinese text has Chinese in it."""
-    data = re.compile(r"信用/保证/抵押/质押|正常/逾期/结清/核销")
+    data = re.compile(
+        r"信用/保证/抵押/质押|正常/逾期/结清/核销|活期/定期/借记卡/信用卡/理财/保险/代发工资/手机银行/其他"
+    )
     for key, (en, zh) in CATALOGUE.items():
         if key.startswith(("error.", "reject.", "os.", "import.field.")):
             assert not CJK.search(data.sub("", en)), key
@@ -86,10 +88,37 @@ DYNAMIC: dict[str, set[str]] = {
     "trend.metric.{}": {f"trend.metric.{m}" for m in METRICS},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
-    "kind.{}": {f"kind.{k}" for k in ("customers", "loans", "schedule", "guarantors", "prospects")},
+    "kind.{}": {
+        f"kind.{k}"
+        for k in ("customers", "loans", "schedule", "guarantors", "prospects", "holdings")
+    },
     "import.note_prospect_{}": {
         "import.note_prospect_customer",
         "import.note_prospect_prospect",
+    },
+    "product.{}": {f"product.{p}" for p in PRODUCTS},
+    "coverage.col.{}": {
+        f"coverage.col.{c}"
+        for c in (
+            "by_industry",
+            "by_officer",
+            "customers",
+            "p0",
+            "p1",
+            "p2",
+            "p3",
+            "average",
+            "aum",
+            "good",
+            "gaps",
+            "customer_id",
+            "name",
+            "officer",
+            "industry",
+            "held",
+            "suggested",
+            "peers",
+        )
     },
     "schedule.{}": {f"schedule.{s}" for s in ("paid", "late", "unpaid", "overdue")},
     "promise.status.{}": {f"promise.status.{s}" for s in PROMISE_STATUSES},

@@ -438,6 +438,16 @@ def _template_error(where: str, exc: TemplateError) -> ConfigValueError:
     )
 
 
+class CoverageConfig(_Section):
+    peer_share: float = Field(
+        0.5,
+        ge=0,
+        le=0.99,
+        description="a good customer lacking a product held by more than this share of "
+        "their peer group (industry) has a cross-sell gap (retain coverage, calls)",
+    )
+
+
 class TierRule(_Section):
     """One customer tier (客户分层): the first rule whose ``when`` holds wins."""
 
@@ -506,6 +516,10 @@ class Config(_Section):
     retention: RetentionConfig = Field(
         default_factory=RetentionConfig,
         description="renewals and the runoff cliff (retain runoff, retain retention)",
+    )
+    coverage: CoverageConfig = Field(
+        default_factory=CoverageConfig,
+        description="product coverage and cross-sell gaps (retain coverage)",
     )
     tiers: list[TierRule] = Field(
         default_factory=list,

@@ -81,6 +81,9 @@ DESCRIPTIONS: dict[str, str] = {
     "retention": "续贷与业绩断层（retain runoff、retain retention）",
     "retention.renewal_grace_days": "贷款结清后这么多天内发放的新贷款算作续贷",
     "retention.cliff_share": "runoff 把预测余额首次低于今天余额这一比例的月份称为“断层”",
+    "coverage": "产品覆盖度与交叉营销缺口（retain coverage）",
+    "coverage.peer_share": "优质客户缺少同类客户（同行业）中超过这一比例的人持有的产品，"
+    "即为交叉营销缺口（retain coverage、calls）",
     "tiers": "客户分层，按顺序匹配、第一条成立的规则生效：name、name_zh、when、"
     "contact_every_days、good（见 README 的 Tiers 一节）",
     "tiers.name": "分层的简称，如 A",

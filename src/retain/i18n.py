@@ -111,6 +111,60 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kind.schedule": ("repayment schedule", "还款计划"),
     "kind.guarantors": ("guarantors", "担保人"),
     "kind.prospects": ("prospects", "潜在客户"),
+    "kind.holdings": ("holdings", "产品持有"),
+    "product.deposit": ("deposit", "活期"),
+    "product.term_deposit": ("term deposit", "定期"),
+    "product.card": ("debit card", "借记卡"),
+    "product.credit_card": ("credit card", "信用卡"),
+    "product.wealth": ("wealth product", "理财"),
+    "product.insurance": ("insurance", "保险"),
+    "product.payroll": ("payroll", "代发工资"),
+    "product.mobile_banking": ("mobile banking", "手机银行"),
+    "product.other": ("other", "其他"),
+    "error.coverage.no_tiers": (
+        "customer tiers are not configured: add [[tiers]] rules to the config"
+        " (README, Tiers), or use --by industry or --by officer",
+        "尚未配置客户分层：请在配置中加上 [[tiers]] 规则（见 README 的 Tiers 一节），"
+        "或用 --by industry 或 --by officer",
+    ),
+    "coverage.title": ("Product coverage on {date}", "{date} 产品覆盖度"),
+    "coverage.total": ("all customers", "全部客户"),
+    "coverage.none": ("(none)", "（未填）"),
+    "coverage.col.by_industry": ("Industry", "行业"),
+    "coverage.col.by_officer": ("Officer", "客户经理"),
+    "coverage.col.by_tier": ("Tier", "分层"),
+    "coverage.col.customers": ("Customers", "客户数"),
+    "coverage.col.p0": ("0 products", "0 个产品"),
+    "coverage.col.p1": ("1", "1 个"),
+    "coverage.col.p2": ("2", "2 个"),
+    "coverage.col.p3": ("3+", "3 个以上"),
+    "coverage.col.average": ("Average", "人均"),
+    "coverage.col.aum": ("AUM", "金融资产"),
+    "coverage.col.good": ("Good", "优质客户"),
+    "coverage.col.gaps": ("Gaps", "缺口"),
+    "coverage.col.customer_id": ("Customer", "客户编号"),
+    "coverage.col.name": ("Name", "姓名"),
+    "coverage.col.officer": ("Officer", "客户经理"),
+    "coverage.col.industry": ("Industry", "行业"),
+    "coverage.col.held": ("Holds", "已持有"),
+    "coverage.col.suggested": ("Suggest", "建议产品"),
+    "coverage.col.peers": ("Peers holding", "同业持有率"),
+    "coverage.gaps_title": (
+        "Cross-sell gaps: {count} good customers",
+        "交叉营销缺口：{count} 位优质客户",
+    ),
+    "coverage.gaps_footer": (
+        "a gap: a good customer lacking a product more than {share} of their industry hold",
+        "缺口：优质客户缺少同行业超过 {share} 的客户持有的产品",
+    ),
+    "coverage.more": (
+        "showing {shown} of {total} (--limit)",
+        "显示 {total} 位中的 {shown} 位（--limit）",
+    ),
+    "coverage.no_gaps": (
+        "No cross-sell gaps: no good customer lacks a product more than {share} of their industry hold.",
+        "没有交叉营销缺口：没有优质客户缺少同行业超过 {share} 的客户持有的产品。",
+    ),
     # --- overdue (retain overdue) ---
     "overdue.title": ("Overdue loans on {today}", "{today} 逾期贷款"),
     "overdue.title_officer": (
@@ -1326,6 +1380,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "customer {customer} has different details on row {row} of this file",
         "客户 {customer} 在本文件第 {row} 行的资料不同",
     ),
+    "reject.no_holder": (
+        "customer {customer} does not exist; import customers or loans first",
+        "客户 {customer} 不存在；请先导入客户或贷款",
+    ),
+    "reject.product_unknown": (
+        "unknown product {value}; expected one of 活期/定期/借记卡/信用卡/理财/保险/代发工资/手机银行/其他"
+        " or deposit/term_deposit/card/credit_card/wealth/insurance/payroll/mobile_banking/other",
+        "未知的产品类型 {value}；应为 活期/定期/借记卡/信用卡/理财/保险/代发工资/手机银行/其他"
+        " 或 deposit/term_deposit/card/credit_card/wealth/insurance/payroll/mobile_banking/other 之一",
+    ),
+    "reject.product_alias": (
+        "alias for {value} maps to unknown product {target}",
+        "{value} 的映射指向未知的产品类型 {target}",
+    ),
+    "reject.closed_before_opened": ("before opened_on", "早于开户日期"),
     "reject.no_customer": (
         "customer {customer} does not exist; import customers first or add customer columns",
         "客户 {customer} 不存在；请先导入客户，或在本文件中加上客户列",
@@ -1411,6 +1480,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.field.need": ("need", "需求金额"),
     "import.field.source": ("source", "来源"),
     "import.field.note": ("note", "备注"),
+    "import.field.product_type": ("product_type", "产品类型"),
+    "import.field.account": ("account", "账号"),
+    "import.field.opened_on": ("opened_on", "开户日期"),
+    "import.field.holding": (
+        "holding (account, or customer + product + opened_on)",
+        "持有产品（账号，或客户＋产品＋开户日期）",
+    ),
     "import.field.next_due_on": ("next_due_on", "下次还款日"),
     "import.field.next_due_amount": ("next_due_amount", "下期应还"),
     "import.field.next_due_period": ("next_due_period", "当前期数"),
@@ -1486,6 +1562,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.maturing_today": ("matures today", "今日到期"),
     "reason.follow_up": ("follow-up due {date}", "约定跟进 {date}"),
     "reason.post_loan_check": ("post-loan check", "贷后检查"),
+    "reason.cross_sell": ("suggest {product}", "推荐{product}"),
     "reason.revisit": ("return visit", "回访"),
     "reason.win_back": ("win back", "无贷户维护"),
     "reason.recovery": ("recovery (written off)", "核销追偿"),
@@ -1496,6 +1573,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "term.maturing": ("maturing", "到期"),
     "term.follow_up": ("follow-up", "约定跟进"),
     "term.post_loan_check": ("post-loan check", "贷后检查"),
+    "term.cross_sell": ("cross-sell", "交叉营销"),
     "term.revisit": ("return visit", "回访"),
     "term.win_back": ("win back", "无贷户维护"),
     "term.recovery": ("recovery", "核销追偿"),
@@ -1504,6 +1582,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "action.maturing": ("arrange renewal or repayment", "联系续贷或还款安排"),
     "action.follow_up": ("call back as promised", "按约回电跟进"),
     "action.post_loan_check": ("post-loan check visit", "贷后检查"),
+    "action.cross_sell": ("offer the product", "推荐产品"),
     "action.revisit": ("return visit (secured loan)", "抵质押客户上门回访"),
     "action.win_back": ("invite back; offer products", "邀请再贷，推荐产品"),
     "action.recovery": ("follow up the written-off debt", "账销案存，跟进追偿"),
@@ -1516,6 +1595,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "guarantor.line_no_relation": ("{name} {phone}", "{name} {phone}"),
     "guarantor.with_id": ("{guarantor} ID {id_number}", "{guarantor} 证件号 {id_number}"),
     "col.guarantors": ("Guarantors", "担保人"),
+    "show.products": ("Products", "产品"),
+    "show.products_line": ("{held}; AUM {aum}", "{held}；金融资产 {aum}"),
+    "show.products_none": ("none", "无"),
+    "show.products_suggest": ("{line}; suggest {product}", "{line}；建议推荐{product}"),
     "show.guarantors": ("Guarantors of overdue loans", "逾期贷款的担保人"),
     "show.no_guarantors": (
         "no guarantor on record (retain import guarantors)",
@@ -1540,6 +1623,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rule.post_loan_after": (
         "; schedule starts after first import on {date}",
         "；该贷款放款较早，检查从首次导入（{date}）后开始计算",
+    ),
+    "rule.cross_sell": (
+        "{base}: good customer without {product}, which more than {share} of their industry"
+        " hold; no contact for {every}+ days",
+        "{base}：优质客户，未持有同行业超过 {share} 客户持有的{product}；{every}天以上未联系",
     ),
     "rule.revisit": (
         "{base}: secured loan, no contact for {every}+ days",
@@ -1690,6 +1778,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.officer.post_loan_check": (
         "{date} post-loan check: {name} ({customer_id}) loan {loan_id}.",
         "{date} 贷后检查：{name}（{customer_id}）贷款{loan_id}。",
+    ),
+    "sms.officer.cross_sell": (
+        "{date} cross-sell: {name} ({customer_id}) lacks a product most of their industry hold.",
+        "{date} 交叉营销：{name}（{customer_id}）缺少同行业多数客户持有的产品。",
     ),
     "sms.officer.revisit": (
         "{date} return visit: {name} ({customer_id}), secured loan.",

@@ -763,6 +763,51 @@ def m024_officers(db: Any) -> None:
     )
 
 
+def m025_holdings(db: Any) -> None:
+    """A customer's other products with the bank (产品覆盖度): deposits, cards,
+    wealth products, insurance, payroll, mobile banking.
+
+    ``holding_key`` is ``<product>/acct:<account>`` when the file gives an
+    account or product number (账号/产品编号: a debit card and its current
+    account may share one number, hence the product in the key), else
+    ``<customer_id>/<product>/<opened_on>`` (``opened_on`` may be blank): one
+    text key, so the import's upsert and audit trail work as for guarantors.
+    A holding with ``closed_on`` is closed; the rest are open. Balances are in
+    fen (NULL: the file gave none, as for a card). ``holding_peers`` caches, per
+    peer group (the customers' industry) and product, how many customers hold it
+    open and how many the group has: the call list's ``cross_sell`` term reads
+    it; every import of customers, loans or holdings rebuilds it.
+    """
+    db.executescript(
+        """
+        CREATE TABLE holdings (
+            holding_key TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            product     TEXT NOT NULL CHECK (product IN ('deposit', 'term_deposit', 'card',
+                'credit_card', 'wealth', 'insurance', 'payroll', 'mobile_banking', 'other')),
+            account     TEXT,
+            balance_fen INTEGER CHECK (balance_fen >= 0),
+            opened_on   TEXT,
+            opened_day  INTEGER,
+            closed_on   TEXT,
+            closed_day  INTEGER,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+        -- covering what coverage and the cross_sell term read, in customer order
+        CREATE INDEX holdings_by_customer
+            ON holdings (customer_id, product, closed_day, balance_fen);
+        CREATE TABLE holding_peers (
+            peer    TEXT NOT NULL,
+            product TEXT NOT NULL,
+            holders INTEGER NOT NULL,
+            members INTEGER NOT NULL,
+            PRIMARY KEY (peer, product)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -788,4 +833,5 @@ MIGRATIONS = [
     m022_prospects,
     m023_prospects_contacts,
     m024_officers,
+    m025_holdings,
 ]

@@ -22,9 +22,10 @@ from retain.config import Config
 from retain.dates import add_months
 from retain.days import day_number
 from retain.guarantors import guarantor_text
+from retain.holdings import good_max_days, suggestion_sql
 from retain.i18n import Joined, Msg, Text, Verbatim, msg
 from retain.rules import bad_min_days, class_case, dpd_sql, is_open_sql
-from retain.terms import TERM_NAMES, TERMS, CallRow, bounded_rest, term
+from retain.terms import GOOD_SQL, TERM_NAMES, TERMS, CallRow, bounded_rest, term
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def _query(
         "lead": rhythm.lead_days,
         "wb_since": day_number(add_months(today, -rhythm.win_back_months)),
         "bad_min": bad_min_days(arrears),
+        "good_max": good_max_days(arrears),
+        "xs_share": config.coverage.peer_share,
         "sep": GUARANTOR_SEP,
         **_rhythm_params(config),
         **config.weights.sql_params(),
@@ -178,8 +181,16 @@ def _query(
         MAX(CASE WHEN l.first_seen_day - l.disbursed_day > :r_post_loan_every_days
             THEN l.first_seen_day END) AS checks_after,
         MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since"""
+    # The cross_sell term's product and the day its contact fell due (a good
+    # customer's last contact + the rhythm, else their first loan's disbursement).
+    cross_sell_facts = f"""CASE WHEN {GOOD_SQL} THEN
+            {suggestion_sql("c.customer_id", "c.industry")} END AS cross_sell_product,
+        CASE WHEN {GOOD_SQL} THEN COALESCE(c.last_contact_day + :w_cross_sell_every_days,
+            (SELECT MIN(s.disbursed_day) FROM loans s WHERE s.customer_id = c.customer_id))
+            END AS cross_sell_since"""
     if urgent_only:
         bounded_facts = "NULL AS check_day, NULL AS checks_after, NULL AS secured_since"
+        cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
     sql = f"""
 WITH tiered AS (
     -- The customer's tier (the first [[tiers]] rule that holds, facts as of :t)
@@ -296,6 +307,7 @@ candidates AS (
                 AND {is_open_sql("s")} AND s.next_due_day = i.instalment_day
                 AND s.next_due_fen > 0 ORDER BY s.loan_id LIMIT 1
         ) END AS instalment_period,
+        {cross_sell_facts},
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
         {points}

@@ -18,6 +18,22 @@ OPEN_STATUSES = ("active", "overdue")
 OFF_BOOK_STATUSES = ("closed", "written_off")
 STATUSES = OPEN_STATUSES + OFF_BOOK_STATUSES
 GUARANTEES = ("credit", "guarantee", "mortgage", "pledge")
+#: A customer's other products with the bank (``retain import holdings``), in the
+#: order coverage lists them.
+PRODUCTS = (
+    "deposit",
+    "term_deposit",
+    "card",
+    "credit_card",
+    "wealth",
+    "insurance",
+    "payroll",
+    "mobile_banking",
+    "other",
+)
+#: Products whose balance the customer owes rather than holds: not assets under
+#: management.
+NOT_AUM = ("credit_card",)
 
 
 def _quoted(values: Sequence[str]) -> str:

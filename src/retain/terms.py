@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Literal
 
 from retain.birthdays import birthday_today_sql
 from retain.days import from_day_number
+from retain.holdings import suggestion_sql
 from retain.i18n import CATALOGUE, Bilingual, Msg, msg
 from retain.promises import amount_text, short_date
 
@@ -96,6 +97,8 @@ class CallRow:
     instalment_day: int | None  # the soonest instalment due within its lead window
     instalment_fen: int | None  # …its amount (of the lowest loan id due that day)
     instalment_period: int | None  # …its period (期数), when the data gives one
+    cross_sell_product: str | None  # a good customer's product most of their industry hold
+    cross_sell_since: int | None  # the day that cross-sell contact fell due
     tier: int | None  # the customer's tier (index into config.tiers), when one has a rhythm
     tier_every: int | None  # …that tier's contact_every_days
     class_rank: int
@@ -356,6 +359,26 @@ def _scaled(applies: str, weight: str, days: str, cap: str, extra: str = "") -> 
         f"CASE WHEN {applies} THEN CAST(ROUND(:w_{weight} + :w_{weight}_per_day * {capped}"
         f"{extra}) AS INTEGER) ELSE 0 END"
     )
+
+
+def _cross_sell_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("cross_sell")),
+        "product": msg(f"product.{row.cross_sell_product}"),
+        "share": f"{config.coverage.peer_share:.0%}",
+        "every": int(config.weights.value("cross_sell_every_days")),
+    }
+
+
+def _cross_sell_reason(row: CallRow) -> Msg:
+    return msg("reason.cross_sell", product=msg(f"product.{row.cross_sell_product}"))
+
+
+#: A good customer (retain.holdings): an open loan all in the first arrears class,
+#: or a recent close; no written-off loan; an industry to compare with.
+GOOD_SQL = """((o.customer_id IS NOT NULL AND o.dpd <= :good_max)
+    OR (o.customer_id IS NULL AND r.closed_day IS NOT NULL))
+    AND w.customer_id IS NULL AND c.industry IS NOT NULL"""
 
 
 # --- the registry ---------------------------------------------------------------
@@ -638,6 +661,37 @@ TERMS: tuple[Term, ...] = (
         customer_facing=True,
         reason=_instalment_reason,
         loan="instalment",
+    ),
+    Term(
+        name="cross_sell",
+        # The cheap tests first: the peers' products are looked up last.
+        points_sql=f"""CASE WHEN {GOOD_SQL}
+                AND (c.last_contact_day IS NULL
+                    OR :t - c.last_contact_day >= :w_cross_sell_every_days)
+                AND {suggestion_sql("c.customer_id", "c.industry")} IS NOT NULL
+            THEN CAST(ROUND(:w_cross_sell) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "cross_sell",
+                2,
+                "a good customer lacks a product most of their industry hold (retain coverage)",
+                "优质客户缺少同行业多数客户持有的产品（retain coverage）",
+            ),
+            Setting(
+                "cross_sell_every_days",
+                90,
+                "…and has not been contacted for this many days",
+                "……且这么多天未联系",
+                integer=True,
+            ),
+        ),
+        bound=lambda config: round(config.weights.value("cross_sell")),
+        episode=lambda row, config: _need(row.cross_sell_since),
+        episode_sql="cross_sell_since",
+        rule=_cross_sell_rule,
+        # A sales conversation is the officer's, never an SMS.
+        customer_facing=False,
+        reason=_cross_sell_reason,
     ),
     Term(
         name="stay_in_touch",

@@ -94,6 +94,7 @@ from retain.cli import birthdays as _birthdays  # noqa: E402
 from retain.cli import calls as _calls  # noqa: E402
 from retain.cli import config as _config  # noqa: E402
 from retain.cli import contacts as _contacts  # noqa: E402
+from retain.cli import coverage as _coverage  # noqa: E402
 from retain.cli import due as _due  # noqa: E402
 from retain.cli import export as _export  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
@@ -122,6 +123,7 @@ _report.register(app)
 _portfolio.register(app)
 _prospects.register(app)
 _officers.register(app)
+_coverage.register(app)
 _tiers.register(app)
 _birthdays.register(app)
 

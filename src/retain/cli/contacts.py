@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from retain.config import Config
     from retain.contacts import ContactEntry, Duplicate
+    from retain.holdings import Products
 
 
 class HistoryFormat(StrEnum):
@@ -518,6 +519,22 @@ def _print_schedules(instalments: list[dict[str, Any]], today: Any, lang: str) -
         )
 
 
+def _products_line(products: Products, lang: str) -> str:
+    """Held products, AUM and the product the customer's industry suggests."""
+    from retain.i18n import t
+    from retain.output import yuan_grouped
+
+    if not products.held:
+        line = t("show.products_none", lang)
+    else:
+        held = t("sep.comma", lang).join(t(f"product.{p}", lang) for p in products.held)
+        line = t("show.products_line", lang, held=held, aum=yuan_grouped(products.aum_fen))
+    if products.suggested is None:
+        return line
+    suggested = t(f"product.{products.suggested}", lang)
+    return t("show.products_suggest", lang, line=line, product=suggested)
+
+
 def show(
     ctx: typer.Context,
     customer_id: Annotated[str, typer.Argument(help="The customer.", show_default=False)],
@@ -527,6 +544,7 @@ def show(
     from retain.config import load_config
     from retain.contacts import contact_history, customer, customer_loans, customer_schedule
     from retain.guarantors import guarantor_text, guarantors_of
+    from retain.holdings import customer_products
     from retain.i18n import label, t
     from retain.importing.normalise import phone_kind
     from retain.officers import assignment_history
@@ -556,6 +574,7 @@ def show(
         officers = assignment_history(store.conn, customer_id)
         result = explain(store.conn, config, st.today, customer_id, reveal=reveal)
         tier = _tier_text(store.conn, config, st, customer_id)
+        products = customer_products(store.conn, customer_id, peer_share=config.coverage.peer_share)
     out = console()
 
     def class_name(days: int) -> str:
@@ -589,6 +608,7 @@ def show(
         *([(t("tiers.col.tier", lang), tier)] if tier is not None else []),
         (t("field.industry", lang), info["industry"] or ""),
         (t("col.officer", lang), info["officer"] or ""),
+        (t("show.products", lang), _products_line(products, lang)),
         (t("field.class", lang), worst),
         (t("col.next_on", lang), info["next_on"] or ""),
         (t("show.data_as_of", lang), _data_age(st, lang)),

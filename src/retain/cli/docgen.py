@@ -374,6 +374,16 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         args=("runoff",),
     ),
     Schema(
+        "coverage",
+        _constant_names("retain.cli.coverage.COVERAGE_KEYS"),
+        one_object=True,
+        nested={
+            "groups": _constant_names("retain.cli.coverage.GROUP_FIELDS"),
+            "gaps": _constant_names("retain.cli.coverage.GAP_FIELDS"),
+        },
+        args=("coverage",),
+    ),
+    Schema(
         "tiers",
         _constant_names("retain.cli.tiers.TIERS_KEYS"),
         one_object=True,
@@ -399,7 +409,7 @@ _ORDER = (
     "calls --explain ID", "history ID", "promises", "prospect list",
     "officers", "handover", "audit", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
-    "doctor --format json", "runoff", "retention", "tiers", "birthdays",
+    "doctor --format json", "runoff", "retention", "tiers", "birthdays", "coverage",
 )  # fmt: skip
 
 

@@ -379,6 +379,27 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain import guarantors 担保人清单.xlsx
     retain import guarantors guarantors.csv --dry-run --format json
 """,
+    "import holdings": """导入产品持有情况：每位客户持有的本行其他产品。必需的列：customer_id（客户编号）、product_type（产品类型/产品：活期、定期、借记卡、信用卡、理财、保险、代发工资、手机银行、其他，或 deposit、term_deposit、card、credit_card、wealth、insurance、payroll、mobile_banking、other）；可选 account（账号/产品编号）、balance（余额/金额）、opened_on（开户日期）、closed_on（销户日期：该产品已销户）。一项持有按产品和账号区分，没有账号时按客户、产品和开户日期区分。须先导入客户。文件中没有的持有项保持不变。
+
+退出码：0 全部导入，3 有行被拒绝（其余正确的行已提交），1 出错（未提交任何数据），2 用法错误。
+
+示例：
+
+    retain import holdings 产品持有.xlsx
+    retain import holdings holdings.csv --as-of 2026-11-27 --format json
+""",
+    "coverage": """产品覆盖度：每位客户持有本行几个产品（0、1、2、3 个以上，来自 retain import holdings）、金融资产（AUM：未销户产品的余额，信用卡除外）和各组的优质客户数；然后是交叉营销缺口。
+
+交叉营销缺口：优质客户缺少同类客户中超过 coverage.peer_share（默认 0.5）的人持有的产品；建议产品是其中持有率最高的一个。同类客户指同一行业的客户（未填行业的客户没有缺口）。优质客户：有在贷贷款或在 rhythm.win_back_months 内结清的贷款，所有在贷贷款都属于第一个五级分类（正常），且没有核销贷款。
+
+表格显示各组和前 --limit 个缺口；json 为一个对象（groups 的第一行为合计，以及 gaps）；csv/tsv/ndjson 为各组的行，加 --gaps 则为缺口清单（每位客户一行）。--by tier 按配置中的 [[tiers]] 客户分层分组（retain tiers）；未配置分层时报错（退出码 2）。
+
+示例：
+
+    retain coverage
+    retain coverage --by officer --format json
+    retain coverage --gaps --format csv > cross-sell.csv
+""",
     "config": """查看或修改设置：电话清单权重、联系节奏、五级分类、短信模板。设置保存在一个 TOML 文件中（retain config path）；文件或某项设置缺失时使用默认值。
 
 示例：
@@ -655,6 +676,17 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--format": "导入摘要的输出方式。",
         "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
         "--as-of": "这些潜在客户进入的日期（活动当天）。默认：今天。",
+    },
+    "import holdings": {
+        "--format": "导入摘要的输出方式。",
+        "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
+        "--as-of": "文件中余额所属的日期，用于早先导出的文件：晚于该日的开户和销户日期会被拒绝。默认：今天。",
+    },
+    "coverage": {
+        "--by": "按行业、客户经理或客户分层分组。",
+        "--gaps": "csv/tsv/ndjson：输出缺口清单而不是各组。",
+        "--limit": "最多 N 个缺口。默认：表格 50 个，其他格式不限。",
+        "--format": "auto = 在终端中显示表格，在管道中输出 TSV；json 为一个对象，csv/tsv/ndjson 为各组的行（或 --gaps 的缺口清单）。",
     },
     "import guarantors": {
         "--format": "导入摘要的输出方式。",

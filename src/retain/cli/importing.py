@@ -1,4 +1,4 @@
-"""``retain import customers|loans|schedule|guarantors|prospects FILE``."""
+"""``retain import customers|loans|schedule|guarantors|prospects|holdings FILE``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help=(
-        "Import customers, loans, repayment schedules, guarantors or prospects from CSV, "
+        "Import customers, loans, repayment schedules, guarantors, prospects or holdings from CSV, "
         "TSV, JSON, NDJSON, XLSX or XLS.\n\n"
         "Example:\n\n"
         "    retain import customers 客户清单.xlsx\n\n"
@@ -392,6 +392,67 @@ def import_prospects(
     _run_import(
         ctx,
         "prospects",
+        file,
+        mapping,
+        rejects,
+        dry_run,
+        fmt,
+        input_format,
+        encoding,
+        sheet,
+        as_of,
+        quiet=quiet,
+    )
+
+
+HOLDINGS_HELP = """Import holdings (产品持有): the bank's other products each customer
+holds. Required columns: customer_id (客户编号), product_type (产品类型/产品:
+活期, 定期, 借记卡, 信用卡, 理财, 保险, 代发工资, 手机银行, 其他, or
+deposit, term_deposit, card, credit_card, wealth, insurance, payroll,
+mobile_banking, other); optional account (账号/产品编号), balance
+(余额/金额), opened_on (开户日期), closed_on (销户日期: the holding is
+closed). A holding is told apart by its product and account number, or by its
+customer, product and opening date when there is none. The customers must be
+in the store first. Holdings not in the file stay as they are.
+
+Exit codes: 0 all rows imported, 3 some rows rejected (the good ones are
+committed), 1 error (nothing committed), 2 usage error.
+
+Example:
+
+    retain import holdings 产品持有.xlsx
+
+    retain import holdings holdings.csv --as-of 2026-11-27 --format json
+"""
+
+
+@app.command("holdings", help=HOLDINGS_HELP)
+@handle_errors
+def import_holdings(
+    ctx: typer.Context,
+    file: FileArg,
+    mapping: MapOption = None,
+    rejects: RejectsOption = None,
+    dry_run: DryRunOption = False,
+    fmt: SummaryOption = SummaryFormat.table,
+    input_format: InputFormatOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="The day the file's balances are as of, for an export made earlier: "
+            "opening and closing dates after it are rejected. Default: today.",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    _run_import(
+        ctx,
+        "holdings",
         file,
         mapping,
         rejects,

@@ -24,7 +24,7 @@ from retain.errors import UsageError
 from retain.i18n import Joined, Msg, Text, msg
 from retain.importing.normalise import DATE_ORDERS
 
-Kind = Literal["customers", "loans", "schedule", "guarantors", "prospects"]
+Kind = Literal["customers", "loans", "schedule", "guarantors", "prospects", "holdings"]
 
 CUSTOMER_FIELDS = ("customer_id", "name", "phone", "id_number", "industry", "officer", "segment")
 LOAN_FIELDS = (
@@ -73,9 +73,16 @@ PROSPECT_FIELDS = (
     "source",
     "note",
 )
+#: A holdings file: one row per product a customer holds (deposit, card, wealth …).
+HOLDING_FIELDS = ("customer_id", "product_type", "account", "balance", "opened_on", "closed_on")
 ALL_FIELDS = tuple(
     dict.fromkeys(
-        CUSTOMER_FIELDS + LOAN_FIELDS + SCHEDULE_FIELDS + GUARANTOR_FIELDS + PROSPECT_FIELDS
+        CUSTOMER_FIELDS
+        + LOAN_FIELDS
+        + SCHEDULE_FIELDS
+        + GUARANTOR_FIELDS
+        + PROSPECT_FIELDS
+        + HOLDING_FIELDS
     )
 )
 
@@ -87,6 +94,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "schedule": SCHEDULE_FIELDS,
     "guarantors": GUARANTOR_FIELDS,
     "prospects": PROSPECT_FIELDS,
+    "holdings": HOLDING_FIELDS,
 }
 
 #: Required fields; each entry is a group of which at least one must be present.
@@ -104,6 +112,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "schedule": (("loan_id",), ("period",), ("due_on",), ("principal_due",), ("interest_due",)),
     "guarantors": (("loan_id",), ("name",)),
     "prospects": (("name",),),
+    "holdings": (("customer_id",), ("product_type",)),
 }
 
 #: How many physical rows are searched for the header row.
@@ -150,6 +159,9 @@ _CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "next_due_amount": ("下期应还", "本期应还金额", "下期应还金额", "本期应还", "下次还款金额"),
     "next_due_period": ("当前期数", "当前期次", "本期期数", "下期期数"),
+    "product_type": ("产品类型", "产品种类", "业务类型"),
+    "account": ("账号", "产品编号", "账户", "卡号", "账户号"),
+    "opened_on": ("开户日期", "开户日", "签约日期", "购买日期"),
 }
 
 # English aliases beyond the canonical name and its spaced/joined variants.
@@ -187,6 +199,9 @@ _ENGLISH_ALIASES: dict[str, tuple[str, ...]] = {
     "collateral_insurance_expires": ("collateral insurance expires", "insurance expires"),
     "collateral_certificate_expires": ("collateral certificate expires", "certificate expires"),
     "relation": ("relationship", "relation to borrower"),
+    "product_type": ("product kind", "holding type"),
+    "account": ("account no", "account number", "product no", "card no"),
+    "opened_on": ("open date", "opened date", "opening date"),
 }
 
 # Headers that name a field only in a file of one kind: in a guarantors file
@@ -232,6 +247,13 @@ _KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     # A schedule's "due date" is its instalment's (a loans file's is the
     # maturity); its 当前期数 is the row's period (a loans file's, the next
     # instalment's).
+    # A holdings file's 产品 is the product type; its 余额/金额 the holding's
+    # balance; its 销户日期 the day it closed.
+    "holdings": {
+        "product_type": ("产品", "product", "产品名称"),
+        "balance": ("金额", "余额", "账户余额", "持有金额", "amount", "balance"),
+        "closed_on": ("销户日期", "销户日", "closed", "close date"),
+    },
     "schedule": {
         "due_on": ("应还日期", "due date", "due"),
         "period": ("期数", "当前期数", "instalment no", "installment no"),
@@ -340,7 +362,7 @@ class Mapping:
 _TABLES = ("columns", "options", "defaults", "values")
 _OPTIONS = ("date_order", "amount_unit", "principal_ceiling")
 _AMOUNT_UNITS = {"yuan": "yuan", "元": "yuan", "wan": "wan", "万元": "wan", "万": "wan"}
-_VALUE_TABLES = ("status", "guarantee")
+_VALUE_TABLES = ("status", "guarantee", "product_type")
 
 
 def _did_you_mean(name: str, close: str | None) -> Text | str:

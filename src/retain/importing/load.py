@@ -38,6 +38,7 @@ from retain.importing.validate import (
     DEFAULT_FLOOR_FEN,
     CustomerRecord,
     GuarantorRecord,
+    HoldingRecord,
     Instalment,
     LoanRecord,
     ProspectRecord,
@@ -45,6 +46,7 @@ from retain.importing.validate import (
     Rules,
     validate_customer,
     validate_guarantor,
+    validate_holding,
     validate_instalment,
     validate_loan,
     validate_prospect,
@@ -194,8 +196,10 @@ def rules_for(settings: ImportSettings, layout: HeaderLayout) -> Rules:
             "next_due_amount",
             "need",
         }
+    # A holdings file's dates may reach its as-of day, not past it.
+    today = settings.as_of or settings.today if settings.kind == "holdings" else settings.today
     return Rules(
-        today=settings.today,
+        today=today,
         present=frozenset(layout.field_index) | frozenset(mapping.defaults),
         wan_fields=frozenset(wan),
         ceiling_fen=settings.ceiling_fen,
@@ -204,6 +208,7 @@ def rules_for(settings: ImportSettings, layout: HeaderLayout) -> Rules:
         date_order=mapping.date_order,
         guarantee_aliases=mapping.values.get("guarantee"),
         status_aliases=mapping.values.get("status"),
+        product_aliases=mapping.values.get("product_type"),
     )
 
 
@@ -274,6 +279,11 @@ def import_file(
                     # or the schedule's payments), in its transaction: a
                     # rolled-back import judges nothing.
                     judge_promises(store.conn, settings.as_of or settings.today, settings.today)
+                if settings.kind in ("customers", "loans", "holdings") and not settings.dry_run:
+                    # what the cross_sell term reads: peers' products, as this import leaves them
+                    from retain.holdings import rebuild_peers
+
+                    rebuild_peers(store.conn)
                 report.skipped = skips.skipped
                 writer.finish(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
@@ -308,6 +318,7 @@ class _Row(NamedTuple):
     instalment: Instalment | None = None
     guarantor: GuarantorRecord | None = None
     prospect: ProspectRecord | None = None
+    holding: HoldingRecord | None = None
 
 
 def _prospect_row(source: Record, rules: Rules) -> _Row:
@@ -336,6 +347,13 @@ def _guarantor_row(source: Record, rules: Rules) -> _Row:
     if isinstance(result, Rejected):
         return _Row(source, result.key, result, None, None)
     return _Row(source, result["guarantor_key"], None, None, None, guarantor=result)
+
+
+def _holding_row(source: Record, rules: Rules) -> _Row:
+    result = validate_holding(source.values, rules)
+    if isinstance(result, Rejected):
+        return _Row(source, result.key, result, None, None)
+    return _Row(source, result["holding_key"], None, None, None, holding=result)
 
 
 def _loan_row(source: Record, rules: Rules) -> _Row:
@@ -385,6 +403,10 @@ class _Loader:
             self.validate = _prospect_row
         # a prospects file: (field, value) of each person so far → their row
         self.people: dict[tuple[str, str], int] = {}
+        self.holdings_file = settings.kind == "holdings"
+        if self.holdings_file:
+            self.key_field, self.key_label = "account", "import.field.holding"
+            self.validate = _holding_row
         self.rejected_customers: list[tuple[str, str, int, str, str | None]] = []
 
     def run(self, records: Iterator[Record], progress: Callable[[int], None] | None) -> None:
@@ -433,6 +455,11 @@ class _Loader:
             good = self._with_existing_loans(good)
             guarantors = [r.guarantor for r in good if r.guarantor is not None]
             self._count(self.writer.save_guarantors(guarantors), len(guarantors))
+            return
+        if self.holdings_file:
+            good = self._holders_exist(good)
+            holdings = [r.holding for r in good if r.holding is not None]
+            self._count(self.writer.save_holdings(holdings), len(holdings))
             return
         good = self._save_customers(good)
         if self.rejected_customers:
@@ -701,6 +728,20 @@ class _Loader:
             else:
                 loan = row.guarantor["loan_id"]
                 self.reject(row, "loan_id", msg("reject.no_loan", loan=loan))
+        return kept
+
+    def _holders_exist(self, good: list[_Row]) -> list[_Row]:
+        """A holding's customer must be in the store (imported by a customers or
+        loans file first)."""
+        ids = list({r.holding["customer_id"] for r in good if r.holding is not None})
+        found = self.writer.existing_customers(ids)
+        kept = []
+        for row in good:
+            if row.holding is None or row.holding["customer_id"] in found:
+                kept.append(row)
+            else:
+                customer = row.holding["customer_id"]
+                self.reject(row, "customer_id", msg("reject.no_holder", customer=customer))
         return kept
 
     def _with_existing_customers(self, good: list[_Row]) -> list[_Row]:

@@ -28,7 +28,7 @@ from typing import Final
 
 from retain.errors import keyed_text
 from retain.i18n import CATALOGUE
-from retain.rules import GUARANTEES, STATUSES
+from retain.rules import GUARANTEES, PRODUCTS, STATUSES
 
 __all__ = [
     "GUARANTEES",
@@ -45,6 +45,7 @@ __all__ = [
     "norm_money",
     "norm_name",
     "norm_nonneg_int",
+    "norm_product",
     "norm_phone",
     "norm_rate",
     "norm_status",
@@ -722,6 +723,82 @@ def norm_status(value: object, aliases: Mapping[str, str] | None = None) -> str:
     if target is not None:
         raise Invalid(code="status_alias", value=_short(s), target=_short(str(target)))
     raise Invalid(code="status_unknown", value=_short(s))
+
+
+_PRODUCT_WORDS: Final[dict[str, str]] = {
+    **{p: p for p in PRODUCTS},
+    "活期": "deposit",
+    "活期存款": "deposit",
+    "储蓄存款": "deposit",
+    "儲蓄存款": "deposit",
+    "存款": "deposit",
+    "current_account": "deposit",
+    "savings": "deposit",
+    "savings_account": "deposit",
+    "定期": "term_deposit",
+    "定期存款": "term_deposit",
+    "大额存单": "term_deposit",
+    "大額存單": "term_deposit",
+    "time_deposit": "term_deposit",
+    "fixed_deposit": "term_deposit",
+    "借记卡": "card",
+    "借記卡": "card",
+    "储蓄卡": "card",
+    "儲蓄卡": "card",
+    "银行卡": "card",
+    "銀行卡": "card",
+    "debit_card": "card",
+    "信用卡": "credit_card",
+    "贷记卡": "credit_card",
+    "貸記卡": "credit_card",
+    "理财": "wealth",
+    "理財": "wealth",
+    "理财产品": "wealth",
+    "理財產品": "wealth",
+    "基金": "wealth",
+    "wealth_management": "wealth",
+    "保险": "insurance",
+    "保險": "insurance",
+    "代理保险": "insurance",
+    "代销保险": "insurance",
+    "代发工资": "payroll",
+    "代發工資": "payroll",
+    "代发": "payroll",
+    "工资代发": "payroll",
+    "手机银行": "mobile_banking",
+    "手機銀行": "mobile_banking",
+    "mobile": "mobile_banking",
+    "mobile_app": "mobile_banking",
+    "其他": "other",
+    "其它": "other",
+}
+
+
+def _product_word(s: str) -> str | None:
+    key = s.casefold()
+    found = _PRODUCT_WORDS.get(key)
+    if found is None:
+        found = _PRODUCT_WORDS.get(_STATUS_SEP_RE.sub("_", key))
+    return found
+
+
+def norm_product(value: object, aliases: Mapping[str, str] | None = None) -> str:
+    """Product type of a holding → one of :data:`PRODUCTS`; required.
+
+    Chinese (活期, 定期, 借记卡, 信用卡, 理财, 保险, 代发工资, 手机银行 …) and
+    English words, any case, spaces or hyphens for underscores. ``aliases`` (a
+    mapping file's ``[values.product_type]``) as for guarantees.
+    """
+    if not aliases and type(value) is str:
+        found = _PRODUCT_WORDS.get(value)  # fast path: a clean built-in word
+        if found is not None:
+            return found
+    found, s, target = _choice(value, aliases, _product_word)
+    if found is not None:
+        return found
+    if target is not None:
+        raise Invalid(code="product_alias", value=_short(s), target=_short(str(target)))
+    raise Invalid(code="product_unknown", value=_short(s))
 
 
 # ---------------------------------------------------------------------------

@@ -20,7 +20,12 @@ from retain.days import day_number
 from retain.importing.columns import GUARANTOR_FIELDS, LOAN_FIELDS
 
 if TYPE_CHECKING:
-    from retain.importing.validate import CustomerRecord, GuarantorRecord, LoanRecord
+    from retain.importing.validate import (
+        CustomerRecord,
+        GuarantorRecord,
+        HoldingRecord,
+        LoanRecord,
+    )
 
 # Loan fields written, in order, when the file supplies them (loan_id is the key).
 LOAN_DATA_FIELDS = tuple(f for f in LOAN_FIELDS if f != "loan_id")
@@ -41,6 +46,9 @@ LOAN_COLUMNS = {
     "balance": "balance_fen",
     "next_due_amount": "next_due_fen",
 }
+
+# Holdings-file field → column in the store, where they differ.
+HOLDING_COLUMNS = {"product_type": "product", "balance": "balance_fen"}
 
 Row = tuple[object, ...]
 LOAD_CACHE_KIB = 65536  # the page cache while rows arrive
@@ -115,6 +123,15 @@ class ImportWriter:
             f for f in GUARANTOR_FIELDS if f in ("loan_id", "name") or f in present
         )
         self._guarantor_values = _picker(self.guarantor_fields)
+        # A holding always has its customer and product; other columns only when given.
+        holding = [
+            f
+            for f in ("customer_id", "product_type", "account", "balance", "opened_on", "closed_on")
+            if f in ("customer_id", "product_type") or f in present
+        ]
+        self._holding_values = _picker(holding)
+        self._holding_dated = tuple(f for f in ("opened_on", "closed_on") if f in holding)
+        self.holding_fields = (*holding, *(f.replace("_on", "_day") for f in self._holding_dated))
         self._fresh_loans = False
         self._days: dict[str | None, int | None] = {}
         self._deferred_indexes: list[str] = []
@@ -325,6 +342,20 @@ class ImportWriter:
         pick = self._guarantor_values
         rows = [(g["guarantor_key"], pick(cast(Fields, g))) for g in guarantors]
         return self._upsert("guarantors", "guarantor_key", fields, fields, rows)
+
+    def save_holdings(self, holdings: Sequence[HoldingRecord]) -> Saved:
+        """Upsert holdings by their key (product and account, or customer, product
+        and opening day)."""
+        fields = self.holding_fields
+        columns = [HOLDING_COLUMNS.get(f, f) for f in fields]
+        pick = self._holding_values
+        dated = self._holding_dated
+        rows = []
+        for holding in holdings:
+            record = cast(Fields, holding)
+            days = tuple(self._day(cast("str | None", record[f])) for f in dated)
+            rows.append((holding["holding_key"], (*pick(record), *days)))
+        return self._upsert("holdings", "holding_key", fields, columns, rows)
 
     def save_loans(self, loans: Sequence[LoanRecord]) -> Saved:
         fields = self.loan_fields

@@ -34,6 +34,7 @@ from retain.importing.normalise import (
     norm_nonneg_int,
     norm_officer,
     norm_phone,
+    norm_product,
     norm_rate,
     norm_status,
     norm_text,
@@ -107,6 +108,19 @@ class GuarantorRecord(TypedDict):
     phone: NotRequired[str | None]
     relation: NotRequired[str | None]
     id_number: NotRequired[str | None]
+
+
+class HoldingRecord(TypedDict):
+    """A valid holdings row: money in fen, dates ISO, the product canonical.
+    ``holding_key`` identifies it (see :func:`holding_key`)."""
+
+    holding_key: str
+    customer_id: str
+    product_type: str
+    account: NotRequired[str | None]
+    balance: NotRequired[int | None]
+    opened_on: NotRequired[str | None]
+    closed_on: NotRequired[str | None]
 
 
 class Fault(NamedTuple):
@@ -190,6 +204,7 @@ class Rules:
     date_order: str | None = None
     guarantee_aliases: Mapping[str, str] | None = None
     status_aliases: Mapping[str, str] | None = None
+    product_aliases: Mapping[str, str] | None = None
     # Derived in __post_init__ (bound once per file: the per-row loops stay lean).
     today_iso: str = field(init=False, repr=False)
     earliest_iso: str = field(init=False, repr=False)
@@ -198,6 +213,7 @@ class Rules:
     loan_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
     schedule_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
     schedule_fns: tuple[Check, ...] = field(init=False, repr=False)
+    holding_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
     #: a loans file with a name column creates or updates its customers too
     loans_carry_customers: bool = field(init=False, repr=False)
 
@@ -226,6 +242,7 @@ class Rules:
         set_("schedule_checks", self._schedule_checks())
         set_("schedule_fns", tuple(check for _, check in self.schedule_checks))
         set_("loans_carry_customers", "name" in self.present)
+        set_("holding_checks", self._holding_checks())
 
     def _loan_checks(self) -> tuple[tuple[str, Check], ...]:
         order = self.date_order
@@ -288,6 +305,31 @@ class Rules:
             ("paid_on", _memo(date)),
             ("paid_amount", _memo(money("paid_amount"))),
         )
+
+    def _holding_checks(self) -> tuple[tuple[str, Check], ...]:
+        date = _memo(partial(norm_date, date_order=self.date_order))
+        every: tuple[tuple[str, Check], ...] = (
+            ("product_type", _memo(partial(norm_product, aliases=self.product_aliases))),
+            ("account", _norm_account),
+            (
+                "balance",
+                partial(
+                    norm_money,
+                    wan="balance" in self.wan_fields,
+                    ceiling_fen=self.ceiling_fen,
+                    allow_zero=True,
+                ),
+            ),
+            ("opened_on", date),
+            ("closed_on", date),
+        )
+        return tuple((f, fn) for f, fn in every if f == "product_type" or f in self.present)
+
+
+def _norm_account(value: object) -> str | None:
+    """An account or product number: text without inner spaces (6222 0212 … as printed)."""
+    text = norm_text(value)
+    return None if text is None else "".join(text.split())
 
 
 def _at_least_one(check: Check) -> Check:
@@ -447,6 +489,50 @@ def validate_prospect(values: Mapping[str, object], rules: Rules) -> ProspectRec
     if faults:
         return Rejected(None, tuple(faults))
     return cast(ProspectRecord, out)
+
+
+def holding_key(customer_id: str, product: str, account: str | None, opened: str | None) -> str:
+    """The stored key of a holding: its product and account number when the file
+    gives one, else its customer, product and opening day."""
+    if account:
+        return f"{product}/acct:{account}"
+    return f"{customer_id}/{product}/{opened or ''}"
+
+
+def validate_holding(values: Mapping[str, object], rules: Rules) -> HoldingRecord | Rejected:
+    """A holdings-file row → its record or its faults. The dates may not lie after
+    the file's day (``rules.today``: the as-of day) nor before the earliest date,
+    and a holding cannot close before it opened."""
+    faults: list[Fault] = []
+    get = values.get
+    try:
+        customer: str | None = norm_id(get("customer_id"))
+    except Invalid as exc:
+        customer = None
+        faults.append(Fault("customer_id", exc.message))
+    out: dict[str, object] = {"customer_id": customer}
+    for name, check in rules.holding_checks:
+        try:
+            out[name] = check(get(name))
+        except Invalid as exc:
+            faults.append(Fault(name, exc.message))
+    opened = cast("str | None", out.get("opened_on"))
+    closed = cast("str | None", out.get("closed_on"))
+    for name, day in (("opened_on", opened), ("closed_on", closed)):
+        if day and day < rules.earliest_iso:
+            faults.append(Fault(name, msg("reject.before_earliest", earliest=rules.earliest_iso)))
+        if day and day > rules.today_iso:
+            faults.append(Fault(name, msg("reject.after_today", today=rules.today_iso)))
+    if opened and closed and closed < opened:
+        faults.append(Fault("closed_on", msg("reject.closed_before_opened")))
+    product = out.get("product_type")
+    key = None
+    if customer is not None and isinstance(product, str):
+        key = holding_key(customer, product, cast("str | None", out.get("account")), opened)
+    if faults or key is None:
+        return Rejected(key, tuple(faults))
+    out["holding_key"] = key
+    return cast(HoldingRecord, out)
 
 
 def _blank(value: object) -> bool:
