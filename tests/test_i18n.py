@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from retain.activity import MEASURES
 from retain.arrears import class_rank
 from retain.cli.portfolio import RETENTION_DEFINITIONS, RUNOFF_DEFINITIONS
 from retain.config import ArrearsConfig, parse_config
@@ -82,6 +83,7 @@ DYNAMIC: dict[str, set[str]] = {
     | {f"sms.customer.{x}" for x in CUSTOMER_FACING},
     "channel.{}": {f"channel.{c}" for c in CHANNELS},
     "trend.metric.{}": {f"trend.metric.{m}" for m in METRICS},
+    "activity.measure.{}": {f"activity.measure.{m}" for m in MEASURES},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
     "kind.{}": {"kind.customers", "kind.loans", "kind.schedule", "kind.guarantors"},

@@ -269,7 +269,9 @@ def _render_rows(
     """A list of models as an array of tables; the first row explains each key."""
     dotted = _dotted(path)
     if not rows:
-        lines.append(f"{dotted} = []")  # not valid for any current setting; parses
+        # Written out as a key it would land inside the section's own table
+        # (quota.quota.officers); an empty list is the default, so a comment does.
+        lines.append(f"# [[{dotted}]]")
         return
     for index, row in enumerate(rows):
         if index:

@@ -89,6 +89,7 @@ def main_options(
     ctx.obj = st
 
 
+from retain.cli import activity as _activity  # noqa: E402
 from retain.cli import arrears as _arrears  # noqa: E402
 from retain.cli import calls as _calls  # noqa: E402
 from retain.cli import config as _config  # noqa: E402
@@ -116,6 +117,7 @@ _ops.register(app)
 _trend.register(app)
 _report.register(app)
 _portfolio.register(app)
+_activity.register(app)
 
 
 class Terminated(BaseException):

@@ -371,13 +371,24 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         },
         args=("retention",),
     ),
+    Schema(
+        "activity",
+        _constant_names("retain.cli.activity.ACTIVITY_KEYS"),
+        one_object=True,
+        # each officer's targets: measure, done, quota, met, share (in the README)
+        nested={
+            "officers": _constant_names("retain.cli.activity.OFFICER_KEYS"),
+            "missed": _constant_names("retain.cli.activity.MISSED_KEYS"),
+        },
+        args=("activity",),
+    ),
 )
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
     "calls --explain ID", "history ID", "promises", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
-    "doctor --format json", "runoff", "retention",
+    "doctor --format json", "runoff", "retention", "activity",
 )  # fmt: skip
 
 
