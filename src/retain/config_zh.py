@@ -84,7 +84,8 @@ DESCRIPTIONS: dict[str, str] = {
     "quota.calls_per_week": "每位客户经理每周应登记的电话次数；0：不设指标",
     "quota.new_customers_per_month": "每月应发放首笔贷款的新客户数；0：不设指标",
     "quota.prospects_per_week": "每位客户经理每周应录入的新潜在客户数；0：不设指标",
-    "quota.week_starts": "统计周从星期几开始（monday：ISO 周；其他日子则第 W 周从该 ISO 周周一当天或之前最近的这一天开始）",
+    "quota.week_starts": "统计周从星期几开始（monday：ISO 周；"
+    "其他日子则第 W 周从该 ISO 周周一当天或之前最近的这一天开始）",
     "quota.officers": "单个客户经理的指标，每人一个 [[quota.officers]] 表（name = ...）",
     "quota.officers.name": "客户经理姓名，与数据库中的写法一致",
     "quota.officers.visits_per_week": "该客户经理每周上门拜访次数",
