@@ -157,7 +157,7 @@ class OfficerQuota(_Section):
 
 class QuotaConfig(_Section):
     visits_per_week: int = Field(
-        0, ge=0, le=QUOTA_MAX, description="visits (上门) each officer should log a week; 0: none"
+        0, ge=0, le=QUOTA_MAX, description="visits each officer should log a week; 0: none"
     )
     calls_per_week: int = Field(
         0, ge=0, le=QUOTA_MAX, description="calls each officer should log a week; 0: none"

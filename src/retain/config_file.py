@@ -271,7 +271,7 @@ def _render_rows(
     if not rows:
         # Written out as a key it would land inside the section's own table
         # (quota.quota.officers); an empty list is the default, so a comment does.
-        lines.append(f"# [[{dotted}]]")
+        lines.append(f"# [[{dotted}]]: {comments.word('none')}")
         return
     for index, row in enumerate(rows):
         if index:
