@@ -326,8 +326,8 @@ def _loans(
     sql = f"""
 WITH fresh AS (
     SELECT l.rowid AS lid, l.customer_id AS cid, l.disbursed_day AS d
-    FROM loans l
-    WHERE l.disbursed_day >= :lo AND l.disbursed_day <= :hi AND l.status IN ({_ALL})
+    FROM loans l INDEXED BY loans_by_disbursed
+    WHERE l.disbursed_day >= :lo AND l.disbursed_day <= :hi
 ), judged AS (
     SELECT f.cid, f.lid,
         NOT EXISTS (SELECT 1 FROM loans p WHERE p.customer_id = f.cid AND p.rowid <> f.lid

@@ -678,16 +678,18 @@ def m022_prospects(db: Any) -> None:
     )
 
 
-def m023_activity_contacts_by_day(db: Any) -> None:
-    """Contacts by day, covering what ``retain activity`` counts (officer,
-    channel, outcome, customer): a week of a year's log is a range of this
-    index, and the contact rows are never read."""
+def m023_activity_indexes(db: Any) -> None:
+    """What ``retain activity`` reads, by day: contacts covering what it counts
+    (officer, channel, outcome, customer), so a week of a year's log is a range
+    of the index and no contact row is read; loans by disbursement day (new
+    customers, renewals and win-backs of a window), where the other indexes
+    would make it read every loan."""
     db.executescript(
         """
         CREATE INDEX contacts_by_day ON contacts (at_day, officer, channel, outcome, customer_id);
+        CREATE INDEX loans_by_disbursed ON loans (disbursed_day, customer_id);
         """
     )
-
 
 MIGRATIONS = [
     m001_initial,
@@ -712,5 +714,5 @@ MIGRATIONS = [
     m020_promises_table,
     m021_instal_next_due_index,
     m022_prospects,
-    m023_activity_contacts_by_day,
+    m023_activity_indexes,
 ]
