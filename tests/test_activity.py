@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retain.activity import parse_week, week_of
@@ -374,3 +374,74 @@ def test_an_officer_listed_twice_in_the_quotas_is_refused(
     twice = '[[quota.officers]]\nname = "王芳"\n\n[[quota.officers]]\nname = " 王芳"\n'
     use_config(monkeypatch, tmp_path, twice)
     assert "王芳 more than once" in one_error(cli("activity"), 2)
+
+
+# ---------------------------------------------------------------------------
+# The counts add up, whatever the log holds
+
+
+CONTACT = st.tuples(
+    st.integers(0, 20),  # day, from 2026-11-16
+    st.sampled_from(["C1", "C2", "C3"]),
+    st.sampled_from(["call", "visit", "sms", "wechat", "other"]),
+    st.sampled_from(["reached", "no_answer", "wrong_number", "promised", "declined"]),
+    st.sampled_from([None, "王芳", "李强"]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(contacts=st.lists(CONTACT, max_size=40), week=st.sampled_from(["2026-W47", "2026-W48"]))
+def test_the_counts_are_the_log_recounted(
+    contacts: list[tuple[int, str, str, str, str | None]], week: str
+) -> None:
+    from retain.activity import activity
+    from retain.config import QuotaConfig
+    from retain.store import Store
+
+    owner = {"C1": "王芳", "C2": "王芳", "C3": "李强"}
+    store = Store.scratch()
+    conn = store.conn
+    for cid, name in owner.items():
+        conn.execute(
+            "INSERT INTO customers (customer_id, name, officer, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'x', 'x')",
+            (cid, cid, name),
+        )
+    first = dt.date(2026, 11, 16)
+    for n, (offset, cid, channel, outcome, officer) in enumerate(contacts):
+        day = first + dt.timedelta(days=offset)
+        conn.execute(
+            "INSERT INTO contacts (contact_id, customer_id, at, at_day, channel, outcome,"
+            " officer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'x')",
+            (n + 1, cid, f"{day} 10:00:00", day_number(day), channel, outcome, officer),
+        )
+    window = parse_week(week)
+    found = activity(
+        conn, window, dt.date(2026, 12, 1), QuotaConfig(visits_per_week=2),
+        lead_days=30, grace_days=60,
+    )  # fmt: skip
+    store.close()
+    expected: dict[str, dict[str, Any]] = {}
+    for offset, cid, channel, outcome, officer in contacts:
+        if not window.first <= first + dt.timedelta(days=offset) <= window.last:
+            continue
+        who = officer or owner[cid]
+        entry = expected.setdefault(who, {"contacts": 0, "visits": 0, "calls": 0, "reached": set()})
+        entry["contacts"] += 1
+        entry["visits"] += channel == "visit"
+        entry["calls"] += channel == "call"
+        if outcome not in ("no_answer", "wrong_number"):
+            entry["reached"].add(cid)
+    for row in found.officers:
+        assert row.officer is not None
+        want = expected.get(row.officer, {"contacts": 0, "visits": 0, "calls": 0, "reached": set()})
+        counts = row.counts
+        assert (counts["contacts"], counts["visits"], counts["calls"]) == (
+            want["contacts"], want["visits"], want["calls"],
+        )  # fmt: skip
+        assert counts["customers_reached"] == len(want["reached"])
+        assert sum(row.by_channel.values()) == sum(row.by_outcome.values()) == counts["contacts"]
+        assert [(t.measure, t.done, t.quota) for t in row.targets] == [
+            ("visits", want["visits"], 2)
+        ]
+    assert {r.officer for r in found.officers} == {"王芳", "李强"}
