@@ -445,3 +445,26 @@ def test_the_counts_are_the_log_recounted(
             ("visits", want["visits"], 2)
         ]
     assert {r.officer for r in found.officers} == {"王芳", "李强"}
+
+
+def test_the_monthly_review_shows_the_month_against_the_quotas(week: Cli, tmp_path: Path) -> None:
+    page = tmp_path / "review.html"
+    ok(week("report", "--month", "2026-11", "--output", str(page)))
+    html = page.read_text(encoding="utf-8")
+    section = html[html.index('<section id="activity">') : html.index('<section id="contacts">')]
+    assert "Activity in 2026-11 against quotas" in section
+    # 王芳's visits: 5 of 13 (3 a week over 30 days), short: a red bar 38% wide.
+    row = section[section.index("<td>王芳</td><td>Visits</td>") :].split("</tr>")[0]
+    assert '<td class="n">5</td>' in row and '<td class="n">13</td>' in row
+    assert "✗" in row and 'class="qbar short" style="width: 38%"' in row
+    row = section[section.index("<td>王芳</td><td>New customers</td>") :].split("</tr>")[0]
+    assert "✓" in row and 'style="width: 100%"' in row
+
+
+def test_the_monthly_review_without_quotas_says_so(
+    cli: Cli, make_csv: MakeCsv, tmp_path: Path
+) -> None:
+    customers(cli, make_csv, [["C1", "王建国", "13812348001", "", "", "王芳", ""]])
+    page = tmp_path / "review.html"
+    ok(cli("--lang", "zh", "report", "--month", "2026-11", "--output", str(page)))
+    assert "未设置指标" in page.read_text(encoding="utf-8")

@@ -338,6 +338,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Top customers to renew in {month}",
         "{month} 重点续贷客户",
     ),
+    "report.activity_title": (
+        "Activity in {month} against quotas",
+        "{month} 工作量与指标",
+    ),
+    "report.activity_none": (
+        "No quotas set: [quota] in the config.",
+        "未设置指标：见设置中的 [quota]。",
+    ),
+    "report.activity_note": (
+        "The figures of retain activity --month: weekly quotas scaled by days/7; calls and visits count every one logged.",
+        "与 retain activity --month 相同：周指标按天数/7 折算；电话和上门按登记次数计。",
+    ),
+    "report.col.done": ("Done", "完成"),
+    "report.col.quota": ("Quota", "指标"),
+    "report.col.met": ("Met", "达标"),
     "report.contacts_title": ("Contacts in {month}", "{month} 联系情况"),
     "report.contacts_line": (
         "{total} contacts and attempts with {customers} customers.",

@@ -691,6 +691,7 @@ def m023_activity_indexes(db: Any) -> None:
         """
     )
 
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
