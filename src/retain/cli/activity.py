@@ -120,7 +120,7 @@ def activity(
     ] = None,
     officer: Annotated[
         str | None,
-        typer.Option("--officer", help="Only this officer.", show_default=False),
+        typer.Option("--officer", metavar="NAME", help="Only this officer.", show_default=False),
     ] = None,
     streak: Annotated[
         bool,
