@@ -321,7 +321,9 @@ def _loans(
       the last close was longer ago than the grace days (a closed-out customer).
 
     Another loan beside an open one is none of them. New customers and
-    win-backs count customers; renewals count loans."""
+    win-backs count customers; renewals count loans. Each look-up reads the
+    (status, customer_id, …, disbursed_day, …, closed_day) index alone, never
+    a loan row: a week of a big book disburses thousands of loans."""
     where = _scope(officer, "c.officer", params)
     sql = f"""
 WITH fresh AS (
@@ -330,13 +332,16 @@ WITH fresh AS (
     WHERE l.disbursed_day >= :lo AND l.disbursed_day <= :hi
 ), judged AS (
     SELECT f.cid, f.lid,
-        NOT EXISTS (SELECT 1 FROM loans p WHERE p.customer_id = f.cid AND p.rowid <> f.lid
+        NOT EXISTS (SELECT 1 FROM loans p INDEXED BY loans_for_ranking
+            WHERE p.status IN ({_ALL}) AND p.customer_id = f.cid AND p.rowid <> f.lid
             AND (p.disbursed_day < f.d OR (p.disbursed_day = f.d AND p.rowid < f.lid)))
             AS is_new,
-        EXISTS (SELECT 1 FROM loans p WHERE p.customer_id = f.cid AND p.rowid <> f.lid
-            AND p.status = 'closed' AND p.closed_day <= f.d AND p.closed_day >= f.d - :grace)
+        EXISTS (SELECT 1 FROM loans p INDEXED BY loans_for_ranking
+            WHERE p.status = 'closed' AND p.customer_id = f.cid AND p.rowid <> f.lid
+            AND p.closed_day <= f.d AND p.closed_day >= f.d - :grace)
             AS is_renewal,
-        NOT EXISTS (SELECT 1 FROM loans p WHERE p.customer_id = f.cid AND p.rowid <> f.lid
+        NOT EXISTS (SELECT 1 FROM loans p INDEXED BY loans_for_ranking
+            WHERE p.status IN ({_ALL}) AND p.customer_id = f.cid AND p.rowid <> f.lid
             AND p.disbursed_day <= f.d
             AND (p.status IN ({_OPEN}) OR p.closed_day IS NULL OR p.closed_day >= f.d - :grace))
             AS is_back
