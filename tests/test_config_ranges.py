@@ -67,11 +67,12 @@ def test_an_arrears_class_weight_is_bounded(cli: Cli, tmp_path: Path) -> None:
     assert "arrears.classes.2.weight: must be from 0 to 10,000" in line
 
 
-# Tables of rows (arrears classes, tiers) are edited, not `config set`.
+# Tables of rows (arrears classes, tiers, officers' quotas, seasons) are
+# edited with `config edit`, not `config set`.
 SETTABLE = [
     (k, d, r)
     for k, d, r in numeric_settings()
-    if ".classes." not in k and not k.startswith("tiers.")
+    if ".classes." not in k and not k.startswith(("tiers.", "quota.officers.", "seasons."))
 ]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from retain.activity import MEASURES
 from retain.arrears import class_rank
 from retain.audit import KINDS as AUDIT_KINDS
 from retain.cli.portfolio import RETENTION_DEFINITIONS, RUNOFF_DEFINITIONS
@@ -86,6 +87,7 @@ DYNAMIC: dict[str, set[str]] = {
     | {f"sms.customer.{x}" for x in CUSTOMER_FACING},
     "channel.{}": {f"channel.{c}" for c in CHANNELS},
     "trend.metric.{}": {f"trend.metric.{m}" for m in METRICS},
+    "activity.measure.{}": {f"activity.measure.{m}" for m in MEASURES},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
     "kind.{}": {

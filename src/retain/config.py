@@ -126,6 +126,83 @@ class RetentionConfig(_Section):
     )
 
 
+QUOTA_MAX = 10_000  # per week or month: far beyond what one officer can do
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class OfficerQuota(_Section):
+    """One officer's own targets; a target left out is the [quota] default."""
+
+    name: str = Field(min_length=1, description="the officer, as the store spells the name")
+    visits_per_week: int | None = Field(
+        None, ge=0, le=QUOTA_MAX, description="this officer's visits per week"
+    )
+    calls_per_week: int | None = Field(
+        None, ge=0, le=QUOTA_MAX, description="this officer's calls per week"
+    )
+    new_customers_per_month: int | None = Field(
+        None, ge=0, le=QUOTA_MAX, description="this officer's new customers per month"
+    )
+    prospects_per_week: int | None = Field(
+        None, ge=0, le=QUOTA_MAX, description="this officer's new prospects per week"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _normal_name(cls, value: str) -> str:
+        import unicodedata
+
+        return unicodedata.normalize("NFKC", value).strip()
+
+
+class QuotaConfig(_Section):
+    visits_per_week: int = Field(
+        0, ge=0, le=QUOTA_MAX, description="visits each officer should log a week; 0: none"
+    )
+    calls_per_week: int = Field(
+        0, ge=0, le=QUOTA_MAX, description="calls each officer should log a week; 0: none"
+    )
+    new_customers_per_month: int = Field(
+        0, ge=0, le=QUOTA_MAX, description="first loans to new customers a month; 0: none"
+    )
+    prospects_per_week: int = Field(
+        0, ge=0, le=QUOTA_MAX, description="new prospects each officer should enter a week; 0: none"
+    )
+    week_starts: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = Field(
+        "monday",
+        description="the first day of an activity week (monday: ISO weeks; another day "
+        "starts week W on that day on or before the ISO week's Monday)",
+    )
+    officers: list[OfficerQuota] = Field(
+        default_factory=list,
+        description="per-officer targets, one [[quota.officers]] table each (name = ...)",
+    )
+
+    @model_validator(mode="after")
+    def _one_row_per_officer(self) -> QuotaConfig:
+        names = [row.name for row in self.officers]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ConfigValueError(key="config.quota_repeat", names=", ".join(repeated))
+        return self
+
+    def targets(self, officer: str | None) -> dict[str, int]:
+        """The officer's targets by measure (0: none), their own row over the defaults."""
+        own = next((row for row in self.officers if row.name == officer), None)
+        found = {}
+        for name in (
+            "visits_per_week",
+            "calls_per_week",
+            "new_customers_per_month",
+            "prospects_per_week",
+        ):
+            value = getattr(own, name) if own is not None else None
+            found[name] = int(getattr(self, name) if value is None else value)
+        return found
+
+
 class ArrearsClass(_Section):
     """One row of the arrears table: days past due from min_days to max_days."""
 
@@ -516,6 +593,10 @@ class Config(_Section):
     retention: RetentionConfig = Field(
         default_factory=RetentionConfig,
         description="renewals and the runoff cliff (retain runoff, retain retention)",
+    )
+    quota: QuotaConfig = Field(
+        default_factory=QuotaConfig,
+        description="officers' weekly and monthly targets (retain activity)",
     )
     coverage: CoverageConfig = Field(
         default_factory=CoverageConfig,

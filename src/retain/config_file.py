@@ -273,7 +273,9 @@ def _render_rows(
             # A top-level array of tables (tiers) after the sections: ``tiers = []``
             # would land in the section above it. Left out, it is empty anyway.
             return
-        lines.append(f"{dotted} = []")  # not valid for any current setting; parses
+        # Written out as a key it would land inside the section's own table
+        # (quota.quota.officers); an empty list is the default, so a comment does.
+        lines.append(f"# [[{dotted}]]: {comments.word('none')}")
         return
     for index, row in enumerate(rows):
         if index:

@@ -245,6 +245,98 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "One row per week: its latest snapshot (taken by each loans import, as of its as-of day). Overdue = balance of open loans past due or imported as overdue; PAR30/PAR90 = balance more than 30/90 days past due ÷ balance; no loan = customers with no open loan.",
         "每周一行：该周最后一份快照（每次导入贷款时按其数据日期记录）。逾期余额 = 已逾期或以逾期状态导入的在贷余额；PAR30/PAR90 = 逾期30/90天以上余额 ÷ 在贷余额；无贷户 = 没有在贷贷款的客户。",
     ),
+    # --- activity (retain activity: officers against their quotas) ---
+    "activity.title": (
+        "Activity {period} ({first} – {last})",
+        "{period} 工作量（{first} 至 {last}）",
+    ),
+    "activity.title_officer": ("{title} — {officer}", "{title} — {officer}"),
+    "activity.no_officer": ("(no officer)", "（无客户经理）"),
+    "activity.measure.contacts": ("Contacts", "联系次数"),
+    "activity.measure.customers_reached": ("Reached", "联系到的客户"),
+    "activity.measure.calls": ("Calls", "电话"),
+    "activity.measure.visits": ("Visits", "上门"),
+    "activity.measure.new_prospects": ("New prospects", "新潜在客户"),
+    "activity.measure.prospects_converted": ("Converted", "转化放款"),
+    "activity.measure.new_customers": ("New customers", "新客户"),
+    "activity.measure.renewals": ("Renewals", "续贷"),
+    "activity.measure.win_backs": ("Win-backs", "挽回"),
+    "activity.measure.promises_kept": ("Promises kept", "承诺兑现"),
+    "activity.measure.promises_broken": ("Promises broken", "承诺违约"),
+    "activity.measure.missed": ("Missed", "漏联系"),
+    "activity.met": ("✓", "✓"),
+    "activity.not_met": ("✗", "✗"),
+    "activity.against": (
+        "{done}/{quota} {mark} {share}",
+        "{done}/{quota} {mark} {share}",
+    ),
+    "activity.channels": ("By channel: {items}", "按方式：{items}"),
+    "activity.outcomes": ("By outcome: {items}", "按结果：{items}"),
+    "activity.nothing": ("nothing logged", "没有记录"),
+    "activity.chart": ("{officer}: against quota", "{officer}：指标完成情况"),
+    "activity.no_quota": (
+        "No quotas set: [quota] in the config (retain config edit).",
+        "未设置指标：见设置中的 [quota]（retain config edit）。",
+    ),
+    "activity.missed_title": (
+        "Due contacts not made: loans that matured with no contact in the {lead} days before",
+        "应联系而未联系：到期前 {lead} 天内没有联系的到期贷款",
+    ),
+    "activity.missed_none": (
+        "No due contact was missed: every loan that matured had a contact in the {lead} days before.",
+        "没有漏联系：每笔到期贷款在到期前 {lead} 天内都有联系。",
+    ),
+    "activity.missed_more": (
+        "… and {count} more (--format json lists them all)",
+        "……另有 {count} 笔（--format json 列出全部）",
+    ),
+    "activity.col.measure": ("Measure", "指标"),
+    "activity.col.matured": ("Matured", "到期日"),
+    "activity.col.last_contact": ("Last contact", "最近联系"),
+    "activity.definition": (
+        "Calls and visits count every one logged (unanswered ones too); reached = customers with a real contact; new customers = first loans; renewal = a loan within {grace} days of a close; win-back = a loan to a customer with no loan for longer; weekly quotas scale to a month by days/7.",
+        "电话和上门按登记次数计（含未接通）；联系到的客户 = 有实际联系的客户数；新客户 = 首笔贷款；续贷 = 结清后 {grace} 天内的新贷款；挽回 = 结清超过该天数且无在贷的客户再次借款；按月统计时周指标按天数/7 折算。",
+    ),
+    "activity.streak_title": (
+        "Visit streaks: consecutive weeks at quota, up to {period}",
+        "上门连续达标：截至 {period} 连续达到指标的周数",
+    ),
+    "activity.col.quota": ("Visits/week", "每周上门指标"),
+    "activity.col.weeks": ("Weeks", "连续周数"),
+    "activity.col.since": ("Since", "起始周"),
+    "activity.col.this_week": ("This week", "本周"),
+    "activity.streak_none": (
+        "No officer has a visit quota: quota.visits_per_week in the config.",
+        "没有客户经理设置上门指标：见设置中的 quota.visits_per_week。",
+    ),
+    "activity.streak_note": (
+        "A week still running counts once its quota is met; until then the streak ends the week before.",
+        "本周达标后才计入；未达标前连续周数截至上一周。",
+    ),
+    "error.activity.bad_week": (
+        "--week {value}: write an ISO week as YYYY-Www, e.g. 2026-W48",
+        "--week {value}：ISO 周请写作 YYYY-Www，例如 2026-W48",
+    ),
+    "error.activity.no_such_week": (
+        "--week {value}: {year} has {weeks} ISO weeks",
+        "--week {value}：{year} 年只有 {weeks} 个 ISO 周",
+    ),
+    "error.activity.bad_month": (
+        "--month {value}: write a month as YYYY-MM, e.g. 2026-11",
+        "--month {value}：月份请写作 YYYY-MM，例如 2026-11",
+    ),
+    "error.activity.week_and_month": (
+        "give --week or --month, not both",
+        "--week 与 --month 只能给一个",
+    ),
+    "error.activity.streak_month": (
+        "--streak counts weeks: give --week (the last week) or nothing, not --month",
+        "--streak 按周计算：可给 --week（截至哪一周）或不给，不能用 --month",
+    ),
+    "error.config.quota_repeat": (
+        "quota.officers lists {names} more than once",
+        "quota.officers 中 {names} 出现了不止一次",
+    ),
     # --- report (retain report: the monthly review page) ---
     "report.title": ("Monthly review {month}", "{month} 月度回顾"),
     "report.title_officer": ("{title} — {officer}", "{title} — {officer}"),
@@ -302,6 +394,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Top customers to renew in {month}",
         "{month} 重点续贷客户",
     ),
+    "report.activity_title": (
+        "Activity in {month} against quotas",
+        "{month} 工作量与指标",
+    ),
+    "report.activity_none": (
+        "No quotas set: [quota] in the config.",
+        "未设置指标：见设置中的 [quota]。",
+    ),
+    "report.activity_note": (
+        "The figures of retain activity --month: weekly quotas scaled by days/7; calls and visits count every one logged.",
+        "与 retain activity --month 相同：周指标按天数/7 折算；电话和上门按登记次数计。",
+    ),
+    "report.col.done": ("Done", "完成"),
+    "report.col.quota": ("Quota", "指标"),
+    "report.col.met": ("Met", "达标"),
     "report.contacts_title": ("Contacts in {month}", "{month} 联系情况"),
     "report.contacts_line": (
         "{total} contacts and attempts with {customers} customers.",

@@ -808,6 +808,20 @@ def m025_holdings(db: Any) -> None:
     )
 
 
+def m026_activity_indexes(db: Any) -> None:
+    """What ``retain activity`` reads, by day: contacts covering what it counts
+    (officer, channel, outcome, customer), so a week of a year's log is a range
+    of the index and no contact row is read; loans by disbursement day (new
+    customers, renewals and win-backs of a window), where the other indexes
+    would make it read every loan."""
+    db.executescript(
+        """
+        CREATE INDEX contacts_by_day ON contacts (at_day, officer, channel, outcome, customer_id);
+        CREATE INDEX loans_by_disbursed ON loans (disbursed_day, customer_id);
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -834,4 +848,5 @@ MIGRATIONS = [
     m023_prospects_contacts,
     m024_officers,
     m025_holdings,
+    m026_activity_indexes,
 ]

@@ -12,6 +12,8 @@ trend. Sections:
 - the PAR trend: the latest snapshot of each week in the 12 months to today;
 - arrears by class today;
 - M's contacts (by outcome) and win-backs (:func:`win_backs`);
+- M's activity against the officers' quotas (:func:`retain.activity.activity`,
+  the figures of ``retain activity --month M``);
 - the customers to renew in the month after M, or today's month for an older
   M (:func:`renewals`).
 
@@ -26,8 +28,9 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from retain.activity import Activity, activity, parse_month
 from retain.arrears import ArrearsSummary, arrears_summary
-from retain.config import ArrearsConfig
+from retain.config import ArrearsConfig, QuotaConfig
 from retain.dates import add_months
 from retain.days import day_number
 from retain.portfolio import RetentionPeriod, Runoff, retention, runoff
@@ -86,6 +89,7 @@ class Review:
     win_back_count: int
     renewals: list[Renewal]
     data_as_of: str | None = None  # the latest loans import's as-of day
+    activity: Activity | None = None  # the month against the officers' quotas
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -240,6 +244,8 @@ def review(
     *,
     grace_days: int = 60,
     cliff_share: float = 0.8,
+    quota: QuotaConfig | None = None,
+    lead_days: int = 30,
 ) -> Review:
     """Everything the monthly review of ``month`` shows."""
     first, _ = month_bounds(month)
@@ -256,6 +262,17 @@ def review(
     renew_from = max(add_months(first, 1), today.replace(day=1))
     trend = weekly(history(conn, add_months(renew_from, -12), today, officer))
     count, shown = win_backs(conn, month, officer)
+    month_activity = None
+    if quota is not None:
+        month_activity = activity(
+            conn,
+            parse_month(month),
+            today,
+            quota,
+            lead_days=lead_days,
+            grace_days=grace_days,
+            officer=officer,
+        )
     return Review(
         month=month,
         officer=officer,
@@ -271,4 +288,5 @@ def review(
         win_back_count=count,
         renewals=renewals(conn, arrears, renew_from.strftime("%Y-%m"), today, officer),
         data_as_of=data_as_of,
+        activity=month_activity,
     )

@@ -66,6 +66,13 @@ def _words(review: Review, lang: str) -> dict[str, str]:
         "par_empty": t("report.par_empty", lang),
         "par_note": t("report.par_note", lang),
         "arrears_title": t("report.arrears_title", lang, day=review.book_day.isoformat()),
+        "activity_title": t("report.activity_title", lang, month=month),
+        "activity_none": t("report.activity_none", lang),
+        "activity_note": t("report.activity_note", lang),
+        "col_measure": t("activity.col.measure", lang),
+        "col_done": t("report.col.done", lang),
+        "col_quota": t("report.col.quota", lang),
+        "col_met": t("report.col.met", lang),
         "contacts_title": t("report.contacts_title", lang, month=month),
         "contacts_line": t(
             "report.contacts_line",
@@ -311,6 +318,7 @@ def page_context(review: Review, lang: str) -> dict[str, Any]:
             (label("outcome", name, lang), count)
             for name, count in review.contacts.by_outcome.items()
         ],
+        "activity": _activity_rows(review, lang),
         "win_backs": [
             {
                 "customer_id": w.customer_id,
@@ -338,6 +346,29 @@ def page_context(review: Review, lang: str) -> dict[str, Any]:
             for r in review.renewals
         ],
     }
+
+
+def _activity_rows(review: Review, lang: str) -> list[dict[str, Any]]:
+    """One row per officer and quota: done, quota, ✓/✗, share and a bar (its
+    width the share, up to the whole cell at the quota)."""
+    if review.activity is None:
+        return []
+    rows = []
+    for entry in review.activity.officers:
+        for target in entry.targets:
+            rows.append(
+                {
+                    "officer": entry.officer or "",
+                    "measure": t(f"activity.measure.{target.measure}", lang),
+                    "done": target.done,
+                    "quota": target.quota,
+                    "met": t("activity.met" if target.met else "activity.not_met", lang),
+                    "state": "met" if target.met else "short",
+                    "share": f"{target.share:.0%}",
+                    "width": round(min(target.share, 1.0) * 100),
+                }
+            )
+    return rows
 
 
 def render(review: Review, lang: str) -> str:

@@ -89,6 +89,7 @@ def main_options(
     ctx.obj = st
 
 
+from retain.cli import activity as _activity  # noqa: E402
 from retain.cli import arrears as _arrears  # noqa: E402
 from retain.cli import birthdays as _birthdays  # noqa: E402
 from retain.cli import calls as _calls  # noqa: E402
@@ -126,6 +127,7 @@ _officers.register(app)
 _coverage.register(app)
 _tiers.register(app)
 _birthdays.register(app)
+_activity.register(app)
 
 
 class Terminated(BaseException):

@@ -402,6 +402,16 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
         },
         args=("retention",),
     ),
+    Schema(
+        "activity",
+        _constant_names("retain.cli.activity.ACTIVITY_KEYS"),
+        one_object=True,
+        # each officer's targets (measure, done, quota, met, share) and the missed
+        # list (MISSED_KEYS: the shared book has none) are in the README's prose;
+        # tests/test_activity.py checks the missed list's fields.
+        nested={"officers": _constant_names("retain.cli.activity.OFFICER_KEYS")},
+        args=("activity",),
+    ),
 )
 
 _ORDER = (
@@ -409,7 +419,7 @@ _ORDER = (
     "calls --explain ID", "history ID", "promises", "prospect list",
     "officers", "handover", "audit", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
-    "doctor --format json", "runoff", "retention", "tiers", "birthdays", "coverage",
+    "doctor --format json", "runoff", "retention", "tiers", "birthdays", "coverage", "activity",
 )  # fmt: skip
 
 

@@ -91,6 +91,17 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
     retain trend --weeks 12 --metric par30 --officer 王芳
     retain trend --format json
 """,
+    "activity": """显示每位客户经理一周（或一个月）的工作量与指标对比：按方式和结果统计的联系、联系到的客户、电话、上门、新潜在客户、潜在客户转化、新客户（首笔贷款）、续贷、挽回、承诺兑现与违约，每项指标标出 ✓/✗ 和完成比例，每位客户经理一张条形图，以及应联系而未联系的清单：窗口内到期、到期前 rhythm.maturity_tiers 最大天数内没有联系的贷款。
+
+默认为本周（按 --today）。周为 ISO 周（2026-W48；不存在的周如 2025-W53 报错），quota.week_starts 可让周从其他日子开始。指标在设置的 [quota] 中，单个客户经理的写在 [[quota.officers]] 表中。联系计入记录中的客户经理（log --officer），未记录则计入客户的客户经理。--streak：每位客户经理截至本周（或 --week）连续达到上门指标的周数。
+
+示例：
+
+    retain activity
+    retain activity --week 2026-W48 --officer 王芳
+    retain activity --month 2026-11 --format json
+    retain activity --streak
+""",
     "report": """把 --month 的月度回顾写入 --output：一个独立的 HTML 页面（不联网、不需要 JavaScript，图表为内嵌 SVG，可按 A4 打印），交给主管，语言取自 --lang。
 
 页面包括当月的联系情况和挽回客户，以及今天的在贷情况（数据库只保存最新状态，请在下月初生成）：该月之后 12 个月（更早的月份则从本月起）的到期阶梯（假设都不续贷）、阶梯第一个月的重点续贷客户、五级分类，以及来自每次导入贷款时快照的 PAR 走势（截至今天 12 个月）。手机号已隐藏，不含身份证号。文件原子写入，权限 0600；已存在时只有加 --force 才覆盖。
@@ -545,6 +556,13 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--class": "只看该分类的贷款：中文或英文名称（次级 或 substandard）。",
         "--summary": "只输出按分类汇总的在册贷款及 PAR30/PAR90：终端中为表格，管道中为 JSON。",
         "--include-written-off": "也列出已核销贷款（账销案存），排在在册贷款之后，分类为“已核销”。",
+    },
+    "activity": {
+        "--week": "ISO 周，如 2026-W48（默认：本周）。",
+        "--month": "改为统计一个自然月，YYYY-MM。",
+        "--officer": "只看这位客户经理。",
+        "--streak": "每位客户经理连续达到上门指标的周数。",
+        "--format": "auto = 在终端中显示表格，在管道中输出 TSV；json 为一个对象（--streak 时为列表）。",
     },
     "report": {
         "--month": "要回顾的月份，YYYY-MM（如 2026-11），不晚于本月。",

@@ -73,6 +73,8 @@ def report(
             st.data_as_of,
             grace_days=config.retention.renewal_grace_days,
             cliff_share=config.retention.cliff_share,
+            quota=config.quota,
+            lead_days=config.rhythm.lead_days,
         )
     from retain.review_page import render
 
