@@ -98,6 +98,7 @@ from retain.cli import export as _export  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
 from retain.cli import ops as _ops  # noqa: E402
+from retain.cli import pipeline as _pipeline  # noqa: E402
 from retain.cli import portfolio as _portfolio  # noqa: E402
 from retain.cli import promises as _promises  # noqa: E402
 from retain.cli import report as _report  # noqa: E402
@@ -116,6 +117,7 @@ _ops.register(app)
 _trend.register(app)
 _report.register(app)
 _portfolio.register(app)
+_pipeline.register(app)
 
 
 class Terminated(BaseException):

@@ -244,6 +244,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("noloan", "retain.cli.noloan.NOLOAN_KINDS", ("noloan",)),
     ("calls", "retain.cli.calls.CALL_FIELDS", ("calls",)),
     ("trend", "retain.cli.trend.TREND_FIELDS", ("trend",)),
+    ("pipeline", "retain.cli.pipeline.PIPELINE_FIELDS", ("pipeline",)),
     ("promises", "retain.cli.promises.PROMISE_FIELDS", ("promises",)),
     (
         "export reminders (officer)",

@@ -91,6 +91,14 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
     retain trend --weeks 12 --metric par30 --officer 王芳
     retain trend --format json
 """,
+    "pipeline": """显示获客漏斗：按渠道和客户经理，列出 --from 至 --to（默认：截至今天的全部）录入的潜在客户中，到达各阶段的人数（新录入、已联系、已申请、已审批、已放款：到达某阶段的也计入此前各阶段，流失的按其到达的阶段计）、从录入到放款的转化率、从录入到放款天数的中位数、按原因的流失人数，以及带来的贷款：关联客户在录入当天及之后发放的贷款本金，以及其中在贷贷款的余额。表格另有合计行和漏斗图。
+
+示例：
+
+    retain pipeline
+    retain pipeline --channel 转介绍 --from 2026-10-01 --to 2026-12-31
+    retain pipeline --officer 王芳 --format json
+""",
     "report": """把 --month 的月度回顾写入 --output：一个独立的 HTML 页面（不联网、不需要 JavaScript，图表为内嵌 SVG，可按 A4 打印），交给主管，语言取自 --lang。
 
 页面包括当月的联系情况和挽回客户，以及今天的在贷情况（数据库只保存最新状态，请在下月初生成）：该月之后 12 个月（更早的月份则从本月起）的到期阶梯（假设都不续贷）、阶梯第一个月的重点续贷客户、五级分类，以及来自每次导入贷款时快照的 PAR 走势（截至今天 12 个月）。手机号已隐藏，不含身份证号。文件原子写入，权限 0600；已存在时只有加 --force 才覆盖。
@@ -392,6 +400,12 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "report": {
         "--month": "要回顾的月份，YYYY-MM（如 2026-11），不晚于本月。",
         "--output": "要写入的 HTML 文件（权限 0600）。",
+    },
+    "pipeline": {
+        "--officer": "只看该客户经理的潜在客户。",
+        "--channel": "只看该渠道：referral、supply_chain、circle、alliance、walk_in、other，或中文名（转介绍/供应链/圈层/联盟/自然到访/其他），或 点/线/圈/面。",
+        "--from": "只看 DATE 当天及之后录入的潜在客户（默认：全部）。",
+        "--to": "只看 DATE 当天及之前录入的潜在客户（默认：今天）。",
     },
     "trend": {
         "--weeks": "从今天往回看多少周。",

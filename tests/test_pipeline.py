@@ -1,0 +1,237 @@
+"""``retain pipeline``: prospects per channel and officer, on a hand-computed example."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retain.days import day_number
+from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def _day(text: str) -> int:
+    found = day_number(dt.date.fromisoformat(text))
+    assert found is not None
+    return found
+
+
+def seed_prospect(
+    db: Path,
+    prospect_id: int,
+    channel: str,
+    officer: str | None,
+    stages: list[tuple[str, str]],
+    *,
+    lost_reason: str | None = None,
+    customer_id: str | None = None,
+    referrer_customer_id: str | None = None,
+    referrer_prospect_id: int | None = None,
+    name: str = "",
+    need_fen: int | None = None,
+    next_on: str | None = None,
+    last_contact: str | None = None,
+) -> None:
+    """A prospect with its stage history, as the m022 schema keeps them.
+
+    The history carries chosen past days, which ``prospect move`` (with
+    ``--today``) would give one command at a time; written here so that every
+    figure of the example below can be computed by hand from this list."""
+    entered = stages[0][1]
+    stage, stage_on = stages[-1]
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO prospects (prospect_id, name, channel, referrer_customer_id,"
+            " referrer_prospect_id, need_fen, officer, stage, stage_day, lost_reason,"
+            " entered_on, entered_day, next_on, next_day, last_contact_day, customer_id,"
+            " created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'now', 'now')",
+            (
+                prospect_id,
+                name or f"潜客{prospect_id}",
+                channel,
+                referrer_customer_id,
+                referrer_prospect_id,
+                need_fen,
+                officer,
+                stage,
+                _day(stage_on),
+                lost_reason,
+                entered,
+                _day(entered),
+                next_on,
+                _day(next_on) if next_on else None,
+                _day(last_contact) if last_contact else None,
+                customer_id,
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO prospect_stages (prospect_id, seq, stage, day, reason, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, 'now')",
+            [
+                (prospect_id, seq, s, _day(on), lost_reason if s == "lost" else None)
+                for seq, (s, on) in enumerate(stages, start=1)
+            ],
+        )
+
+
+@pytest.fixture
+def funnel(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
+    customers = make_csv(
+        "customers.csv",
+        [
+            CUSTOMER_HEADER,
+            ["C1", "王建国", "13812348001", "", "粮油", "王芳", ""],
+            ["C2", "李秀英", "13912348002", "", "烟酒", "王芳", ""],
+            ["C3", "张伟", "15012348003", "", "服装", "李强", ""],
+        ],
+    )
+    loans = make_csv(
+        "loans.csv",
+        [
+            LOAN_HEADER,
+            ["L1", "C1", "100000", "2026-01-06", "2027-01-06", "信用", "正常", "", "90000", ""],
+            # C2 borrowed before entering the pipeline (not its work), then after.
+            ["L2", "C2", "20000", "2025-01-01", "2025-12-31", "信用", "结清", "2025-12-31", "0", ""],
+            ["L3", "C2", "50000", "2026-11-20", "2027-11-20", "信用", "正常", "", "40000", ""],
+            ["L4", "C3", "30000", "2026-11-25", "2027-11-25", "保证", "正常", "", "", ""],
+        ],
+    )  # fmt: skip
+    ok(cli("import", "customers", str(customers)))
+    ok(cli("import", "loans", str(loans)))
+    db = cli.db
+    seed_prospect(
+        db, 1, "referral", "王芳",
+        [("new", "2026-11-01"), ("contacted", "2026-11-03"), ("applied", "2026-11-05"),
+         ("approved", "2026-11-08"), ("disbursed", "2026-11-20")],
+        customer_id="C2", referrer_customer_id="C1",
+    )  # fmt: skip
+    seed_prospect(
+        db, 2, "referral", "王芳",
+        [("new", "2026-11-02"), ("contacted", "2026-11-04"), ("applied", "2026-11-06"),
+         ("lost", "2026-11-10")],
+        lost_reason="rate",
+    )  # fmt: skip
+    seed_prospect(db, 3, "referral", "王芳", [("new", "2026-11-05")])
+    # Skips "applied": approving it means it got there.
+    seed_prospect(
+        db, 4, "circle", "李强",
+        [("new", "2026-11-10"), ("contacted", "2026-11-11"), ("approved", "2026-11-20"),
+         ("disbursed", "2026-11-25")],
+        customer_id="C3",
+    )  # fmt: skip
+    seed_prospect(
+        db, 5, "circle", "李强", [("new", "2026-11-12"), ("lost", "2026-11-13")],
+        lost_reason="unreachable",
+    )  # fmt: skip
+    seed_prospect(db, 6, "referral", "王芳", [("new", "2026-09-01")])
+    return cli
+
+
+def rows(cli: Cli, *args: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = ok(cli("pipeline", *args, "--format", "json")).json()
+    return found
+
+
+REFERRAL = {
+    "channel": "referral", "officer": "王芳", "entered": 3, "contacted": 2, "applied": 2,
+    "approved": 1, "disbursed": 1, "open": 1, "lost": 1, "lost_no_need": 0, "lost_rate": 1,
+    "lost_declined_by_us": 0, "lost_competitor": 0, "lost_unreachable": 0, "lost_other": 0,
+    "conversion": 0.3333, "median_days_to_disbursal": 19.0, "disbursed_amount": 50000.0,
+    "balance": 40000.0,
+}  # fmt: skip
+CIRCLE = {
+    "channel": "circle", "officer": "李强", "entered": 2, "contacted": 1, "applied": 1,
+    "approved": 1, "disbursed": 1, "open": 0, "lost": 1, "lost_no_need": 0, "lost_rate": 0,
+    "lost_declined_by_us": 0, "lost_competitor": 0, "lost_unreachable": 1, "lost_other": 0,
+    "conversion": 0.5, "median_days_to_disbursal": 15.0, "disbursed_amount": 30000.0,
+    "balance": 30000.0,
+}  # fmt: skip
+
+
+def test_the_hand_computed_example_per_channel_and_officer(funnel: Cli) -> None:
+    assert rows(funnel, "--from", "2026-10-01") == [REFERRAL, CIRCLE]
+
+
+def test_the_window_picks_the_cohort_by_entry(funnel: Cli) -> None:
+    everyone = rows(funnel)
+    assert [r["entered"] for r in everyone] == [4, 2]
+    assert everyone[0]["open"] == 2 and everyone[0]["conversion"] == 0.25
+    assert rows(funnel, "--from", "2026-11-05", "--to", "2026-11-11") == [
+        {**REFERRAL, **dict.fromkeys(("contacted", "applied", "approved", "disbursed",
+            "lost", "lost_rate", "balance", "disbursed_amount"), 0), "entered": 1, "open": 1,
+         "conversion": 0.0, "median_days_to_disbursal": None},
+        {**CIRCLE, "entered": 1, "lost": 0, "lost_unreachable": 0, "conversion": 1.0},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "channel"),
+    [("referral", "referral"), ("转介绍", "referral"), ("点", "referral"), ("圈", "circle"),
+     ("圈层", "circle"), ("circle", "circle")],
+)  # fmt: skip
+def test_channel_in_english_chinese_and_dian_xian_quan_mian(
+    funnel: Cli, value: str, channel: str
+) -> None:
+    found = rows(funnel, "--channel", value, "--from", "2026-10-01")
+    assert [r["channel"] for r in found] == [channel]
+
+
+def test_officer_filter(funnel: Cli) -> None:
+    assert rows(funnel, "--officer", "李强") == [CIRCLE]
+
+
+def test_csv_carries_the_same_counts(funnel: Cli) -> None:
+    lines = ok(funnel("pipeline", "--format", "csv", "--from", "2026-10-01")).stdout.splitlines()
+    assert lines[0].startswith("channel,officer,entered,contacted,applied,approved,disbursed")
+    assert lines[1].startswith("referral,王芳,3,2,2,1,1,1,1,0,1,")
+    assert lines[1].endswith(",0.3333,19.0000,50000.00,40000.00")
+
+
+def test_the_table_has_the_total_and_a_funnel(funnel: Cli) -> None:
+    out = ok(funnel("pipeline", "--format", "table", "--from", "2026-10-01")).stdout
+    total = next(line for line in out.splitlines() if line.strip().startswith("Total"))
+    assert total.split()[1:9] == ["5", "3", "3", "2", "2", "2", "40.0%", "17"]
+    assert "70,000.00" in total  # balance 40,000 + 30,000
+    funnel_lines = out[out.index("Funnel") :].splitlines()
+    assert funnel_lines[1].split()[:3] == ["New", "5", "100.0%"]
+    assert funnel_lines[5].split()[:3] == ["Disbursed", "2", "40.0%"]
+    assert "█" in funnel_lines[1]
+    assert "Lost: 2 (rate 1, unreachable 1)" in out
+
+
+def test_the_table_in_chinese(funnel: Cli) -> None:
+    out = ok(
+        funnel("pipeline", "--format", "table", "--from", "2026-10-01", env={"RETAIN_LANG": "zh"})
+    ).stdout
+    assert "转介绍" in out and "圈层" in out and "已放款" in out
+    assert "流失：2（利率 1、联系不上 1）" in out
+
+
+def test_an_empty_pipeline_says_so(cli: Cli, make_csv: Callable[..., Path]) -> None:
+    customers = make_csv(
+        "c.csv", [CUSTOMER_HEADER, ["C1", "王建国", "13812348001", "", "", "", ""]]
+    )
+    ok(cli("import", "customers", str(customers)))
+    assert rows(cli) == []
+    assert "No prospects entered" in ok(cli("pipeline", "--format", "table")).stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--channel", "telegram"), ("--from", "2026-12-01", "--to", "2026-11-01"), ("--to", "soon")],
+)
+def test_bad_options_are_one_usage_error(funnel: Cli, args: tuple[str, ...]) -> None:
+    result = funnel("pipeline", *args)
+    assert result.exit_code == 2
+    assert [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert "Traceback" not in result.stderr
