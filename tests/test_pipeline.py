@@ -84,8 +84,8 @@ def seed_prospect(
         )
 
 
-@pytest.fixture
-def funnel(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
+def import_book(cli: Cli, make_csv: Callable[..., Path]) -> None:
+    """C1 an old customer; C2 and C3 borrowed in November 2026."""
     customers = make_csv(
         "customers.csv",
         [
@@ -108,6 +108,11 @@ def funnel(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
     )  # fmt: skip
     ok(cli("import", "customers", str(customers)))
     ok(cli("import", "loans", str(loans)))
+
+
+@pytest.fixture
+def funnel(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
+    import_book(cli, make_csv)
     db = cli.db
     seed_prospect(
         db, 1, "referral", "王芳",

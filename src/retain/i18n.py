@@ -234,6 +234,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--from {start} is after --to {end}",
         "--from {start} 晚于 --to {end}",
     ),
+    # --- referrals (retain referrals, and the show card's line) ---
+    "referrals.forgotten": ("(forgotten)", "（已删除个人信息）"),
+    "referrals.lost": ("lost: {reason}", "流失：{reason}"),
+    "referrals.became": ("now customer {customer_id}", "已成为客户 {customer_id}"),
+    "referrals.money": (
+        "disbursed {disbursed}, balance {balance}",
+        "放款 {disbursed}，余额 {balance}",
+    ),
+    "referrals.need": ("needs {need}", "需求 {need}"),
+    "referrals.none": ("No referrals yet.", "还没有转介绍。"),
+    "referrals.summary": (
+        "{count} referred in all ({direct} directly), {converted} converted, balance {balance}",
+        "共转介绍 {count} 人（直接 {direct} 人），已放款 {converted} 人，余额 {balance}",
+    ),
+    "referrals.top_title": ("Top referrers", "转介绍排行"),
+    "referrals.col.referred": ("Referred", "介绍人数"),
+    "referrals.col.converted": ("Converted", "已放款"),
+    "referrals.no_referrers": ("No customer has referred anyone yet.", "还没有客户转介绍过别人。"),
+    "show.referrals": ("Referrals", "转介绍"),
+    "show.referrals_value": (
+        "{referred} referred, {converted} converted, balance {balance}",
+        "介绍 {referred} 人，已放款 {converted} 人，余额 {balance}",
+    ),
     # --- report (retain report: the monthly review page) ---
     "report.title": ("Monthly review {month}", "{month} 月度回顾"),
     "report.title_officer": ("{title} — {officer}", "{title} — {officer}"),

@@ -245,6 +245,8 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("calls", "retain.cli.calls.CALL_FIELDS", ("calls",)),
     ("trend", "retain.cli.trend.TREND_FIELDS", ("trend",)),
     ("pipeline", "retain.cli.pipeline.PIPELINE_FIELDS", ("pipeline",)),
+    ("referrals", "retain.cli.referrals.REFERRER_FIELDS", ("referrals",)),
+    ("referrals CUSTOMER_ID", "retain.cli.referrals.TREE_FIELDS", ("referrals", "{customer_id}")),
     ("promises", "retain.cli.promises.PROMISE_FIELDS", ("promises",)),
     (
         "export reminders (officer)",
