@@ -62,6 +62,7 @@ DESCRIPTIONS: dict[str, str] = {
     "rhythm.guarantor_after_days": "逾期满这么多天后，建议动作写明联系担保人",
     "rhythm.collateral_lead_days": "抵押物保险或他项权证到期前这么多天提醒客户经理",
     "rhythm.instalment_lead_days": "分期还款日前这么多天起列出客户（0：仅当天）",
+    "rhythm.prospect_first_contact_days": "新录入的潜在客户录入这么多天后仍未联系，列入电话清单",
     "weights": "电话清单得分：得分 = 适用各项之和（calls --explain）",
     # Each call-list term's weights carry their own Chinese (retain.terms).
     **{f"weights.{setting.name}": setting.description_zh for setting in settings()},

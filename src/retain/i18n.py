@@ -1464,6 +1464,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.revisit": ("return visit", "回访"),
     "reason.win_back": ("win back", "无贷户维护"),
     "reason.recovery": ("recovery (written off)", "核销追偿"),
+    "reason.prospect": ("prospect, next date {date}", "潜在客户 约定跟进 {date}"),
+    "reason.prospect_new": (
+        "new prospect, not contacted for {days} days",
+        "新潜在客户 录入{days}天未联系",
+    ),
     "reason.collateral_expiry": ("{what} expires {date}", "{what} {date}到期"),
     "collateral.insurance": ("collateral insurance", "抵押物保险"),
     "collateral.certificate": ("collateral certificate", "他项权证"),
@@ -1474,6 +1479,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "term.revisit": ("return visit", "回访"),
     "term.win_back": ("win back", "无贷户维护"),
     "term.recovery": ("recovery", "核销追偿"),
+    "term.prospect": ("prospect", "潜在客户"),
     "term.collateral_expiry": ("collateral expiry", "抵押物到期"),
     "action.overdue": ("call about repayment", "电话催收，了解还款安排"),
     "action.maturing": ("arrange renewal or repayment", "联系续贷或还款安排"),
@@ -1482,6 +1488,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "action.revisit": ("return visit (secured loan)", "抵质押客户上门回访"),
     "action.win_back": ("invite back; offer products", "邀请再贷，推荐产品"),
     "action.recovery": ("follow up the written-off debt", "账销案存，跟进追偿"),
+    "action.prospect": ("call the prospect about a loan", "联系潜在客户，了解贷款需求"),
     "action.collateral_expiry": (
         "have the collateral insurance or certificate renewed",
         "督促办理抵押物保险或他项权证续期",
@@ -1533,6 +1540,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rule.recovery": (
         "{base}: written-off loan since {date}; contact every {every} days",
         "{base}：{date} 起有核销贷款（账销案存）；每{every}天联系一次",
+    ),
+    "rule.prospect": (
+        "{base}: {why} (a new prospect is listed {first} days after its entry until contacted)",
+        "{base}：{why}（新录入的潜在客户录入{first}天后仍未联系即列出）",
     ),
     "reason.broken_promise": (
         "promise of {amount} on {date} broken",
@@ -1646,6 +1657,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.officer.recovery": (
         "{date} recovery: {name} ({customer_id}) has a written-off loan; follow up the debt.",
         "{date} 核销追偿：{name}（{customer_id}）有核销贷款（账销案存），跟进追偿。",
+    ),
+    "sms.officer.prospect": (
+        "{date} prospect: {name} ({customer_id}) is due a call about a loan.",
+        "{date} 潜在客户：{name}（{customer_id}）该联系了，了解贷款需求。",
     ),
     "sms.officer.collateral_expiry": (
         "{date} collateral: {name} ({customer_id}) has collateral insurance or a certificate"
