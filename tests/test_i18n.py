@@ -90,7 +90,11 @@ DYNAMIC: dict[str, set[str]] = {
     "pipeline.lost.{}": {f"pipeline.lost.{r}" for r in LOST_REASONS},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
-    "kind.{}": {"kind.customers", "kind.loans", "kind.schedule", "kind.guarantors"},
+    "kind.{}": {f"kind.{k}" for k in ("customers", "loans", "schedule", "guarantors", "prospects")},
+    "import.note_prospect_{}": {
+        "import.note_prospect_customer",
+        "import.note_prospect_prospect",
+    },
     "schedule.{}": {f"schedule.{s}" for s in ("paid", "late", "unpaid", "overdue")},
     "promise.status.{}": {f"promise.status.{s}" for s in PROMISE_STATUSES},
     "import.{}": {f"import.{c}" for c in ("added", "updated", "unchanged", "rejected", "skipped")},
@@ -98,6 +102,13 @@ DYNAMIC: dict[str, set[str]] = {
     "status.{}": {f"status.{s}" for s in STATUSES},
     "guarantee.{}": {f"guarantee.{g}" for g in GUARANTEES},
     "error.log.unknown_{}": {"error.log.unknown_channel", "error.log.unknown_outcome"},
+    "error.prospect.unknown_{}": {
+        f"error.prospect.unknown_{w}" for w in ("channel", "stage", "reason")
+    },
+    "error.prospect.exists_{}": {
+        "error.prospect.exists_customer",
+        "error.prospect.exists_prospect",
+    },
     "error.config.template_why.{}": {
         f"error.config.template_why.{p}"
         for p in ("conversion", "format_spec", "attribute", "nested", "lone_open", "lone_close")

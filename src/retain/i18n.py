@@ -109,6 +109,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kind.loans": ("loans", "贷款"),
     "kind.schedule": ("repayment schedule", "还款计划"),
     "kind.guarantors": ("guarantors", "担保人"),
+    "kind.prospects": ("prospects", "潜在客户"),
     # --- overdue (retain overdue) ---
     "overdue.title": ("Overdue loans on {today}", "{today} 逾期贷款"),
     "overdue.title_officer": (
@@ -1342,6 +1343,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "customer {customer} was created from this file (officer included): row {row} of {file} was rejected ({field}); fix it in {rejects} and import that",
         "客户 {customer} 由本文件创建（含客户经理）：{file} 第 {row} 行曾被拒绝（{field}）；请在 {rejects} 中修正后导入",
     ),
+    "reject.prospect_channel": (
+        "unknown channel {value}: use referral/supply_chain/circle/alliance/walk_in/other",
+        "未知的渠道 {value}：可用 转介绍/供应链/圈层/联盟/自然到访/其他（或 点/线/圈/面）",
+    ),
+    "reject.prospect_referrer": (
+        "unknown referrer {referrer}: a customer id or a prospect id (P7)",
+        "未知的介绍人 {referrer}：应为客户编号或潜客编号（P7）",
+    ),
+    "reject.prospect_repeated": (
+        "the same person as row {row} (same {field})",
+        "与第 {row} 行是同一人（{field} 相同）",
+    ),
+    "import.note_prospect_customer": (
+        "already a customer: {ident} (same {field}); not imported",
+        "已是客户：{ident}（{field} 相同），未导入",
+    ),
+    "import.note_prospect_prospect": (
+        "already a prospect: {ident} (same {field}); not imported again",
+        "已是潜在客户：{ident}（{field} 相同），未重复导入",
+    ),
     "import.note_line": ("row {row}: {note}", "第 {row} 行：{note}"),
     "import.rejects_kept": (
         "{kept} already exists and was left as it is",
@@ -1386,6 +1407,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "import.field.relation": ("relation", "与借款人关系"),
     "import.field.guarantor": ("loan_id + guarantor", "借据号＋担保人"),
+    "import.field.channel": ("channel", "渠道"),
+    "import.field.referrer": ("referrer", "介绍人"),
+    "import.field.need": ("need", "需求金额"),
+    "import.field.source": ("source", "来源"),
+    "import.field.note": ("note", "备注"),
     "import.field.next_due_on": ("next_due_on", "下次还款日"),
     "import.field.next_due_amount": ("next_due_amount", "下期应还"),
     "import.field.next_due_period": ("next_due_period", "当前期数"),
@@ -1871,6 +1897,116 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.ops.store_busy": (
         "the store {path} stayed in use ({detail}): stop other retain runs (cron) and try again; nothing was changed",
         "数据库 {path} 一直被占用（{detail}）：请停止其他 retain 运行（如 cron）后重试；未作任何改动",
+    ),
+    # prospects (issue 13)
+    "prospect.channel.referral": ("referral", "转介绍"),
+    "prospect.channel.supply_chain": ("supply chain", "供应链"),
+    "prospect.channel.circle": ("circle", "圈层"),
+    "prospect.channel.alliance": ("alliance", "联盟"),
+    "prospect.channel.walk_in": ("walk-in", "自然到访"),
+    "prospect.channel.other": ("other", "其他"),
+    "prospect.stage.new": ("new", "新"),
+    "prospect.stage.contacted": ("contacted", "已联系"),
+    "prospect.stage.applied": ("applied", "已申请"),
+    "prospect.stage.approved": ("approved", "已审批"),
+    "prospect.stage.disbursed": ("disbursed", "已放款"),
+    "prospect.stage.lost": ("lost", "已流失"),
+    "prospect.reason.no_need": ("no need", "无需求"),
+    "prospect.reason.rate": ("rate", "利率"),
+    "prospect.reason.declined_by_us": ("declined by us", "我方拒绝"),
+    "prospect.reason.competitor": ("competitor", "同业"),
+    "prospect.reason.unreachable": ("unreachable", "联系不上"),
+    "prospect.reason.other": ("other", "其他"),
+    "prospect.via.manual": ("by hand", "手工"),
+    "prospect.via.import": ("import", "导入"),
+    "prospect.via.loans_import": ("loans import", "贷款导入"),
+    "prospect.via.log": ("contact log", "联系记录"),
+    "prospect.col.id": ("Prospect", "潜客编号"),
+    "prospect.col.channel": ("Channel", "渠道"),
+    "prospect.col.referrer": ("Referrer", "介绍人"),
+    "prospect.col.stage": ("Stage", "阶段"),
+    "prospect.col.stage_on": ("Since", "进入日期"),
+    "prospect.col.need": ("Need", "需求金额"),
+    "prospect.col.via": ("Via", "方式"),
+    "prospect.col.reason": ("Reason", "原因"),
+    "prospect.title": ("Prospects", "潜在客户"),
+    "prospect.count": ("{count} prospect(s)", "共 {count} 位潜在客户"),
+    "prospect.empty": ("no prospects", "没有潜在客户"),
+    "prospect.forgotten": ("(forgotten)", "（已删除个人信息）"),
+    "prospect.moved": (
+        "{prospect}: {before} → {after} on {day}",
+        "{prospect}：{before} → {after}（{day}）",
+    ),
+    "prospect.forgotten_done": (
+        "{prospect}: personal data deleted; the anonymous row stays for the counts",
+        "{prospect}：个人信息已删除；匿名记录保留用于统计",
+    ),
+    "error.prospect.unknown_channel": (
+        "unknown channel {value}: use {accepted}",
+        "未知的渠道 {value}：可用 {accepted}",
+    ),
+    "error.prospect.unknown_stage": (
+        "unknown stage {value}: use {accepted}",
+        "未知的阶段 {value}：可用 {accepted}",
+    ),
+    "error.prospect.unknown_reason": (
+        "unknown reason {value}: use {accepted}",
+        "未知的流失原因 {value}：可用 {accepted}",
+    ),
+    "error.prospect.unknown": ("unknown prospect id: {prospect}", "未知的潜客编号：{prospect}"),
+    "error.prospect.unknown_referrer": (
+        "unknown referrer {referrer}: give a customer id or a prospect id (P7)",
+        "未知的介绍人 {referrer}：请给出客户编号或潜客编号（P7）",
+    ),
+    "error.prospect.exists_customer": (
+        "already a customer: {ident} has the same {field}",
+        "已是客户：{ident} 的 {field} 相同",
+    ),
+    "error.prospect.exists_prospect": (
+        "already a prospect: {ident} has the same {field} (a lost one is reopened with "
+        "retain prospect move {ident} contacted)",
+        "已是潜在客户：{ident} 的 {field} 相同（已流失的可用 "
+        "retain prospect move {ident} contacted 重新跟进）",
+    ),
+    "error.prospect.same_stage": (
+        "{prospect} is already {stage}",
+        "{prospect} 已处于该阶段（{stage}）",
+    ),
+    "error.prospect.from_disbursed": (
+        "{prospect} is disbursed: a customer now, it leaves that stage no more",
+        "{prospect} 已放款，已是客户，不能再改变阶段",
+    ),
+    "error.prospect.reopen_new": (
+        "{prospect} is lost: reopen it as contacted, applied or approved, not new",
+        "{prospect} 已流失：重新跟进请改为 contacted、applied 或 approved，不能改回 new",
+    ),
+    "error.prospect.backwards": (
+        "{prospect} is {stage}: stages only move forward (or to lost)",
+        "{prospect} 处于 {stage}：阶段只能向前（或改为 lost）",
+    ),
+    "error.prospect.lost_needs_reason": (
+        "lost needs --reason: no_need|rate|declined_by_us|competitor|unreachable|other",
+        "改为 lost 需要 --reason：no_need|rate|declined_by_us|competitor|unreachable|other",
+    ),
+    "error.prospect.reason_only_lost": (
+        "--reason goes with lost only",
+        "--reason 只能与 lost 一起使用",
+    ),
+    "error.prospect.move_future": (
+        "--on {day} is after today ({today})",
+        "--on {day} 晚于今天（{today}）",
+    ),
+    "error.prospect.move_before": (
+        "--on {day} is before the current stage began ({since})",
+        "--on {day} 早于当前阶段的开始日期（{since}）",
+    ),
+    "error.prospect.forget_not_lost": (
+        "{prospect} is {stage}: only a lost prospect can be forgotten (move it to lost first)",
+        "{prospect} 处于 {stage}：只有已流失的潜在客户才能删除个人信息（请先改为 lost）",
+    ),
+    "error.prospect.already_forgotten": (
+        "{prospect} is already forgotten",
+        "{prospect} 的个人信息已删除",
     ),
     "error.ops.confirm": (
         "restore replaces the store: pass --yes to confirm (not on a terminal)",

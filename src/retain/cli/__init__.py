@@ -101,6 +101,7 @@ from retain.cli import ops as _ops  # noqa: E402
 from retain.cli import pipeline as _pipeline  # noqa: E402
 from retain.cli import portfolio as _portfolio  # noqa: E402
 from retain.cli import promises as _promises  # noqa: E402
+from retain.cli import prospects as _prospects  # noqa: E402
 from retain.cli import referrals as _referrals  # noqa: E402
 from retain.cli import report as _report  # noqa: E402
 from retain.cli import trend as _trend  # noqa: E402
@@ -118,6 +119,7 @@ _ops.register(app)
 _trend.register(app)
 _report.register(app)
 _portfolio.register(app)
+_prospects.register(app)
 _pipeline.register(app)
 _referrals.register(app)
 

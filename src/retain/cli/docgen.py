@@ -248,6 +248,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("referrals", "retain.cli.referrals.REFERRER_FIELDS", ("referrals",)),
     ("referrals CUSTOMER_ID", "retain.cli.referrals.TREE_FIELDS", ("referrals", "{customer_id}")),
     ("promises", "retain.cli.promises.PROMISE_FIELDS", ("promises",)),
+    ("prospect list", "retain.cli.prospects.PROSPECT_FIELDS", ("prospect", "list")),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -378,7 +379,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
-    "calls --explain ID", "history ID", "promises", "trend",
+    "calls --explain ID", "history ID", "promises", "prospect list", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json", "runoff", "retention",
 )  # fmt: skip

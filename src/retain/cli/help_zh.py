@@ -178,6 +178,48 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain promises --officer 王芳 --format json
     retain promises --status open --output promises.xlsx
 """,
+    "prospect": """潜在客户：还没有贷过款的人，来自点线圈面（转介绍、供应链、圈层、联盟），及其阶段 new → contacted → applied → approved → disbursed，或 lost。
+
+示例：
+
+    retain prospect add 张三 --phone 13812345678 --channel 点 --referrer C0001
+    retain prospect move P1 applied
+    retain prospect list --stage new
+""",
+    "prospect add": """记录一位潜在客户，并输出其编号（P1、P2 …）。
+
+--channel 可用 referral|supply_chain|circle|alliance|walk_in|other、中文名（转介绍/供应链/圈层/联盟/自然到访/其他）或 点/线/圈/面。手机号码和身份证号按客户导入的规则检查；已在册的人（手机号码或身份证号相同的客户或潜在客户）会被拒绝。--referrer 为客户编号或潜客编号（P7）。--need 单位为元（可写 30万）。
+
+示例：
+
+    retain prospect add 张三 --phone 13812345678 --channel 转介绍 --referrer C0001
+    retain prospect add 李四 --channel 圈 --source "商会年会" --need 30万 --next +3d
+""",
+    "prospect move": """把潜在客户改到另一个阶段；每次变化都连同日期保存。
+
+沿 new → contacted → applied → approved → disbursed 向前（可以跳过阶段）；任何未结束的阶段都可改为 lost，须给出 --reason no_need|rate|declined_by_us|competitor|unreachable|other（无需求/利率/我方拒绝/同业/联系不上/其他）。已流失的可重新跟进，改为 new 以外的任何阶段。不能后退，已放款的不能再改。贷款导入时，新客户的手机号码或身份证号与潜在客户相同的，自动改为 disbursed。
+
+示例：
+
+    retain prospect move P3 contacted
+    retain prospect move P3 lost --reason 利率 --on 2026-11-28
+    retain prospect move P3 applied       # 重新跟进
+""",
+    "prospect list": """潜在客户，最新的在前；手机号码打码，除非加 --reveal。
+
+示例：
+
+    retain prospect list --stage new --officer 王芳
+    retain prospect list --channel 圈 --format json
+""",
+    "prospect forget": """应本人要求删除一位已流失潜在客户的个人信息。
+
+清除姓名、手机号码、身份证号、来源、备注和跟进日期；匿名记录（渠道、各阶段及其日期、客户经理、需求金额）保留，供转化统计使用。只有已流失的潜在客户才能删除（请先改为 lost）。数据库的审计记录（changes 表，entity 为 prospect，field 为 forget）记下删除的时间，不记内容。
+
+示例：
+
+    retain prospect forget P3
+""",
     "history": """客户的联系记录，最新的在前，包括未接通和空号。
 
 每条联系都有编号，供 `retain contacts undo 编号` 使用。
@@ -216,7 +258,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain contacts undo 42
     retain contacts undo --officer 王芳
 """,
-    "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户、贷款、还款计划或担保人。
+    "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户、贷款、还款计划、担保人或潜在客户。
 
 示例：
 
@@ -251,6 +293,17 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
     retain import schedule 还款计划.xlsx
     retain import schedule schedule.csv --as-of 2026-11-27 --format json
+""",
+    "import prospects": """导入潜在客户：活动的报名表、合作方的名单。必需的列：name（姓名/客户名称）；可选 phone（手机号码/联系电话）、id_number（身份证号）、industry（所属行业）、channel（渠道/来源渠道：转介绍/供应链/圈层/联盟/自然到访/其他 或 点/线/圈/面；空白为其他）、referrer（介绍人/推荐人：客户编号或 P7）、officer（客户经理）、need（需求金额，单位元；可用万元）、source（来源）、note（备注）。每人以 new 阶段进入，日期为导入所属的日期（--as-of）。
+
+每人只导入一次：与前面某行手机号码或身份证号相同的行被拒绝；已在册的人（手机号码或身份证号相同的客户或潜在客户）不再导入，在摘要中列出并计为未变。同一份名单导入两次不会有任何改变。
+
+退出码：0 全部导入，3 有行被拒绝（其余正确的行已提交），1 出错（未提交任何数据），2 用法错误。
+
+示例：
+
+    retain import prospects 商会报名表.xlsx
+    retain import prospects partners.csv --as-of 2026-11-28 --format json
 """,
     "import guarantors": """导入贷款的担保人。必需的列：loan_id（借据号）、name（担保人）；可选 phone（担保人电话）、relation（与借款人关系）、id_number（担保人证件号）。一笔贷款可以有多个担保人：每人一行，按证件号区分，没有证件号时按姓名区分。须先导入贷款。手机号码和证件号的校验与客户相同。overdue 和 show 会列出担保人（手机号打码），担保人从不会收到短信。
 
@@ -471,6 +524,31 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--officer": "不给 CONTACT_ID 时：删除以该 --officer 记录的最后一条联系。",
     },
     "history": {"--format": "table（表格）或 json。"},
+    "prospect add": {
+        "NAME": "此人的姓名。",
+        "--phone": "手机或固定电话。",
+        "--id-number": "身份证号（18 位）。",
+        "--industry": "所属行业。",
+        "--channel": "渠道：referral|supply_chain|circle|alliance|walk_in|other，或 点/线/圈/面。",
+        "--referrer": "介绍人：客户编号或潜客编号（P7）。",
+        "--source": "来源（活动、市场、合作方）。",
+        "--need": "需求金额，单位元。",
+        "--officer": "负责的客户经理。",
+        "--next": "何时联系：YYYY-MM-DD、+3d、明天。",
+        "--note": "备注（任意文字）。",
+    },
+    "prospect move": {
+        "IDENT": "潜在客户（P7）。",
+        "STAGE": "new|contacted|applied|approved|disbursed|lost（或 已联系/已申请 …）。",
+        "--reason": "流失原因（改为 lost 时必填）：no_need|rate|declined_by_us|competitor|unreachable|other。",
+        "--on": "发生的日期（默认：今天）。",
+    },
+    "prospect list": {
+        "--stage": "只看该阶段的潜在客户。",
+        "--officer": "只看该客户经理的潜在客户。",
+        "--channel": "只看该渠道的潜在客户（可用 点/线/圈/面）。",
+    },
+    "prospect forget": {"IDENT": "已流失的潜在客户（P7）。"},
     "promises": {
         "--status": "只看该状态的承诺：open 待兑现、kept 已兑现、broken 未兑现、superseded 已被取代。",
         "--officer": "只看该客户经理的承诺（及其兑现率）。",
@@ -487,6 +565,11 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--format": "导入摘要的输出方式。",
         "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
         "--as-of": "还款数据所属的日期，用于早先导出的文件：该日之前到期而未还清的分期使贷款逾期。默认：今天。",
+    },
+    "import prospects": {
+        "--format": "导入摘要的输出方式。",
+        "--quiet": "不显示进度条和摘要表（被拒的行和拒绝文件仍在标准错误输出中报告；--format json 仍输出摘要）。",
+        "--as-of": "这些潜在客户进入的日期（活动当天）。默认：今天。",
     },
     "import guarantors": {
         "--format": "导入摘要的输出方式。",

@@ -1,4 +1,4 @@
-"""``retain import customers|loans|schedule|guarantors FILE``."""
+"""``retain import customers|loans|schedule|guarantors|prospects FILE``."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help=(
-        "Import customers, loans, repayment schedules or guarantors from CSV, TSV, JSON, "
-        "NDJSON, XLSX or XLS.\n\n"
+        "Import customers, loans, repayment schedules, guarantors or prospects from CSV, "
+        "TSV, JSON, NDJSON, XLSX or XLS.\n\n"
         "Example:\n\n"
         "    retain import customers 客户清单.xlsx\n\n"
         "    retain import loans 贷款台账.csv --rejects fix-me.csv"
@@ -313,6 +313,69 @@ def import_guarantors(
         input_format,
         encoding,
         sheet,
+        quiet=quiet,
+    )
+
+
+PROSPECTS_HELP = """Import prospects (潜在客户): sign-up sheets from events, lists from
+alliance partners. Required column: name (姓名/客户名称); optional phone
+(手机号码/联系电话), id_number (身份证号), industry (所属行业), channel
+(渠道/来源渠道: 转介绍/供应链/圈层/联盟/自然到访/其他 or 点/线/圈/面; blank =
+other), referrer (介绍人/推荐人: a customer id or P7), officer (客户经理), need
+(需求金额, yuan; 万元 works), source (来源), note (备注). Each enters as new on
+the import's day (--as-of).
+
+Each person once: a row repeating an earlier row's phone or ID number is
+rejected; a person already on file (a customer or a prospect with the same
+phone or ID number) is not imported again, but named in the summary and
+counted unchanged. Importing the same sheet twice changes nothing.
+
+Exit codes: 0 all rows imported, 3 some rows rejected (the good ones are
+committed), 1 error (nothing committed), 2 usage error.
+
+Example:
+
+    retain import prospects 商会报名表.xlsx
+
+    retain import prospects partners.csv --as-of 2026-11-28 --format json
+"""
+
+
+@app.command("prospects", help=PROSPECTS_HELP)
+@handle_errors
+def import_prospects(
+    ctx: typer.Context,
+    file: FileArg,
+    mapping: MapOption = None,
+    rejects: RejectsOption = None,
+    dry_run: DryRunOption = False,
+    fmt: SummaryOption = SummaryFormat.table,
+    input_format: InputFormatOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="The day the prospects entered (the event's day). Default: today.",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    _run_import(
+        ctx,
+        "prospects",
+        file,
+        mapping,
+        rejects,
+        dry_run,
+        fmt,
+        input_format,
+        encoding,
+        sheet,
+        as_of,
         quiet=quiet,
     )
 

@@ -24,7 +24,7 @@ from retain.errors import UsageError
 from retain.i18n import Joined, Msg, Text, msg
 from retain.importing.normalise import DATE_ORDERS
 
-Kind = Literal["customers", "loans", "schedule", "guarantors"]
+Kind = Literal["customers", "loans", "schedule", "guarantors", "prospects"]
 
 CUSTOMER_FIELDS = ("customer_id", "name", "phone", "id_number", "industry", "officer", "segment")
 LOAN_FIELDS = (
@@ -60,8 +60,23 @@ SCHEDULE_FIELDS = (
 )
 #: A guarantors file: one row per guarantor of a loan (a loan may have several).
 GUARANTOR_FIELDS = ("loan_id", "name", "phone", "relation", "id_number")
+#: A prospects file (sign-up sheets, partners' lists): one row per person.
+PROSPECT_FIELDS = (
+    "name",
+    "phone",
+    "id_number",
+    "industry",
+    "channel",
+    "referrer",
+    "officer",
+    "need",
+    "source",
+    "note",
+)
 ALL_FIELDS = tuple(
-    dict.fromkeys(CUSTOMER_FIELDS + LOAN_FIELDS + SCHEDULE_FIELDS + GUARANTOR_FIELDS)
+    dict.fromkeys(
+        CUSTOMER_FIELDS + LOAN_FIELDS + SCHEDULE_FIELDS + GUARANTOR_FIELDS + PROSPECT_FIELDS
+    )
 )
 
 #: Fields recognised in a file of each kind.  A loans file may also carry the
@@ -71,6 +86,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "loans": LOAN_FIELDS + tuple(f for f in CUSTOMER_FIELDS if f not in LOAN_FIELDS),
     "schedule": SCHEDULE_FIELDS,
     "guarantors": GUARANTOR_FIELDS,
+    "prospects": PROSPECT_FIELDS,
 }
 
 #: Required fields; each entry is a group of which at least one must be present.
@@ -87,6 +103,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     "schedule": (("loan_id",), ("period",), ("due_on",), ("principal_due",), ("interest_due",)),
     "guarantors": (("loan_id",), ("name",)),
+    "prospects": (("name",),),
 }
 
 #: How many physical rows are searched for the header row.
@@ -203,6 +220,14 @@ _KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "guarantor id",
             "guarantor id number",
         ),
+    },
+    # A prospect's own columns; 来源 is where they came from, 来源渠道 the channel.
+    "prospects": {
+        "channel": ("渠道", "来源渠道", "获客渠道", "channel", "source channel"),
+        "referrer": ("介绍人", "推荐人", "转介绍人", "referrer", "referred by"),
+        "need": ("需求金额", "意向金额", "需求", "贷款需求", "need", "amount needed"),
+        "source": ("来源", "来源说明", "活动", "source"),
+        "note": ("备注", "说明", "note", "notes", "remark"),
     },
     # A schedule's "due date" is its instalment's (a loans file's is the
     # maturity); its 当前期数 is the row's period (a loans file's, the next

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
+from retain.errors import RetainError
 from retain.i18n import Text, msg
 from retain.importing.columns import Kind
 from retain.importing.read import (
@@ -39,14 +40,17 @@ from retain.importing.validate import (
     GuarantorRecord,
     Instalment,
     LoanRecord,
+    ProspectRecord,
     Rejected,
     Rules,
     validate_customer,
     validate_guarantor,
     validate_instalment,
     validate_loan,
+    validate_prospect,
 )
 from retain.promises import judge_promises
+from retain.prospects import convert_on_loans_import
 from retain.scratch import clean_temporaries
 
 if TYPE_CHECKING:
@@ -184,6 +188,7 @@ def rules_for(settings: ImportSettings, layout: HeaderLayout) -> Rules:
             "interest_due",
             "paid_amount",
             "next_due_amount",
+            "need",
         }
     return Rules(
         today=settings.today,
@@ -270,6 +275,9 @@ def import_file(
                     report.added, report.updated, report.unchanged, report.rejected, report.skipped
                 )
                 if settings.kind == "loans" and not settings.dry_run:
+                    # Prospects who borrowed become customers, in this transaction
+                    # (after finish: the loans' deferred indexes are built).
+                    convert_on_loans_import(store.conn, writer.as_of_day)
                     # In the import's transaction: the book and its snapshot commit together.
                     writer.record_snapshot()
                 if settings.dry_run:
@@ -295,6 +303,14 @@ class _Row(NamedTuple):
     customer: CustomerRecord | None
     instalment: Instalment | None = None
     guarantor: GuarantorRecord | None = None
+    prospect: ProspectRecord | None = None
+
+
+def _prospect_row(source: Record, rules: Rules) -> _Row:
+    result = validate_prospect(source.values, rules)
+    if isinstance(result, Rejected):
+        return _Row(source, None, result, None, None)
+    return _Row(source, None, None, None, None, prospect=result)
 
 
 def _customer_row(source: Record, rules: Rules) -> _Row:
@@ -359,6 +375,11 @@ class _Loader:
             self.key_field, self.key_label = "guarantor", "import.field.guarantor"
             self.validate = _guarantor_row
         self.guarantors_file = settings.kind == "guarantors"
+        self.prospects_file = settings.kind == "prospects"
+        if self.prospects_file:
+            self.validate = _prospect_row
+        # a prospects file: (field, value) of each person so far → their row
+        self.people: dict[tuple[str, str], int] = {}
         self.rejected_customers: list[tuple[str, str, int, str, str | None]] = []
 
     def run(self, records: Iterator[Record], progress: Callable[[int], None] | None) -> None:
@@ -399,6 +420,9 @@ class _Loader:
         if self.schedule is not None:
             self._flush_schedule(self.schedule, chunk)
             return
+        if self.prospects_file:
+            self._flush_prospects(chunk)
+            return
         good = self._first_of_each_key(chunk)
         if self.guarantors_file:
             good = self._with_existing_loans(good)
@@ -414,6 +438,73 @@ class _Loader:
             good = self._with_existing_customers(good)
             loans = [r.loan for r in good if r.loan is not None]
             self._count(self.writer.save_loans(loans), len(loans))
+
+    def _flush_prospects(self, chunk: list[_Row]) -> None:
+        """Each person once: a row repeating an earlier row's phone or ID number is
+        rejected (the first wins, even a faulty one); a person already in the store
+        (a customer or a prospect) is not imported again but noted and counted
+        unchanged, so that importing the same sheet twice changes nothing."""
+        from retain.prospects import NewProspect, existing_match, insert_prospect, resolve_referrer
+
+        conn = self.writer.conn
+        for row in chunk:
+            record = row.prospect
+            keys: list[tuple[str, str]] = []
+            if row.rejected is None and record is not None:
+                for name in ("id_number", "phone"):
+                    value = record.get(name)
+                    if isinstance(value, str):
+                        keys.append((name, value))
+            first = next((self.people[k] for k in keys if k in self.people), None)
+            if first is not None:
+                where = next(k[0] for k in keys if k in self.people)
+                self.reject(
+                    row,
+                    where,
+                    msg("reject.prospect_repeated", row=first, field=msg(f"import.field.{where}")),
+                )
+                continue
+            for key in keys:
+                self.people[key] = row.source.row_no
+            if row.rejected is not None:
+                self.reject(row, row.rejected.fields, row.rejected.reason)
+                continue
+            assert record is not None
+            found = existing_match(conn, record.get("phone"), record.get("id_number"))
+            if found is not None:
+                self.note(
+                    row,
+                    msg(
+                        f"import.note_prospect_{found.kind}",
+                        ident=found.ident,
+                        field=msg(f"import.field.{found.field}"),
+                    ),
+                )
+                self.report.unchanged += 1
+                continue
+            referrer = record.get("referrer")
+            if referrer:
+                try:
+                    resolve_referrer(conn, referrer)
+                except RetainError:
+                    self.reject(row, "referrer", msg("reject.prospect_referrer", referrer=referrer))
+                    continue
+            new = NewProspect(
+                name=record["name"],
+                channel=record["channel"],
+                phone=record.get("phone"),
+                id_number=record.get("id_number"),
+                industry=record.get("industry"),
+                referrer=referrer,
+                source=record.get("source"),
+                need_fen=record.get("need"),
+                officer=record.get("officer"),
+                note=record.get("note"),
+            )
+            insert_prospect(
+                conn, new, self.writer.as_of_day, via="import", import_id=self.writer.import_id
+            )
+            self.report.added += 1
 
     def _flush_schedule(self, schedule: ScheduleWriter, chunk: list[_Row]) -> None:
         good = self._first_of_each_key(chunk)

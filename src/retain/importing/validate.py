@@ -396,6 +396,57 @@ def validate_guarantor(values: Mapping[str, object], rules: Rules) -> GuarantorR
     return cast(GuarantorRecord, out)
 
 
+class ProspectRecord(TypedDict):
+    """A valid prospects row; ``referrer`` as written (checked against the store
+    by the loader), ``need`` in fen, ``channel`` a code (``other`` when blank)."""
+
+    name: str
+    channel: str
+    phone: NotRequired[str | None]
+    id_number: NotRequired[str | None]
+    industry: NotRequired[str | None]
+    officer: NotRequired[str | None]
+    referrer: NotRequired[str | None]
+    need: NotRequired[int | None]
+    source: NotRequired[str | None]
+    note: NotRequired[str | None]
+
+
+def validate_prospect(values: Mapping[str, object], rules: Rules) -> ProspectRecord | Rejected:
+    """A prospects-file row → its record or its faults. Name, phone, ID number,
+    industry and officer follow the customers' rules exactly."""
+    from retain.errors import UsageError
+    from retain.prospects import channel_of
+
+    faults: list[Fault] = []
+    out = _customer_details(values, rules, faults)
+    out["channel"] = "other"
+    raw = values.get("channel")
+    if "channel" in rules.present and not _blank(raw):
+        try:
+            out["channel"] = channel_of(str(raw))
+        except UsageError:
+            faults.append(Fault("channel", msg("reject.prospect_channel", value=repr(str(raw)))))
+    checks: tuple[tuple[str, Check], ...] = (
+        ("referrer", norm_text),
+        (
+            "need",
+            partial(norm_money, wan="need" in rules.wan_fields, ceiling_fen=rules.ceiling_fen),
+        ),
+        ("source", norm_text),
+        ("note", norm_text),
+    )
+    for name, check in checks:
+        if name in rules.present:
+            try:
+                out[name] = check(values.get(name))
+            except Invalid as exc:
+                faults.append(Fault(name, exc.message))
+    if faults:
+        return Rejected(None, tuple(faults))
+    return cast(ProspectRecord, out)
+
+
 def _blank(value: object) -> bool:
     return value is None or (type(value) is str and not value.strip())
 
