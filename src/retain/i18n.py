@@ -227,10 +227,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Reached a stage = that stage or a later one is in its history (lost ones count where they got to). Conversion = disbursed ÷ entered. Disbursed = principal of the linked customer's loans disbursed on or after the prospect's entry; balance = what the open ones owe today.",
         "到达某阶段 = 阶段记录中有该阶段或其后的阶段（流失的按其到达的阶段计）。转化率 = 已放款 ÷ 录入。放款金额 = 关联客户在录入当天及之后发放的贷款本金；余额 = 其中在贷贷款今天的余额。",
     ),
-    "error.pipeline.channel_unknown": (
-        "unknown channel {value}: referral, supply_chain, circle, alliance, walk_in or other (or their Chinese names)",
-        "未知渠道 {value}：referral、supply_chain、circle、alliance、walk_in、other（转介绍/供应链/圈层/联盟/自然到访/其他，点/线/圈/面）",
-    ),
     "error.pipeline.range": (
         "--from {start} is after --to {end}",
         "--from {start} 晚于 --to {end}",

@@ -27,28 +27,6 @@ STAGES = ("new", "contacted", "applied", "approved", "disbursed")
 LOST_REASONS = ("no_need", "rate", "declined_by_us", "competitor", "unreachable", "other")
 CHANNELS = ("referral", "supply_chain", "circle", "alliance", "walk_in", "other")
 
-# Every accepted spelling of a channel: the code, its Chinese name and its
-# 点线圈面 character (the article officers learn prospecting from).
-CHANNEL_NAMES: dict[str, str] = {
-    **{code: code for code in CHANNELS},
-    "转介绍": "referral",
-    "供应链": "supply_chain",
-    "圈层": "circle",
-    "联盟": "alliance",
-    "自然到访": "walk_in",
-    "其他": "other",
-    "点": "referral",
-    "线": "supply_chain",
-    "圈": "circle",
-    "面": "alliance",
-}
-
-
-def channel_of(text: str) -> str | None:
-    """A channel's code from any of its names, None when it is none of them."""
-    return CHANNEL_NAMES.get(text.strip().casefold().replace("-", "_"))
-
-
 def _rank_sql(column: str) -> str:
     """A stage's place in the funnel (lost: -1, below every stage)."""
     whens = " ".join(f"WHEN '{stage}' THEN {rank}" for rank, stage in enumerate(STAGES))

@@ -115,15 +115,12 @@ def pipeline(
     from retain.dates import parse_day
     from retain.days import day_number
     from retain.errors import UsageError
-    from retain.pipeline import PipelineFilter, channel_of
+    from retain.pipeline import PipelineFilter
     from retain.pipeline import pipeline as build
+    from retain.prospects import channel_of
 
     st = state(ctx)
-    code = None
-    if channel is not None:
-        code = channel_of(channel)
-        if code is None:
-            raise UsageError(key="pipeline.channel_unknown", value=repr(channel))
+    code = channel_of(channel) if channel is not None else None  # exit 2 for none of them
     start = parse_day(from_, st.today) if from_ is not None else None
     end = parse_day(to, st.today) if to is not None else st.today
     if start is not None and start > end:
