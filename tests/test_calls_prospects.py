@@ -104,3 +104,25 @@ def test_the_weight_and_rhythm_are_settings(book: Cli, tmp_path: Path) -> None:
     config.write_text("[weights]\nprospect = 0\n", encoding="utf-8")
     out = ok(book("calls", "--format", "json", env=env)).json()
     assert "P1" not in [r["customer_id"] for r in out]
+
+
+def test_day_by_day_through_the_real_commands(book: Cli) -> None:
+    """Added on day 0; not on calls day 1; on calls day 2; gone once contacted."""
+    added = ok(book("prospect", "add", "周九", "--channel", "圈", "--officer", "王芳"))
+    pid = added.stdout.strip()
+    assert pid.startswith("P")
+    assert pid not in ids(book, today="2026-12-01")
+    assert pid not in ids(book, today="2026-12-02")
+    row = next(r for r in listed(book, today="2026-12-03") if r["customer_id"] == pid)
+    assert row["reasons"] == "prospect" and row["name"] == "周九"
+    ok(book("prospect", "move", pid, "contacted", today="2026-12-03"))
+    assert pid not in ids(book, today="2026-12-03")
+    assert pid not in ids(book, today="2026-12-20")
+
+
+def test_a_next_date_given_on_add(book: Cli) -> None:
+    pid = ok(book("prospect", "add", "吴十", "--next", "2026-12-05")).stdout.strip()
+    assert pid not in ids(book, today="2026-12-04")
+    assert pid in ids(book, today="2026-12-05")
+    ok(book("prospect", "move", pid, "lost", "--reason", "无需求", today="2026-12-05"))
+    assert pid not in ids(book, today="2026-12-05")

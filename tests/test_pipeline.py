@@ -240,3 +240,39 @@ def test_bad_options_are_one_usage_error(funnel: Cli, args: tuple[str, ...]) -> 
     assert result.exit_code == 2
     assert [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert "Traceback" not in result.stderr
+
+
+def test_through_the_real_commands_with_a_conversion(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    """prospect add/move, then a loans import converts one: the counts follow."""
+    import_book(cli, make_csv)
+    one = ok(cli("prospect", "add", "周九", "--phone", "13712340001", "--channel", "点",
+                 "--referrer", "C1", "--officer", "王芳", today="2026-11-01")).stdout.strip()  # fmt: skip
+    two = ok(cli("prospect", "add", "吴十", "--channel", "转介绍", "--officer", "王芳",
+                 today="2026-11-02")).stdout.strip()  # fmt: skip
+    ok(cli("prospect", "move", one, "applied", today="2026-11-05"))
+    ok(cli("prospect", "move", two, "lost", "--reason", "同业", today="2026-11-06"))
+    customers = make_csv(
+        "c2.csv", [CUSTOMER_HEADER, ["C9", "周九", "13712340001", "", "", "王芳", ""]]
+    )
+    loans = make_csv(
+        "l2.csv",
+        [LOAN_HEADER, ["L9", "C9", "80000", "2026-11-11", "2027-11-11", "信用", "正常", "", "", ""]],
+    )  # fmt: skip
+    ok(cli("import", "customers", str(customers), today="2026-11-11"))
+    ok(cli("import", "loans", str(loans), today="2026-11-11"))
+    found = rows(cli)
+    assert len(found) == 1
+    assert {k: found[0][k] for k in ("channel", "entered", "contacted", "applied", "approved",
+            "disbursed", "lost", "lost_competitor", "conversion", "median_days_to_disbursal",
+            "disbursed_amount", "balance")} == {
+        "channel": "referral", "entered": 2, "contacted": 1, "applied": 1, "approved": 1,
+        "disbursed": 1, "lost": 1, "lost_competitor": 1, "conversion": 0.5,
+        "median_days_to_disbursal": 10.0, "disbursed_amount": 80000.0, "balance": 80000.0,
+    }  # fmt: skip
+    tree = ok(cli("referrals", "C1", "--format", "json")).json()
+    assert [(r["id"], r["customer_id"], r["stage"]) for r in tree] == [
+        ("C1", "C1", None),
+        (one, "C9", "disbursed"),
+    ]

@@ -594,7 +594,9 @@ def ranked_calls(
 
 
 # Open prospects due a call: the next date has come (its partial index), or a
-# new one never contacted N days after entry. Forgotten ones are never called.
+# new one never contacted N days after entry and with no next date (a date the
+# officer set is the plan, and the day it comes is the call). Forgotten ones
+# are never called.
 _PROSPECTS_DUE_SQL = """
     SELECT prospect_id, name, phone, officer, next_on, next_day, entered_day,
         last_contact_day
@@ -606,7 +608,7 @@ _PROSPECTS_DUE_SQL = """
         last_contact_day
     FROM prospects
     WHERE stage = 'new' AND last_contact_day IS NULL AND entered_day <= :t - :first
-        AND forgotten_day IS NULL AND (next_day IS NULL OR next_day > :t) {officer}
+        AND forgotten_day IS NULL AND next_day IS NULL {officer}
 """
 
 

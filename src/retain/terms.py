@@ -620,8 +620,8 @@ TERMS: tuple[Term, ...] = (
         name="prospect",
         # Prospects are not customers: they never score in the customers' query.
         # ``ranking._prospect_rows`` lists them beside it (row id P<n>): an open
-        # prospect whose next date has come, or a new one never contacted
-        # ``rhythm.prospect_first_contact_days`` after its entry.
+        # prospect whose next date has come, or a new one with no next date
+        # never contacted ``rhythm.prospect_first_contact_days`` after its entry.
         points_sql="0",
         settings=(
             Setting(

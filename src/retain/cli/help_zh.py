@@ -142,7 +142,7 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
 """,
     "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
 
-得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿、broken_promise 承诺未兑现）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
+得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿、broken_promise 承诺未兑现）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。该联系的潜在客户（prospect 潜在客户项）也列在其中，编号为 P<n>。
 
 示例：
 
