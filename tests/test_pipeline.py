@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from retain.days import day_number
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, Result
@@ -276,3 +278,58 @@ def test_through_the_real_commands_with_a_conversion(
         ("C1", "C1", None),
         (one, "C9", "disbursed"),
     ]
+
+
+STAGE_CHAIN = ("new", "contacted", "applied", "approved", "disbursed")
+LOST_REASON_CODES = ("no_need", "rate", "declined_by_us", "competitor", "unreachable", "other")
+# One prospect: channel, officer, entry (days before today), the stages it went
+# through after new (a forward path, stages may be skipped), lost with a reason or not.
+prospect_strategy = st.tuples(
+    st.sampled_from(("referral", "circle", "alliance")),
+    st.sampled_from(("王芳", "李强")),
+    st.integers(min_value=0, max_value=60),
+    st.sets(st.sampled_from(STAGE_CHAIN[1:])),
+    st.one_of(st.none(), st.sampled_from(LOST_REASON_CODES)),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(prospect_strategy, max_size=12))
+def test_counts_match_a_count_by_hand_of_any_histories(
+    funnel: Cli, prospects: list[tuple[str, str, int, set[str], str | None]]
+) -> None:
+    """Whatever the histories: each group's counts are those counted directly
+    from the list, the funnel never widens, and entered = open + disbursed + lost."""
+    with sqlite3.connect(funnel.db) as conn:
+        conn.execute("DELETE FROM prospect_stages")
+        conn.execute("DELETE FROM prospects")
+    today = dt.date(2026, 12, 1)
+    expected: dict[tuple[str, str], dict[str, int]] = {}
+    for pid, (channel, officer, ago, later, lost) in enumerate(prospects, start=1):
+        path = [s for s in STAGE_CHAIN[1:] if s in later]
+        if lost is not None and "disbursed" in path:
+            path.remove("disbursed")  # nothing is lost once disbursed
+        entered = today - dt.timedelta(days=ago)
+        steps = [(s, entered.isoformat()) for s in ["new", *path]]
+        if lost is not None:
+            steps.append(("lost", entered.isoformat()))
+        seed_prospect(funnel.db, pid, channel, officer, steps, lost_reason=lost)
+        counts = expected.setdefault((channel, officer), dict.fromkeys(
+            ("entered", *STAGE_CHAIN[1:], "lost", "open"), 0))  # fmt: skip
+        counts["entered"] += 1
+        top = max((STAGE_CHAIN.index(s) for s in path), default=0)
+        for stage in STAGE_CHAIN[1 : top + 1]:
+            counts[stage] += 1
+        counts["lost"] += lost is not None
+        counts["open"] += lost is None and top < 4
+    found = rows(funnel)
+    got = {(r["channel"], r["officer"]): {k: r[k] for k in expected.get(
+        (r["channel"], r["officer"]), {})} for r in found}  # fmt: skip
+    assert got == expected
+    for r in found:
+        chain = [r["entered"], r["contacted"], r["applied"], r["approved"], r["disbursed"]]
+        assert chain == sorted(chain, reverse=True)
+        assert r["entered"] == r["open"] + r["disbursed"] + r["lost"]
+        assert r["lost"] == sum(r[f"lost_{reason}"] for reason in LOST_REASON_CODES)
