@@ -91,7 +91,8 @@ def add_prospects(path: Path, count: int, today: dt.date, seed: int = 13) -> dic
         counts["open" if is_open else stage] += 1
         next_day = t + rng.randrange(-30, 30) if is_open and rng.random() < 0.5 else None
         contacted = day if stage != "new" else None
-        referrer_c = rng.choice(customers) if channel == "referral" and rng.random() < 0.8 else None
+        referred = customers and channel == "referral" and rng.random() < 0.8
+        referrer_c = rng.choice(customers) if referred else None
         referrer_p = (
             rng.randrange(1, pid) if channel == "referral" and pid > 1 and not referrer_c else None
         )

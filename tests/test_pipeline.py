@@ -333,3 +333,41 @@ def test_counts_match_a_count_by_hand_of_any_histories(
         assert chain == sorted(chain, reverse=True)
         assert r["entered"] == r["open"] + r["disbursed"] + r["lost"]
         assert r["lost"] == sum(r[f"lost_{reason}"] for reason in LOST_REASON_CODES)
+
+
+def test_a_reopened_prospect_keeps_the_furthest_stage(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    import_book(cli, make_csv)
+    pid = ok(cli("prospect", "add", "郑一", "--channel", "线", today="2026-11-01")).stdout.strip()
+    ok(cli("prospect", "move", pid, "applied", today="2026-11-03"))
+    ok(cli("prospect", "move", pid, "lost", "--reason", "利率", today="2026-11-04"))
+    ok(cli("prospect", "move", pid, "contacted", today="2026-11-20"))
+    [row] = rows(cli)
+    assert (row["channel"], row["contacted"], row["applied"], row["approved"]) == (
+        "supply_chain",
+        1,
+        1,
+        0,
+    )
+    assert (row["lost"], row["open"]) == (0, 1)
+
+
+def test_the_migration_fills_the_counts_from_the_history(funnel: Cli) -> None:
+    """m023 on a store whose prospects were written before it: the same counts."""
+    from retain.migrations import m023_pipeline_furthest_stage
+
+    before = rows(funnel)
+    with sqlite3.connect(funnel.db) as conn:
+        conn.executescript(
+            """
+            DROP TRIGGER prospect_stages_furthest;
+            DROP INDEX prospects_for_pipeline;
+            DROP INDEX prospects_first_contact;
+            ALTER TABLE prospects DROP COLUMN furthest_rank;
+            ALTER TABLE prospects DROP COLUMN disbursed_day;
+            """
+        )
+        m023_pipeline_furthest_stage(conn)
+    assert rows(funnel) == before
+    assert before[0]["applied"] == 2 and before[0]["median_days_to_disbursal"] == 19.0

@@ -27,11 +27,6 @@ STAGES = ("new", "contacted", "applied", "approved", "disbursed")
 LOST_REASONS = ("no_need", "rate", "declined_by_us", "competitor", "unreachable", "other")
 CHANNELS = ("referral", "supply_chain", "circle", "alliance", "walk_in", "other")
 
-def _rank_sql(column: str) -> str:
-    """A stage's place in the funnel (lost: -1, below every stage)."""
-    whens = " ".join(f"WHEN '{stage}' THEN {rank}" for rank, stage in enumerate(STAGES))
-    return f"(CASE {column} {whens} ELSE -1 END)"
-
 
 @dataclass
 class PipelineRow:
@@ -99,62 +94,58 @@ def _cohort(spec: PipelineFilter) -> tuple[str, dict[str, Any]]:
 
 
 def pipeline(conn: sqlite3.Connection, spec: PipelineFilter) -> list[PipelineRow]:
-    """The cohort's groups, by channel (registry order) then officer."""
+    """The cohort's groups, by channel (registry order) then officer.
+
+    The furthest stage and the first disbursal day are kept on each prospect's
+    row by a trigger on its stage history (migration m023), so the counts are
+    one pass over the ``prospects_for_pipeline`` index, its groups streaming
+    out in index order; the current stage counts too, so a row written without
+    its history still counts where it stands."""
     where, params = _cohort(spec)
-    reached = ", ".join(f"SUM(top >= {rank})" for rank in range(len(STAGES)))
-    lost = ", ".join(
-        f"SUM(stage = 'lost' AND COALESCE(lost_reason, 'other') = '{reason}')"
-        for reason in LOST_REASONS
-    )
-    # The furthest stage each prospect reached: its history's and its current
-    # stage's, one pass over the history's primary key.
     sql = f"""
-        WITH cohort AS MATERIALIZED (
-            SELECT p.prospect_id, p.channel, p.officer, p.stage, p.lost_reason,
-                p.entered_day, p.customer_id
-            FROM prospects p WHERE {where}
-        ),
-        tops AS (
-            SELECT c.*, MAX({_rank_sql("c.stage")}, COALESCE((
-                SELECT MAX({_rank_sql("s.stage")}) FROM prospect_stages s
-                WHERE s.prospect_id = c.prospect_id), -1)) AS top
-            FROM cohort c
-        )
-        SELECT channel, officer, COUNT(*), {reached}, {lost},
-            SUM(stage NOT IN ('disbursed', 'lost'))
-        FROM tops GROUP BY channel, officer
+        SELECT p.channel, p.officer, p.furthest_rank, p.stage, p.lost_reason, COUNT(*)
+        FROM prospects p WHERE {where}
+        GROUP BY p.channel, p.officer, p.furthest_rank, p.stage, p.lost_reason
     """
     groups: dict[tuple[str, str | None], PipelineRow] = {}
-    for row in conn.execute(sql, params):
-        channel, officer, entered = row[0], row[1], row[2]
-        rest = row[3:]
-        found = PipelineRow(channel, officer, entered=entered)
-        found.reached = dict(zip(STAGES, (int(v) for v in rest[: len(STAGES)]), strict=True))
-        lost_counts = rest[len(STAGES) : len(STAGES) + len(LOST_REASONS)]
-        found.lost = dict(zip(LOST_REASONS, (int(v) for v in lost_counts), strict=True))
-        found.open = int(rest[-1])
-        groups[(channel, officer)] = found
-    # The disbursed ones: days to disbursal (the first disbursed stage, else the
-    # current stage's day) and the money of their customers' loans since entry.
-    disbursed_sql = f"""
-        SELECT p.channel, p.officer,
-            COALESCE((SELECT MIN(s.day) FROM prospect_stages s
-                WHERE s.prospect_id = p.prospect_id AND s.stage = 'disbursed'),
-                p.stage_day) - p.entered_day,
-            (SELECT COALESCE(SUM(l.principal_fen), 0) FROM loans l
-                WHERE l.customer_id = p.customer_id AND l.disbursed_day >= p.entered_day),
-            (SELECT COALESCE(SUM({outstanding_sql("l")}), 0) FROM loans l
-                WHERE l.customer_id = p.customer_id AND l.disbursed_day >= p.entered_day
-                AND {is_open_sql("l")})
-        FROM prospects p WHERE {where} AND p.stage = 'disbursed'
-    """
-    for channel, officer, days, principal, balance in conn.execute(disbursed_sql, params):
+    rank_of = {stage: rank for rank, stage in enumerate(STAGES)}
+    for channel, officer, furthest, stage, lost_reason, count in conn.execute(sql, params):
         group = groups.get((channel, officer))
-        if group is None:  # pragma: no cover - the same cohort as above
-            continue
-        group.days_to_disbursal.append(max(int(days), 0))
-        group.disbursed_fen += int(principal)
-        group.balance_fen += int(balance)
+        if group is None:
+            group = groups[(channel, officer)] = PipelineRow(channel, officer)
+        group.entered += count
+        top = max(int(furthest), rank_of.get(stage, -1))
+        for reached in STAGES[: top + 1]:
+            group.reached[reached] += count
+        if stage == "lost":
+            group.lost[lost_reason if lost_reason in group.lost else "other"] += count
+        elif stage != "disbursed":
+            group.open += count
+    # The disbursed ones: days to disbursal (the first disbursal, else the
+    # current stage's day), counted per day for the median ...
+    days_sql = f"""
+        SELECT p.channel, p.officer,
+            COALESCE(p.disbursed_day, p.stage_day) - p.entered_day AS days, COUNT(*)
+        FROM prospects p WHERE {where} AND p.stage = 'disbursed'
+        GROUP BY p.channel, p.officer, days
+    """
+    for channel, officer, days, count in conn.execute(days_sql, params):
+        if (channel, officer) in groups:
+            groups[(channel, officer)].days_to_disbursal.extend([max(int(days), 0)] * count)
+    # ... and the money of their customers' loans since entry, found through
+    # the linked customers' index.
+    money_sql = f"""
+        SELECT p.channel, p.officer, SUM(l.principal_fen),
+            SUM(CASE WHEN {is_open_sql("l")} THEN {outstanding_sql("l")} ELSE 0 END)
+        FROM prospects p JOIN loans l ON l.customer_id = p.customer_id
+            AND l.disbursed_day >= p.entered_day
+        WHERE {where} AND p.customer_id IS NOT NULL AND p.stage = 'disbursed'
+        GROUP BY p.channel, p.officer
+    """
+    for channel, officer, principal, balance in conn.execute(money_sql, params):
+        if (channel, officer) in groups:
+            groups[(channel, officer)].disbursed_fen += int(principal or 0)
+            groups[(channel, officer)].balance_fen += int(balance or 0)
     order = {channel: i for i, channel in enumerate(CHANNELS)}
     return sorted(groups.values(), key=lambda g: (order.get(str(g.channel), 99), g.officer or ""))
 

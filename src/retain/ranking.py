@@ -585,7 +585,18 @@ def ranked_calls(
         customers = _ranked_customers(conn, config, today, replace(spec, reasons=others))
     if not prospects:
         return customers
-    merged = sorted([*customers, *prospects], key=lambda row: (-row.score, row.customer_id))
+    # At equal points the customers come first (by id), then the prospects,
+    # the longest waiting first: both orders are their own queries' orders.
+    merged = sorted(
+        [*customers, *prospects],
+        key=lambda row: (
+            -row.score,
+            row.prospect_entered_day is not None,
+            row.customer_id if row.prospect_entered_day is None else "",
+            row.next_day or 0,
+            int(row.customer_id[1:]) if row.prospect_entered_day is not None else 0,
+        ),
+    )
     if spec.limit is not None:
         merged = merged[: spec.limit]
     for rank, row in enumerate(merged, start=1):
@@ -593,30 +604,34 @@ def ranked_calls(
     return merged
 
 
-# Open prospects due a call: the next date has come (its partial index), or a
-# new one never contacted N days after entry and with no next date (a date the
-# officer set is the plan, and the day it comes is the call). Forgotten ones
-# are never called.
-_PROSPECTS_DUE_SQL = """
+# Open prospects due a call, by the day it fell due, then id (each index's own
+# order: its key, then the rowid): the next date has come, or a new one with no
+# next date (a date the officer set is the plan, and the day it comes is the
+# call) was never contacted N days after entry. Forgotten ones are never called.
+_PROSPECTS_NEXT_SQL = """
     SELECT prospect_id, name, phone, officer, next_on, next_day, entered_day,
         last_contact_day
     FROM prospects
     WHERE stage NOT IN ('disbursed', 'lost') AND next_day <= :t
         AND forgotten_day IS NULL {officer}
-    UNION
+    ORDER BY next_day, prospect_id {limit}
+"""
+_PROSPECTS_FIRST_SQL = """
     SELECT prospect_id, name, phone, officer, NULL, entered_day + :first, entered_day,
         last_contact_day
     FROM prospects
-    WHERE stage = 'new' AND last_contact_day IS NULL AND entered_day <= :t - :first
-        AND forgotten_day IS NULL AND next_day IS NULL {officer}
+    WHERE stage = 'new' AND last_contact_day IS NULL AND next_day IS NULL
+        AND forgotten_day IS NULL AND entered_day <= :t - :first {officer}
+    ORDER BY entered_day, prospect_id {limit}
 """
 
 
 def _prospect_rows(
     conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter
 ) -> list[CallRow]:
-    """The prospects due a call today, as call-list rows (``P<n>``): the same
-    points each (``weights.prospect``), in the list's order (by row id)."""
+    """The prospects due a call today, as call-list rows (``P<n>``), the same
+    points each (``weights.prospect``), the longest waiting first: at most the
+    list's length from each of the two indexes, so their number costs nothing."""
     points = round(config.weights.value("prospect"))
     if points <= 0:
         return []
@@ -624,20 +639,23 @@ def _prospect_rows(
         "t": day_number(today),
         "first": config.rhythm.prospect_first_contact_days,
     }
-    officer = ""
+    officer = limit = ""
     if spec.officer is not None:
         officer = "AND officer = :officer"
         params["officer"] = spec.officer
-    # The list's own tie-break (the row id as text), so a cut here keeps its top.
-    sql = (
-        f"SELECT * FROM ({_PROSPECTS_DUE_SQL.format(officer=officer)}) ORDER BY 'P' || prospect_id"
-    )
     if spec.limit is not None:
-        sql += " LIMIT :limit"
+        limit = "LIMIT :limit"
         params["limit"] = spec.limit
+    found_rows = [
+        *conn.execute(_PROSPECTS_NEXT_SQL.format(officer=officer, limit=limit), params),
+        *conn.execute(_PROSPECTS_FIRST_SQL.format(officer=officer, limit=limit), params),
+    ]
+    found_rows.sort(key=lambda r: (r[5], r[0]))
+    if spec.limit is not None:
+        found_rows = found_rows[: spec.limit]
     today_day = params["t"]
     found = []
-    for pid, name, phone, who, next_on, due_day, entered, last in conn.execute(sql, params):
+    for pid, name, phone, who, next_on, due_day, entered, last in found_rows:
         row = CallRow(
             **dict.fromkeys(_ROW_FIELDS),  # type: ignore[arg-type]
             points={name_: 0 for name_ in TERM_NAMES},
