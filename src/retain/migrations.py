@@ -718,7 +718,7 @@ def m023_pipeline_furthest_stage(db: Any) -> None:
             WHERE prospect_id = NEW.prospect_id;
         END;
         CREATE INDEX prospects_for_pipeline ON prospects (channel, officer, furthest_rank,
-            stage, lost_reason, entered_day, disbursed_day, stage_day);
+            stage, lost_reason, entered_day, disbursed_day, stage_day, customer_id);
         CREATE INDEX prospects_first_contact ON prospects (entered_day)
             WHERE stage = 'new' AND last_contact_day IS NULL AND next_day IS NULL
                 AND forgotten_day IS NULL;
