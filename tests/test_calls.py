@@ -36,6 +36,7 @@ TERMS = (
     "instalment",
     "cross_sell",
     "stay_in_touch", "birthday",
+    "prospect",
 )  # fmt: skip
 CALL_FIELDS = [
     "rank", "score", "customer_id", "name", "phone", "officer", "reasons", "action",

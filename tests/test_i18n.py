@@ -21,6 +21,9 @@ from retain.i18n import CATALOGUE, Joined, Msg, from_english, msg, t
 from retain.importing.columns import ALL_FIELDS
 from retain.importing.normalise import Invalid, norm_phone, norm_status
 from retain.officers import STATUSES as OFFICER_STATUSES
+from retain.pipeline import CHANNELS as PROSPECT_CHANNELS
+from retain.pipeline import LOST_REASONS
+from retain.pipeline import STAGES as PROSPECT_STAGES
 from retain.promises import STATUSES as PROMISE_STATUSES
 from retain.rules import GUARANTEES, PRODUCTS, STATUSES
 from retain.snapshots import METRICS
@@ -88,6 +91,9 @@ DYNAMIC: dict[str, set[str]] = {
     "channel.{}": {f"channel.{c}" for c in CHANNELS},
     "trend.metric.{}": {f"trend.metric.{m}" for m in METRICS},
     "activity.measure.{}": {f"activity.measure.{m}" for m in MEASURES},
+    "pipeline.channel.{}": {f"pipeline.channel.{c}" for c in PROSPECT_CHANNELS},
+    "pipeline.stage.{}": {f"pipeline.stage.{s}" for s in PROSPECT_STAGES},
+    "pipeline.lost.{}": {f"pipeline.lost.{r}" for r in LOST_REASONS},
     "audience.{}": {"audience.officer", "audience.customer"},
     "outcome.{}": {f"outcome.{o}" for o in OUTCOMES},
     "kind.{}": {

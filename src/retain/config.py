@@ -329,6 +329,12 @@ class RhythmConfig(_Section):
         le=365,
         description="list a customer this many days before an instalment falls due (0: that day)",
     )
+    prospect_first_contact_days: int = Field(
+        2,
+        ge=0,
+        le=DAYS_MAX,
+        description="list a new prospect not contacted this many days after its entry",
+    )
 
     birthday_greetings: bool = Field(
         False,

@@ -64,6 +64,7 @@ DESCRIPTIONS: dict[str, str] = {
     "rhythm.instalment_lead_days": "分期还款日前这么多天起列出客户（0：仅当天）",
     "rhythm.birthday_greetings": "客户生日当天列入电话清单并可发送生日祝福短信"
     "（birthday 原因）；默认关闭",
+    "rhythm.prospect_first_contact_days": "新录入的潜在客户录入这么多天后仍未联系，列入电话清单",
     "weights": "电话清单得分：得分 = 适用各项之和（calls --explain）",
     # Each call-list term's weights carry their own Chinese (retain.terms).
     **{f"weights.{setting.name}": setting.description_zh for setting in settings()},

@@ -822,6 +822,53 @@ def m026_activity_indexes(db: Any) -> None:
     )
 
 
+_STAGE_RANKS = (
+    "WHEN 'new' THEN 0 WHEN 'contacted' THEN 1 WHEN 'applied' THEN 2"
+    " WHEN 'approved' THEN 3 WHEN 'disbursed' THEN 4"
+)
+
+
+def m027_pipeline_furthest_stage(db: Any) -> None:
+    """What ``retain pipeline`` counts, kept on the prospect's row so that the
+    report is one scan of an index, not a pass over the whole stage history.
+
+    ``furthest_rank``: the furthest stage the history ever reached (0 new, 1
+    contacted, 2 applied, 3 approved, 4 disbursed; ``lost`` is not a stage of
+    the funnel), which a reopened prospect keeps; ``disbursed_day``: the first
+    day it was disbursed. Both are filled from the history here, then kept by a
+    trigger on every stage row added, whoever adds it (``prospect move``, an
+    import, a loans import's conversion, the contact log). The covering index
+    holds every column the report reads, its GROUP BY keys first so that the
+    groups stream out of it; ``prospects_first_contact`` is the call list's
+    new prospects never contacted, in the order they fall due.
+    """
+    db.executescript(
+        """
+        ALTER TABLE prospects ADD COLUMN furthest_rank INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE prospects ADD COLUMN disbursed_day INTEGER;
+        UPDATE prospects SET
+            furthest_rank = COALESCE((SELECT MAX(CASE s.stage RANKS ELSE 0 END)
+                FROM prospect_stages s WHERE s.prospect_id = prospects.prospect_id), 0),
+            disbursed_day = (SELECT MIN(s.day) FROM prospect_stages s
+                WHERE s.prospect_id = prospects.prospect_id AND s.stage = 'disbursed');
+        CREATE TRIGGER prospect_stages_furthest AFTER INSERT ON prospect_stages
+        BEGIN
+            UPDATE prospects SET
+                furthest_rank = MAX(furthest_rank, CASE NEW.stage RANKS ELSE 0 END),
+                disbursed_day = CASE WHEN NEW.stage = 'disbursed'
+                    AND (disbursed_day IS NULL OR NEW.day < disbursed_day)
+                    THEN NEW.day ELSE disbursed_day END
+            WHERE prospect_id = NEW.prospect_id;
+        END;
+        CREATE INDEX prospects_for_pipeline ON prospects (channel, officer, furthest_rank,
+            stage, lost_reason, entered_day, disbursed_day, stage_day, customer_id);
+        CREATE INDEX prospects_first_contact ON prospects (entered_day)
+            WHERE stage = 'new' AND last_contact_day IS NULL AND next_day IS NULL
+                AND forgotten_day IS NULL;
+        """.replace("RANKS", _STAGE_RANKS)
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -849,4 +896,5 @@ MIGRATIONS = [
     m024_officers,
     m025_holdings,
     m026_activity_indexes,
+    m027_pipeline_furthest_stage,
 ]

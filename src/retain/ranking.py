@@ -15,7 +15,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from retain.config import Config
@@ -386,7 +386,8 @@ def _list_sql(
     return f"SELECT {columns} FROM scored WHERE {' AND '.join(where)} {order}"
 
 
-_ROW_FIELDS = tuple(f.name for f in fields(CallRow) if f.name not in ("points", "rank"))
+_NOT_COLUMNS = ("points", "rank", "prospect_entered_day")
+_ROW_FIELDS = tuple(f.name for f in fields(CallRow) if f.name not in _NOT_COLUMNS)
 assert [f.name for f in fields(CallRow)][len(_ROW_FIELDS)] == "points"
 
 
@@ -625,7 +626,113 @@ def _everyone_far_past_due(
 def ranked_calls(
     conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter
 ) -> list[CallRow]:
-    """Customers to call today, best first, ranked from 1; each row carries its terms."""
+    """Customers (and prospects, ``P<n>``) to call today, best first, ranked from 1;
+    each row carries its terms."""
+    wanted = spec.reasons
+    prospects: list[CallRow] = []
+    if spec.customer_id is None and (not wanted or "prospect" in wanted):
+        prospects = _prospect_rows(conn, config, today, spec)
+    if wanted and set(wanted) <= {"prospect"}:
+        customers: list[CallRow] = []
+    else:
+        # The prospect term gives a customer nothing: it would only widen the scan.
+        others = tuple(name for name in wanted if name != "prospect")
+        customers = _ranked_customers(conn, config, today, replace(spec, reasons=others))
+    if not prospects:
+        return customers
+    # At equal points the customers come first (by id), then the prospects,
+    # the longest waiting first: both orders are their own queries' orders.
+    merged = sorted(
+        [*customers, *prospects],
+        key=lambda row: (
+            -row.score,
+            row.prospect_entered_day is not None,
+            row.customer_id if row.prospect_entered_day is None else "",
+            row.next_day or 0,
+            int(row.customer_id[1:]) if row.prospect_entered_day is not None else 0,
+        ),
+    )
+    if spec.limit is not None:
+        merged = merged[: spec.limit]
+    for rank, row in enumerate(merged, start=1):
+        row.rank = rank
+    return merged
+
+
+# Open prospects due a call, by the day it fell due, then id (each index's own
+# order: its key, then the rowid): the next date has come, or a new one with no
+# next date (a date the officer set is the plan, and the day it comes is the
+# call) was never contacted N days after entry. Forgotten ones are never called.
+_PROSPECTS_NEXT_SQL = """
+    SELECT prospect_id, name, phone, officer, next_on, next_day, entered_day,
+        last_contact_day
+    FROM prospects
+    WHERE stage NOT IN ('disbursed', 'lost') AND next_day <= :t
+        AND forgotten_day IS NULL {officer}
+    ORDER BY next_day, prospect_id {limit}
+"""
+_PROSPECTS_FIRST_SQL = """
+    SELECT prospect_id, name, phone, officer, NULL, entered_day + :first, entered_day,
+        last_contact_day
+    FROM prospects
+    WHERE stage = 'new' AND last_contact_day IS NULL AND next_day IS NULL
+        AND forgotten_day IS NULL AND entered_day <= :t - :first {officer}
+    ORDER BY entered_day, prospect_id {limit}
+"""
+
+
+def _prospect_rows(
+    conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter
+) -> list[CallRow]:
+    """The prospects due a call today, as call-list rows (``P<n>``), the same
+    points each (``weights.prospect``), the longest waiting first: at most the
+    list's length from each of the two indexes, so their number costs nothing."""
+    points = round(config.weights.value("prospect"))
+    if points <= 0:
+        return []
+    params: dict[str, Any] = {
+        "t": day_number(today),
+        "first": config.rhythm.prospect_first_contact_days,
+    }
+    officer = limit = ""
+    if spec.officer is not None:
+        officer = "AND officer = :officer"
+        params["officer"] = spec.officer
+    if spec.limit is not None:
+        limit = "LIMIT :limit"
+        params["limit"] = spec.limit
+    found_rows = [
+        *conn.execute(_PROSPECTS_NEXT_SQL.format(officer=officer, limit=limit), params),
+        *conn.execute(_PROSPECTS_FIRST_SQL.format(officer=officer, limit=limit), params),
+    ]
+    found_rows.sort(key=lambda r: (r[5], r[0]))
+    if spec.limit is not None:
+        found_rows = found_rows[: spec.limit]
+    today_day = params["t"]
+    found = []
+    for pid, name, phone, who, next_on, due_day, entered, last in found_rows:
+        row = CallRow(
+            **dict.fromkeys(_ROW_FIELDS),  # type: ignore[arg-type]
+            points={name_: 0 for name_ in TERM_NAMES},
+        )
+        row.customer_id = f"P{pid}"
+        row.name = name or ""
+        row.phone, row.officer, row.next_on, row.next_day = phone, who, next_on, due_day
+        row.last_contact_day = last
+        row.failed_attempts = 0
+        row.class_rank = row.class_rank_at_contact = 0
+        row.today_day = today_day
+        row.quiet = False
+        row.points["prospect"] = points
+        row.score = points
+        row.prospect_entered_day = entered
+        found.append(row)
+    return found
+
+
+def _ranked_customers(
+    conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter
+) -> list[CallRow]:
     shortlist = None
     if spec.limit is not None and spec.customer_id is None:
         shortlist = _worst_arrears_shortlist(conn, config, today, spec, spec.limit)

@@ -108,6 +108,9 @@ class CallRow:
     quiet: bool
     points: dict[str, int]
     rank: int | None = None
+    # A prospect's row (``P<n>``): the day it entered the pipeline. Not a column
+    # of the customers' query: prospect rows are made by ``ranking._prospect_rows``.
+    prospect_entered_day: int | None = None
 
     @property
     def reasons(self) -> list[str]:
@@ -379,6 +382,21 @@ def _cross_sell_reason(row: CallRow) -> Msg:
 GOOD_SQL = """((o.customer_id IS NOT NULL AND o.dpd <= :good_max)
     OR (o.customer_id IS NULL AND r.closed_day IS NOT NULL))
     AND w.customer_id IS NULL AND c.industry IS NOT NULL"""
+
+
+def _prospect_reason(row: CallRow) -> Msg:
+    """``约定跟进 12-03`` for a prospect's next date, else how long since entry."""
+    if row.next_on is not None:
+        return msg("reason.prospect", date=row.next_on)
+    return msg("reason.prospect_new", days=row.today_day - _need(row.prospect_entered_day))
+
+
+def _prospect_rule(row: CallRow, config: Config) -> dict[str, object]:
+    return {
+        "base": _num(config.weights.value("prospect")),
+        "why": _prospect_reason(row),
+        "first": config.rhythm.prospect_first_contact_days,
+    }
 
 
 # --- the registry ---------------------------------------------------------------
@@ -753,6 +771,32 @@ TERMS: tuple[Term, ...] = (
         episode_sql="today_day",
         rule=lambda row, config: {"base": _num(config.weights.value("birthday"))},
         customer_facing=True,
+    ),
+    Term(
+        name="prospect",
+        # Prospects are not customers: they never score in the customers' query.
+        # ``ranking._prospect_rows`` lists them beside it (row id P<n>): an open
+        # prospect whose next date has come, or a new one with no next date
+        # never contacted ``rhythm.prospect_first_contact_days`` after its entry.
+        points_sql="0",
+        settings=(
+            Setting(
+                "prospect",
+                20,
+                "a prospect's next date has come, or a new prospect is still not contacted",
+                "潜在客户的跟进日期已到，或新录入的潜在客户仍未联系",
+            ),
+        ),
+        # It gives a customer nothing, so it bounds nothing.
+        bound=lambda config: 0,
+        # A prospect row's next_day is the day its call fell due.
+        episode=lambda row, config: _need(row.next_day),
+        episode_sql="next_day",
+        rule=_prospect_rule,
+        # Officer-only: a prospect never gets a reminder or an SMS.
+        customer_facing=False,
+        reason=_prospect_reason,
+        aliases=("prospects", "潜客"),
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )

@@ -102,9 +102,11 @@ from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
 from retain.cli import officers as _officers  # noqa: E402
 from retain.cli import ops as _ops  # noqa: E402
+from retain.cli import pipeline as _pipeline  # noqa: E402
 from retain.cli import portfolio as _portfolio  # noqa: E402
 from retain.cli import promises as _promises  # noqa: E402
 from retain.cli import prospects as _prospects  # noqa: E402
+from retain.cli import referrals as _referrals  # noqa: E402
 from retain.cli import report as _report  # noqa: E402
 from retain.cli import tiers as _tiers  # noqa: E402
 from retain.cli import trend as _trend  # noqa: E402
@@ -128,6 +130,8 @@ _coverage.register(app)
 _tiers.register(app)
 _birthdays.register(app)
 _activity.register(app)
+_pipeline.register(app)
+_referrals.register(app)
 
 
 class Terminated(BaseException):

@@ -37,7 +37,8 @@ contact rhythms live in the config (retain config show). Customers contacted in
 the last few days are left off unless a promised follow-up has arrived or their
 arrears class worsened; an unanswered call or a wrong number is not a contact.
 Ties are broken by customer id, so the list is the same for the same store
-and --today.
+and --today. Prospects due a call (term prospect) are listed among them as
+P<n>.
 
 Example:
 

@@ -551,6 +551,7 @@ def show(
     from retain.output import mask_id_number, mask_phone, yuan_grouped
     from retain.prospects import is_prospect_id
     from retain.ranking import explain
+    from retain.referrals import referrer_summary
     from retain.rules import is_open
 
     st = state(ctx)
@@ -575,6 +576,7 @@ def show(
         result = explain(store.conn, config, st.today, customer_id, reveal=reveal)
         tier = _tier_text(store.conn, config, st, customer_id)
         products = customer_products(store.conn, customer_id, peer_share=config.coverage.peer_share)
+        referred = referrer_summary(store.conn, customer_id)
     out = console()
 
     def class_name(days: int) -> str:
@@ -613,6 +615,15 @@ def show(
         (t("col.next_on", lang), info["next_on"] or ""),
         (t("show.data_as_of", lang), _data_age(st, lang)),
     ]
+    if referred is not None:  # a loyal customer: brought others in
+        referrals = t(
+            "show.referrals_value",
+            lang,
+            referred=referred.referred,
+            converted=referred.converted,
+            balance=yuan_grouped(referred.balance_fen),
+        )
+        details.insert(-2, (t("show.referrals", lang), referrals))
     print_table(
         t("show.title", lang, customer_id=customer_id),
         [Column(""), Column("")],

@@ -102,6 +102,24 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
     retain activity --month 2026-11 --format json
     retain activity --streak
 """,
+    "pipeline": """显示获客漏斗：按渠道和客户经理，列出 --from 至 --to（默认：截至今天的全部）录入的潜在客户中，到达各阶段的人数（新录入、已联系、已申请、已审批、已放款：到达某阶段的也计入此前各阶段，流失的按其到达的阶段计）、从录入到放款的转化率、从录入到放款天数的中位数、按原因的流失人数，以及带来的贷款：关联客户在录入当天及之后发放的贷款本金，以及其中在贷贷款的余额。表格另有合计行和漏斗图。
+
+示例：
+
+    retain pipeline
+    retain pipeline --channel 转介绍 --from 2026-10-01 --to 2026-12-31
+    retain pipeline --officer 王芳 --format json
+""",
+    "referrals": """显示客户带来的人（转介绍，点）：他介绍的潜在客户及各自的阶段和贷款金额；已成为客户的潜在客户，其本人的转介绍接着列在下面，潜在客户介绍的人也一样，逐级展开。贷款金额为该客户在潜在客户录入当天及之后发放的贷款本金，以及其中在贷贷款的余额；转化之前为其需求金额。
+
+不给 CUSTOMER_ID 时：转介绍排行，先按介绍的人中已放款的人数，再按他们带来的余额，再按介绍人数。
+
+示例：
+
+    retain referrals
+    retain referrals C0001
+    retain referrals --officer 王芳 --format json
+""",
     "report": """把 --month 的月度回顾写入 --output：一个独立的 HTML 页面（不联网、不需要 JavaScript，图表为内嵌 SVG，可按 A4 打印），交给主管，语言取自 --lang。
 
 页面包括当月的联系情况和挽回客户，以及今天的在贷情况（数据库只保存最新状态，请在下月初生成）：该月之后 12 个月（更早的月份则从本月起）的到期阶梯（假设都不续贷）、阶梯第一个月的重点续贷客户、五级分类，以及来自每次导入贷款时快照的 PAR 走势（截至今天 12 个月）。手机号已隐藏，不含身份证号。文件原子写入，权限 0600；已存在时只有加 --force 才覆盖。
@@ -155,7 +173,7 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
 """,
     "calls": """今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。
 
-得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿、broken_promise 承诺未兑现）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。
+得分是若干具名项的加权和（overdue 逾期、maturing 到期、follow_up 约定跟进、post_loan_check 贷后检查、revisit 回访、win_back 挽回、recovery 核销追偿、broken_promise 承诺未兑现）；权重和联系节奏在配置中（retain config show）。最近几天联系过的客户不列出，除非约定的跟进日已到或其五级分类变差；未接通和空号不算联系。得分相同时按客户编号排序，因此同一数据库、同一 --today 下清单总是相同。该联系的潜在客户（prospect 潜在客户项）也列在其中，编号为 P<n>。
 
 示例：
 
@@ -567,6 +585,17 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "report": {
         "--month": "要回顾的月份，YYYY-MM（如 2026-11），不晚于本月。",
         "--output": "要写入的 HTML 文件（权限 0600）。",
+    },
+    "pipeline": {
+        "--officer": "只看该客户经理的潜在客户。",
+        "--channel": "只看该渠道：referral、supply_chain、circle、alliance、walk_in、other，或中文名（转介绍/供应链/圈层/联盟/自然到访/其他），或 点/线/圈/面。",
+        "--from": "只看 DATE 当天及之后录入的潜在客户（默认：全部）。",
+        "--to": "只看 DATE 当天及之前录入的潜在客户（默认：今天）。",
+    },
+    "referrals": {
+        "CUSTOMER_ID": "要查看其转介绍的客户（默认：转介绍排行）。",
+        "--officer": "转介绍排行：只看该客户经理的客户。",
+        "--limit": "转介绍排行：最多 N 位。",
     },
     "trend": {
         "--weeks": "从今天往回看多少周。",
