@@ -129,6 +129,8 @@ def book(seeded: Cli, make_csv: Callable[..., Path], tmp_path: Path) -> dict[str
     assert seeded("log", "C1", "--channel", "call", "--next", "+1d").exit_code == 0
     promised = ("--outcome", "promised", "--next", "+3d", "--amount", "500")
     assert seeded("log", "C1", *promised).exit_code == 0
+    assert seeded("group", "add", "东门市场").exit_code == 0
+    assert seeded("group", "join", "东门市场", "C1").exit_code == 0
     with_reject = make_csv(
         "with-reject.csv",
         [CUSTOMER_HEADER, ["C8", "钱七", "13612348008", "", "", "", ""], ["C7", "", "12", "", "", "", ""]],

@@ -21,6 +21,7 @@ from typing import Any
 from retain.config import Config
 from retain.dates import add_months
 from retain.days import day_number
+from retain.groups import member_filter_sql
 from retain.guarantors import guarantor_text
 from retain.i18n import Joined, Msg, Text, Verbatim, msg
 from retain.rules import bad_min_days, class_case, dpd_sql, is_open_sql
@@ -30,6 +31,7 @@ from retain.terms import TERM_NAMES, TERMS, CallRow, bounded_rest, term
 @dataclass(frozen=True)
 class CallFilter:
     officer: str | None = None
+    group_id: int | None = None  # --group: only its member customers
     reasons: tuple[str, ...] = ()  # term names
     limit: int | None = 20
     customer_id: str | None = None  # explain one customer: no list filters
@@ -324,6 +326,9 @@ def _list_sql(
     if spec.officer is not None:
         where.append("officer = :officer")
         params["officer"] = spec.officer
+    if spec.group_id is not None:
+        where.append(member_filter_sql("scored.customer_id"))
+        params["group_id"] = spec.group_id
     wanted = [name for name in spec.reasons if name in TERM_NAMES]
     if wanted:
         where.append("(" + " OR ".join(f"{name} > 0" for name in wanted) + ")")

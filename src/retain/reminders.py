@@ -108,6 +108,7 @@ def upcoming(
     *,
     kinds: tuple[str, ...] = KINDS,
     officer: str | None = None,
+    group_id: int | None = None,
 ) -> Generator[Reminder, None, None]:
     """Reminders due from today to today + days, soonest first: by date, then
     reason (registry order), then customer id. A generator: rows come out in
@@ -116,7 +117,7 @@ def upcoming(
     if not wanted:
         return
     first = _day(today)
-    spec = CallFilter(officer=officer, reasons=wanted, limit=None)
+    spec = CallFilter(officer=officer, group_id=group_id, reasons=wanted, limit=None)
     found = f"temp.retain_reminders_{next(_tables)}"
     woken = f"temp.retain_woken_{next(_tables)}"
     window = f"temp.retain_days_{next(_tables)}"

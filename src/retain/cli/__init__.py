@@ -95,12 +95,14 @@ from retain.cli import config as _config  # noqa: E402
 from retain.cli import contacts as _contacts  # noqa: E402
 from retain.cli import due as _due  # noqa: E402
 from retain.cli import export as _export  # noqa: E402
+from retain.cli import groups as _groups  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
 from retain.cli import ops as _ops  # noqa: E402
 from retain.cli import portfolio as _portfolio  # noqa: E402
 from retain.cli import promises as _promises  # noqa: E402
 from retain.cli import report as _report  # noqa: E402
+from retain.cli import season as _season  # noqa: E402
 from retain.cli import trend as _trend  # noqa: E402
 
 app.add_typer(_importing.app, name="import")
@@ -116,6 +118,8 @@ _ops.register(app)
 _trend.register(app)
 _report.register(app)
 _portfolio.register(app)
+_groups.register(app)
+_season.register(app)
 
 
 class Terminated(BaseException):

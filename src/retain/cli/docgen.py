@@ -245,6 +245,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("calls", "retain.cli.calls.CALL_FIELDS", ("calls",)),
     ("trend", "retain.cli.trend.TREND_FIELDS", ("trend",)),
     ("promises", "retain.cli.promises.PROMISE_FIELDS", ("promises",)),
+    ("group list", "retain.cli.groups.GROUP_LIST_FIELDS", ("group", "list")),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -375,7 +376,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
-    "calls --explain ID", "history ID", "promises", "trend",
+    "calls --explain ID", "history ID", "promises", "group list", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json", "runoff", "retention",
 )  # fmt: skip
