@@ -441,7 +441,8 @@ class SeasonConfig(_Section):
     )
     group: str | None = Field(default=None, description="or: the members of this group")
     date: str = Field(
-        description="MM-DD or a festival (春节, 中秋, 端午), then an offset in days: 春节 -45"
+        description="MM-DD or a festival (spring festival, mid-autumn, dragon boat), "
+        "then an offset in days: spring festival -45"
     )
     lead_days: int = Field(
         30, ge=0, le=DAYS_MAX, description="days before the date when calls and reminders start"

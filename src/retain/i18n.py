@@ -56,7 +56,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "季节 {name}：industry 与 group 须且只须给一个",
     ),
     "error.config.season_date": (
-        "season {name}: date {value} is not MM-DD or 春节/中秋/端午 with an offset (春节 -45)",
+        "season {name}: date {value} is not MM-DD or a festival with an offset"
+        " (spring festival -45)",
         "季节 {name}：日期 {value} 不是 MM-DD，也不是带偏移的春节/中秋/端午（如 春节 -45）",
     ),
     "season.title": (

@@ -246,6 +246,7 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("trend", "retain.cli.trend.TREND_FIELDS", ("trend",)),
     ("promises", "retain.cli.promises.PROMISE_FIELDS", ("promises",)),
     ("group list", "retain.cli.groups.GROUP_LIST_FIELDS", ("group", "list")),
+    ("season", "retain.cli.season.SEASON_FIELDS", ("season", "--weeks", "104")),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -376,7 +377,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
-    "calls --explain ID", "history ID", "promises", "group list", "trend",
+    "calls --explain ID", "history ID", "promises", "group list", "season", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json", "runoff", "retention",
 )  # fmt: skip

@@ -350,6 +350,16 @@ KEY 以点分隔：section.key（retain config show 列出全部），短信模�
 
     retain group join 东门批发市场 C1 C2 P3
 """,
+    "season": """即将到来的季节性营销（季节性需求），来自设置中的 [[seasons]] 表：日期在 --weeks 周之内（或提前窗口已开始）的每个季节，以及它涉及的客户和潜在客户。
+
+季节的日期是 MM-DD，或中国节日（春节、中秋、端午，日期来自 holidays 包的农历），后跟天数偏移（春节 -45）。它涉及行业包含该季节行业词的客户（服装 匹配 服装加工），或其类群的成员，以及同样条件下未结束的潜在客户。有逾期贷款的客户不列出。每个活动内先列客户：贷款在该季节日期前到期的（续贷要赶在前面）在前，再按可增额度（历史最大一笔贷款减去当前余额）从大到小；然后是潜在客户。
+
+示例：
+
+    retain season
+
+    retain season --weeks 12 --format json
+""",
     "group add": """新建类群。
 
 示例：
@@ -491,6 +501,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "IDS": "客户编号或潜在客户编号（P17），或 - 表示从标准输入读取。",
     },
     "group show": {"GROUP": "类群名称。"},
+    "season": {"--weeks": "向前看多少周。"},
     "contacts undo": {
         "CONTACT_ID": "要删除的联系编号（默认：最后记录的一条）。",
         "--officer": "不给 CONTACT_ID 时：删除以该 --officer 记录的最后一条联系。",
