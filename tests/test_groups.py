@@ -198,3 +198,27 @@ def test_export_reminders_by_group(grouped: Cli) -> None:
     result = grouped("export", "reminders", "--days", "7", "--group", MARKET, "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert {r["customer_id"] for r in result.json()} == {"C1", "C4"}
+
+
+def test_customers_file_group_column_joins(cli: Cli, make_csv: Callable[..., Path]) -> None:
+    customers = make_csv(
+        "customers.csv",
+        [
+            ["客户编号", "客户名称", "手机号码", "类群"],
+            ["C1", "王建国", "13812348001", "东门市场"],
+            ["C2", "李秀英", "13912348002", "东门市场"],
+            ["C3", "张伟", "15012348003", ""],
+        ],
+    )
+    result = cli("import", "customers", str(customers), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    notes = [n["note"] for n in result.json()["notes"]]
+    assert notes == ["group 东门市场 created (kind other): retain group show 东门市场"]
+    listed = cli("group", "list", "--format", "json").json()
+    assert listed == [
+        {"name": "东门市场", "kind": "other", "customers": 2, "prospects": 0, "balance": 0.0}
+    ]
+    # Imported again: nobody joins twice, and the group is not new.
+    again = cli("import", "customers", str(customers), "--format", "json")
+    assert again.json()["notes"] == []
+    assert cli("group", "list", "--format", "json").json()[0]["customers"] == 2

@@ -77,10 +77,14 @@ def add_group(conn: sqlite3.Connection, name: str, kind: str, now: str) -> None:
     )
 
 
-def ensure_groups(conn: sqlite3.Connection, names: Iterable[str], now: str) -> dict[str, int]:
+def ensure_groups(
+    conn: sqlite3.Connection, names: Iterable[str], now: str
+) -> tuple[dict[str, int], set[str]]:
     """The id of each named group, creating the unknown ones (kind ``other``):
-    what a customers file's ``group`` column does. Returns stored name → id."""
+    what a customers file's ``group`` column does. Returns (stored name → id,
+    the names created)."""
     ids: dict[str, int] = {}
+    created: set[str] = set()
     for name in names:
         stored = normalise_name(name)
         if stored in ids:
@@ -92,8 +96,9 @@ def ensure_groups(conn: sqlite3.Connection, names: Iterable[str], now: str) -> d
                 (stored, now),
             )
             found = int(cursor.lastrowid or 0)
+            created.add(stored)
         ids[stored] = found
-    return ids
+    return ids, created
 
 
 def _group_id(conn: sqlite3.Connection, stored: str) -> int | None:

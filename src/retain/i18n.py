@@ -1363,6 +1363,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.field.industry": ("industry", "行业"),
     "import.field.officer": ("officer", "客户经理"),
     "import.field.segment": ("segment", "客户分层"),
+    "import.field.group": ("group", "类群"),
+    "import.group_created": (
+        "group {name} created (kind other): retain group show {name}",
+        "已新建类群 {name}（类型：其他）：retain group show {name}",
+    ),
     "import.field.loan_id": ("loan_id", "借据号"),
     "import.field.principal": ("principal", "贷款金额"),
     "import.field.disbursed_on": ("disbursed_on", "放款日期"),
