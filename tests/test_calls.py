@@ -34,6 +34,7 @@ TERMS = (
     "collateral_expiry",
     "broken_promise",
     "instalment",
+    "season",
 )  # fmt: skip
 CALL_FIELDS = [
     "rank", "score", "customer_id", "name", "phone", "officer", "reasons", "action",

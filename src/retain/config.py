@@ -462,13 +462,29 @@ class SeasonConfig(_Section):
             raise ConfigValueError(
                 key="config.season_date", name=self.name, value=self.date
             ) from None
+        from retain.templates import TemplateError, parse_template
+
+        for text in (self.message_zh, self.message_en):
+            try:
+                parse_template(text)
+            except TemplateError as error:
+                raise ConfigValueError(
+                    key="config.season_message",
+                    name=self.name,
+                    value=error.field,
+                    problem=error.problem,
+                ) from None
         return self
 
 
 def _example_seasons() -> list[SeasonConfig]:
     # Examples to edit: the industries of a typical county branch's book.
-    stock = "{name}您好，{season}将至，备货资金如有需要，请联系{lender}客户经理。"
-    stock_en = "Dear {name}, {season} is coming: if you need money for stock, call {lender}."
+    # Signed first (【lender】), as every customer text: SMS gateways require it.
+    stock = "【{lender}】尊敬的{name}，旺季将至，如需备货资金，请联系客户经理{officer}。"
+    stock_en = (
+        "[{lender}] Dear {name}, your busy season is coming: if you need money for stock,"
+        " call {officer}."
+    )
     return [
         SeasonConfig(
             name="烟酒春节备货", industry="烟酒", date="春节 -30", lead_days=30,

@@ -60,6 +60,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         " (spring festival -45)",
         "季节 {name}：日期 {value} 不是 MM-DD，也不是带偏移的春节/中秋/端午（如 春节 -45）",
     ),
+    "error.config.season_message": (
+        "season {name}: message {value} is not a valid template ({problem})",
+        "季节 {name}：短信模板 {value} 无效（{problem}）",
+    ),
     "season.title": (
         "Seasonal campaigns from {today}, {weeks} weeks ahead",
         "{today} 起 {weeks} 周内的季节性营销",
@@ -1584,6 +1588,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.officer.instalment": (
         "{date} instalment: {name} ({customer_id}) loan {loan_id} instalment {period} of {amount_due} yuan due {due_on}; remind to repay.",
         "{date} 分期还款提醒：{name}（{customer_id}）贷款{loan_id} 第{period}期 应还{amount_due}元 {due_on}到期，提醒按期还款。",
+    ),
+    "term.season": ("season", "季节性需求"),
+    "reason.season": ("seasonal need", "季节性需求"),
+    "action.season": ("offer credit for the season", "提前营销季节性资金需求"),
+    "rule.season": (
+        "{base}: season {name} ({who}) on {date}, its {lead}-day lead window opened {opened};"
+        " no loan past due, none maturing soon, no contact since",
+        "{base}：季节 {name}（{who}）{date}，提前{lead}天的窗口于 {opened} 开始；"
+        "无逾期、近期无到期贷款、此后未联系",
+    ),
+    "sms.customer.season": (
+        "[{lender}] Dear {name}, the busy season is coming. If your business needs funds for stock, {officer} is glad to help.",
+        "【{lender}】尊敬的{name}，旺季将至，如需备货资金，客户经理{officer}乐意为您服务。",
+    ),
+    "sms.officer.season": (
+        "{date} season {season}: {name} ({customer_id}), offer credit before the season.",
+        "{date} 季节性需求（{season}）：{name}（{customer_id}）旺季将至，提前营销。",
     ),
     # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),

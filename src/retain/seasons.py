@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from retain.days import day_number
+from retain.days import day_number, from_day_number
 from retain.rules import dpd_sql, is_open_sql, outstanding_sql
 
 if TYPE_CHECKING:
@@ -228,3 +228,86 @@ ORDER BY p.prospect_id"""
         row.update(balance=None, matures_on=None, matures_before=False, room=None)
         rows.append(row)
     return rows
+
+
+#: A season's call-list code is ``window-opening day × SEASON_CODE + its index``
+#: in the config's [[seasons]]: the day and the season travel together in one
+#: SQL value (as the collateral expiry's day and kind do).
+SEASON_CODE = 4096
+
+
+def _occurrences(
+    seasons: Sequence[SeasonConfig], first: dt.date, last: dt.date
+) -> list[tuple[int, int, int]]:
+    """``(window opens, date, index)`` day numbers of every season occurrence
+    whose lead window meets ``first`` … ``last``, soonest date first."""
+    found: set[tuple[int, int, int]] = set()
+    for index, season in enumerate(seasons[:SEASON_CODE]):
+        parsed = parse_season_date(season.date)
+        for year in range(first.year - 1, last.year + 2):
+            date = parsed.on(year)
+            opens = date - dt.timedelta(days=season.lead_days)
+            if opens <= last and date >= first:
+                found.add((_day(opens), _day(date), index))
+    return sorted(found, key=lambda o: (o[1], o[2]))
+
+
+def _day(date: dt.date) -> int:
+    number = day_number(date)
+    assert number is not None
+    return number
+
+
+def _concerns_sql(season: SeasonConfig, index: int, params: dict[str, Any]) -> str:
+    """That customer ``c`` is concerned by the season (as :func:`_who`)."""
+    if season.industry is not None:
+        params[f"s_ind{index}"] = season.industry
+        return f"instr(COALESCE(c.industry, ''), :s_ind{index}) > 0"
+    params[f"s_grp{index}"] = season.group
+    return (
+        "EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.group_id = gm.group_id"
+        f" WHERE g.name = :s_grp{index} AND gm.customer_id = c.customer_id)"
+    )
+
+
+def season_code_sql(
+    seasons: Sequence[SeasonConfig], first: dt.date, last: dt.date, today: str
+) -> tuple[str, dict[str, Any]]:
+    """An SQL expression over the customer ``c``: the code (see SEASON_CODE) of
+    the soonest season whose lead window holds ``today`` (an SQL day number) and
+    that concerns the customer, else NULL. Only the occurrences meeting
+    ``first`` … ``last`` are written out: on most days none, and the
+    expression is a constant NULL."""
+    params: dict[str, Any] = {}
+    arms = [
+        f"WHEN {today} BETWEEN {opens} AND {date} AND {_concerns_sql(seasons[i], i, params)}"
+        f" THEN {opens * SEASON_CODE + i}"
+        for opens, date, i in _occurrences(seasons, first, last)
+    ]
+    if not arms:
+        return "NULL", params
+    return f"(CASE {' '.join(arms)} END)", params
+
+
+def season_wake_sql(
+    seasons: Sequence[SeasonConfig], first: int, last: int
+) -> tuple[str | None, dict[str, Any]]:
+    """``SELECT customer_id, day``: the customers a season concerns on the days
+    from ``first`` to ``last`` when its lead window opens or has just closed
+    (the reminders' wake days); None when no window opens or closes then."""
+    params: dict[str, Any] = {}
+    parts: list[str] = []
+    start, end = from_day_number(first), from_day_number(last)
+    for opens, date, i in _occurrences(seasons, start, end + dt.timedelta(days=1)):
+        for day in (opens, date + 1):
+            if first <= day <= last:
+                who = _concerns_sql(seasons[i], i, params)
+                parts.append(f"SELECT c.customer_id, {day} FROM customers c WHERE {who}")
+    return (" UNION ALL ".join(parts) if parts else None), params
+
+
+def season_of(seasons: Sequence[SeasonConfig], index: int | None) -> SeasonConfig | None:
+    """The season a call-list code's index names, None if the config changed."""
+    if index is None or not 0 <= index < len(seasons):
+        return None
+    return seasons[index]

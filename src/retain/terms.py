@@ -95,6 +95,8 @@ class CallRow:
     instalment_day: int | None  # the soonest instalment due within its lead window
     instalment_fen: int | None  # …its amount (of the lowest loan id due that day)
     instalment_period: int | None  # …its period (期数), when the data gives one
+    season_day: int | None  # the day the lead window of a season concerning it opened
+    season_index: int | None  # …that season's place in the config's [[seasons]]
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -316,6 +318,22 @@ def _scaled(applies: str, weight: str, days: str, cap: str, extra: str = "") -> 
         f"CASE WHEN {applies} THEN CAST(ROUND(:w_{weight} + :w_{weight}_per_day * {capped}"
         f"{extra}) AS INTEGER) ELSE 0 END"
     )
+
+
+def _season_rule(row: CallRow, config: Config) -> dict[str, object]:
+    from retain.seasons import season_of
+
+    season = season_of(config.seasons, row.season_index)
+    opened = _need(row.season_day)
+    lead = season.lead_days if season is not None else 0
+    return {
+        "base": _num(config.weights.value("season")),
+        "name": season.name if season is not None else "?",
+        "who": season.industry or season.group or "" if season is not None else "",
+        "date": _iso(opened + lead),
+        "opened": _iso(opened),
+        "lead": lead,
+    }
 
 
 # --- the registry ---------------------------------------------------------------
@@ -597,6 +615,31 @@ TERMS: tuple[Term, ...] = (
         customer_facing=True,
         reason=_instalment_reason,
         loan="instalment",
+    ),
+    Term(
+        name="season",
+        # During a season's lead window, a customer it concerns (industry or
+        # group) with no loan past due: an offer, not a collection. Settled by a
+        # contact since the window opened; a loan in its maturity window already
+        # brings the customer, with more points, so the season stays out of it
+        # (which keeps every overdue or promised customer above the rest).
+        points_sql="""CASE WHEN {season} IS NOT NULL AND COALESCE(o.dpd, 0) = 0
+                AND m.days_left IS NULL
+                AND (c.last_contact_day IS NULL OR c.last_contact_day < {season} / 4096)
+            THEN CAST(ROUND(:w_season) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "season",
+                20,
+                "a season's lead window is open for the customer's industry or group",
+                "客户所在行业或类群的季节性需求已进入提前窗口",
+            ),
+        ),
+        bound=lambda config: round(config.weights.value("season")),
+        episode=lambda row, config: _need(row.season_day),
+        episode_sql="season_day",
+        rule=_season_rule,
+        customer_facing=True,
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )
