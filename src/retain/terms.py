@@ -10,7 +10,8 @@ urgency). Each :class:`Term` holds all there is to know about its reason:
   instalments due soon, ``r`` the recent close) and parameters: every setting
   below as ``:w_<name>``, every rhythm setting as ``:r_<name>``, ``:t`` today's
   day number, ``:lead`` the longest maturity tier; ``{class_weight}`` is the
-  arrears class weight of ``o.dpd``;
+  arrears class weight of ``o.dpd``, ``{season}`` the code of the soonest open
+  season concerning the customer (``seasons.season_code_sql``), else NULL;
 - ``settings``: its weights, which become the config's ``[weights]`` section;
 - ``bound``: None for an *urgent* term (computed exactly from overdue and
   soon-maturing loans, instalments due soon and promised dates in the call
