@@ -75,6 +75,7 @@ def reference_upcoming(
                 period=loan["next_due_period"] if kind.loan == "instalment" and loan else None,
                 amount_due_fen=loan["next_due_fen"] if kind.loan == "instalment" and loan else None,
                 due_on=loan["next_due_on"] if kind.loan == "instalment" and loan else None,
+                season_index=row.season_index if reason == "season" else None,
             )
         )
     order = {kind: i for i, kind in enumerate(KINDS)}

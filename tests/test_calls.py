@@ -37,6 +37,7 @@ TERMS = (
     "cross_sell",
     "stay_in_touch", "birthday",
     "prospect",
+    "season",
 )  # fmt: skip
 CALL_FIELDS = [
     "rank", "score", "customer_id", "name", "phone", "officer", "reasons", "action",

@@ -139,6 +139,8 @@ def book(seeded: Cli, make_csv: Callable[..., Path], tmp_path: Path) -> dict[str
     assert seeded("log", "C1", *promised).exit_code == 0
     assert seeded("prospect", "add", "孙八", "--referrer", "C1").exit_code == 0
     assert seeded("officer", "add", "李娜").exit_code == 0  # a row of `audit`
+    assert seeded("group", "add", "东门市场").exit_code == 0
+    assert seeded("group", "join", "东门市场", "C1").exit_code == 0
     with_reject = make_csv(
         "with-reject.csv",
         [CUSTOMER_HEADER, ["C8", "钱七", "13612348008", "", "", "", ""], ["C7", "", "12", "", "", "", ""]],

@@ -78,6 +78,7 @@ ZH_LABELS = {
     "win_back": "无贷户维护",
     "recovery": "核销追偿",
     "collateral_expiry": "抵押物到期",
+    "season": "季节性需求",
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -238,14 +239,18 @@ def test_json_rows_match_the_store(week: dict[str, Any]) -> None:
         assert row["name"] == customer["name"]
         assert row["officer"] == customer["officer"]
         assert row["phone"] == masked(customer["phone"])
-        loan = loans[row["loan_id"]]
-        assert loan["customer_id"] == row["customer_id"]
-        assert row["amount"] == yuan(loan["principal_fen"])
-        assert row["matures_on"] == loan["matures_on"]
-        if loan["balance_fen"] is None:
-            assert row["balance"] is None
+        if row["loan_id"] is None:
+            # Only a season concerns a customer who never borrowed (by industry).
+            assert row["reason"] == "season" and row["amount"] is None
         else:
-            assert row["balance"] == yuan(loan["balance_fen"])
+            loan = loans[row["loan_id"]]
+            assert loan["customer_id"] == row["customer_id"]
+            assert row["amount"] == yuan(loan["principal_fen"])
+            assert row["matures_on"] == loan["matures_on"]
+            if loan["balance_fen"] is None:
+                assert row["balance"] is None
+            else:
+                assert row["balance"] == yuan(loan["balance_fen"])
         if row["reason"] == "maturing":
             matures = dt.date.fromisoformat(row["matures_on"])
             assert (matures - day).days == row["days_left"] >= 0

@@ -17,6 +17,7 @@ from retain.cli.portfolio import RETENTION_DEFINITIONS, RUNOFF_DEFINITIONS
 from retain.config import ArrearsConfig, parse_config
 from retain.contacts import CHANNELS, OUTCOMES
 from retain.errors import RetainError, UsageError
+from retain.groups import KINDS as GROUP_KINDS
 from retain.i18n import CATALOGUE, Joined, Msg, from_english, msg, t
 from retain.importing.columns import ALL_FIELDS
 from retain.importing.normalise import Invalid, norm_phone, norm_status
@@ -89,6 +90,7 @@ DYNAMIC: dict[str, set[str]] = {
     "sms.{}.{}": {f"sms.officer.{x}" for x in TERM_NAMES}
     | {f"sms.customer.{x}" for x in CUSTOMER_FACING},
     "channel.{}": {f"channel.{c}" for c in CHANNELS},
+    "group.kind.{}": {f"group.kind.{k}" for k in GROUP_KINDS},
     "trend.metric.{}": {f"trend.metric.{m}" for m in METRICS},
     "activity.measure.{}": {f"activity.measure.{m}" for m in MEASURES},
     "pipeline.channel.{}": {f"pipeline.channel.{c}" for c in PROSPECT_CHANNELS},

@@ -128,7 +128,7 @@ def test_the_new_term_scores_on_the_call_list(run: Any) -> None:
     assert silent and all(r["long_silence"] == 5 for r in silent)
     names = (
         "overdue", "maturing", "follow_up", "post_loan_check", "revisit", "win_back", "recovery",
-        "collateral_expiry",
+        "collateral_expiry", "season",
     )  # fmt: skip
     for row in rows:
         assert row["score"] == sum(row[n] for n in (*names, "long_silence"))
@@ -167,7 +167,9 @@ def test_reminders_carry_it_to_officers_only(run: Any) -> None:
     # Customers get only customer-facing reasons (at most one a day, which may
     # leave some of those to the officers too).
     facing = {
-        r["reminder_id"] for r in officer if r["reason"] in ("overdue", "maturing", "win_back")
+        r["reminder_id"]
+        for r in officer
+        if r["reason"] in ("overdue", "maturing", "win_back", "season")
     }
     assert customer and {r["reminder_id"] for r in customer} <= facing
     assert {r["reminder_id"] for r in customer}.isdisjoint(r["reminder_id"] for r in silent)

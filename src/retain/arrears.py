@@ -20,6 +20,7 @@ from typing import Any
 from retain.config import ArrearsConfig
 from retain.days import day_number
 from retain.errors import UsageError
+from retain.groups import member_filter_sql
 from retain.rules import (
     bad_min_days,
     class_case,
@@ -102,6 +103,7 @@ class OverdueFilter:
     min_days: int = 0
     class_rank: int | None = None
     officer: str | None = None
+    group_id: int | None = None  # --group: only its member customers
     limit: int | None = None
     include_written_off: bool = False  # also written-off loans (账销案存), after the open ones
     written_off_only: bool = False  # only those (``--class 已核销``)
@@ -152,6 +154,9 @@ def overdue_loans(
     if spec.officer is not None:
         where.append("c.officer = :officer")
         params["officer"] = spec.officer
+    if spec.group_id is not None:
+        where.append(member_filter_sql("c.customer_id"))
+        params["group_id"] = spec.group_id
     # p: the listed set (one table scan); w: each borrower's worst DPD over it, which
     # is the worst over all their open loans, since the others are at 0 days.
     sql = f"""
@@ -228,6 +233,7 @@ def arrears_summary(
     arrears: ArrearsConfig,
     today: dt.date,
     officer: str | None = None,
+    group_id: int | None = None,
 ) -> ArrearsSummary:
     """Count and outstanding balance per class over all open loans, with PAR30 and PAR90.
 
@@ -247,6 +253,10 @@ def arrears_summary(
     if officer is not None:
         join = "JOIN customers c ON c.customer_id = l.customer_id AND c.officer = :officer"
         params["officer"] = officer
+    in_group = ""
+    if group_id is not None:
+        in_group = " AND " + member_filter_sql("l.customer_id")
+        params["group_id"] = group_id
     sql = f"""
 SELECT b.rank, COUNT(*), SUM(b.outstanding),
     SUM(CASE WHEN b.dpd > :par30 THEN b.outstanding ELSE 0 END),
@@ -256,7 +266,7 @@ FROM (
     FROM (
         SELECT {_DPD} AS dpd, {outstanding_sql("l")} AS outstanding
         FROM loans l {join}
-        WHERE {_ON_BOOK}
+        WHERE {_ON_BOOK}{in_group}
     ) d
 ) b
 GROUP BY b.rank"""
@@ -297,6 +307,7 @@ class NoLoanFilter:
     min_loans: int = 0
     include_bad: bool = False
     officer: str | None = None
+    group_id: int | None = None  # --group: only its member customers
     limit: int | None = None
 
 
@@ -401,6 +412,9 @@ def noloan_customers(
             " AND l.customer_id IN (SELECT c.customer_id FROM customers c WHERE c.officer = ?)"
         )
         params.append(spec.officer)
+    if spec.group_id is not None:
+        filters += " AND " + member_filter_sql("l.customer_id", "?")
+        params.append(spec.group_id)
     closed = conn.execute(_CLOSED_SQL.format(filters=filters, open_o=is_open_sql("o")), params)
     closed.row_factory = None
     seen: set[str] = set()
@@ -431,6 +445,9 @@ def noloan_customers(
     if spec.officer is not None:
         officer_sql = " AND c.officer = ?"
         undated_params.append(spec.officer)
+    if spec.group_id is not None:
+        officer_sql += " AND " + member_filter_sql("c.customer_id", "?")
+        undated_params.append(spec.group_id)
     undated = conn.execute(
         _UNDATED_SQL.format(officer=officer_sql, open_l=is_open_sql("l")), undated_params
     )

@@ -572,6 +572,87 @@ class TierRule(_Section):
         return value
 
 
+class SeasonConfig(_Section):
+    """One row of the seasons table: an industry or a group needs money before a date."""
+
+    name: str = Field(min_length=1, description="the campaign's name")
+    industry: str | None = Field(
+        default=None, description="customers whose industry contains this (or: group)"
+    )
+    group: str | None = Field(default=None, description="or: the members of this group")
+    date: str = Field(
+        description="MM-DD or a festival (spring festival, mid-autumn, dragon boat), "
+        "then an offset in days: spring festival -45"
+    )
+    lead_days: int = Field(
+        30, ge=0, le=DAYS_MAX, description="days before the date when calls and reminders start"
+    )
+    message_zh: str = Field("", description="the customer reminder's text in Chinese")
+    message_en: str = Field("", description="the customer reminder's text in English")
+
+    @model_validator(mode="after")
+    def _valid(self) -> SeasonConfig:
+        from retain.seasons import parse_season_date
+
+        if (self.industry is None) == (self.group is None):
+            raise ConfigValueError(key="config.season_who", name=self.name)
+        try:
+            parse_season_date(self.date)
+        except ValueError:
+            raise ConfigValueError(
+                key="config.season_date", name=self.name, value=self.date
+            ) from None
+        from retain.templates import TemplateError, parse_template
+
+        for text in (self.message_zh, self.message_en):
+            try:
+                parse_template(text)
+            except TemplateError as error:
+                raise ConfigValueError(
+                    key="config.season_message",
+                    name=self.name,
+                    value=error.field,
+                    problem=error.problem,
+                ) from None
+        return self
+
+
+def _example_seasons() -> list[SeasonConfig]:
+    # Examples to edit: the industries of a typical county branch's book.
+    # Signed first (【lender】), as every customer text: SMS gateways require it.
+    stock = "【{lender}】尊敬的{name}，旺季将至，如需备货资金，请联系客户经理{officer}。"
+    stock_en = (
+        "[{lender}] Dear {name}, your busy season is coming: if you need money for stock,"
+        " call {officer}."
+    )
+    return [
+        SeasonConfig(
+            name="烟酒春节备货", industry="烟酒", date="春节 -30", lead_days=30,
+            message_zh=stock, message_en=stock_en,
+        ),
+        SeasonConfig(
+            name="烟酒中秋备货", industry="烟酒", date="中秋 -30", lead_days=30,
+            message_zh=stock, message_en=stock_en,
+        ),
+        SeasonConfig(
+            name="农资春耕", industry="农资", date="03-01", lead_days=45,
+            message_zh=stock, message_en=stock_en,
+        ),
+        SeasonConfig(
+            name="服装春节备货", industry="服装", date="春节 -45", lead_days=30,
+            message_zh=stock, message_en=stock_en,
+        ),
+        SeasonConfig(
+            name="服装秋冬换季", industry="服装", date="09-01", lead_days=30,
+            message_zh=stock, message_en=stock_en,
+        ),
+        SeasonConfig(
+            name="学生用品开学", industry="学生用品", date="09-01 -20", lead_days=30,
+            message_zh=stock, message_en=stock_en,
+        ),
+    ]  # fmt: skip
+
+
 class Config(_Section):
     import_: ImportConfig = Field(
         default_factory=ImportConfig, alias="import", description="checks when importing ledgers"
@@ -612,6 +693,10 @@ class Config(_Section):
         default_factory=list,
         description="customer tiers, tried in order, the first match wins: "
         "name, name_zh, when, contact_every_days, good (README, Tiers)",
+    )
+    seasons: list[SeasonConfig] = Field(
+        default_factory=_example_seasons,
+        description="seasonal needs (retain season); the defaults are EXAMPLES to edit",
     )
 
     @model_validator(mode="after")

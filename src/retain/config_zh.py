@@ -28,6 +28,14 @@ WORDS = {
 }
 
 DESCRIPTIONS: dict[str, str] = {
+    "seasons": "季节性需求（retain season）；默认的几条只是示例，请按本地行业修改",
+    "seasons.name": "营销活动名称",
+    "seasons.industry": "行业包含此词的客户（或用 group）",
+    "seasons.group": "或：该类群的成员",
+    "seasons.date": "MM-DD 或节日（春节、中秋、端午），后跟天数偏移：春节 -45",
+    "seasons.lead_days": "日期前这么多天起列入电话清单和提醒",
+    "seasons.message_zh": "给客户的中文提醒短信",
+    "seasons.message_en": "给客户的英文提醒短信",
     "import": "导入台账时的检查",
     "import.principal_ceiling": "贷款金额上限，单位元",
     "import.principal_floor": "贷款金额下限，单位元（低于此数是录入错误，不是贷款）",

@@ -39,6 +39,7 @@ from retain.errors import UsageError
 from retain.output import Field, yuan_grouped
 from retain.processes import owner_alive, owner_token
 from retain.reminders import Reminder
+from retain.seasons import season_of
 from retain.templates import placeholders, render_template
 
 if TYPE_CHECKING:
@@ -131,6 +132,9 @@ def _values(
         "period": "" if reminder.period is None else str(reminder.period),
         "due_on": reminder.due_on or "",
     }
+    if "season" in used:
+        found = season_of(config.seasons, reminder.season_index)
+        values["season"] = found.name if found is not None else ""
     if "amount" in used:
         values["amount"] = yuan_grouped(reminder.amount_fen)
     if "amount_due" in used:
@@ -205,14 +209,25 @@ def _rendered(
         if audience == "customer" and not config.export.may_text(reminder.reason):
             continue  # never sent to a customer, whatever the template set says
         row = reminder.as_row()
-        text = texts.get(reminder.reason) or template_for(
-            config, template, lang, reminder.reason, audience
+        text = _own_season_text(reminder, config, lang, audience) or (
+            texts.get(reminder.reason)
+            or template_for(config, template, lang, reminder.reason, audience)
         )
         row["message"] = message(reminder, text, config, labels[reminder.reason], lang)
         if audience == "officer":
             row["phone"] = mask(reminder.phone) or None
             row["data_as_of"] = data_as_of
         yield row
+
+
+def _own_season_text(reminder: Reminder, config: Config, lang: str, audience: str) -> str:
+    """A season reminder to a customer: its season's own message, if it has one."""
+    if reminder.reason != "season" or audience != "customer":
+        return ""
+    found = season_of(config.seasons, reminder.season_index)
+    if found is None:
+        return ""
+    return found.message_zh if lang == "zh" else found.message_en
 
 
 def already_exported(conn: sqlite3.Connection, ids: Sequence[str], audience: str) -> set[str]:

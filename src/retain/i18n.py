@@ -15,6 +15,84 @@ from functools import cache
 LANGS = ("en", "zh")
 
 CATALOGUE: dict[str, tuple[str, str]] = {
+    # groups (类群)
+    "group.kind.market": ("market", "市场"),
+    "group.kind.association": ("association", "协会"),
+    "group.kind.supply_chain": ("supply chain", "供应链"),
+    "group.kind.village": ("village", "村"),
+    "group.kind.employer": ("employer", "单位"),
+    "group.kind.other": ("other", "其他"),
+    "group.added": ("Group {name} ({kind}) added.", "已新建类群 {name}（{kind}）。"),
+    "group.joined": (
+        "{count} joined ({already} already members).",
+        "新加入 {count} 个（{already} 个原已在群内）。",
+    ),
+    "group.left": ("{count} left the group.", "{count} 个已移出类群。"),
+    "group.col.name": ("Group", "类群"),
+    "group.col.kind": ("Kind", "类型"),
+    "group.col.customers": ("Customers", "客户数"),
+    "group.col.prospects": ("Prospects", "潜在客户数"),
+    "group.col.member": ("Member", "成员"),
+    "group.col.arrears": ("Past due", "逾期余额"),
+    "group.col.stage": ("Stage", "阶段"),
+    "group.col.joined_on": ("Joined", "加入日期"),
+    "group.list_title": ("Groups", "类群"),
+    "group.list_empty": (
+        "No groups yet: retain group add NAME.",
+        "尚无类群：retain group add 名称。",
+    ),
+    "group.show_title": ("Group {name} ({kind})", "类群 {name}（{kind}）"),
+    "group.show_summary": (
+        "{customers} customers, balance {balance} yuan, past due {arrears} yuan;"
+        " {prospects} prospects",
+        "客户 {customers} 户，贷款余额 {balance} 元，逾期余额 {arrears} 元；潜在客户 {prospects} 个",
+    ),
+    "group.imported": (
+        "Groups: {joined} customers joined; new groups (kind other): {created}",
+        "类群：{joined} 位客户加入；新建类群（类型\u201c其他\u201d）：{created}",
+    ),
+    "error.config.season_who": (
+        "season {name}: give one of industry or group",
+        "季节 {name}：industry 与 group 须且只须给一个",
+    ),
+    "error.config.season_date": (
+        "season {name}: date {value} is not MM-DD or a festival with an offset"
+        " (spring festival -45)",
+        "季节 {name}：日期 {value} 不是 MM-DD，也不是带偏移的春节/中秋/端午（如 春节 -45）",
+    ),
+    "error.config.season_message": (
+        "season {name}: message {value} is not a valid template ({problem})",
+        "季节 {name}：短信模板 {value} 无效（{problem}）",
+    ),
+    "season.title": (
+        "Seasonal campaigns from {today}, {weeks} weeks ahead",
+        "{today} 起 {weeks} 周内的季节性营销",
+    ),
+    "season.col.season": ("Season", "季节"),
+    "season.col.date": ("Date", "日期"),
+    "season.col.matures": ("Matures (before the season?)", "到期（早于该季？）"),
+    "season.col.room": ("Top-up room", "可增额度"),
+    "season.yes": ("before", "早于"),
+    "season.summary": ("{campaigns} campaigns, {count} rows", "共 {campaigns} 个活动，{count} 行"),
+    "season.none": (
+        "No season in the next {weeks} weeks ([[seasons]] in the config).",
+        "未来 {weeks} 周没有季节性活动（见设置中的 [[seasons]]）。",
+    ),
+    "error.group.empty_name": ("a group needs a name", "类群名称不能为空"),
+    "error.group.bad_kind": (
+        "unknown group kind {value}: use {kinds}",
+        "未知的类群类型 {value}：可用 {kinds}",
+    ),
+    "error.group.exists": ("group {name} exists already", "类群 {name} 已存在"),
+    "error.group.unknown": (
+        "no group {name} (retain group list)",
+        "没有类群 {name}（见 retain group list）",
+    ),
+    "error.group.unknown_member": (
+        "{id} is neither a customer nor a prospect: nothing was changed",
+        "{id} 既不是客户也不是潜在客户：未做任何更改",
+    ),
+    "error.group.no_members": ("no ids given", "未提供编号"),
     # column headers
     "col.loan_id": ("Loan", "借据号"),
     "col.customer_id": ("Customer ID", "客户编号"),
@@ -1617,6 +1695,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.field.industry": ("industry", "行业"),
     "import.field.officer": ("officer", "客户经理"),
     "import.field.segment": ("segment", "客户分层"),
+    "import.field.group": ("group", "类群"),
+    "import.group_created": (
+        "group {name} created (kind other): retain group show {name}",
+        "已新建类群 {name}（类型：其他）：retain group show {name}",
+    ),
     "import.field.loan_id": ("loan_id", "借据号"),
     "import.field.principal": ("principal", "贷款金额"),
     "import.field.disbursed_on": ("disbursed_on", "放款日期"),
@@ -1899,6 +1982,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sms.customer.birthday": (
         "[{lender}] Happy birthday, {name}! Thank you for your trust. Your officer {officer}.",
         "【{lender}】{name}，祝您生日快乐！感谢您一直以来的信任与支持。客户经理{officer}。",
+    ),
+    "term.season": ("season", "季节性需求"),
+    "reason.season": ("seasonal need", "季节性需求"),
+    "action.season": ("offer credit for the season", "提前营销季节性资金需求"),
+    "rule.season": (
+        "{base}: season {name} ({who}) on {date}, its {lead}-day lead window opened {opened};"
+        " no loan past due, none maturing soon, no contact since",
+        "{base}：季节 {name}（{who}）{date}，提前{lead}天的窗口于 {opened} 开始；"
+        "无逾期、近期无到期贷款、此后未联系",
+    ),
+    "sms.customer.season": (
+        "[{lender}] Dear {name}, the busy season is coming. If your business needs funds for stock, {officer} is glad to help.",
+        "【{lender}】尊敬的{name}，旺季将至，如需备货资金，客户经理{officer}乐意为您服务。",
+    ),
+    "sms.officer.season": (
+        "{date} season {season}: {name} ({customer_id}), offer credit before the season.",
+        "{date} 季节性需求（{season}）：{name}（{customer_id}）旺季将至，提前营销。",
     ),
     # New terms' texts go above this line: see CONTRIBUTING.md, "Add a call-list term".
     "rule.none": ("does not apply today", "今日不适用"),

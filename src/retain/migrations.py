@@ -869,6 +869,42 @@ def m027_pipeline_furthest_stage(db: Any) -> None:
     )
 
 
+def m028_groups(db: Any) -> None:
+    """Groups (类群): a market, an association, a supply chain, a village, an
+    employer … whose members are customers or prospects.
+
+    ``name`` is stored NFKC-normalised and trimmed, so ``ＸＸ市场`` and ``XX市场``
+    are one group. A member row names exactly one of ``customer_id`` (a bank's
+    customer number) or ``prospect_id`` (m022's prospects, shown as ``P<n>``).
+    ``group_members_by_customer`` answers the lists' ``--group`` filter (an
+    EXISTS on (group_id, customer_id)); the other index lists a customer's groups.
+    """
+    db.executescript(
+        """
+        CREATE TABLE groups (
+            group_id   INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL UNIQUE,
+            kind       TEXT NOT NULL DEFAULT 'other' CHECK (kind IN
+                ('market', 'association', 'supply_chain', 'village', 'employer', 'other')),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE group_members (
+            group_id    INTEGER NOT NULL REFERENCES groups(group_id),
+            customer_id TEXT,
+            prospect_id INTEGER,
+            joined_on   TEXT NOT NULL,
+            CHECK ((customer_id IS NULL) <> (prospect_id IS NULL))
+        );
+        CREATE UNIQUE INDEX group_members_by_customer ON group_members (group_id, customer_id)
+            WHERE customer_id IS NOT NULL;
+        CREATE UNIQUE INDEX group_members_by_prospect ON group_members (group_id, prospect_id)
+            WHERE prospect_id IS NOT NULL;
+        CREATE INDEX group_members_of_customer ON group_members (customer_id)
+            WHERE customer_id IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -897,4 +933,5 @@ MIGRATIONS = [
     m025_holdings,
     m026_activity_indexes,
     m027_pipeline_furthest_stage,
+    m028_groups,
 ]

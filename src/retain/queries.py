@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from retain.days import day_number, from_day_number
+from retain.groups import member_filter_sql
 from retain.rules import is_open_sql
 
 DUE_SORTS = {
@@ -25,6 +26,7 @@ DUE_SORTS = {
 class DueFilter:
     days: int = 30
     officer: str | None = None
+    group_id: int | None = None  # --group: only its member customers
     industry: str | None = None
     guarantee: str | None = None
     min_principal_fen: int | None = None
@@ -44,6 +46,9 @@ def _filter(spec: DueFilter, where: list[str], params: list[Any]) -> None:
         if value is not None:
             where.append(condition)
             params.append(value)
+    if spec.group_id is not None:
+        where.append(member_filter_sql("l.customer_id", "?"))
+        params.append(spec.group_id)
 
 
 def due_loans(

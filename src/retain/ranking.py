@@ -21,16 +21,19 @@ from typing import Any
 from retain.config import Config
 from retain.dates import add_months
 from retain.days import day_number
+from retain.groups import member_filter_sql
 from retain.guarantors import guarantor_text
 from retain.holdings import good_max_days, suggestion_sql
 from retain.i18n import Joined, Msg, Text, Verbatim, msg
 from retain.rules import bad_min_days, class_case, dpd_sql, is_open_sql
+from retain.seasons import SEASON_CODE, season_code_sql
 from retain.terms import GOOD_SQL, TERM_NAMES, TERMS, CallRow, bounded_rest, term
 
 
 @dataclass(frozen=True)
 class CallFilter:
     officer: str | None = None
+    group_id: int | None = None  # --group: only its member customers
     reasons: tuple[str, ...] = ()  # term names
     limit: int | None = 20
     customer_id: str | None = None  # explain one customer: no list filters
@@ -62,8 +65,12 @@ def _query(
     ids_from: str | None = None,
     urgent_only: bool = False,
     pairs_from: str | None = None,
+    until: dt.date | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The scoring query, as CTEs ending in ``scored``.
+
+    ``until``: the last day the pairs may score (the seasons' windows are
+    written out up to it).
 
     ``pairs_from``, a table of ``customer_id, day, wb_since`` rows keyed by
     (customer_id, day), scores each of those customers as if that day were today
@@ -162,8 +169,14 @@ def _query(
         f"({t} - (({t} - l.disbursed_day - :r_post_loan_first_days) % :r_post_loan_every_days))"
     )
     dpd = dpd_sql("l", t)
+    season_code, season_params = "NULL", dict[str, Any]()
+    if not urgent_only:
+        # Only the bounded season term reads it; the urgent pass does without.
+        season_code, season_params = season_code_sql(config.seasons, today, until or today, t)
+    params.update(season_params)
     points = ",\n        ".join(
-        f"{_today_is(term.points_sql.format(class_weight=class_weight), t)} AS {term.name}"
+        f"{_today_is(term.points_sql.format(class_weight=class_weight, season=season_code), t)}"
+        f" AS {term.name}"
         if term.urgent or not urgent_only
         else f"0 AS {term.name}"
         for term in TERMS
@@ -308,6 +321,8 @@ candidates AS (
                 AND s.next_due_fen > 0 ORDER BY s.loan_id LIMIT 1
         ) END AS instalment_period,
         {cross_sell_facts},
+        {season_code} / {SEASON_CODE} AS season_day,
+        {season_code} % {SEASON_CODE} AS season_index,
         CASE WHEN o.dpd > 0 THEN {class_rank_now} ELSE 0 END AS class_rank,
         {class_rank_then} AS class_rank_at_contact,
         {points}
@@ -320,7 +335,8 @@ candidates AS (
     LEFT JOIN instalments i ON i.customer_id = c.customer_id{i_day}
     LEFT JOIN tiered ti ON ti.customer_id = c.customer_id
     WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR w.customer_id IS NOT NULL
-        OR i.customer_id IS NOT NULL OR c.next_day <= {t} OR ti.every IS NOT NULL) {one_c}
+        OR i.customer_id IS NOT NULL OR c.next_day <= {t} OR ti.every IS NOT NULL
+        {"" if season_code == "NULL" else f"OR {season_code} IS NOT NULL"}) {one_c}
 ),
 scored AS (
     SELECT *, {total} AS score,
@@ -379,6 +395,9 @@ def _list_sql(
     if spec.officer is not None:
         where.append("officer = :officer")
         params["officer"] = spec.officer
+    if spec.group_id is not None:
+        where.append(member_filter_sql("scored.customer_id"))
+        params["group_id"] = spec.group_id
     wanted = [name for name in spec.reasons if name in TERM_NAMES]
     if wanted:
         where.append("(" + " OR ".join(f"{name} > 0" for name in wanted) + ")")
@@ -781,13 +800,14 @@ def listed_sql(
     columns: str,
     *,
     pairs_from: str | None = None,
+    until: dt.date | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Every customer ``spec`` lists today, unranked and without its limit, as
     SQL: the scoring CTEs, then ``listed`` (``columns`` over ``scored``'s
     columns), for a caller to finish with its own statement over ``listed``.
     ``pairs_from`` scores many (customer, day) pairs at once (see :func:`_query`):
     what reminders are made of."""
-    sql, params = _query(config, today, spec, pairs_from=pairs_from)
+    sql, params = _query(config, today, spec, pairs_from=pairs_from, until=until)
     listed = _list_sql(spec, params, columns, ordered=False)
     return f"{sql}, listed AS MATERIALIZED ({listed})\n", params
 

@@ -46,6 +46,7 @@ from retain.dates import add_months
 from retain.days import day_number, from_day_number
 from retain.ranking import CallFilter, listed_sql
 from retain.rules import dpd_sql, is_open_sql
+from retain.seasons import season_wake_sql
 from retain.terms import TERM_NAMES, term
 
 KINDS = TERM_NAMES  # every call-list term is a kind of reminder
@@ -73,6 +74,8 @@ class Reminder:
     period: int | None = None
     amount_due_fen: int | None = None
     due_on: str | None = None
+    # A season reminder's season: its place in the config's [[seasons]].
+    season_index: int | None = None
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -108,6 +111,7 @@ def upcoming(
     *,
     kinds: tuple[str, ...] = KINDS,
     officer: str | None = None,
+    group_id: int | None = None,
 ) -> Generator[Reminder, None, None]:
     """Reminders due from today to today + days, soonest first: by date, then
     reason (registry order), then customer id. A generator: rows come out in
@@ -116,14 +120,14 @@ def upcoming(
     if not wanted:
         return
     first = _day(today)
-    spec = CallFilter(officer=officer, reasons=wanted, limit=None)
+    spec = CallFilter(officer=officer, group_id=group_id, reasons=wanted, limit=None)
     found = f"temp.retain_reminders_{next(_tables)}"
     woken = f"temp.retain_woken_{next(_tables)}"
     window = f"temp.retain_days_{next(_tables)}"
     conn.execute(
         f"CREATE TABLE {found} (customer_id TEXT NOT NULL, reason_order INTEGER NOT NULL,"
         " episode INTEGER NOT NULL, day INTEGER NOT NULL, name TEXT, phone TEXT, officer TEXT,"
-        " score INTEGER, dpd INTEGER, days_left INTEGER,"
+        " score INTEGER, dpd INTEGER, days_left INTEGER, season_index INTEGER,"
         " PRIMARY KEY (customer_id, reason_order, episode)) WITHOUT ROWID"
     )
     try:
@@ -151,7 +155,8 @@ def upcoming(
                 f" SELECT w.customer_id, w.day, d.wb_since FROM w JOIN {window} d ON d.day = w.day",
                 params,
             )
-            _collect(conn, found, config, today, spec, pairs_from=woken)
+            until = from_day_number(first + days)
+            _collect(conn, found, config, today, spec, pairs_from=woken, until=until)
         yield from _found(conn, found, today)
     finally:
         # Also when abandoned half-way; by then the store may be closed.
@@ -174,6 +179,7 @@ def _collect(
     spec: CallFilter,
     *,
     pairs_from: str | None = None,
+    until: dt.date | None = None,
 ) -> None:
     """Add the reminders listed on ``day`` for everyone, or with ``pairs_from``
     on each woken (customer, day) pair; an episode found on an earlier day keeps
@@ -184,19 +190,20 @@ def _collect(
     order = {name: i for i, name in enumerate(KINDS)}
     kinds = [term(name) for name in spec.reasons]
     columns = ", ".join(
-        ["customer_id", "today_day", "name", "phone", "officer", "dpd", "days_left"]
+        ["customer_id", "today_day", "name", "phone", "officer", "dpd", "days_left", "season_index"]
         + [f"{kind.name} AS p{i}, ({kind.episode_sql}) AS e{i}" for i, kind in enumerate(kinds)]
     )
-    sql, params = listed_sql(config, day, spec, columns, pairs_from=pairs_from)
+    sql, params = listed_sql(config, day, spec, columns, pairs_from=pairs_from, until=until)
     picks = " UNION ALL ".join(
         f"SELECT customer_id, {order[kind.name]}, e{i}, today_day, name, phone, officer, p{i},"
         f" {'dpd' if kind.quotes_dpd else 'NULL'},"
-        f" {'days_left' if kind.quotes_days_left else 'NULL'} FROM listed WHERE p{i} > 0"
+        f" {'days_left' if kind.quotes_days_left else 'NULL'},"
+        f" {'season_index' if kind.name == 'season' else 'NULL'} FROM listed WHERE p{i} > 0"
         for i, kind in enumerate(kinds)
     )
     # The pairs of many days come in no order: the earliest day of an episode
     # wins, with the facts of that day.
-    facts = ("day", "name", "phone", "officer", "score", "dpd", "days_left")
+    facts = ("day", "name", "phone", "officer", "score", "dpd", "days_left", "season_index")
     conn.execute(
         f"INSERT INTO {table} (customer_id, reason_order, episode, {', '.join(facts)})"
         f" {sql} {picks} ON CONFLICT (customer_id, reason_order, episode) DO UPDATE SET "
@@ -222,7 +229,7 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
         + ", ".join(f"n.{c}" for c in loan_columns.split(", "))
         + ", "
         + ", ".join(f"i.{c}" for c in loan_columns.split(", "))
-        + ", i.next_due_period, i.next_due_fen, i.next_due_on"
+        + ", i.next_due_period, i.next_due_fen, i.next_due_on, f.season_index"
         + f" FROM {table} f JOIN {details} d ON d.customer_id = f.customer_id"
         " LEFT JOIN loans m ON m.loan_id = d.maturing"
         " LEFT JOIN loans n ON n.loan_id = d.main"
@@ -268,6 +275,7 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
                     period=values[22],
                     amount_due_fen=values[23],
                     due_on=shared.setdefault(values[24], values[24]),
+                    season_index=values[25],
                 )
     finally:
         with contextlib.suppress(sqlite3.ProgrammingError):
@@ -460,6 +468,12 @@ def _wake_sql(
                 f" WHERE c.{column} + o.column1 BETWEEN :lo AND :hi",
             )
         )
+    # A season's lead window opens, or closes after its date (config days).
+    season_sql, season_params = season_wake_sql(config.seasons, first, last)
+    params.update(season_params)
+    sources.append(
+        (frozenset({"season"}), season_sql or "SELECT customer_id, 0 FROM customers WHERE 0")
+    )
     named = set().union(*(serves for serves, _ in sources if serves is not None))
     everything = not set(wanted) <= named
     parts = [sql for serves, sql in sources if everything or serves is None or serves & set(wanted)]

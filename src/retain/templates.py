@@ -5,8 +5,10 @@ may override any of them (``[export.templates.customer.zh]`` …) or add new
 template sets chosen with ``--template NAME``. The default texts live in the
 message catalogue (``sms.<audience>.<term>``), one per call-list term; a
 customer set has only the terms that may be sent to a customer (the registry's
-``customer_facing``: maturing, overdue, win_back, instalment). Customer texts are in the
+``customer_facing``: maturing, overdue, win_back, instalment, season). Customer texts are in the
 customers' language, ``export.customer_lang``, not the operator's ``--lang``.
+A season reminder to a customer uses its season's own ``message_zh`` /
+``message_en`` when the config gives one.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import functools
 PLACEHOLDERS = (
     "lender", "name", "customer_id", "officer", "amount", "balance", "matures_on",
     "date", "days_left", "days_past_due", "loan_id", "reason",
-    "days_left_days", "days_past_due_days", "period", "amount_due", "due_on",
+    "days_left_days", "days_past_due_days", "period", "amount_due", "due_on", "season",
 )  # fmt: skip
+# ``{season}`` is a season reminder's season (its name in the config): empty in
+# reminders of other reasons.
 # ``{days_past_due_days}`` is "1 day" / "27 days" in English and "27天" in
 # Chinese: a count with its unit, so an English text never reads "1 days".
 # ``{period}``, ``{amount_due}`` and ``{due_on}`` are an instalment's (期数, the

@@ -10,7 +10,8 @@ urgency). Each :class:`Term` holds all there is to know about its reason:
   instalments due soon, ``r`` the recent close) and parameters: every setting
   below as ``:w_<name>``, every rhythm setting as ``:r_<name>``, ``:t`` today's
   day number, ``:lead`` the longest maturity tier; ``{class_weight}`` is the
-  arrears class weight of ``o.dpd``;
+  arrears class weight of ``o.dpd``, ``{season}`` the code of the soonest open
+  season concerning the customer (``seasons.season_code_sql``), else NULL;
 - ``settings``: its weights, which become the config's ``[weights]`` section;
 - ``bound``: None for an *urgent* term (computed exactly from overdue and
   soon-maturing loans, instalments due soon and promised dates in the call
@@ -101,6 +102,8 @@ class CallRow:
     cross_sell_since: int | None  # the day that cross-sell contact fell due
     tier: int | None  # the customer's tier (index into config.tiers), when one has a rhythm
     tier_every: int | None  # …that tier's contact_every_days
+    season_day: int | None  # the day the lead window of a season concerning it opened
+    season_index: int | None  # …that season's place in the config's [[seasons]]
     class_rank: int
     class_rank_at_contact: int
     today_day: int
@@ -396,6 +399,22 @@ def _prospect_rule(row: CallRow, config: Config) -> dict[str, object]:
         "base": _num(config.weights.value("prospect")),
         "why": _prospect_reason(row),
         "first": config.rhythm.prospect_first_contact_days,
+    }
+
+
+def _season_rule(row: CallRow, config: Config) -> dict[str, object]:
+    from retain.seasons import season_of
+
+    season = season_of(config.seasons, row.season_index)
+    opened = _need(row.season_day)
+    lead = season.lead_days if season is not None else 0
+    return {
+        "base": _num(config.weights.value("season")),
+        "name": season.name if season is not None else "?",
+        "who": season.industry or season.group or "" if season is not None else "",
+        "date": _iso(opened + lead),
+        "opened": _iso(opened),
+        "lead": lead,
     }
 
 
@@ -797,6 +816,31 @@ TERMS: tuple[Term, ...] = (
         customer_facing=False,
         reason=_prospect_reason,
         aliases=("prospects", "潜客"),
+    ),
+    Term(
+        name="season",
+        # During a season's lead window, a customer it concerns (industry or
+        # group) with no loan past due: an offer, not a collection. Settled by a
+        # contact since the window opened; a loan in its maturity window already
+        # brings the customer, with more points, so the season stays out of it
+        # (which keeps every overdue or promised customer above the rest).
+        points_sql="""CASE WHEN {season} IS NOT NULL AND COALESCE(o.dpd, 0) = 0
+                AND m.days_left IS NULL
+                AND (c.last_contact_day IS NULL OR c.last_contact_day < {season} / 4096)
+            THEN CAST(ROUND(:w_season) AS INTEGER) ELSE 0 END""",
+        settings=(
+            Setting(
+                "season",
+                20,
+                "a season's lead window is open for the customer's industry or group",
+                "客户所在行业或类群的季节性需求已进入提前窗口",
+            ),
+        ),
+        bound=lambda config: round(config.weights.value("season")),
+        episode=lambda row, config: _need(row.season_day),
+        episode_sql="season_day",
+        rule=_season_rule,
+        customer_facing=True,
     ),
     # New terms go above this line: see CONTRIBUTING.md, "Add a call-list term".
 )

@@ -98,6 +98,7 @@ from retain.cli import contacts as _contacts  # noqa: E402
 from retain.cli import coverage as _coverage  # noqa: E402
 from retain.cli import due as _due  # noqa: E402
 from retain.cli import export as _export  # noqa: E402
+from retain.cli import groups as _groups  # noqa: E402
 from retain.cli import importing as _importing  # noqa: E402
 from retain.cli import noloan as _noloan  # noqa: E402
 from retain.cli import officers as _officers  # noqa: E402
@@ -108,6 +109,7 @@ from retain.cli import promises as _promises  # noqa: E402
 from retain.cli import prospects as _prospects  # noqa: E402
 from retain.cli import referrals as _referrals  # noqa: E402
 from retain.cli import report as _report  # noqa: E402
+from retain.cli import season as _season  # noqa: E402
 from retain.cli import tiers as _tiers  # noqa: E402
 from retain.cli import trend as _trend  # noqa: E402
 
@@ -132,6 +134,8 @@ _birthdays.register(app)
 _activity.register(app)
 _pipeline.register(app)
 _referrals.register(app)
+_groups.register(app)
+_season.register(app)
 
 
 class Terminated(BaseException):

@@ -5,16 +5,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import closing
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from retain.cli.common import State, handle_errors, state
+from retain.cli.groups import group_filter
 from retain.cli.options import (
     DATA_AS_OF,
     TABLE_DEFAULT_LIMIT,
     ForceOption,
     FormatOption,
+    GroupOption,
     LimitOption,
     OfficerOption,
     OutputFormat,
@@ -115,6 +118,7 @@ def overdue(
         ),
     ] = False,
     officer: OfficerOption = None,
+    group: GroupOption = None,
     limit: LimitOption = None,
     summary: Annotated[
         bool,
@@ -164,8 +168,10 @@ def overdue(
         written_off_only=written_off_only,
     )
     with st.store() as store:
+        group_id = group_filter(store.conn, group)
+        spec = replace(spec, group_id=group_id)
         if summary:
-            _print_summary(store.conn, arrears, st, officer, out_format)
+            _print_summary(store.conn, arrears, st, officer, out_format, group_id)
             return
         written_off = t("class.written_off", st.lang)
         with closing(
@@ -188,7 +194,7 @@ def overdue(
                     data_as_of=st.data_as_of,
                 )
         if out_format == "table":
-            _print_summary(store.conn, arrears, st, officer, "table")
+            _print_summary(store.conn, arrears, st, officer, "table", group_id)
 
 
 def _columns() -> tuple[str, ...]:
@@ -325,13 +331,19 @@ def _print_summary(
     st: State,
     officer: str | None,
     out_format: str,
+    group_id: int | None = None,
 ) -> None:
     from retain.arrears import arrears_summary
     from retain.snapshots import previous
 
-    book = arrears_summary(conn, arrears, st.today, officer)
+    book = arrears_summary(conn, arrears, st.today, officer, group_id)
     # The snapshot before the one the latest loans import took (or before today).
-    since = previous(conn, st.data.as_of if st.data is not None else st.today, officer)
+    # Snapshots are of the whole book or an officer's: a group has none to compare.
+    since = (
+        None
+        if group_id is not None
+        else previous(conn, st.data.as_of if st.data is not None else st.today, officer)
+    )
     if out_format == "table":
         _render_summary(book, st, officer, since)
     else:

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from retain.cli.common import State, handle_errors, state
+from retain.cli.groups import group_filter
 from retain.cli.options import (
     DATA_AS_OF,
     ForceOption,
     FormatOption,
+    GroupOption,
     LimitOption,
     OfficerOption,
     OutputFormat,
@@ -79,6 +81,7 @@ def calls(
     ctx: typer.Context,
     limit: LimitOption = None,
     officer: OfficerOption = None,
+    group: GroupOption = None,
     reason: Annotated[
         list[str] | None,
         typer.Option(
@@ -123,7 +126,8 @@ def calls(
             _explain(store, config, st, explain.strip(), fmt)
             return
         capacity = limit or config.calls.daily_capacity
-        spec = CallFilter(officer=officer, reasons=reasons, limit=capacity)
+        group_id = group_filter(store.conn, group)
+        spec = CallFilter(officer=officer, group_id=group_id, reasons=reasons, limit=capacity)
         found = ranked_calls(store.conn, config, st.today, spec)
         table = output is None and resolve_format(fmt) == "table"
         note = _holiday_note(store, st, officer) if table else None

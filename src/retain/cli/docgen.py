@@ -251,6 +251,8 @@ CONSTANT_SCHEMAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("prospect list", "retain.cli.prospects.PROSPECT_FIELDS", ("prospect", "list")),
     ("officers", "retain.cli.officers.OFFICER_FIELDS", ("officers",)),
     ("audit", "retain.cli.officers.AUDIT_FIELDS", ("audit",)),
+    ("group list", "retain.cli.groups.GROUP_LIST_FIELDS", ("group", "list")),
+    ("season", "retain.cli.season.SEASON_FIELDS", ("season", "--weeks", "104")),
     (
         "export reminders (officer)",
         "retain.exports.OFFICER_FIELDS",
@@ -419,7 +421,7 @@ INLINE_SCHEMAS: tuple[Schema, ...] = (
 
 _ORDER = (
     "due", "due --instalments", "overdue", "overdue --summary", "noloan", "calls",
-    "calls --explain ID", "history ID", "promises", "prospect list",
+    "calls --explain ID", "history ID", "promises", "prospect list", "group list", "season",
     "officers", "handover", "audit", "trend",
     "export reminders (officer)", "export reminders (customer)", "import … --format json",
     "doctor --format json", "runoff", "retention", "tiers", "birthdays", "coverage", "activity",

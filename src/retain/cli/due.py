@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from contextlib import closing
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from retain.cli.common import State, state
+from retain.cli.groups import group_filter
 from retain.cli.options import (
     DATA_AS_OF,
     TABLE_DEFAULT_LIMIT,
     ForceOption,
     FormatOption,
+    GroupOption,
     LimitOption,
     OfficerOption,
     OutputFormat,
@@ -83,6 +86,7 @@ def due(
     ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", "-d", min=0, help="Window length in days.")] = 30,
     officer: OfficerOption = None,
+    group: GroupOption = None,
     industry: Annotated[
         str | None, typer.Option("--industry", help="Only this industry.", show_default=False)
     ] = None,
@@ -142,21 +146,24 @@ def due(
         limit=None if out_format == "table" else limit,
     )
     query = due_instalments if instalments else due_loans
-    with st.store() as store, closing(query(store.conn, st.today, spec)) as rows:
-        if out_format == "table":
-            render = _render_instalments if instalments else _render_table
-            render(list(rows), st, days, table_limit, reveal)
-        else:
-            emit_masked(
-                rows,
-                INSTALMENT_FIELDS if instalments else DUE_FIELDS,
-                fmt,
-                output,
-                reveal,
-                st.lang,
-                force=force,
-                data_as_of=st.data_as_of,
-            )
+    with st.store() as store:
+        spec = replace(spec, group_id=group_filter(store.conn, group))
+        rows = query(store.conn, st.today, spec)
+        with closing(rows):
+            if out_format == "table":
+                render = _render_instalments if instalments else _render_table
+                render(list(rows), st, days, table_limit, reveal)
+            else:
+                emit_masked(
+                    rows,
+                    INSTALMENT_FIELDS if instalments else DUE_FIELDS,
+                    fmt,
+                    output,
+                    reveal,
+                    st.lang,
+                    force=force,
+                    data_as_of=st.data_as_of,
+                )
 
 
 def _render_table(

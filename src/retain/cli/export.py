@@ -12,7 +12,14 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from retain.cli.common import handle_errors, state
-from retain.cli.options import ForceOption, OfficerOption, RevealOption, check_output
+from retain.cli.groups import group_filter
+from retain.cli.options import (
+    ForceOption,
+    GroupOption,
+    OfficerOption,
+    RevealOption,
+    check_output,
+)
 from retain.terms import TERM_NAMES
 
 if TYPE_CHECKING:
@@ -92,6 +99,7 @@ def reminders(
         ),
     ] = None,
     officer: OfficerOption = None,
+    group: GroupOption = None,
     audience: Annotated[
         str,
         typer.Option(
@@ -181,6 +189,7 @@ def reminders(
     # A customer export settles a killed run's claims before reading the ledger: a write.
     writes = new_only or audience == "customer"
     with st.store(stale=stale, writer="export" if writes else None) as store:
+        group_id = group_filter(store.conn, group)
         # --new-only: the ledger is read, and these reminders claimed, in one
         # write transaction (a concurrent run waits, then sees the claims); the
         # output is published after it commits (retain.exports, the order).
@@ -201,7 +210,15 @@ def reminders(
                 ahead = fetch_days(calendar, st.today, days)
                 policy = CustomerPolicy(store.conn, config, st.today, days, calendar)
             with closing(
-                upcoming(store.conn, config, st.today, ahead, kinds=wanted, officer=officer)
+                upcoming(
+                    store.conn,
+                    config,
+                    st.today,
+                    ahead,
+                    kinds=wanted,
+                    officer=officer,
+                    group_id=group_id,
+                )
             ) as stream:
                 found: Iterable[Reminder] = stream
                 # What was sent before is set aside first: the customer policy then

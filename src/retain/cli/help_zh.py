@@ -528,6 +528,56 @@ KEY 以点分隔：section.key（retain config show 列出全部），短信模�
     retain restore ~/.config/retain/backups/retain-20261130-063000.db
     retain restore backup.db --yes
 """,
+    "group": """类群：一个市场、一个协会、一条供应链、一个村、一家单位里的客户和潜在客户。每个清单都可加 --group 名称。
+
+示例：
+
+    retain group add 东门批发市场 --kind market
+
+    retain group join 东门批发市场 C1 C2 P3
+""",
+    "season": """即将到来的季节性营销（季节性需求），来自设置中的 [[seasons]] 表：日期在 --weeks 周之内（或提前窗口已开始）的每个季节，以及它涉及的客户和潜在客户。
+
+季节的日期是 MM-DD，或中国节日（春节、中秋、端午，日期来自 holidays 包的农历），后跟天数偏移（春节 -45）。它涉及行业包含该季节行业词的客户（服装 匹配 服装加工），或其类群的成员，以及同样条件下未结束的潜在客户。有逾期贷款的客户不列出。每个活动内先列客户：贷款在该季节日期前到期的（续贷要赶在前面）在前，再按可增额度（历史最大一笔贷款减去当前余额）从大到小；然后是潜在客户。
+
+示例：
+
+    retain season
+
+    retain season --weeks 12 --format json
+""",
+    "group add": """新建类群。
+
+示例：
+
+    retain group add 东门批发市场 --kind 市场
+""",
+    "group join": """把客户或潜在客户加入类群（加入日期为今天）。任何一个编号不存在则整条命令被拒绝，什么都不加。
+
+示例：
+
+    retain group join 东门批发市场 C1 C2 P3
+
+    retain noloan --format ids | retain group join 东门批发市场 -
+""",
+    "group leave": """把客户或潜在客户移出类群。
+
+示例：
+
+    retain group leave 东门批发市场 C2
+""",
+    "group list": """所有类群：类型、客户数、潜在客户数及客户的贷款余额。
+
+示例：
+
+    retain group list --format json
+""",
+    "group show": """类群的客户（贷款余额、逾期余额、最长逾期天数），以及其中的潜在客户（阶段）：三个摊位在这里贷款的市场，就是找第四个的地方。手机号默认打码，--reveal 显示完整号码。
+
+示例：
+
+    retain group show 东门批发市场
+""",
 }
 
 # Options and arguments that mean the same in every command that has them.
@@ -539,6 +589,7 @@ OPTIONS: dict[str, str] = {
     "--version": "显示版本。",
     "--days": "时间窗口的天数。",
     "--officer": "只看该客户经理的客户。",
+    "--group": "只看该类群的客户（见 retain group list）。",
     "--limit": "最多显示 N 行。默认：表格 200 行，其他格式不限。",
     "--reveal": "显示完整手机号码（默认打码）。",
     "--force": "--output 文件已存在时覆盖它（默认拒绝，退出码 2）。",
@@ -649,6 +700,20 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "（记为一笔承诺还款，承诺日期过后的下一次贷款导入判定是否兑现）。",
         "--yes": "即使与 10 分钟内已记录的联系重复，也照样记录。",
     },
+    "group add": {
+        "NAME": "类群名称。",
+        "--kind": "类型：market|association|supply_chain|village|employer|other（市场/协会/供应链/村/单位/其他）。",
+    },
+    "group join": {
+        "GROUP": "类群名称。",
+        "IDS": "客户编号或潜在客户编号（P17），或 - 表示从标准输入读取。",
+    },
+    "group leave": {
+        "GROUP": "类群名称。",
+        "IDS": "客户编号或潜在客户编号（P17），或 - 表示从标准输入读取。",
+    },
+    "group show": {"GROUP": "类群名称。"},
+    "season": {"--weeks": "向前看多少周。"},
     "contacts undo": {
         "CONTACT_ID": "要删除的联系编号（默认：最后记录的一条）。",
         "--officer": "不给 CONTACT_ID 时：删除以该 --officer 记录的最后一条联系。",

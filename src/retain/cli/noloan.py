@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from contextlib import closing
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
 
 from retain.cli.common import State, handle_errors, state
+from retain.cli.groups import group_filter
 from retain.cli.options import (
     DATA_AS_OF,
     TABLE_DEFAULT_LIMIT,
     ForceOption,
     FormatOption,
+    GroupOption,
     LimitOption,
     OfficerOption,
     OutputFormat,
@@ -90,6 +93,7 @@ def noloan(
         ),
     ] = False,
     officer: OfficerOption = None,
+    group: GroupOption = None,
     limit: LimitOption = None,
     reveal: RevealOption = False,
     fmt: FormatOption = OutputFormat.auto,
@@ -116,23 +120,26 @@ def noloan(
     )
     labels = class_labels(arrears, st.lang)
     found = noloan_customers
-    with st.store() as store, closing(found(store.conn, arrears, st.today, spec, labels)) as rows:
-        if out_format == "table":
-            bad_from = labels[arrears.rank_of(arrears.bad_from)]
-            _render_table(
-                list(rows), st, table_limit, reveal, officer, None if include_bad else bad_from
-            )
-        else:
-            emit_masked(
-                rows,
-                NOLOAN_KINDS,
-                fmt,
-                output,
-                reveal,
-                st.lang,
-                force=force,
-                data_as_of=st.data_as_of,
-            )
+    with st.store() as store:
+        spec = replace(spec, group_id=group_filter(store.conn, group))
+        rows = found(store.conn, arrears, st.today, spec, labels)
+        with closing(rows):
+            if out_format == "table":
+                bad_from = labels[arrears.rank_of(arrears.bad_from)]
+                _render_table(
+                    list(rows), st, table_limit, reveal, officer, None if include_bad else bad_from
+                )
+            else:
+                emit_masked(
+                    rows,
+                    NOLOAN_KINDS,
+                    fmt,
+                    output,
+                    reveal,
+                    st.lang,
+                    force=force,
+                    data_as_of=st.data_as_of,
+                )
 
 
 def _render_table(

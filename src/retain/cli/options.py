@@ -35,6 +35,15 @@ RevealOption = Annotated[
 OfficerOption = Annotated[
     str | None, typer.Option("--officer", help="Only this officer's customers.", show_default=False)
 ]
+GroupOption = Annotated[
+    str | None,
+    typer.Option(
+        "--group",
+        metavar="NAME",
+        help="Only customers in this group (retain group list).",
+        show_default=False,
+    ),
+]
 LimitOption = Annotated[
     int | None,
     typer.Option(

@@ -75,9 +75,13 @@ PROSPECT_FIELDS = (
 )
 #: A holdings file: one row per product a customer holds (deposit, card, wealth …).
 HOLDING_FIELDS = ("customer_id", "product_type", "account", "balance", "opened_on", "closed_on")
+#: Not stored on the customer: a customers file's group (类群) makes the customer
+#: join it (retain.groups), created with kind ``other`` when unknown.
+CUSTOMER_EXTRA_FIELDS = ("group",)
 ALL_FIELDS = tuple(
     dict.fromkeys(
         CUSTOMER_FIELDS
+        + CUSTOMER_EXTRA_FIELDS
         + LOAN_FIELDS
         + SCHEDULE_FIELDS
         + GUARANTOR_FIELDS
@@ -89,7 +93,7 @@ ALL_FIELDS = tuple(
 #: Fields recognised in a file of each kind.  A loans file may also carry the
 #: customer columns (a combined loan + customer export).
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "customers": CUSTOMER_FIELDS,
+    "customers": CUSTOMER_FIELDS + CUSTOMER_EXTRA_FIELDS,
     "loans": LOAN_FIELDS + tuple(f for f in CUSTOMER_FIELDS if f not in LOAN_FIELDS),
     "schedule": SCHEDULE_FIELDS,
     "guarantors": GUARANTOR_FIELDS,
@@ -127,6 +131,7 @@ _CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
     "industry": ("所属行业", "行业", "行业类别"),
     "officer": ("客户经理", "管户经理", "管户客户经理"),
     "segment": ("客户分层", "客户类型", "客群"),
+    "group": ("类群", "分组", "客户群"),
     "loan_id": ("贷款编号", "借据编号", "借据号"),
     "principal": ("贷款金额", "借据金额", "金额", "合同金额", "放款金额", "发放金额"),
     "disbursed_on": ("放款日期", "发放日期", "生效日期", "放款日", "发放日"),
@@ -171,6 +176,7 @@ _ENGLISH_ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("mobile", "phone number", "mobile phone", "telephone"),
     "id_number": ("id no", "id card", "national id"),
     "officer": ("loan officer", "account manager"),
+    "group": ("customer group",),
     "loan_id": ("loan no", "loan number"),
     "principal": ("amount", "loan amount"),
     "disbursed_on": ("disbursement date", "disbursed date", "disbursed"),

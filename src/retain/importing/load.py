@@ -634,6 +634,7 @@ class _Loader:
         if self.customers_file:
             self.writer.clear_rejected_customers(new_ids)
             self._count(saved, len(first))
+            self._join_groups(kept)
         else:
             self.report.customers_added += saved.added
             self.report.customers_updated += saved.updated
@@ -683,6 +684,33 @@ class _Loader:
                 moves.append((cid, cast("str | None", officer), since))
             result.append((cid, values))
         return result, moves
+
+    def _join_groups(self, rows: list[_Row]) -> None:
+        """A customers file's group column (类群/分组/客户群): each customer joins
+        its group, created (kind other) when unknown, which the report notes at
+        the first row naming it. A blank cell leaves the customer's groups alone."""
+        wanted = [
+            (row, row.customer["customer_id"], str(cell).strip())
+            for row in rows
+            if row.customer is not None and (cell := row.source.values.get("group")) is not None
+        ]
+        wanted = [entry for entry in wanted if entry[2]]
+        if not wanted:
+            return
+        from retain.days import from_day_number
+        from retain.groups import ensure_groups, join_customers, normalise_name
+        from retain.importing.upsert import now_stamp
+
+        conn = self.writer.conn
+        ids, created = ensure_groups(conn, (name for _, _, name in wanted), now_stamp())
+        pairs: list[tuple[str, int]] = []
+        for row, customer_id, name in wanted:
+            stored = normalise_name(name)
+            if stored in created:
+                created.discard(stored)
+                self.note(row, msg("import.group_created", name=stored))
+            pairs.append((customer_id, ids[stored]))
+        join_customers(conn, pairs, from_day_number(self.writer.as_of_day))
 
     def _rejected_before(
         self, rows: list[_Row], rejected: dict[str, tuple[str, int, str, str]]
