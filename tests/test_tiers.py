@@ -289,3 +289,36 @@ def test_worst_class_by_its_english_name_and_a_misspelt_one(tier_book: Cli, tmp_
     refused = tier_book("tiers", env=configure(tmp_path, wrong))
     assert refused.exit_code == 2
     assert "tiers.0.when: '正長' is not an arrears class" in refused.stderr
+
+
+def test_holdings_and_groups_are_facts(
+    tier_book: Cli, tmp_path: Path, make_csv: Callable[..., Path]
+) -> None:
+    """A4 has no loan; its products, AUM and first group make it a tier of its own."""
+    holdings = make_csv(
+        "holdings.csv",
+        [
+            ["客户编号", "产品类型", "账号", "余额", "开户日期", "销户日期"],
+            ["A4", "活期", "6222001", "200000", "2025-01-05", ""],
+            ["A4", "理财", "W001", "150000", "2026-03-01", ""],
+            ["A4", "信用卡", "4392001", "9000", "2025-06-01", ""],  # owed, not AUM
+            ["A4", "定期", "T001", "500000", "2024-01-01", "2026-06-01"],  # closed
+            ["A2", "活期", "6222002", "1000", "2025-01-05", ""],
+        ],
+    )  # fmt: skip
+    assert tier_book("import", "holdings", str(holdings)).exit_code == 0
+    for group, today in (("东门市场", "2026-11-01"), ("西门市场", "2026-11-20")):
+        assert tier_book("group", "add", group, today=today).exit_code == 0
+        assert tier_book("group", "join", group, "A4", "A2", today=today).exit_code == 0
+    rules = """
+[[tiers]]
+name = "D"
+when = "products_held == 3 and aum == 350000 and group == '东门市场'"
+"""
+    result = tier_book("tiers", "--format", "json", env=configure(tmp_path, rules))
+    assert result.exit_code == 0, result.stderr
+    lines = {row["tier"]: row["customers"] for row in result.json()["tiers"]}
+    # A2 is in the same groups but holds one product: no tier.
+    assert lines.get("D") == 1
+    explained = tier_book("show", "A4", env=configure(tmp_path, rules))
+    assert explained.exit_code == 0 and "D" in explained.stdout
