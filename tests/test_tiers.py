@@ -322,3 +322,18 @@ when = "products_held == 3 and aum == 350000 and group == '东门市场'"
     assert lines.get("D") == 1
     explained = tier_book("show", "A4", env=configure(tmp_path, rules))
     assert explained.exit_code == 0 and "D" in explained.stdout
+
+
+def test_tiers_of_one_group_and_by_group(tier_book: Cli, tmp_path: Path) -> None:
+    env = configure(tmp_path, RULES)
+    assert tier_book("group", "add", "烟酒协会", today="2026-11-01").exit_code == 0
+    assert tier_book("group", "join", "烟酒协会", "A1", "A3", today="2026-11-01").exit_code == 0
+    result = tier_book("tiers", "--group", "烟酒协会", "--format", "json", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert {r["tier"]: r["customers"] for r in result.json()["tiers"]} == {"A": 1, "C": 1}
+    split = tier_book("tiers", "--by", "group", "--format", "json", env=env).json()
+    by = {(r["tier"], r["group"]): r["customers"] for r in split["tiers"]}
+    assert by == {("A", "烟酒协会"): 1, ("A", None): 1, ("B", None): 1, ("C", "烟酒协会"): 1,
+                  (None, None): 1}  # fmt: skip
+    unknown = tier_book("tiers", "--group", "西门市场", env=env)
+    assert unknown.exit_code == 1 and unknown.stderr.startswith("Error:")

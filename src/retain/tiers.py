@@ -291,7 +291,7 @@ class TierReport:
     good_tiers: tuple[int, ...]
 
 
-BY_COLUMNS: Mapping[str, str] = {"industry": "industry", "officer": "officer"}
+BY_COLUMNS: Mapping[str, str] = {"industry": "industry", "officer": "officer", "group": "group"}
 
 
 def good_tiers(rules: list[TierRule]) -> tuple[int, ...]:
@@ -301,10 +301,22 @@ def good_tiers(rules: list[TierRule]) -> tuple[int, ...]:
 
 
 def tier_report(
-    conn: sqlite3.Connection, config: Config, today_day: int, *, by: str | None = None
+    conn: sqlite3.Connection,
+    config: Config,
+    today_day: int,
+    *,
+    by: str | None = None,
+    group_id: int | None = None,
 ) -> TierReport:
+    """Customers and balance per tier (split ``by`` a column), and the good
+    share per industry; with ``group_id``, only that group's members."""
     sql, params = tiered_sql(config)
     params["t"] = today_day
+    if group_id is not None:
+        from retain.groups import member_filter_sql
+
+        sql = f"SELECT * FROM ({sql}) tg WHERE {member_filter_sql('tg.customer_id')}"
+        params["group_id"] = group_id
     group = f'"{BY_COLUMNS[by]}"' if by is not None else "NULL"
     good = good_tiers(config.tiers)
     marks = ", ".join(str(i) for i in good) or "NULL"

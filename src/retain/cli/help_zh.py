@@ -159,6 +159,7 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
 
     retain tiers
     retain tiers --by officer
+    retain tiers --group 东门市场
     retain tiers --format json
 """,
     "birthdays": """从今天起 --days 天内过生日的客户，按日期排序，生日取自身份证号。
@@ -661,7 +662,8 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "csv/tsv/ndjson 为各月的行。",
     },
     "tiers": {
-        "--by": "另按行业或客户经理拆分各分层。",
+        "--by": "另按行业、客户经理或类群（客户最先加入的那个）拆分各分层。",
+        "--group": "只统计该类群的客户（retain group list）。",
         "--format": "auto = 在终端中显示表格，在管道中输出 TSV；json 为一个对象（各分层与各行业优质客户占比），"
         "csv/tsv/ndjson 为各分层的行。",
     },
