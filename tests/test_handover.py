@@ -48,6 +48,19 @@ def test_handover_by_industry(book: Cli) -> None:
     assert officer_of(book)["C3"] == "张伟"
 
 
+def test_handover_by_group_moves_only_the_source_officers_members(book: Cli) -> None:
+    assert book("group", "add", "东门市场", today="2026-11-05").exit_code == 0
+    # C4 is 王芳's: in the group, but not 张伟's to hand over.
+    assert book("group", "join", "东门市场", "C1", "C3", "C4", today="2026-11-05").exit_code == 0
+    moved = handover(book, "--group", "东门市场")
+    assert sorted(moved["customer_ids"]) == ["C1", "C3"]
+    assert officer_of(book) == {"C1": "李娜", "C2": "张伟", "C3": "李娜", "C4": "王芳"}
+    unknown = book("handover", "--from", "张伟", "--to", "李娜", "--group", "西门市场")
+    assert unknown.exit_code == 1 and unknown.stderr.startswith("Error:")
+    both = book("handover", "--from", "张伟", "--to", "李娜", "--group", "东门市场", "--all")
+    assert both.exit_code == 2 and "--group G" in both.stderr
+
+
 def test_handover_of_all_moves_open_promises_and_prospects_and_records_history(
     book: Cli,
 ) -> None:

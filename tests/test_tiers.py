@@ -289,3 +289,51 @@ def test_worst_class_by_its_english_name_and_a_misspelt_one(tier_book: Cli, tmp_
     refused = tier_book("tiers", env=configure(tmp_path, wrong))
     assert refused.exit_code == 2
     assert "tiers.0.when: '正長' is not an arrears class" in refused.stderr
+
+
+def test_holdings_and_groups_are_facts(
+    tier_book: Cli, tmp_path: Path, make_csv: Callable[..., Path]
+) -> None:
+    """A4 has no loan; its products, AUM and first group make it a tier of its own."""
+    holdings = make_csv(
+        "holdings.csv",
+        [
+            ["客户编号", "产品类型", "账号", "余额", "开户日期", "销户日期"],
+            ["A4", "活期", "6222001", "200000", "2025-01-05", ""],
+            ["A4", "理财", "W001", "150000", "2026-03-01", ""],
+            ["A4", "信用卡", "4392001", "9000", "2025-06-01", ""],  # owed, not AUM
+            ["A4", "定期", "T001", "500000", "2024-01-01", "2026-06-01"],  # closed
+            ["A2", "活期", "6222002", "1000", "2025-01-05", ""],
+        ],
+    )  # fmt: skip
+    assert tier_book("import", "holdings", str(holdings)).exit_code == 0
+    for group, today in (("东门市场", "2026-11-01"), ("西门市场", "2026-11-20")):
+        assert tier_book("group", "add", group, today=today).exit_code == 0
+        assert tier_book("group", "join", group, "A4", "A2", today=today).exit_code == 0
+    rules = """
+[[tiers]]
+name = "D"
+when = "products_held == 3 and aum == 350000 and group == '东门市场'"
+"""
+    result = tier_book("tiers", "--format", "json", env=configure(tmp_path, rules))
+    assert result.exit_code == 0, result.stderr
+    lines = {row["tier"]: row["customers"] for row in result.json()["tiers"]}
+    # A2 is in the same groups but holds one product: no tier.
+    assert lines.get("D") == 1
+    explained = tier_book("show", "A4", env=configure(tmp_path, rules))
+    assert explained.exit_code == 0 and "D" in explained.stdout
+
+
+def test_tiers_of_one_group_and_by_group(tier_book: Cli, tmp_path: Path) -> None:
+    env = configure(tmp_path, RULES)
+    assert tier_book("group", "add", "烟酒协会", today="2026-11-01").exit_code == 0
+    assert tier_book("group", "join", "烟酒协会", "A1", "A3", today="2026-11-01").exit_code == 0
+    result = tier_book("tiers", "--group", "烟酒协会", "--format", "json", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert {r["tier"]: r["customers"] for r in result.json()["tiers"]} == {"A": 1, "C": 1}
+    split = tier_book("tiers", "--by", "group", "--format", "json", env=env).json()
+    by = {(r["tier"], r["group"]): r["customers"] for r in split["tiers"]}
+    assert by == {("A", "烟酒协会"): 1, ("A", None): 1, ("B", None): 1, ("C", "烟酒协会"): 1,
+                  (None, None): 1}  # fmt: skip
+    unknown = tier_book("tiers", "--group", "西门市场", env=env)
+    assert unknown.exit_code == 1 and unknown.stderr.startswith("Error:")

@@ -30,10 +30,12 @@ SHOWN = 200  # customers listed by name in the result; the counts cover all
 
 @dataclass(frozen=True)
 class Selection:
-    """Which of the officer's customers move: ids, an industry, or all of them."""
+    """Which of the officer's customers move: ids, an industry, a group (its id),
+    or all of them."""
 
     customer_ids: tuple[str, ...] = ()
     industry: str | None = None
+    group_id: int | None = None
     everything: bool = False
 
 
@@ -72,6 +74,14 @@ def _chosen(conn: sqlite3.Connection, source: str, selection: Selection) -> list
             "SELECT customer_id, name FROM customers WHERE officer = ? AND industry = ?"
             " ORDER BY customer_id",
             (source, selection.industry.strip()),
+        ).fetchall()
+    elif selection.group_id is not None:
+        from retain.groups import member_filter_sql
+
+        rows = conn.execute(
+            "SELECT c.customer_id, c.name FROM customers c WHERE c.officer = ?"
+            f" AND {member_filter_sql('c.customer_id', '?')} ORDER BY c.customer_id",
+            (source, selection.group_id),
         ).fetchall()
     else:
         rows = conn.execute(

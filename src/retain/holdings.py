@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from retain.config import ArrearsConfig
 
 _OPEN = "h.closed_day IS NULL"
+#: A holding's part of the AUM (fen): credit cards are owed, not held.
 _AUM = f"CASE WHEN h.product NOT IN ({', '.join(repr(p) for p in NOT_AUM)}) THEN h.balance_fen END"
 #: The groups coverage can be shown by.
 GROUPS = ("industry", "officer", "tier")
@@ -330,3 +331,13 @@ def customer_products(conn: sqlite3.Connection, customer_id: str, *, peer_share:
         {"id": customer_id, "xs_share": peer_share},
     ).fetchone()
     return Products(held, aum, row[0] if row else None)
+
+
+def facts_select(only: str) -> str:
+    """Per customer: ``products_held`` (distinct open product types) and ``aum``
+    (yuan), for the tier rules' facts (:mod:`retain.tiers`); ``only`` is an
+    ``AND …`` restriction on ``h.customer_id`` or empty."""
+    return f"""SELECT h.customer_id, COUNT(DISTINCT h.product) AS products_held,
+        COALESCE(SUM({_AUM}), 0) / 100.0 AS aum
+    FROM holdings h WHERE {_OPEN}{only}
+    GROUP BY h.customer_id"""

@@ -2458,8 +2458,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{name} 仍有 {count} 位客户：请先移交（retain handover --from {name} --to …）",
     ),
     "error.handover.choose": (
-        "say which customers move: --customer ID…, --industry X or --all (one of them)",
-        "请指定移交哪些客户：--customer 客户号…、--industry 行业 或 --all（三选一）",
+        "say which customers move: --customer ID…, --industry X, --group G or --all (one of them)",
+        "请指定移交哪些客户：--customer 客户号…、--industry 行业、--group 类群 或 --all（四选一）",
     ),
     "error.handover.unknown_target": (
         "no officer {name} in the store: add them first (retain officer add {name})",

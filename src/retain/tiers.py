@@ -78,8 +78,26 @@ def _referrals(config: Config, ids: str | None) -> str:
     GROUP BY p.referrer_customer_id"""
 
 
+def _holdings(config: Config, ids: str | None) -> str:
+    from retain.holdings import facts_select
+
+    return facts_select(_only("h.customer_id", ids))
+
+
+def _groups(config: Config, ids: str | None) -> str:
+    # One value per customer for `group == '…'`: the group joined first (then by
+    # name), so a rule reads the same every day whatever joins later.
+    return f"""SELECT customer_id, "group" FROM (
+        SELECT m.customer_id, g.name AS "group", ROW_NUMBER() OVER (
+            PARTITION BY m.customer_id ORDER BY m.joined_on, g.name) AS n
+        FROM group_members m JOIN groups g ON g.group_id = m.group_id
+        WHERE m.customer_id IS NOT NULL{_only("m.customer_id", ids)}
+    ) WHERE n = 1"""
+
+
 def _not_yet(config: Config, ids: str | None) -> None:
-    """A source whose table is not in the store yet: its facts are their ``missing``."""
+    """No select of its own: the facts are the customers row's (``row``) or are
+    computed after the join (``worst_class``)."""
     return None
 
 
@@ -146,25 +164,32 @@ SOURCES: list[FactSource] = [
         ),
         _referrals,
     ),
-    # Wired by the holdings and groups work: until their tables exist these are
-    # constant (README says so). Wiring one is giving its source a select, e.g.
-    # ``SELECT h.customer_id, COUNT(DISTINCT h.product) AS products_held,
-    # SUM(h.balance_fen) / 100.0 AS aum FROM holdings h WHERE h.closed_day IS
-    # NULL{_only("h.customer_id", ids)} GROUP BY h.customer_id``.
     FactSource(
         "holdings",
         (
             FactDef(
-                "products_held", "number", "products", "open product holdings (0 for now)", "0"
+                "products_held",
+                "number",
+                "products",
+                "product types held open (retain import holdings)",
+                "0",
             ),
-            FactDef("aum", "number", "yuan", "assets under management (0 for now)", "0"),
+            FactDef("aum", "number", "yuan", "open holdings' balances, credit cards left out", "0"),
         ),
-        _not_yet,
+        _holdings,
     ),
     FactSource(
         "groups",
-        (FactDef("group", "text", "text", "the customer's group (none for now)", "NULL"),),
-        _not_yet,
+        (
+            FactDef(
+                "group",
+                "text",
+                "text",
+                "the customer's group (类群); in several, the one joined first",
+                "NULL",
+            ),
+        ),
+        _groups,
     ),
 ]
 
@@ -266,7 +291,7 @@ class TierReport:
     good_tiers: tuple[int, ...]
 
 
-BY_COLUMNS: Mapping[str, str] = {"industry": "industry", "officer": "officer"}
+BY_COLUMNS: Mapping[str, str] = {"industry": "industry", "officer": "officer", "group": "group"}
 
 
 def good_tiers(rules: list[TierRule]) -> tuple[int, ...]:
@@ -276,10 +301,22 @@ def good_tiers(rules: list[TierRule]) -> tuple[int, ...]:
 
 
 def tier_report(
-    conn: sqlite3.Connection, config: Config, today_day: int, *, by: str | None = None
+    conn: sqlite3.Connection,
+    config: Config,
+    today_day: int,
+    *,
+    by: str | None = None,
+    group_id: int | None = None,
 ) -> TierReport:
+    """Customers and balance per tier (split ``by`` a column), and the good
+    share per industry; with ``group_id``, only that group's members."""
     sql, params = tiered_sql(config)
     params["t"] = today_day
+    if group_id is not None:
+        from retain.groups import member_filter_sql
+
+        sql = f"SELECT * FROM ({sql}) tg WHERE {member_filter_sql('tg.customer_id')}"
+        params["group_id"] = group_id
     group = f'"{BY_COLUMNS[by]}"' if by is not None else "NULL"
     good = good_tiers(config.tiers)
     marks = ", ".join(str(i) for i in good) or "NULL"

@@ -159,6 +159,7 @@ days_since 是从最近一次结清到今天的天数；loans 和 total_borrowed
 
     retain tiers
     retain tiers --by officer
+    retain tiers --group 东门市场
     retain tiers --format json
 """,
     "birthdays": """从今天起 --days 天内过生日的客户，按日期排序，生日取自身份证号。
@@ -292,7 +293,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 """,
     "handover": """在一个事务中把客户从一位客户经理移交给另一位：客户连同其贷款、待跟进事项、未到期的承诺还款，以及其推荐的在跟进潜在客户（--all 时为该客户经理的全部在跟进潜客）。已发生的联系记录仍归当时的客户经理。
 
-用 --customer（可重复，或用逗号分隔）、--industry 或 --all 选择客户。管户历史记录每位客户自何时起由谁管理（`retain show`、`retain history`）；变更记录中记下这次移交（`retain audit --kind handover`）。之后导入的文件如果数据日期不晚于移交日，保留新的客户经理（加 `import … --officer-from-file` 以文件为准）。
+用 --customer（可重复，或用逗号分隔）、--industry、--group（移出客户经理名下该类群的客户）或 --all 选择客户。管户历史记录每位客户自何时起由谁管理（`retain show`、`retain history`）；变更记录中记下这次移交（`retain audit --kind handover`）。之后导入的文件如果数据日期不晚于移交日，保留新的客户经理（加 `import … --officer-from-file` 以文件为准）。
 
 拒绝（退出码 1）：接收人不存在或已停用、客户不属于移出的客户经理。
 
@@ -300,6 +301,7 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
     retain handover --from 张伟 --to 李娜 --all --note "张伟调岗"
     retain handover --from 张伟 --to 王芳 --industry 餐饮 --dry-run
+    retain handover --from 张伟 --to 王芳 --group 东门市场
     retain handover --from 张伟 --to 王芳 --customer C0001 --customer C0002 --as-of 2026-12-01
 """,
     "audit": """变更记录，最新的在前：谁在何时改了什么，原值 → 新值。
@@ -660,7 +662,8 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "csv/tsv/ndjson 为各月的行。",
     },
     "tiers": {
-        "--by": "另按行业或客户经理拆分各分层。",
+        "--by": "另按行业、客户经理或类群（客户最先加入的那个）拆分各分层。",
+        "--group": "只统计该类群的客户（retain group list）。",
         "--format": "auto = 在终端中显示表格，在管道中输出 TSV；json 为一个对象（各分层与各行业优质客户占比），"
         "csv/tsv/ndjson 为各分层的行。",
     },
@@ -727,6 +730,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--to": "接收客户的客户经理（须在岗）。",
         "--customer": "这些客户（可重复，或用逗号分隔）。",
         "--industry": "移出客户经理名下该行业的客户。",
+        "--group": "移出客户经理名下该类群的客户（retain group list）。",
         "--all": "移出客户经理名下的全部客户。",
         "--as-of": "新客户经理接手的日期。默认：今天。",
         "--note": "原因，记入管户历史。",

@@ -83,10 +83,11 @@ open prospects they referred (with --all: every open prospect of the officer).
 Contacts already made keep the officer who made them.
 
 Choose the customers with --customer (repeatable, or comma-separated),
---industry, or --all. The assignment history records who managed each customer
-from when (`retain show`, `retain history`); the audit trail records the move
-(`retain audit --kind handover`). A later import whose file is as of a day on or
-before the handover keeps the new officer (`import … --officer-from-file` to
+--industry, --group (the source officer's customers in that group), or --all.
+The assignment history records who managed each customer from when (`retain
+show`, `retain history`); the audit trail records the move (`retain audit
+--kind handover`). A later import whose file is as of a day on or before the
+handover keeps the new officer (`import … --officer-from-file` to
 let the file win).
 
 Refused (exit 1): an unknown or deactivated target, a customer who is not the
@@ -97,6 +98,8 @@ Example:
     retain handover --from 张伟 --to 李娜 --all --note "张伟调岗"
 
     retain handover --from 张伟 --to 王芳 --industry 餐饮 --dry-run
+
+    retain handover --from 张伟 --to 王芳 --group 东门市场
 
     retain handover --from 张伟 --to 王芳 --customer C0001 --customer C0002 --as-of 2026-12-01
 """
@@ -314,6 +317,15 @@ def handover(
             show_default=False,
         ),
     ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group",
+            metavar="NAME",
+            help="The source officer's customers in this group (retain group list).",
+            show_default=False,
+        ),
+    ] = None,
     everything: Annotated[
         bool, typer.Option("--all", help="All of the source officer's customers.")
     ] = False,
@@ -343,7 +355,8 @@ def handover(
 
     st = state(ctx)
     ids = customer_ids(customers or [])
-    chosen = sum(1 for given in (bool(ids), industry is not None, everything) if given)
+    given = (bool(ids), industry is not None, group is not None, everything)
+    chosen = sum(1 for one in given if one)
     if chosen != 1:
         raise UsageError(key="handover.choose")
     day = st.today
@@ -353,8 +366,15 @@ def handover(
         day = parse_day(as_of, st.today)
         if day > st.today:  # the store's officer would change before the day it says
             raise UsageError(key="handover.future", day=day.isoformat())
-    selection = Selection(customer_ids=ids, industry=industry, everything=everything)
     with st.store(stale="ignore", writer="handover") as store, store.write() as conn:
+        from retain.cli.groups import group_filter
+
+        selection = Selection(
+            customer_ids=ids,
+            industry=industry,
+            group_id=group_filter(conn, group),
+            everything=everything,
+        )
         moved = move(conn, source, target, selection, day, note)
         if dry_run:
             conn.execute("ROLLBACK")

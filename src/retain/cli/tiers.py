@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from retain.cli.common import State, handle_errors, state
+from retain.cli.options import GroupOption
 from retain.cli.portfolio import SheetFormat, SheetFormatOption, _sheet_format, _write
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ Example:
     retain tiers
 
     retain tiers --by officer
+
+    retain tiers --group 东门市场
 
     retain tiers --format json
 """
@@ -53,6 +56,7 @@ TIERS_KEYS = ("as_of", "data_as_of", "by", "tiers", "industries")
 class TiersBy(StrEnum):
     industry = "industry"
     officer = "officer"
+    group = "group"
 
 
 def tiers(
@@ -61,11 +65,12 @@ def tiers(
         TiersBy | None,
         typer.Option(
             "--by",
-            help="Also split each tier by industry or officer.",
+            help="Also split each tier by industry, officer or group (the one joined first).",
             case_sensitive=False,
             show_default=False,
         ),
     ] = None,
+    group: GroupOption = None,
     fmt: SheetFormatOption = SheetFormat.auto,
 ) -> None:
     from retain.config import load_config
@@ -77,7 +82,15 @@ def tiers(
     today_day = day_number(st.today)
     assert today_day is not None
     with st.store() as store:
-        report = tier_report(store.conn, config, today_day, by=None if by is None else by.value)
+        from retain.cli.groups import group_filter
+
+        report = tier_report(
+            store.conn,
+            config,
+            today_day,
+            by=None if by is None else by.value,
+            group_id=group_filter(store.conn, group),
+        )
     out_format = _sheet_format(fmt, None)
     if out_format == "table":
         _render(report, config, st, by)
