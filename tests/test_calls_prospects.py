@@ -120,6 +120,21 @@ def test_day_by_day_through_the_real_commands(book: Cli) -> None:
     assert pid not in ids(book, today="2026-12-20")
 
 
+def test_a_logged_call_settles_it_until_the_next_date(book: Cli) -> None:
+    """The officer's own log, not a stage move: an unanswered call leaves the
+    prospect on the list; a reached call with --next takes it off until then."""
+    pid = ok(book("prospect", "add", "郑十一", "--officer", "王芳")).stdout.strip()
+    assert pid in ids(book, today="2026-12-03")
+    ok(book("log", pid, "--outcome", "no_answer", today="2026-12-03"))
+    assert pid in ids(book, today="2026-12-03")
+    ok(book("log", pid, "--outcome", "reached", "--next", "2026-12-10", today="2026-12-04"))
+    assert pid not in ids(book, today="2026-12-04")
+    assert pid not in ids(book, today="2026-12-09")
+    assert pid in ids(book, today="2026-12-10")
+    # Not called on its date: it stays on the list the days after.
+    assert pid in ids(book, today="2026-12-11")
+
+
 def test_a_next_date_given_on_add(book: Cli) -> None:
     pid = ok(book("prospect", "add", "吴十", "--next", "2026-12-05")).stdout.strip()
     assert pid not in ids(book, today="2026-12-04")
