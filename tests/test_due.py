@@ -582,7 +582,8 @@ def test_formula_text_verbatim_in_json(formula_book: Cli) -> None:
     rows = {row["loan_id"]: row for row in formula_book("due", "--format", "json").json()}
     for loan_id, start in expected_starts().items():
         assert rows[loan_id]["name"] == f"{start}SUM(A1)"
-        assert rows[loan_id]["officer"] == f"{start}经理"
+        # Officer names are stored NFKC-normalised (a full-width ＝ arrives as =).
+        assert rows[loan_id]["officer"] == f"{unicodedata.normalize('NFKC', start)}经理"
 
 
 # ---------------------------------------------------------------------------

@@ -41,7 +41,7 @@ FIELDS = {
     "calls": "rank,score,customer_id,name,phone,officer,reasons,action,days_past_due,days_left,"
     "next_on,last_contact,failed_attempts,last_attempt,phone_unusable_since,overdue,maturing,"
     "follow_up,post_loan_check,revisit,win_back,recovery,collateral_expiry,broken_promise,"
-    "instalment",
+    "instalment,cross_sell,stay_in_touch,birthday,prospect,season",
     "reminders": "reminder_id,date,reason,customer_id,name,phone,officer,loan_id,amount,balance,"
     "matures_on,days_past_due,days_left,period,amount_due,due_on,message",
 }
