@@ -46,10 +46,6 @@ def actor() -> str:
         return ""
 
 
-def stamp() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 # Every officer column of the store, for a rename; the snapshots are keyed by
 # officer and merged apart (:func:`_rename_snapshots`).
 _OFFICER_COLUMNS: tuple[str, ...] = (
@@ -125,7 +121,9 @@ def audit(
     rows: Sequence[tuple[str, str, str | None, str | None]],
 ) -> None:
     """Append (entity id, field, old, new) rows of a change made by hand."""
-    when, who = stamp(), actor()
+    from retain.importing.upsert import now_stamp
+
+    when, who = now_stamp(), actor()
     conn.executemany(
         "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value,"
         " recorded_at, kind, actor) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?)",

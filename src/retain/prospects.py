@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from retain.days import day_number, from_day_number
 from retain.errors import RetainError, UsageError
 from retain.i18n import msg
+from retain.importing.upsert import now_stamp
 
 if TYPE_CHECKING:
     from retain.contacts import ContactEntry
@@ -143,10 +144,6 @@ class NewProspect:
     note: str | None = None
 
 
-def _stamp() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def resolve_referrer(conn: sqlite3.Connection, referrer: str) -> tuple[str | None, int | None]:
     """(customer id, prospect number) of a referrer as typed; an unknown one is refused."""
     text = referrer.strip()
@@ -207,7 +204,7 @@ def insert_prospect(
     referrer_customer, referrer_prospect = (
         resolve_referrer(conn, new.referrer) if new.referrer else (None, None)
     )
-    stamp = _stamp()
+    stamp = now_stamp()
     entered = from_day_number(day).isoformat()
     cursor = conn.execute(
         "INSERT INTO prospects (name, phone, id_number, industry, channel,"
@@ -292,12 +289,12 @@ def record_stage(
         "INSERT INTO prospect_stages (prospect_id, seq, stage, day, reason, via, officer,"
         " recorded_at) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM prospect_stages"
         " WHERE prospect_id = ?), ?, ?, ?, ?, ?, ?)",
-        (prospect_id, prospect_id, stage, day, reason, via, officer, _stamp()),
+        (prospect_id, prospect_id, stage, day, reason, via, officer, now_stamp()),
     )
     conn.execute(
         "UPDATE prospects SET stage = ?, stage_day = ?, lost_reason = ?,"
         " customer_id = COALESCE(?, customer_id), updated_at = ? WHERE prospect_id = ?",
-        (stage, day, reason if stage == "lost" else None, customer_id, _stamp(), prospect_id),
+        (stage, day, reason if stage == "lost" else None, customer_id, now_stamp(), prospect_id),
     )
 
 
@@ -441,7 +438,7 @@ def forget_prospect(store: Store, ident: str, today: dt.date) -> int:
         conn.execute(
             f"UPDATE prospects SET {cleared}, forgotten_day = ?, updated_at = ?"
             " WHERE prospect_id = ?",
-            (day, _stamp(), row["prospect_id"]),
+            (day, now_stamp(), row["prospect_id"]),
         )
         # What was said in a contact may name the person too.
         conn.execute(
@@ -524,7 +521,7 @@ def log_prospect_contacts(
 
     at_day = day_number(entry.at.date())
     assert at_day is not None
-    stamp = _stamp()
+    stamp = now_stamp()
     real = entry.outcome not in ATTEMPTS
     with store.write() as conn:
         found = [get_prospect(conn, ident) for ident in idents]
@@ -587,7 +584,7 @@ def _refresh_prospect_latest(conn: sqlite3.Connection, prospect_id: int) -> None
     if latest is not None:
         conn.execute(
             "UPDATE prospects SET next_on = ?, next_day = ?, updated_at = ? WHERE prospect_id = ?",
-            (latest[0], latest[1], _stamp(), prospect_id),
+            (latest[0], latest[1], now_stamp(), prospect_id),
         )
 
 
