@@ -980,6 +980,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "promise.status.superseded": ("superseded", "已被新承诺取代"),
     "error.undo.unknown": ("no contact {contact_id}", "没有编号为 {contact_id} 的联系记录"),
     "error.undo.nothing": ("no contact to undo", "没有可撤销的联系记录"),
+    "error.undo.nothing_for": (
+        "no contact of {prospect} to undo",
+        "{prospect} 没有可撤销的联系记录",
+    ),
+    "error.undo.not_of": (
+        "contact {contact_id} is not one of {prospect}",
+        "联系记录 {contact_id} 不属于 {prospect}",
+    ),
+    "error.undo.prospect_newer": (
+        "the last contact logged was with prospect {prospect}: undo it with"
+        " `retain contacts undo --prospect {prospect}`, or give a CONTACT_ID",
+        "最后记录的是潜客 {prospect} 的联系：请用"
+        " `retain contacts undo --prospect {prospect}` 撤销，或指定联系记录编号",
+    ),
+    "error.undo.prospect_and_officer": (
+        "--prospect and --officer cannot be used together",
+        "--prospect 与 --officer 不能同时使用",
+    ),
     "error.undo.nothing_of": (
         "no contact logged by {officer} to undo",
         "没有 {officer} 记录的可撤销联系",

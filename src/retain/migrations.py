@@ -905,6 +905,25 @@ def m028_groups(db: Any) -> None:
     )
 
 
+def m029_prospects_planned_next(db: Any) -> None:
+    """The follow-up date a prospect was added with (``prospect add --next``, an
+    import's ``next_on``), kept apart from ``next_on``, which the contact log
+    overwrites: undoing the only contact that decided ``next_on`` puts this
+    date back. Filled here where no contact has decided ``next_on`` yet (so it
+    is still the added one); elsewhere the added date is no longer known.
+    """
+    db.executescript(
+        """
+        ALTER TABLE prospects ADD COLUMN planned_next_on TEXT;
+        ALTER TABLE prospects ADD COLUMN planned_next_day INTEGER;
+        UPDATE prospects SET planned_next_on = next_on, planned_next_day = next_day
+        WHERE NOT EXISTS (SELECT 1 FROM prospect_contacts k
+            WHERE k.prospect_id = prospects.prospect_id
+              AND (k.outcome NOT IN ('no_answer', 'wrong_number') OR k.next_on IS NOT NULL));
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -934,4 +953,5 @@ MIGRATIONS = [
     m026_activity_indexes,
     m027_pipeline_furthest_stage,
     m028_groups,
+    m029_prospects_planned_next,
 ]

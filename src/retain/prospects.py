@@ -69,7 +69,10 @@ CHAIN = ("new", "contacted", "applied", "approved", "disbursed")
 OPEN_STAGES = ("new", "contacted", "applied", "approved")
 # The personal fields a `forget` clears; the rest (channel, stages, days,
 # officer, need) is what the pipeline counts and says nothing of the person.
-PERSONAL = ("name", "phone", "id_number", "source", "note", "next_on", "next_day")
+PERSONAL = (
+    "name", "phone", "id_number", "source", "note",
+    "next_on", "next_day", "planned_next_on", "planned_next_day",
+)  # fmt: skip
 
 _PID = re.compile(r"[Pp]([0-9]{1,12})")
 
@@ -209,9 +212,9 @@ def insert_prospect(
     cursor = conn.execute(
         "INSERT INTO prospects (name, phone, id_number, industry, channel,"
         " referrer_customer_id, referrer_prospect_id, source, need_fen, officer, stage,"
-        " stage_day, entered_on, entered_day, next_on, next_day, note, import_id,"
-        " created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " stage_day, entered_on, entered_day, next_on, next_day, planned_next_on,"
+        " planned_next_day, note, import_id, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             new.name,
             new.phone,
@@ -226,6 +229,8 @@ def insert_prospect(
             day,
             entered,
             day,
+            new.next_on.isoformat() if new.next_on else None,
+            day_number(new.next_on),
             new.next_on.isoformat() if new.next_on else None,
             day_number(new.next_on),
             new.note,
@@ -527,13 +532,7 @@ def log_prospect_contacts(
         found = [get_prospect(conn, ident) for ident in idents]
         rows = list({row["prospect_id"]: row for row in found}.values())
         for row in rows:
-            pid = shown_id(row["prospect_id"])
-            if row["forgotten_day"] is not None:
-                raise RetainError(key="prospect.log_forgotten", prospect=pid)
-            if row["stage"] == "disbursed" and row["customer_id"]:
-                raise RetainError(
-                    key="prospect.log_disbursed", prospect=pid, customer=row["customer_id"]
-                )
+            check_loggable(row)
         for row in rows:
             conn.execute(
                 "INSERT INTO prospect_contacts (prospect_id, at, at_day, channel, outcome, note,"
@@ -560,14 +559,25 @@ def log_prospect_contacts(
                     via="log",
                     officer=entry.officer or row["officer"],
                 )
-            _refresh_prospect_latest(conn, int(row["prospect_id"]))
+            refresh_prospect_latest(conn, int(row["prospect_id"]))
     return len(rows)
 
 
-def _refresh_prospect_latest(conn: sqlite3.Connection, prospect_id: int) -> None:
+def check_loggable(row: Mapping[str, Any]) -> None:
+    """A disbursed prospect is a customer now (log the customer); a forgotten one
+    is no one to log."""
+    pid = shown_id(row["prospect_id"])
+    if row["forgotten_day"] is not None:
+        raise RetainError(key="prospect.log_forgotten", prospect=pid)
+    if row["stage"] == "disbursed" and row["customer_id"]:
+        raise RetainError(key="prospect.log_disbursed", prospect=pid, customer=row["customer_id"])
+
+
+def refresh_prospect_latest(conn: sqlite3.Connection, prospect_id: int) -> None:
     """The last real contact's day; the follow-up date of the latest contact that
     decides it (a real one, or an attempt naming its own). Without such a contact
-    the date given to ``prospect add --next`` stands."""
+    (none yet, or the last one undone) the date given to ``prospect add --next``
+    stands."""
     attempts = ", ".join(f"'{a}'" for a in _attempts())
     conn.execute(
         "UPDATE prospects SET last_contact_day = (SELECT MAX(at_day) FROM prospect_contacts k"
@@ -585,6 +595,12 @@ def _refresh_prospect_latest(conn: sqlite3.Connection, prospect_id: int) -> None
         conn.execute(
             "UPDATE prospects SET next_on = ?, next_day = ?, updated_at = ? WHERE prospect_id = ?",
             (latest[0], latest[1], now_stamp(), prospect_id),
+        )
+    else:
+        conn.execute(
+            "UPDATE prospects SET next_on = planned_next_on, next_day = planned_next_day,"
+            " updated_at = ? WHERE prospect_id = ?",
+            (now_stamp(), prospect_id),
         )
 
 

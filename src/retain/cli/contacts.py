@@ -204,7 +204,12 @@ def log(
         amount_fen=amount_fen,
     )
     if prospect_ids:
+        from retain.prospect_log import prospect_duplicates
+
         with st.store(stale="ignore", writer="log") as store:
+            repeated = prospect_duplicates(store.conn, prospect_ids, entry)
+            if repeated:
+                _confirm_repeats(repeated, entry, st.lang, yes=yes, can_ask=not from_stdin)
             count = log_prospect_contacts(store, prospect_ids, entry)
         sys.stderr.write(t("log.done", st.lang, count=count) + "\n")
         return
@@ -717,6 +722,13 @@ Every field of the removed contact is kept in the store's audit trail (the
 pay it recorded is removed too (audit entity `promise`); the promises it had
 superseded are open again.
 
+A prospect's contacts (`retain log P7`) are undone with --prospect P7 (audit
+entity `prospect_contact`). When the contact removed was the one that moved a
+new prospect to contacted, that move follows the contacts left: it is dated by
+the first real contact remaining, or taken back (audit entity `prospect_stage`)
+when none remains. A plain undo never skips a newer prospect contact to remove
+an older customer's: it is refused and names the prospect.
+
 Example:
 
     retain contacts undo
@@ -726,6 +738,8 @@ Example:
     retain contacts undo 42
 
     retain contacts undo --officer 王芳
+
+    retain contacts undo --prospect P7
 """
 
 
@@ -745,14 +759,35 @@ def undo(
             show_default=False,
         ),
     ] = None,
+    prospect: Annotated[
+        str | None,
+        typer.Option(
+            "--prospect",
+            metavar="P_ID",
+            help="A contact with this prospect (P7): CONTACT_ID (`retain history P7` "
+            "shows them), else its last one logged.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     from retain.contacts import undo_contact
+    from retain.errors import RetainError, UsageError
     from retain.i18n import label, t
+    from retain.prospect_log import newer_prospect_contact, undo_prospect_contact
 
     st = state(ctx)
     lang = st.lang
+    if prospect is not None and officer is not None:
+        raise UsageError(key="undo.prospect_and_officer")
     with st.store(stale="ignore", writer="contacts undo") as store:
-        removed = undo_contact(store, contact_id, officer)
+        if prospect is not None:
+            removed = undo_prospect_contact(store, prospect, contact_id)
+        else:
+            if contact_id is None:
+                newer = newer_prospect_contact(store.conn, officer)
+                if newer is not None:
+                    raise RetainError(key="undo.prospect_newer", prospect=newer)
+            removed = undo_contact(store, contact_id, officer)
     done = t(
         "undo.done",
         lang,

@@ -347,12 +347,15 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
 
 客户的电话清单随即更新（最近联系、免打扰天数、跟进日期、未接通次数；删除的空号不再使号码无效）。被删除联系的每个字段都保存在数据库的审计记录中（changes 表，entity 为 contact），可以手工恢复。这条联系记录的承诺还款随之删除（审计记录中 entity 为 promise），被它取代的承诺恢复为待兑现。
 
+潜在客户的联系（`retain log P7`）用 --prospect P7 撤销（审计记录 entity 为 prospect_contact）。若被删除的正是把新潜客推进到“已联系”的那条联系，该阶段随剩下的联系调整：按剩下的第一条真实联系重新定日期；没有剩下的则撤回该阶段（审计记录 entity 为 prospect_stage）。不带参数的撤销不会越过更新的潜客联系去删除较早的客户联系：会拒绝并指出是哪位潜客。
+
 示例：
 
     retain contacts undo
     retain history C0001 --format json                      # 查找编号
     retain contacts undo 42
     retain contacts undo --officer 王芳
+    retain contacts undo --prospect P7
 """,
     "import": """从 CSV、TSV、JSON、NDJSON、XLSX 或 XLS 文件导入客户、贷款、还款计划、担保人或潜在客户。
 
@@ -720,6 +723,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "contacts undo": {
         "CONTACT_ID": "要删除的联系编号（默认：最后记录的一条）。",
         "--officer": "不给 CONTACT_ID 时：删除以该 --officer 记录的最后一条联系。",
+        "--prospect": "潜在客户（P7）的联系：CONTACT_ID 指定的一条（`retain history P7` 显示编号），否则其最后记录的一条。",
     },
     "officers": {},
     "officer add": {"NAME": "客户经理姓名。"},
