@@ -2118,6 +2118,34 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Left off today: contacted {when}, within the last {days} days.",
         "今日不列入：{when} 已联系（{days}天内）。",
     ),
+    "explain.prospect_forgotten": (
+        "The prospect was forgotten (prospect forget): never called.",
+        "该潜客的资料已按要求删除：不再列入。",
+    ),
+    "explain.prospect_customer": (
+        "A customer now ({customer_id}): explain {customer_id}.",
+        "已成为客户（{customer_id}）：请查看 {customer_id}。",
+    ),
+    "explain.prospect_lost": (
+        "The prospect is lost: `prospect move` reopens it.",
+        "该潜客已流失：可用 `prospect move` 重新跟进。",
+    ),
+    "explain.prospect_disbursed": (
+        "The prospect is disbursed.",
+        "该潜客已放款。",
+    ),
+    "explain.prospect_next": (
+        "The next call is due on {date}.",
+        "约定 {date} 跟进。",
+    ),
+    "explain.prospect_first": (
+        "A new prospect not yet contacted is called {days} days after entry: on {date}.",
+        "未联系的新潜客在录入 {days} 天后列入：{date}。",
+    ),
+    "explain.prospect_no_date": (
+        "No next date is set (log a contact with --next).",
+        "没有约定跟进日期（记录联系时用 --next 约定）。",
+    ),
     "explain.nothing": (
         "Not on today's list: no rule applies today.",
         "不在今日名单：今日没有适用的联系规则。",

@@ -97,7 +97,7 @@ def calls(
         typer.Option(
             "--explain",
             metavar="CUSTOMER_ID",
-            help="Show how CUSTOMER_ID's score is made, term by term.",
+            help="Show how CUSTOMER_ID's score is made, term by term (a prospect: P7).",
             show_default=False,
         ),
     ] = None,
@@ -247,10 +247,23 @@ def _explain(store: Store, config: Config, st: State, customer_id: str, fmt: Out
     import json
 
     from retain.contacts import customer
+    from retain.prospects import get_prospect, is_prospect_id
     from retain.ranking import explain
 
-    info = customer(store.conn, customer_id)  # raises for an unknown id
-    result = explain(store.conn, config, st.today, customer_id)
+    if is_prospect_id(customer_id):
+        from retain.prospect_explain import explain_prospect
+
+        prospect = get_prospect(store.conn, customer_id)  # raises for an unknown id
+        info = {
+            "name": prospect["name"] or "",
+            "failed_attempts": 0,
+            "phone_unusable_since": None,
+        }
+        result = explain_prospect(store.conn, config, st.today, customer_id)
+        customer_id = result.customer_id  # as the list shows it: P7, not p07
+    else:
+        info = customer(store.conn, customer_id)  # raises for an unknown id
+        result = explain(store.conn, config, st.today, customer_id)
     lang = st.lang
     if fmt in (OutputFormat.json, OutputFormat.ndjson):
         payload = {

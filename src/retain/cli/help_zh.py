@@ -690,7 +690,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     "calls": {
         "--reason": "只看有该原因的客户（可重复）：overdue、maturing、follow_up、"
         "post_loan_check、revisit、win_back、recovery、broken_promise。",
-        "--explain": "逐项说明 CUSTOMER_ID 的得分是怎样算出的。",
+        "--explain": "逐项说明 CUSTOMER_ID 的得分是怎样算出的（潜在客户：P7）。",
     },
     "log": {
         "CUSTOMER_IDS": "客户编号，或 - 表示从标准输入读取。",
