@@ -107,6 +107,7 @@ DYNAMIC: dict[str, set[str]] = {
         "import.note_prospect_prospect",
     },
     "product.{}": {f"product.{p}" for p in PRODUCTS},
+    "explain.prospect_{}": {"explain.prospect_lost", "explain.prospect_disbursed"},
     "coverage.col.{}": {
         f"coverage.col.{c}"
         for c in (
