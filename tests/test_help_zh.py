@@ -102,7 +102,7 @@ def test_retain_lang_zh_gives_chinese_help() -> None:
     assert "今天该给谁打电话，以及原因：每位客户一行，最该联系的在前。" in out
     assert "用法：retain calls [OPTIONS]" in out
     assert "选项：" in out and "显示本帮助并退出。" in out
-    assert "逐项说明 CUSTOMER_ID 的得分是怎样算出的（潜在客户：P7）。" in out
+    assert "逐项说明 CUSTOMER_ID 的得分是怎样算出的" in out
     assert "retain calls --explain C0001                            # C0001 的得分逐项说明" in out
     assert "[默认：auto]" in out
     assert "Whom to call" not in out and "Options:" not in out
