@@ -135,14 +135,15 @@ def pipeline(conn: sqlite3.Connection, spec: PipelineFilter) -> list[PipelineRow
         if (channel, officer) in groups:
             groups[(channel, officer)].days_to_disbursal.extend([max(int(days), 0)] * count)
     # ... and the money of their customers' loans since entry: the disbursed
-    # in customer order, each a seek into the loans index that covers what is
-    # summed (m029), so the seeks walk that index forward and no loan row is
-    # read.
+    # in customer order (CROSS JOIN keeps them outside), each a seek into the
+    # loans index that covers what is summed (m029's, which the planner takes
+    # for being covering), so the seeks walk that index forward and no loan
+    # row is read.
     money_sql = f"""
         SELECT p.channel, p.officer, SUM(l.principal_fen),
             SUM(CASE WHEN {is_open_sql("l")} THEN {outstanding_sql("l")} ELSE 0 END)
         FROM prospects p INDEXED BY prospects_disbursed
-        CROSS JOIN loans l INDEXED BY loans_by_customer_since ON l.customer_id = p.customer_id
+        CROSS JOIN loans l ON l.customer_id = p.customer_id
             AND l.disbursed_day >= p.entered_day
         WHERE {where} AND p.customer_id IS NOT NULL AND p.stage = 'disbursed'
         GROUP BY p.channel, p.officer
