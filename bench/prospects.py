@@ -4,6 +4,7 @@ the 1,000,000-loan store; prints Markdown.
     python bench/prospects.py                  # on the store bench/run.py --keep left in /tmp/b2
     python bench/prospects.py --prospects 2000 --runs 1        # a quick check first
     python bench/prospects.py --store /tmp/retain-bench/query.db --runs 5
+    python bench/prospects.py --no-calls       # pipeline and referrals alone
 
 The store (``bench/run.py``'s 1,000,000 loans for 200,000 customers) is copied
 into a temporary directory first and migrated there: the original is never
@@ -17,7 +18,8 @@ customers of the book. Each command then runs as a whole process ``--runs``
 times after one warm-up, and the MEDIAN wall time is reported beside the bare
 Typer app's start-up (``bench/bare_typer.py --help``), the reference of the
 other benches, and the core's SQL alone, in-process. Target (issue 13):
-``pipeline`` and ``calls`` ≤ 1 s each.
+``pipeline`` and ``calls`` ≤ 1 s each. ``--no-calls`` leaves out the call
+list's timings (before and with the prospects), for work on the other two.
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prospects", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--today", default="2026-12-01")
+    parser.add_argument("--no-calls", action="store_true", help="time pipeline and referrals only")
     args = parser.parse_args(argv)
     if not args.store.is_file():
         sys.exit(f"no store {args.store}: run python bench/run.py --keep /tmp/b2 first")
@@ -150,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         Store(store_path, write=True).close()  # migrate the copy, never the original
         retain = [retain_exe(), "--db", str(store_path), "--today", args.today, "--lang", "en"]
         reference = wall([venv_python(), str(BENCH / "bare_typer.py"), "--help"], args.runs)
-        calls_before = wall([*retain, "calls", "--format", "csv"], args.runs)
+        calls_before = (
+            None if args.no_calls else wall([*retain, "calls", "--format", "csv"], args.runs)
+        )
         made = add_prospects(store_path, args.prospects, today)
         with sqlite3.connect(store_path) as conn:
             loans = int(conn.execute("SELECT COUNT(*) FROM loans").fetchone()[0])
@@ -177,12 +182,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{loans:,} loans, {args.prospects:,} prospects ({made['open']:,} open,"
             f" {made['disbursed']:,} disbursed, {made['lost']:,} lost;"
             f" {made['stages']:,} stage rows); medians of {args.runs};"
-            f" bare Typer --help {reference:.2f} s; calls before the prospects"
-            f" {calls_before:.2f} s\n"
+            f" bare Typer --help {reference:.2f} s"
+            + (f"; calls before the prospects {calls_before:.2f} s" if calls_before else "")
+            + "\n"
         )
         print("| command | wall (median) | SQL alone (median) | target |")
         print("|---|---|---|---|")
         for name, cli_args, call, targeted in rows:
+            if args.no_calls and name.startswith("calls"):
+                continue
             seconds = wall([*retain, *cli_args], args.runs)
             sql = in_process(call, args.runs)
             if targeted:

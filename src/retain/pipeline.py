@@ -122,22 +122,28 @@ def pipeline(conn: sqlite3.Connection, spec: PipelineFilter) -> list[PipelineRow
         elif stage != "disbursed":
             group.open += count
     # The disbursed ones: days to disbursal (the first disbursal, else the
-    # current stage's day), counted per day for the median ...
+    # current stage's day), counted per day for the median; read from the
+    # index of the disbursed alone (m030), a fifth of the prospects ...
     days_sql = f"""
         SELECT p.channel, p.officer,
             COALESCE(p.disbursed_day, p.stage_day) - p.entered_day AS days, COUNT(*)
-        FROM prospects p WHERE {where} AND p.stage = 'disbursed'
+        FROM prospects p INDEXED BY prospects_disbursed
+        WHERE {where} AND p.stage = 'disbursed'
         GROUP BY p.channel, p.officer, days
     """
     for channel, officer, days, count in conn.execute(days_sql, params):
         if (channel, officer) in groups:
             groups[(channel, officer)].days_to_disbursal.extend([max(int(days), 0)] * count)
-    # ... and the money of their customers' loans since entry, found through
-    # the linked customers' index.
+    # ... and the money of their customers' loans since entry: the disbursed
+    # in customer order (CROSS JOIN keeps them outside), each a seek into the
+    # loans index that covers what is summed (m030's, which the planner takes
+    # for being covering), so the seeks walk that index forward and no loan
+    # row is read.
     money_sql = f"""
         SELECT p.channel, p.officer, SUM(l.principal_fen),
             SUM(CASE WHEN {is_open_sql("l")} THEN {outstanding_sql("l")} ELSE 0 END)
-        FROM prospects p JOIN loans l ON l.customer_id = p.customer_id
+        FROM prospects p INDEXED BY prospects_disbursed
+        CROSS JOIN loans l ON l.customer_id = p.customer_id
             AND l.disbursed_day >= p.entered_day
         WHERE {where} AND p.customer_id IS NOT NULL AND p.stage = 'disbursed'
         GROUP BY p.channel, p.officer

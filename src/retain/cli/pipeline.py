@@ -117,10 +117,15 @@ def pipeline(
     from retain.errors import UsageError
     from retain.pipeline import PipelineFilter
     from retain.pipeline import pipeline as build
-    from retain.prospects import channel_of
 
     st = state(ctx)
-    code = channel_of(channel) if channel is not None else None  # exit 2 for none of them
+    code: str | None = None
+    if channel is not None:
+        # Imported only here: retain.prospects brings the importers' modules,
+        # a tenth of a second of start-up the plain report does not need.
+        from retain.prospects import channel_of
+
+        code = channel_of(channel)  # exit 2 for none of them
     start = parse_day(from_, st.today) if from_ is not None else None
     end = parse_day(to, st.today) if to is not None else st.today
     if start is not None and start > end:
