@@ -905,6 +905,19 @@ def m028_groups(db: Any) -> None:
     )
 
 
+def m029_tierspeed_loans_tier_facts(db: Any) -> None:
+    """Every loan column a tier fact reads (``retain.tiers``), customer first:
+    ``retain tiers`` groups the whole book's loans by customer in one pass over
+    this index, with no sort and no table row read, and one customer's facts
+    (``show``, the call list's tier rhythms) are a search of it."""
+    db.executescript(
+        """
+        CREATE INDEX loans_tier_facts ON loans (customer_id, status, principal_fen, balance_fen,
+            days_past_due, overdue_since_day, matures_day, disbursed_day);
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -934,4 +947,5 @@ MIGRATIONS = [
     m026_activity_indexes,
     m027_pipeline_furthest_stage,
     m028_groups,
+    m029_tierspeed_loans_tier_facts,
 ]
