@@ -1,16 +1,20 @@
 """Time ``retain tiers`` (and ``calls`` with tier rhythms) on a big store; prints Markdown.
 
-    python bench/tiers.py --loans 20000                 # a small store generated here first
+    python bench/tiers.py --loans 20000 --holdings 20000   # a small store generated here first
     python bench/tiers.py                               # the store bench/run.py --keep left
     python bench/tiers.py --store /tmp/retain-bench/query.db --runs 3
 
 The store is copied into a temporary directory first (and migrated there): the
 original is never written. With ``--loans N`` the data comes from
 ``bench/generate.py`` (N loans, N/5 customers) and is imported by ``retain``.
-Each command runs as a whole process ``--runs`` times after one warm-up and the
-MEDIAN wall time is reported, beside the core's SQL alone (``retain.tiers``
-in-process). The config holds the README's three example tiers. Target (issue
-14): ``tiers`` ≤ 2 s on 1,000,000 loans.
+A copy without holdings gets ``--holdings`` of them (default 1,000,000, made by
+``bench/coverage.py``'s generator, imported with ``retain import holdings``,
+timed once). Each command runs as a whole process ``--runs`` times after one
+warm-up and the MEDIAN wall time is reported, beside the core's SQL alone
+(``retain.tiers`` in-process). The config holds the README's three example
+tiers, which read no holdings; ``tiers (rules on holdings)`` adds a first tier
+on ``aum`` and ``products_held``, so the holdings are aggregated too. Target
+(issue 14): ``tiers`` ≤ 2 s on 1,000,000 loans and 1,000,000 holdings.
 """
 
 from __future__ import annotations
@@ -51,6 +55,15 @@ name_zh = "关注客户"
 when = "max_days_past_due > 30"
 """
 
+#: A first tier reading the holdings' facts, before the README's three.
+HOLDINGS_RULE = """
+[[tiers]]
+name = "W"
+name_zh = "财富客户"
+when = "aum >= 200000 and products_held >= 3"
+contact_every_days = 30
+"""
+
 
 def _generated_store(work: Path, loans: int, today: str) -> Path:
     spec = importlib.util.spec_from_file_location("retain_bench_generate", BENCH / "generate.py")
@@ -80,10 +93,32 @@ def _generated_store(work: Path, loans: int, today: str) -> Path:
     return store
 
 
+def _add_holdings(store: Path, work: Path, count: int, today: str, retain: list[str]) -> str:
+    """Give a store without holdings ``count`` of them; what was done, for the heading."""
+    import sqlite3
+    import time
+
+    with sqlite3.connect(store) as conn:
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM holdings)").fetchone()[0] or count <= 0:
+            return ""
+    from coverage import make_holdings
+
+    holdings_csv = work / "holdings.csv"
+    make_holdings(store, holdings_csv, count, dt.date.fromisoformat(today))
+    start = time.perf_counter()
+    subprocess.run(
+        [*retain, "import", "holdings", str(holdings_csv), "--quiet"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return f"; import holdings {time.perf_counter() - start:.1f} s"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--store", type=Path, default=Path("/tmp/b2/query.db"))
     parser.add_argument("--loans", type=int, default=None, help="generate a store this big")
+    parser.add_argument("--holdings", type=int, default=1_000_000, help="when the store has none")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--today", default="2026-12-01")
     args = parser.parse_args(argv)
@@ -108,13 +143,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.copyfile(source, store_path)
         Store(store_path, write=True).close()  # migrate the copy, never the original
         config = load_config()
+        holdings_path = work / "holdings.toml"
+        holdings_path.write_text(HOLDINGS_RULE + RULES, encoding="utf-8")
+        os.environ["RETAIN_CONFIG"] = str(holdings_path)
+        holdings_config = load_config()
+        os.environ["RETAIN_CONFIG"] = str(config_path)
         today = day_number(dt.date.fromisoformat(args.today))
         assert today is not None
         retain = [retain_exe(), "--db", str(store_path), "--today", args.today, "--lang", "en"]
+        imported = _add_holdings(store_path, work, args.holdings, args.today, retain)
         store = Store(store_path)
         conn = store.conn
         loans = int(conn.execute("SELECT COUNT(*) FROM loans").fetchone()[0])
         customers = int(conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0])
+        holdings = int(conn.execute("SELECT COUNT(*) FROM holdings").fetchone()[0])
         rows: list[tuple[str, list[str], Callable[[], object] | None, bool]] = [
             ("tiers", ["tiers", "--format", "csv"], lambda: tier_report(conn, config, today), True),
             (
@@ -123,12 +165,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 lambda: tier_report(conn, config, today, by="officer"),
                 False,
             ),
+            (
+                "tiers (rules on holdings)",
+                ["tiers", "--format", "csv"],
+                lambda: tier_report(conn, holdings_config, today),
+                True,
+            ),
             ("calls (tiers with rhythms)", ["calls", "--format", "csv"], None, False),
         ]
-        print(f"{loans:,} loans, {customers:,} customers; medians of {args.runs}\n")
+        print(
+            f"{loans:,} loans, {customers:,} customers, {holdings:,} holdings; medians of "
+            f"{args.runs}; load average {os.getloadavg()[0]:.1f}{imported}\n"
+        )
         print("| command | wall (median) | SQL alone (median) | target |")
         print("|---|---|---|---|")
         for name, cli_args, call, targeted in rows:
+            path = holdings_path if "holdings" in name else config_path
+            os.environ["RETAIN_CONFIG"] = str(path)
             seconds = wall([*retain, *cli_args], args.runs)
             sql = f"{in_process(call, args.runs):.2f} s" if call is not None else "—"
             goal = "reported"
