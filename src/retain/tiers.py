@@ -392,7 +392,7 @@ def tier_of(
     """One customer's tier (index into config.tiers), None when no rule holds."""
     if not config.tiers:
         return None
-    sql, params = tiered_sql(config, "(:tier_customer)")
+    sql, params = tiered_sql(config, "(:tier_customer)", needed=())
     row = conn.execute(
         f"SELECT tier FROM ({sql})", {**params, "t": today_day, "tier_customer": customer_id}
     ).fetchone()
