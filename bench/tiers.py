@@ -13,8 +13,9 @@ timed once). Each command runs as a whole process ``--runs`` times after one
 warm-up; the MEDIAN wall time and the median CPU time (user + system: on a
 shared machine it varies far less than the wall time) are reported, beside the
 same for the core alone (``retain.tiers.tier_report`` in-process). The config
-holds the README's three example tiers, which read no holdings; ``tiers (rules on holdings)`` adds a first tier
-on ``aum`` and ``products_held``, so the holdings are aggregated too. Target
+holds the README's three example tiers, which read no holdings; ``tiers (rules
+on holdings)`` adds a first tier on ``aum`` and ``products_held``, so the
+holdings are aggregated too. Target
 (issue 14): ``tiers`` ≤ 2 s on 1,000,000 loans and 1,000,000 holdings.
 """
 
