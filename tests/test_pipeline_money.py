@@ -1,5 +1,5 @@
 """``retain pipeline``'s days to disbursal and money, found through the indexes
-of m029: the disbursed prospects alone (``prospects_disbursed``), and each
+of m030: the disbursed prospects alone (``prospects_disbursed``), and each
 converted customer's loans since a day (``loans_by_customer_since``).
 
 The book's loans sit on the days prospects enter (a loan on the entry day is

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
@@ -23,6 +24,7 @@ from retain.tier_rules import (
     RuleError,
     SqlParams,
     evaluate,
+    facts_of,
     parse,
     render,
     to_sql,
@@ -134,6 +136,17 @@ def test_sql_and_python_agree(tree: Node, facts: dict[str, Any]) -> None:
         (found,) = conn.execute(f"SELECT {condition} FROM f", params.values).fetchone()
     expected = evaluate(tree, facts)
     assert (None if found is None else bool(found)) == expected
+
+
+@given(trees, fact_values, fact_values)
+def test_a_rule_reads_only_the_facts_it_names(
+    tree: Node, facts: dict[str, Any], others: dict[str, Any]
+) -> None:
+    """What ``retain tiers`` relies on to join only the sources its rules read."""
+    read = facts_of(tree)
+    assert read <= set(re.findall(r"[a-z_]+", render(tree)))
+    changed = {name: facts[name] if name in read else others[name] for name in FACTS}
+    assert evaluate(tree, changed) == evaluate(tree, facts)
 
 
 @given(st.text(max_size=40))

@@ -946,6 +946,19 @@ def m030_pipeline_conversion_indexes(db: Any) -> None:
     )
 
 
+def m031_tiers_loans_facts_index(db: Any) -> None:
+    """Every loan column a tier fact reads (``retain.tiers``), customer first:
+    ``retain tiers`` groups the whole book's loans by customer in one pass over
+    this index, with no sort and no table row read, and one customer's facts
+    (``show``, the call list's tier rhythms) are a search of it."""
+    db.executescript(
+        """
+        CREATE INDEX loans_tier_facts ON loans (customer_id, status, principal_fen, balance_fen,
+            days_past_due, overdue_since_day, matures_day, disbursed_day);
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -977,4 +990,5 @@ MIGRATIONS = [
     m028_groups,
     m029_prospects_planned_next,
     m030_pipeline_conversion_indexes,
+    m031_tiers_loans_facts_index,
 ]

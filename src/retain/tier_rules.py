@@ -376,6 +376,17 @@ def literals_of(node: Node, fact: str) -> list[Scalar]:
     return literals_of(node.left, fact) + literals_of(node.right, fact)
 
 
+def facts_of(node: Node) -> set[str]:
+    """The facts the rule reads (so a query computes only those sources)."""
+    if isinstance(node, Compare):
+        return {s.name for s in (node.left, node.right) if isinstance(s, Fact)}
+    if isinstance(node, In):
+        return {node.left.name} if isinstance(node.left, Fact) else set()
+    if isinstance(node, Not):
+        return facts_of(node.operand)
+    return facts_of(node.left) | facts_of(node.right)
+
+
 def to_sql(
     node: Node, params: SqlParams, column: str = "{}", spelled: Mapping[Scalar, Scalar] = {}
 ) -> str:
