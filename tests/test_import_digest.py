@@ -197,13 +197,13 @@ cells = st.one_of(
     st.integers(),
     st.floats(allow_nan=False),
 )
-rows = st.dictionaries(st.sampled_from(["loan_id", "principal", "product", "rate"]), cells)
+rows = st.lists(cells, max_size=6)
 
 
 @settings(max_examples=300, deadline=None)
 @given(rows, rows)
-def test_different_cells_have_different_digests(a: dict[str, Any], b: dict[str, Any]) -> None:
-    digests = RowDigests(Rules(today=dt.date(2026, 3, 9), present=frozenset(a)), ("x",), 1)
-    # the same cells: the same fields in the same order, each the same type and value
-    same = repr(list(a.items())) == repr(list(b.items()))
+def test_different_cells_have_different_digests(a: list[Any], b: list[Any]) -> None:
+    digests = RowDigests(Rules(today=dt.date(2026, 3, 9), present=frozenset()), ("x",), 1)
+    # the same cells: as many, each the same type and value
+    same = repr(a) == repr(b)
     assert (digests.of(a) == digests.of(b)) == same

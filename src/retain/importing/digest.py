@@ -14,7 +14,8 @@ Why the day is kept apart: a row's rules depend on today only through "not
 after today" (a disbursement or closing day), so a row accepted on one day is
 accepted on any later day, but not necessarily on an earlier one (``--today``
 going back). The stored value is ``<digest>/<day>``; a match needs the same
-digest and a day on or before today.
+digest and a day on or before today (:meth:`ImportWriter.row_digests` reads
+only those).
 
 What the digest cannot see is kept right by the store: anything else that
 writes a loan (a schedule import, undo, a later command) clears its digest
@@ -25,7 +26,7 @@ context, so every digest of an older schema is stale.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from retain.days import day_number
@@ -53,7 +54,11 @@ def _sorted(mapping: Mapping[str, str] | None) -> tuple[tuple[str, str], ...] | 
 class RowDigests:
     """The digests of one file's rows, under one context (its rules and columns)."""
 
-    def __init__(self, rules: Rules, written: tuple[str, ...], schema: int) -> None:
+    def __init__(
+        self, rules: Rules, written: tuple[str, ...], schema: int, layout: object = None
+    ) -> None:
+        """``layout``: how the file's cells become fields (its columns, the
+        mapping's defaults): a row's digest covers its physical cells."""
         from retain import __version__
 
         context = (
@@ -62,6 +67,7 @@ class RowDigests:
             _code_print(),
             schema,
             written,
+            layout,
             tuple(sorted(rules.present)),
             tuple(sorted(rules.wan_fields)),
             rules.ceiling_fen,
@@ -78,28 +84,21 @@ class RowDigests:
         self.day = day
         self.suffix = f"/{day}"
 
-    def of(self, values: Mapping[str, object]) -> str:
-        """The digest of one row's raw cells (canonical field → cell), as hex."""
+    def of(self, cells: Sequence[object]) -> str:
+        """The digest of one row's raw cells, as hex."""
         digest = self._base.copy()
         try:
             # Text cells (a CSV's): joined, which is one-to-one while no cell
             # holds the separator (counted: else the general form below).
-            text = "\x1f".join(values.values())  # type: ignore[arg-type]
-            if text.count("\x1f") != len(values) - 1:
+            text = "\x1f".join(cells)  # type: ignore[arg-type]
+            if text.count("\x1f") != len(cells) - 1:
                 raise TypeError
-            data = "s\x1e" + "\x1f".join(values) + "\x1e" + text
+            data = "s" + text
         except TypeError:  # a workbook's numbers and dates, blank cells, a separator
-            data = "r\x1e" + repr(tuple(values.items()))
+            data = "r" + repr(tuple(cells))
         digest.update(data.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def stamp(self, hexdigest: str) -> str:
         """The stored value: the digest and the day it was checked on."""
         return hexdigest + self.suffix
-
-    def matches(self, stored: str | None, hexdigest: str) -> bool:
-        """Whether ``stored`` records this digest, checked on or before today."""
-        if stored is None or not stored.startswith(hexdigest):
-            return False
-        day = stored[len(hexdigest) + 1 :]
-        return stored[len(hexdigest) : len(hexdigest) + 1] == "/" and int(day) <= self.day

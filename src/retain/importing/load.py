@@ -268,7 +268,11 @@ def import_file(
                 from retain.importing.digest import RowDigests
                 from retain.migrations import MIGRATIONS
 
-                loader.digests = RowDigests(rules, writer.loan_fields, len(MIGRATIONS))
+                shape = (
+                    tuple(layout.field_index.items()),
+                    repr(sorted(settings.mapping.defaults.items())),
+                )
+                loader.digests = RowDigests(rules, writer.loan_fields, len(MIGRATIONS), shape)
             with store.write():
                 report.import_id = writer.start(settings.kind, name, sha)
                 if settings.kind == "loans" and not settings.dry_run:
@@ -473,14 +477,15 @@ class _Loader:
                 keys.append(norm_id(record.values.get("loan_id")))
             except Invalid:
                 keys.append(None)
-        stored = self.writer.row_digests(list({k for k in keys if k is not None}))
+        found = self.writer.row_digests(list({k for k in keys if k is not None}), digests.day)
+        stored = found.get
         rules = self.rules
-        of, matches, stamp = digests.of, digests.matches, digests.stamp
+        of, stamp = digests.of, digests.stamp
         rows: list[_Row] = []
         for record, key in zip(batch, keys, strict=True):
-            digest = of(record.values)
-            if key is not None and matches(stored.get(key), digest):
-                rows.append(_Row(record, key, None, None, None, same=True))
+            digest = of(record.cells)
+            if stored(key) == digest:  # type: ignore[arg-type]
+                rows.append(_Row(record, key, None, None, None, None, None, None, None, None, True))
                 continue
             row = _loan_row(record, rules)
             if row.loan is not None:

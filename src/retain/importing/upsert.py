@@ -357,16 +357,18 @@ class ImportWriter:
             rows.append((holding["holding_key"], (*pick(record), *days)))
         return self._upsert("holdings", "holding_key", fields, columns, rows)
 
-    def row_digests(self, keys: Sequence[str]) -> dict[str, str]:
-        """Loan id → its stored ``row_digest``, for those of ``keys`` that have one."""
+    def row_digests(self, keys: Sequence[str], day: int) -> dict[str, str]:
+        """Loan id → the digest part of its stored ``row_digest`` (``<digest>/<day>``),
+        for those of ``keys`` that have one checked on or before ``day``."""
         if not keys or self._fresh_loans:
             return {}
         marks = ",".join("?" * len(keys))
         return dict(
             self.conn.execute(
-                f"SELECT loan_id, row_digest FROM loans WHERE loan_id IN ({marks})"
-                " AND row_digest IS NOT NULL",
-                list(keys),
+                "SELECT loan_id, substr(row_digest, 1, instr(row_digest, '/') - 1) FROM loans"
+                f" WHERE loan_id IN ({marks})"
+                " AND CAST(substr(row_digest, instr(row_digest, '/') + 1) AS INTEGER) <= ?",
+                [*keys, day],
             ).fetchall()
         )
 
