@@ -25,14 +25,19 @@ context, so every digest of an older schema is stale.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from retain.days import day_number
 from retain.importing.validate import Rules
 
 DIGEST_VERSION = 1  # bump when what a digest covers changes
+# Cell types whose repr is their value, whichever reader gave them.
+_PLAIN = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, dt.time, Decimal})
 
 
 def _code_print() -> bytes:
@@ -95,6 +100,10 @@ class RowDigests:
                 raise TypeError
             data = "s" + text
         except TypeError:  # a workbook's numbers and dates, blank cells, a separator
+            if not all(type(cell) in _PLAIN for cell in cells):
+                # A cell without a faithful repr (an unusable cell's shows its
+                # address): a digest no other row has, so the row is checked.
+                return secrets.token_hex(16)
             data = "r" + repr(tuple(cells))
         digest.update(data.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
