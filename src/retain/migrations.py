@@ -959,6 +959,32 @@ def m031_tiers_loans_facts_index(db: Any) -> None:
     )
 
 
+def m032_loans_row_digest(db: Any) -> None:
+    """``loans.row_digest``: what an import last accepted for the loan, so that a
+    re-import can tell an unchanged row without validating it again (issues 9, 11).
+
+    The value is ``<digest>/<day>``: a digest of the row's raw cells and of
+    everything that decides how they are read (the file's columns, the rules
+    and settings of validation, the store's schema), and the day number of the
+    "today" it was validated on (a row valid on one day is valid on any later
+    one, not on an earlier one). The trigger forgets it whenever anything else
+    writes the loan (a schedule import, undo, a future command): an update that
+    leaves ``row_digest`` as it was clears it, so the next import checks that
+    row in full again. Existing loans start without one (their next import
+    checks them in full and records it).
+    """
+    db.executescript(
+        """
+        ALTER TABLE loans ADD COLUMN row_digest TEXT;
+        CREATE TRIGGER loans_forget_row_digest AFTER UPDATE ON loans
+            WHEN NEW.row_digest IS NOT NULL AND NEW.row_digest IS OLD.row_digest
+        BEGIN
+            UPDATE loans SET row_digest = NULL WHERE loan_id = NEW.loan_id;
+        END;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -991,4 +1017,5 @@ MIGRATIONS = [
     m029_prospects_planned_next,
     m030_pipeline_conversion_indexes,
     m031_tiers_loans_facts_index,
+    m032_loans_row_digest,
 ]

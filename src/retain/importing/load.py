@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
 from retain.errors import RetainError
 from retain.i18n import Text, msg
 from retain.importing.columns import Kind
+from retain.importing.normalise import Invalid, norm_id
 from retain.importing.read import (
     ReadInfo,
     ReadLimits,
@@ -57,6 +58,7 @@ from retain.scratch import clean_temporaries
 
 if TYPE_CHECKING:
     from retain.importing.columns import HeaderLayout, Mapping
+    from retain.importing.digest import RowDigests
     from retain.store import Store
 
 CHUNK = 2000
@@ -261,6 +263,16 @@ def import_file(
                 as_of=settings.as_of or settings.today,
             )
             loader = _Loader(settings, rules, writer, report, rejects, name)
+            if settings.kind == "loans" and not rules.loans_carry_customers:
+                # A file that carries customers writes them from every row: no skipping.
+                from retain.importing.digest import RowDigests
+                from retain.migrations import MIGRATIONS
+
+                shape = (
+                    tuple(layout.field_index.items()),
+                    repr(sorted(settings.mapping.defaults.items())),
+                )
+                loader.digests = RowDigests(rules, writer.loan_fields, len(MIGRATIONS), shape)
             with store.write():
                 report.import_id = writer.start(settings.kind, name, sha)
                 if settings.kind == "loans" and not settings.dry_run:
@@ -319,6 +331,8 @@ class _Row(NamedTuple):
     guarantor: GuarantorRecord | None = None
     prospect: ProspectRecord | None = None
     holding: HoldingRecord | None = None
+    digest: str | None = None  # a loans row's stored digest (retain.importing.digest)
+    same: bool = False  # the digest matches: the loan as stored, not validated again
 
 
 def _prospect_row(source: Record, rules: Rules) -> _Row:
@@ -408,8 +422,12 @@ class _Loader:
             self.key_field, self.key_label = "account", "import.field.holding"
             self.validate = _holding_row
         self.rejected_customers: list[tuple[str, str, int, str, str | None]] = []
+        self.digests: RowDigests | None = None  # a loans file: skip the unchanged rows
 
     def run(self, records: Iterator[Record], progress: Callable[[int], None] | None) -> None:
+        if self.digests is not None:
+            self._run_digested(self.digests, records, progress)
+            return
         validate = self.validate
         rules = self.rules
         chunk: list[_Row] = []
@@ -427,6 +445,53 @@ class _Loader:
             done += len(chunk)
             if progress is not None:
                 progress(done)
+
+    def _run_digested(
+        self,
+        digests: RowDigests,
+        records: Iterator[Record],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        """:meth:`run` for a loans file: a chunk's rows are first looked up by their
+        id and digest; only those the store does not hold as they are get validated."""
+        batch: list[Record] = []
+        done = 0
+        for record in records:
+            batch.append(record)
+            if len(batch) >= CHUNK:
+                self.flush(self._checked(digests, batch))
+                done += len(batch)
+                batch = []
+                if progress is not None:
+                    progress(done)
+        if batch:
+            self.flush(self._checked(digests, batch))
+            done += len(batch)
+            if progress is not None:
+                progress(done)
+
+    def _checked(self, digests: RowDigests, batch: list[Record]) -> list[_Row]:
+        keys: list[str | None] = []
+        for record in batch:
+            try:
+                keys.append(norm_id(record.values.get("loan_id")))
+            except Invalid:
+                keys.append(None)
+        found = self.writer.row_digests(list({k for k in keys if k is not None}), digests.day)
+        stored = found.get
+        rules = self.rules
+        of, stamp = digests.of, digests.stamp
+        rows: list[_Row] = []
+        for record, key in zip(batch, keys, strict=True):
+            digest = of(record.cells)
+            if stored(key) == digest:  # type: ignore[arg-type]
+                rows.append(_Row(record, key, None, None, None, None, None, None, None, None, True))
+                continue
+            row = _loan_row(record, rules)
+            if row.loan is not None:
+                row = row._replace(digest=stamp(digest))
+            rows.append(row)
+        return rows
 
     def reject(self, row: _Row, fault_field: str, reason: Text) -> None:
         report = self.report
@@ -469,7 +534,12 @@ class _Loader:
         if not self.customers_file:
             good = self._with_existing_customers(good)
             loans = [r.loan for r in good if r.loan is not None]
-            self._count(self.writer.save_loans(loans), len(loans))
+            if self.digests is None:
+                self._count(self.writer.save_loans(loans), len(loans))
+                return
+            digests = {r.loan["loan_id"]: r.digest for r in good if r.loan is not None and r.digest}
+            self._count(self.writer.save_loans(loans, digests), len(loans))
+            self.report.unchanged += sum(1 for r in good if r.same)
 
     def _flush_prospects(self, chunk: list[_Row]) -> None:
         """Each person once: a row repeating an earlier row's phone or ID number is

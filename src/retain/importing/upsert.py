@@ -357,7 +357,26 @@ class ImportWriter:
             rows.append((holding["holding_key"], (*pick(record), *days)))
         return self._upsert("holdings", "holding_key", fields, columns, rows)
 
-    def save_loans(self, loans: Sequence[LoanRecord]) -> Saved:
+    def row_digests(self, keys: Sequence[str], day: int) -> dict[str, str]:
+        """Loan id → the digest part of its stored ``row_digest`` (``<digest>/<day>``),
+        for those of ``keys`` that have one checked on or before ``day``."""
+        if not keys or self._fresh_loans:
+            return {}
+        marks = ",".join("?" * len(keys))
+        return dict(
+            self.conn.execute(
+                "SELECT loan_id, substr(row_digest, 1, instr(row_digest, '/') - 1) FROM loans"
+                f" WHERE loan_id IN ({marks})"
+                " AND CAST(substr(row_digest, instr(row_digest, '/') + 1) AS INTEGER) <= ?",
+                [*keys, day],
+            ).fetchall()
+        )
+
+    def save_loans(
+        self, loans: Sequence[LoanRecord], digests: Mapping[str, str] | None = None
+    ) -> Saved:
+        """Upsert loans; ``digests`` (loan id → its row's digest) are stored with
+        them, on unchanged loans too (see :mod:`retain.importing.digest`)."""
         fields = self.loan_fields
         columns = [LOAN_COLUMNS.get(f, f) for f in fields]
         rows = [(loan["loan_id"], self.loan_values(loan)) for loan in loans]
@@ -385,7 +404,14 @@ class ImportWriter:
         # checks start after it when it arrives long after its disbursement).
         first_seen = {"first_seen_day": self.as_of_day}
         return self._upsert(
-            "loans", "loan_id", fields, columns, rows, keep=keep, on_insert=first_seen
+            "loans",
+            "loan_id",
+            fields,
+            columns,
+            rows,
+            keep=keep,
+            on_insert=first_seen,
+            digests=digests,
         )
 
     def _scheduled(self, keys: Sequence[str]) -> set[str]:
@@ -411,12 +437,16 @@ class ImportWriter:
         *,
         keep: Callable[[object, Row, Row], Row] | None = None,
         on_insert: Mapping[str, object] | None = None,
+        digests: Mapping[str, str] | None = None,
     ) -> Saved:
         """Insert new keys, update changed ones (with their audit rows). ``keep``
         may carry over stored values that the file restates unchanged;
         ``on_insert`` gives columns written only when a key is new."""
         if not rows:
             return Saved()
+        # The row digests ride as one more column, outside the comparison and the audit.
+        digested = digests is not None
+        read = (*cols, "row_digest") if digested else tuple(cols)
         existing: dict[object, Row] = {}
         if not (table == "loans" and self._fresh_loans):
             keys = [k for k, _ in rows]
@@ -424,27 +454,39 @@ class ImportWriter:
             existing = {
                 record[0]: record[1:]
                 for record in self.conn.execute(
-                    f"SELECT {key}, {', '.join(cols)} FROM {table} WHERE {key} IN ({marks})", keys
+                    f"SELECT {key}, {', '.join(read)} FROM {table} WHERE {key} IN ({marks})", keys
                 )
             }
         extra = dict(on_insert or {})
         extra_values = tuple(extra.values())
         inserts = []
         updates = []
+        restamps: list[tuple[object, str]] = []
         audit: list[Row] = []
         for k, new in rows:
             old = existing.get(k)
+            tail: tuple[object, ...] = ()
+            if digested:
+                assert digests is not None
+                digest = digests.get(k)
+                tail = (digest,)
+                if old is not None:
+                    stored, old = old[-1], old[:-1]
+                    if digest is not None and stored != digest:
+                        restamps.append((digest, k))
             if old is not None and keep is not None:
                 new = keep(k, old, new)
             if old is None:
-                inserts.append((k, *new, *extra_values, self.stamp, self.stamp))
+                inserts.append((k, *new, *extra_values, *tail, self.stamp, self.stamp))
             elif tuple(old) != new:
-                updates.append((*new, self.stamp, k))
+                updates.append((*new, *tail, self.stamp, k))
                 audit.extend(
                     (self.import_id, table, k, f, _audit_text(o), _audit_text(n))
                     for f, o, n in zip(fields, old, new, strict=True)
                     if o != n
                 )
+        if digested:
+            extra["row_digest"] = None
         if inserts:
             placeholders = ",".join("?" * (len(cols) + len(extra) + 3))
             written = ", ".join((*cols, *extra))
@@ -454,7 +496,7 @@ class ImportWriter:
                 inserts,
             )
         if updates:
-            assignments = ", ".join(f"{c} = ?" for c in cols)
+            assignments = ", ".join(f"{c} = ?" for c in read)
             self.conn.executemany(
                 f"UPDATE {table} SET {assignments}, updated_at = ? WHERE {key} = ?", updates
             )
@@ -463,6 +505,12 @@ class ImportWriter:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 audit,
             )
+        if restamps and updates:
+            updated = {u[-1] for u in updates}
+            restamps = [r for r in restamps if r[1] not in updated]
+        if restamps:
+            # unchanged loans learn their row's digest: the next import skips them
+            self.conn.executemany(f"UPDATE {table} SET row_digest = ? WHERE {key} = ?", restamps)
         return Saved(len(inserts), len(updates))
 
 
