@@ -174,23 +174,42 @@ def _gap_row(gap: Gap) -> dict[str, Any]:
 def _json(found: Coverage, st: State) -> str:
     import json
 
-    from retain.output import Field, json_object
-
     def listed(rows: list[str]) -> str:
         return "[" + ",".join(f"\n    {row}" for row in rows) + ("\n  ]" if rows else "]")
 
-    groups = [Field(n, k) for n, k in GROUP_FIELDS]  # type: ignore[arg-type]
-    gaps = [Field(n, k) for n, k in GAP_FIELDS]  # type: ignore[arg-type]
     pairs = {
         "as_of": json.dumps(found.today.isoformat()),
         "data_as_of": json.dumps(st.data_as_of),
         "by": json.dumps(found.by),
         "peer_share": repr(found.peer_share),
-        "groups": listed([json_object(_group_row(g), groups) for g in _groups(found)]),
+        "groups": listed(_json_objects([_group_row(g) for g in _groups(found)], GROUP_FIELDS)),
         "gaps_total": str(found.gaps_total),
-        "gaps": listed([json_object(_gap_row(g), gaps) for g in found.gaps]),
+        "gaps": listed(_json_objects([_gap_row(g) for g in found.gaps], GAP_FIELDS)),
     }
     return "{\n" + ",\n".join(f'  "{key}": {pairs[key]}' for key in COVERAGE_KEYS) + "\n}\n"
+
+
+def _json_objects(rows: list[dict[str, Any]], fields: tuple[tuple[str, str], ...]) -> list[str]:
+    """``retain.output.json_object`` of each row, the keys encoded once (all the
+    gaps of a big book are tens of thousands of rows)."""
+    import json
+    from json.encoder import encode_basestring
+
+    from retain.output import _json_value
+
+    keys = [(f"{json.dumps(name)}: ", name, kind) for name, kind in fields]
+    out = []
+    for row in rows:
+        parts = []
+        for key, name, kind in keys:
+            value = row[name]
+            # json.dumps(text, ensure_ascii=False) is this encoder's answer.
+            if kind == "text" and isinstance(value, str):
+                parts.append(key + encode_basestring(value))
+            else:
+                parts.append(key + _json_value(value, kind))  # type: ignore[arg-type]
+        out.append("{" + ", ".join(parts) + "}")
+    return out
 
 
 def _products(codes: tuple[str, ...] | list[str], lang: str) -> str:
