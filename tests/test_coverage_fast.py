@@ -233,3 +233,42 @@ def test_the_groups_and_gaps_are_what_the_definitions_give(
     assert [
         (g["customer_id"], g["held"], g["suggested"], g["missing"]) for g in found["gaps"]
     ] == gaps
+
+
+def test_the_json_gaps_are_the_ndjson_rows_byte_for_byte(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    # The JSON's gaps are assembled by hand (fast); the ndjson rows by the
+    # shared encoder: names with quotes and backslashes, a blank officer.
+    people = [("C1", 'A "Wang"', "王芳"), ("C2", "B\\Li", ""), ("C3", "陈 😀", "李强")]
+    customers = make_csv(
+        "customers.csv",
+        [CUSTOMER_HEADER]
+        + [[cid, name, f"1381234800{i}", "", "粮油", officer, ""]
+           for i, (cid, name, officer) in enumerate(people)]
+        + [[f"C{i}", f"客户{i}", f"1381234800{i}", "", "粮油", "王芳", ""] for i in (4, 5)],
+    )  # fmt: skip
+    loans = make_csv(
+        "loans.csv",
+        [LOAN_HEADER] + [[f"L{i}", f"C{i}", *LOANS["active"][0]] for i in (1, 2, 3, 4, 5)],
+    )
+    holdings = make_csv(
+        "holdings.csv",
+        [HOLDINGS_HEADER]
+        + [
+            [cid, product, "12.5", "2020-01-01", ""]
+            for cid in ("C4", "C5")
+            for product in ("活期", "理财")
+        ]
+        + [["C3", "活期", "", "2020-01-01", ""], ["C2", "理财", "0.07", "2020-01-01", ""]],
+    )
+    for kind, path in (("customers", customers), ("loans", loans), ("holdings", holdings)):
+        result = cli("import", kind, str(path))
+        assert result.exit_code == 0, result.stderr
+    whole = cli("coverage", "--format", "json")
+    rows = cli("coverage", "--gaps", "--format", "ndjson")
+    assert whole.exit_code == 0 and rows.exit_code == 0, whole.stderr + rows.stderr
+    listed = whole.stdout.split('"gaps": [\n', 1)[1].rsplit("\n  ]", 1)[0]
+    objects = [line.strip().removesuffix(",") for line in listed.splitlines()]
+    assert len(objects) == 3
+    assert objects == rows.stdout.splitlines()

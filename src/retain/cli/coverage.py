@@ -174,41 +174,52 @@ def _gap_row(gap: Gap) -> dict[str, Any]:
 def _json(found: Coverage, st: State) -> str:
     import json
 
+    from retain.output import Field, json_object
+
     def listed(rows: list[str]) -> str:
         return "[" + ",".join(f"\n    {row}" for row in rows) + ("\n  ]" if rows else "]")
 
+    groups = [Field(n, k) for n, k in GROUP_FIELDS]  # type: ignore[arg-type]
     pairs = {
         "as_of": json.dumps(found.today.isoformat()),
         "data_as_of": json.dumps(st.data_as_of),
         "by": json.dumps(found.by),
         "peer_share": repr(found.peer_share),
-        "groups": listed(_json_objects([_group_row(g) for g in _groups(found)], GROUP_FIELDS)),
+        "groups": listed([json_object(_group_row(g), groups) for g in _groups(found)]),
         "gaps_total": str(found.gaps_total),
-        "gaps": listed(_json_objects([_gap_row(g) for g in found.gaps], GAP_FIELDS)),
+        "gaps": listed(_gap_objects(found.gaps)),
     }
     return "{\n" + ",\n".join(f'  "{key}": {pairs[key]}' for key in COVERAGE_KEYS) + "\n}\n"
 
 
-def _json_objects(rows: list[dict[str, Any]], fields: tuple[tuple[str, str], ...]) -> list[str]:
-    """``retain.output.json_object`` of each row, the keys encoded once (all the
-    gaps of a big book are tens of thousands of rows)."""
-    import json
-    from json.encoder import encode_basestring
+def _gap_objects(gaps: list[Gap]) -> list[str]:
+    """``retain.output.json_object`` of each gap's row (:data:`GAP_FIELDS`), by
+    hand: a big book has tens of thousands of gaps, and the products' part of a
+    gap is the same for every customer of an industry holding the same ones."""
+    from json.encoder import encode_basestring as text
 
-    from retain.output import _json_value
+    from retain.output import ratio_text, yuan
 
-    keys = [(f"{json.dumps(name)}: ", name, kind) for name, kind in fields]
+    def nullable(value: str | None) -> str:
+        return "null" if value is None else text(value)
+
+    said: dict[tuple[tuple[str, ...], str, float, tuple[str, ...]], tuple[str, str]] = {}
     out = []
-    for row in rows:
-        parts = []
-        for key, name, kind in keys:
-            value = row[name]
-            # json.dumps(text, ensure_ascii=False) is this encoder's answer.
-            if kind == "text" and isinstance(value, str):
-                parts.append(key + encode_basestring(value))
-            else:
-                parts.append(key + _json_value(value, kind))  # type: ignore[arg-type]
-        out.append("{" + ", ".join(parts) + "}")
+    for gap in gaps:
+        key = (gap.held, gap.suggested, gap.peer_share, gap.missing)
+        parts = said.get(key)
+        if parts is None:
+            parts = (
+                f'"held": {text(",".join(gap.held))}, "aum": ',
+                f', "suggested": {text(gap.suggested)}, "peer_share": {ratio_text(gap.peer_share)}'
+                f', "missing": {text(",".join(gap.missing))}}}',
+            )
+            said[key] = parts
+        out.append(
+            f'{{"customer_id": {text(gap.customer_id)}, "name": {nullable(gap.name)}, "officer": '
+            f"{nullable(gap.officer)}, "
+            f'"industry": {text(gap.industry)}, {parts[0]}{yuan(gap.aum_fen)}{parts[1]}'
+        )
     return out
 
 
