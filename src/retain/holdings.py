@@ -40,6 +40,39 @@ _OPEN = "h.closed_day IS NULL"
 _AUM = f"CASE WHEN h.product NOT IN ({', '.join(repr(p) for p in NOT_AUM)}) THEN h.balance_fen END"
 #: The groups coverage can be shown by.
 GROUPS = ("industry", "officer", "tier")
+_TEMP_TABLES = ("cov_cust", "cov_tier", "cov_need")
+#: A product's bit in a customer's mask of open products (coverage).
+_BITS = {product: 1 << i for i, product in enumerate(PRODUCTS)}
+#: Width of a product's counter in :data:`_TALLY_SQL`: 9 products x 7 bits fit
+#: a signed 64-bit integer; a customer with fewer open holdings than
+#: ``_TALLY_CAP`` cannot overflow a counter into the next.
+_TALLY_BITS = 7
+_TALLY_CAP = 1 << _TALLY_BITS
+_TALLY = " ".join(f"WHEN {p!r} THEN {1 << (_TALLY_BITS * i)}" for i, p in enumerate(PRODUCTS))
+_FIELDS = [f"(tally >> {_TALLY_BITS * i} & {_TALLY_CAP - 1} > 0)" for i in range(len(PRODUCTS))]
+#: Per customer holding anything open: their open holdings, AUM (fen), distinct
+#: products and mask. One pass in the order of the covering index
+#: ``holdings_by_customer`` (no sort) summing a counter per product (one SUM,
+#: not a DISTINCT aggregate's sorter per customer nor a MAX per product):
+#: a product is held when its counter is not 0.
+_HELD_SQL = f"""
+    SELECT customer_id, holdings, aum, {" + ".join(_FIELDS)},
+        {" + ".join(f"({field} << {i})" for i, field in enumerate(_FIELDS))}
+    FROM (
+        SELECT h.customer_id, COUNT(*) AS holdings, COALESCE(SUM({_AUM}), 0) AS aum,
+            SUM(CASE h.product {_TALLY} END) AS tally
+        FROM holdings h INDEXED BY holdings_by_customer WHERE {_OPEN}
+        GROUP BY h.customer_id
+    )"""
+#: The exact products and mask of a customer whose counters could overflow.
+_EXACT_SQL = f"""
+    UPDATE temp.cov_cust SET
+        n = (SELECT COUNT(DISTINCT h.product) FROM holdings h
+            WHERE h.customer_id = cov_cust.customer_id AND {_OPEN}),
+        mask = (SELECT SUM(DISTINCT CASE h.product
+                {" ".join(f"WHEN {p!r} THEN {bit}" for p, bit in _BITS.items())} END)
+            FROM holdings h WHERE h.customer_id = cov_cust.customer_id AND {_OPEN})
+    WHERE holdings >= {_TALLY_CAP}"""
 
 
 def rebuild_peers(conn: sqlite3.Connection) -> None:
@@ -129,15 +162,18 @@ class Coverage:
 def _good_sql(arrears_good_max: int) -> str:
     """Customers who are good on day ``:t`` (see the module's docstring). The
     ranking index covers every column read: a scan of it, not of the table and
-    not the customer index's hop per loan (measured at 1M loans: 0.9 s, not 7.6 s)."""
+    not the customer index's hop per loan (measured at 1M loans: 0.9 s, not 7.6 s).
+    One mark per loan, its customer's best being 1: 2 bars them (written off, or
+    open beyond the first arrears class), 1 qualifies (on the book, or closed
+    within the window), 0 neither (one aggregate, not two)."""
     return f"""
         SELECT l.customer_id FROM loans l INDEXED BY loans_for_ranking
         GROUP BY l.customer_id
-        HAVING MAX(CASE WHEN {is_open_sql("l")}
-                OR (l.status = 'closed' AND l.closed_day >= :since) THEN 1 ELSE 0 END) = 1
-            AND MAX(CASE WHEN l.status = 'written_off'
-                OR ({is_open_sql("l")} AND {dpd_sql("l", ":t")} > {int(arrears_good_max)})
-                THEN 1 ELSE 0 END) = 0"""
+        HAVING MAX(CASE WHEN l.status = 'written_off' THEN 2
+            WHEN {is_open_sql("l")} THEN
+                (CASE WHEN {dpd_sql("l", ":t")} > {int(arrears_good_max)} THEN 2 ELSE 1 END)
+            WHEN l.status = 'closed' AND l.closed_day >= :since THEN 1
+            ELSE 0 END) = 1"""
 
 
 def coverage(
@@ -155,20 +191,48 @@ def coverage(
     (its first ``limit`` rows, all if None; ``gaps_total`` counts them all).
 
     ``tiers`` (for ``by="tier"``): the SQL giving each customer's tier index
-    (``retain.tiers.tiered_sql``), its parameters and the tiers' names."""
+    (``retain.tiers.tiered_sql``), its parameters and the tiers' names.
+
+    One pass over the holdings index folds each customer's open products into a
+    bit mask (:data:`_BITS`); a customer has a gap when their industry's mask of
+    products above the peer share (a handful of rows of ``holding_peers``) is not
+    inside theirs. So the groups, their gap counts and the order of the gap list
+    come from SQL over one row per customer, never a customers x products join
+    or Python per customer; only the gaps shown are built in Python."""
     if by not in GROUPS:  # pragma: no cover - the CLI offers only these
         raise ValueError(by)
-    params = {
+    params: dict[str, object] = {
         "t": day_number(today),
         "since": day_number(add_months(today, -recent_months)),
         "xs_share": peer_share,
     }
-    conn.execute("DROP TABLE IF EXISTS temp.cov_good")
+    # Per industry, the products more than the peer share hold, best first (the
+    # share as SQLite computes it, so ties and order match the cross_sell term).
+    ranked: dict[str, list[tuple[str, float]]] = {}
+    for peer, product, share in conn.execute(
+        "SELECT peer, product, holders * 1.0 / members FROM holding_peers"
+        " WHERE holders > members * :xs_share",
+        params,
+    ):
+        ranked.setdefault(peer, []).append((product, share))
+    for products in ranked.values():
+        products.sort(key=lambda ps: (-ps[1], ps[0]))
+    for table in _TEMP_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    # One row per customer holding anything or good: what the groups and the
+    # gaps read, by one primary-key lookup.
     conn.execute(
-        "CREATE TEMP TABLE cov_good (customer_id TEXT PRIMARY KEY) WITHOUT ROWID",
+        "CREATE TEMP TABLE cov_cust (customer_id TEXT PRIMARY KEY, holdings INTEGER,"
+        " aum INTEGER, n INTEGER, mask INTEGER, good INTEGER) WITHOUT ROWID"
     )
-    conn.execute(f"INSERT INTO temp.cov_good {_good_sql(good_max)}", params)
-    conn.execute("DROP TABLE IF EXISTS temp.cov_tier")
+    conn.execute(f"INSERT INTO temp.cov_cust (customer_id, holdings, aum, n, mask) {_HELD_SQL}")
+    conn.execute(_EXACT_SQL)
+    conn.execute(
+        f"INSERT INTO temp.cov_cust (customer_id, good) SELECT customer_id, 1"
+        f" FROM ({_good_sql(good_max)}) WHERE true"
+        " ON CONFLICT (customer_id) DO UPDATE SET good = 1",
+        params,
+    )
     conn.execute("CREATE TEMP TABLE cov_tier (customer_id TEXT PRIMARY KEY, tier TEXT)")
     if tiers is not None:
         tier_sql, tier_params, names = tiers
@@ -178,116 +242,105 @@ def coverage(
             f" FROM ({tier_sql}) WHERE tier IS NOT NULL",
             {**params, **tier_params, **{f"tier_name{i}": n for i, n in enumerate(names)}},
         )
-    gap_rows = conn.execute(
-        f"""
-        SELECT g.customer_id, c.name, c.officer, c.industry, ct.tier, p.product,
-            p.holders * 1.0 / p.members AS share
-        FROM temp.cov_good g JOIN customers c ON c.customer_id = g.customer_id
-        LEFT JOIN temp.cov_tier ct ON ct.customer_id = g.customer_id
-        JOIN holding_peers p ON p.peer = c.industry AND p.holders > p.members * :xs_share
-        WHERE NOT EXISTS (SELECT 1 FROM holdings h WHERE h.customer_id = g.customer_id
-            AND h.product = p.product AND {_OPEN})
-        ORDER BY g.customer_id, share DESC, p.product
-        """,
-        params,
-    ).fetchall()
-    missing: dict[str, list[tuple[str, float]]] = {}
-    about: dict[str, tuple[str, str | None, str, str | None]] = {}
-    for customer_id, name, officer, industry, tier, product, share in gap_rows:
-        missing.setdefault(customer_id, []).append((product, share))
-        about[customer_id] = (name, officer, industry, tier)
-    order = sorted(missing, key=lambda cid: (-missing[cid][0][1], cid))
-    shown = order if limit is None else order[:limit]
-    held = _held(conn, shown)
-    gaps = [
-        Gap(
-            customer_id=cid,
-            name=about[cid][0],
-            officer=about[cid][1],
-            industry=about[cid][2],
-            held=held.get(cid, ((), 0))[0],
-            aum_fen=held.get(cid, ((), 0))[1],
-            suggested=missing[cid][0][0],
-            peer_share=missing[cid][0][1],
-            missing=tuple(p for p, _ in missing[cid]),
+    conn.execute(
+        "CREATE TEMP TABLE cov_need (peer TEXT, rank INTEGER, bit INTEGER, share REAL,"
+        " need INTEGER, PRIMARY KEY (peer, rank)) WITHOUT ROWID"
+    )
+    for peer, products in ranked.items():
+        need = sum(_BITS[p] for p, _ in products)
+        conn.executemany(
+            "INSERT INTO temp.cov_need VALUES (?, ?, ?, ?, ?)",
+            [(peer, i, _BITS[p], share, need) for i, (p, share) in enumerate(products)],
         )
-        for cid in shown
-    ]
+    # A customer's products their industry's need lacks (its rank 0 row carries it).
+    missing_sql = "(n.need & ~COALESCE(h.mask, 0))"
     column = {"officer": "c.officer", "industry": "c.industry", "tier": "ct.tier"}[by]
-    groups: dict[str | None, Group] = {}
-    products_all = 0
-    gap_counts: dict[str | None, int] = {}
-    for cid in missing:
-        key = about[cid][{"officer": 1, "industry": 2, "tier": 3}[by]]
-        gap_counts[key] = gap_counts.get(key, 0) + 1
-    # Two passes, each in the order of an index: everyone (with the good), then
-    # the holders only (the holdings index, customer by customer); customers
-    # with no product are the difference.
+    tier_join = ""
+    if tiers is not None:
+        tier_join = "LEFT JOIN temp.cov_tier ct ON ct.customer_id = c.customer_id"
     counts = conn.execute(
         f"""
-        SELECT {column} AS grp, COUNT(*), COUNT(g.customer_id)
-        FROM customers c LEFT JOIN temp.cov_good g ON g.customer_id = c.customer_id
-        LEFT JOIN temp.cov_tier ct ON ct.customer_id = c.customer_id
+        SELECT {column} AS grp, COUNT(*), COUNT(h.n),
+            COUNT(CASE WHEN h.n = 1 THEN 1 END), COUNT(CASE WHEN h.n = 2 THEN 1 END),
+            COUNT(CASE WHEN h.n >= 3 THEN 1 END), COALESCE(SUM(h.n), 0),
+            COALESCE(SUM(h.aum), 0), COUNT(h.good),
+            COUNT(CASE WHEN h.good AND {missing_sql} != 0 THEN 1 END)
+        FROM customers c LEFT JOIN temp.cov_cust h ON h.customer_id = c.customer_id
+        LEFT JOIN temp.cov_need n ON n.peer = c.industry AND n.rank = 0
+        {tier_join}
         GROUP BY grp
         """
     ).fetchall()
-    held_by = {
-        grp: rest
-        for grp, *rest in conn.execute(
-            f"""
-            WITH per AS (
-                SELECT h.customer_id, COUNT(DISTINCT h.product) AS n, SUM({_AUM}) AS aum
-                FROM holdings h WHERE {_OPEN} GROUP BY h.customer_id
+    gap_rows = conn.execute(
+        f"""
+        SELECT c.customer_id, c.name, c.officer, c.industry, COALESCE(h.mask, 0),
+            COALESCE(h.aum, 0),
+            (SELECT r.share FROM temp.cov_need r WHERE r.peer = c.industry
+                AND r.bit & COALESCE(h.mask, 0) = 0 ORDER BY r.rank LIMIT 1) AS best
+        FROM temp.cov_cust h JOIN customers c ON c.customer_id = h.customer_id
+        JOIN temp.cov_need n ON n.peer = c.industry AND n.rank = 0
+        WHERE h.good AND {missing_sql} != 0
+        ORDER BY best DESC, c.customer_id
+        LIMIT :limit
+        """,
+        {"limit": -1 if limit is None else limit},
+    ).fetchall()
+    for table in _TEMP_TABLES:
+        conn.execute(f"DROP TABLE temp.{table}")
+    # What a gap says depends only on the industry and the mask: worked out once
+    # per pair (at most industries x 2^products), not once per customer.
+    said: dict[tuple[str, int], tuple[tuple[str, ...], str, float, tuple[str, ...]]] = {}
+    gaps = []
+    for customer_id, name, officer, industry, mask, aum, _best in gap_rows:
+        known = said.get((industry, mask))
+        if known is None:
+            lacking = [(p, share) for p, share in ranked[industry] if not mask & _BITS[p]]
+            known = (
+                tuple(p for p in PRODUCTS if mask & _BITS[p]),
+                lacking[0][0],
+                lacking[0][1],
+                tuple(p for p, _ in lacking),
             )
-            SELECT {column} AS grp, COUNT(*), SUM(CASE WHEN per.n = 1 THEN 1 ELSE 0 END),
-                SUM(CASE WHEN per.n = 2 THEN 1 ELSE 0 END),
-                SUM(CASE WHEN per.n >= 3 THEN 1 ELSE 0 END), SUM(per.n),
-                COALESCE(SUM(per.aum), 0)
-            FROM per JOIN customers c ON c.customer_id = per.customer_id
-            LEFT JOIN temp.cov_tier ct ON ct.customer_id = c.customer_id
-            GROUP BY grp
-            """
-        )
-    }
-    rows = []
+            said[(industry, mask)] = known
+        held, suggested, share, missing = known
+        gaps.append(Gap(customer_id, name, officer, industry, held, aum, suggested, share, missing))
     # tiers in their config order, other groups by name; no group last
     rank = {name: i for i, name in enumerate(tiers[2])} if tiers is not None else {}
-    for grp, customers, good in sorted(
+    groups = []
+    products_all = 0
+    for grp, customers, holders, p1, p2, p3, products, aum, good, gap_count in sorted(
         counts, key=lambda r: (r[0] is None, rank.get(r[0], 0), r[0] or "")
     ):
-        holders, p1, p2, p3, products, aum = held_by.get(grp, (0, 0, 0, 0, 0, 0))
-        rows.append((grp, customers, customers - holders, p1, p2, p3, products, aum, good))
-    conn.execute("DROP TABLE temp.cov_good")
-    conn.execute("DROP TABLE temp.cov_tier")
-    for grp, customers, p0, p1, p2, p3, products, aum, good in rows:
         products_all += products
-        groups[grp] = Group(
-            grp,
-            customers,
-            p0,
-            p1,
-            p2,
-            p3,
-            products / customers if customers else None,
-            aum,
-            good,
-            gap_counts.get(grp, 0),
+        groups.append(
+            Group(
+                grp,
+                customers,
+                customers - holders,
+                p1,
+                p2,
+                p3,
+                products / customers if customers else None,
+                aum,
+                good,
+                gap_count,
+            )
         )
-    everyone = list(groups.values())
-    count = sum(g.customers for g in everyone)
+    count = sum(g.customers for g in groups)
+    gaps_total = sum(g.gaps for g in groups)
     total = Group(
         None,
         count,
-        sum(g.products_0 for g in everyone),
-        sum(g.products_1 for g in everyone),
-        sum(g.products_2 for g in everyone),
-        sum(g.products_3_plus for g in everyone),
+        sum(g.products_0 for g in groups),
+        sum(g.products_1 for g in groups),
+        sum(g.products_2 for g in groups),
+        sum(g.products_3_plus for g in groups),
         products_all / count if count else None,
-        sum(g.aum_fen for g in everyone),
-        sum(g.good for g in everyone),
-        len(missing),
+        sum(g.aum_fen for g in groups),
+        sum(g.good for g in groups),
+        gaps_total,
     )
-    return Coverage(today, by, peer_share, total, everyone, gaps, len(missing))
+    return Coverage(today, by, peer_share, total, groups, gaps, gaps_total)
 
 
 def _held(

@@ -180,7 +180,6 @@ def _json(found: Coverage, st: State) -> str:
         return "[" + ",".join(f"\n    {row}" for row in rows) + ("\n  ]" if rows else "]")
 
     groups = [Field(n, k) for n, k in GROUP_FIELDS]  # type: ignore[arg-type]
-    gaps = [Field(n, k) for n, k in GAP_FIELDS]  # type: ignore[arg-type]
     pairs = {
         "as_of": json.dumps(found.today.isoformat()),
         "data_as_of": json.dumps(st.data_as_of),
@@ -188,9 +187,40 @@ def _json(found: Coverage, st: State) -> str:
         "peer_share": repr(found.peer_share),
         "groups": listed([json_object(_group_row(g), groups) for g in _groups(found)]),
         "gaps_total": str(found.gaps_total),
-        "gaps": listed([json_object(_gap_row(g), gaps) for g in found.gaps]),
+        "gaps": listed(_gap_objects(found.gaps)),
     }
     return "{\n" + ",\n".join(f'  "{key}": {pairs[key]}' for key in COVERAGE_KEYS) + "\n}\n"
+
+
+def _gap_objects(gaps: list[Gap]) -> list[str]:
+    """``retain.output.json_object`` of each gap's row (:data:`GAP_FIELDS`), by
+    hand: a big book has tens of thousands of gaps, and the products' part of a
+    gap is the same for every customer of an industry holding the same ones."""
+    from json.encoder import encode_basestring as text
+
+    from retain.output import ratio_text, yuan
+
+    def nullable(value: str | None) -> str:
+        return "null" if value is None else text(value)
+
+    said: dict[tuple[tuple[str, ...], str, float, tuple[str, ...]], tuple[str, str]] = {}
+    out = []
+    for gap in gaps:
+        key = (gap.held, gap.suggested, gap.peer_share, gap.missing)
+        parts = said.get(key)
+        if parts is None:
+            parts = (
+                f'"held": {text(",".join(gap.held))}, "aum": ',
+                f', "suggested": {text(gap.suggested)}, "peer_share": {ratio_text(gap.peer_share)}'
+                f', "missing": {text(",".join(gap.missing))}}}',
+            )
+            said[key] = parts
+        out.append(
+            f'{{"customer_id": {text(gap.customer_id)}, "name": {nullable(gap.name)}, "officer": '
+            f"{nullable(gap.officer)}, "
+            f'"industry": {text(gap.industry)}, {parts[0]}{yuan(gap.aum_fen)}{parts[1]}'
+        )
+    return out
 
 
 def _products(codes: tuple[str, ...] | list[str], lang: str) -> str:
