@@ -335,32 +335,42 @@ def _loans(
       the last close was longer ago than the grace days (a closed-out customer).
 
     Another loan beside an open one is none of them. New customers and
-    win-backs count customers; renewals count loans. The three questions are
-    one look-up per loan of the window, in the (customer_id, disbursed_day,
-    status, closed_day) index: the customer's loans, never a loan row (a
-    month of a big book disburses tens of thousands of loans). Its flags: 1 an
-    earlier loan (not new), 2 a loan closed within the grace days (a renewal),
-    4 a loan still open or closed lately (no win-back). Only the loans that
-    count (all but 1 + 4) have their customer's officer looked up."""
+    win-backs count customers; renewals count loans. A loan of the window is
+    judged by its flags: 1 an earlier loan (not new), 2 a loan closed within
+    the grace days (a renewal when not new), 4 a loan still open or closed
+    lately (no win-back); only the loans that count (all but 1 + 4) have their
+    customer's officer looked up. All three are one look-up per loan in the
+    (customer_id, disbursed_day, status, closed_day) index, the customer's
+    loans up to its day, never a loan row: a month of a big book disburses
+    tens of thousands of loans. A loan closed before it was disbursed (the
+    import refuses one; an old store may hold one) is past that range: its
+    customers (``closing``, almost always none) are asked again in full."""
     where = _scope(officer, "c.officer", params)
     sql = f"""
-WITH judged AS MATERIALIZED (
-    SELECT f.customer_id AS cid, (
-        SELECT MAX(CASE WHEN p.rowid <> f.rowid
-                AND (p.disbursed_day < f.disbursed_day
-                    OR (p.disbursed_day = f.disbursed_day AND p.rowid < f.rowid))
+WITH closing AS MATERIALIZED (
+    SELECT l.customer_id FROM loans l
+    WHERE l.status = 'closed' AND l.closed_day >= :lo - :grace AND l.closed_day <= :hi
+        AND (l.disbursed_day IS NULL OR l.disbursed_day > l.closed_day)
+), judged AS MATERIALIZED (
+    SELECT f.customer_id AS cid, COALESCE((
+        SELECT MAX(CASE WHEN p.disbursed_day < f.disbursed_day
+                OR (p.disbursed_day = f.disbursed_day AND p.rowid < f.rowid)
                 THEN 1 ELSE 0 END)
-            + MAX(CASE WHEN p.rowid <> f.rowid AND p.status = 'closed'
-                AND p.closed_day <= f.disbursed_day
+            + MAX(CASE WHEN p.status = 'closed' AND p.closed_day <= f.disbursed_day
                 AND p.closed_day >= f.disbursed_day - :grace
                 THEN 2 ELSE 0 END)
-            + MAX(CASE WHEN p.rowid <> f.rowid AND p.disbursed_day <= f.disbursed_day
-                AND (p.status IN ({_OPEN}) OR p.closed_day IS NULL
-                    OR p.closed_day >= f.disbursed_day - :grace)
+            + MAX(CASE WHEN p.status IN ({_OPEN}) OR p.closed_day IS NULL
+                OR p.closed_day >= f.disbursed_day - :grace
                 THEN 4 ELSE 0 END)
         FROM loans p INDEXED BY loans_by_customer_day
-        WHERE p.customer_id = f.customer_id AND p.status IN ({_ALL})
-    ) AS flags
+        WHERE p.customer_id = f.customer_id AND p.disbursed_day <= f.disbursed_day
+            AND p.rowid <> f.rowid AND p.status IN ({_ALL})
+    ), 0) | CASE WHEN f.customer_id IN (SELECT customer_id FROM closing)
+        AND EXISTS (SELECT 1 FROM loans p INDEXED BY loans_for_ranking
+            WHERE p.status = 'closed' AND p.customer_id = f.customer_id
+            AND p.rowid <> f.rowid AND p.closed_day <= f.disbursed_day
+            AND p.closed_day >= f.disbursed_day - :grace)
+        THEN 2 ELSE 0 END AS flags
     FROM loans f INDEXED BY loans_by_disbursed
     WHERE f.disbursed_day >= :lo AND f.disbursed_day <= :hi
 )
