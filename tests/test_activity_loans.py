@@ -111,6 +111,25 @@ def test_a_customer_without_an_officer_keeps_its_column_when_no_loan_counts(
     assert None not in month(cli, "2026-10")
 
 
+def test_a_renewal_beside_an_open_loan_and_a_first_loan_taken_twice_the_same_day(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    # A loan beside an earlier open one is decided without reading the
+    # customer's loans, unless the customer closed one lately: C1's L3 renews
+    # L2 (closed 11-05) though L1 is still open. C3's two loans of 11-20: the
+    # first is a new customer's, the second is beside an open one of that day.
+    book(cli, make_csv)
+    with sqlite3.connect(cli.db) as conn:
+        insert_loan(conn, "L1", "C1", dt.date(2026, 1, 5), "active", None)
+        insert_loan(conn, "L2", "C1", dt.date(2026, 2, 1), "closed", dt.date(2026, 11, 5))
+        insert_loan(conn, "L3", "C1", dt.date(2026, 11, 20), "active", None)
+        insert_loan(conn, "L4", "C3", dt.date(2026, 11, 20), "active", None)
+        insert_loan(conn, "L5", "C3", dt.date(2026, 11, 20), "active", None)
+    officers = month(cli)
+    assert figures(officers["王芳"]) == (0, 1, 0)
+    assert figures(officers["李强"]) == (1, 0, 0)
+
+
 LOANS = st.lists(
     st.tuples(
         st.sampled_from(sorted(OWNERS)),
