@@ -354,16 +354,20 @@ def test_a_reopened_prospect_keeps_the_furthest_stage(
 
 
 def test_the_migration_fills_the_counts_from_the_history(funnel: Cli) -> None:
-    """m027 (then m030) on a store whose prospects were written before it: the
-    same counts."""
-    from retain.migrations import m027_pipeline_furthest_stage, m030_pipeline_conversion_indexes
+    """m027 (then m030, m033) on a store whose prospects were written before it:
+    the same counts."""
+    from retain.migrations import (
+        m027_pipeline_furthest_stage,
+        m030_pipeline_conversion_indexes,
+        m033_activity_loans_by_customer_day,
+    )
 
     before = rows(funnel)
     with sqlite3.connect(funnel.db) as conn:
         conn.executescript(
             """
             DROP INDEX prospects_disbursed;
-            DROP INDEX loans_by_customer_since;
+            DROP INDEX loans_by_customer_day;
             DROP TRIGGER prospect_stages_furthest;
             DROP INDEX prospects_for_pipeline;
             DROP INDEX prospects_first_contact;
@@ -373,5 +377,6 @@ def test_the_migration_fills_the_counts_from_the_history(funnel: Cli) -> None:
         )
         m027_pipeline_furthest_stage(conn)
         m030_pipeline_conversion_indexes(conn)
+        m033_activity_loans_by_customer_day(conn)
     assert rows(funnel) == before
     assert before[0]["applied"] == 2 and before[0]["median_days_to_disbursal"] == 19.0

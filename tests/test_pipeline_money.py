@@ -1,6 +1,6 @@
 """``retain pipeline``'s days to disbursal and money, found through the indexes
-of m030: the disbursed prospects alone (``prospects_disbursed``), and each
-converted customer's loans since a day (``loans_by_customer_since``).
+of m030 and m033: the disbursed prospects alone (``prospects_disbursed``), and
+each converted customer's loans since a day (``loans_by_customer_day``).
 
 The book's loans sit on the days prospects enter (a loan on the entry day is
 the pipeline's work, one the day before is not), in every status (the balance

@@ -62,6 +62,20 @@ MEASURES = (
 _ATTEMPTS = ", ".join(f"'{a}'" for a in ATTEMPTS)
 _OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
 _ALL = ", ".join(f"'{s}'" for s in STATUSES)
+# Who a contact counts for: the officer recorded on it, else the customer's.
+_CONTACT_OFFICER = (
+    "COALESCE(k.officer, (SELECT c.officer FROM customers c WHERE c.customer_id = k.customer_id))"
+)
+# Every officer a customer is assigned to, one index look-up each (a skip
+# scan of customers_by_officer) instead of a pass over every customer.
+_KNOWN_OFFICERS = """
+WITH RECURSIVE known(name) AS (
+    SELECT MIN(officer) FROM customers WHERE officer IS NOT NULL
+    UNION ALL
+    SELECT (SELECT MIN(c.officer) FROM customers c WHERE c.officer > known.name)
+    FROM known WHERE known.name IS NOT NULL
+)
+SELECT name FROM known WHERE name IS NOT NULL"""
 
 
 @dataclass(frozen=True)
@@ -227,12 +241,14 @@ def activity(
         return rows[name]
 
     # Contacts: the covering (at_day, officer, channel, outcome, customer_id)
-    # index; the customer row is read only for a contact logged without an officer.
-    who = "COALESCE(k.officer, c.officer)"
+    # index. The customer's officer is looked up only for a contact logged
+    # without one: COALESCE evaluates its second argument only when the first
+    # is NULL, where a LEFT JOIN looked a customer up for every contact.
+    who = _CONTACT_OFFICER
     where = _scope(officer, who, params)
     contacts_sql = f"""
 SELECT {who}, k.channel, k.outcome, COUNT(*)
-FROM contacts k LEFT JOIN customers c ON k.officer IS NULL AND c.customer_id = k.customer_id
+FROM contacts k
 WHERE k.at_day >= :lo AND k.at_day <= :hi{where}
 GROUP BY 1, 2, 3"""
     for name, channel, outcome, count in conn.execute(contacts_sql, params):
@@ -246,7 +262,7 @@ GROUP BY 1, 2, 3"""
             entry.counts["visits"] += count
     reached_sql = f"""
 SELECT {who}, COUNT(DISTINCT k.customer_id)
-FROM contacts k LEFT JOIN customers c ON k.officer IS NULL AND c.customer_id = k.customer_id
+FROM contacts k
 WHERE k.at_day >= :lo AND k.at_day <= :hi AND k.outcome NOT IN ({_ATTEMPTS}){where}
 GROUP BY 1"""
     for name, count in conn.execute(reached_sql, params):
@@ -285,9 +301,7 @@ GROUP BY 1, 2"""
 
     # Every officer the store knows shows, with nothing done: a quiet week is news.
     if officer is None:
-        known = conn.execute(
-            "SELECT DISTINCT officer FROM customers WHERE officer IS NOT NULL"
-        ).fetchall()
+        known = conn.execute(_KNOWN_OFFICERS).fetchall()
         for (name,) in known:
             row(name)
         for own in quota.officers:
@@ -321,44 +335,81 @@ def _loans(
       the last close was longer ago than the grace days (a closed-out customer).
 
     Another loan beside an open one is none of them. New customers and
-    win-backs count customers; renewals count loans. Each look-up reads the
-    (status, customer_id, …, disbursed_day, …, closed_day) index alone, never
-    a loan row: a week of a big book disburses thousands of loans."""
+    win-backs count customers; renewals count loans. A loan of the window is
+    judged by its flags: 1 an earlier loan (not new), 2 a loan closed within
+    the grace days (a renewal when not new), 4 a loan still open or closed
+    lately (no win-back); only the loans that count (all but 1 + 4) have their
+    customer's officer looked up. All three are one look-up per loan in the
+    (customer_id, disbursed_day, status, closed_day) index, the customer's
+    loans up to its day, never a loan row: a month of a big book disburses
+    tens of thousands of loans. A loan closed before it was disbursed (the
+    import refuses one; an old store may hold one) is past that range: its
+    customers (``closing``, almost always none) are asked again in full.
+    Most loans of a busy window sit beside an earlier open one (1 + 4): when
+    the customer closed no loan lately (``closes``), the first such loan
+    found in the index decides it, its other loans unread."""
     where = _scope(officer, "c.officer", params)
     sql = f"""
-WITH fresh AS (
-    SELECT l.rowid AS lid, l.customer_id AS cid, l.disbursed_day AS d
-    FROM loans l INDEXED BY loans_by_disbursed
-    WHERE l.disbursed_day >= :lo AND l.disbursed_day <= :hi
-), judged AS (
-    SELECT f.cid, f.lid,
-        NOT EXISTS (SELECT 1 FROM loans p INDEXED BY loans_for_ranking
-            WHERE p.status IN ({_ALL}) AND p.customer_id = f.cid AND p.rowid <> f.lid
-            AND (p.disbursed_day < f.d OR (p.disbursed_day = f.d AND p.rowid < f.lid)))
-            AS is_new,
-        EXISTS (SELECT 1 FROM loans p INDEXED BY loans_for_ranking
-            WHERE p.status = 'closed' AND p.customer_id = f.cid AND p.rowid <> f.lid
-            AND p.closed_day <= f.d AND p.closed_day >= f.d - :grace)
-            AS is_renewal,
-        NOT EXISTS (SELECT 1 FROM loans p INDEXED BY loans_for_ranking
-            WHERE p.status IN ({_ALL}) AND p.customer_id = f.cid AND p.rowid <> f.lid
-            AND p.disbursed_day <= f.d
-            AND (p.status IN ({_OPEN}) OR p.closed_day IS NULL OR p.closed_day >= f.d - :grace))
-            AS is_back
-    FROM fresh f
+WITH closes AS MATERIALIZED (
+    SELECT l.customer_id, l.disbursed_day, l.closed_day FROM loans l
+    WHERE l.status = 'closed' AND l.closed_day >= :lo - :grace AND l.closed_day <= :hi
+), closing AS MATERIALIZED (
+    SELECT customer_id FROM closes
+    WHERE disbursed_day IS NULL OR disbursed_day > closed_day
+), judged AS MATERIALIZED (
+    SELECT f.customer_id AS cid, CASE WHEN f.customer_id NOT IN (SELECT customer_id FROM closes)
+        AND EXISTS (SELECT 1 FROM loans p INDEXED BY loans_by_customer_day
+            WHERE p.customer_id = f.customer_id AND p.disbursed_day < f.disbursed_day
+            AND p.status IN ({_OPEN}))
+    THEN 5 ELSE COALESCE((
+        SELECT MAX(CASE WHEN p.disbursed_day < f.disbursed_day
+                OR (p.disbursed_day = f.disbursed_day AND p.rowid < f.rowid)
+                THEN 1 ELSE 0 END)
+            + MAX(CASE WHEN p.status = 'closed' AND p.closed_day <= f.disbursed_day
+                AND p.closed_day >= f.disbursed_day - :grace
+                THEN 2 ELSE 0 END)
+            + MAX(CASE WHEN p.status IN ({_OPEN}) OR p.closed_day IS NULL
+                OR p.closed_day >= f.disbursed_day - :grace
+                THEN 4 ELSE 0 END)
+        FROM loans p INDEXED BY loans_by_customer_day
+        WHERE p.customer_id = f.customer_id AND p.disbursed_day <= f.disbursed_day
+            AND p.rowid <> f.rowid AND p.status IN ({_ALL})
+    ), 0) | CASE WHEN f.customer_id IN (SELECT customer_id FROM closing)
+        AND EXISTS (SELECT 1 FROM loans p INDEXED BY loans_for_ranking
+            WHERE p.status = 'closed' AND p.customer_id = f.customer_id
+            AND p.rowid <> f.rowid AND p.closed_day <= f.disbursed_day
+            AND p.closed_day >= f.disbursed_day - :grace)
+        THEN 2 ELSE 0 END END AS flags
+    FROM loans f INDEXED BY loans_by_disbursed
+    WHERE f.disbursed_day >= :lo AND f.disbursed_day <= :hi
 )
 SELECT c.officer,
-    COUNT(DISTINCT CASE WHEN j.is_new THEN j.cid END),
-    SUM(CASE WHEN NOT j.is_new AND j.is_renewal THEN 1 ELSE 0 END),
-    COUNT(DISTINCT CASE WHEN NOT j.is_new AND NOT j.is_renewal AND j.is_back THEN j.cid END)
+    COUNT(DISTINCT CASE WHEN j.flags & 1 = 0 THEN j.cid END),
+    SUM(CASE WHEN j.flags & 3 = 3 THEN 1 ELSE 0 END),
+    COUNT(DISTINCT CASE WHEN j.flags = 1 THEN j.cid END)
 FROM judged j JOIN customers c ON c.customer_id = j.cid
-WHERE 1 = 1{where}
+WHERE j.flags <> 5{where}
 GROUP BY 1"""
     for name, new, renewed, back in conn.execute(sql, params):
         entry = row(name)
         entry.counts["new_customers"] = int(new or 0)
         entry.counts["renewals"] = int(renewed or 0)
         entry.counts["win_backs"] = int(back or 0)
+    if officer is None:
+        # A loan that counts for none still shows its officer's column; every
+        # named officer shows anyway, so only the customers with none matter.
+        unassigned = conn.execute(
+            """
+SELECT 1 FROM customers c
+WHERE c.officer IS NULL AND EXISTS (
+    SELECT 1 FROM loans l INDEXED BY loans_by_customer_day
+    WHERE l.customer_id = c.customer_id
+        AND l.disbursed_day >= :lo AND l.disbursed_day <= :hi)
+LIMIT 1""",
+            params,
+        ).fetchone()
+        if unassigned is not None:
+            row(None)
 
 
 def _missed(conn: sqlite3.Connection, params: dict[str, Any], officer: str | None) -> list[Missed]:
@@ -433,24 +484,30 @@ def streaks(
     # Day number 0 (1970-01-01) was a Thursday (weekday 3): weeks starting on
     # weekday `start` are numbered (day + 3 - start) // 7.
     params: dict[str, Any] = {"shift": 3 - start, "hi": end_day}
-    who = "COALESCE(k.officer, c.officer)"
-    where = _scope(officer, who, params)
+    # The visits with an officer are counted per day and officer as they come
+    # in the (at_day, officer, …) index, no sort of a year's visits; only
+    # those logged without one look their customer's officer up.
+    where = _scope(officer, "v.who", params)
     sql = f"""
-SELECT {who}, (k.at_day + :shift) / 7, COUNT(*)
-FROM contacts k LEFT JOIN customers c ON k.officer IS NULL AND c.customer_id = k.customer_id
-WHERE k.at_day <= :hi AND k.channel = 'visit'{where}
+SELECT v.who, (v.day + :shift) / 7, SUM(v.n)
+FROM (
+    SELECT k.at_day AS day, k.officer AS who, COUNT(*) AS n
+    FROM contacts k INDEXED BY contacts_by_day
+    WHERE k.at_day <= :hi AND k.officer IS NOT NULL AND k.channel = 'visit'
+    GROUP BY k.at_day, k.officer
+    UNION ALL
+    SELECT k.at_day, (SELECT c.officer FROM customers c WHERE c.customer_id = k.customer_id), 1
+    FROM contacts k INDEXED BY contacts_by_day
+    WHERE k.at_day <= :hi AND k.officer IS NULL AND k.channel = 'visit'
+) v
+WHERE 1 = 1{where}
 GROUP BY 1, 2"""
     visits: dict[str | None, dict[int, int]] = defaultdict(dict)
     for name, week, count in conn.execute(sql, params):
         visits[name][int(week)] = int(count)
     names: set[str] = {n for n in visits if n is not None}
     if officer is None:
-        names |= {
-            n
-            for (n,) in conn.execute(
-                "SELECT DISTINCT officer FROM customers WHERE officer IS NOT NULL"
-            )
-        }
+        names |= {n for (n,) in conn.execute(_KNOWN_OFFICERS)}
         names |= {row.name for row in quota.officers}
     else:
         names = {officer}

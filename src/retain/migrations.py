@@ -985,6 +985,24 @@ def m032_loans_row_digest(db: Any) -> None:
     )
 
 
+def m033_activity_loans_by_customer_day(db: Any) -> None:
+    """Each loan of a customer in disbursement order, with what ``retain
+    activity`` asks of them (status, closed day) and what ``pipeline`` and
+    ``referrals`` sum (principal, balance): whether a loan of the window is the
+    customer's first, a renewal or a win-back is then one look-up of this index
+    per loan, where ``loans_for_ranking`` (status first) took one per status and
+    per question. It covers everything m030's ``loans_by_customer_since`` held,
+    in the same order, so that one is dropped: every index on loans is paid for
+    by every loans import."""
+    db.executescript(
+        """
+        CREATE INDEX loans_by_customer_day
+            ON loans (customer_id, disbursed_day, status, closed_day, principal_fen, balance_fen);
+        DROP INDEX IF EXISTS loans_by_customer_since;
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -1018,4 +1036,5 @@ MIGRATIONS = [
     m030_pipeline_conversion_indexes,
     m031_tiers_loans_facts_index,
     m032_loans_row_digest,
+    m033_activity_loans_by_customer_day,
 ]
