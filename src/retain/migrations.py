@@ -905,6 +905,19 @@ def m028_groups(db: Any) -> None:
     )
 
 
+def m029_portspeed_loans_by_customer_day(db: Any) -> None:
+    """A customer's loans in order of disbursement, carrying what retention and
+    the renewal measure read (status, close and maturity days): the borrower's
+    first open loans and the loan that renewed a close are each one seek, where
+    the status-led indexes need a seek per status and a sort."""
+    db.executescript(
+        """
+        CREATE INDEX loans_by_customer_day ON loans (customer_id, disbursed_day, status,
+            closed_day, matures_day);
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -934,4 +947,5 @@ MIGRATIONS = [
     m026_activity_indexes,
     m027_pipeline_furthest_stage,
     m028_groups,
+    m029_portspeed_loans_by_customer_day,
 ]
