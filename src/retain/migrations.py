@@ -918,6 +918,19 @@ def m029_portspeed_loans_by_customer_day(db: Any) -> None:
     )
 
 
+def m029_portspeed_maturity_covers_balance(db: Any) -> None:
+    """The maturity index carries each loan's balance and principal, so the
+    runoff ladder's balance is summed from the index in its own order (status,
+    maturity day) instead of a scan of the whole loans table and a sort."""
+    db.executescript(
+        """
+        DROP INDEX loans_by_status_maturity;
+        CREATE INDEX loans_by_status_maturity ON loans (status, matures_day, customer_id,
+            balance_fen, principal_fen);
+        """
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contacts_and_day_numbers,
@@ -948,4 +961,5 @@ MIGRATIONS = [
     m027_pipeline_furthest_stage,
     m028_groups,
     m029_portspeed_loans_by_customer_day,
+    m029_portspeed_maturity_covers_balance,
 ]

@@ -97,14 +97,13 @@ def measured_renewals(
     assert t is not None
     since = day_number(add_months(today, -12))
     scope = "WHERE c.officer = :officer" if officer is not None else ""
-    # The renewal is found in the (status, customer_id, …, disbursed_day) index
-    # alone; only a loan that renewed is read for its principal.
-    statuses = ", ".join(f"'{s}'" for s in STATUSES)
+    # The renewal is one seek in the (customer_id, disbursed_day, …) index;
+    # only a loan that renewed is read for its principal.
     sql = f"""
 WITH closes AS MATERIALIZED (
     SELECT l.customer_id, l.closed_day, l.principal_fen AS old_fen,
-        (SELECT n.rowid FROM loans n INDEXED BY loans_for_ranking
-         WHERE n.status IN ({statuses}) AND n.customer_id = l.customer_id
+        (SELECT n.rowid FROM loans n INDEXED BY loans_by_customer_day
+         WHERE n.customer_id = l.customer_id
            AND n.rowid <> l.rowid
            AND n.disbursed_day >= l.closed_day AND n.disbursed_day <= l.closed_day + :grace
            AND n.disbursed_day <= :t
@@ -250,21 +249,48 @@ def runoff(
     maturing: dict[Cell, int] = defaultdict(int)
     scheduled = conn.execute("SELECT EXISTS (SELECT 1 FROM instalments)").fetchone()[0]
     unscheduled = " AND l.loan_id NOT IN (SELECT loan_id FROM instalments)" if scheduled else ""
-    # Today's balance and the balance at maturity of the loans without a
-    # schedule, in one scan of the table (a scan beats hopping through an index
-    # when most loans are open).
-    for k, group, fen in conn.execute(
-        f"""SELECT CASE WHEN l.matures_day >= :first AND l.matures_day <= :last{unscheduled}
+    if by is None:
+        # The whole book: summed per maturity day in the maturity index's own
+        # order (it carries the balance), so no table scan and no sort; the
+        # days are put into months here.
+        edges = [params[f"hi{k}"] for k in range(len(spans))]
+        for day, fen in conn.execute(
+            f"""SELECT l.matures_day, SUM({outstanding_sql("l")})
+FROM loans l INDEXED BY loans_by_status_maturity
+WHERE l.status IN ({open_list}){scope}
+GROUP BY l.status, l.matures_day""",
+            params,
+        ):
+            balances[None] += int(fen or 0)
+            if day is not None and params["first"] <= day <= params["last"]:
+                maturing[(bisect_left(edges, day), None)] += int(fen or 0)
+        if scheduled:
+            # Loans with a schedule mature instalment by instalment (below), not whole.
+            for day, fen in conn.execute(
+                f"""SELECT l.matures_day, SUM({outstanding_sql("l")})
+FROM loans l
+WHERE l.status IN ({open_list}) AND l.matures_day BETWEEN :first AND :last{scope}
+  AND l.loan_id IN (SELECT loan_id FROM instalments)
+GROUP BY l.matures_day""",
+                params,
+            ):
+                maturing[(bisect_left(edges, day), None)] -= int(fen or 0)
+    else:
+        # Today's balance and the balance at maturity of the loans without a
+        # schedule, in one scan of the table (a scan beats hopping through an
+        # index when most loans are open).
+        for k, group, fen in conn.execute(
+            f"""SELECT CASE WHEN l.matures_day >= :first AND l.matures_day <= :last{unscheduled}
         THEN CASE {whens} END END,
     {grp}, SUM({outstanding_sql("l")})
 FROM loans l {join}
 WHERE NOT {off_book_sql("l")}{scope}
 GROUP BY 1, 2""",
-        params,
-    ):
-        balances[group] += int(fen or 0)
-        if k is not None:
-            maturing[(k, group)] += int(fen or 0)
+            params,
+        ):
+            balances[group] += int(fen or 0)
+            if k is not None:
+                maturing[(k, group)] += int(fen or 0)
     # Unpaid principal of the instalments falling due, for loans with a schedule.
     for k, group, fen in conn.execute(
         f"""SELECT CASE {whens.replace("l.matures_day", "i.due_day")} END, {grp},
