@@ -7,8 +7,9 @@ The store is copied into a temporary directory first (and migrated there): the
 original is never written. Each command runs as a whole process ``--runs``
 times after one warm-up, and the MEDIAN wall time is reported beside the bare
 Typer app's start-up (``bench/bare_typer.py --help``) for scale. The machine
-may be shared, so the median of the core's SQL alone (``retain.portfolio``
-in-process, the same calls the commands make) is reported too. Target (issue
+may be shared, so the median of the core alone (``retain.portfolio``
+in-process, the same calls the commands make: its SQL and, for retention, the
+walk over each customer's closed loans) is reported too. Target (issue
 12): each command ≤ 2 s on 1,000,000 loans.
 """
 

@@ -987,18 +987,33 @@ def m032_loans_row_digest(db: Any) -> None:
 
 def m033_activity_loans_by_customer_day(db: Any) -> None:
     """Each loan of a customer in disbursement order, with what ``retain
-    activity`` asks of them (status, closed day) and what ``pipeline`` and
+    activity`` asks of them (status, closed day), what ``retention`` and the
+    renewal measure read (the maturity day too) and what ``pipeline`` and
     ``referrals`` sum (principal, balance): whether a loan of the window is the
-    customer's first, a renewal or a win-back is then one look-up of this index
-    per loan, where ``loans_for_ranking`` (status first) took one per status and
-    per question. It covers everything m030's ``loans_by_customer_since`` held,
-    in the same order, so that one is dropped: every index on loans is paid for
-    by every loans import."""
+    customer's first, a renewal or a win-back, a borrower's first open loans and
+    the loan that renewed a close are each one look-up of this index, where the
+    status-led indexes took one per status and per question, and a sort. It
+    covers everything m030's ``loans_by_customer_since`` held, in the same
+    order, so that one is dropped: every index on loans is paid for by every
+    loans import."""
     db.executescript(
         """
-        CREATE INDEX loans_by_customer_day
-            ON loans (customer_id, disbursed_day, status, closed_day, principal_fen, balance_fen);
+        CREATE INDEX loans_by_customer_day ON loans (customer_id, disbursed_day, status,
+            closed_day, matures_day, principal_fen, balance_fen);
         DROP INDEX IF EXISTS loans_by_customer_since;
+        """
+    )
+
+
+def m034_runoff_maturity_covers_balance(db: Any) -> None:
+    """The maturity index carries each loan's balance and principal, so the
+    runoff ladder's balance is summed from the index in its own order (status,
+    maturity day) instead of a scan of the whole loans table and a sort."""
+    db.executescript(
+        """
+        DROP INDEX loans_by_status_maturity;
+        CREATE INDEX loans_by_status_maturity ON loans (status, matures_day, customer_id,
+            balance_fen, principal_fen);
         """
     )
 
@@ -1037,4 +1052,5 @@ MIGRATIONS = [
     m031_tiers_loans_facts_index,
     m032_loans_row_digest,
     m033_activity_loans_by_customer_day,
+    m034_runoff_maturity_covers_balance,
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -96,14 +97,13 @@ def measured_renewals(
     assert t is not None
     since = day_number(add_months(today, -12))
     scope = "WHERE c.officer = :officer" if officer is not None else ""
-    # The renewal is found in the (status, customer_id, …, disbursed_day) index
-    # alone; only a loan that renewed is read for its principal.
-    statuses = ", ".join(f"'{s}'" for s in STATUSES)
+    # The renewal is one seek in the (customer_id, disbursed_day, …) index;
+    # only a loan that renewed is read for its principal.
     sql = f"""
 WITH closes AS MATERIALIZED (
     SELECT l.customer_id, l.closed_day, l.principal_fen AS old_fen,
-        (SELECT n.rowid FROM loans n INDEXED BY loans_for_ranking
-         WHERE n.status IN ({statuses}) AND n.customer_id = l.customer_id
+        (SELECT n.rowid FROM loans n INDEXED BY loans_by_customer_day
+         WHERE n.customer_id = l.customer_id
            AND n.rowid <> l.rowid
            AND n.disbursed_day >= l.closed_day AND n.disbursed_day <= l.closed_day + :grace
            AND n.disbursed_day <= :t
@@ -249,21 +249,48 @@ def runoff(
     maturing: dict[Cell, int] = defaultdict(int)
     scheduled = conn.execute("SELECT EXISTS (SELECT 1 FROM instalments)").fetchone()[0]
     unscheduled = " AND l.loan_id NOT IN (SELECT loan_id FROM instalments)" if scheduled else ""
-    # Today's balance and the balance at maturity of the loans without a
-    # schedule, in one scan of the table (a scan beats hopping through an index
-    # when most loans are open).
-    for k, group, fen in conn.execute(
-        f"""SELECT CASE WHEN l.matures_day >= :first AND l.matures_day <= :last{unscheduled}
+    if by is None:
+        # The whole book: summed per maturity day in the maturity index's own
+        # order (it carries the balance), so no table scan and no sort; the
+        # days are put into months here.
+        edges = [params[f"hi{k}"] for k in range(len(spans))]
+        for day, fen in conn.execute(
+            f"""SELECT l.matures_day, SUM({outstanding_sql("l")})
+FROM loans l INDEXED BY loans_by_status_maturity
+WHERE l.status IN ({open_list}){scope}
+GROUP BY l.status, l.matures_day""",
+            params,
+        ):
+            balances[None] += int(fen or 0)
+            if day is not None and params["first"] <= day <= params["last"]:
+                maturing[(bisect_left(edges, day), None)] += int(fen or 0)
+        if scheduled:
+            # Loans with a schedule mature instalment by instalment (below), not whole.
+            for day, fen in conn.execute(
+                f"""SELECT l.matures_day, SUM({outstanding_sql("l")})
+FROM loans l
+WHERE l.status IN ({open_list}) AND l.matures_day BETWEEN :first AND :last{scope}
+  AND l.loan_id IN (SELECT loan_id FROM instalments)
+GROUP BY l.matures_day""",
+                params,
+            ):
+                maturing[(bisect_left(edges, day), None)] -= int(fen or 0)
+    else:
+        # Today's balance and the balance at maturity of the loans without a
+        # schedule, in one scan of the table (a scan beats hopping through an
+        # index when most loans are open).
+        for k, group, fen in conn.execute(
+            f"""SELECT CASE WHEN l.matures_day >= :first AND l.matures_day <= :last{unscheduled}
         THEN CASE {whens} END END,
     {grp}, SUM({outstanding_sql("l")})
 FROM loans l {join}
 WHERE NOT {off_book_sql("l")}{scope}
 GROUP BY 1, 2""",
-        params,
-    ):
-        balances[group] += int(fen or 0)
-        if k is not None:
-            maturing[(k, group)] += int(fen or 0)
+            params,
+        ):
+            balances[group] += int(fen or 0)
+            if k is not None:
+                maturing[(k, group)] += int(fen or 0)
     # Unpaid principal of the instalments falling due, for loans with a schedule.
     for k, group, fen in conn.execute(
         f"""SELECT CASE {whens.replace("l.matures_day", "i.due_day")} END, {grp},
@@ -467,6 +494,106 @@ def _bucket_sql(column: str, count: int) -> str:
     return f"(CASE {whens} ELSE {count} END)"
 
 
+_INF = 1 << 40  # the end of a loan still open
+
+
+def _borrower_events(
+    conn: sqlite3.Connection, bounds: Sequence[int], by_officer: bool
+) -> dict[str | None, dict[str, list[int]]]:
+    """Per officer, per kind: how many events of the customers' loans (disbursed by
+    the last bound) fall in each bucket, the first bound on or after the event's
+    day (``len(bounds)``: past the last).
+
+    Kinds: ``start``/``end`` of an active spell, ``new`` (first loan ever),
+    ``back`` (a spell after a time with none), ``closer`` (first close) and
+    ``repeat`` (closed one and had a second loan by then).
+
+    A customer's loans are taken in order of disbursement (then end, then
+    rowid); a loan starts a spell when it is disbursed after every earlier
+    loan ended. An open loan never ends, so nothing after a customer's first
+    open loan starts or ends a spell: only the closed and written-off loans
+    (a fifth of a big book) are read one by one, and of the open ones just
+    the first two disbursement days of each customer (one seek each), which
+    is all the first loan, the second loan and the spells need."""
+    last = bounds[-1]
+    size = len(bounds) + 1
+    open_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    ended_list = ", ".join(f"'{s}'" for s in STATUSES if s not in OPEN_STATUSES)
+    ended: dict[str, list[tuple[int, int | None, int, int | None]]] = defaultdict(list)
+    for cid, a, zz, lid, cz in conn.execute(
+        f"""SELECT l.customer_id, l.disbursed_day, COALESCE(l.closed_day, l.matures_day), l.rowid,
+    CASE WHEN l.status = 'closed' THEN l.closed_day END
+FROM loans l
+WHERE l.status IN ({ended_list}) AND l.disbursed_day <= :last""",
+        {"last": last},
+    ):
+        ended[cid].append((a, zz, lid, cz))
+    first_open = f"""(SELECT l.disbursed_day FROM loans l INDEXED BY loans_by_customer_day
+        WHERE l.customer_id = c.customer_id AND l.disbursed_day <= :last
+          AND l.status IN ({open_list})
+        ORDER BY l.disbursed_day LIMIT 1 OFFSET {{}})"""
+    people = conn.execute(
+        f"""SELECT c.customer_id, {"c.officer" if by_officer else "NULL"},
+    {first_open.format(0)}, {first_open.format(1)}
+FROM customers c""",
+        {"last": last},
+    )
+    tables: dict[str | None, dict[str, list[int]]] = {}
+    kinds = ("start", "end", "new", "back", "closer", "repeat")
+    for cid, officer, open1, open2 in people:
+        loans = ended.get(cid)
+        if loans is None and open1 is None:
+            continue
+        table = tables.get(officer)
+        if table is None:
+            table = tables[officer] = {kind: [0] * size for kind in kinds}
+        starts, ends, new, back = table["start"], table["end"], table["new"], table["back"]
+        if loans is None:
+            # Only open loans: one spell from the first, never ended, never closed.
+            k = bisect_left(bounds, open1)
+            starts[k] += 1
+            new[k] += 1
+            continue
+        # SQL's order: NULL ends first (a maturity is never NULL in practice).
+        loans.sort(key=lambda x: (x[0], x[1] is not None, x[1] or 0, x[2]))
+        reach: int | None = None  # the latest end of the loans so far
+        for a, zz, _, _ in loans:
+            if open1 is not None and a > open1:
+                break
+            if reach is None:
+                k = bisect_left(bounds, a)
+                starts[k] += 1
+                new[k] += 1
+            elif a > reach:
+                k = bisect_left(bounds, a)
+                starts[k] += 1
+                back[k] += 1
+                ends[bisect_left(bounds, reach)] += 1
+            if zz is not None and (reach is None or zz > reach):
+                reach = zz
+        if open1 is not None:
+            # The first open loan comes after every ended loan disbursed the same day.
+            k = bisect_left(bounds, open1)
+            if reach is None:
+                starts[k] += 1
+                new[k] += 1
+            elif open1 > reach:
+                starts[k] += 1
+                back[k] += 1
+                ends[bisect_left(bounds, reach)] += 1
+        elif reach is not None and reach < _INF:
+            ends[bisect_left(bounds, reach)] += 1
+        closes = [cz for _, _, _, cz in loans if cz is not None]
+        if not closes:
+            continue
+        first_close = min(closes)
+        table["closer"][bisect_left(bounds, first_close)] += 1
+        days = sorted([a for a, _, _, _ in loans] + [d for d in (open1, open2) if d is not None])
+        if len(days) > 1:
+            table["repeat"][bisect_left(bounds, max(first_close, days[1]))] += 1
+    return tables
+
+
 def retention(
     conn: sqlite3.Connection,
     today: dt.date,
@@ -482,75 +609,24 @@ def retention(
     Active spells: a customer's loans are merged into spells with a loan
     active throughout (a loan disbursed the day another ends continues it);
     counting spell starts and ends up to each boundary gives the borrowers
-    active there, in one pass over the loans."""
+    active there (see :func:`_borrower_events`)."""
     if period not in PERIODS:
         raise ValueError(period)
     end = end or today
     spans = periods_between(period, start, end)
     t = day_number(today)
-    bounds = [day_number(spans[0][1]) - 1] + [day_number(e) for _, _, e in spans]  # type: ignore[operator]
+    # A date always has a day number.
+    days = [day_number(e) or 0 for _, _, e in spans]
+    bounds = [(day_number(spans[0][1]) or 0) - 1, *days]
     n = len(bounds)
     params: dict[str, Any] = {f"b{k}": b for k, b in enumerate(bounds)}
-    params.update(
-        {"t": t, "grace": grace_days, "inf": 1 << 40, "last": bounds[-1], "first": bounds[0]}
-    )
-    open_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
-    statuses = ", ".join(f"'{s}'" for s in STATUSES)
-    who = "c.officer" if by_officer else "NULL"
-    join = "JOIN customers c ON c.customer_id = w.cid" if by_officer else ""
-    # One window, over the loans before each one (in order of disbursement):
-    # SQLite computes every function of it in a single pass over one sort. On a
-    # customer's last loan the preceding loans plus the loan itself are the
-    # whole customer: the end of the last spell, the first close, the second loan.
-    events_sql = f"""
-WITH s AS (
-    SELECT l.customer_id AS cid, l.rowid AS lid, l.disbursed_day AS a,
-        CASE WHEN l.status IN ({open_list}) THEN :inf
-             ELSE COALESCE(l.closed_day, l.matures_day) END AS zz,
-        CASE WHEN l.status = 'closed' THEN l.closed_day END AS cz
-    FROM loans l INDEXED BY loans_for_ranking
-    WHERE l.status IN ({statuses}) AND l.disbursed_day <= :last
-), p AS (
-    SELECT cid, a, zz, cz,
-        MAX(zz) OVER before AS reach,
-        MIN(cz) OVER before AS earlier_close,
-        NTH_VALUE(a, 1) OVER before AS first_a,
-        NTH_VALUE(a, 2) OVER before AS second_a,
-        LEAD(a) OVER before IS NULL AS is_last
-    FROM s
-    WINDOW before AS (
-        PARTITION BY cid ORDER BY a, zz, lid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-), w AS (
-    SELECT cid, a, reach, is_last,
-        CASE WHEN reach IS NULL OR zz > reach THEN zz ELSE reach END AS span_end,
-        CASE WHEN earlier_close IS NULL THEN cz WHEN cz IS NULL THEN earlier_close
-             ELSE MIN(earlier_close, cz) END AS first_close,
-        CASE WHEN first_a IS NULL THEN NULL WHEN second_a IS NULL THEN a
-             ELSE second_a END AS second_loan
-    FROM p
-    WHERE reach IS NULL OR a > reach OR is_last
-)
-SELECT {who},
-    CASE WHEN reach IS NULL OR a > reach THEN {_bucket_sql("a", n)} END,
-    CASE WHEN a > reach THEN {_bucket_sql("reach", n)} END,
-    CASE WHEN is_last AND span_end < :inf THEN {_bucket_sql("span_end", n)} END,
-    CASE WHEN reach IS NULL THEN {_bucket_sql("a", n)} END,
-    CASE WHEN a > reach THEN {_bucket_sql("a", n)} END,
-    CASE WHEN is_last AND first_close IS NOT NULL THEN {_bucket_sql("first_close", n)} END,
-    CASE WHEN is_last AND first_close IS NOT NULL AND second_loan IS NOT NULL
-        THEN {_bucket_sql("MAX(first_close, second_loan)", n)} END,
-    COUNT(*)
-FROM w {join}
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-"""
+    params.update({"t": t, "grace": grace_days, "last": bounds[-1], "first": bounds[0]})
     counts: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0] * (n + 1))
     officers: set[str | None] = set()
-    kinds = ("start", "end", "end", "new", "back", "closer", "repeat")
-    for officer, *buckets, count in conn.execute(events_sql, params):
+    for officer, table in _borrower_events(conn, bounds, by_officer).items():
         officers.add(officer)
-        for kind, bucket in zip(kinds, buckets, strict=True):
-            if bucket is not None:
-                counts[(kind, officer)][bucket] += count
+        for kind, buckets in table.items():
+            counts[(kind, officer)] = buckets
 
     dropout_sql = f"""
 WITH closes AS (
@@ -561,8 +637,8 @@ WITH closes AS (
     GROUP BY 1, 2
 ), judged AS MATERIALIZED (
     SELECT cid, b, last_close, EXISTS (
-        SELECT 1 FROM loans n INDEXED BY loans_for_ranking
-        WHERE n.status IN ({statuses}) AND n.customer_id = closes.cid
+        SELECT 1 FROM loans n INDEXED BY loans_by_customer_day
+        WHERE n.customer_id = closes.cid
           AND n.disbursed_day >= closes.last_close
           AND n.disbursed_day <= closes.last_close + :grace AND n.disbursed_day <= :t
     ) AS renewed
