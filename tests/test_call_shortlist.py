@@ -38,6 +38,7 @@ WEIGHTS = st.fixed_dictionaries(
         "maturing_per_day": st.sampled_from((0, 2)),
         "follow_up": st.sampled_from((0, 125)),
         "post_loan_check": st.sampled_from((0, 15, 80)),
+        "instalment": st.sampled_from((0, 60, 200)),
     }
 )
 

@@ -537,7 +537,10 @@ def _worst_arrears_shortlist(
         ).fetchone()
     ):
         instalment_most = weights.value("instalment") + 1
-    if maturing_most + instalment_most + rest >= floor:
+    # The instalment term gives its weight less the maturing term's points, at
+    # least 1: the two together give the larger of them (plus 1), not the sum.
+    both_most = max(maturing_most + 1, instalment_most) if instalment_most else maturing_most
+    if both_most + rest >= floor:
         return None  # someone with no loan past due could still tie or beat it
     # The fewest days past due that can still reach the floor, with a loan in
     # its maturity window and without one.
@@ -558,7 +561,7 @@ def _worst_arrears_shortlist(
         keep.update(c for c in found if c not in seen)
     if instalment_most:
         # With an instalment due: the same two thresholds, its points added.
-        days = _fewest_past_due(config, floor - maturing_most - instalment_most)
+        days = _fewest_past_due(config, floor - both_most)
         if days is not None and scan_cut and worst[-1][1] >= days:
             alone = _fewest_past_due(config, floor - instalment_most)
             found = _instalment_due_far_past_due(conn, today, (lead, instalment_lead), days, alone)
