@@ -21,6 +21,8 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from retain import ranking
+from retain.config import Config
+from retain.terms import TERMS
 from tests.books import BOOK_LOAN_HEADER, T0, Book, books, day, json_of
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli
 from tests.test_properties import FULL, fresh, scratch
@@ -36,6 +38,7 @@ WEIGHTS = st.fixed_dictionaries(
         "maturing_per_day": st.sampled_from((0, 2)),
         "follow_up": st.sampled_from((0, 125)),
         "post_loan_check": st.sampled_from((0, 15, 80)),
+        "instalment": st.sampled_from((0, 60, 200)),
     }
 )
 
@@ -166,3 +169,60 @@ def test_instalments_due_are_found_among_customers_beyond_the_scan(
     assert top == full[:5]
     assert any(row["instalment"] > 0 for row in full[:5])
     assert by_instalment.called
+
+
+@SETTINGS
+@given(book=books(), when=st.integers(0, 14))
+def test_terms_gone_past_due_give_nothing_that_far_behind(book: Book, when: int) -> None:
+    """The shortlist leaves out a term's bound for customers at least its
+    ``gone_past_due`` days behind: on the full list no such customer has its points."""
+    Path(os.environ["RETAIN_CONFIG"]).unlink(missing_ok=True)
+    config = Config()
+    gone = {t.name: t.gone_past_due(config) for t in TERMS if t.gone_past_due is not None}
+    assert gone  # win_back, cross_sell and season at least
+    with scratch() as folder:
+        cli = fresh(book, folder)
+        for row in json_of(cli, "calls", "--limit", FULL, today=day(when)):
+            for name, days in gone.items():
+                if (row["days_past_due"] or 0) >= days:
+                    assert row[name] == 0, (row["customer_id"], name)
+
+
+def test_the_past_due_bound_scores_fewer_customers(cli: Cli, make_csv: Callable[..., Path]) -> None:
+    """Customers past due by 1 to 400 days, some maturing, some due a post-loan
+    check and a revisit: leaving the bounds of win-back, cross-sell and season
+    (65 points by default with the others) out for customers behind on a loan
+    scores fewer of them in full, and the top stays the full list's."""
+    customers = [CUSTOMER_HEADER]
+    loans = [LOAN_HEADER]
+    for i in range(80):
+        cid = f"C{i:03d}"
+        customers.append([cid, f"客户{i}", f"138{i:08d}", "", "粮油", "王芳", ""])
+        matures = (T0 - dt.timedelta(days=(i * 5) % 400 + 1)).isoformat()
+        kind = "抵押" if i % 3 == 0 else "信用"
+        loans.append([f"L{i}", cid, "10000", "2024-01-05", matures, kind, "逾期", "", "", ""])
+        soon = (T0 + dt.timedelta(days=i % 20)).isoformat()
+        loans.append([f"M{i}", cid, "5000", "2026-01-05", soon, "信用", "正常", "", "", ""])
+    for kind, rows in (("customers", customers), ("loans", loans)):
+        result = cli("import", kind, str(make_csv(f"{kind}.csv", rows)))
+        assert result.exit_code == 0, result.stderr
+    full = json_of(cli, "calls", "--limit", FULL)
+    sizes = {}
+    real_rest = ranking.bounded_rest
+    for name, rest in (
+        ("past due", real_rest),
+        ("every bound", lambda config, days=0: real_rest(config)),
+    ):
+        decisions = Decisions()
+        with (
+            mock.patch.object(ranking, "WORST_LOANS", 6),
+            mock.patch.object(ranking, "WORST_PER_PLACE", 0),
+            mock.patch.object(ranking, "bounded_rest", rest),
+            mock.patch.object(ranking, "_worst_arrears_shortlist", decisions),
+            mock.patch.object(ranking, "_shortlist", side_effect=AssertionError("fell back")),
+        ):
+            top = json_of(cli, "calls", "--limit", "5")
+        assert top == full[:5], name
+        assert decisions.made and decisions.made[0] is not None
+        sizes[name] = decisions.made[0]
+    assert sizes["past due"] < sizes["every bound"], sizes

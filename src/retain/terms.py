@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Literal
 
 from retain.birthdays import birthday_today_sql
 from retain.days import from_day_number
-from retain.holdings import suggestion_sql
+from retain.holdings import good_max_days, suggestion_sql
 from retain.i18n import CATALOGUE, Bilingual, Msg, msg
 from retain.promises import amount_text, short_date
 
@@ -453,6 +453,11 @@ class Term:
     aliases: tuple[str, ...] = field(default=())  # more accepted spellings (besides zh label)
     # Why it gives nothing today, when that is worth more than "does not apply".
     idle: Callable[[CallRow, Config], Msg | None] | None = None
+    # A bounded term that gives nothing to a customer whose worst open loan is
+    # at least this many days past due (None: it may apply at any arrears). The
+    # shortlist leaves its bound out for customers that far behind: a day count
+    # too low silently drops customers from the top of the list.
+    gone_past_due: Callable[[Config], int] | None = None
 
     @property
     def urgent(self) -> bool:
@@ -594,6 +599,8 @@ TERMS: tuple[Term, ...] = (
             ),
         ),
         bound=lambda config: round(config.weights.value("win_back")),
+        # Only without an open loan.
+        gone_past_due=lambda config: 1,
         episode=_win_back_episode,
         episode_sql="""CASE WHEN declined_day + :r_declined_pause_days > {start}
             THEN declined_day + :r_declined_pause_days ELSE {start} END""".format(
@@ -723,6 +730,8 @@ TERMS: tuple[Term, ...] = (
             ),
         ),
         bound=lambda config: round(config.weights.value("cross_sell")),
+        # Only a good customer: every open loan within the first arrears class.
+        gone_past_due=lambda config: good_max_days(config.arrears) + 1,
         episode=lambda row, config: _need(row.cross_sell_since),
         episode_sql="cross_sell_since",
         rule=_cross_sell_rule,
@@ -837,6 +846,8 @@ TERMS: tuple[Term, ...] = (
             ),
         ),
         bound=lambda config: round(config.weights.value("season")),
+        # Only with no loan past due.
+        gone_past_due=lambda config: 1,
         episode=lambda row, config: _need(row.season_day),
         episode_sql="season_day",
         rule=_season_rule,
@@ -859,9 +870,15 @@ def settings() -> tuple[Setting, ...]:
     return tuple(setting for term in TERMS for setting in term.settings)
 
 
-def bounded_rest(config: Config) -> float:
-    """The most points the bounded (non-urgent) terms can add together."""
-    return sum(term.bound(config) for term in TERMS if term.bound is not None)
+def bounded_rest(config: Config, days_past_due: int = 0) -> float:
+    """The most points the bounded (non-urgent) terms can add together, for a
+    customer whose worst open loan is ``days_past_due`` days past due or more."""
+    return sum(
+        term.bound(config)
+        for term in TERMS
+        if term.bound is not None
+        and (term.gone_past_due is None or days_past_due < term.gone_past_due(config))
+    )
 
 
 def _folded(text: str) -> str:
