@@ -197,7 +197,11 @@ def _collect(
         ["customer_id", "today_day", "name", "phone", "officer", "dpd", "days_left", "season_index"]
         + [f"{kind.name} AS p{i}, ({kind.episode_sql}) AS e{i}" for i, kind in enumerate(kinds)]
     )
-    sql, params = listed_sql(config, day, spec, columns, pairs_from=pairs_from, until=until)
+    # Only the reasons asked for are scored (a customer export: the customer
+    # facing ones): the rows listed are the same, each reason's points its own.
+    sql, params = listed_sql(
+        config, day, spec, columns, pairs_from=pairs_from, until=until, reasons_only=True
+    )
     picks = " UNION ALL ".join(
         f"SELECT customer_id, {order[kind.name]}, e{i}, today_day, name, phone, officer, p{i},"
         f" {'dpd' if kind.quotes_dpd else 'NULL'},"
