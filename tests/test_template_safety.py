@@ -124,3 +124,26 @@ def test_any_template_is_refused_at_load_or_rendered_as_written(cli: Cli, templa
     assert len(rendered) <= len(template) + sum(len(v) for v in VALUES.values()) * template.count(
         "{"
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(PIECES, max_size=8).map("".join),
+    st.text(alphabet="{}!:.[]0a名 %", max_size=6),
+)
+def test_values_are_quoted_as_they_are_whatever_braces_they_hold(template: str, extra: str) -> None:
+    """Rendering goes through ``str.format_map`` (speed: issue 8): a value with
+    braces or format syntax in it is copied, never read as a field, and a
+    template's doubled braces stay single literal ones."""
+    if reference(template) is None:
+        return  # refused at load: never rendered
+    values = {name: f"{{{name}}}{extra}" for name in PLACEHOLDERS}
+    expected: list[str] = []
+    for token in re.findall(r"\{\{|\}\}|\{[^{}]*\}|[^{}]+", template):
+        if token in ("{{", "}}"):
+            expected.append(token[0])
+        elif token.startswith("{"):
+            expected.append(values[token[1:-1]])
+        else:
+            expected.append(token)
+    assert render_template(template, values) == "".join(expected)

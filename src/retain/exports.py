@@ -204,17 +204,28 @@ def _rendered(
     texts: dict[str, str],
     data_as_of: str | None,
 ) -> Iterator[dict[str, Any]]:
-
+    customer = audience == "customer"
+    # Per reason, asked once per run rather than once per reminder: whether it
+    # may be texted, and its template.
+    textable: dict[str, bool] = {}
+    chosen: dict[str, str] = {}
     for reminder in reminders:
-        if audience == "customer" and not config.export.may_text(reminder.reason):
-            continue  # never sent to a customer, whatever the template set says
+        reason = reminder.reason
+        if customer:
+            allowed = textable.get(reason)
+            if allowed is None:
+                allowed = textable[reason] = config.export.may_text(reason)
+            if not allowed:
+                continue  # never sent to a customer, whatever the template set says
         row = reminder.as_row()
-        text = _own_season_text(reminder, config, lang, audience) or (
-            texts.get(reminder.reason)
-            or template_for(config, template, lang, reminder.reason, audience)
-        )
-        row["message"] = message(reminder, text, config, labels[reminder.reason], lang)
-        if audience == "officer":
+        text = _own_season_text(reminder, config, lang, audience) if reason == "season" else ""
+        if not text:
+            text = chosen.get(reason, "")
+            if not text:
+                text = texts.get(reason) or template_for(config, template, lang, reason, audience)
+                chosen[reason] = text
+        row["message"] = message(reminder, text, config, labels[reason], lang)
+        if not customer:
             row["phone"] = mask(reminder.phone) or None
             row["data_as_of"] = data_as_of
         yield row

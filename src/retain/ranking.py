@@ -14,7 +14,7 @@ import itertools
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -67,8 +67,12 @@ def _query(
     urgent_only: bool = False,
     pairs_from: str | None = None,
     until: dt.date | None = None,
+    only_terms: Collection[str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The scoring query, as CTEs ending in ``scored``.
+
+    ``only_terms``: the other terms score 0, except those that keep a customer
+    off the quiet days (see :func:`listed_sql`).
 
     ``until``: the last day the pairs may score (the seasons' windows are
     written out up to it).
@@ -178,7 +182,8 @@ def _query(
     points = ",\n        ".join(
         f"{_today_is(term.points_sql.format(class_weight=class_weight, season=season_code), t)}"
         f" AS {term.name}"
-        if term.urgent or not urgent_only
+        if (term.urgent or not urgent_only)
+        and (only_terms is None or term.name in only_terms or term.keeps_off_quiet)
         else f"0 AS {term.name}"
         for term in TERMS
     )
@@ -833,13 +838,28 @@ def listed_sql(
     *,
     pairs_from: str | None = None,
     until: dt.date | None = None,
+    reasons_only: bool = False,
 ) -> tuple[str, dict[str, Any]]:
     """Every customer ``spec`` lists today, unranked and without its limit, as
     SQL: the scoring CTEs, then ``listed`` (``columns`` over ``scored``'s
     columns), for a caller to finish with its own statement over ``listed``.
     ``pairs_from`` scores many (customer, day) pairs at once (see :func:`_query`):
-    what reminders are made of."""
-    sql, params = _query(config, today, spec, pairs_from=pairs_from, until=until)
+    what reminders are made of.
+
+    ``reasons_only`` scores only ``spec.reasons`` (and the terms that keep a
+    customer off the quiet days), the others 0: the same rows are listed, since
+    a row is listed only if one of its reasons has points and no term's points
+    are below 0 (the weights are not), but ``score`` is then not the call
+    list's, so ``columns`` may read only those reasons' points."""
+    wanted = [name for name in spec.reasons if name in TERM_NAMES]
+    sql, params = _query(
+        config,
+        today,
+        spec,
+        pairs_from=pairs_from,
+        until=until,
+        only_terms=wanted if reasons_only and wanted else None,
+    )
     listed = _list_sql(spec, params, columns, ordered=False)
     return f"{sql}, listed AS MATERIALIZED ({listed})\n", params
 

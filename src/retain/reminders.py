@@ -38,8 +38,7 @@ import hashlib
 import itertools
 import sqlite3
 from collections.abc import Collection, Generator, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from retain.config import Config
 from retain.dates import add_months
@@ -54,8 +53,10 @@ _BATCH = 500  # customers scored, reminders written or looked up per statement
 _tables = itertools.count(1)
 
 
-@dataclass(frozen=True, slots=True)
-class Reminder:
+class Reminder(NamedTuple):
+    # A named tuple, not a dataclass: an export makes one per reminder of the
+    # window (450,000 for a month of 1M loans), and a frozen dataclass's
+    # __init__ costs several times a tuple's.
     reminder_id: str
     customer_id: str
     name: str
@@ -101,6 +102,9 @@ class Reminder:
 def reminder_id(customer_id: str, reason: str, episode_day: int) -> str:
     key = f"{customer_id}\x1f{reason}\x1f{from_day_number(episode_day).isoformat()}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+_sha256 = hashlib.sha256
 
 
 def upcoming(
@@ -193,7 +197,11 @@ def _collect(
         ["customer_id", "today_day", "name", "phone", "officer", "dpd", "days_left", "season_index"]
         + [f"{kind.name} AS p{i}, ({kind.episode_sql}) AS e{i}" for i, kind in enumerate(kinds)]
     )
-    sql, params = listed_sql(config, day, spec, columns, pairs_from=pairs_from, until=until)
+    # Only the reasons asked for are scored (a customer export: the customer
+    # facing ones): the rows listed are the same, each reason's points its own.
+    sql, params = listed_sql(
+        config, day, spec, columns, pairs_from=pairs_from, until=until, reasons_only=True
+    )
     picks = " UNION ALL ".join(
         f"SELECT customer_id, {order[kind.name]}, e{i}, today_day, name, phone, officer, p{i},"
         f" {'dpd' if kind.quotes_dpd else 'NULL'},"
@@ -224,15 +232,13 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
     cursor = conn.execute(
         "SELECT f.customer_id, f.reason_order, f.episode, f.day, f.name, f.phone, f.officer,"
         " f.score, f.dpd, f.days_left,"
-        + ", ".join(f"m.{c}" for c in loan_columns.split(", "))
+        + ", ".join(f"d.m_{c}" for c in loan_columns.split(", "))
         + ", "
-        + ", ".join(f"n.{c}" for c in loan_columns.split(", "))
+        + ", ".join(f"d.n_{c}" for c in loan_columns.split(", "))
         + ", "
         + ", ".join(f"i.{c}" for c in loan_columns.split(", "))
         + ", i.next_due_period, i.next_due_fen, i.next_due_on, f.season_index"
         + f" FROM {table} f JOIN {details} d ON d.customer_id = f.customer_id"
-        " LEFT JOIN loans m ON m.loan_id = d.maturing"
-        " LEFT JOIN loans n ON n.loan_id = d.main"
         # An instalment reminder quotes the loan whose instalment falls due on
         # its episode's day (the lowest loan id of several).
         " LEFT JOIN loans i ON f.reason_order IN ("
@@ -242,40 +248,50 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
         " ORDER BY l.loan_id LIMIT 1)"
         " ORDER BY f.day, f.reason_order, f.customer_id"
     )
-    kinds = [term(name) for name in KINDS]
+    names = KINDS
+    quoted = [_QUOTED[term(name).loan] for name in KINDS]
     # A consumer may hold a whole day of reminders (the customer policy picks one
     # per customer and day): values repeated across rows — officers, dates — are
     # shared, not copied per row (a month of 1M loans: peak 199 → 166 MB).
     shared: dict[str | None, str | None] = {}
     days: dict[int, dt.date] = {}
+    # ``reminder_id``'s key, inlined: the reason and the episode's ISO date made
+    # once per (reason, episode), not once per reminder.
+    keys: dict[tuple[int, int], str] = {}
+    sha = _sha256
+    share = shared.setdefault
     try:
         while batch := cursor.fetchmany(_BATCH):
             for values in batch:
                 customer_id, reason_order, episode, day_no, name, phone, officer = values[:7]
-                kind = kinds[reason_order]
-                loan = values[_QUOTED[kind.loan]]
+                loan = values[quoted[reason_order]]
                 date = days.get(day_no)
                 if date is None:
                     date = days[day_no] = from_day_number(day_no)
+                tail = keys.get((reason_order, episode))
+                if tail is None:
+                    tail = keys[(reason_order, episode)] = (
+                        f"\x1f{names[reason_order]}\x1f{from_day_number(episode).isoformat()}"
+                    )
                 yield Reminder(
-                    reminder_id=reminder_id(customer_id, kind.name, episode),
-                    customer_id=customer_id,
-                    name=name,
-                    phone=phone,
-                    officer=shared.setdefault(officer, officer),
-                    reason=kind.name,
-                    date=date,
-                    loan_id=loan[0],
-                    amount_fen=loan[1],
-                    balance_fen=loan[2],
-                    matures_on=shared.setdefault(loan[3], loan[3]),
-                    days_past_due=values[8],
-                    days_left=values[9],
-                    score=values[7],
-                    period=values[22],
-                    amount_due_fen=values[23],
-                    due_on=shared.setdefault(values[24], values[24]),
-                    season_index=values[25],
+                    sha((customer_id + tail).encode("utf-8")).hexdigest()[:20],
+                    customer_id,
+                    name,
+                    phone,
+                    share(officer, officer),
+                    names[reason_order],
+                    date,
+                    loan[0],
+                    loan[1],
+                    loan[2],
+                    share(loan[3], loan[3]),
+                    values[8],
+                    values[9],
+                    values[7],
+                    values[22],
+                    values[23],
+                    share(values[24], values[24]),
+                    values[25],
                 )
     finally:
         with contextlib.suppress(sqlite3.ProgrammingError):
@@ -293,19 +309,29 @@ def _quoted_loans(conn: sqlite3.Connection, table: str, details: str, today: dt.
     overdue open loan, else the latest disbursed loan (ties: the soonest
     maturing, then the lowest loan id). Each an index lookup per customer."""
     open_l = is_open_sql("l")
+    # The quoted loans' columns are copied here, once per customer: the ordered
+    # pass then reads them with the customer's row instead of looking both loans
+    # up again for each of the customer's reminders.
+    columns = ("loan_id", "principal_fen", "balance_fen", "matures_on")
     conn.execute(
-        f"CREATE TABLE {details} (customer_id TEXT PRIMARY KEY, maturing TEXT, main TEXT)"
-        " WITHOUT ROWID"
+        f"CREATE TABLE {details} (customer_id TEXT PRIMARY KEY, "
+        + ", ".join(f"{k}_{c}" for k in "mn" for c in columns)
+        + ") WITHOUT ROWID"
     )
     conn.execute(
-        f"INSERT INTO {details} (customer_id, maturing, main) SELECT f.customer_id,"
+        f"INSERT INTO {details} SELECT q.customer_id, "
+        + ", ".join(f"{k}.{c}" for k in "mn" for c in columns)
+        + " FROM (SELECT f.customer_id,"
         " (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
-        f"  AND {open_l} AND l.matures_day >= :t ORDER BY l.matures_day, l.loan_id LIMIT 1),"
+        f"  AND {open_l} AND l.matures_day >= :t ORDER BY l.matures_day, l.loan_id LIMIT 1)"
+        " AS maturing,"
         " (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
         f"  ORDER BY {open_l} DESC,"
         f"  CASE WHEN {open_l} THEN COALESCE({dpd_sql('l', ':t')}, 0) ELSE 0 END DESC,"
-        "  l.disbursed_on DESC, l.matures_day, l.loan_id LIMIT 1)"
-        f" FROM (SELECT DISTINCT customer_id FROM {table}) f",
+        "  l.disbursed_on DESC, l.matures_day, l.loan_id LIMIT 1) AS main"
+        f" FROM (SELECT DISTINCT customer_id FROM {table}) f) q"
+        " LEFT JOIN loans m ON m.loan_id = q.maturing"
+        " LEFT JOIN loans n ON n.loan_id = q.main",
         {"t": _day(today)},
     )
 

@@ -105,6 +105,15 @@ def _moved(reminder: Reminder, day: dt.date) -> Reminder:
     )  # fmt: skip
 
 
+def _rank(reminder: Reminder) -> tuple[int, int]:
+    """The one text of a customer's day: the highest score, then registry order."""
+    return (reminder.score, -_ORDER[reminder.reason])
+
+
+def _sent_order(reminder: Reminder) -> tuple[int, str]:
+    return (_ORDER[reminder.reason], reminder.customer_id)
+
+
 class CustomerPolicy:
     """Applies the customer SMS rules to reminders sorted by date (see the module)."""
 
@@ -173,25 +182,37 @@ class CustomerPolicy:
         if self.quiet_days > 0:
             recent = recent.union(*(sent for past, sent in self._recent if past < day))
         by_customer: dict[str, list[Reminder]] = {}
+        quiet = self.quiet_days > 0
         for reminder in group:
             cid = reminder.customer_id
             if cid in no_phone:
                 self.left.no_phone.add(cid)
             elif reminder.reason in HELD_BY_PROMISE and promised.get(cid, -1) >= day_no:
                 self.left.held += 1
-            elif self._texted_lately(reminder, day, ledger, recent):
+            # (The ledger is asked only when it has texts near the window: most
+            # runs look in this run's own recent texts only.)
+            elif quiet and (
+                (cid, reminder.reason) in recent
+                or (ledger and self._texted_lately(reminder, day, ledger, recent))
+            ):
                 self.left.quiet += 1
             else:
-                by_customer.setdefault(cid, []).append(reminder)
+                candidates = by_customer.get(cid)
+                if candidates is None:
+                    by_customer[cid] = [reminder]
+                else:
+                    candidates.append(reminder)
         chosen = []
         for cid, candidates in by_customer.items():
             # A text for the day that went out in an earlier run is the day's one.
-            already = {rid for rid, due, _ in ledger.get(cid, ()) if due == day}
+            already = {rid for rid, due, _ in ledger[cid] if due == day} if cid in ledger else ()
             allowed = [r for r in candidates if r.reminder_id in already] if already else candidates
-            if allowed:
-                chosen.append(max(allowed, key=lambda r: (r.score, -_ORDER[r.reason])))
+            if len(allowed) == 1:
+                chosen.append(allowed[0])
+            elif allowed:
+                chosen.append(max(allowed, key=_rank))
             self.left.one_a_day += len(candidates) - min(len(allowed), 1)
-        chosen.sort(key=lambda r: (_ORDER[r.reason], r.customer_id))
+        chosen.sort(key=_sent_order)
         self._recent.append((day, {(r.customer_id, r.reason) for r in chosen}))
         yield from chosen
 
