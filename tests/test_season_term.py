@@ -126,3 +126,22 @@ def test_a_bad_season_message_is_refused_at_load(book: Cli, tmp_path: Path) -> N
     result = book("calls", env=env)
     assert result.exit_code == 2
     assert "烟酒春节备货" in result.stderr and "{nom}" in result.stderr
+
+
+def test_a_season_text_moved_off_a_weekend_keeps_its_season(book: Cli, tmp_path: Path) -> None:
+    """With texts sent on working days, a window opening on Saturday 2026-12-19
+    is texted on Friday: still the season's own message, and the officer's
+    line still names the season (it once lost both on the move)."""
+    body = '[export]\nsend_on = "working_days"\n' + SEASONS.replace(
+        "lead_days = 20", "lead_days = 19"
+    )
+    env = config(tmp_path, body)
+    customer = _reminders(book, env, "2026-12-18", "--days", "1", "--audience", "customer",
+                          "--allow-stale")  # fmt: skip
+    assert [(r["date"], r["message"]) for r in customer if r["name"] == "李秀英"] == [
+        ("2026-12-18", "李秀英您好，春节将至。")
+    ]
+    officer = _reminders(book, env, "2026-12-18", "--days", "1")
+    moved = [r for r in officer if r["reason"] == "season"]
+    assert [r["date"] for r in moved] == ["2026-12-19"]  # an officer's line is not moved
+    assert "烟酒春节备货" in moved[0]["message"]

@@ -94,15 +94,13 @@ def _moved(reminder: Reminder, day: dt.date) -> Reminder:
     if day == reminder.date:
         return reminder
     shift = (day - reminder.date).days
-    r = reminder
-    # Built directly: dataclasses.replace re-inspects the fields on every call.
-    return Reminder(
-        r.reminder_id, r.customer_id, r.name, r.phone, r.officer, r.reason, day, r.loan_id,
-        r.amount_fen, r.balance_fen, r.matures_on,
-        None if r.days_past_due is None else r.days_past_due + shift,
-        None if r.days_left is None else r.days_left - shift,
-        r.score, r.period, r.amount_due_fen, r.due_on,
-    )  # fmt: skip
+    # Every other field as it was: a field left out here once dropped a season
+    # text's season (its own message, its {season}) when the text moved.
+    return reminder._replace(
+        date=day,
+        days_past_due=None if reminder.days_past_due is None else reminder.days_past_due + shift,
+        days_left=None if reminder.days_left is None else reminder.days_left - shift,
+    )
 
 
 def _rank(reminder: Reminder) -> tuple[int, int]:
