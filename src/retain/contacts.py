@@ -126,7 +126,6 @@ def duplicates(
     yesterday's call and today's are never taken for one another.
     """
     ids = _unique_ids(customer_ids)
-    window = dt.timedelta(minutes=DUPLICATE_MINUTES)
     marks = ",".join("?" * len(ids))
     day = day_number(entry.at.date())
     assert day is not None
@@ -138,10 +137,16 @@ def duplicates(
     ).fetchall()
     found: dict[str, Duplicate] = {}
     for customer_id, contact_id, at in rows:
-        when = dt.datetime.strptime(at, "%Y-%m-%d %H:%M:%S")
-        if abs(when - entry.at) <= window:
+        if is_repeat(at, entry):
             found[customer_id] = Duplicate(customer_id, contact_id, at)
     return [found[i] for i in ids if i in found]
+
+
+def is_repeat(at: str, entry: ContactEntry) -> bool:
+    """A contact logged at ``at`` (of the entry's channel and outcome) is one the
+    entry seems to repeat: within :data:`DUPLICATE_MINUTES` of its time."""
+    when = dt.datetime.strptime(at, "%Y-%m-%d %H:%M:%S")
+    return abs(when - entry.at) <= dt.timedelta(minutes=DUPLICATE_MINUTES)
 
 
 def log_contacts(

@@ -15,8 +15,14 @@ from typing import Any
 from retain.config import Config
 from retain.days import from_day_number
 from retain.i18n import Text, msg
-from retain.prospects import get_prospect
-from retain.ranking import CallFilter, Explanation, TermLine, action_text, ranked_calls
+from retain.prospects import get_prospect, shown_id
+from retain.ranking import (
+    Explanation,
+    TermLine,
+    action_text,
+    customers_listed_at_least,
+    due_prospects,
+)
 from retain.terms import TERMS
 
 
@@ -24,11 +30,17 @@ def explain_prospect(
     conn: sqlite3.Connection, config: Config, today: dt.date, ident: str
 ) -> Explanation:
     prospect = get_prospect(conn, ident)  # raises for an unknown id
-    shown = f"P{prospect['prospect_id']}"
+    shown = shown_id(int(prospect["prospect_id"]))
     capacity = config.calls.daily_capacity
-    # The whole list, as `calls` ranks it: the rank is the list's own.
-    rows = ranked_calls(conn, config, today, CallFilter(limit=None))
-    row = next((r for r in rows if r.customer_id == shown), None)
+    # The rank as `calls` gives it, counted rather than listed (ranking every
+    # customer in Python took seconds on a big book): the customers at these
+    # points or more, then the prospects due before this one.
+    due = due_prospects(conn, config, today)
+    place = next((i for i, r in enumerate(due) if r.customer_id == shown), None)
+    row = None
+    if place is not None:
+        row = due[place]
+        row.rank = customers_listed_at_least(conn, config, today, row.score) + place + 1
     lines = [
         TermLine(
             entry.name,

@@ -10,12 +10,11 @@ funnel never counts a conversation that did not happen.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from retain.contacts import DUPLICATE_MINUTES, Duplicate, Removed
+from retain.contacts import Duplicate, Removed, is_repeat
 from retain.days import day_number
 from retain.errors import RetainError
 from retain.importing.upsert import now_stamp
@@ -39,11 +38,11 @@ def prospect_duplicates(
     conn: sqlite3.Connection, idents: Sequence[str], entry: ContactEntry
 ) -> list[Duplicate]:
     """Contacts of these prospects with the entry's channel and outcome within
-    :data:`DUPLICATE_MINUTES` of its time (as :func:`retain.contacts.duplicates`;
+    :data:`retain.contacts.DUPLICATE_MINUTES` of its time (as
+    :func:`retain.contacts.duplicates`;
     ``customer_id`` holds the shown id, ``P17``)."""
     day = day_number(entry.at.date())
     assert day is not None
-    window = dt.timedelta(minutes=DUPLICATE_MINUTES)
     found: list[Duplicate] = []
     prospects = [get_prospect(conn, i) for i in idents]
     for row in prospects:  # a refusal says more than a warning about a repeat
@@ -54,11 +53,7 @@ def prospect_duplicates(
             " AND channel = ? AND outcome = ? AND at_day BETWEEN ? AND ? ORDER BY at, contact_id",
             (pid, entry.channel, entry.outcome, day - 1, day + 1),
         ).fetchall()
-        near = [
-            (cid, at)
-            for cid, at in rows
-            if abs(dt.datetime.strptime(at, "%Y-%m-%d %H:%M:%S") - entry.at) <= window
-        ]
+        near = [(cid, at) for cid, at in rows if is_repeat(at, entry)]
         if near:
             found.append(Duplicate(shown_id(pid), int(near[-1][0]), str(near[-1][1])))
     return found
@@ -122,7 +117,7 @@ def undo_prospect_contact(store: Store, ident: str, contact_id: int | None = Non
         # Not the note: the trail is append-only, and `prospect forget` must be
         # able to erase what was said about a person who is not a customer.
         kept = {name: value for name, value in contact.items() if name != "note"}
-        _audit(conn, "prospect_contact", str(contact["contact_id"]), kept, stamp)
+        _audit(conn, "prospect_contact", str(contact["contact_id"]), kept)
         conn.execute("DELETE FROM prospect_contacts WHERE contact_id = ?", (contact["contact_id"],))
         _follow_contacts(conn, pid, stamp)
         refresh_prospect_latest(conn, pid)
@@ -165,7 +160,7 @@ def _follow_contacts(conn: sqlite3.Connection, pid: int, stamp: str) -> None:
             (day, stamp, pid),
         )
         return
-    _audit(conn, "prospect_stage", f"{pid}/{last['seq']}", last, stamp)
+    _audit(conn, "prospect_stage", f"{pid}/{last['seq']}", last)
     conn.execute(
         "DELETE FROM prospect_stages WHERE prospect_id = ? AND seq = ?", (pid, last["seq"])
     )
@@ -184,14 +179,16 @@ def _follow_contacts(conn: sqlite3.Connection, pid: int, stamp: str) -> None:
     )
 
 
-def _audit(
-    conn: sqlite3.Connection, entity: str, entity_id: str, row: dict[str, Any], stamp: str
-) -> None:
-    conn.executemany(
-        "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value,"
-        " recorded_at) VALUES (NULL, ?, ?, ?, ?, NULL, ?)",
+def _audit(conn: sqlite3.Connection, entity: str, entity_id: str, row: dict[str, Any]) -> None:
+    """Every field of a removed row, as a correction of the log (kind ``log``)."""
+    from retain.officers import audit
+
+    audit(
+        conn,
+        "log",
+        entity,
         [
-            (entity, entity_id, name, None if value is None else str(value), stamp)
+            (entity_id, name, None if value is None else str(value), None)
             for name, value in row.items()
         ],
     )

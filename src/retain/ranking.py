@@ -781,6 +781,24 @@ def _prospect_rows(
     return found
 
 
+def due_prospects(conn: sqlite3.Connection, config: Config, today: dt.date) -> list[CallRow]:
+    """Every prospect due a call today, in the order the list puts them among themselves."""
+    return _prospect_rows(conn, config, today, CallFilter(limit=None))
+
+
+def customers_listed_at_least(
+    conn: sqlite3.Connection, config: Config, today: dt.date, score: int
+) -> int:
+    """How many customers today's full list has at ``score`` points or more: at
+    equal points the customers come before the prospects."""
+    sql, params = _query(config, today, CallFilter(limit=None))
+    params.update(s=score)
+    found = conn.execute(
+        sql + "SELECT COUNT(*) FROM scored WHERE score > 0 AND quiet = 0 AND score >= :s", params
+    ).fetchone()[0]
+    return int(found)
+
+
 def _ranked_customers(
     conn: sqlite3.Connection, config: Config, today: dt.date, spec: CallFilter
 ) -> list[CallRow]:
