@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
@@ -68,10 +69,11 @@ def _limited_lists_match(cli: Cli, today: str) -> None:
     book=books(),
     when=st.integers(0, 14),
     scan=st.integers(1, 4),
+    more=st.integers(1, 4),
     weights=st.one_of(st.none(), WEIGHTS),
 )
 def test_the_shortlist_gives_the_top_of_the_full_list(
-    book: Book, when: int, scan: int, weights: dict[str, float] | None
+    book: Book, when: int, scan: int, more: int, weights: dict[str, float] | None
 ) -> None:
     config = Path(os.environ["RETAIN_CONFIG"])
     if weights is None:
@@ -82,16 +84,18 @@ def test_the_shortlist_gives_the_top_of_the_full_list(
         )
     decisions = Decisions()
     # A scan of a few loans only: the second look (every loan far enough past
-    # due) is taken whenever the worst loans do not settle it.
+    # due) is taken whenever the worst loans do not settle it, among the loans
+    # the scan read beyond them when they hold every such loan, else by a scan.
     with (
         scratch() as folder,
         mock.patch.object(ranking, "WORST_LOANS", scan),
         mock.patch.object(ranking, "WORST_PER_PLACE", 0),
+        mock.patch.object(ranking, "WORST_MORE", more),
         mock.patch.object(ranking, "_worst_arrears_shortlist", decisions),
     ):
         cli = fresh(book, folder)
         _limited_lists_match(cli, day(when))
-    note(f"weights {weights}, scan {scan}, decisions {decisions.made}")
+    note(f"weights {weights}, scan {scan} × {more}, decisions {decisions.made}")
 
 
 def test_the_shortlist_decides_on_a_book_in_arrears(
@@ -118,9 +122,8 @@ def test_the_shortlist_decides_on_a_book_in_arrears(
     with (
         mock.patch.object(ranking, "WORST_LOANS", 6),
         mock.patch.object(ranking, "WORST_PER_PLACE", 0),
-        mock.patch.object(
-            ranking, "_everyone_far_past_due", wraps=ranking._everyone_far_past_due
-        ) as second_look,
+        mock.patch.object(ranking, "WORST_MORE", 1),
+        mock.patch.object(ranking, "_far_behind", wraps=ranking._far_behind) as second_look,
         mock.patch.object(ranking, "_worst_arrears_shortlist", decisions),
         mock.patch.object(ranking, "_shortlist", side_effect=AssertionError("fell back")),
     ):
@@ -131,13 +134,17 @@ def test_the_shortlist_decides_on_a_book_in_arrears(
     assert second_look.called
 
 
+@pytest.mark.parametrize("more", [1, 3, 100])
 def test_instalments_due_are_found_among_customers_beyond_the_scan(
-    cli: Cli, make_csv: Callable[..., Path]
+    cli: Cli, make_csv: Callable[..., Path], more: int
 ) -> None:
     """Customers past due by 1 to 400 days, some with an instalment due tomorrow
     on a current loan, with weights under which an instalment counts
-    for much: it lifts customers the short scan did not reach into the top 5,
-    so the shortlist looks them up by the next-due index."""
+    for much: it lifts customers the scored scan (6 loans) did not reach into
+    the top 5, so the shortlist looks their instalments up. They are beyond the
+    loans the scan read too (6, 18: a second scan finds them), or among them
+    (all 120 read): a shortlist that missed either, or that looked up only the
+    overdue loan's instalment instead of the customer's, would lose them."""
     Path(os.environ["RETAIN_CONFIG"]).write_text(
         "[weights]\noverdue = 300\ninstalment = 200\n", encoding="utf-8"
     )
@@ -159,16 +166,18 @@ def test_instalments_due_are_found_among_customers_beyond_the_scan(
     with (
         mock.patch.object(ranking, "WORST_LOANS", 6),
         mock.patch.object(ranking, "WORST_PER_PLACE", 0),
-        mock.patch.object(
-            ranking, "_instalment_due_far_past_due", wraps=ranking._instalment_due_far_past_due
-        ) as by_instalment,
+        mock.patch.object(ranking, "WORST_MORE", more),
+        mock.patch.object(ranking, "_due_soon", wraps=ranking._due_soon) as by_instalment,
         mock.patch.object(ranking, "_shortlist", side_effect=AssertionError("fell back")),
     ):
         top = json_of(cli, "calls", "--limit", "5")
     full = json_of(cli, "calls", "--limit", FULL)
     assert top == full[:5]
-    assert any(row["instalment"] > 0 for row in full[:5])
-    assert by_instalment.called
+    lifted = [row["customer_id"] for row in full[:5] if row["instalment"] > 0]
+    assert lifted
+    # looked up among the far-behind customers the exact pass did not score
+    (_, _, looked_at, _, instalment_lead), _ = by_instalment.call_args
+    assert instalment_lead is not None and set(lifted) <= set(looked_at)
 
 
 @SETTINGS

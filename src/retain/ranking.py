@@ -478,6 +478,9 @@ _BOUNDED_URGENT = frozenset({"overdue", "maturing", "follow_up", "broken_promise
 #: arrears is among them, few enough to score them at once.
 WORST_LOANS = 2000
 WORST_PER_PLACE = 20
+#: The scan reads this many times as many loans (not scored): the customers
+#: far enough behind to reach the floor are looked for among them first.
+WORST_MORE = 4
 
 
 def _overdue_points_at_most(config: Config, days: int) -> float:
@@ -501,7 +504,9 @@ def _worst_arrears_shortlist(
     bounded terms only add). Anyone else has at most the maturing term's and
     the bounded terms' most points on top of their overdue points, which grow
     with days past due: so only customers with a loan at least some days past
-    due can still reach the floor, and an index scan finds them.
+    due can still reach the floor. The scan that found the worst loans read
+    further, so it most often holds them all (else a second scan finds them);
+    their maturing loans and instalments due are looked up per customer.
     """
     urgent = {t.name for t in TERMS if t.urgent}
     if not urgent <= _BOUNDED_URGENT or not set(spec.reasons) <= urgent:
@@ -510,12 +515,17 @@ def _worst_arrears_shortlist(
         "t": day_number(today),
         "k": max(WORST_LOANS, WORST_PER_PLACE * limit),
     }
+    # More of them than set the floor, in the same scan: the customers far
+    # enough behind to reach the floor are then most often among these
+    # already, which spares a second pass over every open loan.
+    params["more"] = params["k"] * WORST_MORE
     dpd = dpd_sql("l", ":t")
-    worst = conn.execute(
+    worst_more = conn.execute(
         f"SELECT l.customer_id, COALESCE({dpd}, 0) AS dpd FROM loans l WHERE {is_open_sql('l')}"
-        " ORDER BY dpd DESC LIMIT :k",
+        " ORDER BY dpd DESC LIMIT :more",
         params,
     ).fetchall()
+    worst = worst_more[: params["k"]]
     # Follow-ups that have come and unanswered broken promises are scored
     # exactly, whatever their arrears: few customers, found by their indexes.
     following = [row[0] for row in conn.execute(_FOLLOWING_SQL, params)]
@@ -560,17 +570,33 @@ def _worst_arrears_shortlist(
         if points + rest_at[days] >= floor:
             keep.add(customer_id)
     keep.update(following)
-    scan_cut = len(worst) == params["k"]  # the scan stopped among loans this far past due
-    if with_maturing is not None and scan_cut and worst[-1][1] >= with_maturing:
-        found = _everyone_far_past_due(conn, today, lead, with_maturing, without)
-        keep.update(c for c in found if c not in seen)
+    # The far-behind customers beyond the exact pass: a loan at least
+    # ``with_maturing`` days past due and one maturing within its lead, or one
+    # ``without`` days past due; with an instalment due, the same two with its
+    # points added. None: never enough.
+    both = alone = None
     if instalment_most:
-        # With an instalment due: the same two thresholds, its points added.
-        days = _fewest_past_due(config, floor - both_most)
-        if days is not None and scan_cut and worst[-1][1] >= days:
-            alone = _fewest_past_due(config, floor - instalment_most)
-            found = _instalment_due_far_past_due(conn, today, (lead, instalment_lead), days, alone)
-            keep.update(c for c in found if c not in seen)
+        both = _fewest_past_due(config, floor - both_most)
+        alone = _fewest_past_due(config, floor - instalment_most)
+    lows = [d for d in (with_maturing, without, both, alone) if d is not None]
+    if lows:
+        behind = _far_behind(conn, params["t"], worst_more, params["more"], min(lows))
+        behind = {c: d for c, d in behind.items() if c not in seen}
+        looked_up = instalment_lead if both is not None else None
+        due = _due_soon(conn, today, list(behind), lead, looked_up)
+        for customer_id, most in behind.items():
+            maturing, instalment = due[customer_id]
+            if (
+                with_maturing is not None
+                and most >= with_maturing
+                and (maturing or (without is not None and most >= without))
+            ) or (
+                instalment
+                and both is not None
+                and most >= both
+                and (maturing or (alone is not None and most >= alone))
+            ):
+                keep.add(customer_id)
     return sorted(keep)
 
 
@@ -621,57 +647,61 @@ def _fewest_days(config: Config, points: float) -> int | None:
     return low
 
 
-def _instalment_due_far_past_due(
+def _far_behind(
+    conn: sqlite3.Connection, today_day: int, worst: list[Any], scanned: int, least: int
+) -> dict[str, int]:
+    """Customers with an open loan at least ``least`` days past due, with the most
+    days past due of those loans: from ``worst`` (the loans longest past due, a
+    scan stopped after ``scanned``) when it holds every such loan, else one scan
+    of the covering index."""
+    if len(worst) < scanned or worst[-1][1] < least:
+        rows: Iterable[Any] = (row for row in worst if row[1] >= least)
+    else:
+        dpd = dpd_sql("l", ":t")
+        rows = conn.execute(
+            f"SELECT l.customer_id, {dpd} AS dpd FROM loans l"
+            f" WHERE {is_open_sql('l')} AND {dpd} >= :least",
+            {"t": today_day, "least": least},
+        )
+    most: dict[str, int] = {}
+    for customer_id, days in rows:
+        if days > most.get(customer_id, -1):
+            most[customer_id] = days
+    return most
+
+
+def _due_soon(
     conn: sqlite3.Connection,
     today: dt.date,
-    leads: tuple[int, int],
-    maturing: int,
-    without: int | None,
-) -> list[str]:
-    """Customers with an instalment due within its lead days and an open loan at
-    least ``maturing`` days past due with a loan maturing within the maturity
-    lead, or one at least ``without`` days past due. The customers with an
-    instalment due are gathered once (the next-due index), then one scan of the
-    covering index as in :func:`_everyone_far_past_due`."""
-    lead, instalment_lead = leads
+    customer_ids: list[str],
+    lead: int,
+    instalment_lead: int | None,
+) -> dict[str, tuple[bool, bool]]:
+    """For each customer: an open loan maturing within ``lead`` days, and one with
+    an instalment due within ``instalment_lead`` days (None: not looked up).
+    Each looked up by the customer's own loans: a few customers, where the
+    customers with an instalment due are a tenth of the book."""
+    if not customer_ids:
+        return {}
     params = {
         "t": day_number(today),
         "lead": lead,
         "ilead": instalment_lead,
-        "maturing": maturing,
-        "without": without,
+        "ids": json.dumps(customer_ids),
     }
-    dpd = dpd_sql("l", ":t")
+    # (the unary + keeps the planner on the customer's loans, off the next-due
+    # index, which would read every loan with an instalment due for each)
     found = conn.execute(
-        f"SELECT DISTINCT l.customer_id FROM loans l WHERE {is_open_sql('l')}"
-        f" AND {dpd} >= :maturing AND l.customer_id IN ("
-        f"SELECT n.customer_id FROM loans n WHERE n.next_due_day BETWEEN :t AND :t + :ilead"
-        # (the unary + keeps the planner on the next-due index, off the status one)
-        f" AND n.next_due_fen > 0 AND +{is_open_sql('n')})"
-        f" AND ({dpd} >= :without OR EXISTS ("
-        f"SELECT 1 FROM loans m WHERE {is_open_sql('m')} AND m.customer_id = l.customer_id"
-        " AND m.matures_day >= :t AND m.matures_day <= :t + :lead))",
+        f"""SELECT x.value,
+            EXISTS (SELECT 1 FROM loans m WHERE {is_open_sql("m")} AND m.customer_id = x.value
+                AND m.matures_day >= :t AND m.matures_day <= :t + :lead),
+            :ilead IS NOT NULL AND EXISTS (SELECT 1 FROM loans n
+                WHERE n.customer_id = x.value AND {is_open_sql("n")}
+                AND +n.next_due_day BETWEEN :t AND :t + :ilead AND n.next_due_fen > 0)
+        FROM json_each(:ids) x""",
         params,
     )
-    return [row[0] for row in found]
-
-
-def _everyone_far_past_due(
-    conn: sqlite3.Connection, today: dt.date, lead: int, maturing: int, without: int | None
-) -> list[str]:
-    """Customers with an open loan at least ``maturing`` days past due and a loan
-    maturing within ``lead`` days, or one at least ``without`` days past due
-    (None: never enough alone). One scan of the covering index."""
-    params = {"t": day_number(today), "lead": lead, "maturing": maturing, "without": without}
-    dpd = dpd_sql("l", ":t")
-    found = conn.execute(
-        f"SELECT DISTINCT l.customer_id FROM loans l WHERE {is_open_sql('l')}"
-        f" AND {dpd} >= :maturing AND ({dpd} >= :without OR EXISTS ("
-        f"SELECT 1 FROM loans m WHERE {is_open_sql('m')} AND m.customer_id = l.customer_id"
-        " AND m.matures_day >= :t AND m.matures_day <= :t + :lead))",
-        params,
-    )
-    return [row[0] for row in found]
+    return {row[0]: (bool(row[1]), bool(row[2])) for row in found}
 
 
 def ranked_calls(
