@@ -1,9 +1,12 @@
 """``retain coverage`` counts each customer's open products in one pass.
 
 The core folds a customer's open holdings into one counter per product (a
-7-bit field of one integer each) and reads the products held from the counters
-that are not 0; a customer with 128 or more open holdings could overflow a
-counter into the next, so theirs are counted again exactly. On random books
+6-bit counter under a guard bit, 7 bits of one integer each) and reads the
+products held from the guard bits that adding 63 to every counter sets; a
+customer with 64 or more open holdings could carry a counter into its guard
+bit or the next product's, so theirs are counted again exactly. A customer's
+loans are read in customer order without their closed day: only a customer
+whose loans are all closed is asked for a close within the win-back window. On random books
 the groups and the whole gap list must be what the definitions give, worked out
 here in plain Python.
 """
@@ -16,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
@@ -105,6 +109,93 @@ def test_a_customer_with_128_open_deposits_holds_deposits_not_a_term_deposit(
     assert result.stdout.splitlines()[1:] == [
         "C3,客户3,王芳,粮油,wealth,0.00,deposit,0.6667,deposit"
     ]
+
+
+@pytest.mark.parametrize("deposits", [63, 64, 65])
+def test_a_customer_with_64_or_so_open_deposits_holds_deposits_and_nothing_else(
+    cli: Cli, make_csv: Callable[..., Path], deposits: int
+) -> None:
+    # 63 deposits fill the deposit's 6-bit counter; from 65, adding 63 carries
+    # past its guard bit into the term deposit's counter: the deposit would be
+    # lost and, were it counted, a term deposit found, unless counted again.
+    # C1 and C2 hold deposits, C3 only wealth: C3 lacks the deposit 2 of 3
+    # hold, nobody lacks a term deposit (C1 would, were it held by 2).
+    customers = make_csv(
+        "customers.csv",
+        [CUSTOMER_HEADER]
+        + [[f"C{i}", f"客户{i}", f"1381234800{i}", "", "粮油", "王芳", ""] for i in (1, 2, 3)],
+    )
+    loans = make_csv(
+        "loans.csv",
+        [LOAN_HEADER] + [[f"L{i}", f"C{i}", *LOANS["active"][0]] for i in (1, 2, 3)],
+    )
+    first = dt.date(2020, 1, 1)
+    holdings = make_csv(
+        "holdings.csv",
+        [HOLDINGS_HEADER]
+        + [["C1", "活期", "1", (first + dt.timedelta(days=i)).isoformat(), ""]
+           for i in range(deposits)]
+        + [["C2", "活期", "5", "2020-01-01", ""], ["C2", "定期", "5", "2020-01-01", ""]]
+        + [["C3", "理财", "", "2021-01-01", ""]],
+    )  # fmt: skip
+    for kind, path in (("customers", customers), ("loans", loans), ("holdings", holdings)):
+        result = cli("import", kind, str(path))
+        assert result.exit_code == 0, result.stderr
+    found = _coverage(cli)
+    total = found["groups"][0]
+    assert (total["products_1"], total["products_2"]) == (2, 1)
+    assert total["aum"] == deposits + 10
+    assert [(g["customer_id"], g["held"], g["missing"]) for g in found["gaps"]] == [
+        ("C3", "wealth", "deposit")
+    ]
+
+
+def test_a_customer_whose_loans_are_all_closed_is_good_only_with_a_recent_close(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    # Only customers with no open loan are asked for a close in the window:
+    # C1 closed recently (good), C2 long ago (not), C3 both (good), C4 closed
+    # recently but has a loan written off (not), C5 closed long ago but has a
+    # loan on the book (good), C6 closed recently and is 40 days overdue (not).
+    books = {
+        "C1": ["closed_recently"],
+        "C2": ["closed_long_ago"],
+        "C3": ["closed_long_ago", "closed_recently"],
+        "C4": ["closed_recently", "written_off"],
+        "C5": ["closed_long_ago", "active"],
+        "C6": ["closed_recently", "overdue"],
+        "C7": [],
+    }
+    customers = make_csv(
+        "customers.csv",
+        [CUSTOMER_HEADER]
+        + [[cid, f"客户{cid}", f"138123480{i + 10}", "", "粮油", "王芳", ""]
+           for i, cid in enumerate(books)],
+    )  # fmt: skip
+    loans = make_csv(
+        "loans.csv",
+        [LOAN_HEADER]
+        + [[f"L{cid}-{j}", cid, *LOANS[kind][0]]
+           for cid, kinds in books.items() for j, kind in enumerate(kinds)],
+    )  # fmt: skip
+    # Every other customer holds a deposit, so the good ones lacking it are gaps.
+    holdings = make_csv(
+        "holdings.csv",
+        [HOLDINGS_HEADER] + [[f"D{i}", "活期", "1", "2020-01-01", ""] for i in range(8)],
+    )
+    extra = make_csv(
+        "more.csv",
+        [CUSTOMER_HEADER]
+        + [[f"D{i}", f"存户{i}", f"139123480{i + 10}", "", "粮油", "王芳", ""] for i in range(8)],
+    )
+    for kind, path in (
+        ("customers", customers), ("customers", extra), ("loans", loans), ("holdings", holdings)
+    ):  # fmt: skip
+        result = cli("import", kind, str(path))
+        assert result.exit_code == 0, result.stderr
+    found = _coverage(cli)
+    assert found["groups"][0]["good"] == 3
+    assert [g["customer_id"] for g in found["gaps"]] == ["C1", "C3", "C5"]
 
 
 CUSTOMER = st.tuples(

@@ -41,26 +41,32 @@ _AUM = f"CASE WHEN h.product NOT IN ({', '.join(repr(p) for p in NOT_AUM)}) THEN
 #: The groups coverage can be shown by.
 GROUPS = ("industry", "officer", "tier")
 _TEMP_TABLES = ("cov_cust", "cov_tier", "cov_need")
-#: A product's bit in a customer's mask of open products (coverage).
-_BITS = {product: 1 << i for i, product in enumerate(PRODUCTS)}
-#: Width of a product's counter in :data:`_TALLY_SQL`: 9 products x 7 bits fit
-#: a signed 64-bit integer; a customer with fewer open holdings than
-#: ``_TALLY_CAP`` cannot overflow a counter into the next.
+#: Width of a product's lane in a customer's tally (:data:`_HELD_SQL`): a
+#: 6-bit counter of their open holdings of it under one guard bit; 9 products x
+#: 7 bits fit a signed 64-bit integer. A customer with fewer open holdings than
+#: ``_TALLY_CAP`` cannot carry a counter into its guard bit.
 _TALLY_BITS = 7
-_TALLY_CAP = 1 << _TALLY_BITS
-_TALLY = " ".join(f"WHEN {p!r} THEN {1 << (_TALLY_BITS * i)}" for i, p in enumerate(PRODUCTS))
-_FIELDS = [f"(tally >> {_TALLY_BITS * i} & {_TALLY_CAP - 1} > 0)" for i in range(len(PRODUCTS))]
+_TALLY_CAP = 1 << (_TALLY_BITS - 1)
+#: A product's bit in a customer's mask of open products (coverage): the low
+#: bit of its lane, so that the mask comes from the tally in two operations.
+_BITS = {product: 1 << (_TALLY_BITS * i) for i, product in enumerate(PRODUCTS)}
+_TALLY = " ".join(f"WHEN {p!r} THEN {bit}" for p, bit in _BITS.items())
+#: Adding 63 to every lane sets a lane's guard bit exactly when its counter is
+#: not 0 (a counter below 64 cannot carry into the next lane).
+_ADD = sum((_TALLY_CAP - 1) * bit for bit in _BITS.values())
+_GUARD = sum(_TALLY_CAP * bit for bit in _BITS.values())
 #: Per customer holding anything open: their open holdings, AUM (fen), distinct
 #: products and mask. One pass in the order of the covering index
 #: ``holdings_by_customer`` (no sort) summing a counter per product (one SUM,
-#: not a DISTINCT aggregate's sorter per customer nor a MAX per product):
-#: a product is held when its counter is not 0.
+#: not a DISTINCT aggregate's sorter per customer nor a MAX per product). The
+#: mask is the lanes' guard bits shifted down; the number of products is the
+#: mask modulo 127 (2^7 = 1 mod 127 sums the lanes, at most 9 < 127): two
+#: expressions per customer, not one per product.
 _HELD_SQL = f"""
-    SELECT customer_id, holdings, aum, {" + ".join(_FIELDS)},
-        {" + ".join(f"({field} << {i})" for i, field in enumerate(_FIELDS))}
+    SELECT customer_id, holdings, aum, mask % {(1 << _TALLY_BITS) - 1}, mask
     FROM (
         SELECT h.customer_id, COUNT(*) AS holdings, COALESCE(SUM({_AUM}), 0) AS aum,
-            SUM(CASE h.product {_TALLY} END) AS tally
+            ((SUM(CASE h.product {_TALLY} END) + {_ADD}) & {_GUARD}) >> {_TALLY_BITS - 1} AS mask
         FROM holdings h INDEXED BY holdings_by_customer WHERE {_OPEN}
         GROUP BY h.customer_id
     )"""
@@ -69,8 +75,7 @@ _EXACT_SQL = f"""
     UPDATE temp.cov_cust SET
         n = (SELECT COUNT(DISTINCT h.product) FROM holdings h
             WHERE h.customer_id = cov_cust.customer_id AND {_OPEN}),
-        mask = (SELECT SUM(DISTINCT CASE h.product
-                {" ".join(f"WHEN {p!r} THEN {bit}" for p, bit in _BITS.items())} END)
+        mask = (SELECT SUM(DISTINCT CASE h.product {_TALLY} END)
             FROM holdings h WHERE h.customer_id = cov_cust.customer_id AND {_OPEN})
     WHERE holdings >= {_TALLY_CAP}"""
 
@@ -160,20 +165,30 @@ class Coverage:
 
 
 def _good_sql(arrears_good_max: int) -> str:
-    """Customers who are good on day ``:t`` (see the module's docstring). The
-    ranking index covers every column read: a scan of it, not of the table and
-    not the customer index's hop per loan (measured at 1M loans: 0.9 s, not 7.6 s).
-    One mark per loan, its customer's best being 1: 2 bars them (written off, or
-    open beyond the first arrears class), 1 qualifies (on the book, or closed
-    within the window), 0 neither (one aggregate, not two)."""
+    """Customers who are good on day ``:t`` (see the module's docstring).
+
+    One pass over ``loans_tier_facts`` (customer first, covering every column
+    read here but the closed day), grouped in the index's order: no sort. One
+    mark per loan, its customer's best kept: 2 bars them (written off, or open
+    beyond the first arrears class), 1 qualifies (on the book), 0 neither. A
+    customer with an open loan is decided by it; only one whose loans are all
+    closed (mark 0) is asked for a close within the window, by one search of
+    ``loans_for_ranking`` (status, customer, ..., closed day), so no closed day
+    is read from the table. Measured at 1M loans: 0.31 s CPU, against 0.66 s
+    for a scan of the status-led index and a sort by customer."""
     return f"""
-        SELECT l.customer_id FROM loans l INDEXED BY loans_for_ranking
-        GROUP BY l.customer_id
-        HAVING MAX(CASE WHEN l.status = 'written_off' THEN 2
-            WHEN {is_open_sql("l")} THEN
-                (CASE WHEN {dpd_sql("l", ":t")} > {int(arrears_good_max)} THEN 2 ELSE 1 END)
-            WHEN l.status = 'closed' AND l.closed_day >= :since THEN 1
-            ELSE 0 END) = 1"""
+        SELECT g.customer_id FROM (
+            SELECT l.customer_id, MAX(CASE WHEN l.status = 'written_off' THEN 2
+                WHEN {is_open_sql("l")} THEN
+                    (CASE WHEN {dpd_sql("l", ":t")} > {int(arrears_good_max)} THEN 2 ELSE 1 END)
+                ELSE 0 END) AS mark
+            FROM loans l INDEXED BY loans_tier_facts
+            GROUP BY l.customer_id
+        ) g
+        WHERE g.mark = 1 OR (g.mark = 0 AND EXISTS (
+            SELECT 1 FROM loans r INDEXED BY loans_for_ranking
+            WHERE r.status = 'closed' AND r.customer_id = g.customer_id
+                AND r.closed_day >= :since))"""
 
 
 def coverage(
