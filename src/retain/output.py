@@ -144,7 +144,11 @@ def _row_cells(fields: Sequence[Field]) -> Callable[[Mapping[str, Any]], list[An
         for i in money:
             value = values[i]
             if value is not None:
-                values[i] = yuan(value)
+                if value >= 0:  # yuan() inline, the usual case
+                    whole, cents = divmod(value, 100)
+                    values[i] = f"{whole}.{cents:02d}"
+                else:
+                    values[i] = yuan(value)
         for i in text:
             value = values[i]
             if value.__class__ is not str or value[:1] in _FORMULA_FIRST:
