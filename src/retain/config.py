@@ -7,7 +7,6 @@ values are reported naming the key (``weights.overdue_per_day: …``).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pydantic import (
 
 from retain.errors import ConfigValueError, UsageError
 from retain.i18n import CATALOGUE, Joined, Msg, Text, Verbatim, msg, os_reason
+from retain.paths import config_path as config_path  # where it always was
 from retain.rules import GUARANTEES
 from retain.templates import PLACEHOLDERS, TemplateError, default_templates, parse_template
 
@@ -721,15 +721,6 @@ class Config(_Section):
                         known=", ".join(names),
                     )
         return self
-
-
-def config_path() -> Path:
-    raw = os.environ.get("RETAIN_CONFIG")
-    if raw:
-        return Path(raw).expanduser()
-    import click
-
-    return Path(click.get_app_dir("retain")) / "config.toml"
 
 
 @dataclass(frozen=True)

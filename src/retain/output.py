@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Literal, TextIO
 
 FORMATS = ("auto", "table", "csv", "tsv", "json", "ndjson", "ids")
@@ -110,12 +111,53 @@ def write_delimited(
 ) -> int:
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(headers or [field.name for field in fields])
+    cells = _row_cells(fields)
+    write = writer.writerow
     count = 0
-    pairs = [(field.name, field.kind) for field in fields]
     for row in rows:
-        writer.writerow([_cell_text(row[name], kind) for name, kind in pairs])
+        write(cells(row))
         count += 1
     return count
+
+
+# Every formula start is one character: a text cell needs a look at its first only.
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+_CONVERTED = ("ratio", "bool")
+
+
+def _row_cells(fields: Sequence[Field]) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """A row's cells as :func:`_cell_text` gives them, for the csv writer.
+
+    Per cell the same text, with less Python per row (a list of 100,000 rows
+    spent more time here than in SQLite): the csv writer itself writes None as
+    an empty cell and numbers and dates as ``str()`` does, so only money, text
+    that is not a plain str or begins like a formula, ratios and booleans are
+    converted here."""
+    names = [field.name for field in fields]
+    money = [i for i, field in enumerate(fields) if field.kind == "money"]
+    text = [i for i, field in enumerate(fields) if field.kind == "text"]
+    other = [(i, field.kind) for i, field in enumerate(fields) if field.kind in _CONVERTED]
+    get = itemgetter(*names) if len(names) > 1 else None
+
+    def cells(row: Mapping[str, Any]) -> list[Any]:
+        values = list(get(row)) if get is not None else [row[name] for name in names]
+        for i in money:
+            value = values[i]
+            if value is not None:
+                if value >= 0:  # yuan() inline, the usual case
+                    whole, cents = divmod(value, 100)
+                    values[i] = f"{whole}.{cents:02d}"
+                else:
+                    values[i] = yuan(value)
+        for i in text:
+            value = values[i]
+            if value.__class__ is not str or value[:1] in _FORMULA_FIRST:
+                values[i] = _cell_text(value, "text")
+        for i, kind in other:
+            values[i] = _cell_text(values[i], kind)
+        return values
+
+    return cells
 
 
 def _json_value(value: Any, kind: Kind) -> str:

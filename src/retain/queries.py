@@ -9,6 +9,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from retain.days import day_number, from_day_number
@@ -61,25 +62,24 @@ def due_loans(
     where = [is_open_sql("l"), "l.matures_day >= ?", "l.matures_day <= ?"]
     params: list[Any] = [day_number(today), day_number(end)]
     _filter(spec, where, params)
+    # days_left from the day numbers (matures_day is matures_on's, set together):
+    # one subtraction in SQLite instead of parsing a date per row in Python.
     sql = (
         "SELECT l.loan_id, l.customer_id, c.name, c.phone, c.officer, c.industry,"
         " l.guarantee, l.status, l.principal_fen AS principal, l.balance_fen AS balance,"
-        " l.disbursed_on, l.matures_on"
+        " l.disbursed_on, l.matures_on, l.matures_day - ? AS days_left"
         " FROM loans l JOIN customers c ON c.customer_id = l.customer_id"
         f" WHERE {' AND '.join(where)} ORDER BY {DUE_SORTS[spec.sort]}"
     )
+    params.insert(0, day_number(today))
     if spec.limit is not None:
         sql += " LIMIT ?"
         params.append(spec.limit)
-    ordinal = today.toordinal()
-    fromiso = dt.date.fromisoformat
     cursor = conn.execute(sql, params)
     cursor.row_factory = None  # plain tuples: the fastest path for big lists
     names = [d[0] for d in cursor.description]
-    for values in cursor:
-        row = dict(zip(names, values, strict=True))
-        row["days_left"] = fromiso(row["matures_on"]).toordinal() - ordinal
-        yield row
+    # Each row a dict built in C (map, zip), not in a Python loop.
+    yield from map(dict, map(zip, repeat(names), cursor))
 
 
 INSTALMENT_SORTS = {

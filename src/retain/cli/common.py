@@ -87,14 +87,13 @@ class State:
         Opening it to read the book (``stale="warn"``, the default) looks at how
         old the loan data is: one warning line on stderr when it is stale; with
         ``stale="refuse"`` stale data is an error instead (nothing is done)."""
-        from retain.config import load_config
         from retain.store import Holder, Store
 
         store = Store(
             self.db_path,
             create=create,
             write=create or writer is not None,
-            busy_timeout_s=load_config().store.busy_timeout_s,
+            busy_timeout_s=busy_timeout_s(),
             holder=Holder(writer or "", file),
         )
         if create or stale == "ignore":
@@ -127,6 +126,20 @@ class State:
             # "Warning: " in every language, like "Error: ", for scripts to look for.
             sys.stderr.write(f"Warning: {t('stale.warning', self.lang, day=day, age=age)}\n")
             sys.stderr.flush()
+
+
+def busy_timeout_s() -> float:
+    """store.busy_timeout_s. Without a config file that is its default, known
+    without building the config: its models, default tiers and seasons cost a
+    read command a sixth of its start-up (an invalid file is still reported)."""
+    from retain.paths import config_missing, config_path
+    from retain.store import DEFAULT_BUSY_TIMEOUT_S
+
+    if config_missing(config_path()):
+        return DEFAULT_BUSY_TIMEOUT_S
+    from retain.config import load_config
+
+    return load_config().store.busy_timeout_s
 
 
 def age_text(days: int) -> Text:

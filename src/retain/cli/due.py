@@ -120,20 +120,12 @@ def due(
     output: OutputOption = None,
     force: ForceOption = False,
 ) -> None:
-    from retain.errors import UsageError
-    from retain.importing.normalise import Invalid, norm_guarantee, norm_money
     from retain.queries import DueFilter, due_instalments, due_loans
 
     st = state(ctx)
     check_output(output, force)
-    try:
-        wanted_guarantee = norm_guarantee(guarantee) if guarantee else None
-    except Invalid as exc:
-        raise UsageError(key="option", option="--guarantee", reason=exc.message) from None
-    try:
-        min_fen = norm_money(min_amount, allow_zero=True) if min_amount else None
-    except Invalid as exc:
-        raise UsageError(key="option", option="--min-amount", reason=exc.message) from None
+    wanted_guarantee = _guarantee(guarantee)
+    min_fen = _min_fen(min_amount)
     out_format = "file" if output is not None else resolve_format(fmt)
     table_limit = limit or TABLE_DEFAULT_LIMIT
     spec = DueFilter(
@@ -164,6 +156,37 @@ def due(
                     force=force,
                     data_as_of=st.data_as_of,
                 )
+
+
+def _guarantee(value: str | None) -> str | None:
+    """--guarantee's code. The importer's normalisers are imported only when an
+    option needs them: they weigh on every plain ``due``."""
+    if not value:
+        return None
+    from retain.importing.normalise import Invalid, norm_guarantee
+
+    try:
+        return norm_guarantee(value)
+    except Invalid as exc:
+        raise _bad("--guarantee", exc) from None
+
+
+def _min_fen(value: str | None) -> int | None:
+    """--min-amount in fen."""
+    if not value:
+        return None
+    from retain.importing.normalise import Invalid, norm_money
+
+    try:
+        return norm_money(value, allow_zero=True)
+    except Invalid as exc:
+        raise _bad("--min-amount", exc) from None
+
+
+def _bad(option: str, exc: Any) -> Exception:
+    from retain.errors import UsageError
+
+    return UsageError(key="option", option=option, reason=exc.message)
 
 
 def _render_table(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
+from itertools import repeat
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -187,7 +188,7 @@ def emit_masked(
 
     fields = [Field(name, kind) for name, kind in field_specs]  # type: ignore[arg-type]
     if not reveal:
-        rows = (_with_masked_phone(row, mask_phone) for row in rows)
+        rows = map(_with_masked_phone, rows, repeat(mask_phone))
     emit(rows, fields, fmt, output, lang, force=force, data_as_of=data_as_of)
 
 
