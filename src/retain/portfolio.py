@@ -17,6 +17,7 @@ million loans each answer is a handful of statements, never a loop over loans.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from bisect import bisect_left
 from collections import defaultdict
@@ -495,6 +496,12 @@ def _bucket_sql(column: str, count: int) -> str:
 
 
 _INF = 1 << 40  # the end of a loan still open
+_KINDS = ("start", "end", "new", "back", "closer", "repeat")
+
+
+def _ended_order(loan: tuple[str, int, int | None, int, int | None]) -> tuple[int, bool, int, int]:
+    """SQL's order of a customer's loans: disbursement, then end (NULL first), then rowid."""
+    return (loan[1], loan[2] is not None, loan[2] or 0, loan[3])
 
 
 def _borrower_events(
@@ -512,52 +519,75 @@ def _borrower_events(
     rowid); a loan starts a spell when it is disbursed after every earlier
     loan ended. An open loan never ends, so nothing after a customer's first
     open loan starts or ends a spell: only the closed and written-off loans
-    (a fifth of a big book) are read one by one, and of the open ones just
-    the first two disbursement days of each customer (one seek each), which
-    is all the first loan, the second loan and the spells need."""
+    (a fifth of a big book) are read one by one, and of the open ones the
+    first disbursement day of each customer (one grouped pass over
+    ``loans_by_customer_day``). The second open loan matters only to a closer
+    whose first open loan came before every ended one (it may then be the
+    customer's second loan): those few customers get one seek each."""
     last = bounds[-1]
     size = len(bounds) + 1
     open_list = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
     ended_list = ", ".join(f"'{s}'" for s in STATUSES if s not in OPEN_STATUSES)
-    ended: dict[str, list[tuple[int, int | None, int, int | None]]] = defaultdict(list)
-    for cid, a, zz, lid, cz in conn.execute(
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: 400,000 rows on a big book
+    first_open: dict[str, int] = dict(
+        cursor.execute(
+            f"""SELECT l.customer_id, MIN(l.disbursed_day)
+FROM loans l INDEXED BY loans_by_customer_day
+WHERE l.status IN ({open_list}) AND l.disbursed_day <= :last
+GROUP BY l.customer_id""",
+            {"last": last},
+        )
+    )
+    ended: dict[str, list[tuple[str, int, int | None, int, int | None]]] = {}
+    for loan in cursor.execute(
         f"""SELECT l.customer_id, l.disbursed_day, COALESCE(l.closed_day, l.matures_day), l.rowid,
     CASE WHEN l.status = 'closed' THEN l.closed_day END
 FROM loans l
 WHERE l.status IN ({ended_list}) AND l.disbursed_day <= :last""",
         {"last": last},
     ):
-        ended[cid].append((a, zz, lid, cz))
-    first_open = f"""(SELECT l.disbursed_day FROM loans l INDEXED BY loans_by_customer_day
-        WHERE l.customer_id = c.customer_id AND l.disbursed_day <= :last
-          AND l.status IN ({open_list})
-        ORDER BY l.disbursed_day LIMIT 1 OFFSET {{}})"""
-    people = conn.execute(
-        f"""SELECT c.customer_id, {"c.officer" if by_officer else "NULL"},
-    {first_open.format(0)}, {first_open.format(1)}
-FROM customers c""",
-        {"last": last},
+        loans = ended.get(loan[0])
+        if loans is None:
+            ended[loan[0]] = [loan]
+        else:
+            loans.append(loan)
+    officer_of: dict[str, str | None] = (
+        dict(cursor.execute("SELECT customer_id, officer FROM customers")) if by_officer else {}
     )
+
     tables: dict[str | None, dict[str, list[int]]] = {}
-    kinds = ("start", "end", "new", "back", "closer", "repeat")
-    for cid, officer, open1, open2 in people:
-        loans = ended.get(cid)
-        if loans is None and open1 is None:
-            continue
+
+    def table_of(officer: str | None) -> dict[str, list[int]]:
         table = tables.get(officer)
         if table is None:
-            table = tables[officer] = {kind: [0] * size for kind in kinds}
+            table = tables[officer] = {kind: [0] * size for kind in _KINDS}
+        return table
+
+    # Only open loans: one spell from the first, never ended, never closed.
+    only_open: dict[str | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for cid, open1 in first_open.items():
+        if cid not in ended:
+            only_open[officer_of.get(cid)][open1] += 1
+    for officer, days in only_open.items():
+        table = table_of(officer)
+        starts, new = table["start"], table["new"]
+        for day, count in days.items():
+            k = bisect_left(bounds, day)
+            starts[k] += count
+            new[k] += count
+
+    # Closers whose second loan may be their second open one: (officer, first close, E0).
+    pending: dict[str, tuple[str | None, int, int]] = {}
+    for cid, loans in ended.items():
+        officer = officer_of.get(cid)
+        table = table_of(officer)
         starts, ends, new, back = table["start"], table["end"], table["new"], table["back"]
-        if loans is None:
-            # Only open loans: one spell from the first, never ended, never closed.
-            k = bisect_left(bounds, open1)
-            starts[k] += 1
-            new[k] += 1
-            continue
-        # SQL's order: NULL ends first (a maturity is never NULL in practice).
-        loans.sort(key=lambda x: (x[0], x[1] is not None, x[1] or 0, x[2]))
+        open1 = first_open.get(cid)
+        if len(loans) > 1:
+            loans.sort(key=_ended_order)
         reach: int | None = None  # the latest end of the loans so far
-        for a, zz, _, _ in loans:
+        for _, a, zz, _, _ in loans:
             if open1 is not None and a > open1:
                 break
             if reach is None:
@@ -583,14 +613,36 @@ FROM customers c""",
                 ends[bisect_left(bounds, reach)] += 1
         elif reach is not None and reach < _INF:
             ends[bisect_left(bounds, reach)] += 1
-        closes = [cz for _, _, _, cz in loans if cz is not None]
-        if not closes:
+        first_close: int | None = None
+        for loan in loans:
+            cz = loan[4]
+            if cz is not None and (first_close is None or cz < first_close):
+                first_close = cz
+        if first_close is None:
             continue
-        first_close = min(closes)
         table["closer"][bisect_left(bounds, first_close)] += 1
-        days = sorted([a for a, _, _, _ in loans] + [d for d in (open1, open2) if d is not None])
-        if len(days) > 1:
-            table["repeat"][bisect_left(bounds, max(first_close, days[1]))] += 1
+        # The customer's second loan: the second smallest disbursement day.
+        e0 = loans[0][1]
+        if open1 is None:
+            second = loans[1][1] if len(loans) > 1 else None
+        elif open1 >= e0:
+            second = min(open1, loans[1][1]) if len(loans) > 1 else open1
+        else:
+            pending[cid] = (officer, first_close, e0)
+            continue
+        if second is not None:
+            table["repeat"][bisect_left(bounds, max(first_close, second))] += 1
+    if pending:
+        for cid, open2 in cursor.execute(
+            f"""SELECT j.value, (SELECT l.disbursed_day FROM loans l INDEXED BY loans_by_customer_day
+        WHERE l.customer_id = j.value AND l.disbursed_day <= :last AND l.status IN ({open_list})
+        ORDER BY l.disbursed_day LIMIT 1 OFFSET 1)
+FROM json_each(:ids) j""",
+            {"last": last, "ids": json.dumps(list(pending), ensure_ascii=False)},
+        ):
+            officer, first_close, e0 = pending[cid]
+            second = e0 if open2 is None else min(e0, open2)
+            tables[officer]["repeat"][bisect_left(bounds, max(first_close, second))] += 1
     return tables
 
 
