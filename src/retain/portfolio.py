@@ -559,6 +559,15 @@ FROM customers c""",
     ).fetchall()
 
     tables: dict[str | None, dict[str, list[int]]] = {}
+    # Each officer's counters, in the order of _KINDS.
+    counters: dict[str | None, tuple[list[int], ...]] = {}
+
+    def counters_of(officer: str | None) -> tuple[list[int], ...]:
+        lists = tuple([0] * size for _ in _KINDS)
+        tables[officer] = dict(zip(_KINDS, lists, strict=True))
+        counters[officer] = lists
+        return lists
+
     # Customers with open loans only: one spell from the first, never ended or closed.
     only_open: dict[str | None, Counter[int]] = defaultdict(Counter)
     # Closers whose second loan may be their second open one: (officer, first close, E0).
@@ -569,10 +578,8 @@ FROM customers c""",
             if open1 is not None:
                 only_open[officer][open1] += 1
             continue
-        table = tables.get(officer)
-        if table is None:
-            table = tables[officer] = {kind: [0] * size for kind in _KINDS}
-        starts, ends = table["start"], table["end"]
+        lists = counters.get(officer) or counters_of(officer)
+        starts, ends, new, back, closer, repeat = lists
         reach: int | None = None  # the latest end of the loans so far
         for _, a, zz, _ in loans:
             if open1 is not None and a > open1:
@@ -580,31 +587,37 @@ FROM customers c""",
             if reach is None:
                 k = bisect_left(bounds, a)
                 starts[k] += 1
-                table["new"][k] += 1
+                new[k] += 1
             elif a > reach:
                 k = bisect_left(bounds, a)
                 starts[k] += 1
-                table["back"][k] += 1
+                back[k] += 1
                 ends[bisect_left(bounds, reach)] += 1
             if zz is not None and (reach is None or zz > reach):
                 reach = zz
         if open1 is not None:
             # The first open loan comes after every ended loan disbursed the same day.
-            k = bisect_left(bounds, open1)
             if reach is None:
+                k = bisect_left(bounds, open1)
                 starts[k] += 1
-                table["new"][k] += 1
+                new[k] += 1
             elif open1 > reach:
+                k = bisect_left(bounds, open1)
                 starts[k] += 1
-                table["back"][k] += 1
+                back[k] += 1
                 ends[bisect_left(bounds, reach)] += 1
         elif reach is not None and reach < _INF:
             ends[bisect_left(bounds, reach)] += 1
-        closes = [cz for _, _, _, cz in loans if cz is not None]
-        if not closes:
-            continue
-        first_close = min(closes)
-        table["closer"][bisect_left(bounds, first_close)] += 1
+        if len(loans) == 1:
+            first_close = loans[0][3]
+            if first_close is None:
+                continue
+        else:
+            closes = [cz for _, _, _, cz in loans if cz is not None]
+            if not closes:
+                continue
+            first_close = min(closes)
+        closer[bisect_left(bounds, first_close)] += 1
         # The customer's second loan: the second smallest disbursement day.
         e0 = loans[0][1]
         if open1 is None:
@@ -617,12 +630,9 @@ FROM customers c""",
             pending[cid] = (officer, first_close, e0)
             continue
         if second is not None:
-            table["repeat"][bisect_left(bounds, max(first_close, second))] += 1
+            repeat[bisect_left(bounds, max(first_close, second))] += 1
     for officer, days in only_open.items():
-        table = tables.get(officer)
-        if table is None:
-            table = tables[officer] = {kind: [0] * size for kind in _KINDS}
-        starts, new = table["start"], table["new"]
+        starts, _, new, *_ = counters.get(officer) or counters_of(officer)
         for day, count in days.items():
             k = bisect_left(bounds, day)
             starts[k] += count
