@@ -852,6 +852,34 @@ def test_config_lender_and_custom_template(examples: Cli, tmp_path: Path) -> Non
     assert "maturing" in reasons and len(reasons) > 1
 
 
+def test_a_customer_text_naming_a_loan_gets_it_whatever_the_reason(
+    examples: Cli, tmp_path: Path
+) -> None:
+    """A customer export looks up only the loans its texts name (the default
+    overdue text names none); a text that names one gets the officer's loan."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[export.templates.customer.zh]\n"
+        'overdue = "{name}|{loan_id}|{amount}|{balance}|{matures_on}"\n',
+        encoding="utf-8",
+    )
+    env = {"RETAIN_CONFIG": str(config)}
+    args = ("--days", "7")
+    rows = json_rows(examples, *args, "--audience", "customer", lang="zh", env=env)
+    officer_rows = {r["reminder_id"]: r for r in json_rows(examples, *args, lang="zh", env=env)}
+    loans = {r["loan_id"]: r for r in store_rows(examples, "SELECT * FROM loans")}
+    overdue = [r for r in rows if officer_rows[r["reminder_id"]]["reason"] == "overdue"]
+    assert overdue
+    for row in overdue:
+        full = officer_rows[row["reminder_id"]]
+        loan = loans[full["loan_id"]]
+        balance = loan["balance_fen"] if loan["balance_fen"] is not None else loan["principal_fen"]
+        assert row["message"] == (
+            f"{row['name']}|{full['loan_id']}|{loan['principal_fen'] / 100:,.2f}"
+            f"|{balance / 100:,.2f}|{full['matures_on']}"
+        )
+
+
 def test_named_template_set(examples: Cli, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(

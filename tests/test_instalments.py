@@ -263,6 +263,23 @@ def test_an_officer_reminder_carries_the_instalment(book: Cli) -> None:
     assert row["message"] == OFFICER_TEXT
 
 
+def test_each_instalment_of_a_window_is_found_as_its_lead_window_opens(
+    customers: Cli, make_csv: Callable[..., Path]
+) -> None:
+    """The days after the first find the instalments due in the window through
+    the next-due index, up to those whose lead window opens on its last day: one
+    due two days past a 7-day window is reminded on its 6th day, with its loan."""
+    late = ["L3", "C1", "24000", "2026-10-09", "2027-10-09", "信用", "正常", day(9), "2000", "2"]
+    soon = [*INSTALMENT[:7], day(5), "3000", "3"]
+    assert customers("import", "loans", str(loans_file(make_csv, [soon, late]))).exit_code == 0
+    rows = reminders(customers, "--days", "7", "--kinds", "instalment")
+    assert [(r["date"], r["loan_id"], r["period"], r["due_on"]) for r in rows] == [
+        (day(2), "L1", 3, day(5)),
+        (day(6), "L3", 2, day(9)),
+    ]
+    assert reminders(customers, "--days", "5", "--kinds", "instalment")[-1]["loan_id"] == "L1"
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json", "ndjson", "xlsx", "ics"])
 def test_every_format_carries_the_instalment_text(book: Cli, tmp_path: Path, fmt: str) -> None:
     for audience, text in (("officer", OFFICER_TEXT), ("customer", CUSTOMER_TEXT)):

@@ -97,6 +97,38 @@ def template_for(config: Config, name: str, lang: str, reason: str, audience: st
     raise UsageError(key="template.no_text", name=repr(name), language=lang, reason=reason)
 
 
+#: The placeholders that read the loan a reminder quotes (its instalment's too).
+LOAN_PLACEHOLDERS = frozenset(
+    {"loan_id", "amount", "balance", "matures_on", "period", "amount_due", "due_on"}
+)
+
+
+def quoted_loans(
+    config: Config, template: str, audience: str, reasons: Sequence[str]
+) -> frozenset[str] | None:
+    """The kinds of loan (``Term.loan``) an export's rows read, for
+    ``reminders.upcoming(quote=...)``: every kind (None) for the officer, whose
+    rows show the loan; for a customer, whose rows show only the message, the
+    kinds of the reasons whose text names a loan's fact (a season's own
+    messages included). The template set is checked as :func:`reminder_rows`
+    checks it."""
+    if audience != "customer":
+        return None
+    from retain.terms import term
+
+    lang = config.export.customer_lang
+    kinds: set[str] = set()
+    for reason in reasons:
+        if not config.export.may_text(reason):
+            continue
+        texts = [template_for(config, template, lang, reason, audience)]
+        if reason == "season":
+            texts += [s.message_zh if lang == "zh" else s.message_en for s in config.seasons]
+        if any(placeholders(text) & LOAN_PLACEHOLDERS for text in texts if text):
+            kinds.add(term(reason).loan)
+    return frozenset(kinds)
+
+
 def _days(count: int | None, lang: str) -> str:
     """A count of days with its unit: "1 day", "27 days", "27天"."""
     if count is None:
@@ -217,7 +249,19 @@ def _rendered(
                 allowed = textable[reason] = config.export.may_text(reason)
             if not allowed:
                 continue  # never sent to a customer, whatever the template set says
-        row = reminder.as_row()
+        if customer:
+            # Only what the customer's fields and the ledger read: a row per
+            # text of the window, so not the officer's sixteen columns.
+            row = {
+                "reminder_id": reminder.reminder_id,
+                "date": reminder.date.isoformat(),
+                "reason": reason,
+                "customer_id": reminder.customer_id,
+                "name": reminder.name,
+                "phone": reminder.phone,
+            }
+        else:
+            row = reminder.as_row()
         text = _own_season_text(reminder, config, lang, audience) if reason == "season" else ""
         if not text:
             text = chosen.get(reason, "")

@@ -127,6 +127,8 @@ def _query(
     urgent_loans = ""
     # Instalments are read exactly in every pass (an urgent term): the id filter only.
     instalment_filter = one
+    instalment_loans = ""
+    instalment_days = "l.next_due_day >= :t AND l.next_due_day <= :t + :r_instalment_lead_days"
     # Today: one day for everyone, or each pair's day (``wk``, the pairs).
     t = ":t"
     day_of, loans_l, by_day, o_day, m_day, r_day, e_day, i_day = (
@@ -151,6 +153,21 @@ def _query(
         o_day, m_day, r_day, e_day, i_day = (f" AND {a}.day = wk.day" for a in "omrei")
         wb_since = "wk.wb_since"
         closed_filter = f"AND l.customer_id IN (SELECT customer_id FROM {pairs_from})"
+        # The instalments falling due in the window, through the next-due
+        # index, each matched with its customer's pairs whose lead window holds
+        # it: not every pair's loans read from the table again (at most one
+        # instalment per loan is next due, and only scheduled loans have one).
+        instalment_loans = (
+            f"loans l CROSS JOIN {wk} ON wk.customer_id = l.customer_id"
+            " AND wk.day BETWEEN l.next_due_day - :r_instalment_lead_days AND l.next_due_day"
+        )
+        instalment_days = (
+            "l.next_due_day > :t AND l.next_due_day <= "
+            + (":until_day" if until is not None else f"(SELECT MAX(day) FROM {pairs_from})")
+            + " + :r_instalment_lead_days"
+        )
+        if until is not None:
+            params["until_day"] = day_number(until)
     if urgent_only:
         # Win-back and recovery are bounded, not computed, in this pass.
         closed_filter = one + " AND 0 = 1"
@@ -191,15 +208,24 @@ def _query(
     keeps_off_quiet = "".join(f" AND {t.name} = 0" for t in TERMS if t.keeps_off_quiet)
     # Facts only bounded terms read: the urgent pass, whose bounded terms are 0,
     # does without them. A fact an urgent term reads goes beside dpd instead.
-    bounded_facts = f"""
-        MAX(CASE WHEN {t} >= l.disbursed_day + :r_post_loan_first_days
+    bounded = {
+        "check_day": f"""MAX(CASE WHEN {t} >= l.disbursed_day + :r_post_loan_first_days
             AND (l.first_seen_day IS NULL
                 OR l.first_seen_day - l.disbursed_day <= :r_post_loan_every_days
                 OR {last_check} > l.first_seen_day)
-            THEN {last_check} END) AS check_day,
-        MAX(CASE WHEN l.first_seen_day - l.disbursed_day > :r_post_loan_every_days
-            THEN l.first_seen_day END) AS checks_after,
-        MIN(CASE WHEN l.guarantee IN ({secured_marks}) THEN l.disbursed_day END) AS secured_since"""
+            THEN {last_check} END)""",
+        "checks_after": """MAX(CASE WHEN l.first_seen_day - l.disbursed_day
+            > :r_post_loan_every_days THEN l.first_seen_day END)""",
+        "secured_since": f"""MIN(CASE WHEN l.guarantee IN ({secured_marks})
+            THEN l.disbursed_day END)""",
+    }
+    unread = _unread_facts(only_terms)
+    # A reminder pass reads a few columns of each row: computed where read
+    # rather than every column copied into two tables first.
+    inline = "NOT MATERIALIZED " if only_terms is not None else ""
+    bounded_facts = ",\n        ".join(
+        f"{'NULL' if name in unread else expr} AS {name}" for name, expr in bounded.items()
+    )
     # The cross_sell term's product and the day its contact fell due (a good
     # customer's last contact + the rhythm, else their first loan's disbursement).
     cross_sell_facts = f"""CASE WHEN {GOOD_SQL} THEN
@@ -207,6 +233,8 @@ def _query(
         CASE WHEN {GOOD_SQL} THEN COALESCE(c.last_contact_day + :w_cross_sell_every_days,
             (SELECT MIN(s.disbursed_day) FROM loans s WHERE s.customer_id = c.customer_id))
             END AS cross_sell_since"""
+    if "cross_sell" in unread:
+        cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
     if urgent_only:
         bounded_facts = "NULL AS check_day, NULL AS checks_after, NULL AS secured_since"
         cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
@@ -255,6 +283,7 @@ collateral AS (
         FROM {loans_l}
         WHERE {is_open_sql("l")} AND ({in_window("l.collateral_insurance_day")}
             OR {in_window("l.collateral_certificate_day")}) {one}
+            {"AND 0" if "collateral" in unread else ""}
         GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
     )
 ),
@@ -263,9 +292,8 @@ instalments AS (
     -- included, through the next-due index (the unary + keeps the planner off
     -- the status index: most loans are open, few have an instalment due).
     SELECT l.customer_id, {day_of}MIN(l.next_due_day) AS instalment_day
-    FROM {loans_l}
-    WHERE +{is_open_sql("l")} AND l.next_due_day >= {t}
-        AND l.next_due_day <= {t} + :r_instalment_lead_days AND l.next_due_fen > 0
+    FROM {instalment_loans or loans_l}
+    WHERE +{is_open_sql("l")} AND {instalment_days} AND l.next_due_fen > 0
         {instalment_filter}
     GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
@@ -284,7 +312,7 @@ recently_closed AS (
     WHERE l.status = 'closed' AND l.closed_day >= {wb_since} {one if wk else closed_filter}
     GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
 ),
-candidates AS (
+candidates AS {inline}(
     SELECT c.customer_id, c.name, c.phone, c.officer, c.last_contact_at, c.last_channel,
         c.last_outcome, c.last_contact_day, c.next_on, c.next_day, c.dpd_at_contact,
         c.failed_attempts, c.last_attempt_at, c.phone_unusable_since, c.declined_day,
@@ -302,7 +330,8 @@ candidates AS (
         w.written_off_day, c.broken_promise_day, c.broken_promise_due_day, c.broken_promise_fen,
         -- Only where it is named (the action), and the only fact needing a
         -- guarantor: read per customer past the threshold.
-        CASE WHEN o.dpd > 0 AND o.dpd >= :r_guarantor_after_days THEN (
+        CASE WHEN {"0" if "guarantor" in unread else "1"} AND o.dpd > 0
+            AND o.dpd >= :r_guarantor_after_days THEN (
             SELECT g.name || :sep || COALESCE(g.relation, '') || :sep || COALESCE(g.phone, '')
             FROM loans s JOIN guarantors g ON g.loan_id = s.loan_id
             WHERE s.customer_id = c.customer_id AND {is_open_sql("s")}
@@ -316,12 +345,14 @@ candidates AS (
         i.instalment_day, ti.tier, ti.every AS tier_every,
         -- What is due that day, of the lowest loan id due then: looked up only
         -- where the column is read (the list's rows, not its first pass).
-        CASE WHEN i.instalment_day IS NOT NULL THEN (
+        CASE WHEN {"0" if "instalment_fen" in unread else "1"} AND i.instalment_day IS NOT NULL
+        THEN (
             SELECT s.next_due_fen FROM loans s WHERE s.customer_id = c.customer_id
                 AND {is_open_sql("s")} AND s.next_due_day = i.instalment_day
                 AND s.next_due_fen > 0 ORDER BY s.loan_id LIMIT 1
         ) END AS instalment_fen,
-        CASE WHEN i.instalment_day IS NOT NULL THEN (
+        CASE WHEN {"0" if "instalment_period" in unread else "1"}
+            AND i.instalment_day IS NOT NULL THEN (
             SELECT s.next_due_period FROM loans s WHERE s.customer_id = c.customer_id
                 AND {is_open_sql("s")} AND s.next_due_day = i.instalment_day
                 AND s.next_due_fen > 0 ORDER BY s.loan_id LIMIT 1
@@ -344,7 +375,7 @@ candidates AS (
         OR i.customer_id IS NOT NULL OR c.next_day <= {t} OR ti.every IS NOT NULL
         {"" if season_code == "NULL" else f"OR {season_code} IS NOT NULL"}) {one_c}
 ),
-scored AS (
+scored AS {inline}(
     SELECT *, {total} AS score,
         CASE WHEN last_contact_day IS NOT NULL AND today_day - last_contact_day < :r_quiet_days
             {keeps_off_quiet} AND class_rank <= class_rank_at_contact THEN 1 ELSE 0 END AS quiet
@@ -352,6 +383,39 @@ scored AS (
 )
 """
     return sql, params
+
+
+#: Facts of the scoring query that only some terms' SQL reads (or none: the
+#: guarantor and the instalment's amount and period are for the list's texts),
+#: with the names that read them (regular expressions, matched as words).
+_FACT_READERS: dict[str, tuple[str, ...]] = {
+    "check_day": ("check_day",),
+    "checks_after": ("checks_after",),
+    "secured_since": ("secured_since",),
+    "cross_sell": ("cross_sell_product", "cross_sell_since"),
+    "collateral": (r"e\.code", "collateral_day", "collateral_kind"),
+    "guarantor": ("guarantor",),
+    "instalment_fen": ("instalment_fen",),
+    "instalment_period": ("instalment_period",),
+}
+
+
+def _unread_facts(only_terms: Collection[str] | None) -> frozenset[str]:
+    """The facts (``_FACT_READERS``) that no scored term's points or episode read,
+    when only some terms are scored (a reminder export): left NULL, not computed
+    for every row. Read from the terms' own SQL, so a new term is covered."""
+    if only_terms is None:
+        return frozenset()
+    text = "\n".join(
+        f"{entry.points_sql}\n{entry.episode_sql}"
+        for entry in TERMS
+        if entry.name in only_terms or entry.keeps_off_quiet
+    )
+    return frozenset(
+        fact
+        for fact, names in _FACT_READERS.items()
+        if not any(re.search(rf"\b{name}\b", text) for name in names)
+    )
 
 
 def _tiered(
@@ -898,7 +962,9 @@ def listed_sql(
     customer off the quiet days), the others 0: the same rows are listed, since
     a row is listed only if one of its reasons has points and no term's points
     are below 0 (the weights are not), but ``score`` is then not the call
-    list's, so ``columns`` may read only those reasons' points."""
+    list's, so ``columns`` may read only those reasons' points and episodes
+    and the customer's own facts: a fact no scored term's SQL names is NULL
+    (:func:`_unread_facts`)."""
     wanted = [name for name in spec.reasons if name in TERM_NAMES]
     sql, params = _query(
         config,

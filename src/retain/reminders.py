@@ -116,10 +116,16 @@ def upcoming(
     kinds: tuple[str, ...] = KINDS,
     officer: str | None = None,
     group_id: int | None = None,
+    quote: Collection[str] | None = None,
 ) -> Generator[Reminder, None, None]:
     """Reminders due from today to today + days, soonest first: by date, then
     reason (registry order), then customer id. A generator: rows come out in
-    batches, so a caller can write them as they come."""
+    batches, so a caller can write them as they come.
+
+    ``quote``: the kinds of loan (``Term.loan``: maturing, main, instalment)
+    whose facts the caller reads; a reminder whose reason quotes another kind
+    carries no loan (None: every kind). A customer SMS reads a loan only where
+    its text names one."""
     wanted = tuple(k for k in kinds if k in TERM_NAMES)
     if not wanted:
         return
@@ -161,7 +167,7 @@ def upcoming(
             )
             until = from_day_number(first + days)
             _collect(conn, found, config, today, spec, pairs_from=woken, until=until)
-        yield from _found(conn, found, today)
+        yield from _found(conn, found, today, QUOTED if quote is None else frozenset(quote))
     finally:
         # Also when abandoned half-way; by then the store may be closed.
         with contextlib.suppress(sqlite3.ProgrammingError):
@@ -221,13 +227,16 @@ def _collect(
     )
 
 
-def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Reminder]:
+def _found(
+    conn: sqlite3.Connection, table: str, today: dt.date, quote: frozenset[str]
+) -> Iterator[Reminder]:
     """The reminders found, in order, with the loans they quote, a batch at a time.
 
     The quoted loans depend only on the customer and ``today``: they are picked
-    once per customer, in SQL (:func:`_quoted_loans`), not once per batch."""
+    once per customer, in SQL (:func:`_quoted_loans`), not once per batch, and
+    only for the customers with a reminder quoting a kind in ``quote``."""
     details = f"temp.retain_quoted_{next(_tables)}"
-    _quoted_loans(conn, table, details, today)
+    _quoted_loans(conn, table, details, today, quote)
     loan_columns = "loan_id, principal_fen, balance_fen, matures_on"
     cursor = conn.execute(
         "SELECT f.customer_id, f.reason_order, f.episode, f.day, f.name, f.phone, f.officer,"
@@ -238,11 +247,11 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
         + ", "
         + ", ".join(f"i.{c}" for c in loan_columns.split(", "))
         + ", i.next_due_period, i.next_due_fen, i.next_due_on, f.season_index"
-        + f" FROM {table} f JOIN {details} d ON d.customer_id = f.customer_id"
+        + f" FROM {table} f LEFT JOIN {details} d ON d.customer_id = f.customer_id"
         # An instalment reminder quotes the loan whose instalment falls due on
         # its episode's day (the lowest loan id of several).
         " LEFT JOIN loans i ON f.reason_order IN ("
-        + (",".join(str(i) for i, k in enumerate(KINDS) if term(k).loan == "instalment") or "-1")
+        + (",".join(_orders_quoting(quote & {"instalment"})) or "-1")
         + f") AND i.loan_id = (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
         f" AND {is_open_sql('l')} AND l.next_due_day = f.episode AND l.next_due_fen > 0"
         " ORDER BY l.loan_id LIMIT 1)"
@@ -301,13 +310,22 @@ def _found(conn: sqlite3.Connection, table: str, today: dt.date) -> Iterator[Rem
 
 # Where each kind of quoted loan's columns are in a row of ``_found``'s query.
 _QUOTED = {"maturing": slice(10, 14), "main": slice(14, 18), "instalment": slice(18, 22)}
+QUOTED = frozenset(_QUOTED)  # every kind of loan a reminder may quote
 
 
-def _quoted_loans(conn: sqlite3.Connection, table: str, details: str, today: dt.date) -> None:
-    """Per customer found, the loans a reminder quotes: ``maturing`` the
-    soonest-maturing open loan (ties: the lowest loan id), ``main`` the most
-    overdue open loan, else the latest disbursed loan (ties: the soonest
-    maturing, then the lowest loan id). Each an index lookup per customer."""
+def _orders_quoting(kinds: Collection[str]) -> list[str]:
+    """The registry places (``reason_order``) of the reasons quoting these kinds of loan."""
+    return [str(i) for i, name in enumerate(KINDS) if term(name).loan in kinds]
+
+
+def _quoted_loans(
+    conn: sqlite3.Connection, table: str, details: str, today: dt.date, quote: frozenset[str]
+) -> None:
+    """Per customer found with a reminder quoting one of ``quote``, the loans a
+    reminder quotes: ``maturing`` the soonest-maturing open loan (ties: the
+    lowest loan id), ``main`` the most overdue open loan, else the latest
+    disbursed loan (ties: the soonest maturing, then the lowest loan id). Each
+    an index lookup per customer; a kind not in ``quote`` is left NULL."""
     open_l = is_open_sql("l")
     # The quoted loans' columns are copied here, once per customer: the ordered
     # pass then reads them with the customer's row instead of looking both loans
@@ -318,20 +336,31 @@ def _quoted_loans(conn: sqlite3.Connection, table: str, details: str, today: dt.
         + ", ".join(f"{k}_{c}" for k in "mn" for c in columns)
         + ") WITHOUT ROWID"
     )
+    maturing = main = "NULL"
+    if "maturing" in quote:
+        # The soonest maturity from the covering index first, then the loans
+        # maturing that day (mostly one): not every open loan read for its id.
+        maturing = (
+            "(SELECT l.rowid FROM loans l WHERE l.customer_id = f.customer_id"
+            f" AND {open_l} AND l.matures_day = (SELECT MIN(s.matures_day) FROM loans s"
+            f" WHERE s.customer_id = f.customer_id AND {is_open_sql('s')}"
+            " AND s.matures_day >= :t) ORDER BY l.loan_id LIMIT 1)"
+        )
+    if "main" in quote:
+        main = (
+            "(SELECT l.rowid FROM loans l WHERE l.customer_id = f.customer_id"
+            f" ORDER BY {open_l} DESC,"
+            f" CASE WHEN {open_l} THEN COALESCE({dpd_sql('l', ':t')}, 0) ELSE 0 END DESC,"
+            " l.disbursed_on DESC, l.matures_day, l.loan_id LIMIT 1)"
+        )
+    orders = ",".join(_orders_quoting(quote & {"maturing", "main"})) or "-1"
     conn.execute(
         f"INSERT INTO {details} SELECT q.customer_id, "
         + ", ".join(f"{k}.{c}" for k in "mn" for c in columns)
-        + " FROM (SELECT f.customer_id,"
-        " (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
-        f"  AND {open_l} AND l.matures_day >= :t ORDER BY l.matures_day, l.loan_id LIMIT 1)"
-        " AS maturing,"
-        " (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
-        f"  ORDER BY {open_l} DESC,"
-        f"  CASE WHEN {open_l} THEN COALESCE({dpd_sql('l', ':t')}, 0) ELSE 0 END DESC,"
-        "  l.disbursed_on DESC, l.matures_day, l.loan_id LIMIT 1) AS main"
-        f" FROM (SELECT DISTINCT customer_id FROM {table}) f) q"
-        " LEFT JOIN loans m ON m.loan_id = q.maturing"
-        " LEFT JOIN loans n ON n.loan_id = q.main",
+        + f" FROM (SELECT f.customer_id, {maturing} AS maturing, {main} AS main"
+        f" FROM (SELECT DISTINCT customer_id FROM {table} WHERE reason_order IN ({orders})) f) q"
+        " LEFT JOIN loans m ON m.rowid = q.maturing"
+        " LEFT JOIN loans n ON n.rowid = q.main",
         {"t": _day(today)},
     )
 
@@ -372,7 +401,15 @@ def _wake_sql(
             return "(SELECT 0 AS column1 WHERE 0)"
         return "(VALUES " + ", ".join(f"({int(v)})" for v in sorted(offsets)) + ")"
 
+    def near(column: str, offsets: Collection[int]) -> str:
+        """The day is near enough to the window for one of the offsets to reach
+        it: tested once per row, before the offsets are tried (most rows are not)."""
+        if not offsets:
+            return "0"
+        return f"{column} BETWEEN {first - max(offsets)} AND {last - min(offsets)}"
+
     matures_in = "l.matures_day BETWEEN :lo - o.column1 AND :hi - o.column1"
+    edges = {m - 1 for m in class_mins}
 
     open_l = is_open_sql("l")
     checks = range((last - first) // max(1, rhythm.post_loan_every_days) + 1)
@@ -415,9 +452,9 @@ def _wake_sql(
             f" JOIN loans l ON {open_l} AND {matures_in}"
             f" WHERE {contacted}"
             f" UNION ALL SELECT l.customer_id, l.overdue_since_day + o.column1 FROM loans l"
-            f" CROSS JOIN {values({m - 1 for m in class_mins})} o"
-            f" WHERE {open_l} AND l.overdue_since_day + o.column1 BETWEEN :lo AND :hi"
-            f" AND {contacted}",
+            f" CROSS JOIN {values(edges)} o"
+            f" WHERE {open_l} AND {near('l.overdue_since_day', edges)}"
+            f" AND l.overdue_since_day + o.column1 BETWEEN :lo AND :hi AND {contacted}",
         ),
         # Post-loan checks: each loan's first check day in the window on its
         # schedule (disbursement + first, then every N days), and the later ones.
@@ -436,7 +473,8 @@ def _wake_sql(
             frozenset({"revisit"}),
             f"SELECT l.customer_id, l.disbursed_day + o.column1 FROM loans l"
             f" CROSS JOIN {values(around)} o"
-            f" WHERE {open_l} AND l.disbursed_day + o.column1 BETWEEN :lo AND :hi",
+            f" WHERE {open_l} AND {near('l.disbursed_day', around)}"
+            f" AND l.disbursed_day + o.column1 BETWEEN :lo AND :hi",
         ),
         # A collateral expiry's window opens lead days before it and closes the
         # day after; through the partial indexes of the loans that have one.
@@ -465,7 +503,8 @@ def _wake_sql(
                 frozenset({"stay_in_touch"}),
                 f"SELECT c.customer_id, c.last_contact_day + o.column1 FROM customers c"
                 f" CROSS JOIN {values(everies)} o"
-                f" WHERE c.last_contact_day + o.column1 BETWEEN :lo AND :hi",
+                f" WHERE {near('c.last_contact_day', everies)}"
+                f" AND c.last_contact_day + o.column1 BETWEEN :lo AND :hi",
             )
         )
     # A birthday (with greetings on): the customers whose birthday is celebrated
@@ -491,7 +530,8 @@ def _wake_sql(
                 None,
                 f"SELECT c.customer_id, c.{column} + o.column1 FROM customers c"
                 f" CROSS JOIN {values(around)} o"
-                f" WHERE c.{column} + o.column1 BETWEEN :lo AND :hi",
+                f" WHERE {near(f'c.{column}', around)}"
+                f" AND c.{column} + o.column1 BETWEEN :lo AND :hi",
             )
         )
     # A season's lead window opens, or closes after its date (config days).

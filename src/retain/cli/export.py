@@ -150,6 +150,7 @@ def reminders(
         claiming,
         not_yet_exported,
         publish_claimed,
+        quoted_loans,
         reminder_rows,
         settle,
     )
@@ -218,6 +219,7 @@ def reminders(
                     kinds=wanted,
                     officer=officer,
                     group_id=group_id,
+                    quote=quoted_loans(config, template_name, audience, wanted),
                 )
             ) as stream:
                 found: Iterable[Reminder] = stream
