@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from retain.store import Store
 
 CHUNK = 2000
-DIGEST_CHUNK = 5000  # raw rows looked up at once; most of a re-import's are unchanged
+DIGEST_CHUNK = 2000  # raw rows looked up at once; most of a re-import's are unchanged
 _NO_VALUES: dict[str, object] = {}  # an unchanged row's: never read
 SHOWN_REJECTS = 100
 

@@ -54,7 +54,6 @@ HOLDING_COLUMNS = {"product_type": "product", "balance": "balance_fen"}
 Row = tuple[object, ...]
 LOAD_CACHE_KIB = 65536  # the page cache while rows arrive
 BUILD_CACHE_KIB = 8192  # while deferred indexes are built (their sorts use as much again)
-SEEN_CACHE_KIB = 16384  # the temporary tables' page cache (the ids seen so far)
 
 
 @dataclass(frozen=True)
@@ -168,11 +167,6 @@ class ImportWriter:
         )
         self.conn.execute("DELETE FROM temp.seen_keys")
         self.conn.execute("DELETE FROM temp.seen_customers")
-        # A file's ids out of order make random inserts into seen_keys: with the
-        # temporary database's default 2 MB cache, a 1,000,000-row file's spill
-        # to disk (measured: 8.5 s -> 5 s of CPU for 1,000,000 random ids).
-        if kind == "loans":
-            self.conn.execute(f"PRAGMA temp.cache_size = {-SEEN_CACHE_KIB}")
         cursor = self.conn.execute(
             "INSERT INTO imports (kind, file_name, sha256, started_at, finished_at, as_of_day,"
             " added, updated, unchanged, rejected, skipped)"
@@ -192,7 +186,6 @@ class ImportWriter:
         # before the index builds: their memory is what peaks
         self.conn.execute("DROP TABLE IF EXISTS temp.seen_keys")
         self.conn.execute("DROP TABLE IF EXISTS temp.seen_customers")
-        self.conn.execute("PRAGMA temp.cache_size = -2000")
         if self._deferred_indexes:
             # An index build sorts in memory up to the page cache's size, on top of
             # the cache itself: a smaller cache for the build keeps a 1,000,000-loan
