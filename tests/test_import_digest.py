@@ -217,3 +217,75 @@ def test_a_cell_without_a_faithful_repr_never_matches() -> None:
     assert digests.of(["L1", Unusable("formula")]) != digests.of(["L1", Unusable("formula")])
     when = dt.datetime(2026, 3, 9, 8, 30)
     assert digests.of(["L1", when, 1.5]) == digests.of(["L1", when, 1.5])
+
+
+def test_an_unchanged_row_still_claims_its_id_across_chunks(
+    book: Cli, make_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged rows are settled from their raw cells, batch by batch: a later
+    row (another batch) repeating the id of an unchanged row is still a repeat,
+    and the blank and total rows between them are still skipped and counted."""
+    import retain.importing.load as load
+
+    monkeypatch.setattr(load, "DIGEST_CHUNK", 2)
+    _import(book, make_csv("loans.csv", [LOAN_HEADER, L1, L2]))
+    changed = list(L1)
+    changed[8] = "40000"
+    blank = [""] * len(LOAN_HEADER)
+    total = ["合计", "", "130000"] + [""] * (len(LOAN_HEADER) - 3)
+    report = _import(
+        book,
+        make_csv("again.csv", [LOAN_HEADER, L1, blank, L2, total, LOAN_HEADER, changed, L2]),
+        code=3,
+    )
+    assert _counts(report) == (0, 0, 2, 2)
+    assert report["skipped"] == 3
+    assert [(r["row"], r["field"]) for r in report["rejects"]] == [(7, "loan_id"), (8, "loan_id")]
+    assert _audited(book) == []
+
+
+def test_a_row_after_a_rejected_one_with_its_id_is_a_repeat_even_unchanged(
+    book: Cli, make_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first row of an id wins even when it is faulty: an unchanged row
+    repeating it is rejected, not counted unchanged."""
+    import retain.importing.load as load
+
+    monkeypatch.setattr(load, "DIGEST_CHUNK", 2)
+    _import(book, make_csv("loans.csv", [LOAN_HEADER, L1, L2]))
+    faulty = list(L1)
+    faulty[2] = "lots"
+    report = _import(book, make_csv("again.csv", [LOAN_HEADER, L2, faulty, L1]), code=3)
+    assert _counts(report) == (0, 0, 1, 2)
+    assert [(r["row"], r["field"]) for r in report["rejects"]] == [(3, "principal"), (4, "loan_id")]
+
+
+def test_loans_changing_different_fields_each_keep_their_own(
+    book: Cli, make_csv: Callable[..., Path]
+) -> None:
+    """An update sets only the columns that changed, grouped by which: loans of
+    one chunk changing different fields each get their own new values, and
+    their other fields stay as stored."""
+    _import(book, make_csv("loans.csv", [LOAN_HEADER, L1, L2]))
+    one, two = list(L1), list(L2)
+    one[8] = "40000"
+    two[2], two[5] = "90000", "信用"
+    report = _import(book, make_csv("again.csv", [LOAN_HEADER, one, two]))
+    assert _counts(report) == (0, 2, 0, 0)
+    with sqlite3.connect(book.db) as conn:
+        stored = conn.execute(
+            "SELECT loan_id, principal_fen, balance_fen, guarantee, status FROM loans"
+            " ORDER BY loan_id"
+        ).fetchall()
+        audit = conn.execute(
+            "SELECT entity_id, field, old_value, new_value FROM changes ORDER BY change_id"
+        ).fetchall()
+    assert stored == [
+        ("L1", 5_000_000, 4_000_000, "credit", "overdue"),
+        ("L2", 9_000_000, 8_000_000, "credit", "active"),
+    ]
+    assert audit == [
+        ("L1", "balance", "5000000", "4000000"),
+        ("L2", "principal", "8000000", "9000000"),
+        ("L2", "guarantee", "guarantee", "credit"),
+    ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
@@ -26,9 +26,11 @@ from retain.importing.read import (
     ReadInfo,
     ReadLimits,
     Record,
+    RecordReader,
+    SourceRow,
     encoding_name,
     open_rows,
-    read_records,
+    read_rows,
 )
 from retain.importing.rejects import RejectsWriter, default_rejects_path
 from retain.importing.schedule import ScheduleWriter
@@ -62,6 +64,8 @@ if TYPE_CHECKING:
     from retain.store import Store
 
 CHUNK = 2000
+DIGEST_CHUNK = 2000  # raw rows looked up at once; most of a re-import's are unchanged
+_NO_VALUES: dict[str, object] = {}  # an unchanged row's: never read
 SHOWN_REJECTS = 100
 
 
@@ -245,9 +249,7 @@ def import_file(
         if info.encoding is not None:
             report.encoding = encoding_name(info.encoding)
         report.sheet, report.sheets = info.sheet, info.sheets
-        layout, records, skips = read_records(
-            rows, settings.kind, settings.mapping, source_name=name
-        )
+        layout, records, skips = read_rows(rows, settings.kind, settings.mapping, source_name=name)
         rules = rules_for(settings, layout)
         with RejectsWriter(
             target,
@@ -273,6 +275,7 @@ def import_file(
                     repr(sorted(settings.mapping.defaults.items())),
                 )
                 loader.digests = RowDigests(rules, writer.loan_fields, len(MIGRATIONS), shape)
+                loader.key_at = layout.field_index.get("loan_id")
             with store.write():
                 report.import_id = writer.start(settings.kind, name, sha)
                 if settings.kind == "loans" and not settings.dry_run:
@@ -423,10 +426,11 @@ class _Loader:
             self.validate = _holding_row
         self.rejected_customers: list[tuple[str, str, int, str, str | None]] = []
         self.digests: RowDigests | None = None  # a loans file: skip the unchanged rows
+        self.key_at: int | None = None  # the loan id's column, with the digests
 
-    def run(self, records: Iterator[Record], progress: Callable[[int], None] | None) -> None:
-        if self.digests is not None:
-            self._run_digested(self.digests, records, progress)
+    def run(self, records: RecordReader, progress: Callable[[int], None] | None) -> None:
+        if self.digests is not None and self.key_at is not None:
+            self._run_digested(self.digests, self.key_at, records, progress)
             return
         validate = self.validate
         rules = self.rules
@@ -449,48 +453,67 @@ class _Loader:
     def _run_digested(
         self,
         digests: RowDigests,
-        records: Iterator[Record],
+        key_at: int,
+        reader: RecordReader,
         progress: Callable[[int], None] | None,
     ) -> None:
-        """:meth:`run` for a loans file: a chunk's rows are first looked up by their
-        id and digest; only those the store does not hold as they are get validated."""
-        batch: list[Record] = []
+        """:meth:`run` for a loans file: a chunk's raw rows are first looked up by
+        their id cell and digest; only those the store does not hold as they are
+        become records and get validated."""
+        batch: list[SourceRow] = []
         done = 0
-        for record in records:
-            batch.append(record)
-            if len(batch) >= CHUNK:
-                self.flush(self._checked(digests, batch))
-                done += len(batch)
+        for row in reader.rows:
+            batch.append(row)
+            if len(batch) >= DIGEST_CHUNK:
+                chunk = self._checked(digests, key_at, reader, batch)
+                self.flush(chunk)
+                done += len(chunk)
                 batch = []
                 if progress is not None:
                     progress(done)
         if batch:
-            self.flush(self._checked(digests, batch))
-            done += len(batch)
+            chunk = self._checked(digests, key_at, reader, batch)
+            self.flush(chunk)
+            done += len(chunk)
             if progress is not None:
                 progress(done)
 
-    def _checked(self, digests: RowDigests, batch: list[Record]) -> list[_Row]:
+    def _checked(
+        self, digests: RowDigests, key_at: int, reader: RecordReader, batch: list[SourceRow]
+    ) -> list[_Row]:
+        """The batch's rows, in order, less the rows skipped silently. A row is
+        "the same" when its id is a stored loan's whose digest is the row's: the
+        stored loan was accepted from these very cells (the layout, and so the id
+        cell, is part of the digest), so it is not validated or compared again."""
+        of, stamp = digests.of, digests.stamp
+        hexes: list[str] = []
         keys: list[str | None] = []
-        for record in batch:
+        for row in batch:
+            cells = row.cells
+            hexes.append(of(cells))
             try:
-                keys.append(norm_id(record.values.get("loan_id")))
+                keys.append(norm_id(cells[key_at] if len(cells) > key_at else None))
             except Invalid:
                 keys.append(None)
-        found = self.writer.row_digests(list({k for k in keys if k is not None}), digests.day)
+        found = self.writer.row_digests([k for k in keys if k is not None], digests.day)
         stored = found.get
         rules = self.rules
-        of, stamp = digests.of, digests.stamp
+        record_of = reader.record_of
         rows: list[_Row] = []
-        for record, key in zip(batch, keys, strict=True):
-            digest = of(record.cells)
-            if stored(key) == digest:  # type: ignore[arg-type]
-                rows.append(_Row(record, key, None, None, None, None, None, None, None, None, True))
+        append = rows.append
+        for row, key, digest in zip(batch, keys, hexes, strict=True):
+            if key is not None and stored(key) == digest:
+                # its cells are all a rejection or a duplicate's report needs
+                source = Record(row.row_no, row.cells, _NO_VALUES)
+                append(_Row(source, key, None, None, None, None, None, None, None, None, True))
                 continue
-            row = _loan_row(record, rules)
-            if row.loan is not None:
-                row = row._replace(digest=stamp(digest))
-            rows.append(row)
+            record = record_of(row)
+            if record is None:
+                continue
+            checked = _loan_row(record, rules)
+            if checked.loan is not None:
+                checked = checked._replace(digest=stamp(digest))
+            append(checked)
         return rows
 
     def reject(self, row: _Row, fault_field: str, reason: Text) -> None:

@@ -1257,13 +1257,14 @@ def _trimmed(texts: list[str]) -> list[str]:
     return texts
 
 
-def _records(
-    rows: Iterator[SourceRow],
+def _record_maker(
     layout: HeaderLayout,
     kind: Kind,
     mapping: Mapping,
     counter: SkipCounter,
-) -> Iterator[Record]:
+) -> Callable[[SourceRow], Record | None]:
+    """The function that turns one row below the header into its record, or
+    None for a row skipped silently (blank, a total, a repeated header: counted)."""
     fields = tuple(layout.field_index)
     indexes = tuple(layout.field_index.values())
     width = max(indexes, default=-1) + 1
@@ -1284,9 +1285,9 @@ def _records(
     probe_index = indexes[0] if indexes else 0
     probe_text = layout.headers[probe_index] if indexes else None
     header_norm = _trimmed([normalise_header(h) for h in layout.headers])
-
     row_kind = _row_kind
-    for row in rows:
+
+    def record_of(row: SourceRow) -> Record | None:
         cells = row.cells
         kind_of_row = row_kind(cells)
         if kind_of_row:
@@ -1295,7 +1296,7 @@ def _records(
             else:
                 counter.totals += 1
             counter.skipped += 1
-            continue
+            return None
         if (
             probe_text
             and len(cells) > probe_index
@@ -1304,7 +1305,7 @@ def _records(
         ):
             counter.repeated_headers += 1
             counter.skipped += 1
-            continue
+            return None
         if len(cells) < width:
             picked = getter(cells + [None] * (width - len(cells)))
         else:
@@ -1313,7 +1314,42 @@ def _records(
         values: dict[str, object] = dict(zip(fields, picked, strict=False))
         if defaults:
             values.update(defaults)
-        yield Record(row.row_no, cells, values)
+        return Record(row.row_no, cells, values)
+
+    return record_of
+
+
+class RecordReader:
+    """The data rows below the header: iterated, their records (skipped rows
+    counted); or, for a caller that can settle some rows from their raw cells
+    alone (a loans re-import's unchanged rows), :attr:`rows` raw and
+    :attr:`record_of` for the others, in the same order."""
+
+    def __init__(self, rows: Iterator[SourceRow], record_of: Callable[[SourceRow], Record | None]):
+        self.rows = rows
+        self.record_of = record_of
+
+    def __iter__(self) -> Iterator[Record]:
+        record_of = self.record_of
+        for row in self.rows:
+            record = record_of(row)
+            if record is not None:
+                yield record
+
+
+def read_rows(
+    rows: Iterator[SourceRow], kind: Kind, mapping: Mapping, *, source_name: str
+) -> tuple[HeaderLayout, RecordReader, SkipCounter]:
+    """:func:`read_records`, with the raw rows below the header at hand too."""
+    rows = iter(rows)
+    layout = _find_header(rows, kind, mapping, source_name)
+    if is_rejects_header(layout.headers):
+        # a rejects file read back: strip its formula guard, header row included
+        headers = [unguard_cell(cell) for cell in layout.headers]
+        layout = match_header(headers, kind, mapping, row_no=layout.row_no)
+        rows = _unguarded(rows)
+    counter = SkipCounter()
+    return layout, RecordReader(rows, _record_maker(layout, kind, mapping, counter)), counter
 
 
 def read_records(
@@ -1327,15 +1363,8 @@ def read_records(
     the returned :class:`SkipCounter` as the iterator runs.  Mapping defaults
     fill fields the file lacks.
     """
-    rows = iter(rows)
-    layout = _find_header(rows, kind, mapping, source_name)
-    if is_rejects_header(layout.headers):
-        # a rejects file read back: strip its formula guard, header row included
-        headers = [unguard_cell(cell) for cell in layout.headers]
-        layout = match_header(headers, kind, mapping, row_no=layout.row_no)
-        rows = _unguarded(rows)
-    counter = SkipCounter()
-    return layout, _records(rows, layout, kind, mapping, counter), counter
+    layout, reader, counter = read_rows(rows, kind, mapping, source_name=source_name)
+    return layout, iter(reader), counter
 
 
 def _unguarded(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:

@@ -10,6 +10,7 @@ in the ``changes`` audit trail.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -182,6 +183,9 @@ class ImportWriter:
             " rejected = ?, skipped = ? WHERE import_id = ?",
             (now_stamp(), added, updated, unchanged, rejected, skipped, self.import_id),
         )
+        # before the index builds: their memory is what peaks
+        self.conn.execute("DROP TABLE IF EXISTS temp.seen_keys")
+        self.conn.execute("DROP TABLE IF EXISTS temp.seen_customers")
         if self._deferred_indexes:
             # An index build sorts in memory up to the page cache's size, on top of
             # the cache itself: a smaller cache for the build keeps a 1,000,000-loan
@@ -191,8 +195,6 @@ class ImportWriter:
                 self.conn.execute(sql)
             self.conn.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
         self._deferred_indexes = []
-        self.conn.execute("DROP TABLE IF EXISTS temp.seen_keys")
-        self.conn.execute("DROP TABLE IF EXISTS temp.seen_customers")
 
     def record_snapshot(self) -> None:
         """The book as of the as-of day (:mod:`retain.snapshots`), in this
@@ -219,18 +221,22 @@ class ImportWriter:
         """Those of ``keys`` that an earlier chunk of the file already used → their row."""
         if not keys:
             return {}
-        marks = ",".join("?" * len(keys))
-        return {
-            row[0]: row[1]
-            for row in self.conn.execute(
-                f"SELECT id, row_no FROM temp.seen_keys WHERE id IN ({marks})", list(keys)
-            )
-        }
+        # One JSON parameter: a chunk's thousands of keys cross into SQLite in C.
+        return dict(
+            self.conn.execute(
+                "SELECT id, row_no FROM temp.seen_keys"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(keys),),
+            ).fetchall()
+        )
 
     def mark_keys(self, keys: Mapping[str, int]) -> None:
         """Remember the keys of this chunk with the row each first appeared on."""
-        self.conn.executemany(
-            "INSERT INTO temp.seen_keys (id, row_no) VALUES (?, ?)", list(keys.items())
+        if not keys:
+            return
+        self.conn.execute(
+            "INSERT INTO temp.seen_keys (id, row_no) SELECT key, value FROM json_each(?)",
+            (json.dumps(keys),),
         )
 
     # -- customers a customers file rejected ----------------------------------
@@ -362,13 +368,12 @@ class ImportWriter:
         for those of ``keys`` that have one checked on or before ``day``."""
         if not keys or self._fresh_loans:
             return {}
-        marks = ",".join("?" * len(keys))
         return dict(
             self.conn.execute(
                 "SELECT loan_id, substr(row_digest, 1, instr(row_digest, '/') - 1) FROM loans"
-                f" WHERE loan_id IN ({marks})"
+                " WHERE loan_id IN (SELECT value FROM json_each(?))"
                 " AND CAST(substr(row_digest, instr(row_digest, '/') + 1) AS INTEGER) <= ?",
-                [*keys, day],
+                (json.dumps(keys), day),
             ).fetchall()
         )
 
@@ -460,7 +465,10 @@ class ImportWriter:
         extra = dict(on_insert or {})
         extra_values = tuple(extra.values())
         inserts = []
-        updates = []
+        # by the columns they change: an UPDATE rewrites the entries of every
+        # index on a column it sets, so a changed balance sets the balance only
+        updates: dict[tuple[int, ...], list[Row]] = {}
+        updated: set[object] = set()
         restamps: list[tuple[object, str]] = []
         audit: list[Row] = []
         for k, new in rows:
@@ -479,11 +487,14 @@ class ImportWriter:
             if old is None:
                 inserts.append((k, *new, *extra_values, *tail, self.stamp, self.stamp))
             elif tuple(old) != new:
-                updates.append((*new, *tail, self.stamp, k))
+                changed = tuple(i for i, (o, n) in enumerate(zip(old, new, strict=True)) if o != n)
+                updates.setdefault(changed, []).append(
+                    (*(new[i] for i in changed), *tail, self.stamp, k)
+                )
+                updated.add(k)
                 audit.extend(
-                    (self.import_id, table, k, f, _audit_text(o), _audit_text(n))
-                    for f, o, n in zip(fields, old, new, strict=True)
-                    if o != n
+                    (self.import_id, table, k, fields[i], _audit_text(old[i]), _audit_text(new[i]))
+                    for i in changed
                 )
         if digested:
             extra["row_digest"] = None
@@ -495,23 +506,25 @@ class ImportWriter:
                 f" VALUES ({placeholders})",
                 inserts,
             )
-        if updates:
-            assignments = ", ".join(f"{c} = ?" for c in read)
-            self.conn.executemany(
-                f"UPDATE {table} SET {assignments}, updated_at = ? WHERE {key} = ?", updates
+        for changed, params in updates.items():
+            assignments = ", ".join(
+                f"{c} = ?" for c in (*(cols[i] for i in changed), *read[len(cols) :])
             )
+            self.conn.executemany(
+                f"UPDATE {table} SET {assignments}, updated_at = ? WHERE {key} = ?", params
+            )
+        if audit:
             self.conn.executemany(
                 "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 audit,
             )
-        if restamps and updates:
-            updated = {u[-1] for u in updates}
+        if restamps and updated:
             restamps = [r for r in restamps if r[1] not in updated]
         if restamps:
             # unchanged loans learn their row's digest: the next import skips them
             self.conn.executemany(f"UPDATE {table} SET row_digest = ? WHERE {key} = ?", restamps)
-        return Saved(len(inserts), len(updates))
+        return Saved(len(inserts), len(updated))
 
 
 def _audit_text(value: object) -> str | None:
