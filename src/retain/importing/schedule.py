@@ -435,12 +435,19 @@ class ScheduleWriter:
             f" {audit}",
             {"id": self.import_id},
         )
-        assignments = ", ".join(f"{c} = s.{c}" for c in _DERIVED)
-        changed = conn.execute(
-            f"UPDATE loans SET {assignments}, updated_at = :stamp FROM temp.loans_changed s"
-            " WHERE loans.loan_id = s.loan_id",
-            {"stamp": self.stamp},
-        ).rowcount
+        # A column set, even to its own value, rewrites every index holding it:
+        # the spell's columns sit in two wide indexes of loans, and most loans
+        # that change their next instalment keep their spell. So each group is
+        # set only on the loans where it changed.
+        for group in (_DERIVED[:4], _DERIVED[4:]):
+            assignments = ", ".join(f"{c} = s.{c}" for c in group)
+            differs = " OR ".join(f"s.old_{c} IS NOT s.{c}" for c in group)
+            conn.execute(
+                f"UPDATE loans SET {assignments}, updated_at = :stamp FROM temp.loans_changed s"
+                f" WHERE loans.loan_id = s.loan_id AND ({differs})",
+                {"stamp": self.stamp},
+            )
+        changed: int = conn.execute("SELECT count(*) FROM temp.loans_changed").fetchone()[0]
         conn.execute("DROP TABLE temp.loans_changed")
         conn.execute("DROP TABLE temp.sched_loans")
         return changed
