@@ -89,12 +89,24 @@ class Settled:
     loans_changed: int
 
 
-def _column(cells: list[object], check: Check, ok: Callable[[object], bool] | None) -> list[object]:
+TABLE_LIMIT = 65536  # cells remembered per column; then it starts afresh
+
+
+def _column(
+    cells: list[object],
+    check: Check,
+    ok: Callable[[object], bool] | None,
+    table: dict[object, object],
+) -> list[object]:
     """``check`` of each cell (``_BAD`` where it fails or ``ok`` refuses the value):
-    text and blank cells once per distinct cell, any other cell on its own."""
+    text and blank cells once per distinct cell of the file (``table`` keeps them
+    from chunk to chunk: dates recur across loans), any other cell on its own."""
     if set(map(type, cells)) <= {str, _NONE_TYPE}:
-        table: dict[object, object] = {}
-        for cell in dict.fromkeys(cells):
+        new = set(cells).difference(table)
+        if len(table) + len(new) > TABLE_LIMIT:
+            table.clear()
+            new = set(cells)
+        for cell in new:
             try:
                 value = check(cell)
             except Invalid:
@@ -125,6 +137,8 @@ class ScheduleWriter:
         self.as_of_day = as_of_day
         self.stamp = now_stamp()
         self._days: dict[object, int | None] = {None: None, _BAD: None}
+        # each column's checked cells (a file's rules are fixed: pure checks)
+        self._tables: tuple[dict[object, object], ...] = tuple({} for _ in _FIELDS)
         # Into an empty table: no comparison, no audit, the stage copied in.
         self.fresh = conn.execute("SELECT 1 FROM instalments LIMIT 1").fetchone() is None
         self._deferred: list[str] = []
@@ -181,17 +195,19 @@ class ScheduleWriter:
         cells = [list(map(get, values, repeat(name))) for name in _FIELDS]
         period_c, due_c, principal_c, interest_c, paid_on_c, paid_c = rules.schedule_fns
         earliest, today = rules.earliest_iso, rules.today_iso
-        loan = _column(cells[0], norm_id, None)
-        period = _column(cells[1], period_c, None)
-        due = _column(cells[2], due_c, lambda d: d >= earliest)  # type: ignore[operator]
-        principal = _column(cells[3], principal_c, None)
-        interest = _column(cells[4], interest_c, None)
+        tables = self._tables
+        loan = _column(cells[0], norm_id, None, tables[0])
+        period = _column(cells[1], period_c, None, tables[1])
+        due = _column(cells[2], due_c, lambda d: d >= earliest, tables[2])  # type: ignore[operator]
+        principal = _column(cells[3], principal_c, None, tables[3])
+        interest = _column(cells[4], interest_c, None, tables[4])
         paid_on = _column(
             cells[5],
             paid_on_c,
             lambda d: d is None or earliest <= d <= today,  # type: ignore[operator]
+            tables[5],
         )
-        paid = _column(cells[6], paid_c, None)
+        paid = _column(cells[6], paid_c, None, tables[6])
         columns = (loan, period, due, principal, interest, paid_on, paid)
         bad: set[int] = set()
         for column in columns:
