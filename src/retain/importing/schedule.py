@@ -238,7 +238,8 @@ class ScheduleWriter:
                 strict=True,
             )
         )
-        loans = list(dict.fromkeys(k[0] for k in keys if k is not None))
+        keyed = loan if not bad else [k[0] for k in keys if k is not None]
+        loans = list(dict.fromkeys(keyed))
         earlier = self._earlier(loans, keys)
         good: list[int] = []
         seen: list[tuple[object, object, int]] = []  # keyed rows rejected
