@@ -89,7 +89,7 @@ class Settled:
     loans_changed: int
 
 
-TABLE_LIMIT = 65536  # cells remembered per column; then it starts afresh
+TABLE_LIMIT = 8192  # cells remembered per column (then it starts afresh): memory stays flat
 
 
 def _column(
