@@ -50,7 +50,6 @@ from retain.importing.validate import (
     validate_customer,
     validate_guarantor,
     validate_holding,
-    validate_instalment,
     validate_loan,
     validate_prospect,
 )
@@ -352,13 +351,6 @@ def _customer_row(source: Record, rules: Rules) -> _Row:
     return _Row(source, result["customer_id"], None, None, result)
 
 
-def _instalment_row(source: Record, rules: Rules) -> _Row:
-    result = validate_instalment(source.values, rules)
-    if isinstance(result, Rejected):
-        return _Row(source, result.key, result, None, None)
-    return _Row(source, f"{result[0]}\x1f{result[1]}", None, None, None, result)
-
-
 def _guarantor_row(source: Record, rules: Rules) -> _Row:
     result = validate_guarantor(source.values, rules)
     if isinstance(result, Rejected):
@@ -410,7 +402,6 @@ class _Loader:
         self.staged = 0
         if settings.kind == "schedule":
             self.key_field, self.key_label = "period", "import.field.loan_period"
-            self.validate = _instalment_row
         if settings.kind == "guarantors":
             self.key_field, self.key_label = "guarantor", "import.field.guarantor"
             self.validate = _guarantor_row
@@ -429,6 +420,11 @@ class _Loader:
         self.key_at: int | None = None  # the loan id's column, with the digests
 
     def run(self, records: RecordReader, progress: Callable[[int], None] | None) -> None:
+        if self.schedule is not None:
+            # checked a column at a time by the schedule's own loader
+            self.schedule.load(records, self.rules, self.reject_record, CHUNK, progress)
+            self.staged = self.schedule.staged
+            return
         if self.digests is not None and self.key_at is not None:
             self._run_digested(self.digests, self.key_at, records, progress)
             return
@@ -527,14 +523,15 @@ class _Loader:
                 (row.key, Path(self.file_name).name, row.source.row_no, fault_field, "")
             )
 
+    def reject_record(self, record: Record, fault_field: str, reason: Text) -> None:
+        """:meth:`reject` for a row with no records of its own (a schedule's)."""
+        self.reject(_Row(record, None, None, None, None), fault_field, reason)
+
     def note(self, row: _Row, message: Text) -> None:
         if len(self.report.notes) < SHOWN_REJECTS:
             self.report.notes.append(Note(row.source.row_no, str(message), message))
 
     def flush(self, chunk: list[_Row]) -> None:
-        if self.schedule is not None:
-            self._flush_schedule(self.schedule, chunk)
-            return
         if self.prospects_file:
             self._flush_prospects(chunk)
             return
@@ -630,22 +627,6 @@ class _Loader:
                 conn, new, self.writer.as_of_day, via="import", import_id=self.writer.import_id
             )
             self.report.added += 1
-
-    def _flush_schedule(self, schedule: ScheduleWriter, chunk: list[_Row]) -> None:
-        good = self._first_of_each_key(chunk)
-        found = schedule.existing_loans(
-            list({r.instalment[0] for r in good if r.instalment is not None})
-        )
-        kept: list[Instalment] = []
-        for row in good:
-            if row.instalment is None:
-                continue
-            if row.instalment[0] in found:
-                kept.append(row.instalment)
-            else:
-                self.reject(row, "loan_id", msg("reject.no_loan", loan=row.instalment[0]))
-        schedule.add(kept)
-        self.staged += len(kept)
 
     def _count(self, saved: Saved, rows: int) -> None:
         self.report.added += saved.added

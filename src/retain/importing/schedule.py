@@ -1,11 +1,18 @@
-"""A repayment schedule's SQL: instalments in bulk, then each loan's next due
-instalment and overdue spell, set-based.
+"""A repayment schedule's rows, checked a column at a time, and its SQL:
+instalments in bulk, then each loan's next due instalment and overdue spell,
+set-based.
 
-Rows of a file are staged in a temporary table (one ``executemany`` per chunk,
-no per-row lookup in Python); :meth:`ScheduleWriter.settle` then compares the
-whole stage with the store in a few statements: inserts, updates (with their
-audit rows) and the loans' derived columns. Into an empty ``instalments``
-table the rows go straight in: there is nothing to compare with.
+A chunk of rows is checked a column at a time: each column's distinct cells
+go through their field's check once (a schedule repeats a loan's amounts on
+its twelve rows and its dates across loans), the rest is list lookups. A row
+with any fault takes :func:`~retain.importing.validate.validate_instalment`,
+which gives it the very rejection a row-by-row check gives. Rows are staged
+in a temporary table keyed by loan and period with their row numbers (one
+``executemany`` per chunk), which also tells a repeated pair from earlier
+chunks; :meth:`ScheduleWriter.settle` then compares the whole stage with the
+store in a few statements: inserts, updates (with their audit rows) and the
+loans' derived columns. Into an empty ``instalments`` table the stage is
+copied in one statement, its indexes built after: nothing to compare with.
 
 What a schedule decides for its loans (README, "Repayment schedules"):
 
@@ -23,12 +30,24 @@ What a schedule decides for its loans (README, "Repayment schedules"):
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice, repeat
 
 from retain.days import day_number
+from retain.i18n import Text, msg
+from retain.importing.normalise import Invalid, norm_id
+from retain.importing.read import Record
 from retain.importing.upsert import Saved, now_stamp
-from retain.importing.validate import Instalment
+from retain.importing.validate import Check, Rejected, Rules, validate_instalment
+
+#: How a rejected row is reported: (its record, the fields at fault, why).
+Reject = Callable[[Record, str, Text], None]
+
+# A cell its field's check refused (or a value outside the row rules' range).
+_BAD: object = object()
+_NONE_TYPE = type(None)
+_FIELDS = ("loan_id", "period", "due_on", "principal_due", "interest_due", "paid_on", "paid_amount")
 
 _UNPAID = "COALESCE(i.paid_fen, 0) < i.principal_fen + i.interest_fen"
 
@@ -70,6 +89,45 @@ class Settled:
     loans_changed: int
 
 
+TABLE_LIMIT = 8192  # cells remembered per column (then it starts afresh): memory stays flat
+
+
+def _column(
+    cells: list[object],
+    check: Check,
+    ok: Callable[[object], bool] | None,
+    table: dict[object, object],
+) -> list[object]:
+    """``check`` of each cell (``_BAD`` where it fails or ``ok`` refuses the value):
+    text and blank cells once per distinct cell of the file (``table`` keeps them
+    from chunk to chunk: dates recur across loans), any other cell on its own."""
+    if set(map(type, cells)) <= {str, _NONE_TYPE}:
+        new = set(cells).difference(table)
+        if len(table) + len(new) > TABLE_LIMIT:
+            table.clear()
+            new = set(cells)
+        for cell in new:
+            try:
+                value = check(cell)
+            except Invalid:
+                value = _BAD
+            if ok is not None and value is not _BAD and not ok(value):
+                value = _BAD
+            table[cell] = value
+        return list(map(table.__getitem__, cells))
+    # a workbook's numbers and dates: 1 == 1.0 == True, so no table keyed by cells
+    out: list[object] = []
+    for cell in cells:
+        try:
+            value = check(cell)
+        except Invalid:
+            value = _BAD
+        if ok is not None and value is not _BAD and not ok(value):
+            value = _BAD
+        out.append(value)
+    return out
+
+
 class ScheduleWriter:
     """One schedule file's writes, within the caller's transaction."""
 
@@ -78,28 +136,195 @@ class ScheduleWriter:
         self.import_id = import_id
         self.as_of_day = as_of_day
         self.stamp = now_stamp()
-        self._days: dict[str | None, int | None] = {None: None}
-        # Into an empty table: no comparison, no audit, straight in.
+        self._days: dict[object, int | None] = {None: None, _BAD: None}
+        # each column's checked cells (a file's rules are fixed: pure checks)
+        self._tables: tuple[dict[object, object], ...] = tuple({} for _ in _FIELDS)
+        # Into an empty table: no comparison, no audit, the stage copied in.
         self.fresh = conn.execute("SELECT 1 FROM instalments LIMIT 1").fetchone() is None
         self._deferred: list[str] = []
-        if self.fresh:
-            # one sorted build per secondary index at the end, not one insert per row
-            for name, sql in conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                " AND tbl_name = 'instalments' AND sql IS NOT NULL ORDER BY rowid"
-            ).fetchall():
-                conn.execute(f'DROP INDEX "{name}"')
-                self._deferred.append(sql)
-        self.added = 0
+        self.staged = 0
+        self._unstaged = 0  # keyed rows the file had that were not staged (rejected)
         conn.execute("DROP TABLE IF EXISTS temp.sched_in")
+        conn.execute("DROP TABLE IF EXISTS temp.sched_seen")
+        # row_no: the row each staged pair came from, for a later repeat's rejection
         conn.execute(
             "CREATE TEMP TABLE sched_in (loan_id TEXT NOT NULL, period INTEGER NOT NULL,"
             " due_on TEXT NOT NULL, due_day INTEGER NOT NULL, principal_fen INTEGER NOT NULL,"
             " interest_fen INTEGER NOT NULL, paid_on TEXT, paid_day INTEGER, paid_fen INTEGER,"
-            " PRIMARY KEY (loan_id, period)) WITHOUT ROWID"
+            " row_no INTEGER NOT NULL, PRIMARY KEY (loan_id, period)) WITHOUT ROWID"
+        )
+        # the pairs of rejected rows: a later row repeating one is a repeat, not new
+        conn.execute(
+            "CREATE TEMP TABLE sched_seen (loan_id TEXT NOT NULL, period INTEGER NOT NULL,"
+            " row_no INTEGER NOT NULL, PRIMARY KEY (loan_id, period)) WITHOUT ROWID"
         )
 
-    def existing_loans(self, ids: Sequence[str]) -> set[str]:
+    # -- rows ------------------------------------------------------------------
+    def load(
+        self,
+        records: Iterable[Record],
+        rules: Rules,
+        reject: Reject,
+        chunk_rows: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Check and stage every record, ``chunk_rows`` at a time; the rows staged.
+
+        What a row-by-row check does, in its order: in each chunk a repeated
+        (loan, period) pair is rejected (the first wins, even a faulty one), then
+        each faulty row, in row order; then the rows whose loan is not in the
+        store."""
+        it: Iterator[Record] = iter(records)
+        done = 0
+        while chunk := list(islice(it, chunk_rows)):
+            self._take(chunk, rules, reject)
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+        return self.staged
+
+    def _day(self, cells: list[object]) -> list[int | None]:
+        days = self._days
+        for iso in set(cells).difference(days):
+            days[iso] = day_number(iso)  # type: ignore[arg-type]
+        return list(map(days.__getitem__, cells))
+
+    def _take(self, chunk: list[Record], rules: Rules, reject: Reject) -> None:
+        values = [record.values for record in chunk]
+        get = dict.get
+        cells = [list(map(get, values, repeat(name))) for name in _FIELDS]
+        period_c, due_c, principal_c, interest_c, paid_on_c, paid_c = rules.schedule_fns
+        earliest, today = rules.earliest_iso, rules.today_iso
+        tables = self._tables
+        loan = _column(cells[0], norm_id, None, tables[0])
+        period = _column(cells[1], period_c, None, tables[1])
+        due = _column(cells[2], due_c, lambda d: d >= earliest, tables[2])  # type: ignore[operator]
+        principal = _column(cells[3], principal_c, None, tables[3])
+        interest = _column(cells[4], interest_c, None, tables[4])
+        paid_on = _column(
+            cells[5],
+            paid_on_c,
+            lambda d: d is None or earliest <= d <= today,  # type: ignore[operator]
+            tables[5],
+        )
+        paid = _column(cells[6], paid_c, None, tables[6])
+        columns = (loan, period, due, principal, interest, paid_on, paid)
+        bad: set[int] = set()
+        for column in columns:
+            if _BAD in column:
+                bad.update(i for i, value in enumerate(column) if value is _BAD)
+        # paid_on and paid_amount: both or neither
+        if [v is None for v in paid_on] != [v is None for v in paid]:
+            pairs = zip(paid_on, paid, strict=True)
+            bad.update(i for i, (a, b) in enumerate(pairs) if (a is None) != (b is None))
+        row_nos = [record.row_no for record in chunk]
+        keys: list[tuple[object, object] | None] = list(zip(loan, period, strict=True))
+        if bad:
+            for i in bad:
+                if loan[i] is _BAD or period[i] is _BAD:
+                    keys[i] = None
+        rows: list[tuple[object, ...]] = list(
+            zip(
+                loan,
+                period,
+                due,
+                self._day(due),
+                principal,
+                interest,
+                paid_on,
+                self._day(paid_on),
+                paid,
+                row_nos,
+                strict=True,
+            )
+        )
+        keyed = loan if not bad else [k[0] for k in keys if k is not None]
+        loans = list(dict.fromkeys(keyed))
+        earlier = self._earlier(loans, keys)
+        good: list[int] = []
+        seen: list[tuple[object, object, int]] = []  # keyed rows rejected
+        if not bad and not earlier and len(set(keys)) == len(keys):
+            good = list(range(len(chunk)))
+        else:
+            local: dict[tuple[object, object], int] = {}
+            for i, key in enumerate(keys):
+                if key is not None:
+                    first = earlier.get(key) or local.get(key)
+                    if first is not None:
+                        reject(
+                            chunk[i],
+                            "period",
+                            msg(
+                                "reject.duplicate",
+                                field=msg("import.field.loan_period"),
+                                row=first,
+                            ),
+                        )
+                        continue
+                    local[key] = row_nos[i]
+                if i in bad:
+                    result = validate_instalment(values[i], rules)
+                    if isinstance(result, Rejected):
+                        reject(chunk[i], result.fields, result.reason)
+                        if key is not None:
+                            seen.append((*key, row_nos[i]))
+                        continue
+                    # (not reached: the columns refuse only what the rules refuse)
+                    loan_id, number, due_on, principal_fen, interest_fen, paid_iso, paid_fen = (
+                        result
+                    )
+                    rows[i] = (
+                        loan_id,
+                        number,
+                        due_on,
+                        day_number(due_on),
+                        principal_fen,
+                        interest_fen,
+                        paid_iso,
+                        day_number(paid_iso),
+                        paid_fen,
+                        row_nos[i],
+                    )
+                good.append(i)
+        found = self._existing_loans(loans)
+        kept: list[tuple[object, ...]] = []
+        if len(found) == len(loans):
+            kept = rows if len(good) == len(rows) else [rows[i] for i in good]
+        else:
+            for i in good:
+                row = rows[i]
+                if row[0] in found:
+                    kept.append(row)
+                else:
+                    reject(chunk[i], "loan_id", msg("reject.no_loan", loan=row[0]))
+                    seen.append((row[0], row[1], row_nos[i]))
+        if seen:
+            self.conn.executemany("INSERT INTO temp.sched_seen VALUES (?, ?, ?)", seen)
+            self._unstaged += len(seen)
+        self.conn.executemany(
+            "INSERT INTO temp.sched_in VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kept
+        )
+        self.staged += len(kept)
+
+    def _earlier(
+        self, loans: list[object], keys: list[tuple[object, object] | None]
+    ) -> dict[tuple[object, object], int]:
+        """The pairs of ``keys`` that earlier chunks had → the row each came from."""
+        if not loans or (not self.staged and not self._unstaged):
+            return {}
+        wanted = set(keys)
+        marks = ",".join("?" * len(loans))
+        found: dict[tuple[object, object], int] = {}
+        tables = ["temp.sched_in"] + (["temp.sched_seen"] if self._unstaged else [])
+        for table in tables:
+            for loan_id, period, row_no in self.conn.execute(
+                f"SELECT loan_id, period, row_no FROM {table} WHERE loan_id IN ({marks})", loans
+            ):
+                if (loan_id, period) in wanted:
+                    found[(loan_id, period)] = row_no
+        return found
+
+    def _existing_loans(self, ids: list[object]) -> set[object]:
         """Those of ``ids`` that are loans in the store."""
         if not ids:
             return set()
@@ -107,48 +332,37 @@ class ScheduleWriter:
         return {
             row[0]
             for row in self.conn.execute(
-                f"SELECT loan_id FROM loans WHERE loan_id IN ({marks})", list(ids)
+                f"SELECT loan_id FROM loans WHERE loan_id IN ({marks})", ids
             )
         }
 
-    def _day(self, iso: str | None) -> int | None:
-        days = self._days
-        if iso in days:
-            return days[iso]
-        number = days[iso] = day_number(iso)
-        return number
-
-    def add(self, rows: Sequence[Instalment]) -> None:
-        """Stage (or, into an empty table, insert) one chunk of valid, distinct rows."""
-        if not rows:
-            return
-        day = self._day
-        values = [
-            (loan, period, due, day(due), principal, interest, paid_on, day(paid_on), paid)
-            for loan, period, due, principal, interest, paid_on, paid in rows
-        ]
-        if self.fresh:
-            stamp = self.stamp
-            self.conn.executemany(
-                f"INSERT INTO instalments ({', '.join(_COLUMNS)}, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*v, stamp, stamp) for v in values],
-            )
-            self.added += len(values)
-            return
-        self.conn.executemany(
-            "INSERT INTO temp.sched_in VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values
-        )
-
+    # -- writes ----------------------------------------------------------------
     def settle(self) -> Settled:
         """Write the staged rows (added / updated, audited) and the loans' derived columns."""
-        saved = Saved(self.added, 0) if self.fresh else self._upsert()
-        for sql in self._deferred:
-            self.conn.execute(sql)
-        self._deferred = []
+        saved = self._insert_fresh() if self.fresh else self._upsert()
         changed = self._derive()
         self.conn.execute("DROP TABLE IF EXISTS temp.sched_in")
+        self.conn.execute("DROP TABLE IF EXISTS temp.sched_seen")
         return Settled(saved, changed)
+
+    def _insert_fresh(self) -> Saved:
+        """Into an empty table: the stage in one statement, then one sorted build per
+        secondary index (not one index insert per row)."""
+        conn = self.conn
+        deferred = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+            " AND tbl_name = 'instalments' AND sql IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+        for name, _ in deferred:
+            conn.execute(f'DROP INDEX "{name}"')
+        added = conn.execute(
+            f"INSERT INTO instalments ({', '.join(_COLUMNS)}, created_at, updated_at)"
+            f" SELECT {', '.join(_COLUMNS)}, :stamp, :stamp FROM temp.sched_in",
+            {"stamp": self.stamp},
+        ).rowcount
+        for _, sql in deferred:
+            conn.execute(sql)
+        return Saved(added, 0)
 
     def _upsert(self) -> Saved:
         conn = self.conn
@@ -238,12 +452,19 @@ class ScheduleWriter:
             f" {audit}",
             {"id": self.import_id},
         )
-        assignments = ", ".join(f"{c} = s.{c}" for c in _DERIVED)
-        changed = conn.execute(
-            f"UPDATE loans SET {assignments}, updated_at = :stamp FROM temp.loans_changed s"
-            " WHERE loans.loan_id = s.loan_id",
-            {"stamp": self.stamp},
-        ).rowcount
+        # A column set, even to its own value, rewrites every index holding it:
+        # the spell's columns sit in two wide indexes of loans, and most loans
+        # that change their next instalment keep their spell. So each group is
+        # set only on the loans where it changed.
+        for group in (_DERIVED[:4], _DERIVED[4:]):
+            assignments = ", ".join(f"{c} = s.{c}" for c in group)
+            differs = " OR ".join(f"s.old_{c} IS NOT s.{c}" for c in group)
+            conn.execute(
+                f"UPDATE loans SET {assignments}, updated_at = :stamp FROM temp.loans_changed s"
+                f" WHERE loans.loan_id = s.loan_id AND ({differs})",
+                {"stamp": self.stamp},
+            )
+        changed: int = conn.execute("SELECT count(*) FROM temp.loans_changed").fetchone()[0]
         conn.execute("DROP TABLE temp.loans_changed")
         conn.execute("DROP TABLE temp.sched_loans")
         return changed
