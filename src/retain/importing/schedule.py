@@ -107,25 +107,19 @@ def _column(
             table.clear()
             new = set(cells)
         for cell in new:
-            try:
-                value = check(cell)
-            except Invalid:
-                value = _BAD
-            if ok is not None and value is not _BAD and not ok(value):
-                value = _BAD
-            table[cell] = value
+            table[cell] = _checked(cell, check, ok)
         return list(map(table.__getitem__, cells))
     # a workbook's numbers and dates: 1 == 1.0 == True, so no table keyed by cells
-    out: list[object] = []
-    for cell in cells:
-        try:
-            value = check(cell)
-        except Invalid:
-            value = _BAD
-        if ok is not None and value is not _BAD and not ok(value):
-            value = _BAD
-        out.append(value)
-    return out
+    return [_checked(cell, check, ok) for cell in cells]
+
+
+def _checked(cell: object, check: Check, ok: Callable[[object], bool] | None) -> object:
+    """One cell's checked value, or ``_BAD``."""
+    try:
+        value = check(cell)
+    except Invalid:
+        return _BAD
+    return _BAD if ok is not None and not ok(value) else value
 
 
 class ScheduleWriter:
