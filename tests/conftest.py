@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,12 +36,39 @@ class Result:
 
 
 class Cli:
-    """Runs ``retain`` in-process against this test's private store."""
+    """Runs ``retain`` in-process against this test's private store: a SQLite file,
+    or (``RETAIN_TEST_STORE=postgresql``) a fresh database on the test server."""
 
-    def __init__(self, db: Path, today: str = TODAY) -> None:
+    def __init__(self, db: Path | str, today: str = TODAY) -> None:
         self.db = db
         self.today = today
         self.runner = CliRunner()
+
+    @property
+    def on_postgres(self) -> bool:
+        return isinstance(self.db, str)
+
+    def connect(self) -> Any:
+        """A connection to this test's store for a test's own SQL (set-up and
+        checks), sqlite3's or its PostgreSQL twin: the same SQL runs on both.
+        Statements commit as they run; ``with conn:`` is not needed."""
+        if isinstance(self.db, str):
+            from retain.postgres.connection import PgConnection
+
+            return PgConnection.connect(self.db)
+        import sqlite3
+
+        conn = sqlite3.connect(self.db, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def sql(self, query: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        """Run one statement on this test's store; its rows (sqlite3.Row-like)."""
+        conn = self.connect()
+        try:
+            return list(conn.execute(query, params).fetchall())
+        finally:
+            conn.close()
 
     def __call__(
         self,
@@ -83,8 +111,21 @@ def xlsx_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     return str(request.param)
 
 
+def store_kind() -> str:
+    """Which store the suite's ``cli`` fixture gives: sqlite (default) or postgresql."""
+    return os.environ.get("RETAIN_TEST_STORE", "sqlite")
+
+
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
+def cli(tmp_path: Path, request: pytest.FixtureRequest) -> Cli:
+    if store_kind() == "postgresql":
+        if request.node.get_closest_marker("sqlite_only"):
+            pytest.skip("about the SQLite store file itself")
+        from tests.pgstores import fresh_store
+
+        url, drop = fresh_store()
+        request.addfinalizer(drop)
+        return Cli(url)
     return Cli(tmp_path / "store" / "retain.db")
 
 

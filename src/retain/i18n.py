@@ -819,6 +819,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "数据库 {path} 由更新版本的 retain 写入（结构版本 {step}）；请升级 retain 后再使用——数据库未被改动",
     ),
     "error.store": ("store: {detail}", "数据库错误：{detail}"),
+    "error.store.pg_password": (
+        "a password in the store URL would show in the process list and the shell history: put it in PGPASSWORD, ~/.pgpass or a service file",
+        "数据库 URL 中的密码会出现在进程列表和命令历史中：请放在 PGPASSWORD、~/.pgpass 或服务文件中",
+    ),
+    "error.store.pg_not_ready": (
+        "{path} has no retain schema: the branch owner runs `retain db init {path}` first",
+        "{path} 中没有 retain 的数据库结构：请分行管理员先运行 `retain db init {path}`",
+    ),
+    "error.store.pg_old": (
+        "{path} has schema step {step} of an older retain: the branch owner runs `retain db init {path}` to upgrade it",
+        "{path} 的数据库结构（{step}）来自较旧的 retain：请分行管理员运行 `retain db init {path}` 升级",
+    ),
+    "error.store.pg_file_only": (
+        "{command} works on a SQLite store file; for a PostgreSQL store use the server's own tools (pg_dump, pg_restore, amcheck)",
+        "{command} 只用于 SQLite 数据库文件；PostgreSQL 数据库请使用服务器自带的工具（pg_dump、pg_restore、amcheck）",
+    ),
     "error.store.not_a_store": (
         "{path} is not a retain store: nothing was changed (give --db a store made by `retain import`)",
         "{path} 不是 retain 数据库：未做任何改动（--db 请指向由 `retain import` 建立的数据库）",

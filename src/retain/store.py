@@ -45,6 +45,14 @@ def resolve_db_path(option: str | None) -> Path:
     return Path(raw).expanduser() if raw else default_db_path()
 
 
+def resolve_db_url(option: str | None) -> str | None:
+    """The PostgreSQL store ``--db``/``RETAIN_DB`` names, or None for a SQLite file."""
+    from retain.postgres import is_url
+
+    raw = option or os.environ.get("RETAIN_DB")
+    return raw if raw and is_url(raw) else None
+
+
 def note_path(path: Path) -> Path:
     """The lock-holder note a writer leaves beside the store while it writes."""
     return Path(f"{path}-writer.json")

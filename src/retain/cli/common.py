@@ -57,10 +57,29 @@ class State:
         return self._lang
 
     @property
+    def db_url(self) -> str | None:
+        """The PostgreSQL store's URL, or None when the store is a SQLite file."""
+        from retain.store import resolve_db_url
+
+        return resolve_db_url(self.db_option)
+
+    @property
     def db_path(self) -> Path:
+        """The SQLite store file (commands that work on the file itself: a
+        PostgreSQL store is refused there, its server has its own tools)."""
         from retain.store import resolve_db_path
 
+        if self.db_url is not None:
+            import click
+
+            context = click.get_current_context(silent=True)
+            command = context.command_path if context is not None else "retain"
+            raise RetainError(key="store.pg_file_only", command=command)
         return resolve_db_path(self.db_option)
+
+    def store_exists(self) -> bool:
+        """Whether there is a store to record in (a server store always is)."""
+        return self.db_url is not None or self.db_path.exists()
 
     @property
     def data_as_of(self) -> str | None:
@@ -89,13 +108,21 @@ class State:
         ``stale="refuse"`` stale data is an error instead (nothing is done)."""
         from retain.store import Holder, Store
 
-        store = Store(
-            self.db_path,
-            create=create,
-            write=create or writer is not None,
-            busy_timeout_s=busy_timeout_s(),
-            holder=Holder(writer or "", file),
-        )
+        url = self.db_url
+        if url is not None:
+            from retain.postgres.store import PgStore
+
+            store: Store = PgStore(
+                url, write=create or writer is not None, holder=Holder(writer or "", file)
+            )
+        else:
+            store = Store(
+                self.db_path,
+                create=create,
+                write=create or writer is not None,
+                busy_timeout_s=busy_timeout_s(),
+                holder=Holder(writer or "", file),
+            )
         if create or stale == "ignore":
             return store
         try:

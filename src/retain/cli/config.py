@@ -172,7 +172,7 @@ def _record(st: State, key: str, old: str | None, new: str | None) -> None:
     from retain.errors import RetainError
     from retain.i18n import t
 
-    if old == new or not st.db_path.exists():
+    if old == new or not st.store_exists():
         return
     try:
         with st.store(stale="ignore", writer="config set") as store, store.write() as conn:

@@ -522,7 +522,7 @@ def _run_import(
             max_cells=config.import_.max_cells,
         ),
     )
-    if dry_run and not st.db_path.exists():
+    if dry_run and not st.store_exists():
         from retain.store import Store
 
         # A dry run writes nothing, anywhere: check against an empty store in memory.

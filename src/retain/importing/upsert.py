@@ -235,7 +235,8 @@ class ImportWriter:
         if not keys:
             return
         self.conn.execute(
-            "INSERT INTO temp.seen_keys (id, row_no) SELECT key, value FROM json_each(?)",
+            "INSERT INTO temp.seen_keys (id, row_no)"
+            " SELECT key, CAST(value AS INTEGER) FROM json_each(?)",
             (json.dumps(keys),),
         )
 
