@@ -6,6 +6,7 @@ schema per test), and dropped when the test ends."""
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 from collections.abc import Callable
@@ -52,18 +53,44 @@ def _make_template() -> None:
     _template_ready = True
 
 
-def fresh_store() -> tuple[str, Callable[[], None]]:
-    """The URL of a new store with retain's schema, and how to drop it."""
+_store_url: str | None = None
+
+
+def _drop(*names: str) -> None:
     import psycopg
 
-    if not _template_ready:
-        _make_template()
-    name = f"retain_t{os.getpid()}_{next(_numbers)}"
-    with psycopg.connect(server_url(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_TEMPLATE}"')
+    try:
+        with psycopg.connect(server_url(), autocommit=True) as admin:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error:
+        pass  # the server went first (a throw-away cluster stopped at exit)
 
-    def drop() -> None:
+
+def fresh_store() -> tuple[str, Callable[[], None]]:
+    """The URL of an empty store with retain's schema, and what to do after the
+    test. Tests run one at a time, so one database serves them all, emptied
+    before each (TRUNCATE … RESTART IDENTITY: ids start at 1 as in a new SQLite
+    store); a fresh database per test cost 0.6 s each."""
+    global _store_url
+    import psycopg
+
+    if _store_url is None:
+        if not _template_ready:
+            _make_template()
+        name = f"retain_t{os.getpid()}"
         with psycopg.connect(server_url(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return database_url(server_url(), name), drop
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_TEMPLATE}"')
+        _store_url = database_url(server_url(), name)
+        atexit.register(_drop, name, _TEMPLATE)
+    with psycopg.connect(_store_url, autocommit=True) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT quote_ident(tablename) FROM pg_tables"
+                " WHERE schemaname = current_schema() AND tablename <> '_sqlite_migrations'"
+            )
+        ]
+        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    return _store_url, lambda: None
