@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from retain.cli import app
+from tests.pgserver import pg_admin_url  # noqa: F401  (the session's PostgreSQL server)
 
 TODAY = "2026-12-01"
 GB_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -54,6 +55,14 @@ class Cli:
         base_env.update(env or {})
         result = self.runner.invoke(app, full, input=input, env=base_env, catch_exceptions=False)
         return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `pytest -m postgres` runs (and `-m "not postgres"` leaves out) every test
+    # that needs the server, however indirectly it asks for it.
+    for item in items:
+        if "pg_admin_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(autouse=True)
