@@ -137,9 +137,13 @@ def fresh_database(prefix: str) -> str:
 
     name = f"{prefix}_{secrets.token_hex(6)}"
     with psycopg.connect(url, autocommit=True) as conn:
+        # From 15 on: copying template0's files (and a checkpoint, cheap without
+        # fsync) takes about half the time of the default WAL-logged copy.
+        strategy = " STRATEGY FILE_COPY" if conn.info.server_version >= 150000 else ""
         conn.execute(
             sql.SQL(
                 "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+                + strategy
             ).format(sql.Identifier(name))
         )
     _state.databases.append(name)

@@ -321,3 +321,83 @@ def test_the_cluster_of_a_killed_session_is_removed_by_the_next(
     pgserver._reap_abandoned()
     assert not socket_dir.exists()
     assert not pgserver._alive(pid)  # the postmaster is gone (at most a zombie)
+
+
+def test_the_backup_and_restore_of_docs_team_md_keep_rows_and_policies(
+    pg_admin_url: str, tmp_path: Path
+) -> None:
+    """docs/team.md's createdb, pg_dump -Fc and pg_restore lines, as written there
+    (less sudo), on a database with row-level security owned by a non-superuser."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        bindir = pgserver._find_bindir()
+    except pgserver._NoServer as exc:
+        pytest.skip(str(exc))
+    params = conninfo_to_dict(pg_admin_url)
+    env = {
+        **os.environ,
+        "PGHOST": str(params.get("host", "")),
+        "PGPORT": str(params.get("port", "5432")),
+    }
+    env["PGUSER"] = str(params.get("user", "postgres"))
+    tag = os.urandom(4).hex()
+    owner, officer, name = f"pgserver_owner_{tag}", f"pgserver_wang_{tag}", f"pgserver_retain_{tag}"
+    restored = f"{name}_restored"
+    dump = tmp_path / "retain.dump"
+
+    def run(*argv: str) -> None:
+        done = subprocess.run(
+            [str(bindir / argv[0]), *argv[1:]], env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+
+    def createdb(database: str) -> None:
+        run(
+            "createdb",
+            f"--owner={owner}",
+            "--template=template0",
+            "--encoding=UTF8",
+            "--lc-collate=C",
+            "--lc-ctype=C",
+            database,
+        )
+
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {owner} LOGIN CREATEROLE")
+        admin.execute(f"CREATE ROLE {officer} LOGIN")
+        try:
+            createdb(name)
+            with psycopg.connect(
+                pgserver.with_database(pg_admin_url, name), autocommit=True
+            ) as conn:
+                conn.execute(f"SET ROLE {owner}")
+                conn.execute(
+                    "CREATE TABLE customers (customer_id text PRIMARY KEY, officer text NOT NULL)"
+                )
+                conn.execute("INSERT INTO customers VALUES ('C1', '王芳'), ('C2', '李强')")
+                conn.execute("ALTER TABLE customers ENABLE ROW LEVEL SECURITY")
+                conn.execute("ALTER TABLE customers FORCE ROW LEVEL SECURITY")
+                conn.execute(
+                    f"CREATE POLICY own ON customers TO {officer} USING (officer = '王芳')"
+                )
+                conn.execute(f"GRANT SELECT ON customers TO {officer}")
+            run("pg_dump", "-Fc", "-f", str(dump), name)
+            createdb(restored)
+            run("pg_restore", "--exit-on-error", "-d", restored, str(dump))
+            with psycopg.connect(
+                pgserver.with_database(pg_admin_url, restored), autocommit=True
+            ) as conn:
+                assert conn.execute(
+                    "SELECT customer_id, officer FROM customers ORDER BY 1"
+                ).fetchall() == [("C1", "王芳"), ("C2", "李强")]
+                assert conn.execute(
+                    "SELECT tableowner FROM pg_tables WHERE tablename = 'customers'"
+                ).fetchone() == (owner,)
+                conn.execute(f"SET ROLE {officer}")
+                assert conn.execute("SELECT customer_id FROM customers").fetchall() == [("C1",)]
+        finally:
+            for database in (name, restored):
+                admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            admin.execute(f"DROP ROLE IF EXISTS {officer}")
+            admin.execute(f"DROP ROLE IF EXISTS {owner}")
