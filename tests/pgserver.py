@@ -93,6 +93,9 @@ def admin_url() -> str | None:
                 state.url = _connect_or_start(state)
             except _NoServer as exc:
                 state.url, state.why = None, str(exc)
+            else:
+                # A session that never tears the fixture down still cleans up.
+                atexit.register(shutdown)
         return state.url
 
 
@@ -183,15 +186,19 @@ def _connect_or_start(state: _State) -> str:
             raise _NoServer(f"{ENV_URL} must be a postgresql:// URL")
         try:
             with psycopg.connect(given, autocommit=True, connect_timeout=10) as conn:
-                conn.execute("SELECT 1")
+                row = conn.execute(
+                    "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+                ).fetchone()
         except psycopg.Error as exc:
             raise _NoServer(
                 f"{ENV_URL} is set but its server does not answer: {_line(exc)}"
             ) from exc
+        if row != (True,):
+            # The tests create databases and roles, and read past row-level security.
+            raise _NoServer(f"{ENV_URL} must be a superuser's URL")
         return given
     cluster = _start(_find_bindir())
     state.cluster = cluster
-    atexit.register(shutdown)
     return (
         f"postgresql://{SUPERUSER}@/postgres?host={quote(str(cluster.root), safe='/')}&port={PORT}"
     )
@@ -291,7 +298,7 @@ def _initdb(cluster: _Cluster) -> None:
 def _run(cluster: _Cluster, argv: list[str], *, what: str, log: Path | None = None) -> None:
     argv = [str(cluster.bindir / argv[0]), *argv[1:]]
     # The server takes nothing from a developer's PG* variables (PGDATA, PGPORT ...).
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG") and k != "TMPDIR"}
     env["LC_ALL"] = "C"
     kwargs: dict[str, Any] = {}
     if cluster.run_as is not None:

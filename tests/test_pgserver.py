@@ -107,7 +107,7 @@ RECORD_URLS = textwrap.dedent("""
 
 
     def test_uses_the_server(pg_admin_url):
-        made = pgserver.fresh_database("inner")
+        made = pgserver.fresh_database("pgserver_inner")
         Path("urls.txt").write_text(pg_admin_url + "\\n" + made, encoding="utf-8")
 """)
 
@@ -217,6 +217,24 @@ def test_a_developer_server_that_does_not_answer_gives_a_reason(
     assert "\n" not in pgserver.reason()
 
 
+@pytest.mark.skipif(not OWN_CLUSTER, reason="a developer's server may not trust a new role")
+def test_a_developer_server_must_be_reached_as_a_superuser(
+    pg_admin_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    role = f"pgserver_plain_{os.urandom(4).hex()}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        try:
+            parts = urlsplit(pg_admin_url)
+            plain = parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}").geturl()
+            monkeypatch.setattr(pgserver, "_state", pgserver._State())
+            monkeypatch.setenv(pgserver.ENV_URL, plain)
+            assert pgserver.admin_url() is None
+            assert pgserver.reason() == "RETAIN_TEST_PG must be a superuser's URL"
+        finally:
+            admin.execute(f"DROP ROLE {role}")
+
+
 @pytest.mark.skipif(not OWN_CLUSTER, reason="RETAIN_TEST_PG is set: a developer's own server")
 def test_a_session_stops_and_removes_its_cluster_at_the_end(
     tmp_path: Path, pg_admin_url: str
@@ -226,7 +244,7 @@ def test_a_session_stops_and_removes_its_cluster_at_the_end(
     admin, made = (tmp_path / "urls.txt").read_text(encoding="utf-8").splitlines()
     socket_dir = _socket_dir(admin)
     assert socket_dir.name.startswith(pgserver.DIR_PREFIX)
-    assert urlsplit(made).path.startswith("/inner_")
+    assert urlsplit(made).path.startswith("/pgserver_inner_")
     assert not socket_dir.exists()
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(admin, connect_timeout=2).close()
