@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pytest
 
@@ -153,6 +153,17 @@ def fresh_database(prefix: str) -> str:
     return with_database(url, name)
 
 
+def drop_database(url: str) -> None:
+    """Drops a database of ``fresh_database`` now: a per-test fixture's teardown,
+    so a long session does not pile up a copy of template0 (7 MB) per test."""
+    name = unquote(urlsplit(url).path.lstrip("/"))
+    admin = admin_url()
+    if admin is None or name not in _state.databases:
+        raise ValueError(f"not a database of fresh_database: {name!r}")
+    _drop_databases(admin, [name])
+    _state.databases.remove(name)
+
+
 def with_database(url: str, name: str) -> str:
     """``url`` with its database replaced by ``name`` (user, host, options kept)."""
     parts = urlsplit(url)
@@ -164,6 +175,7 @@ def shutdown() -> None:
     global _state
     state = _state
     with state.lock:
+        # Our own cluster goes whole; a developer's server keeps running without them.
         if state.url is not None and state.cluster is None and state.databases:
             _drop_databases(state.url, state.databases)
         if state.cluster is not None:

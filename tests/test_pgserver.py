@@ -151,6 +151,20 @@ def test_fresh_databases_are_independent(pg_admin_url: str) -> None:
         assert conn.execute("SELECT to_regclass('customers')").fetchone() == (None,)
 
 
+def test_a_database_can_be_dropped_before_the_session_ends(pg_admin_url: str) -> None:
+    url = pgserver.fresh_database("pgserver_drop")
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url) as conn:  # a connection left open does not stop the drop
+        pgserver.drop_database(url)
+        assert name not in _databases(pg_admin_url)
+        with pytest.raises(psycopg.OperationalError):
+            conn.execute("SELECT 1")
+    with pytest.raises(ValueError, match="not a database of fresh_database"):
+        pgserver.drop_database(url)
+    with pytest.raises(ValueError, match="not a database of fresh_database"):
+        pgserver.drop_database(pgserver.with_database(pg_admin_url, "postgres"))
+
+
 def test_a_database_prefix_must_be_a_plain_identifier() -> None:
     with pytest.raises(ValueError, match="prefix"):
         pgserver.fresh_database('x"; DROP DATABASE postgres; --')
