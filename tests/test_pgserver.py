@@ -85,7 +85,10 @@ def _session(
 
 
 def _reachable_by_anyone(path: Path) -> bool:
-    return all(os.stat(p).st_mode & 0o005 for p in (path, *path.parents))
+    """Others may read ``path`` and pass through every directory above it."""
+    return bool(os.stat(path).st_mode & 0o004) and all(
+        os.stat(p).st_mode & 0o001 for p in path.parents
+    )
 
 
 def _python_for_anyone() -> str:
@@ -317,8 +320,9 @@ def test_a_user_who_is_not_root_runs_initdb_as_themselves(
     # The path every developer without root takes: no chown, no user switch.
     if shutil.which("initdb") is None and not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
         pytest.skip("no PostgreSQL binaries")
-    if not _reachable_by_anyone(ROOT / "tests" / "pgserver.py"):
-        pytest.skip(f"another user may not read {ROOT}")
+    for needed in (ROOT / "tests" / "pgserver.py", Path(sysconfig.get_paths()["purelib"])):
+        if not _reachable_by_anyone(needed):
+            pytest.skip(f"another user may not read {needed}")
     nobody = pwd.getpwnam("nobody")
     directory = Path(tempfile.mkdtemp(prefix="pgserver-nobody-", dir="/tmp"))
     try:
