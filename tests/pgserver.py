@@ -93,6 +93,8 @@ def admin_url() -> str | None:
                 state.url = _connect_or_start(state)
             except _NoServer as exc:
                 state.url, state.why = None, str(exc)
+            except OSError as exc:  # a temporary directory we may not make or chown
+                state.url, state.why = None, f"could not set up a cluster: {_line(exc)}"
             else:
                 # A session that never tears the fixture down still cleans up.
                 atexit.register(shutdown)
@@ -249,11 +251,11 @@ def _start(bindir: Path) -> _Cluster:
         run_as = (entry.pw_uid, entry.pw_gid)
     _reap_abandoned()
     root = Path(tempfile.mkdtemp(prefix=DIR_PREFIX, dir=_base_dir(run_as is not None)))
-    (root / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
     cluster = _Cluster(bindir, root, run_as)
-    if run_as is not None:
-        os.chown(root, *run_as)
     try:
+        (root / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
+        if run_as is not None:
+            os.chown(root, *run_as)
         _initdb(cluster)
         with (cluster.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(
@@ -266,19 +268,19 @@ def _start(bindir: Path) -> _Cluster:
                 "full_page_writes = off\n"
             )
         log = root / "server.log"
+        start = [
+            "pg_ctl",
+            "-D",
+            str(cluster.data),
+            "-l",
+            str(log),
+            "-w",
+            "-t",
+            str(START_TIMEOUT_S),
+        ]
         _run(
             cluster,
-            [
-                "pg_ctl",
-                "-D",
-                str(cluster.data),
-                "-l",
-                str(log),
-                "-w",
-                "-t",
-                str(START_TIMEOUT_S),
-                "start",
-            ],  # fmt: skip
+            [*start, "start"],
             what="pg_ctl start",
             log=log,
         )
@@ -344,8 +346,8 @@ def _stop(cluster: _Cluster) -> None:
     # Immediate shutdown: the data is thrown away, so no checkpoint is worth waiting for.
     if (cluster.data / "postmaster.pid").exists():
         try:
-            _run(cluster, ["pg_ctl", "-D", str(cluster.data), "-m", "immediate", "-w", "stop"],
-                 what="pg_ctl stop")  # fmt: skip
+            stop = ["pg_ctl", "-D", str(cluster.data), "-m", "immediate", "-w", "stop"]
+            _run(cluster, stop, what="pg_ctl stop")
         except _NoServer:
             _kill_postmaster(cluster.data)
     shutil.rmtree(cluster.root, ignore_errors=True)
