@@ -224,6 +224,36 @@ def test_missing_binaries_give_a_one_line_reason(
     assert pgserver.admin_url() is None  # cached: the search is not run again
 
 
+def test_the_newest_installed_version_is_taken(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for version in ("9.6", "15", "16", "17"):
+        bindir = tmp_path / "postgresql" / version / "bin"
+        bindir.mkdir(parents=True)
+        for name in ("initdb", "pg_ctl"):
+            if version != "17":  # a version whose server package is not installed
+                (bindir / name).touch()
+    monkeypatch.setattr(pgserver, "SEARCH_GLOBS", (str(tmp_path / "postgresql" / "*" / "bin"),))
+    assert pgserver._find_bindir() == tmp_path / "postgresql" / "16" / "bin"
+
+
+def test_a_cluster_directory_that_cannot_be_made_is_a_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(**_: object) -> str:
+        raise PermissionError(13, "Permission denied", "/tmp/retain-pg-x")
+
+    monkeypatch.setattr(pgserver, "_state", pgserver._State())
+    monkeypatch.delenv(pgserver.ENV_URL, raising=False)
+    monkeypatch.setattr(pgserver.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(pgserver, "_find_bindir", lambda: Path("/usr/lib/postgresql/15/bin"))
+    assert pgserver.admin_url() is None
+    assert (
+        pgserver.reason()
+        == "could not set up a cluster: [Errno 13] Permission denied: '/tmp/retain-pg-x'"
+    )
+
+
 def test_a_developer_server_that_does_not_answer_gives_a_reason(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
