@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from retain.cli import app
+from tests.pgserver import pg_admin_url  # noqa: F401  (the session's PostgreSQL server)
 
 TODAY = "2026-12-01"
 GB_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -84,6 +85,16 @@ class Cli:
         return Result(result.exit_code, result.stdout, result.stderr)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `pytest -m postgres` runs (and `-m "not postgres"` leaves out) every test
+    # that needs the server, however indirectly it asks for it.
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_server = callspec is not None and callspec.params.get("cli") == "postgresql"
+        if on_server or "pg_admin_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("RETAIN_DB", "RETAIN_TODAY", "RETAIN_LANG", "RETAIN_CONFIG", "LC_ALL", "LANG"):
@@ -111,16 +122,20 @@ def xlsx_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     return str(request.param)
 
 
-def store_kind() -> str:
-    """Which store the suite's ``cli`` fixture gives: sqlite (default) or postgresql."""
-    return os.environ.get("RETAIN_TEST_STORE", "sqlite")
+def store_kinds() -> list[str]:
+    """The stores the suite's ``cli`` fixture runs each test on: both by default
+    (RETAIN_TEST_STORE=sqlite or =postgresql for one)."""
+    raw = os.environ.get("RETAIN_TEST_STORE", "sqlite,postgresql")
+    return [kind.strip() for kind in raw.split(",") if kind.strip()]
 
 
-@pytest.fixture
+@pytest.fixture(params=store_kinds())
 def cli(tmp_path: Path, request: pytest.FixtureRequest) -> Cli:
-    if store_kind() == "postgresql":
+    """This test's store and CLI, once on SQLite and once on PostgreSQL."""
+    if request.param == "postgresql":
         if request.node.get_closest_marker("sqlite_only"):
             pytest.skip("about the SQLite store file itself")
+        request.getfixturevalue("pg_admin_url")  # skipped with the reason, or failed under CI
         from tests.pgstores import fresh_store
 
         url, drop = fresh_store()
