@@ -548,3 +548,9 @@ LANGUAGE sql IMMUTABLE AS $$
     FROM jsonb_each(CASE jsonb_typeof(doc::jsonb) WHEN 'object' THEN doc::jsonb
                          ELSE '{}'::jsonb END) AS o
 $$;
+
+-- The values of a list a query passes as one array (retain.postgres.connection).
+CREATE FUNCTION retain_each_text(items text[]) RETURNS SETOF text
+LANGUAGE sql IMMUTABLE AS $$ SELECT unnest(items) $$;
+CREATE FUNCTION retain_each_integer(items bigint[]) RETURNS SETOF bigint
+LANGUAGE sql IMMUTABLE AS $$ SELECT unnest(items) $$;
