@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import tempfile
@@ -122,6 +123,24 @@ def xlsx_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     return str(request.param)
 
 
+def _base_nodeid(nodeid: str) -> str:
+    return nodeid.split("[", 1)[0]
+
+
+@functools.cache
+def pg_pending() -> dict[str, str]:
+    """Tests that do not pass on PostgreSQL yet (tests/pg_pending.txt: a node id
+    without parameters, a tab, why): skipped there with the reason, so that the
+    list is the open work, in one place."""
+    listing = Path(__file__).with_name("pg_pending.txt")
+    pending: dict[str, str] = {}
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            nodeid, _, why = line.partition("\t")
+            pending[nodeid.strip()] = why.strip() or "see tests/pg_pending.txt"
+    return pending
+
+
 def store_kinds() -> list[str]:
     """The stores the suite's ``cli`` fixture runs each test on: both by default
     (RETAIN_TEST_STORE=sqlite or =postgresql for one)."""
@@ -135,6 +154,9 @@ def cli(tmp_path: Path, request: pytest.FixtureRequest) -> Cli:
     if request.param == "postgresql":
         if request.node.get_closest_marker("sqlite_only"):
             pytest.skip("about the SQLite store file itself")
+        pending = pg_pending().get(_base_nodeid(request.node.nodeid))
+        if pending is not None:
+            pytest.skip(f"not yet on PostgreSQL: {pending}")
         request.getfixturevalue("pg_admin_url")  # skipped with the reason, or failed under CI
         from tests.pgstores import fresh_store
 
