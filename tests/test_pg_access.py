@@ -442,3 +442,27 @@ def test_the_sqlite_error_classes_are_kept(branch: Branch) -> None:
             conn.execute("UPDATE customers SET officer = '李强' WHERE customer_id = 'C1'")
     finally:
         conn.close()
+
+
+def test_a_store_of_an_older_schema_is_not_upgraded_yet(branch: Branch) -> None:
+    name = f"{PREFIX}_old"
+    _admin(
+        branch.server,
+        f'CREATE DATABASE "{name}" OWNER "{OWNER}" TEMPLATE template0'
+        " ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'",
+    )
+    try:
+        url = as_login(branch.server, OWNER, name)
+        assert branch.run(branch.owner, "db", "init", url).exit_code == 0
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "DELETE FROM _sqlite_migrations WHERE id = (SELECT max(id) FROM _sqlite_migrations)"
+            )
+        result = branch.run(branch.owner, "db", "init", url)
+        assert result.exit_code == 1
+        assert result.stderr.count("\n") == 1
+        assert "upgrading a PostgreSQL store is not available yet" in result.stderr
+    finally:
+        _admin(branch.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
