@@ -111,14 +111,18 @@ CREATE TABLE IF NOT EXISTS officer_logins (
 )"""
 
 _FUNCTIONS = """
+-- PL/pgSQL rather than SQL: it keeps its query plan for the session, where a
+-- SQL function's body is planned again by every statement that calls it.
 CREATE OR REPLACE FUNCTION retain_login_officer(who name) RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, {schema}, pg_temp AS $$
-  SELECT officer FROM {schema}.officer_logins WHERE login = who::text AND role = 'officer'
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, {schema}, pg_temp AS $$
+BEGIN
+  RETURN (SELECT officer FROM {schema}.officer_logins WHERE login = who::text AND role = 'officer');
+END $$;
 CREATE OR REPLACE FUNCTION retain_login_role(who name) RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, {schema}, pg_temp AS $$
-  SELECT role FROM {schema}.officer_logins WHERE login = who::text
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, {schema}, pg_temp AS $$
+BEGIN
+  RETURN (SELECT role FROM {schema}.officer_logins WHERE login = who::text);
+END $$;
 -- The store's code numbers a new contact MAX(contact_id) + 1 (an id is never
 -- given twice, not even after an undo); an officer sees only their own contacts,
 -- so a number another officer's contact holds is taken again here, over all of
