@@ -220,6 +220,14 @@ def test_log_works_for_an_officers_own_customer_and_is_refused_for_another(
     assert contacts() == before + 1
 
 
+def test_a_prospect_an_officer_adds_is_theirs(branch: Branch) -> None:
+    added = branch.run(branch.officer_1, "prospect", "add", "孙八", "--channel", "walk_in")
+    assert added.exit_code == 0, added.stderr
+    mine = _json(branch.run(branch.officer_1, "prospect", "list", "--format", "json"))
+    assert [(p["name"], p["officer"]) for p in mine] == [("孙八", "王芳")]
+    assert _json(branch.run(branch.officer_2, "prospect", "list", "--format", "json")) == []
+
+
 # --- raw SQL through an officer's own login -----------------------------------------
 
 

@@ -142,6 +142,18 @@ END $$;
 CREATE OR REPLACE TRIGGER contacts_next_id BEFORE INSERT ON {schema}.contacts
   FOR EACH ROW EXECUTE FUNCTION retain_next_contact_id();
 REVOKE ALL ON FUNCTION retain_next_contact_id() FROM PUBLIC;
+-- A prospect an officer's login adds without naming an officer is theirs (they
+-- could not write, nor see, one of nobody's).
+CREATE OR REPLACE FUNCTION retain_prospect_officer() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, {schema}, pg_temp AS $$
+BEGIN
+  IF NEW.officer IS NULL THEN
+    NEW.officer := {schema}.retain_login_officer(current_user);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER prospects_officer_of_login BEFORE INSERT ON {schema}.prospects
+  FOR EACH ROW EXECUTE FUNCTION retain_prospect_officer();
 REVOKE ALL ON FUNCTION retain_login_officer(name), retain_login_role(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION retain_login_officer(name), retain_login_role(name)
   TO retain_officer, retain_manager;
