@@ -362,14 +362,26 @@ def test_db_roles_lists_logins_roles_and_officers(branch: Branch) -> None:
 
 
 def test_grant_then_revoke_a_spare_login(branch: Branch) -> None:
+    import psycopg
+
     spare = f"{PREFIX}_spare"
     granted = branch.run(branch.owner, "db", "grant", spare, "--officer", "王芳")
     assert granted.exit_code == 0, granted.stderr
     with _raw(branch, spare) as conn:
         assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] > 0
+    # a manager made an officer keeps none of the manager's table privileges
+    assert branch.run(branch.owner, "db", "grant", spare, "--manager").exit_code == 0
+    assert branch.run(branch.owner, "db", "grant", spare, "--officer", "王芳").exit_code == 0
+    with _raw(branch, spare) as conn:
+        granted_groups = conn.execute(
+            "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+            " WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
+        ).fetchall()
+        assert granted_groups == [("retain_officer",)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM imports")
     revoked = branch.run(branch.owner, "db", "revoke", spare)
     assert revoked.exit_code == 0, revoked.stderr
-    import psycopg
 
     with _raw(branch, spare) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("SELECT count(*) FROM customers")
@@ -437,6 +449,23 @@ def test_every_table_has_a_decision(branch: Branch) -> None:
 
     with _raw(branch, OWNER) as conn:
         assert unclassified_tables(conn) == []
+
+
+def test_every_table_of_a_customers_rows_has_both_policies(branch: Branch) -> None:
+    from retain.postgres.access import OFFICER_ROWS
+
+    with _raw(branch, OWNER) as conn:
+        rows = conn.execute(
+            "SELECT c.relname, c.relrowsecurity, array_agg(p.polname ORDER BY p.polname)"
+            " FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid"
+            " WHERE c.relname = ANY(%s) AND c.relnamespace = current_schema()::regnamespace"
+            " GROUP BY c.relname, c.relrowsecurity",
+            (list(OFFICER_ROWS),),
+        ).fetchall()
+    assert sorted(row[0] for row in rows) == sorted(OFFICER_ROWS)
+    for table, enabled, policies in rows:
+        assert enabled, table
+        assert policies == ["retain_manager_rows", "retain_officer_rows"], table
 
 
 def test_the_sqlite_error_classes_are_kept(branch: Branch) -> None:
