@@ -170,6 +170,8 @@ DYNAMIC: dict[str, set[str]] = {
             "list_literal",
         )
     },
+    "db.init.{}": {"db.init.created", "db.init.set_up", "db.init.unchanged"},
+    "db.role.{}": {"db.role.officer", "db.role.manager"},
     "error.read.json_nested_{}": {
         "error.read.json_nested_object",
         "error.read.json_nested_array",

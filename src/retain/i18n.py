@@ -835,6 +835,89 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{command} works on a SQLite store file; for a PostgreSQL store use the server's own tools (pg_dump, pg_restore, amcheck)",
         "{command} 只用于 SQLite 数据库文件；PostgreSQL 数据库请使用服务器自带的工具（pg_dump、pg_restore、amcheck）",
     ),
+    # retain db (a branch's PostgreSQL store)
+    "error.db.sqlite_store": (
+        "retain db {command} is for a PostgreSQL store (postgresql://…); {path} is a SQLite store",
+        "retain db {command} 只用于 PostgreSQL 数据库（postgresql://…）；{path} 是 SQLite 数据库",
+    ),
+    "error.db.collation": (
+        "{path} sorts text by collation {collation} (character type {ctype}), not byte by byte as retain needs: create the database with `createdb -T template0 -E UTF8 --lc-collate=C --lc-ctype=C retain`",
+        "{path} 按排序规则 {collation}（字符类型 {ctype}）排序文本，retain 需要按字节排序：请用 `createdb -T template0 -E UTF8 --lc-collate=C --lc-ctype=C retain` 建库",
+    ),
+    "error.db.not_owner": (
+        "retain db {command} is for the store's owner ({owner}) or a superuser, not {login}",
+        "retain db {command} 只能由数据库所有者（{owner}）或超级用户运行，{login} 不是",
+    ),
+    "error.db.createrole": (
+        "cannot create the roles retain_officer and retain_manager: the owner's login needs CREATEROLE (or a superuser runs `retain db init` once)",
+        "无法创建角色 retain_officer 和 retain_manager：所有者的登录名需要 CREATEROLE 权限（或由超级用户先运行一次 `retain db init`）",
+    ),
+    "error.db.upgrade_unavailable": (
+        "{path} has schema step {step} of an older retain; upgrading a PostgreSQL store is not available yet: nothing was changed",
+        "{path} 的数据库结构（{step}）来自较旧的 retain；PostgreSQL 数据库的升级尚未提供：未做任何改动",
+    ),
+    "error.db.no_access": (
+        "{path} has no retain roles yet: the owner runs `retain db init {path}` first",
+        "{path} 尚未设置 retain 角色：请所有者先运行 `retain db init {path}`",
+    ),
+    "error.db.no_login": (
+        "there is no login {login} on the server: create it first (CREATE ROLE {login} LOGIN)",
+        "服务器上没有登录名 {login}：请先创建（CREATE ROLE {login} LOGIN）",
+    ),
+    "error.db.grant_owner": (
+        "{login} owns the store or is a superuser and sees every row whatever its role: give the officer a login of their own",
+        "{login} 是数据库所有者或超级用户，无论角色如何都能看到全部数据：请为客户经理建立单独的登录名",
+    ),
+    "error.db.grant_choose": (
+        "give one of --officer NAME or --manager",
+        "--officer 姓名 与 --manager 须且只须给一个",
+    ),
+    "db.init.created": (
+        "Created retain's schema in {path}, with the roles retain_officer and retain_manager and row-level security. Next: retain db grant LOGIN --officer NAME",
+        "已在 {path} 中建立 retain 的数据库结构，以及角色 retain_officer、retain_manager 和行级安全策略。下一步：retain db grant 登录名 --officer 姓名",
+    ),
+    "db.init.set_up": (
+        "Set up the roles retain_officer and retain_manager and row-level security in {path} (its schema was already there).",
+        "已在 {path} 中设置角色 retain_officer、retain_manager 和行级安全策略（数据库结构原已存在）。",
+    ),
+    "db.init.unchanged": (
+        "{path} is already set up: nothing changed.",
+        "{path} 已设置好：未做任何改动。",
+    ),
+    "db.grant.officer": (
+        "{login} now sees officer {officer}'s customers and prospects.",
+        "{login} 现在可以查看客户经理 {officer} 的客户和潜在客户。",
+    ),
+    "db.grant.officer_already": (
+        "{login} already was officer {officer}'s login: nothing changed.",
+        "{login} 原已是客户经理 {officer} 的登录名：未做任何改动。",
+    ),
+    "db.grant.manager": (
+        "{login} is now a manager's login: every row.",
+        "{login} 现在是主管的登录名：可查看全部数据。",
+    ),
+    "db.grant.manager_already": (
+        "{login} already was a manager's login: nothing changed.",
+        "{login} 原已是主管的登录名：未做任何改动。",
+    ),
+    "db.revoked": (
+        "{login} no longer sees any row of the store.",
+        "{login} 已不能查看数据库中的任何数据。",
+    ),
+    "db.revoke_none": (
+        "{login} had no role in this store: nothing changed.",
+        "{login} 在此数据库中没有角色：未做任何改动。",
+    ),
+    "db.roles.title": ("Logins", "登录名"),
+    "db.roles.col.login": ("Login", "登录名"),
+    "db.roles.col.role": ("Role", "角色"),
+    "db.roles.dropped": ("(dropped on the server)", "（已在服务器上删除）"),
+    "db.roles.empty": (
+        "No logins yet: retain db grant LOGIN --officer NAME.",
+        "尚无登录名：retain db grant 登录名 --officer 姓名。",
+    ),
+    "db.role.officer": ("officer", "客户经理"),
+    "db.role.manager": ("manager", "主管"),
     "error.store.not_a_store": (
         "{path} is not a retain store: nothing was changed (give --db a store made by `retain import`)",
         "{path} 不是 retain 数据库：未做任何改动（--db 请指向由 `retain import` 建立的数据库）",

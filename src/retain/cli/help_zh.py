@@ -262,6 +262,43 @@ CUSTOMER_ID 可以是 -，表示从标准输入逐行读取客户编号。联系
     retain officers
     retain officers --format json
 """,
+    "db": """分行共用的 PostgreSQL 数据库：建立数据库结构，并指定哪个登录名属于哪位客户经理。这里的命令都由数据库所有者（拥有该数据库的登录名）或超级用户运行。
+
+示例：
+
+    createdb -T template0 -E UTF8 --lc-collate=C --lc-ctype=C retain
+    retain db init postgresql://owner@dbhost/retain
+    retain --db postgresql://owner@dbhost/retain db grant wangfang --officer 王芳
+""",
+    "db init": """在一个空的 PostgreSQL 数据库中建立 retain 的数据库结构（一个事务），并设置谁能看到什么：组角色 retain_officer 和 retain_manager、登录名表、授权和行级安全策略。再次运行不做任何改动，并会说明。
+
+数据库须按字节排序文本（排序规则 C），与 SQLite 相同：请用 `createdb -T template0 -E UTF8 --lc-collate=C --lc-ctype=C retain` 建库。所有者的登录名需要 CREATEROLE 权限（或由超级用户运行一次）。URL 中不要写密码：请用 PGPASSWORD、~/.pgpass 或服务文件。
+
+示例：
+
+    retain db init postgresql://owner@dbhost/retain
+    retain db init "postgresql://owner@/retain?host=/var/run/postgresql"
+""",
+    "db grant": """把一个已有的登录名绑定到一位客户经理（此后它只能读写该客户经理的客户和潜在客户），或设为主管的登录名（全部数据、导入和移交）。再次授予会替换该登录名原有的角色。
+
+示例：
+
+    retain --db postgresql://owner@dbhost/retain db grant wangfang --officer 王芳
+    retain --db postgresql://owner@dbhost/retain db grant zhaomin --manager
+""",
+    "db revoke": """收回一个登录名的角色：它将看不到数据库中的任何数据。登录名本身仍留在服务器上（DROP ROLE 由服务器管理员处理）。
+
+示例：
+
+    retain --db postgresql://owner@dbhost/retain db revoke wangfang
+""",
+    "db roles": """数据库的登录名，及其角色和所属客户经理。
+
+示例：
+
+    retain --db postgresql://owner@dbhost/retain db roles
+    retain --db postgresql://owner@dbhost/retain db roles --format json
+""",
     "officer": """添加客户经理、改名或停用。
 
 姓名经 NFKC 规范化并去除首尾空格后精确匹配（全角字母和多余空格不会变成另一位客户经理）。
@@ -725,6 +762,14 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "--officer": "不给 CONTACT_ID 时：删除以该 --officer 记录的最后一条联系。",
         "--prospect": "潜在客户（P7）的联系：CONTACT_ID 指定的一条（`retain history P7` 显示编号），否则其最后记录的一条。",
     },
+    "db init": {"URL": "postgresql://所有者@主机/数据库"},
+    "db grant": {
+        "LOGIN": "数据库登录名。",
+        "--officer": "该登录名能看到其客户的客户经理。",
+        "--manager": "主管的登录名：全部数据。",
+    },
+    "db revoke": {"LOGIN": "数据库登录名。"},
+    "db roles": {},
     "officers": {},
     "officer add": {"NAME": "客户经理姓名。"},
     "officer deactivate": {"NAME": "客户经理姓名。"},

@@ -520,13 +520,17 @@ CREATE TRIGGER loans_forget_row_digest BEFORE UPDATE ON loans
   FOR EACH ROW EXECUTE FUNCTION retain_forget_row_digest();
 
 -- What the SQLite code reads of sqlite_master: the store's tables, indexes and
--- triggers by name (doctor's checks, the imports' index rebuilds).
+-- triggers by name (doctor's checks, the imports' index rebuilds). An index's
+-- sql is shown only to a login that may drop it (the owner): an import by the
+-- manager's login then loads into an empty table with its indexes in place
+-- instead of failing to drop them for a rebuild.
 CREATE VIEW sqlite_master AS
   SELECT 'table'::text AS type, c.relname::text AS name, c.relname::text AS tbl_name,
          NULL::text AS sql, c.oid::bigint AS rowid
     FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
   UNION ALL
-  SELECT 'index', i.relname::text, t.relname::text, pg_get_indexdef(i.oid), i.oid::bigint
+  SELECT 'index', i.relname::text, t.relname::text,
+         CASE WHEN pg_has_role(i.relowner, 'USAGE') THEN pg_get_indexdef(i.oid) END, i.oid::bigint
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
    WHERE t.relnamespace = current_schema()::regnamespace
      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.oid)
