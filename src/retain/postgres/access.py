@@ -127,9 +127,13 @@ END $$;
 -- given twice, not even after an undo); an officer sees only their own contacts,
 -- so a number another officer's contact holds is taken again here, over all of
 -- them, as the owner. A free number is kept (a copied store keeps its ids).
+-- Officers log at the same time: numbering waits for the previous logger's
+-- commit (a lock held to the end of the transaction), so that two contacts
+-- never draw the same number; a log's transaction is short.
 CREATE OR REPLACE FUNCTION retain_next_contact_id() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema}, pg_temp AS $$
 BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('retain.contacts.contact_id'));
   IF NOT EXISTS (SELECT 1 FROM {schema}.contacts WHERE contact_id = NEW.contact_id) THEN
     RETURN NEW;
   END IF;
