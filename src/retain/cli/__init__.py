@@ -96,6 +96,7 @@ from retain.cli import calls as _calls  # noqa: E402
 from retain.cli import config as _config  # noqa: E402
 from retain.cli import contacts as _contacts  # noqa: E402
 from retain.cli import coverage as _coverage  # noqa: E402
+from retain.cli import db_copy as _db_copy  # noqa: E402
 from retain.cli import due as _due  # noqa: E402
 from retain.cli import export as _export  # noqa: E402
 from retain.cli import groups as _groups  # noqa: E402
@@ -136,6 +137,7 @@ _pipeline.register(app)
 _referrals.register(app)
 _groups.register(app)
 _season.register(app)
+_db_copy.register(app)
 
 
 class Terminated(BaseException):
