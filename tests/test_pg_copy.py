@@ -387,3 +387,18 @@ def test_an_uninitialised_postgresql_database_is_refused(
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     assert result.exit_code == 1 and "db init" in result.stderr
+
+
+def test_a_store_at_another_schema_version_is_refused(book: Cli, tmp_path: Path) -> None:
+    """Both stores must have this retain's schema steps: an older one would copy
+    into columns that mean something else (the user opens it with retain first)."""
+    conn = sqlite3.connect(str(book.db))
+    with conn:
+        conn.execute(
+            "DELETE FROM _sqlite_migrations WHERE id = (SELECT max(id) FROM _sqlite_migrations)"
+        )
+    conn.close()
+    result = copy(book, book.db, tmp_path / "new.db")
+    assert result.exit_code == 1
+    assert "schema step" in result.stderr and "nothing was written" in result.stderr
+    assert not (tmp_path / "new.db").exists()

@@ -30,6 +30,7 @@ from retain.postgres import is_url, shown
 # Rows per executemany into SQLite: big enough to amortise the call, small
 # enough that a batch of the widest table stays a few megabytes.
 _SQLITE_BATCH = 5000
+_SQLITE_CACHE_KIB = 64 * 1024
 _STEPS = [step.__name__ for step in MIGRATIONS]
 
 
@@ -213,6 +214,10 @@ class SqliteSide:
         self.conn.execute("BEGIN")
 
     def begin_write(self, tables: Sequence[str]) -> None:
+        # The whole copy is one transaction: with SQLite's 2 MB default cache it
+        # spills to the WAL again and again as the indexes grow (7.5 GB written
+        # for the 480 MB bench store). A bounded 64 MB cache spills far less.
+        self.conn.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
         self.conn.execute("BEGIN IMMEDIATE")
 
     def after_write(self, plans: Sequence[Plan]) -> None:
