@@ -918,6 +918,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "db.role.officer": ("officer", "客户经理"),
     "db.role.manager": ("manager", "主管"),
+    "error.copy.same": (
+        "--from and --to name the same store: nothing to copy",
+        "--from 和 --to 是同一个数据库：无需复制",
+    ),
+    "error.copy.steps": (
+        "{path} is at schema step {step}, not this retain's: open it with this retain first (any command upgrades a SQLite store; `retain db init` a PostgreSQL one) — nothing was written",
+        "{path} 的数据库结构（{step}）与本版 retain 不同：请先用本版 retain 打开它（SQLite 数据库运行任一命令即可升级；PostgreSQL 数据库运行 `retain db init`）——未写入任何内容",
+    ),
+    "error.copy.schema": (
+        "the two stores' tables differ ({table}): nothing was written",
+        "两个数据库的表结构不同（{table}）：未写入任何内容",
+    ),
+    "error.copy.not_empty": (
+        "{path} is not empty (table {table} has rows): db copy writes only into an empty store — nothing was written",
+        "{path} 不是空数据库（表 {table} 中已有数据）：db copy 只写入空数据库——未写入任何内容",
+    ),
+    "error.copy.failed": (
+        "copying table {table} failed: {detail} — nothing was written",
+        "复制表 {table} 失败：{detail}——未写入任何内容",
+    ),
+    "error.copy.mismatch": (
+        "the copy of table {table} differs from its source (rows or checksum): rolled back, nothing was written",
+        "表 {table} 的副本与源数据不一致（行数或校验和）：已回滚，未写入任何内容",
+    ),
     "error.store.not_a_store": (
         "{path} is not a retain store: nothing was changed (give --db a store made by `retain import`)",
         "{path} 不是 retain 数据库：未做任何改动（--db 请指向由 `retain import` 建立的数据库）",
@@ -2570,6 +2594,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.ops.confirm": (
         "restore replaces the store: pass --yes to confirm (not on a terminal)",
         "恢复会替换数据库：非终端运行时请加 --yes 确认",
+    ),
+    # -- db copy (issue 16) --
+    "copy.title": ("Copied {source} → {destination}", "已复制 {source} → {destination}"),
+    "copy.col.table": ("Table", "表"),
+    "copy.col.rows": ("Rows", "行数"),
+    "copy.col.checksum": ("Checksum", "校验和"),
+    "copy.col.ok": ("Same", "一致"),
+    "copy.ok.yes": ("yes", "是"),
+    "copy.ok.no": ("NO", "否"),
+    "copy.done": (
+        "Copied {rows} rows of {tables} tables in {seconds} s; every table's rows and checksum match the source.",
+        "已在 {seconds} 秒内复制 {tables} 张表共 {rows} 行；每张表的行数和校验和都与源数据一致。",
     ),
     # -- officers, handover, audit (issue 15) --
     "officers.title": ("Officers", "客户经理"),

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from retain.cli import db_copy as _db_copy
 from retain.cli.common import handle_errors, state
 from retain.cli.officers import RowsFormat, RowsFormatOption
 from retain.cli.options import (
@@ -218,6 +219,7 @@ app.command("init", help=INIT_HELP)(handle_errors(init))
 app.command("grant", help=GRANT_HELP)(handle_errors(grant))
 app.command("revoke", help=REVOKE_HELP)(handle_errors(revoke))
 app.command("roles", help=ROLES_HELP)(handle_errors(roles))
+_db_copy.register(app)
 
 
 def register(parent: typer.Typer) -> None:

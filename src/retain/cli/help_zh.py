@@ -570,6 +570,15 @@ KEY 以点分隔：section.key（retain config show 列出全部），短信模�
     retain restore ~/.config/retain/backups/retain-20261130-063000.db
     retain restore backup.db --yes
 """,
+    "db copy": """把一个数据库的全部数据复制到另一个空数据库：把个人的 SQLite 数据库搬进分行的 PostgreSQL 数据库，或把分行数据库复制成一个新的 SQLite 文件供出差的笔记本电脑使用（两边都可以是文件路径或 postgresql:// URL）。
+
+所有表、行、列原样复制：编号、贷款和担保人的顺序、变更记录；此后新记录的编号接着复制来的最大编号往下排。目标必须是结构版本相同的空数据库（PostgreSQL 数据库须已运行 `retain db init`；SQLite 路径尚不存在时会新建）。整个复制在一个事务中写入，只有从目标读回的每张表的行数和校验和（按主键顺序对所有行计算的 SHA-256）都与源数据相同才提交；否则什么也不写入，以退出码 1 结束并指出是哪张表。源数据库只读，取自同一快照。输出只有表名，不含任何客户或电话。URL 中带密码会被拒绝：请用 PGPASSWORD、~/.pgpass 或服务文件。
+
+示例：
+
+    retain db copy --from ~/.config/retain/retain.db --to postgresql://wangfang@branch-db/retain
+    retain db copy --from postgresql://wangfang@branch-db/retain --to ~/laptop.db --format json
+""",
     "group": """类群：一个市场、一个协会、一条供应链、一个村、一家单位里的客户和潜在客户。每个清单都可加 --group 名称。
 
 示例：
@@ -770,6 +779,11 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
     },
     "db revoke": {"LOGIN": "数据库登录名。"},
     "db roles": {},
+    "db copy": {
+        "--from": "要复制的数据库：SQLite 文件或 postgresql:// URL。",
+        "--to": "要填入的空数据库：新的 SQLite 文件，或已初始化的 postgresql:// URL。",
+        "--format": "auto = 在终端中显示表格，在管道中输出 TSV；每张表一行：表名、行数、校验和、是否一致。",
+    },
     "officers": {},
     "officer add": {"NAME": "客户经理姓名。"},
     "officer deactivate": {"NAME": "客户经理姓名。"},
