@@ -394,7 +394,6 @@ def _connect(url: str) -> Any:
 def init(url: str) -> str:
     """``retain db init``: "created" (the schema and access), "set_up" (access on
     an existing schema, or changed), or "unchanged". One transaction."""
-    from retain.migrations import MIGRATIONS
     from retain.postgres import schema, shown
     from retain.store import applied_steps, unknown_steps
 
@@ -415,15 +414,20 @@ def init(url: str) -> str:
             unknown = unknown_steps(applied)
             if unknown:
                 raise RetainError(key="store.newer", path=shown(url), step=unknown[-1])
-            if len(applied) < len(MIGRATIONS):
+            if set(schema.baseline_steps()) - set(applied):
+                # Steps schema.sql stands for are missing: no upgrade path leads
+                # from there (every store gets them all at once).
                 step = applied[-1] if applied else "-"
                 raise RetainError(key="db.upgrade_unavailable", path=shown(url), step=step)
+        upgraded: list[str] = []
         with raw.transaction():
             if not initialised:
                 schema.apply(raw)
+            else:
+                upgraded = schema.upgrade(raw)
             before = fingerprint(raw)
             set_up(raw)
-            if initialised and fingerprint(raw) == before:
+            if initialised and not upgraded and fingerprint(raw) == before:
                 raise _Unchanged
     except _Unchanged:
         return "unchanged"
