@@ -51,3 +51,14 @@ def test_a_bool_parameter_is_bound_as_an_integer() -> None:
     done = dumper(bool, Transformer())
     assert (done.dump(True), done.dump(False)) == (b"1", b"0")
     assert done.format == Format.TEXT
+
+
+def test_round_without_decimals_rounds_halves_away_from_zero() -> None:
+    out = translate("SELECT CAST(ROUND(? + 0.5 * ?) AS INTEGER)").sql
+    assert out == "SELECT CAST(ROUND(CAST(%s + 0.5 * %s AS DECIMAL)) AS BIGINT)"
+
+
+def test_a_summed_comparison_is_cast_to_int4() -> None:
+    """PostgreSQL has no cast from boolean to BIGINT, only to INT."""
+    out = translate("SELECT COUNT(*), COALESCE(SUM(p.stage = 'disbursed'), 0) FROM p").sql
+    assert "SUM(CAST((p.stage = 'disbursed') AS INT))" in out

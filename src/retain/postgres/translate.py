@@ -121,6 +121,7 @@ def _translate(sql: str) -> Translated:
     _conditions(tree)
     _alias_subqueries(tree)
     _cross_joins_on(tree)
+    _round_half_up(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -177,7 +178,8 @@ def _returning(tree: exp.Expression) -> str | None:
 
 
 def _as_int(node: Any) -> exp.Expression:
-    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("BIGINT"))
+    # INT: PostgreSQL casts a boolean to int4 only (to BIGINT it refuses).
+    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("INT"))
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
@@ -255,3 +257,12 @@ def _cross_joins_on(tree: exp.Expression) -> None:
     for node in list(tree.find_all(exp.Join)):
         if str(node.args.get("kind") or "").upper() == "CROSS" and node.args.get("on"):
             node.set("kind", None)
+
+
+def _round_half_up(tree: exp.Expression) -> None:
+    """SQLite's ``round(x)`` rounds halves away from zero (132.5 to 133);
+    PostgreSQL's round of a double rounds them to even (132), of a numeric away
+    from zero: the value is rounded as a numeric."""
+    for node in list(tree.find_all(exp.Round)):
+        if node.args.get("decimals") is None:
+            node.set("this", exp.cast(node.this, "NUMERIC"))
