@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -183,13 +182,8 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def store_rows(cli: Cli, sql: str, *params: Any) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(cli.db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return list(conn.execute(sql, params))
-    finally:
-        conn.close()
+def store_rows(cli: Cli, sql: str, *params: Any) -> list[Any]:
+    return cli.sql(sql, params)
 
 
 def masked(phone: str) -> str:

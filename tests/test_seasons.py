@@ -4,7 +4,6 @@ package, the [[seasons]] config and ``retain season`` on fixed days."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -109,13 +108,12 @@ def book(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
     for kind, path in (("customers", customers), ("loans", loans)):
         result = cli("import", kind, str(path))
         assert result.exit_code == 0, result.stderr
-    with sqlite3.connect(cli.db) as conn:
-        conn.execute(
-            "INSERT INTO prospects (name, phone, channel, stage, stage_day, entered_on,"
-            " entered_day, industry, created_at, updated_at)"
-            " VALUES ('周小摊', '13700000000', 'walk_in', 'new', 0, '2026-11-01', 0, '烟酒',"
-            " 'x', 'x')"
-        )
+    cli.sql(
+        "INSERT INTO prospects (name, phone, channel, stage, stage_day, entered_on,"
+        " entered_day, industry, created_at, updated_at)"
+        " VALUES ('周小摊', '13700000000', 'walk_in', 'new', 0, '2026-11-01', 0, '烟酒',"
+        " 'x', 'x')"
+    )
     return cli
 
 

@@ -332,7 +332,7 @@ class LedgerStage:
         self.count = 0
         conn.execute(
             f"CREATE TABLE {self.table} (reminder_id TEXT NOT NULL, customer_id TEXT NOT NULL,"
-            " reason TEXT NOT NULL, due_on TEXT NOT NULL)"
+            " reason TEXT NOT NULL, due_on TEXT NOT NULL, seq INTEGER PRIMARY KEY)"
         )
 
     def tap(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -346,7 +346,9 @@ class LedgerStage:
 
     def _flush(self, pending: list[tuple[str, str, str, str]]) -> None:
         if pending:
-            self.conn.executemany(f"INSERT INTO {self.table} VALUES (?, ?, ?, ?)", pending)
+            # The file's order numbered (SQLite's rowid, named: PostgreSQL has none).
+            numbered = [(*row, self.count + i) for i, row in enumerate(pending, 1)]
+            self.conn.executemany(f"INSERT INTO {self.table} VALUES (?, ?, ?, ?, ?)", numbered)
             self.count += len(pending)
             pending.clear()
 
@@ -507,7 +509,7 @@ def record_export(conn: sqlite3.Connection, claim: Claim) -> int:
         "INSERT OR IGNORE INTO exported_reminders"
         " (reminder_id, audience, export_id, customer_id, reason, due_on)"
         f" SELECT reminder_id, ?, ?, customer_id, reason, due_on FROM {claim.stage.table}"
-        " ORDER BY rowid",
+        " ORDER BY seq",
         (claim.audience, export_id),
     )
     return int(export_id or 0)

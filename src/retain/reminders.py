@@ -208,21 +208,35 @@ def _collect(
     sql, params = listed_sql(
         config, day, spec, columns, pairs_from=pairs_from, until=until, reasons_only=True
     )
+    # Typed NULLs: PostgreSQL takes a UNION's untyped NULL column for text.
+    null = "CAST(NULL AS INTEGER)"
+    facts = ("day", "name", "phone", "officer", "score", "dpd", "days_left", "season_index")
+    named = ("customer_id", "reason_order", "episode", *facts)
     picks = " UNION ALL ".join(
         f"SELECT customer_id, {order[kind.name]}, e{i}, today_day, name, phone, officer, p{i},"
-        f" {'dpd' if kind.quotes_dpd else 'NULL'},"
-        f" {'days_left' if kind.quotes_days_left else 'NULL'},"
-        f" {'season_index' if kind.name == 'season' else 'NULL'} FROM listed WHERE p{i} > 0"
+        f" {'dpd' if kind.quotes_dpd else null},"
+        f" {'days_left' if kind.quotes_days_left else null},"
+        f" {'season_index' if kind.name == 'season' else null} FROM listed WHERE p{i} > 0"
         for i, kind in enumerate(kinds)
     )
+    if pairs_from is not None and not isinstance(conn, sqlite3.Connection):
+        # PostgreSQL's upsert takes a key once per statement (SQLite's, row by
+        # row): the many days' rows are cut to each episode's earliest first.
+        # SQLite keeps its plan, the rows in no order.
+        picks = (
+            f"SELECT {', '.join(named)} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY"
+            " customer_id, reason_order, episode ORDER BY day) AS nth"
+            f" FROM ({picks}) AS picked({', '.join(named)})) AS firsts"
+            " WHERE nth = 1"
+        )
     # The pairs of many days come in no order: the earliest day of an episode
     # wins, with the facts of that day.
-    facts = ("day", "name", "phone", "officer", "score", "dpd", "days_left", "season_index")
     conn.execute(
         f"INSERT INTO {table} (customer_id, reason_order, episode, {', '.join(facts)})"
         f" {sql} {picks} ON CONFLICT (customer_id, reason_order, episode) DO UPDATE SET "
         + ", ".join(f"{c} = excluded.{c}" for c in facts)
-        + " WHERE excluded.day < day",
+        # The stored day named by its table: PostgreSQL finds a bare one ambiguous.
+        + f" WHERE excluded.day < {table.rsplit('.', 1)[-1]}.day",
         params,
     )
 
@@ -331,12 +345,14 @@ def _quoted_loans(
     # pass then reads them with the customer's row instead of looking both loans
     # up again for each of the customer's reminders.
     columns = ("loan_id", "principal_fen", "balance_fen", "matures_on")
+    # Typed as in loans (PostgreSQL wants a type; SQLite's affinity keeps the values).
+    types = ("TEXT", "INTEGER", "INTEGER", "TEXT")
     conn.execute(
         f"CREATE TABLE {details} (customer_id TEXT PRIMARY KEY, "
-        + ", ".join(f"{k}_{c}" for k in "mn" for c in columns)
+        + ", ".join(f"{k}_{c} {t}" for k in "mn" for c, t in zip(columns, types, strict=True))
         + ") WITHOUT ROWID"
     )
-    maturing = main = "NULL"
+    maturing = main = "CAST(NULL AS INTEGER)"  # typed: PostgreSQL compares it with rowid
     if "maturing" in quote:
         # The soonest maturity from the covering index first, then the loans
         # maturing that day (mostly one): not every open loan read for its id.

@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 from psycopg import pq
-from psycopg.adapt import Loader
+from psycopg.adapt import Dumper, Loader
 
 from retain.postgres.translate import translate
 
@@ -103,6 +103,21 @@ def _packed(sql: str, params: Any) -> tuple[str, Any]:
         each = _element_function(listed)
         sql = f"{sql[: match.start()]}IN (SELECT {each}(?)){sql[match.end() :]}"
     return sql, values
+
+
+class _BoolAsIntDumper(Dumper):
+    """A Python bool parameter as sqlite3 binds it: the integer 0 or 1."""
+
+    oid = psycopg.postgres.types["int8"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+def _bools_as_integers(adapters: Any) -> None:
+    """``flag = 1`` with a bool for ``flag`` works on SQLite, where True is 1;
+    bound as PostgreSQL's boolean it meets no ``=`` with an integer."""
+    adapters.register_dumper(bool, _BoolAsIntDumper)
 
 
 _PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(?:\(\s*(\w+)\s*\)|=\s*(\S+))?\s*;?\s*$", re.I)
@@ -237,6 +252,7 @@ class PgConnection:
         adapters = raw.adapters
         adapters.register_loader("numeric", _NumericLoader)
         adapters.register_loader("bool", _BoolLoader)
+        _bools_as_integers(adapters)
 
     @classmethod
     def connect(cls, url: str) -> PgConnection:

@@ -119,6 +119,9 @@ def _translate(sql: str) -> Translated:
     tree = sqlglot.parse_one(text, read="sqlite")
     tree = tree.transform(_rewrite, copy=False)
     _conditions(tree)
+    _alias_subqueries(tree)
+    _cross_joins_on(tree)
+    _round_half_up(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -175,7 +178,8 @@ def _returning(tree: exp.Expression) -> str | None:
 
 
 def _as_int(node: Any) -> exp.Expression:
-    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("BIGINT"))
+    # INT: PostgreSQL casts a boolean to int4 only (to BIGINT it refuses).
+    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("INT"))
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
@@ -234,3 +238,31 @@ def _conditions(tree: exp.Expression) -> None:
         )
         if wants_truth and not _truth(node) and not isinstance(node, exp.Paren):
             node.replace(exp.paren(exp.NEQ(this=node.copy(), expression=exp.Literal.number(0))))
+
+
+def _alias_subqueries(tree: exp.Expression) -> None:
+    """A subquery in FROM or JOIN needs an alias in PostgreSQL (not in SQLite):
+    one without gets ``_sub1``, ``_sub2`` …, a name no query of ours uses."""
+    number = 0
+    for node in list(tree.find_all(exp.Subquery)):
+        if node.alias or not isinstance(node.parent, (exp.From, exp.Join)):
+            continue
+        number += 1
+        node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_sub{number}")))
+
+
+def _cross_joins_on(tree: exp.Expression) -> None:
+    """SQLite's ``CROSS JOIN … ON`` (an inner join whose order the planner keeps)
+    is an inner join to PostgreSQL, which allows no ON after CROSS JOIN."""
+    for node in list(tree.find_all(exp.Join)):
+        if str(node.args.get("kind") or "").upper() == "CROSS" and node.args.get("on"):
+            node.set("kind", None)
+
+
+def _round_half_up(tree: exp.Expression) -> None:
+    """SQLite's ``round(x)`` rounds halves away from zero (132.5 to 133);
+    PostgreSQL's round of a double rounds them to even (132), of a numeric away
+    from zero: the value is rounded as a numeric."""
+    for node in list(tree.find_all(exp.Round)):
+        if node.args.get("decimals") is None:
+            node.set("this", exp.cast(node.this, "NUMERIC"))
