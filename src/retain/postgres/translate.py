@@ -118,7 +118,10 @@ def _translate(sql: str) -> Translated:
     text = _named_marks(_WITHOUT_ROWID.sub(")", _HINT.sub("", sql.strip().rstrip(";"))))
     tree = sqlglot.parse_one(text, read="sqlite")
     tree = tree.transform(_rewrite, copy=False)
+    _cross_joins_on(tree)
+    _derived_aliases(tree)
     _conditions(tree)
+    _selected_truths(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -175,7 +178,8 @@ def _returning(tree: exp.Expression) -> str | None:
 
 
 def _as_int(node: Any) -> exp.Expression:
-    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("BIGINT"))
+    # INT, not BIGINT: PostgreSQL casts a boolean to integer only (SUM of it is a bigint).
+    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("INT"))
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
@@ -219,7 +223,8 @@ def _truth(node: Any) -> bool:
 def _conditions(tree: exp.Expression) -> None:
     """A truth value where a number is wanted is cast, a number where a truth
     value is wanted is compared with 0: SQLite has no boolean type."""
-    for node in list(tree.walk()):
+    # Children first: a node replaced by its copy keeps its rewritten children.
+    for node in reversed(list(tree.walk())):
         parent = node.parent
         if parent is None:
             continue
@@ -228,9 +233,42 @@ def _conditions(tree: exp.Expression) -> None:
             continue
         wants_truth = (
             (isinstance(parent, (exp.Where, exp.Having)) and node.arg_key == "this")
-            or (isinstance(parent, exp.If) and node.arg_key == "this")
+            or (isinstance(parent, exp.If) and node.arg_key == "this" and not _simple_case(parent))
             or (isinstance(parent, exp.Join) and node.arg_key == "on")
             or isinstance(parent, (exp.Connector, exp.Not))
         )
         if wants_truth and not _truth(node) and not isinstance(node, exp.Paren):
             node.replace(exp.paren(exp.NEQ(this=node.copy(), expression=exp.Literal.number(0))))
+
+
+def _simple_case(node: exp.If) -> bool:
+    """A WHEN of ``CASE x WHEN v …`` holds a value compared with x, not a condition."""
+    return isinstance(node.parent, exp.Case) and node.parent.this is not None
+
+
+def _cross_joins_on(tree: exp.Expression) -> None:
+    """SQLite's ``CROSS JOIN t ON …`` is an inner join whose order the planner
+    keeps (a hint, as INDEXED BY); PostgreSQL allows no ON on a CROSS JOIN."""
+    for join in tree.find_all(exp.Join):
+        if join.args.get("kind") == "CROSS" and join.args.get("on") is not None:
+            join.set("kind", None)
+
+
+def _derived_aliases(tree: exp.Expression) -> None:
+    """A subquery in FROM or JOIN needs a name in PostgreSQL (before 16), not in SQLite."""
+    number = 0
+    for node in list(tree.find_all(exp.Subquery)):
+        if isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
+            number += 1
+            node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_retain_d{number}")))
+
+
+def _selected_truths(tree: exp.Expression) -> None:
+    """A truth value selected as a column is an integer 0/1, as in SQLite: a CTE's
+    or subquery's column is then added, summed or tested as a number later on,
+    and an INSERT … SELECT stores it in an integer column."""
+    for select in list(tree.find_all(exp.Select)):
+        for item in select.expressions:
+            value = item.this if isinstance(item, exp.Alias) else item
+            if _truth(value):
+                value.replace(_as_int(value.copy()))
