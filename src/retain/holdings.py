@@ -96,7 +96,7 @@ def rebuild_peers(conn: sqlite3.Connection) -> None:
             SELECT industry, COUNT(*) AS members FROM customers
             WHERE industry IS NOT NULL GROUP BY industry
         )
-        SELECT c.industry, held.product, COUNT(*), m.members
+        SELECT c.industry, held.product, COUNT(*), MAX(m.members)
         FROM held JOIN customers c ON c.customer_id = held.customer_id
         JOIN members m ON m.industry = c.industry
         GROUP BY c.industry, held.product
