@@ -61,3 +61,9 @@ def test_a_selected_truth_is_a_number_in_the_outer_query(seeded: Cli) -> None:
 def test_a_selected_truth_reads_as_zero_or_one(seeded: Cli) -> None:
     rows = seeded.sql("SELECT 1 > 0, 1 < 0, NULL = 1")
     assert [tuple(row) for row in rows] == [(1, 0, None)]
+
+
+def test_a_null_in_group_by_groups_by_nothing_more(seeded: Cli) -> None:
+    sql = "SELECT x, NULL, COUNT(*) FROM (SELECT 1 AS x UNION ALL SELECT 1) s GROUP BY x, NULL"
+    assert "GROUP BY x" in pg(sql) and "NULL," not in pg(sql).split("GROUP BY")[1]
+    assert [tuple(row) for row in seeded.sql(sql)] == [(1, None, 2)]

@@ -122,6 +122,7 @@ def _translate(sql: str) -> Translated:
     _derived_aliases(tree)
     _conditions(tree)
     _selected_truths(tree)
+    _constant_groups(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -272,3 +273,14 @@ def _selected_truths(tree: exp.Expression) -> None:
             value = item.this if isinstance(item, exp.Alias) else item
             if _truth(value):
                 value.replace(_as_int(value.copy()))
+
+
+def _constant_groups(tree: exp.Expression) -> None:
+    """``GROUP BY x, NULL`` (a split that is not asked for) groups by nothing
+    more in SQLite; PostgreSQL refuses a non-integer constant there."""
+    for group in tree.find_all(exp.Group):
+        if all(isinstance(item, exp.Null) for item in group.expressions):
+            continue  # GROUP BY NULL alone: no row on an empty input, unlike no GROUP BY
+        for item in list(group.expressions):
+            if isinstance(item, exp.Null):
+                item.pop()
