@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,7 @@ def targets(row: dict[str, Any]) -> dict[str, tuple[int, int, bool]]:
 
 def add_prospect(cli: Cli, officer: str, entered: str) -> None:
     """A prospect as the prospects commands (another branch) will store it."""
-    with sqlite3.connect(cli.db) as conn:
+    with closing(cli.connect()) as conn:
         conn.execute(
             "INSERT INTO prospects (name, channel, officer, stage_day, entered_on, entered_day,"
             " created_at, updated_at) VALUES ('某', 'walk_in', ?, ?, ?, ?, 'x', 'x')",

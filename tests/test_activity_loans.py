@@ -10,9 +10,9 @@ docstring, loan by loan, in Python.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ def _num(day: dt.date) -> int:
 
 
 def insert_loan(
-    conn: sqlite3.Connection,
+    conn: Any,
     loan_id: str,
     customer: str,
     disbursed: dt.date,
@@ -90,7 +90,7 @@ def test_a_renewal_from_a_loan_closed_before_it_was_disbursed(
     # C1 borrowed in January (closed in March: long ago); L2 on 11-20 renews L3,
     # which the old ledger shows closed on 11-10 but disbursed on 11-25.
     book(cli, make_csv)
-    with sqlite3.connect(cli.db) as conn:
+    with contextlib.closing(cli.connect()) as conn:
         insert_loan(conn, "L1", "C1", dt.date(2026, 1, 5), "closed", dt.date(2026, 3, 1))
         insert_loan(conn, "L2", "C1", dt.date(2026, 11, 20), "active", None)
         insert_loan(conn, "L3", "C1", dt.date(2026, 11, 25), "closed", dt.date(2026, 11, 10))
@@ -102,7 +102,7 @@ def test_a_customer_without_an_officer_keeps_its_column_when_no_loan_counts(
 ) -> None:
     # C4 (no officer) takes a second loan beside an open one: none of the three.
     book(cli, make_csv)
-    with sqlite3.connect(cli.db) as conn:
+    with contextlib.closing(cli.connect()) as conn:
         insert_loan(conn, "L1", "C4", dt.date(2026, 5, 5), "active", None)
         insert_loan(conn, "L2", "C4", dt.date(2026, 11, 20), "active", None)
     officers = month(cli)
@@ -119,7 +119,7 @@ def test_a_renewal_beside_an_open_loan_and_a_first_loan_taken_twice_the_same_day
     # L2 (closed 11-05) though L1 is still open. C3's two loans of 11-20: the
     # first is a new customer's, the second is beside an open one of that day.
     book(cli, make_csv)
-    with sqlite3.connect(cli.db) as conn:
+    with contextlib.closing(cli.connect()) as conn:
         insert_loan(conn, "L1", "C1", dt.date(2026, 1, 5), "active", None)
         insert_loan(conn, "L2", "C1", dt.date(2026, 2, 1), "closed", dt.date(2026, 11, 5))
         insert_loan(conn, "L3", "C1", dt.date(2026, 11, 20), "active", None)

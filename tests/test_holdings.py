@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,11 +42,11 @@ def customers(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
 
 
 def stored(cli: Cli) -> list[tuple[object, ...]]:
-    with sqlite3.connect(cli.db) as conn:
-        return conn.execute(
-            "SELECT holding_key, customer_id, product, account, balance_fen, opened_on,"
-            " closed_on FROM holdings ORDER BY holding_key"
-        ).fetchall()
+    rows = cli.sql(
+        "SELECT holding_key, customer_id, product, account, balance_fen, opened_on,"
+        " closed_on FROM holdings ORDER BY holding_key"
+    )
+    return [tuple(row) for row in rows]
 
 
 def test_a_holdings_file_is_imported_with_chinese_headers_and_product_words(

@@ -21,8 +21,8 @@ cutting those corners wrongly. Today 2026-12-01; months 2026-01 … 2026-11.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -113,11 +113,10 @@ def test_a_close_before_its_disbursement_still_counts_the_second_open_loan(
     ]  # fmt: skip
     assert cli("import", "customers", str(make_csv("c.csv", CUSTOMERS))).exit_code == 0
     assert cli("import", "loans", str(make_csv("l.csv", loans))).exit_code == 0
-    with sqlite3.connect(cli.db) as conn:
+    with closing(cli.connect()) as conn:
         conn.execute(
             "UPDATE loans SET closed_on = '2026-03-01', closed_day = ? WHERE loan_id = 'V3'",
             (day_number(dt.date(2026, 3, 1)),),
         )
-    conn.close()
     assert column(cli, "closers") == [0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]
     assert column(cli, "repeaters") == [0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]

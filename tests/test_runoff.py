@@ -6,10 +6,10 @@ import csv
 import datetime as dt
 import io
 import re
-import sqlite3
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +211,7 @@ def test_a_schedule_matures_by_its_unpaid_principal(book: Cli) -> None:
         ("L3", 3, "2027-01-10", 30000, 500, None),
         ("L3", 4, "2027-02-10", 20000, 500, None),
     ]
-    with sqlite3.connect(book.db) as conn:
+    with closing(book.connect()) as conn:
         for loan, period, due, principal, interest, paid in rows:
             day = (dt.date.fromisoformat(due) - dt.date(1970, 1, 1)).days
             conn.execute(

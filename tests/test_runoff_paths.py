@@ -13,8 +13,8 @@ and L3 on a schedule: 27,500 unpaid in December, 30,000 in January, 20,000 in Fe
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def book(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
     ok(cli("import", "customers", str(make_csv("c.csv", BOOK_CUSTOMERS))))
     ok(cli("import", "loans", str(make_csv("l.csv", BOOK_LOANS))))
     ok(cli("import", "loans", str(make_csv("e.csv", [LOAN_HEADER, *EXTRA]))))
-    with sqlite3.connect(cli.db) as conn:
+    with closing(cli.connect()) as conn:
         for loan, period, due, principal, interest, paid in SCHEDULE:
             day = (dt.date.fromisoformat(due) - dt.date(1970, 1, 1)).days
             conn.execute(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -123,7 +123,7 @@ def test_tiers_by_officer_and_good_flag(tier_book: Cli, tmp_path: Path) -> None:
 
 
 def test_a_converted_referral_is_a_fact(tier_book: Cli, tmp_path: Path) -> None:
-    with sqlite3.connect(tier_book.db) as conn:
+    with closing(tier_book.connect()) as conn:
         conn.execute(
             "INSERT INTO prospects (channel, referrer_customer_id, stage, stage_day, entered_on,"
             " entered_day, created_at, updated_at) VALUES ('referral', 'A4', 'disbursed', 20000,"
@@ -253,8 +253,7 @@ def test_the_facts_of_the_hand_built_book(tier_book: Cli) -> None:
     from retain.tiers import facts_sql
 
     sql, params = facts_sql(Config())
-    with sqlite3.connect(tier_book.db) as conn:
-        conn.row_factory = sqlite3.Row
+    with closing(tier_book.connect()) as conn:
         rows = {r["customer_id"]: dict(r) for r in conn.execute(sql, {**params, "t": 20788})}
     a1, a3, a4 = rows["A1"], rows["A3"], rows["A4"]
     assert (a1["loans_count"], a1["total_borrowed"], a1["balance"]) == (2, 600000, 250000)

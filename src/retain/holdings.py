@@ -61,12 +61,14 @@ _GUARD = sum(_TALLY_CAP * bit for bit in _BITS.values())
 #: not a DISTINCT aggregate's sorter per customer nor a MAX per product). The
 #: mask is the lanes' guard bits shifted down; the number of products is the
 #: mask modulo 127 (2^7 = 1 mod 127 sums the lanes, at most 9 < 127): two
-#: expressions per customer, not one per product.
+#: expressions per customer, not one per product. The CAST is SQLite's no-op and
+#: keeps the sum an integer on PostgreSQL (its SUM of bigints is a numeric).
 _HELD_SQL = f"""
     SELECT customer_id, holdings, aum, mask % {(1 << _TALLY_BITS) - 1}, mask
     FROM (
         SELECT h.customer_id, COUNT(*) AS holdings, COALESCE(SUM({_AUM}), 0) AS aum,
-            ((SUM(CASE h.product {_TALLY} END) + {_ADD}) & {_GUARD}) >> {_TALLY_BITS - 1} AS mask
+            ((CAST(SUM(CASE h.product {_TALLY} END) AS INTEGER) + {_ADD}) & {_GUARD})
+            >> {_TALLY_BITS - 1} AS mask
         FROM holdings h INDEXED BY holdings_by_customer WHERE {_OPEN}
         GROUP BY h.customer_id
     )"""
@@ -96,7 +98,7 @@ def rebuild_peers(conn: sqlite3.Connection) -> None:
             SELECT industry, COUNT(*) AS members FROM customers
             WHERE industry IS NOT NULL GROUP BY industry
         )
-        SELECT c.industry, held.product, COUNT(*), m.members
+        SELECT c.industry, held.product, COUNT(*), MAX(m.members)
         FROM held JOIN customers c ON c.customer_id = held.customer_id
         JOIN members m ON m.industry = c.industry
         GROUP BY c.industry, held.product
@@ -296,9 +298,9 @@ def coverage(
         JOIN temp.cov_need n ON n.peer = c.industry AND n.rank = 0
         WHERE h.good AND {missing_sql} != 0
         ORDER BY best DESC, c.customer_id
-        LIMIT :limit
+        {"" if limit is None else "LIMIT :limit"}
         """,
-        {"limit": -1 if limit is None else limit},
+        {} if limit is None else {"limit": limit},
     ).fetchall()
     for table in _TEMP_TABLES:
         conn.execute(f"DROP TABLE temp.{table}")

@@ -118,10 +118,12 @@ def _translate(sql: str) -> Translated:
     text = _named_marks(_WITHOUT_ROWID.sub(")", _HINT.sub("", sql.strip().rstrip(";"))))
     tree = sqlglot.parse_one(text, read="sqlite")
     tree = tree.transform(_rewrite, copy=False)
-    _conditions(tree)
-    _alias_subqueries(tree)
     _cross_joins_on(tree)
+    _derived_aliases(tree)
+    _conditions(tree)
     _round_half_up(tree)
+    _selected_truths(tree)
+    _constant_groups(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -178,7 +180,7 @@ def _returning(tree: exp.Expression) -> str | None:
 
 
 def _as_int(node: Any) -> exp.Expression:
-    # INT: PostgreSQL casts a boolean to int4 only (to BIGINT it refuses).
+    # INT, not BIGINT: PostgreSQL casts a boolean to integer only (SUM of it is a bigint).
     return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("INT"))
 
 
@@ -223,7 +225,8 @@ def _truth(node: Any) -> bool:
 def _conditions(tree: exp.Expression) -> None:
     """A truth value where a number is wanted is cast, a number where a truth
     value is wanted is compared with 0: SQLite has no boolean type."""
-    for node in list(tree.walk()):
+    # Children first: a node replaced by its copy keeps its rewritten children.
+    for node in reversed(list(tree.walk())):
         parent = node.parent
         if parent is None:
             continue
@@ -232,31 +235,12 @@ def _conditions(tree: exp.Expression) -> None:
             continue
         wants_truth = (
             (isinstance(parent, (exp.Where, exp.Having)) and node.arg_key == "this")
-            or (isinstance(parent, exp.If) and node.arg_key == "this")
+            or (isinstance(parent, exp.If) and node.arg_key == "this" and not _simple_case(parent))
             or (isinstance(parent, exp.Join) and node.arg_key == "on")
             or isinstance(parent, (exp.Connector, exp.Not))
         )
         if wants_truth and not _truth(node) and not isinstance(node, exp.Paren):
             node.replace(exp.paren(exp.NEQ(this=node.copy(), expression=exp.Literal.number(0))))
-
-
-def _alias_subqueries(tree: exp.Expression) -> None:
-    """A subquery in FROM or JOIN needs an alias in PostgreSQL (not in SQLite):
-    one without gets ``_sub1``, ``_sub2`` …, a name no query of ours uses."""
-    number = 0
-    for node in list(tree.find_all(exp.Subquery)):
-        if node.alias or not isinstance(node.parent, (exp.From, exp.Join)):
-            continue
-        number += 1
-        node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_sub{number}")))
-
-
-def _cross_joins_on(tree: exp.Expression) -> None:
-    """SQLite's ``CROSS JOIN … ON`` (an inner join whose order the planner keeps)
-    is an inner join to PostgreSQL, which allows no ON after CROSS JOIN."""
-    for node in list(tree.find_all(exp.Join)):
-        if str(node.args.get("kind") or "").upper() == "CROSS" and node.args.get("on"):
-            node.set("kind", None)
 
 
 def _round_half_up(tree: exp.Expression) -> None:
@@ -266,3 +250,47 @@ def _round_half_up(tree: exp.Expression) -> None:
     for node in list(tree.find_all(exp.Round)):
         if node.args.get("decimals") is None:
             node.set("this", exp.cast(node.this, "NUMERIC"))
+
+
+def _simple_case(node: exp.If) -> bool:
+    """A WHEN of ``CASE x WHEN v …`` holds a value compared with x, not a condition."""
+    return isinstance(node.parent, exp.Case) and node.parent.this is not None
+
+
+def _cross_joins_on(tree: exp.Expression) -> None:
+    """SQLite's ``CROSS JOIN t ON …`` is an inner join whose order the planner
+    keeps (a hint, as INDEXED BY); PostgreSQL allows no ON on a CROSS JOIN."""
+    for join in tree.find_all(exp.Join):
+        if join.args.get("kind") == "CROSS" and join.args.get("on") is not None:
+            join.set("kind", None)
+
+
+def _derived_aliases(tree: exp.Expression) -> None:
+    """A subquery in FROM or JOIN needs a name in PostgreSQL (before 16), not in SQLite."""
+    number = 0
+    for node in list(tree.find_all(exp.Subquery)):
+        if isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
+            number += 1
+            node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_retain_d{number}")))
+
+
+def _selected_truths(tree: exp.Expression) -> None:
+    """A truth value selected as a column is an integer 0/1, as in SQLite: a CTE's
+    or subquery's column is then added, summed or tested as a number later on,
+    and an INSERT … SELECT stores it in an integer column."""
+    for select in list(tree.find_all(exp.Select)):
+        for item in select.expressions:
+            value = item.this if isinstance(item, exp.Alias) else item
+            if _truth(value):
+                value.replace(_as_int(value.copy()))
+
+
+def _constant_groups(tree: exp.Expression) -> None:
+    """``GROUP BY x, NULL`` (a split that is not asked for) groups by nothing
+    more in SQLite; PostgreSQL refuses a non-integer constant there."""
+    for group in tree.find_all(exp.Group):
+        if all(isinstance(item, exp.Null) for item in group.expressions):
+            continue  # GROUP BY NULL alone: no row on an empty input, unlike no GROUP BY
+        for item in list(group.expressions):
+            if isinstance(item, exp.Null):
+                item.pop()
