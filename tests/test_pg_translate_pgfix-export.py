@@ -16,8 +16,8 @@ def test_a_subquery_in_from_without_an_alias_gets_one() -> None:
         "SELECT a FROM (SELECT 1 AS a) CROSS JOIN (VALUES (0)) k"
         " JOIN (SELECT 2 AS b) ON a = b WHERE a IN (SELECT 1)"
     ).sql
-    assert "(SELECT 1 AS a) AS _sub1" in out
-    assert "(SELECT 2 AS b) AS _sub2" in out
+    assert "(SELECT 1 AS a) AS _retain_d1" in out
+    assert "(SELECT 2 AS b) AS _retain_d2" in out
     assert "(VALUES (0)) AS k" in out
     assert "IN (SELECT 1)" in out  # not in FROM: no alias
 
