@@ -119,6 +119,7 @@ def _translate(sql: str) -> Translated:
     tree = sqlglot.parse_one(text, read="sqlite")
     tree = tree.transform(_rewrite, copy=False)
     _conditions(tree)
+    _alias_subqueries(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -209,6 +210,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Like):
         return exp.ILike(this=node.this, expression=node.expression)
     return node
+
+
+def _alias_subqueries(tree: exp.Expression) -> None:
+    """A subquery in FROM or JOIN without an alias gets one: SQLite names none,
+    PostgreSQL before 16 refuses it ("subquery in FROM must have an alias")."""
+    for number, node in enumerate(list(tree.find_all(exp.Subquery))):
+        if isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
+            node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_retain_sq{number}")))
 
 
 def _truth(node: Any) -> bool:
