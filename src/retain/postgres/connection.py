@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 from psycopg import pq
-from psycopg.adapt import Loader
+from psycopg.adapt import Dumper, Loader
 
 from retain.postgres.translate import translate
 
@@ -59,11 +59,25 @@ class _BoolLoader(Loader):
         return 1 if bytes(data) == b"t" else 0
 
 
+class _BoolAsIntDumper(Dumper):
+    """A Python bool parameter as sqlite3 binds it: the integer 0 or 1 (a setting
+    such as ``birthday_greetings`` is compared with 1 in the SQL)."""
+
+    oid = psycopg.postgres.types["int8"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
 _PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(?:\(\s*(\w+)\s*\)|=\s*(\S+))?\s*;?\s*$", re.I)
 
 
 def _sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, psycopg.errors.RaiseException):
+        # A trigger's refusal (RAISE EXCEPTION in schema.sql) is SQLite's RAISE(ABORT),
+        # which sqlite3 raises as an IntegrityError (a constraint failed).
+        return sqlite3.IntegrityError(text)
     if isinstance(exc, psycopg.IntegrityError):
         return sqlite3.IntegrityError(text)
     if isinstance(exc, psycopg.OperationalError):
@@ -190,6 +204,7 @@ class PgConnection:
         adapters = raw.adapters
         adapters.register_loader("numeric", _NumericLoader)
         adapters.register_loader("bool", _BoolLoader)
+        adapters.register_dumper(bool, _BoolAsIntDumper)
 
     @classmethod
     def connect(cls, url: str) -> PgConnection:

@@ -176,7 +176,8 @@ def _returning(tree: exp.Expression) -> str | None:
 
 
 def _as_int(node: Any) -> exp.Expression:
-    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("BIGINT"))
+    # INT, not BIGINT: PostgreSQL casts a boolean to integer only (no boolean::bigint).
+    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("INT"))
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
