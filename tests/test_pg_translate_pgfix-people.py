@@ -54,3 +54,11 @@ def test_a_summed_comparison_is_cast_to_a_type_a_boolean_casts_to() -> None:
     """PostgreSQL has boolean::integer but no boolean::bigint."""
     out = translate("SELECT COALESCE(SUM(p.stage = 'disbursed'), 0) FROM prospects p").sql
     assert "CAST((p.stage = 'disbursed') AS INT)" in out
+
+
+def test_sqlites_cross_join_with_on_is_an_inner_join() -> None:
+    out = translate(
+        "SELECT 1 FROM prospects p CROSS JOIN loans l ON l.customer_id = p.customer_id"
+    ).sql
+    assert "CROSS" not in out and "JOIN loans AS l ON l.customer_id = p.customer_id" in out
+    assert "CROSS JOIN" in translate("SELECT 1 FROM a CROSS JOIN b").sql

@@ -120,6 +120,7 @@ def _translate(sql: str) -> Translated:
     tree = tree.transform(_rewrite, copy=False)
     _conditions(tree)
     _alias_subqueries(tree)
+    _cross_joins_on(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -219,6 +220,14 @@ def _alias_subqueries(tree: exp.Expression) -> None:
     for number, node in enumerate(list(tree.find_all(exp.Subquery))):
         if isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
             node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_retain_sq{number}")))
+
+
+def _cross_joins_on(tree: exp.Expression) -> None:
+    """SQLite's ``CROSS JOIN … ON`` is an inner join whose table order the planner
+    keeps (a hint); PostgreSQL allows no ON after CROSS JOIN: a plain JOIN."""
+    for node in tree.find_all(exp.Join):
+        if str(node.args.get("kind") or "").upper() == "CROSS" and node.args.get("on"):
+            node.set("kind", None)
 
 
 def _truth(node: Any) -> bool:
