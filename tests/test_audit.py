@@ -75,13 +75,11 @@ def test_filter_by_customer(book: Cli) -> None:
 
 
 def test_filter_since(book: Cli) -> None:
-    conn = sqlite3.connect(book.db)
-    with conn:
-        conn.execute(
-            "INSERT INTO changes (entity, entity_id, field, old_value, new_value, recorded_at,"
-            " kind, actor) VALUES ('config', 'weights', 'overdue', '10', '12',"
-            " '2020-01-02T03:04:05Z', 'config', 'admin')"
-        )
+    book.sql(
+        "INSERT INTO changes (entity, entity_id, field, old_value, new_value, recorded_at,"
+        " kind, actor) VALUES ('config', 'weights', 'overdue', '10', '12',"
+        " '2020-01-02T03:04:05Z', 'config', 'admin')"
+    )
     everything = audit(book)
     assert any(r["kind"] == "config" for r in everything)
     recent = audit(book, "--since", "2021-01-01")
@@ -97,7 +95,7 @@ def test_the_table_shows_who_what_and_old_to_new(book: Cli) -> None:
 
 
 def test_raw_update_and_delete_on_the_trail_fail(book: Cli) -> None:
-    conn = sqlite3.connect(book.db)
+    conn = book.connect()
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         conn.execute("UPDATE changes SET new_value = 'x'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -106,6 +104,8 @@ def test_raw_update_and_delete_on_the_trail_fail(book: Cli) -> None:
     assert conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0] == len(audit(book))
 
 
+# `doctor` checks a SQLite store file (on PostgreSQL it points to the server's tools).
+@pytest.mark.sqlite_only
 def test_doctor_fails_when_the_guard_is_gone(book: Cli) -> None:
     assert "audit_trail" in book("doctor").stdout
     conn = sqlite3.connect(book.db)

@@ -3,9 +3,9 @@ and ``--group NAME`` on every list (issue 14, section 2)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +19,7 @@ MARKET = "东门市场"
 
 def add_prospect(cli: Cli, name: str) -> str:
     """A prospect row as m022 stores it (the prospects branch adds the command)."""
-    with sqlite3.connect(cli.db) as conn:
+    with contextlib.closing(cli.connect()) as conn:
         cursor = conn.execute(
             "INSERT INTO prospects (name, phone, channel, stage, stage_day, entered_on,"
             " entered_day, industry, created_at, updated_at)"

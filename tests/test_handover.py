@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CUSTOMER_HEADER, Cli
-from tests.test_officers import make_book, officers_json
+from tests.test_officers import make_book, officers_json, tuples
 
 
 @pytest.fixture
@@ -31,8 +31,11 @@ def handover(cli: Cli, *args: str, today: str = "2026-11-10") -> dict[str, Any]:
 
 
 def officer_of(cli: Cli) -> dict[str, str]:
-    conn = sqlite3.connect(cli.db)
-    return dict(conn.execute("SELECT customer_id, officer FROM customers").fetchall())
+    return {row[0]: row[1] for row in cli.sql("SELECT customer_id, officer FROM customers")}
+
+
+def iso(day: int | None) -> str | None:
+    return None if day is None else (dt.date(1970, 1, 1) + dt.timedelta(days=day)).isoformat()
 
 
 def test_handover_of_a_subset_moves_only_those(book: Cli) -> None:
@@ -71,7 +74,7 @@ def test_handover_of_all_moves_open_promises_and_prospects_and_records_history(
     assert promise.exit_code == 0, promise.stderr
     follow = book("log", "C1", "--outcome", "reached", "--next", "2026-11-30", today="2026-11-05")
     assert follow.exit_code == 0, follow.stderr
-    conn = sqlite3.connect(book.db)
+    conn = tuples(book)
     with conn:
         conn.execute(
             "INSERT INTO prospects (name, channel, officer, stage, stage_day, entered_on,"
@@ -105,7 +108,7 @@ def test_dry_run_changes_nothing(book: Cli) -> None:
     assert "C1" in result.stdout and "3 customer(s)" in result.stdout
     assert "Dry run" in result.stdout
     assert officer_of(book)["C1"] == "张伟"
-    conn = sqlite3.connect(book.db)
+    conn = tuples(book)
     assert conn.execute("SELECT COUNT(*) FROM assignments WHERE via = 'handover'").fetchone() == (
         0,
     )
@@ -166,11 +169,14 @@ def test_an_import_after_a_handover_keeps_the_new_officer(
     later = book("import", "customers", str(stale), "--format", "json", today="2026-11-20")
     assert later.json()["officers_kept"] == 0
     assert officer_of(book)["C1"] == "张伟"
-    conn = sqlite3.connect(book.db)
-    rows = conn.execute(
-        "SELECT officer, date(from_day * 86400, 'unixepoch'), via FROM assignments"
-        " WHERE customer_id = 'C1' ORDER BY from_day"
-    ).fetchall()
+    conn = tuples(book)
+    rows = [
+        (officer, iso(from_day), via)
+        for officer, from_day, via in conn.execute(
+            "SELECT officer, from_day, via FROM assignments"
+            " WHERE customer_id = 'C1' ORDER BY from_day"
+        ).fetchall()
+    ]
     assert rows == [
         ("张伟", "2026-11-02", "import"),
         ("李娜", "2026-11-10", "handover"),
@@ -220,11 +226,14 @@ def test_an_older_file_that_wins_never_overlaps_the_history(
                   "--as-of", "2026-11-05", today="2026-11-14")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert officer_of(book)["C1"] == "张伟"
-    conn = sqlite3.connect(book.db)
-    assert conn.execute(
-        "SELECT officer, date(from_day * 86400, 'unixepoch'), date(to_day * 86400, 'unixepoch')"
-        " FROM assignments WHERE customer_id = 'C1' ORDER BY from_day"
-    ).fetchall() == [
+    conn = tuples(book)
+    assert [
+        (officer, iso(from_day), iso(to_day))
+        for officer, from_day, to_day in conn.execute(
+            "SELECT officer, from_day, to_day FROM assignments"
+            " WHERE customer_id = 'C1' ORDER BY from_day"
+        ).fetchall()
+    ] == [
         ("张伟", "2026-11-02", "2026-11-10"),
         ("李娜", "2026-11-10", "2026-11-12"),
         ("张伟", "2026-11-12", None),  # from the open interval's day, not the file's

@@ -5,10 +5,19 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli
+
+
+def tuples(cli: Cli) -> Any:
+    """A connection to this test's store (SQLite's or PostgreSQL's) whose rows are
+    plain tuples, as sqlite3 gives them by default."""
+    conn = cli.connect()
+    conn.row_factory = None
+    return conn
 
 
 def make_book(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
@@ -102,7 +111,7 @@ def test_rename_fixes_the_name_everywhere(book: Cli) -> None:
     assert result.exit_code == 0, result.stderr
     found = officers_json(book)
     assert "张伟" not in found and found["张 玮"]["customers"] == 3
-    conn = sqlite3.connect(book.db)
+    conn = tuples(book)
     for table in ("customers", "contacts", "promises", "portfolio_snapshots", "assignments"):
         assert conn.execute(f"SELECT COUNT(*) FROM {table} WHERE officer = '张伟'").fetchone() == (
             0,
@@ -119,7 +128,7 @@ def test_rename_onto_a_known_name_merges_and_snapshots_add_up(book: Cli) -> None
     assert "one officer" in result.stderr
     found = officers_json(book)
     assert set(found) == {"张伟"} and found["张伟"]["customers"] == 4
-    conn = sqlite3.connect(book.db)
+    conn = tuples(book)
     rows = conn.execute("SELECT officer, customers, loans FROM portfolio_snapshots").fetchall()
     assert rows == [("张伟", 4, 3)]  # 3 + 1 customers, 2 + 1 open loans: one row a day
 
@@ -131,7 +140,7 @@ def test_rename_is_refused_for_an_unknown_name(book: Cli) -> None:
 
 
 def test_an_import_opens_one_interval_per_customer(book: Cli) -> None:
-    conn = sqlite3.connect(book.db)
+    conn = tuples(book)
     rows = conn.execute(
         "SELECT customer_id, officer, to_day, via FROM assignments ORDER BY customer_id"
     ).fetchall()

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,11 +36,12 @@ def lines(result_stdout: str) -> dict[str, str]:
     return found
 
 
-def raw(db: Path) -> sqlite3.Connection:
-    return sqlite3.connect(db, isolation_level=None)
+def raw(db: Path | str) -> Any:
+    """A connection to the store at ``db`` (a file, or a PostgreSQL store's URL)."""
+    return Cli(db).connect()
 
 
-def count(db: Path, table: str) -> int:
+def count(db: Path | str, table: str) -> int:
     with contextlib.closing(raw(db)) as conn:
         return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
@@ -91,18 +93,23 @@ def test_undo_and_reimports_still_write_the_audit_trail(
     # An import that fails part-way rolls back, which is no DELETE: still refused by nothing.
     broken = make_csv("broken.csv", [["nothing", "useful"], ["1", "2"]])
     assert book("import", "customers", str(broken)).exit_code in (1, 2)
-    assert book("doctor").exit_code == 0
+    if not book.on_postgres:  # doctor checks a SQLite file (PostgreSQL: the server's tools)
+        assert book("doctor").exit_code == 0
 
 
 # --- doctor --------------------------------------------------------------------
 
 
+# About the SQLite store file: doctor of the store file.
+@pytest.mark.sqlite_only
 def test_doctor_on_a_healthy_store_says_ok_to_every_check(book: Cli) -> None:  # noqa: F811
     result = book("doctor")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert lines(result.stdout) == dict.fromkeys(CHECKS, "ok")
 
 
+# About the SQLite store file: doctor of the store file.
+@pytest.mark.sqlite_only
 def test_doctor_json_is_one_object_with_every_check(book: Cli) -> None:  # noqa: F811
     result = book("doctor", "--format", "json")
     assert result.exit_code == 0
@@ -120,6 +127,8 @@ def test_doctor_shows_no_personal_data(book: Cli) -> None:  # noqa: F811
         assert personal not in shown
 
 
+# About the SQLite store file: doctor of the store file (its permissions).
+@pytest.mark.sqlite_only
 def test_doctor_fails_a_store_readable_by_others_and_warns_on_a_loose_directory(
     book: Cli,  # noqa: F811
 ) -> None:
@@ -137,6 +146,8 @@ def test_doctor_fails_a_store_readable_by_others_and_warns_on_a_loose_directory(
     assert mode(book.db) == 0o644 and mode(book.db.parent) == 0o755
 
 
+# About the SQLite store file: doctor of the store file (a corrupted file).
+@pytest.mark.sqlite_only
 def test_doctor_fails_a_corrupted_store(book: Cli) -> None:  # noqa: F811
     size = book.db.stat().st_size
     assert not Path(f"{book.db}-wal").exists()  # every page is in the main file
@@ -150,6 +161,8 @@ def test_doctor_fails_a_corrupted_store(book: Cli) -> None:  # noqa: F811
     assert "Traceback" not in result.stdout + result.stderr
 
 
+# About the SQLite store file: doctor of the store file (a non-store file at --db).
+@pytest.mark.sqlite_only
 def test_doctor_fails_a_file_that_is_no_store(cli: Cli) -> None:
     cli.db.parent.mkdir()
     cli.db.write_text("not a database\n")
@@ -162,6 +175,8 @@ def test_doctor_fails_a_file_that_is_no_store(cli: Cli) -> None:
     assert not cli.db.with_name("missing.db").exists()
 
 
+# About the SQLite store file: doctor of the store file.
+@pytest.mark.sqlite_only
 def test_doctor_fails_a_missing_guard_and_a_newer_schema(book: Cli) -> None:  # noqa: F811
     with contextlib.closing(raw(book.db)) as conn:
         conn.execute("DROP TRIGGER changes_append_only_delete")
@@ -179,6 +194,8 @@ def test_doctor_fails_a_missing_guard_and_a_newer_schema(book: Cli) -> None:  # 
     assert "m999_future" in result.stdout
 
 
+# About the SQLite store file: doctor of the store file (temporaries beside it).
+@pytest.mark.sqlite_only
 def test_doctor_warns_about_stale_data_and_leftover_temporaries(book: Cli) -> None:  # noqa: F811
     result = book("doctor", today="2026-12-20")
     assert result.exit_code == 0  # a warning is no failure
@@ -231,6 +248,8 @@ def writer(db: Path, tmp_path: Path) -> Iterator[Path]:
         proc.wait()
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_backup_doctor_and_restore_while_another_process_writes(
     book: Cli,  # noqa: F811
     tmp_path: Path,
@@ -263,6 +282,8 @@ def test_backup_doctor_and_restore_while_another_process_writes(
 # --- backup --------------------------------------------------------------------
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_backup_goes_into_a_private_backups_directory(book: Cli) -> None:  # noqa: F811
     result = book("backup")
     assert result.exit_code == 0, result.stderr
@@ -275,6 +296,8 @@ def test_backup_goes_into_a_private_backups_directory(book: Cli) -> None:  # noq
     assert count(copy, "customers") == 3
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_backup_keep_rotates_its_own_backups_only(book: Cli) -> None:  # noqa: F811
     made = [Path(book("backup").stdout.strip()) for _ in range(4)]
     assert len(set(made)) == 4
@@ -289,6 +312,8 @@ def test_backup_keep_rotates_its_own_backups_only(book: Cli) -> None:  # noqa: F
     assert book("backup", "--keep", "0").exit_code == 2
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_backup_to_a_path_refuses_to_overwrite_without_force(
     book: Cli,  # noqa: F811
     tmp_path: Path,
@@ -307,6 +332,8 @@ def test_backup_to_a_path_refuses_to_overwrite_without_force(
     assert Path(into_dir.stdout.strip()).parent == target.parent
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_backup_refuses_what_is_not_a_store(cli: Cli, tmp_path: Path) -> None:
     result = cli("backup")
     assert result.exit_code == 1 and "no store" in result.stderr
@@ -322,6 +349,8 @@ def test_backup_refuses_what_is_not_a_store(cli: Cli, tmp_path: Path) -> None:
 # --- restore -------------------------------------------------------------------
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_restore_round_trip_keeps_the_current_store_beside_it(book: Cli) -> None:  # noqa: F811
     copy = Path(book("backup").stdout.strip())
     assert book("log", "C1", "--channel", "visit", "--note", "after the backup").exit_code == 0
@@ -343,6 +372,8 @@ def test_restore_round_trip_keeps_the_current_store_beside_it(book: Cli) -> None
     assert len(kept) == 2 and [count(k, "contacts") for k in kept] == [1, 1]
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_restore_into_a_new_place(book: Cli, tmp_path: Path) -> None:  # noqa: F811
     copy = Path(book("backup").stdout.strip())
     fresh = Cli(tmp_path / "new" / "retain.db")
@@ -355,6 +386,8 @@ def _fingerprint(db: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(db.parent.iterdir()) if p.is_file()}
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_restore_refuses_a_newer_schema_changing_nothing(book: Cli) -> None:  # noqa: F811
     copy = Path(book("backup").stdout.strip())
     with contextlib.closing(raw(copy)) as conn:
@@ -370,6 +403,8 @@ def test_restore_refuses_a_newer_schema_changing_nothing(book: Cli) -> None:  # 
     assert _fingerprint(book.db) == before
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("kind", ["text", "foreign sqlite", "corrupt", "missing"])
 def test_restore_refuses_what_is_not_a_good_store(
     book: Cli,  # noqa: F811
@@ -396,6 +431,8 @@ def test_restore_refuses_what_is_not_a_good_store(
     assert count(book.db, "loans") == 5
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_restore_asks_first(book: Cli) -> None:  # noqa: F811
     copy = Path(book("backup").stdout.strip())
     assert book("log", "C1", "--channel", "call").exit_code == 0
@@ -409,6 +446,8 @@ def test_restore_asks_first(book: Cli) -> None:  # noqa: F811
     assert count(book.db, "contacts") == 0
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_restore_replaces_a_corrupted_store(book: Cli) -> None:  # noqa: F811
     copy = Path(book("backup").stdout.strip())
     size = book.db.stat().st_size
@@ -423,6 +462,8 @@ def test_restore_replaces_a_corrupted_store(book: Cli) -> None:  # noqa: F811
     assert len(list(book.db.parent.glob("retain.db.before-restore-*"))) == 1
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_restore_never_replaces_a_file_that_is_no_store(
     book: Cli,  # noqa: F811
     tmp_path: Path,
@@ -438,6 +479,8 @@ def test_restore_never_replaces_a_file_that_is_no_store(
     assert not list(tmp_path.glob(".retain-restore-*"))
 
 
+# About the SQLite store file: backup/restore of the store file.
+@pytest.mark.sqlite_only
 def test_backup_and_restore_refuse_the_store_itself(book: Cli) -> None:  # noqa: F811
     before = book.db.read_bytes()
     for args in (("backup", str(book.db), "--force"), ("restore", str(book.db), "--yes")):
@@ -446,6 +489,8 @@ def test_backup_and_restore_refuse_the_store_itself(book: Cli) -> None:  # noqa:
     assert book.db.read_bytes() == before
 
 
+# About the SQLite store file: doctor of the store file.
+@pytest.mark.sqlite_only
 def test_doctor_on_an_older_store_warns_and_leaves_it_old(book: Cli) -> None:  # noqa: F811
     with contextlib.closing(raw(book.db)) as conn:
         conn.execute("DROP TRIGGER changes_append_only_update")
@@ -460,6 +505,8 @@ def test_doctor_on_an_older_store_warns_and_leaves_it_old(book: Cli) -> None:  #
     assert lines(book("doctor").stdout) == dict.fromkeys(CHECKS, "ok")
 
 
+# About the SQLite store file: doctor of the store file.
+@pytest.mark.sqlite_only
 def test_doctor_speaks_chinese_but_keeps_its_codes(book: Cli) -> None:  # noqa: F811
     result = book("doctor", "--lang", "zh")
     assert result.exit_code == 0
@@ -467,6 +514,8 @@ def test_doctor_speaks_chinese_but_keeps_its_codes(book: Cli) -> None:  # noqa: 
     assert "完整性检查" in result.stdout
 
 
+# About the SQLite store file: doctor of the store file (temporaries beside it).
+@pytest.mark.sqlite_only
 def test_doctor_reports_what_a_killed_import_left_and_the_next_import_cleans_it(
     book: Cli,  # noqa: F811
     tmp_path: Path,

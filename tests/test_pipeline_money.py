@@ -14,8 +14,8 @@ must be those computed by hand from the lists below.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import sqlite3
 import statistics
 from collections.abc import Callable
 from pathlib import Path
@@ -87,13 +87,13 @@ def book(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
 Prospect = tuple[str, str, str, str, str | None, int, int, bool]
 
 
-def seed(db: Path, prospects: list[Prospect]) -> None:
+def seed(db: Path | str, prospects: list[Prospect]) -> None:
     """The prospects and their stage history; a disbursed one disbursed twice
     (disbursed, lost, disbursed again) when its current stage's day is later
     than its first disbursal, and written without its disbursals' rows when
     asked (an old row, or one written by hand), which leaves only the current
     stage's day to count from."""
-    with sqlite3.connect(db) as conn:
+    with contextlib.closing(Cli(db).connect()) as conn:
         conn.execute("DELETE FROM prospect_stages")
         conn.execute("DELETE FROM prospects")
         for pid, (channel, officer, entered, stage, customer, first, now, history) in enumerate(

@@ -5,20 +5,17 @@ back with it. Driven through the real CLI over several days."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from tests.conftest import Cli, Result
 from tests.test_log import book as book  # a fixture
 from tests.test_prospects import add, error, listed, ok, stages
 
 
 def audit_rows(cli: Cli, entity: str) -> dict[str, str | None]:
-    with sqlite3.connect(cli.db) as conn:
-        rows = conn.execute(
-            "SELECT field, old_value FROM changes WHERE entity = ? AND new_value IS NULL",
-            (entity,),
-        ).fetchall()
-    return dict(rows)
+    rows = cli.sql(
+        "SELECT field, old_value FROM changes WHERE entity = ? AND new_value IS NULL",
+        (entity,),
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def history_ids(cli: Cli, pid: str) -> list[int]:

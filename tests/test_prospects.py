@@ -3,8 +3,8 @@ and prospects in the day's work (log, history, show), through the real CLI."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import sqlite3
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -47,13 +47,12 @@ def listed(cli: Cli, *args: str) -> dict[str, dict[str, Any]]:
 
 
 def stages(cli: Cli, pid: str) -> list[tuple[str, str, str | None, str]]:
-    with sqlite3.connect(cli.db) as conn:
-        rows = conn.execute(
-            "SELECT stage, date(day * 86400, 'unixepoch'), reason, via FROM prospect_stages"
-            " WHERE prospect_id = ? ORDER BY seq",
-            (int(pid[1:]),),
-        ).fetchall()
-    return [tuple(r) for r in rows]
+    rows = cli.sql(
+        "SELECT stage, day, reason, via FROM prospect_stages WHERE prospect_id = ? ORDER BY seq",
+        (int(pid[1:]),),
+    )
+    epoch = dt.date(1970, 1, 1)
+    return [(r[0], (epoch + dt.timedelta(days=r[1])).isoformat(), r[2], r[3]) for r in rows]
 
 
 # --- channels ------------------------------------------------------------------
@@ -131,11 +130,8 @@ def test_add_normalises_like_the_customer_importer(cli: Cli) -> None:
     assert row["name"] == "张三" and row["phone"] == "13812345678"
     assert row["need"] == 300000.0 and row["next_on"] == "2026-12-04"
     assert row["stage"] == "new" and row["entered_on"] == "2026-12-01"
-    with sqlite3.connect(cli.db) as conn:
-        assert conn.execute("SELECT id_number, need_fen FROM prospects").fetchone() == (
-            ID_A,
-            30_000_000,
-        )
+    [row] = cli.sql("SELECT id_number, need_fen FROM prospects")
+    assert tuple(row) == (ID_A, 30_000_000)
     assert stages(cli, pid) == [("new", "2026-12-01", None, "manual")]
 
 
@@ -273,11 +269,12 @@ def test_forget_clears_a_lost_prospect_and_keeps_the_counts(cli: Cli) -> None:
     assert (row["channel"], row["officer"], row["stage"]) == ("circle", "王芳", "lost")
     assert row["forgotten_on"] == "2026-12-03"
     assert [s[0] for s in stages(cli, pid)] == ["new", "lost"]
-    with sqlite3.connect(cli.db) as conn:
-        assert conn.execute("SELECT id_number, note FROM prospects").fetchone() == (None, None)
-        audit = conn.execute(
-            "SELECT entity, entity_id, field, old_value, new_value FROM changes"
-        ).fetchall()
+    [row] = cli.sql("SELECT id_number, note FROM prospects")
+    assert tuple(row) == (None, None)
+    audit = [
+        tuple(r)
+        for r in cli.sql("SELECT entity, entity_id, field, old_value, new_value FROM changes")
+    ]
     assert audit == [("prospect", pid, "forget", None, "2026-12-03")]
     trail = json.loads(ok(cli("audit", "--kind", "forget", "--format", "json")).stdout)
     assert [(r["kind"], r["entity_id"]) for r in trail] == [("forget", pid)]

@@ -102,6 +102,8 @@ def test_store_dir_and_file_private_whatever_the_umask(
             assert mode(side) == 0o600
 
 
+# About the SQLite store file: the permissions of the file and its -wal/-shm files.
+@pytest.mark.sqlite_only
 def test_wal_and_shm_private_after_import_and_read(
     umask0: None, cli: Cli, customers_csv: Path, loans_csv: Path
 ) -> None:
@@ -127,6 +129,8 @@ def test_wal_and_shm_private_after_import_and_read(
     assert mode(cli.db) == 0o600
 
 
+# About the SQLite store file: the permissions of the file and its folder.
+@pytest.mark.sqlite_only
 def test_read_command_keeps_store_private(umask0: None, filled: Cli) -> None:
     assert filled("due", "--format", "csv").exit_code == 0
     assert mode(filled.db) == 0o600
@@ -141,6 +145,8 @@ def test_read_command_keeps_store_private(umask0: None, filled: Cli) -> None:
 # Pragmas
 
 
+# About the SQLite store file: the file's journal mode (WAL).
+@pytest.mark.sqlite_only
 def test_journal_mode_is_wal_and_persistent(filled: Cli) -> None:
     conn = sqlite3.connect(filled.db)
     try:
@@ -160,8 +166,17 @@ def test_store_connection_pragmas(tmp_path: Path) -> None:
         store.close()
 
 
+def open_store(cli: Cli) -> Store:
+    """This test's store as a command opens it, on either kind."""
+    if cli.on_postgres:
+        from retain.postgres.store import PgStore
+
+        return PgStore(str(cli.db))
+    return Store(Path(cli.db))
+
+
 def test_foreign_keys_are_enforced(filled: Cli) -> None:
-    store = Store(filled.db)
+    store = open_store(filled)
     try:
         with pytest.raises(sqlite3.IntegrityError):
             store.conn.execute(
@@ -178,8 +193,8 @@ def test_foreign_keys_are_enforced(filled: Cli) -> None:
 # Migrations
 
 
-def migration_rows(db: Path) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
+def migration_rows(db: Path | str) -> list[tuple[object, ...]]:
+    conn = Cli(db).connect()
     try:
         return [
             tuple(row)
@@ -203,7 +218,7 @@ def test_migrations_recorded(filled: Cli) -> None:
 def test_reopen_applies_nothing_new(filled: Cli, customers_csv: Path) -> None:
     before = migration_rows(filled.db)
     assert filled("due", "--format", "json").exit_code == 0
-    store = Store(filled.db)
+    store = open_store(filled)
     assert store.applied_migrations() == [fn.__name__ for fn in MIGRATIONS]
     store.close()
     assert filled("import", "customers", str(customers_csv)).exit_code == 0
@@ -212,9 +227,13 @@ def test_reopen_applies_nothing_new(filled: Cli, customers_csv: Path) -> None:
 
 def test_newer_store_is_refused_and_not_touched(filled: Cli, customers_csv: Path) -> None:
     mark_newer(filled.db)
-    assert not Path(f"{filled.db}-wal").exists()
-    data = filled.db.read_bytes()
-    mtime = filled.db.stat().st_mtime_ns
+    # The file's bytes are SQLite's business; on PostgreSQL the rows below tell.
+    on_file = not filled.on_postgres
+    if on_file:
+        assert not Path(f"{filled.db}-wal").exists()
+        data = Path(filled.db).read_bytes()
+        mtime = Path(filled.db).stat().st_mtime_ns
+    customers = [tuple(r) for r in filled.sql("SELECT * FROM customers ORDER BY customer_id")]
 
     for args in (("due", "--format", "json"), ("import", "customers", str(customers_csv))):
         result = filled(*args)
@@ -222,15 +241,32 @@ def test_newer_store_is_refused_and_not_touched(filled: Cli, customers_csv: Path
         line = one_error(result)
         assert "newer retain" in line
         assert result.stdout == ""
-        assert filled.db.read_bytes() == data
-        assert filled.db.stat().st_mtime_ns == mtime
+        if on_file:
+            assert Path(filled.db).read_bytes() == data
+            assert Path(filled.db).stat().st_mtime_ns == mtime
+        found = [tuple(r) for r in filled.sql("SELECT * FROM customers ORDER BY customer_id")]
+        assert found == customers
 
     rows = migration_rows(filled.db)
     assert [row[2] for row in rows][-1] == "m999_from_the_future"
 
 
-def mark_newer(db: Path) -> None:
-    conn = sqlite3.connect(db)
+_marked: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _unmark_newer() -> Iterator[None]:
+    """A PostgreSQL test store is emptied before each test but keeps its schema
+    steps: the step from the future goes when the test ends."""
+    yield
+    while _marked:
+        Cli(_marked.pop()).sql("DELETE FROM _sqlite_migrations WHERE name = 'm999_from_the_future'")
+
+
+def mark_newer(db: Path | str) -> None:
+    if isinstance(db, str):
+        _marked.append(db)
+    conn = Cli(db).connect()
     conn.execute(
         "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
         ("retain", "m999_from_the_future", "2030-01-01 00:00:00+00:00"),
@@ -239,6 +275,9 @@ def mark_newer(db: Path) -> None:
     conn.close()
 
 
+# About the SQLite store file: the file's bytes, mtime and folder after a refusal
+# (test_newer_store_is_refused_and_not_touched checks the refusal on both stores).
+@pytest.mark.sqlite_only
 def test_newer_store_refused_by_installed_retain_leaves_nothing_behind(
     filled: Cli, tmp_path: Path
 ) -> None:
@@ -263,6 +302,8 @@ def test_newer_store_refused_by_installed_retain_leaves_nothing_behind(
     assert sorted(p.name for p in filled.db.parent.iterdir()) == before
 
 
+# About the SQLite store file: no -wal/-shm files left by a refused store's connection.
+@pytest.mark.sqlite_only
 def test_refused_store_closes_its_connection(filled: Cli) -> None:
     mark_newer(filled.db)
     gc.disable()  # the leaked connection sits in a reference cycle: do not let GC hide it
@@ -280,15 +321,31 @@ def test_refused_store_closes_its_connection(filled: Cli) -> None:
 # Money and dates
 
 
-def test_money_is_integer_fen(filled: Cli) -> None:
-    conn = sqlite3.connect(filled.db)
+def typed(cli: Cli, columns: tuple[str, str]) -> list[tuple[object, ...]]:
+    """Each loan's id, then each column's value and its type as SQLite's typeof()
+    names it (a PostgreSQL store: pg_typeof, named as SQLite would)."""
+    a, b = columns
+    if not cli.on_postgres:
+        query = f"SELECT loan_id, {a}, typeof({a}), {b}, typeof({b}) FROM loans ORDER BY loan_id"
+        return [tuple(r) for r in cli.sql(query)]
+    names = {"bigint": "integer", "text": "text"}
+    conn = cli.connect()
     try:
-        rows = conn.execute(
-            "SELECT loan_id, principal_fen, typeof(principal_fen), balance_fen, typeof(balance_fen)"
+        rows = conn.raw.execute(
+            f"SELECT loan_id, {a}, pg_typeof({a})::text, {b}, pg_typeof({b})::text"
             " FROM loans ORDER BY loan_id"
         ).fetchall()
     finally:
         conn.close()
+    return [
+        (r[0], r[1], "null" if r[1] is None else names.get(r[2], r[2]),
+         r[3], "null" if r[3] is None else names.get(r[4], r[4]))
+        for r in rows
+    ]  # fmt: skip
+
+
+def test_money_is_integer_fen(filled: Cli) -> None:
+    rows = typed(filled, ("principal_fen", "balance_fen"))
     assert rows == [
         ("L1", 10_000_000, "integer", 4_000_000, "integer"),
         ("L2", 200_050, "integer", None, "null"),
@@ -297,14 +354,7 @@ def test_money_is_integer_fen(filled: Cli) -> None:
 
 
 def test_dates_are_iso_text(filled: Cli) -> None:
-    conn = sqlite3.connect(filled.db)
-    try:
-        rows = conn.execute(
-            "SELECT loan_id, disbursed_on, typeof(disbursed_on), matures_on, typeof(matures_on)"
-            " FROM loans ORDER BY loan_id"
-        ).fetchall()
-    finally:
-        conn.close()
+    rows = typed(filled, ("disbursed_on", "matures_on"))
     assert rows == [
         ("L1", "2025-12-01", "text", "2026-12-01", "text"),
         ("L2", "2025-12-31", "text", "2026-12-31", "text"),
@@ -316,9 +366,8 @@ def test_dates_are_iso_text(filled: Cli) -> None:
 # The import log
 
 
-def import_log(db: Path) -> list[dict[str, object]]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+def import_log(db: Path | str) -> list[dict[str, object]]:
+    conn = Cli(db).connect()
     try:
         return [dict(row) for row in conn.execute("SELECT * FROM imports ORDER BY import_id")]
     finally:

@@ -167,6 +167,8 @@ def test_log_on_missing_store_creates_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "nowhere").exists()
 
 
+# About the SQLite store file: the file and its folder after an import.
+@pytest.mark.sqlite_only
 def test_import_creates_store_leaving_no_temporary(cli: Cli, customers_csv: Path) -> None:
     assert cli("import", "customers", str(customers_csv)).exit_code == 0
     assert sorted(p.name for p in cli.db.parent.iterdir()) == ["retain.db"]
@@ -185,11 +187,15 @@ def user_version(db: Path) -> int:
         conn.close()
 
 
+# About the SQLite store file: the schema version in the file header (PRAGMA user_version).
+@pytest.mark.sqlite_only
 def test_user_version_records_the_schema(filled: Cli) -> None:
     assert len(MIGRATIONS) == SCHEMA_VERSION
     assert user_version(filled.db) == len(MIGRATIONS)
 
 
+# About the SQLite store file: the schema version in the file header (PRAGMA user_version).
+@pytest.mark.sqlite_only
 def test_store_of_earlier_version_gets_user_version(filled: Cli) -> None:
     conn = sqlite3.connect(filled.db)
     conn.execute("PRAGMA user_version = 0")
@@ -198,6 +204,8 @@ def test_store_of_earlier_version_gets_user_version(filled: Cli) -> None:
     assert user_version(filled.db) == len(MIGRATIONS)
 
 
+# About the SQLite store file: a newer file header's user_version, the file's bytes untouched.
+@pytest.mark.sqlite_only
 def test_newer_user_version_refused_untouched(filled: Cli, customers_csv: Path) -> None:
     conn = sqlite3.connect(filled.db)
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
@@ -250,6 +258,8 @@ def test_dev_null_refused_and_not_chmodded(customers_csv: Path) -> None:
             os.chmod(null, stat.S_IMODE(before.st_mode))
 
 
+# About the SQLite store file: a read-only file.
+@pytest.mark.sqlite_only
 def test_read_only_store_reads_and_refuses_writes(filled: Cli, customers_csv: Path) -> None:
     expected = filled("due", "--format", "json").stdout
     os.chmod(filled.db, 0o400)
@@ -266,6 +276,8 @@ def test_read_only_store_reads_and_refuses_writes(filled: Cli, customers_csv: Pa
     assert filled.db.read_bytes() == data
 
 
+# About the SQLite store file: a read-only folder around the file.
+@pytest.mark.sqlite_only
 def test_read_only_directory_reads_and_refuses_writes(filled: Cli, customers_csv: Path) -> None:
     folder = filled.db.parent
     os.chmod(folder, 0o500)
@@ -279,11 +291,15 @@ def test_read_only_directory_reads_and_refuses_writes(filled: Cli, customers_csv
         os.chmod(folder, 0o700)
 
 
+# About the SQLite store file: a read-only file.
+@pytest.mark.sqlite_only
 def test_read_only_store_refusal_in_chinese(filled: Cli) -> None:
     os.chmod(filled.db, 0o400)
     assert "只读" in one_error(filled("log", "C1", env={"RETAIN_LANG": "zh"}))
 
 
+# About the SQLite store file: the file's permissions.
+@pytest.mark.sqlite_only
 def test_group_readable_store_is_tightened_not_loosened(filled: Cli) -> None:
     os.chmod(filled.db, 0o640)
     assert filled("log", "C1").exit_code == 0
@@ -344,6 +360,8 @@ def holder(filled: Cli) -> Iterator[subprocess.Popen[str]]:
         release(proc)
 
 
+# About the SQLite store file: SQLite's write lock and the lock-holder note file.
+@pytest.mark.sqlite_only
 def test_busy_writer_names_the_holder(
     filled: Cli, holder: subprocess.Popen[str], tmp_path: Path
 ) -> None:
@@ -363,6 +381,8 @@ def test_busy_writer_names_the_holder(
     assert filled("due", "--format", "json").exit_code == 0
 
 
+# About the SQLite store file: SQLite's write lock and the lock-holder note file.
+@pytest.mark.sqlite_only
 def test_busy_writer_names_another_command(filled: Cli, tmp_path: Path) -> None:
     set_busy_timeout(tmp_path, 0.2)
     proc = hold(filled.db, "log")
@@ -374,6 +394,8 @@ def test_busy_writer_names_another_command(filled: Cli, tmp_path: Path) -> None:
         release(proc)
 
 
+# About the SQLite store file: the lock-holder note file.
+@pytest.mark.sqlite_only
 def test_note_removed_when_the_writer_finishes(
     filled: Cli, holder: subprocess.Popen[str], tmp_path: Path
 ) -> None:
@@ -384,6 +406,8 @@ def test_note_removed_when_the_writer_finishes(
     assert not note_path(filled.db).exists()
 
 
+# About the SQLite store file: the lock-holder note file.
+@pytest.mark.sqlite_only
 def test_stale_note_of_a_dead_writer_is_ignored(filled: Cli, tmp_path: Path) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
@@ -394,6 +418,8 @@ def test_stale_note_of_a_dead_writer_is_ignored(filled: Cli, tmp_path: Path) -> 
     assert not note_path(filled.db).exists()
 
 
+# About the SQLite store file: SQLite's write lock (busy timeout).
+@pytest.mark.sqlite_only
 def test_busy_without_note_says_the_store_is_busy(filled: Cli, tmp_path: Path) -> None:
     set_busy_timeout(tmp_path, 0.2)
     other = sqlite3.connect(filled.db, isolation_level=None)

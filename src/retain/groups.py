@@ -242,7 +242,8 @@ SELECT m.customer_id AS member_id, 'customer' AS member_kind, c.name, c.phone, c
 FROM group_members m JOIN customers c ON c.customer_id = m.customer_id
 LEFT JOIN loans l ON l.customer_id = m.customer_id
 WHERE m.group_id = :gid AND m.customer_id IS NOT NULL
-GROUP BY m.customer_id ORDER BY m.customer_id"""
+GROUP BY m.customer_id, c.name, c.phone, c.officer, c.industry, m.joined_on
+ORDER BY m.customer_id"""
     prospects_sql = """
 SELECT 'P' || p.prospect_id AS member_id, 'prospect' AS member_kind, p.name, p.phone,
     p.officer, p.industry, NULL AS balance, NULL AS arrears, NULL AS max_days_past_due,

@@ -159,7 +159,7 @@ def top_referrers(
             SUM(r.stage = 'disbursed'), SUM(r.disbursed), SUM(r.balance)
         FROM referred r JOIN customers c ON c.customer_id = r.referrer
         WHERE {where}
-        GROUP BY r.referrer
+        GROUP BY r.referrer, c.name, c.officer
         ORDER BY SUM(r.stage = 'disbursed') DESC, SUM(r.balance) DESC, COUNT(*) DESC, r.referrer
     """
     if limit is not None:

@@ -112,8 +112,13 @@ class State:
         if url is not None:
             from retain.postgres.store import PgStore
 
+            # The config is read (and an invalid file refused) when it exists, as
+            # on SQLite, where opening the store needs its busy timeout.
             store: Store = PgStore(
-                url, write=create or writer is not None, holder=Holder(writer or "", file)
+                url,
+                write=create or writer is not None,
+                busy_timeout_s=busy_timeout_s(),
+                holder=Holder(writer or "", file),
             )
         else:
             store = Store(

@@ -125,6 +125,10 @@ _PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(?:\(\s*(\w+)\s*\)|=\s*(\S+))?\s*;?\
 
 def _sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, psycopg.errors.RaiseException):
+        # A trigger's refusal (RAISE EXCEPTION in schema.sql) is SQLite's RAISE(ABORT),
+        # which sqlite3 raises as an IntegrityError (a constraint failed).
+        return sqlite3.IntegrityError(text)
     if isinstance(exc, psycopg.IntegrityError):
         return sqlite3.IntegrityError(text)
     if isinstance(exc, psycopg.OperationalError):
