@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 from psycopg import pq
-from psycopg.adapt import Loader
+from psycopg.adapt import Dumper, Loader
 
 from retain.postgres.translate import translate
 
@@ -50,6 +50,16 @@ class _NumericLoader(Loader):
         if "." in text or "e" in text or "E" in text or "N" in text:
             return float(text)
         return int(text)
+
+
+class _BoolAsIntDumper(Dumper):
+    """A Python bool parameter as sqlite3 binds it: the integer 1 or 0, so that
+    ``flag = 1`` or ``flag + 1`` reads the same on both stores."""
+
+    oid = psycopg.adapters.types["int8"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
 
 
 class _BoolLoader(Loader):
@@ -190,6 +200,7 @@ class PgConnection:
         adapters = raw.adapters
         adapters.register_loader("numeric", _NumericLoader)
         adapters.register_loader("bool", _BoolLoader)
+        adapters.register_dumper(bool, _BoolAsIntDumper)
 
     @classmethod
     def connect(cls, url: str) -> PgConnection:

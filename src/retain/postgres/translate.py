@@ -118,7 +118,9 @@ def _translate(sql: str) -> Translated:
     text = _named_marks(_WITHOUT_ROWID.sub(")", _HINT.sub("", sql.strip().rstrip(";"))))
     tree = sqlglot.parse_one(text, read="sqlite")
     tree = tree.transform(_rewrite, copy=False)
+    tree = tree.transform(_round_half_away, copy=False)
     _conditions(tree)
+    _alias_derived_tables(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -234,3 +236,20 @@ def _conditions(tree: exp.Expression) -> None:
         )
         if wants_truth and not _truth(node) and not isinstance(node, exp.Paren):
             node.replace(exp.paren(exp.NEQ(this=node.copy(), expression=exp.Literal.number(0))))
+
+
+def _alias_derived_tables(tree: exp.Expression) -> None:
+    """A subquery in FROM or JOIN gets a name: SQLite lets it go without one,
+    PostgreSQL before 16 refuses it ("subquery in FROM must have an alias")."""
+    for number, node in enumerate(list(tree.find_all(exp.Subquery))):
+        if isinstance(node.parent, (exp.From, exp.Join)) and not node.alias:
+            node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_retain_sub{number}")))
+
+
+def _round_half_away(node: exp.Expression) -> exp.Expression:
+    """``round(x)`` as SQLite computes it: half away from zero (PostgreSQL
+    rounds a double half to even, 138.5 to 138), and a float as it returns."""
+    if isinstance(node, exp.Round) and node.args.get("decimals") is None:
+        node.set("this", exp.cast(node.this, "NUMERIC"))
+        return exp.cast(node, "DOUBLE PRECISION")
+    return node
