@@ -30,6 +30,10 @@ from retain.rules import bad_min_days, class_case, dpd_sql, is_open_sql
 from retain.seasons import SEASON_CODE, season_code_sql
 from retain.terms import GOOD_SQL, TERM_NAMES, TERMS, CallRow, bounded_rest, term
 
+# A fact a pass does without, as a typed NULL: a bare NULL column of a CTE is
+# text in PostgreSQL, which then refuses to compare it with a day number.
+NULL_DAY = "CAST(NULL AS INTEGER)"
+
 
 @dataclass(frozen=True)
 class CallFilter:
@@ -224,7 +228,7 @@ def _query(
     # rather than every column copied into two tables first.
     inline = "NOT MATERIALIZED " if only_terms is not None else ""
     bounded_facts = ",\n        ".join(
-        f"{'NULL' if name in unread else expr} AS {name}" for name, expr in bounded.items()
+        f"{NULL_DAY if name in unread else expr} AS {name}" for name, expr in bounded.items()
     )
     # The cross_sell term's product and the day its contact fell due (a good
     # customer's last contact + the rhythm, else their first loan's disbursement).
@@ -236,7 +240,9 @@ def _query(
     if "cross_sell" in unread:
         cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
     if urgent_only:
-        bounded_facts = "NULL AS check_day, NULL AS checks_after, NULL AS secured_since"
+        bounded_facts = (
+            f"{NULL_DAY} AS check_day, {NULL_DAY} AS checks_after, {NULL_DAY} AS secured_since"
+        )
         cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
     sql = f"""
 WITH tiered AS (
@@ -430,7 +436,7 @@ def _tiered(
 
     everies = [rule.contact_every_days for rule in config.tiers]
     if urgent_only or all(every is None for every in everies):
-        return "SELECT NULL AS customer_id, NULL AS tier, NULL AS every WHERE 0", {}
+        return f"SELECT NULL AS customer_id, NULL AS tier, {NULL_DAY} AS every WHERE 0", {}
     only = None
     if ids is not None:
         only = "(" + (", ".join(f":id{i}" for i in range(len(ids))) or "NULL") + ")"
