@@ -49,3 +49,10 @@ def test_round_and_bool_parameters_read_as_on_sqlite(cli: Cli, make_csv: Any) ->
         {"half": 138.5, "flag": True, "off": False},
     )
     assert tuple(rows[0]) == (139.0, -139.0, 1, 2, 1)
+
+
+def test_a_sum_of_comparisons_counts_them(cli: Cli, make_csv: Any) -> None:
+    """SQLite sums 0/1 truths; PostgreSQL casts a boolean to integer, not bigint."""
+    load(cli, make_csv, [cust("C1"), cust("C2"), cust("C3")])
+    rows = cli.sql("SELECT SUM(customer_id >= 'C2'), SUM(customer_id = 'C9') FROM customers")
+    assert tuple(rows[0]) == (2, 0)

@@ -177,7 +177,8 @@ def _returning(tree: exp.Expression) -> str | None:
 
 
 def _as_int(node: Any) -> exp.Expression:
-    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("BIGINT"))
+    # boolean → integer is a cast PostgreSQL has (boolean → bigint is not)
+    return exp.Cast(this=exp.paren(node, copy=False), to=exp.DataType.build("INT"))
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
