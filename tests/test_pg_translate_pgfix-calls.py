@@ -56,3 +56,9 @@ def test_a_sum_of_comparisons_counts_them(cli: Cli, make_csv: Any) -> None:
     load(cli, make_csv, [cust("C1"), cust("C2"), cust("C3")])
     rows = cli.sql("SELECT SUM(customer_id >= 'C2'), SUM(customer_id = 'C9') FROM customers")
     assert tuple(rows[0]) == (2, 0)
+
+
+def test_a_cross_join_with_a_condition_is_an_inner_join() -> None:
+    done = translate("SELECT 1 FROM a wk CROSS JOIN loans l ON l.x = wk.x").sql
+    assert done == "SELECT 1 FROM a AS wk JOIN loans AS l ON l.x = wk.x"
+    assert "CROSS JOIN" in translate("SELECT 1 FROM a CROSS JOIN b").sql

@@ -195,10 +195,12 @@ def _query(
         f"({t} - (({t} - l.disbursed_day - :r_post_loan_first_days) % :r_post_loan_every_days))"
     )
     dpd = dpd_sql("l", t)
-    season_code, season_params = "NULL", dict[str, Any]()
+    season_code, season_params = NULL_DAY, dict[str, Any]()
     if not urgent_only:
         # Only the bounded season term reads it; the urgent pass does without.
         season_code, season_params = season_code_sql(config.seasons, today, until or today, t)
+        if season_code == "NULL":
+            season_code = NULL_DAY
     params.update(season_params)
     points = ",\n        ".join(
         f"{_today_is(term.points_sql.format(class_weight=class_weight, season=season_code), t)}"
@@ -379,7 +381,7 @@ candidates AS {inline}(
     LEFT JOIN tiered ti ON ti.customer_id = c.customer_id
     WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR w.customer_id IS NOT NULL
         OR i.customer_id IS NOT NULL OR c.next_day <= {t} OR ti.every IS NOT NULL
-        {"" if season_code == "NULL" else f"OR {season_code} IS NOT NULL"}) {one_c}
+        {"" if season_code == NULL_DAY else f"OR {season_code} IS NOT NULL"}) {one_c}
 ),
 scored AS {inline}(
     SELECT *, {total} AS score,

@@ -208,11 +208,14 @@ def _collect(
     sql, params = listed_sql(
         config, day, spec, columns, pairs_from=pairs_from, until=until, reasons_only=True
     )
+    # A number not quoted is a typed NULL: PostgreSQL types a bare NULL of a
+    # UNION's first SELECT as text, and then refuses the others' integers.
+    none = "CAST(NULL AS INTEGER)"
     picks = " UNION ALL ".join(
         f"SELECT customer_id, {order[kind.name]}, e{i}, today_day, name, phone, officer, p{i},"
-        f" {'dpd' if kind.quotes_dpd else 'NULL'},"
-        f" {'days_left' if kind.quotes_days_left else 'NULL'},"
-        f" {'season_index' if kind.name == 'season' else 'NULL'} FROM listed WHERE p{i} > 0"
+        f" {'dpd' if kind.quotes_dpd else none},"
+        f" {'days_left' if kind.quotes_days_left else none},"
+        f" {'season_index' if kind.name == 'season' else none} FROM listed WHERE p{i} > 0"
         for i, kind in enumerate(kinds)
     )
     # The pairs of many days come in no order: the earliest day of an episode
@@ -222,7 +225,8 @@ def _collect(
         f"INSERT INTO {table} (customer_id, reason_order, episode, {', '.join(facts)})"
         f" {sql} {picks} ON CONFLICT (customer_id, reason_order, episode) DO UPDATE SET "
         + ", ".join(f"{c} = excluded.{c}" for c in facts)
-        + " WHERE excluded.day < day",
+        # The target's day named by its table: PostgreSQL finds a bare "day" ambiguous.
+        + f" WHERE excluded.day < {table.rsplit('.', 1)[-1]}.day",
         params,
     )
 
@@ -331,12 +335,15 @@ def _quoted_loans(
     # pass then reads them with the customer's row instead of looking both loans
     # up again for each of the customer's reminders.
     columns = ("loan_id", "principal_fen", "balance_fen", "matures_on")
+    # Typed as the loans' columns (their values already are): PostgreSQL
+    # wants a type for every column.
+    types = {"loan_id": "TEXT", "principal_fen": "INTEGER", "balance_fen": "INTEGER"}
     conn.execute(
         f"CREATE TABLE {details} (customer_id TEXT PRIMARY KEY, "
-        + ", ".join(f"{k}_{c}" for k in "mn" for c in columns)
+        + ", ".join(f"{k}_{c} {types.get(c, 'TEXT')}" for k in "mn" for c in columns)
         + ") WITHOUT ROWID"
     )
-    maturing = main = "NULL"
+    maturing = main = "CAST(NULL AS INTEGER)"  # a rowid: typed for PostgreSQL
     if "maturing" in quote:
         # The soonest maturity from the covering index first, then the loans
         # maturing that day (mostly one): not every open loan read for its id.

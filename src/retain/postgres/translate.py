@@ -121,6 +121,7 @@ def _translate(sql: str) -> Translated:
     tree = tree.transform(_round_half_away, copy=False)
     _conditions(tree)
     _alias_derived_tables(tree)
+    _cross_join_on(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -254,3 +255,11 @@ def _round_half_away(node: exp.Expression) -> exp.Expression:
         node.set("this", exp.cast(node.this, "NUMERIC"))
         return exp.cast(node, "DOUBLE PRECISION")
     return node
+
+
+def _cross_join_on(tree: exp.Expression) -> None:
+    """``CROSS JOIN t ON …`` (SQLite's way to fix the join order) is an inner
+    join: PostgreSQL refuses a CROSS JOIN with a condition."""
+    for join in tree.find_all(exp.Join):
+        if str(join.args.get("kind") or "").upper() == "CROSS" and join.args.get("on"):
+            join.set("kind", None)
