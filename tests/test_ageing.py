@@ -7,7 +7,6 @@ imported on Monday with --as-of, and the export of the following day.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -72,8 +71,7 @@ def _import(cli: Cli, path: Path, today: str, *extra: str) -> dict[str, Any]:
 
 
 def _changes(cli: Cli) -> int:
-    with sqlite3.connect(cli.db) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0])
+    return int(cli.sql("SELECT COUNT(*) FROM changes")[0][0])
 
 
 def _reminder_ids(cli: Cli, today: str) -> set[str]:
@@ -132,10 +130,9 @@ def test_fridays_file_imported_on_monday_with_as_of(
     friday = _loans(make_csv, "friday.csv", 10)
     _import(book, friday, MONDAY, "--as-of", "2026-03-06")
     assert _dpd(book, MONDAY) == 13
-    with sqlite3.connect(book.db) as conn:
-        as_of = conn.execute(
-            "SELECT as_of_day FROM imports WHERE kind = 'loans' ORDER BY import_id DESC"
-        ).fetchone()[0]
+    as_of = book.sql("SELECT as_of_day FROM imports WHERE kind = 'loans' ORDER BY import_id DESC")[
+        0
+    ][0]
     assert as_of == day_number("2026-03-06")
     relative = _import(book, friday, MONDAY, "--as-of", "-3d")
     assert relative["unchanged"] == 2

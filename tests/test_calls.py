@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -508,8 +507,7 @@ def test_being_listed_changes_nothing(cli: Cli, make_csv: Callable[..., Path]) -
     assert first.stdout.count("\n") == 3
     # Days later, still listed: no contact was logged by listing.
     assert ids(calls(cli, today=day(4))) == ["C2", "C1"]
-    with sqlite3.connect(cli.db) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0] == 0
+    assert cli.sql("SELECT COUNT(*) FROM contacts")[0][0] == 0
 
 
 def test_a_backdated_contact_does_not_move_the_clock(
@@ -712,8 +710,7 @@ def test_format_ids_feeds_log(cli: Cli, make_csv: Callable[..., Path]) -> None:
     assert listed.stdout == "A\nB\n"
     log(cli, "-", "--channel", "sms", "--outcome", "reached", input=listed.stdout)
     assert ids(calls(cli)) == ["C", "D", "E"]
-    with sqlite3.connect(cli.db) as conn:
-        logged = conn.execute("SELECT customer_id, channel FROM contacts ORDER BY 1").fetchall()
+    logged = [tuple(r) for r in cli.sql("SELECT customer_id, channel FROM contacts ORDER BY 1")]
     assert logged == [("A", "sms"), ("B", "sms")]
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import json
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -449,10 +448,7 @@ def test_reveal_shows_full_phones(seeded: Cli, fmt: str) -> None:
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_id_number_never_shown(seeded: Cli, fmt: str, reveal: tuple[str, ...], lang: str) -> None:
-    with sqlite3.connect(seeded.db) as conn:
-        (stored,) = conn.execute(
-            "SELECT id_number FROM customers WHERE customer_id='C1'"
-        ).fetchone()
+    (stored,) = seeded.sql("SELECT id_number FROM customers WHERE customer_id='C1'")[0]
     assert stored == ID_C1  # the store does hold it
     result = seeded("--lang", lang, "due", "--format", fmt, *reveal)
     assert result.exit_code == 0
@@ -527,7 +523,7 @@ def formula_book(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
     load(cli, make_csv, customers, loans)
     # TAB/CR/LF cannot come in through an import; put them in the real store directly
     # (an older retain or another tool may have written them).
-    with sqlite3.connect(cli.db) as conn:
+    with cli.connect() as conn:
         for i, start in enumerate(STORE_ONLY_STARTS):
             conn.execute(
                 "UPDATE customers SET name = ?, industry = ?, officer = ? WHERE customer_id = ?",

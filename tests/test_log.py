@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,8 +66,7 @@ def history(cli: Cli, customer_id: str) -> list[dict[str, Any]]:
 
 
 def contact_count(cli: Cli) -> int:
-    with sqlite3.connect(cli.db) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
+    return int(cli.sql("SELECT COUNT(*) FROM contacts")[0][0])
 
 
 def ok(result: Result) -> Result:
@@ -371,11 +369,10 @@ def test_history_rejects_an_unknown_format(book: Cli) -> None:
 
 
 def unusable_since(cli: Cli, customer_id: str) -> str | None:
-    with sqlite3.connect(cli.db) as conn:
-        row = conn.execute(
-            "SELECT phone_unusable_since FROM customers WHERE customer_id = ?", (customer_id,)
-        ).fetchone()
-    return row[0]
+    row = cli.sql(
+        "SELECT phone_unusable_since FROM customers WHERE customer_id = ?", (customer_id,)
+    )[0]
+    return row[0]  # type: ignore[no-any-return]
 
 
 def reimport(cli: Cli, make_csv: Callable[..., Path], phone: str) -> None:

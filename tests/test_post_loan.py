@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -182,7 +181,7 @@ def test_the_migration_fills_the_first_import_day_from_the_import_that_created_e
     from retain.migrations import fill_first_seen
 
     load(cli, make_csv, [credit_loan("L1", "C1", -400)], "--as-of", day(-3))
-    conn = sqlite3.connect(cli.db)
+    conn = cli.connect()
     try:
         conn.execute("UPDATE loans SET first_seen_day = NULL")
         fill_first_seen(conn)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import csv
-import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -239,10 +238,11 @@ def test_an_undone_promise_is_gone_with_its_broken_term(book: Cli, make_csv: Mak
     import_loans(book, make_csv, "2026-12-06", ("逾期", "20000", "15"), ("逾期", "10000", "10"))
     ok(book("contacts", "undo", today="2026-12-06"))
     assert promises(book, today="2026-12-06") == []
-    with sqlite3.connect(book.db) as conn:  # kept in the audit trail, to put back by hand
-        audit = dict(
-            conn.execute("SELECT field, old_value FROM changes WHERE entity = 'promise'").fetchall()
-        )
+    # kept in the audit trail, to put back by hand
+    audit = {
+        row[0]: row[1]
+        for row in book.sql("SELECT field, old_value FROM changes WHERE entity = 'promise'")
+    }
     assert (audit["amount_fen"], audit["status"], audit["loans"]) == ("300000", "broken", "L2")
     calls = ok(book("calls", "--format", "json", today="2026-12-06")).json()
     assert all(row["broken_promise"] == 0 for row in calls)

@@ -7,7 +7,6 @@ within 10 minutes of a contact already logged.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,8 +37,7 @@ def history(cli: Cli, customer: str) -> list[dict[str, Any]]:
 
 
 def store_rows(cli: Cli, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(cli.db) as conn:
-        return list(conn.execute(sql, params).fetchall())
+    return [tuple(row) for row in cli.sql(sql, params)]
 
 
 def unusable_since(cli: Cli, customer: str) -> str | None:

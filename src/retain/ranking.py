@@ -30,6 +30,10 @@ from retain.rules import bad_min_days, class_case, dpd_sql, is_open_sql
 from retain.seasons import SEASON_CODE, season_code_sql
 from retain.terms import GOOD_SQL, TERM_NAMES, TERMS, CallRow, bounded_rest, term
 
+# A fact a pass does without, as a typed NULL: a bare NULL column of a CTE is
+# text in PostgreSQL, which then refuses to compare it with a day number.
+NULL_DAY = "CAST(NULL AS INTEGER)"
+
 
 @dataclass(frozen=True)
 class CallFilter:
@@ -191,10 +195,12 @@ def _query(
         f"({t} - (({t} - l.disbursed_day - :r_post_loan_first_days) % :r_post_loan_every_days))"
     )
     dpd = dpd_sql("l", t)
-    season_code, season_params = "NULL", dict[str, Any]()
+    season_code, season_params = NULL_DAY, dict[str, Any]()
     if not urgent_only:
         # Only the bounded season term reads it; the urgent pass does without.
         season_code, season_params = season_code_sql(config.seasons, today, until or today, t)
+        if season_code == "NULL":
+            season_code = NULL_DAY
     params.update(season_params)
     points = ",\n        ".join(
         f"{_today_is(term.points_sql.format(class_weight=class_weight, season=season_code), t)}"
@@ -224,7 +230,7 @@ def _query(
     # rather than every column copied into two tables first.
     inline = "NOT MATERIALIZED " if only_terms is not None else ""
     bounded_facts = ",\n        ".join(
-        f"{'NULL' if name in unread else expr} AS {name}" for name, expr in bounded.items()
+        f"{NULL_DAY if name in unread else expr} AS {name}" for name, expr in bounded.items()
     )
     # The cross_sell term's product and the day its contact fell due (a good
     # customer's last contact + the rhythm, else their first loan's disbursement).
@@ -236,7 +242,9 @@ def _query(
     if "cross_sell" in unread:
         cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
     if urgent_only:
-        bounded_facts = "NULL AS check_day, NULL AS checks_after, NULL AS secured_since"
+        bounded_facts = (
+            f"{NULL_DAY} AS check_day, {NULL_DAY} AS checks_after, {NULL_DAY} AS secured_since"
+        )
         cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
     # The key grouped by, selected as it is: PostgreSQL takes l.customer_id for
     # another column than wk.customer_id, though the join makes them equal.
@@ -376,7 +384,7 @@ candidates AS {inline}(
     LEFT JOIN tiered ti ON ti.customer_id = c.customer_id
     WHERE (o.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR w.customer_id IS NOT NULL
         OR i.customer_id IS NOT NULL OR c.next_day <= {t} OR ti.every IS NOT NULL
-        {"" if season_code == "NULL" else f"OR {season_code} IS NOT NULL"}) {one_c}
+        {"" if season_code == NULL_DAY else f"OR {season_code} IS NOT NULL"}) {one_c}
 ),
 scored AS {inline}(
     SELECT *, {total} AS score,

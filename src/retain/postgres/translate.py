@@ -244,12 +244,13 @@ def _conditions(tree: exp.Expression) -> None:
 
 
 def _round_half_up(tree: exp.Expression) -> None:
-    """SQLite's ``round(x)`` rounds halves away from zero (132.5 to 133);
-    PostgreSQL's round of a double rounds them to even (132), of a numeric away
-    from zero: the value is rounded as a numeric."""
+    """SQLite's ``round(x)`` rounds halves away from zero (132.5 to 133) and gives
+    a float; PostgreSQL's round of a double rounds halves to even (132): the
+    value is rounded as a numeric, then made a double again."""
     for node in list(tree.find_all(exp.Round)):
-        if node.args.get("decimals") is None:
-            node.set("this", exp.cast(node.this, "NUMERIC"))
+        if node.args.get("decimals") is None and not isinstance(node.this, exp.Cast):
+            rounded = exp.Round(this=exp.cast(node.this.copy(), "NUMERIC"))
+            node.replace(exp.cast(rounded, "DOUBLE PRECISION"))
 
 
 def _simple_case(node: exp.If) -> bool:
