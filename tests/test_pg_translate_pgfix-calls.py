@@ -20,13 +20,13 @@ from tests.test_calls import cust, load  # noqa: E402
 
 def test_a_subquery_in_from_or_join_gets_a_name() -> None:
     done = translate("SELECT a FROM (SELECT 1 AS a) JOIN (SELECT 2 AS b) ON 1").sql
-    assert done.startswith("SELECT a FROM (SELECT 1 AS a) AS _retain_sub")
-    assert ") AS _retain_sub1 ON" in done
+    assert done.startswith("SELECT a FROM (SELECT 1 AS a) AS _retain_d")
+    assert ") AS _retain_d2 ON" in done
 
 
 def test_a_named_subquery_and_an_in_subquery_are_left_alone() -> None:
     assert translate("SELECT a FROM (SELECT 1 AS a) x").sql == "SELECT a FROM (SELECT 1 AS a) AS x"
-    assert "_retain_sub" not in translate("SELECT a FROM t WHERE a IN (SELECT 1)").sql
+    assert "_retain_d" not in translate("SELECT a FROM t WHERE a IN (SELECT 1)").sql
 
 
 def test_round_without_digits_rounds_half_away_from_zero_as_a_float() -> None:
