@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from retain.config import load_config
 from retain.reminders import KINDS, upcoming
-from retain.store import Store
+from retain.store import open_store
 from tests.books import OFFICERS, T0, Book, books, load_book
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli
 from tests.reference_reminders import reference_upcoming
@@ -77,7 +77,7 @@ def test_the_stream_is_the_reference(
         load_book(cli, book, Path(folder))
         today = T0 + dt.timedelta(days=start)
         config = load_config()
-        with Store(cli.db, create=False) as store:
+        with open_store(cli.db, create=False) as store:
             wanted = tuple(kinds)
             expected = reference_upcoming(
                 store.conn, config, today, days, kinds=wanted, officer=officer
@@ -88,7 +88,7 @@ def test_the_stream_is_the_reference(
 
 def test_upcoming_is_a_generator_that_leaves_no_tables_behind(seeded: Cli) -> None:
     config = load_config()
-    with Store(seeded.db, create=False) as store:
+    with open_store(seeded.db, create=False) as store:
         found = upcoming(store.conn, config, T0, 30)
         assert inspect.isgenerator(found)
         first = next(found)
@@ -124,7 +124,7 @@ def big(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
 
 
 def _ledger(cli: Cli) -> list[tuple[Any, ...]]:
-    with Store(cli.db, create=False) as store:
+    with open_store(cli.db, create=False) as store:
         return [
             tuple(row)
             for row in store.conn.execute(

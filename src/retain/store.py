@@ -53,6 +53,17 @@ def resolve_db_url(option: str | None) -> str | None:
     return raw if raw and is_url(raw) else None
 
 
+def open_store(target: Path | str, **options: Any) -> Store:
+    """The store at a SQLite path or a postgresql:// URL, with ``Store``'s options."""
+    from retain.postgres import is_url
+
+    if isinstance(target, str) and is_url(target):
+        from retain.postgres.store import PgStore
+
+        return PgStore(target, **options)
+    return Store(Path(target), **options)
+
+
 def note_path(path: Path) -> Path:
     """The lock-holder note a writer leaves beside the store while it writes."""
     return Path(f"{path}-writer.json")

@@ -122,6 +122,7 @@ def _translate(sql: str) -> Translated:
     _derived_aliases(tree)
     _conditions(tree)
     _round_half_up(tree)
+    _rowids(tree)
     _selected_truths(tree)
     _constant_groups(tree)
     sources = _number_sentinels(tree)
@@ -295,3 +296,23 @@ def _constant_groups(tree: exp.Expression) -> None:
         for item in list(group.expressions):
             if isinstance(item, exp.Null):
                 item.pop()
+
+
+def _rowids(tree: exp.Expression) -> None:
+    """SQLite's ``rowid`` of a table whose INTEGER PRIMARY KEY it is, is that key
+    (PostgreSQL has a ``rowid`` column only where no such key exists: loans,
+    guarantors)."""
+    for column in list(tree.find_all(exp.Column)):
+        if column.name.lower() != "rowid":
+            continue
+        scope = column.find_ancestor(exp.Select, exp.Update, exp.Delete)
+        if scope is None:
+            continue
+        tables = {table.alias_or_name: table.name for table in scope.find_all(exp.Table)}
+        if column.table:
+            name = tables.get(column.table)
+        else:
+            names = set(tables.values())
+            name = names.pop() if len(names) == 1 else None
+        if name in IDENTITY_KEYS:
+            column.set("this", exp.to_identifier(IDENTITY_KEYS[name]))
