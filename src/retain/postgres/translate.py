@@ -119,6 +119,7 @@ def _translate(sql: str) -> Translated:
     tree = sqlglot.parse_one(text, read="sqlite")
     tree = tree.transform(_rewrite, copy=False)
     _conditions(tree)
+    _alias_subqueries(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -234,3 +235,17 @@ def _conditions(tree: exp.Expression) -> None:
         )
         if wants_truth and not _truth(node) and not isinstance(node, exp.Paren):
             node.replace(exp.paren(exp.NEQ(this=node.copy(), expression=exp.Literal.number(0))))
+
+
+def _alias_subqueries(tree: exp.Expression) -> None:
+    """A subquery in FROM or JOIN gets a name when it has none: SQLite (and
+    PostgreSQL from 16) reads ``SELECT * FROM (…)``, PostgreSQL 15 wants
+    ``FROM (…) AS name``. The names are the statement's own, ``_sq1`` on."""
+    number = 0
+    for node in list(tree.find_all(exp.Subquery)):
+        if node.alias or not isinstance(node.parent, (exp.From, exp.Join)):
+            continue
+        if node.arg_key != "this":
+            continue
+        number += 1
+        node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_sq{number}")))

@@ -1,0 +1,38 @@
+"""Rules of the SQLite → PostgreSQL translation added for the import tests
+(helper pgfix-import): each checked on the text, and on the server when the
+suite runs on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from retain.postgres.translate import translate
+from tests.conftest import Cli, store_kind
+
+
+def test_a_subquery_in_from_without_a_name_gets_one() -> None:
+    out = translate("SELECT * FROM (SELECT 1 AS a UNION ALL SELECT 2 AS a) WHERE a > ?").sql
+    assert "AS _sq1" in out
+
+
+def test_a_joined_subquery_without_a_name_gets_its_own() -> None:
+    out = translate(
+        "SELECT * FROM (SELECT 1 AS a) JOIN (SELECT 1 AS b) ON a = b"
+        " WHERE a IN (SELECT 1 FROM (SELECT 1))"
+    ).sql
+    assert "AS _sq1" in out and "AS _sq2" in out and "AS _sq3" in out
+
+
+def test_a_named_subquery_keeps_its_name() -> None:
+    out = translate("SELECT s.a FROM (SELECT 1 AS a) AS s").sql
+    assert "_sq" not in out and "AS s" in out
+
+
+@pytest.mark.skipif(store_kind() != "postgresql", reason="runs the SQL on PostgreSQL")
+def test_unnamed_subqueries_run_on_postgresql(cli: Cli) -> None:
+    rows = cli.sql(
+        "SELECT * FROM (SELECT 1 AS a UNION ALL SELECT 2 AS a)"
+        " JOIN (SELECT 2 AS b) ON a = b WHERE a > ?",
+        (0,),
+    )
+    assert [tuple(r) for r in rows] == [(2, 2)]
