@@ -36,3 +36,9 @@ def test_unnamed_subqueries_run_on_postgresql(cli: Cli) -> None:
         (0,),
     )
     assert [tuple(r) for r in rows] == [(2, 2)]
+
+
+@pytest.mark.skipif(store_kind() != "postgresql", reason="binds a parameter on PostgreSQL")
+def test_a_bool_parameter_is_bound_as_sqlite_binds_it(cli: Cli) -> None:
+    rows = cli.sql("SELECT ? = 1, ? = 0, ? + 1", (True, False, True))
+    assert [tuple(r) for r in rows] == [(1, 1, 2)]

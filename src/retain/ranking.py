@@ -430,7 +430,13 @@ def _tiered(
 
     everies = [rule.contact_every_days for rule in config.tiers]
     if urgent_only or all(every is None for every in everies):
-        return "SELECT NULL AS customer_id, NULL AS tier, NULL AS every WHERE 0", {}
+        # Typed NULLs: PostgreSQL takes a bare NULL column for text, and compares
+        # ``every`` with day numbers.
+        return (
+            "SELECT CAST(NULL AS TEXT) AS customer_id, CAST(NULL AS INTEGER) AS tier,"
+            " CAST(NULL AS INTEGER) AS every WHERE 0",
+            {},
+        )
     only = None
     if ids is not None:
         only = "(" + (", ".join(f":id{i}" for i in range(len(ids))) or "NULL") + ")"

@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from psycopg import pq
 from psycopg.adapt import Loader
+from psycopg.types.numeric import Int8Dumper
 
 from retain.postgres.translate import translate
 
@@ -57,6 +58,14 @@ class _BoolLoader(Loader):
 
     def load(self, data: Any) -> int:
         return 1 if bytes(data) == b"t" else 0
+
+
+class _BoolAsIntDumper(Int8Dumper):
+    """A Python bool parameter as SQLite binds it: the integer 0 or 1 (a query
+    says ``:flag = 1``; PostgreSQL has no boolean = integer operator)."""
+
+    def dump(self, obj: Any) -> Any:
+        return super().dump(int(obj))
 
 
 _PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(?:\(\s*(\w+)\s*\)|=\s*(\S+))?\s*;?\s*$", re.I)
@@ -190,6 +199,7 @@ class PgConnection:
         adapters = raw.adapters
         adapters.register_loader("numeric", _NumericLoader)
         adapters.register_loader("bool", _BoolLoader)
+        adapters.register_dumper(bool, _BoolAsIntDumper)
 
     @classmethod
     def connect(cls, url: str) -> PgConnection:
