@@ -42,3 +42,19 @@ def test_unnamed_subqueries_run_on_postgresql(cli: Cli) -> None:
 def test_a_bool_parameter_is_bound_as_sqlite_binds_it(cli: Cli) -> None:
     rows = cli.sql("SELECT ? = 1, ? = 0, ? + 1", (True, False, True))
     assert [tuple(r) for r in rows] == [(1, 1, 2)]
+
+
+def test_a_cross_join_with_on_is_an_inner_join() -> None:
+    out = translate("SELECT 1 FROM a AS w CROSS JOIN loans AS l ON l.c = w.c").sql
+    assert "CROSS" not in out and "JOIN loans AS l ON l.c = w.c" in out
+    plain = translate("SELECT 1 FROM a CROSS JOIN b").sql
+    assert "CROSS JOIN b" in plain
+
+
+@pytest.mark.skipif(store_kind() != "postgresql", reason="runs the SQL on PostgreSQL")
+def test_a_cross_join_with_on_runs_on_postgresql(cli: Cli) -> None:
+    rows = cli.sql(
+        "SELECT a.x, b.y FROM (SELECT 1 AS x UNION ALL SELECT 2) AS a"
+        " CROSS JOIN (SELECT 2 AS y) AS b ON a.x = b.y"
+    )
+    assert [tuple(r) for r in rows] == [(2, 2)]

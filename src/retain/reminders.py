@@ -222,7 +222,8 @@ def _collect(
         f"INSERT INTO {table} (customer_id, reason_order, episode, {', '.join(facts)})"
         f" {sql} {picks} ON CONFLICT (customer_id, reason_order, episode) DO UPDATE SET "
         + ", ".join(f"{c} = excluded.{c}" for c in facts)
-        + " WHERE excluded.day < day",
+        # the target's day named by its table: PostgreSQL finds a bare one ambiguous
+        + f" WHERE excluded.day < {table.rsplit('.', 1)[-1]}.day",
         params,
     )
 

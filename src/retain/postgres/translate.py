@@ -120,6 +120,7 @@ def _translate(sql: str) -> Translated:
     tree = tree.transform(_rewrite, copy=False)
     _conditions(tree)
     _alias_subqueries(tree)
+    _cross_joins_on(tree)
     sources = _number_sentinels(tree)
     returning = _returning(tree)
     out = tree.sql(dialect="postgres")
@@ -249,3 +250,14 @@ def _alias_subqueries(tree: exp.Expression) -> None:
             continue
         number += 1
         node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_sq{number}")))
+
+
+def _cross_joins_on(tree: exp.Expression) -> None:
+    """``CROSS JOIN t ON …`` is SQLite's inner join in a fixed order (its
+    planner does not reorder a CROSS JOIN); PostgreSQL allows no ON there, and
+    an inner join means the same rows."""
+    for node in list(tree.find_all(exp.Join)):
+        if str(node.args.get("kind") or "").upper() == "CROSS" and (
+            node.args.get("on") is not None or node.args.get("using")
+        ):
+            node.set("kind", None)
