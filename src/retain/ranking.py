@@ -238,6 +238,7 @@ def _query(
     if urgent_only:
         bounded_facts = "NULL AS check_day, NULL AS checks_after, NULL AS secured_since"
         cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
+    grouped = "wk.customer_id" if wk else "l.customer_id"
     sql = f"""
 WITH tiered AS (
     -- The customer's tier (the first [[tiers]] rule that holds, facts as of :t)
@@ -246,7 +247,9 @@ WITH tiered AS (
     {tiered}
 ),
 open_loans AS (
-    SELECT l.customer_id, {day_of}MAX({dpd}) AS dpd,
+    -- each CTE selects the customer it groups by: PostgreSQL reads no column
+    -- outside the GROUP BY (the pairs' wk.customer_id equals l.customer_id)
+    SELECT {grouped}, {day_of}MAX({dpd}) AS dpd,
         -- The latest scheduled check (first N days after disbursement, then every
         -- M). A loan first imported more than M days after its disbursement starts
         -- its schedule after that first import: its earlier checks never count.
@@ -259,7 +262,7 @@ maturing AS (
     -- Loans maturing within the lead window whose current reminder window
     -- (30/15/7/1 days before maturity) opened after the customer's last contact:
     -- the soonest of them sets the points. Found through the maturity index.
-    SELECT l.customer_id, {day_of}MIN(l.matures_day - {t}) AS days_left,
+    SELECT {grouped}, {day_of}MIN(l.matures_day - {t}) AS days_left,
         MAX(l.matures_day - {tier}) AS window_open
     FROM {loans_l} JOIN customers c ON c.customer_id = l.customer_id
     WHERE {is_open_sql("l")} AND l.matures_day >= {t}
@@ -275,7 +278,7 @@ collateral AS (
     SELECT customer_id, {"day, " if wk else ""}CASE WHEN cert IS NULL OR ins < cert THEN ins
         ELSE cert END AS code
     FROM (
-        SELECT l.customer_id, {day_of}
+        SELECT {grouped}, {day_of}
             MIN(CASE WHEN {in_window("l.collateral_insurance_day")}
                 THEN l.collateral_insurance_day * 2 END) AS ins,
             MIN(CASE WHEN {in_window("l.collateral_certificate_day")}
@@ -291,7 +294,7 @@ instalments AS (
     -- The soonest unpaid instalment falling due within its lead window, today
     -- included, through the next-due index (the unary + keeps the planner off
     -- the status index: most loans are open, few have an instalment due).
-    SELECT l.customer_id, {day_of}MIN(l.next_due_day) AS instalment_day
+    SELECT {grouped}, {day_of}MIN(l.next_due_day) AS instalment_day
     FROM {instalment_loans or loans_l}
     WHERE +{is_open_sql("l")} AND {instalment_days} AND l.next_due_fen > 0
         {instalment_filter}
@@ -307,7 +310,7 @@ written_off AS (
     GROUP BY l.customer_id
 ),
 recently_closed AS (
-    SELECT l.customer_id, {day_of}MAX(l.closed_day) AS closed_day
+    SELECT {grouped}, {day_of}MAX(l.closed_day) AS closed_day
     FROM {loans_l}
     WHERE l.status = 'closed' AND l.closed_day >= {wb_since} {one if wk else closed_filter}
     GROUP BY {"wk.customer_id" if wk else "l.customer_id"}{by_day}
