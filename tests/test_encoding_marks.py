@@ -5,7 +5,6 @@ read correctly or named as the encoding problem they are, never "no header row"
 from __future__ import annotations
 
 import codecs
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,7 @@ TEXT = ",".join(CUSTOMER_HEADER) + "\nC1,王建国,13812348001,,粮油,王芳,\n
 
 
 def names(cli: Cli) -> list[str]:
-    with sqlite3.connect(cli.db) as conn:
-        return [r[0] for r in conn.execute("SELECT name FROM customers ORDER BY customer_id")]
+    return [r[0] for r in cli.sql("SELECT name FROM customers ORDER BY customer_id")]
 
 
 def imported(cli: Cli, path: Path, *args: str) -> Result:

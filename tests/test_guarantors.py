@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -80,10 +79,12 @@ def _import(cli: Cli, path: Path, *args: str, today: str | None = None) -> dict[
 
 
 def _stored(cli: Cli) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(cli.db) as conn:
-        return conn.execute(
+    return [
+        tuple(r)
+        for r in cli.sql(
             "SELECT loan_id, name, phone, relation, id_number FROM guarantors ORDER BY rowid"
-        ).fetchall()
+        )
+    ]
 
 
 def _calls(cli: Cli, *args: str, today: str | None = None) -> list[dict[str, Any]]:
@@ -140,10 +141,12 @@ def test_english_headers_and_reimport_unchanged_then_changed_is_audited(
     )
     third = _import(book, changed)
     assert (third["added"], third["updated"]) == (0, 1)
-    with sqlite3.connect(book.db) as conn:
-        audit = conn.execute(
+    audit = [
+        tuple(r)
+        for r in book.sql(
             "SELECT entity, field, old_value, new_value FROM changes WHERE entity = 'guarantors'"
-        ).fetchall()
+        )
+    ]
     assert audit == [("guarantors", "phone", "13800000000", "13811112222")]
     assert len(_stored(book)) == 2
 

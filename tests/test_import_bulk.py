@@ -3,9 +3,7 @@ loans table (indexes built at the end) and remembered cell checks."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +15,14 @@ LOAN_HEADER = [
 ]  # fmt: skip
 
 
-def loan_indexes(db: Path) -> dict[str, str]:
-    with closing(sqlite3.connect(db)) as conn:
-        return dict(
-            conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'loans'"
-                " AND sql IS NOT NULL"
-            ).fetchall()
+def loan_indexes(cli: Cli) -> dict[str, str]:
+    return {
+        r[0]: r[1]
+        for r in cli.sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'loans'"
+            " AND sql IS NOT NULL"
         )
+    }
 
 
 def imported(cli: Cli, kind: str, path: Path, *extra: str) -> dict[str, Any]:
@@ -40,7 +38,7 @@ def with_customers(cli: Cli, make_csv: Callable[..., Path]) -> dict[str, str]:
         [CUSTOMER_HEADER, ["C1", "王建国", "13812348001", "王芳"], ["C2", "李秀英", "", "李强"]],
     )
     imported(cli, "customers", customers)
-    return loan_indexes(cli.db)
+    return loan_indexes(cli)
 
 
 def test_fresh_load_builds_the_same_indexes_and_reimport_is_unchanged(
@@ -55,9 +53,8 @@ def test_fresh_load_builds_the_same_indexes_and_reimport_is_unchanged(
     loans = make_csv("loans.csv", [LOAN_HEADER, *rows])
     first = imported(cli, "loans", loans)
     assert (first["added"], first["unchanged"], first["rejected"]) == (39, 0, 0)
-    assert loan_indexes(cli.db) == before
-    with closing(sqlite3.connect(cli.db)) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert loan_indexes(cli) == before
+    assert [tuple(r) for r in cli.sql("PRAGMA integrity_check")] == [("ok",)]
     again = imported(cli, "loans", loans)
     assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 39)
     due = cli("due", "--days", "10", "--format", "csv")
@@ -94,9 +91,8 @@ def test_dry_run_into_an_empty_loans_table_stores_nothing_and_keeps_indexes(
     )
     report = imported(cli, "loans", loans, "--dry-run")
     assert report["added"] == 1
-    assert loan_indexes(cli.db) == before
-    with closing(sqlite3.connect(cli.db)) as conn:
-        assert conn.execute("SELECT count(*) FROM loans").fetchone() == (0,)
+    assert loan_indexes(cli) == before
+    assert [tuple(r) for r in cli.sql("SELECT count(*) FROM loans")] == [(0,)]
 
 
 def test_a_repeated_faulty_cell_is_rejected_on_every_row(

@@ -19,8 +19,7 @@ ID_OK = valid_id_number("11010519491231002")
 
 
 def db_rows(cli: Cli, sql: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(cli.db) as conn:
-        return [tuple(r) for r in conn.execute(sql, params)]
+    return [tuple(r) for r in cli.sql(sql, params)]
 
 
 def read_rejects(path: Path) -> list[dict[str, str]]:

@@ -12,7 +12,6 @@ file's columns) checks every row again.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,8 +55,7 @@ def _counts(report: Any) -> tuple[int, int, int, int]:
 
 
 def _audited(cli: Cli) -> list[str]:
-    with sqlite3.connect(cli.db) as conn:
-        return [r[0] for r in conn.execute("SELECT field FROM changes ORDER BY change_id")]
+    return [r[0] for r in cli.sql("SELECT field FROM changes ORDER BY change_id")]
 
 
 def _dpd(cli: Cli, today: str) -> int:
@@ -272,14 +270,19 @@ def test_loans_changing_different_fields_each_keep_their_own(
     two[2], two[5] = "90000", "信用"
     report = _import(book, make_csv("again.csv", [LOAN_HEADER, one, two]))
     assert _counts(report) == (0, 2, 0, 0)
-    with sqlite3.connect(book.db) as conn:
-        stored = conn.execute(
+    stored = [
+        tuple(r)
+        for r in book.sql(
             "SELECT loan_id, principal_fen, balance_fen, guarantee, status FROM loans"
             " ORDER BY loan_id"
-        ).fetchall()
-        audit = conn.execute(
+        )
+    ]
+    audit = [
+        tuple(r)
+        for r in book.sql(
             "SELECT entity_id, field, old_value, new_value FROM changes ORDER BY change_id"
-        ).fetchall()
+        )
+    ]
     assert stored == [
         ("L1", 5_000_000, 4_000_000, "credit", "overdue"),
         ("L2", 9_000_000, 8_000_000, "credit", "active"),

@@ -4,7 +4,6 @@ on nonsense, and customers a customers file rejected (issue 9, items 4, 6, 8, 9)
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,8 +114,7 @@ def test_json_unused_nested_fields_and_missing_keys(cli: Cli, tmp_path: Path) ->
     assert result.json()["rejects"] == [
         {"row": 5, "field": "name", "reason": "a JSON object, not a value"}
     ]
-    with sqlite3.connect(cli.db) as conn:
-        phones = conn.execute("SELECT customer_id, phone FROM customers ORDER BY 1").fetchall()
+    phones = [tuple(r) for r in cli.sql("SELECT customer_id, phone FROM customers ORDER BY 1")]
     assert phones == [("C1", None), ("C2", "13912348002"), ("C3", None)]
 
 
@@ -144,7 +142,6 @@ def test_loans_file_creating_a_rejected_customer_says_so(
     assert "customer C7 was created from this file (officer included)" in notes[0]["note"]
     assert "row 2 of 客户.csv was rejected (id_number)" in notes[0]["note"]
     assert "客户.rejects.csv" in notes[0]["note"]
-    with sqlite3.connect(cli.db) as conn:
-        assert conn.execute("SELECT officer FROM customers").fetchall() == [("李经理",)]
+    assert [tuple(r) for r in cli.sql("SELECT officer FROM customers")] == [("李经理",)]
     # imported again: the customer exists now, no note
     assert cli("import", "loans", str(path), "--format", "json").json()["notes"] == []

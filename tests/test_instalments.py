@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from retain.store import open_store
 from tests.conftest import CUSTOMER_HEADER, Cli
 
 T0 = dt.date(2026, 12, 1)  # the Cli fixture's --today, a Tuesday
@@ -37,12 +36,11 @@ def day(offset: int) -> str:
 
 
 def stored(cli: Cli, loan_id: str) -> tuple[Any, ...]:
-    with open_store(cli.db, create=False) as store:
-        row = store.conn.execute(
-            "SELECT next_due_on, next_due_day, next_due_fen, next_due_period FROM loans"
-            " WHERE loan_id = ?",
-            (loan_id,),
-        ).fetchone()
+    (row,) = cli.sql(
+        "SELECT next_due_on, next_due_day, next_due_fen, next_due_period FROM loans"
+        " WHERE loan_id = ?",
+        (loan_id,),
+    )
     return tuple(row)
 
 
@@ -163,10 +161,10 @@ def test_the_same_file_next_day_is_unchanged_and_a_new_period_is_audited(
     paid = [*INSTALMENT[:7], "2027-01-05", "3000", "4"]
     report = import_json(book, "loans", loans_file(make_csv, [paid, MATURING], "paid.csv"))
     assert report["updated"] == 1 and report["unchanged"] == 1
-    with open_store(book.db, create=False) as store:
-        changes = store.conn.execute(
-            "SELECT field, old_value, new_value FROM changes WHERE entity_id = 'L1' ORDER BY rowid"
-        ).fetchall()
+    # change_id is the changes table's rowid on SQLite, and a column on PostgreSQL
+    changes = book.sql(
+        "SELECT field, old_value, new_value FROM changes WHERE entity_id = 'L1' ORDER BY change_id"
+    )
     assert [tuple(c) for c in changes] == [
         ("next_due_on", "2026-12-05", "2027-01-05"),
         ("next_due_period", "3", "4"),

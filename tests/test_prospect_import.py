@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,9 +52,8 @@ def test_a_chinese_sign_up_sheet(cli: Cli, book: Cli, make_csv: Callable[..., Pa
     assert rows["张三"]["officer"] == "王芳" and rows["张三"]["source"] == "商会年会"
     assert rows["李四"]["channel"] == "circle" and rows["王五"]["channel"] == "other"
     assert {r["entered_on"] for r in rows.values()} == {"2026-11-28"}
-    with sqlite3.connect(cli.db) as conn:
-        vias = conn.execute("SELECT DISTINCT via, stage FROM prospect_stages").fetchall()
-        imports = conn.execute("SELECT COUNT(DISTINCT import_id) FROM prospects").fetchone()
+    vias = [tuple(r) for r in cli.sql("SELECT DISTINCT via, stage FROM prospect_stages")]
+    imports = tuple(cli.sql("SELECT COUNT(DISTINCT import_id) FROM prospects")[0])
     assert vias == [("import", "new")] and imports == (1,)
 
 
@@ -117,8 +115,7 @@ def test_re_importing_the_same_file_changes_nothing(
     again = imported(run(cli, sheet))
     assert (again["added"], again["unchanged"], again["rejected"]) == (0, 2, 0)
     assert prospects(cli) == before
-    with sqlite3.connect(cli.db) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM prospect_stages").fetchone() == (2,)
+    assert tuple(cli.sql("SELECT COUNT(*) FROM prospect_stages")[0]) == (2,)
 
 
 def test_bad_rows_are_rejected_and_the_good_ones_committed(

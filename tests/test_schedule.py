@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -91,8 +90,7 @@ def schedule(
 
 
 def db_rows(cli: Cli, sql: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(cli.db) as conn:
-        return [tuple(r) for r in conn.execute(sql, params)]
+    return [tuple(r) for r in cli.sql(sql, params)]
 
 
 def overdue(cli: Cli, **kw: Any) -> dict[str, dict[str, Any]]:

@@ -8,7 +8,6 @@ the lists and the card carry the data's as-of day. Scripted over days with
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,8 +74,7 @@ def warnings(result: Result) -> list[str]:
 
 
 def export_runs(cli: Cli) -> int:
-    with sqlite3.connect(cli.db) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM export_runs").fetchone()[0])
+    return int(cli.sql("SELECT COUNT(*) FROM export_runs")[0][0])
 
 
 def sms(cli: Cli, target: Path, *extra: str, today: str) -> Result:

@@ -4,7 +4,6 @@ value, and legacy .xls (issue 9, items 6 and 7 and 10)."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import openpyxl
@@ -104,11 +103,13 @@ def test_legacy_xls_is_read_with_its_dates_and_numbers(cli: Cli) -> None:
     result = cli("import", "loans", str(DATA / "ledger.xls"), "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["sheet"] == "贷款" and result.json()["added"] == 2
-    with sqlite3.connect(cli.db) as conn:
-        rows = conn.execute(
+    rows = [
+        tuple(r)
+        for r in cli.sql(
             "SELECT loan_id, principal_fen, disbursed_on, matures_on FROM loans ORDER BY 1"
-        ).fetchall()
-        name = conn.execute("SELECT name FROM customers WHERE customer_id = 'C1'").fetchone()
+        )
+    ]
+    (name,) = [tuple(r) for r in cli.sql("SELECT name FROM customers WHERE customer_id = 'C1'")]
     assert rows == [
         ("L1", 10_000_000, "2026-01-05", "2027-01-05"),
         ("L2", 5_000_050, "2025-12-31", "2026-12-31"),

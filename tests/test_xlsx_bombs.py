@@ -5,7 +5,6 @@ directory lies about the sizes, and a sheet with more cells than allowed."""
 
 from __future__ import annotations
 
-import sqlite3
 import struct
 import time
 import zipfile
@@ -95,10 +94,9 @@ def one_line(result: Result, code: int = 1) -> str:
 
 
 def nothing_imported(cli: Cli) -> bool:
-    if not cli.db.exists():
+    if not cli.on_postgres and not cli.db.exists():
         return True
-    with sqlite3.connect(cli.db) as conn:
-        count: int = conn.execute("SELECT count(*) FROM customers").fetchone()[0]
+    count: int = cli.sql("SELECT count(*) FROM customers")[0][0]
     return count == 0
 
 

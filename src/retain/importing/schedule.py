@@ -369,9 +369,12 @@ class ScheduleWriter:
             " ON i.loan_id = s.loan_id AND i.period = s.period"
             f" WHERE {differs}"
         )
+        # Explicit casts: SQLite's TEXT columns convert each value themselves, but
+        # PostgreSQL types each branch of the UNION and refuses text beside bigint.
         audit = " UNION ALL ".join(
             f"SELECT :id, 'instalments', loan_id || '/' || period, '{name}',"
-            f" old_{column}, {column} FROM temp.sched_changed WHERE old_{column} IS NOT {column}"
+            f" CAST(old_{column} AS TEXT), CAST({column} AS TEXT)"
+            f" FROM temp.sched_changed WHERE old_{column} IS NOT {column}"
             for name, column in _AUDITED
         )
         conn.execute(
@@ -436,8 +439,8 @@ class ScheduleWriter:
             + ", ".join(f" l.{c} AS old_{c}" for c in _DERIVED)
             + f" FROM temp.sched_loans s JOIN loans l ON l.loan_id = s.loan_id WHERE {differs}"
         )
-        audit = " UNION ALL ".join(
-            f"SELECT :id, 'loans', loan_id, '{c}', old_{c}, {c}"
+        audit = " UNION ALL ".join(  # cast as in _upsert: one type per UNION column
+            f"SELECT :id, 'loans', loan_id, '{c}', CAST(old_{c} AS TEXT), CAST({c} AS TEXT)"
             f" FROM temp.loans_changed WHERE old_{c} IS NOT {c}"
             for c in _DERIVED
         )
