@@ -4,6 +4,8 @@ suite runs on PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
+
 from retain.postgres.translate import translate
 from tests.conftest import Cli
 
