@@ -56,11 +56,17 @@ run() {
     fi
 }
 
-# retain refuses a missing store too; checking first gives a clearer log line.
-if [ -n "${RETAIN_DB:-}" ] && [ ! -f "$RETAIN_DB" ]; then
-    log "FAILED: no store at RETAIN_DB=$RETAIN_DB"
-    exit 1
-fi
+# retain refuses a missing store too; checking first gives a clearer log line
+# (a branch store, postgresql://…, is the server's to check).
+case "${RETAIN_DB:-}" in
+    postgresql://* | postgres://*) ;;
+    *)
+        if [ -n "${RETAIN_DB:-}" ] && [ ! -f "$RETAIN_DB" ]; then
+            log "FAILED: no store at RETAIN_DB=$RETAIN_DB"
+            exit 1
+        fi
+        ;;
+esac
 
 # The day to send for: SEND_DAY (YYYY-MM-DD: to catch up a missed day, or to
 # rehearse a week), else tomorrow (GNU date, BSD date, else today). The file
