@@ -283,6 +283,10 @@ def test_a_failed_commit_takes_the_rejects_file_back(
     mine = tmp_path / "fix-me.csv"
     mine.write_text("my fixes\n", encoding="utf-8")
     monkeypatch.setattr(Store, "write", failing_commit)
+    if cli.on_postgres:
+        from retain.postgres.store import PgStore
+
+        monkeypatch.setattr(PgStore, "write", failing_commit)
     default = cli("import", "customers", str(path))
     explicit = cli("import", "customers", str(path), "--rejects", str(mine))
     monkeypatch.undo()
