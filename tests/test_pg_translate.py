@@ -46,3 +46,8 @@ def test_index_hints_and_insert_or_ignore() -> None:
 def test_an_insert_into_a_table_with_an_identity_returns_it() -> None:
     done = translate("INSERT INTO contacts (customer_id) VALUES (?)")
     assert done.sql.endswith("RETURNING contact_id") and done.returning == "contact_id"
+
+
+def test_a_parameter_tested_for_null_has_a_type() -> None:
+    done = translate("SELECT 1 FROM t WHERE NOT :lead IS NULL AND a < :lead")
+    assert done.sql == "SELECT 1 FROM t WHERE NOT CAST(%s AS TEXT) IS NULL AND a < %s"

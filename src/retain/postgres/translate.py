@@ -213,6 +213,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 expressions=[exp.Literal.number("0.0")],
             )
         return node
+    if isinstance(node, exp.Is) and isinstance(node.this, exp.Placeholder):
+        # ``? IS NULL``: a NULL parameter has no type PostgreSQL could infer there.
+        node.set("this", exp.cast(node.this, "TEXT"))
+        return node
     if isinstance(node, exp.Like):
         return exp.ILike(this=node.this, expression=node.expression)
     return node
