@@ -435,6 +435,10 @@ class Store:
         self._remove_note(noted)
         self.conn.execute("COMMIT")
 
+    def refresh_statistics(self) -> None:
+        """After a bulk write: nothing on SQLite, whose plans the queries' index
+        hints fix (a PostgreSQL store analyses its tables)."""
+
     def _leave_note(self) -> Path | None:
         if self.memory:
             return None

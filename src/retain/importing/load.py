@@ -310,6 +310,8 @@ def import_file(
                     writer.record_snapshot()
                 if settings.dry_run:
                     writer.discard()  # everything was checked against the real store
+                else:
+                    store.refresh_statistics()
                 # The rejects file is in place before the COMMIT: if it cannot be
                 # written the import rolls back (exit 1 = nothing committed).
                 placed = rejects.publish()
