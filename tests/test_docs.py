@@ -153,6 +153,8 @@ def test_documented_json_fields_are_the_real_ones(
     seeded: Cli, book: dict[str, str], schema: docgen.Schema
 ) -> None:
     args = [a.format(**book) for a in schema.args]
+    if seeded.on_postgres and args[0] == "doctor":
+        pytest.skip("doctor checks the SQLite store file")
     result = seeded(*args, "--format", "json")
     assert result.exit_code in (0, 3), result.stderr  # 3: the import rejected a row
     payload = result.json()

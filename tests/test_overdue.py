@@ -399,6 +399,7 @@ def test_empty_table(cli: Cli, make_csv: Callable[..., Path]) -> None:
     assert cli("overdue", "--format", "json").json() == []
 
 
+@pytest.mark.sqlite_only  # a store file that is not there (a server store always is)
 def test_no_store_is_one_error_line(cli: Cli) -> None:
     for args in (("overdue", "--format", "json"), ("overdue", "--summary")):
         result = cli(*args)

@@ -14,7 +14,11 @@ from retain.store import Store
 # SQLite's own bookkeeping, and PostgreSQL's additions that SQLite has implicitly
 # (rowid) or that only a branch store needs (officer_logins: db init's roles).
 SQLITE_ONLY = {"sqlite_sequence", "sqlite_stat1"}
-POSTGRES_ONLY_COLUMNS = {("loans", "rowid"), ("guarantors", "rowid")}
+POSTGRES_ONLY_COLUMNS = {
+    ("loans", "rowid"),
+    ("guarantors", "rowid"),
+    ("exported_reminders", "rowid"),
+}
 POSTGRES_ONLY_TABLES = {"officer_logins"}
 
 

@@ -274,6 +274,7 @@ def test_promises_by_status_and_officer_with_the_kept_rate(book: Cli, make_csv: 
     assert "王芳：已判定 2 笔，兑现 1 笔（50%）" in zh
 
 
+@pytest.mark.sqlite_only  # a fresh SQLite store file per example, beside the fixture's
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -96,7 +96,13 @@ def test_upcoming_is_a_generator_that_leaves_no_tables_behind(seeded: Cli) -> No
         found.close()  # abandoned half-way: its scratch tables go
         rest = list(upcoming(store.conn, config, T0, 30))
         assert rest[0] == first
-        tables = store.conn.execute("SELECT name FROM sqlite_temp_master").fetchall()
+        temporaries = (
+            "SELECT relname FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
+            " AND relkind = 'r'"
+            if seeded.on_postgres
+            else "SELECT name FROM sqlite_temp_master"
+        )
+        tables = store.conn.execute(temporaries).fetchall()
         assert tables == []
 
 
