@@ -166,84 +166,85 @@ def log_contacts(
     today_day = day_number(today)
     assert today_day is not None
     conn = store.conn
-    with store.write():
-        marks = ",".join("?" * len(ids))
-        known = {
-            r[0]
-            for r in conn.execute(
-                f"SELECT customer_id FROM customers WHERE customer_id IN ({marks})", ids
-            )
-        }
-        unknown = [i for i in ids if i not in known]
-        if unknown:
-            shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
-            raise RetainError(key="log.unknown_customers", ids=shown)
-        if entry.loan_id is not None:
-            owner = conn.execute(
-                "SELECT customer_id FROM loans WHERE loan_id = ?", (entry.loan_id,)
-            ).fetchone()
-            if owner is None:
-                raise RetainError(key="log.unknown_loan", loan=entry.loan_id)
-            if any(owner[0] != i for i in ids):
-                raise RetainError(key="log.loan_owner", loan=entry.loan_id, customer=owner[0])
-        repeated = [] if duplicates_ok else duplicates(conn, ids, entry)
-        if repeated:
-            shown = ", ".join(d.customer_id for d in repeated[:10])
-            more = " …" if len(repeated) > 10 else ""
-            raise RetainError(key="log.duplicate", ids=shown + more, minutes=DUPLICATE_MINUTES)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        at_text = entry.at.strftime("%Y-%m-%d %H:%M:%S")
-        next_text = entry.next_on.isoformat() if entry.next_on else None
-        promising = entry.amount_fen is not None and entry.next_on is not None
-        for customer_id in ids:
-            # Checked before the contact is written: a refusal leaves nothing behind.
-            covered = (
-                covered_loans(conn, customer_id, entry.loan_id, today_day) if promising else []
-            )
-            cursor = conn.execute(
-                "INSERT INTO contacts (contact_id, customer_id, loan_id, at, at_day, channel,"
-                " outcome, note, next_on, next_day, officer, dpd_at, created_at)"
-                f" VALUES (({_NEXT_ID}), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    customer_id,
-                    entry.loan_id,
-                    at_text,
-                    day_number(entry.at.date()),
-                    entry.channel,
-                    entry.outcome,
-                    entry.note,
-                    next_text,
-                    day_number(entry.next_on),
-                    entry.officer,
-                    _worst_dpd(conn, customer_id, today_day),
-                    stamp,
-                ),
-            )
-            if promising:
-                assert entry.amount_fen is not None and entry.next_on is not None
-                contact_id = cursor.lastrowid
-                assert contact_id is not None
-                made_day = day_number(entry.at.date())
-                assert made_day is not None
-                record_promise(
-                    conn,
-                    contact_id,
-                    customer_id,
-                    loans=covered,
-                    made_day=made_day,
-                    due_on=entry.next_on,
-                    amount_fen=entry.amount_fen,
-                    officer=entry.officer,
+    for attempt in store.transactions():
+        with attempt:
+            marks = ",".join("?" * len(ids))
+            known = {
+                r[0]
+                for r in conn.execute(
+                    f"SELECT customer_id FROM customers WHERE customer_id IN ({marks})", ids
                 )
-            if entry.outcome == "wrong_number":
-                # The number on file is dead until a different one arrives
-                # (the m008 trigger clears this when the phone changes).
-                conn.execute(
-                    "UPDATE customers SET phone_unusable_since = ?"
-                    " WHERE customer_id = ? AND phone_unusable_since IS NULL",
-                    (entry.at.date().isoformat(), customer_id),
+            }
+            unknown = [i for i in ids if i not in known]
+            if unknown:
+                shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+                raise RetainError(key="log.unknown_customers", ids=shown)
+            if entry.loan_id is not None:
+                owner = conn.execute(
+                    "SELECT customer_id FROM loans WHERE loan_id = ?", (entry.loan_id,)
+                ).fetchone()
+                if owner is None:
+                    raise RetainError(key="log.unknown_loan", loan=entry.loan_id)
+                if any(owner[0] != i for i in ids):
+                    raise RetainError(key="log.loan_owner", loan=entry.loan_id, customer=owner[0])
+            repeated = [] if duplicates_ok else duplicates(conn, ids, entry)
+            if repeated:
+                shown = ", ".join(d.customer_id for d in repeated[:10])
+                more = " …" if len(repeated) > 10 else ""
+                raise RetainError(key="log.duplicate", ids=shown + more, minutes=DUPLICATE_MINUTES)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            at_text = entry.at.strftime("%Y-%m-%d %H:%M:%S")
+            next_text = entry.next_on.isoformat() if entry.next_on else None
+            promising = entry.amount_fen is not None and entry.next_on is not None
+            for customer_id in ids:
+                # Checked before the contact is written: a refusal leaves nothing behind.
+                covered = (
+                    covered_loans(conn, customer_id, entry.loan_id, today_day) if promising else []
                 )
-            _refresh_latest(conn, customer_id)
+                cursor = conn.execute(
+                    "INSERT INTO contacts (contact_id, customer_id, loan_id, at, at_day, channel,"
+                    " outcome, note, next_on, next_day, officer, dpd_at, created_at)"
+                    f" VALUES (({_NEXT_ID}), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        customer_id,
+                        entry.loan_id,
+                        at_text,
+                        day_number(entry.at.date()),
+                        entry.channel,
+                        entry.outcome,
+                        entry.note,
+                        next_text,
+                        day_number(entry.next_on),
+                        entry.officer,
+                        _worst_dpd(conn, customer_id, today_day),
+                        stamp,
+                    ),
+                )
+                if promising:
+                    assert entry.amount_fen is not None and entry.next_on is not None
+                    contact_id = cursor.lastrowid
+                    assert contact_id is not None
+                    made_day = day_number(entry.at.date())
+                    assert made_day is not None
+                    record_promise(
+                        conn,
+                        contact_id,
+                        customer_id,
+                        loans=covered,
+                        made_day=made_day,
+                        due_on=entry.next_on,
+                        amount_fen=entry.amount_fen,
+                        officer=entry.officer,
+                    )
+                if entry.outcome == "wrong_number":
+                    # The number on file is dead until a different one arrives
+                    # (the m008 trigger clears this when the phone changes).
+                    conn.execute(
+                        "UPDATE customers SET phone_unusable_since = ?"
+                        " WHERE customer_id = ? AND phone_unusable_since IS NULL",
+                        (entry.at.date().isoformat(), customer_id),
+                    )
+                _refresh_latest(conn, customer_id)
     return len(ids)
 
 
@@ -317,50 +318,51 @@ def undo_contact(
     phone unusable no longer does.
     """
     conn = store.conn
-    with store.write():
-        if contact_id is not None:
-            row = conn.execute(
-                "SELECT * FROM contacts WHERE contact_id = ?", (contact_id,)
-            ).fetchone()
-            if row is None:
-                raise RetainError(key="undo.unknown", contact_id=contact_id)
-        else:
-            where, params = ("WHERE officer = ?", (officer,)) if officer else ("", ())
-            row = conn.execute(
-                f"SELECT * FROM contacts {where} ORDER BY contact_id DESC LIMIT 1", params
-            ).fetchone()
-            if row is None:
-                if officer:
-                    raise RetainError(key="undo.nothing_of", officer=officer)
-                raise RetainError(key="undo.nothing")
-        contact = dict(row)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        conn.executemany(
-            "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value,"
-            " recorded_at) VALUES (NULL, 'contact', ?, ?, ?, NULL, ?)",
-            [
-                (str(contact["contact_id"]), name, None if value is None else str(value), stamp)
-                for name, value in contact.items()
-            ],
-        )
-        forget_promise(conn, int(contact["contact_id"]))
-        conn.execute("DELETE FROM contacts WHERE contact_id = ?", (contact["contact_id"],))
-        customer_id = contact["customer_id"]
-        if contact["outcome"] == "wrong_number":
-            # The flag holds the day of the first wrong number logged against this
-            # phone: if that was the one removed, the next one since (if any) holds.
-            conn.execute(
-                "UPDATE customers SET phone_unusable_since = ("
-                " SELECT MIN(substr(k.at, 1, 10)) FROM contacts k"
-                " WHERE k.customer_id = customers.customer_id"
-                " AND k.outcome = 'wrong_number' AND k.at_day >= :day)"
-                " WHERE customer_id = :id AND phone_unusable_since = :since",
-                {"day": contact["at_day"], "id": customer_id, "since": contact["at"][:10]},
+    for attempt in store.transactions():
+        with attempt:
+            if contact_id is not None:
+                row = conn.execute(
+                    "SELECT * FROM contacts WHERE contact_id = ?", (contact_id,)
+                ).fetchone()
+                if row is None:
+                    raise RetainError(key="undo.unknown", contact_id=contact_id)
+            else:
+                where, params = ("WHERE officer = ?", (officer,)) if officer else ("", ())
+                row = conn.execute(
+                    f"SELECT * FROM contacts {where} ORDER BY contact_id DESC LIMIT 1", params
+                ).fetchone()
+                if row is None:
+                    if officer:
+                        raise RetainError(key="undo.nothing_of", officer=officer)
+                    raise RetainError(key="undo.nothing")
+            contact = dict(row)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            conn.executemany(
+                "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value,"
+                " recorded_at) VALUES (NULL, 'contact', ?, ?, ?, NULL, ?)",
+                [
+                    (str(contact["contact_id"]), name, None if value is None else str(value), stamp)
+                    for name, value in contact.items()
+                ],
             )
-        _refresh_latest(conn, customer_id)
-        name = conn.execute(
-            "SELECT name FROM customers WHERE customer_id = ?", (customer_id,)
-        ).fetchone()
+            forget_promise(conn, int(contact["contact_id"]))
+            conn.execute("DELETE FROM contacts WHERE contact_id = ?", (contact["contact_id"],))
+            customer_id = contact["customer_id"]
+            if contact["outcome"] == "wrong_number":
+                # The flag holds the day of the first wrong number logged against this
+                # phone: if that was the one removed, the next one since (if any) holds.
+                conn.execute(
+                    "UPDATE customers SET phone_unusable_since = ("
+                    " SELECT MIN(substr(k.at, 1, 10)) FROM contacts k"
+                    " WHERE k.customer_id = customers.customer_id"
+                    " AND k.outcome = 'wrong_number' AND k.at_day >= :day)"
+                    " WHERE customer_id = :id AND phone_unusable_since = :since",
+                    {"day": contact["at_day"], "id": customer_id, "since": contact["at"][:10]},
+                )
+            _refresh_latest(conn, customer_id)
+            name = conn.execute(
+                "SELECT name FROM customers WHERE customer_id = ?", (customer_id,)
+            ).fetchone()
     return Removed(
         contact_id=int(contact["contact_id"]),
         customer_id=customer_id,

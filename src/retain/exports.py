@@ -433,15 +433,17 @@ class Claim:
         self.file_id = file_identity(staged)
 
     def sent(self) -> None:
-        with self.store.write() as conn:
-            conn.execute(
-                "UPDATE export_runs SET status = 'sent', staged = NULL WHERE export_id = ?",
-                (self.export_id,),
-            )
+        for attempt in self.store.transactions():
+            with attempt as conn:
+                conn.execute(
+                    "UPDATE export_runs SET status = 'sent', staged = NULL WHERE export_id = ?",
+                    (self.export_id,),
+                )
 
     def release(self) -> None:
-        with self.store.write() as conn:
-            _release(conn, self.export_id)
+        for attempt in self.store.transactions():
+            with attempt as conn:
+                _release(conn, self.export_id)
 
 
 @contextlib.contextmanager

@@ -975,6 +975,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "`retain {command}` started {time} (process {pid}) is writing; try again when it finishes",
         "{time} 开始的 `retain {command}`（进程 {pid}）正在写入；请等它完成后再试",
     ),
+    "error.store.conflict": (
+        "this write met another writer's at the same moment and was rolled back ({detail}; tries: {attempts}); nothing was written: run it again",
+        "此次写入与他人的写入同时发生而被回滚（{detail}；已尝试 {attempts} 次）；未写入任何内容：请重新运行",
+    ),
     "error.unexpected": (
         "unexpected {name}: {detail} (a bug in retain; RETAIN_DEBUG=1 shows details)",
         "意外错误 {name}：{detail}（retain 的缺陷；设置 RETAIN_DEBUG=1 可查看详情）",

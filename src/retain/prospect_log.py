@@ -92,35 +92,38 @@ def undo_prospect_contact(store: Store, ident: str, contact_id: int | None = Non
     officer made since (``applied`` …) stands: it happened.
     """
     conn = store.conn
-    with store.write():
-        prospect = get_prospect(conn, ident)
-        pid = int(prospect["prospect_id"])
-        shown = shown_id(pid)
-        if contact_id is not None:
-            row = conn.execute(
-                "SELECT * FROM prospect_contacts WHERE contact_id = ?", (contact_id,)
-            ).fetchone()
-            if row is None:
-                raise RetainError(key="undo.unknown", contact_id=contact_id)
-            if int(row["prospect_id"]) != pid:
-                raise RetainError(key="undo.not_of", contact_id=contact_id, prospect=shown)
-        else:
-            row = conn.execute(
-                "SELECT * FROM prospect_contacts WHERE prospect_id = ?"
-                " ORDER BY contact_id DESC LIMIT 1",
-                (pid,),
-            ).fetchone()
-            if row is None:
-                raise RetainError(key="undo.nothing_for", prospect=shown)
-        contact = dict(row)
-        stamp = now_stamp()
-        # Not the note: the trail is append-only, and `prospect forget` must be
-        # able to erase what was said about a person who is not a customer.
-        kept = {name: value for name, value in contact.items() if name != "note"}
-        _audit(conn, "prospect_contact", str(contact["contact_id"]), kept)
-        conn.execute("DELETE FROM prospect_contacts WHERE contact_id = ?", (contact["contact_id"],))
-        _follow_contacts(conn, pid, stamp)
-        refresh_prospect_latest(conn, pid)
+    for attempt in store.transactions():
+        with attempt:
+            prospect = get_prospect(conn, ident)
+            pid = int(prospect["prospect_id"])
+            shown = shown_id(pid)
+            if contact_id is not None:
+                row = conn.execute(
+                    "SELECT * FROM prospect_contacts WHERE contact_id = ?", (contact_id,)
+                ).fetchone()
+                if row is None:
+                    raise RetainError(key="undo.unknown", contact_id=contact_id)
+                if int(row["prospect_id"]) != pid:
+                    raise RetainError(key="undo.not_of", contact_id=contact_id, prospect=shown)
+            else:
+                row = conn.execute(
+                    "SELECT * FROM prospect_contacts WHERE prospect_id = ?"
+                    " ORDER BY contact_id DESC LIMIT 1",
+                    (pid,),
+                ).fetchone()
+                if row is None:
+                    raise RetainError(key="undo.nothing_for", prospect=shown)
+            contact = dict(row)
+            stamp = now_stamp()
+            # Not the note: the trail is append-only, and `prospect forget` must be
+            # able to erase what was said about a person who is not a customer.
+            kept = {name: value for name, value in contact.items() if name != "note"}
+            _audit(conn, "prospect_contact", str(contact["contact_id"]), kept)
+            conn.execute(
+                "DELETE FROM prospect_contacts WHERE contact_id = ?", (contact["contact_id"],)
+            )
+            _follow_contacts(conn, pid, stamp)
+            refresh_prospect_latest(conn, pid)
     return Removed(
         contact_id=int(contact["contact_id"]),
         customer_id=shown,

@@ -254,15 +254,17 @@ def add_prospect(store: Store, new: NewProspect, today: dt.date) -> int:
     phone or ID number, against customers and prospects) is refused."""
     day = day_number(today)
     assert day is not None
-    with store.write() as conn:
-        found = existing_match(conn, new.phone, new.id_number)
-        if found is not None:
-            raise RetainError(
-                key=f"prospect.exists_{found.kind}",
-                ident=found.ident,
-                field=msg(f"import.field.{found.field}"),
-            )
-        return insert_prospect(conn, new, day, via="manual")
+    for attempt in store.transactions():
+        with attempt as conn:
+            found = existing_match(conn, new.phone, new.id_number)
+            if found is not None:
+                raise RetainError(
+                    key=f"prospect.exists_{found.kind}",
+                    ident=found.ident,
+                    field=msg(f"import.field.{found.field}"),
+                )
+            added = insert_prospect(conn, new, day, via="manual")
+    return added
 
 
 def get_prospect(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
@@ -336,28 +338,29 @@ def move_prospect(
         raise UsageError(key="prospect.reason_only_lost")
     day = day_number(when)
     assert day is not None
-    with store.write() as conn:
-        row = get_prospect(conn, ident)
-        refused = check_move(row["stage"], target)
-        if refused is not None:
-            raise RetainError(
-                key=refused, prospect=shown_id(row["prospect_id"]), stage=row["stage"]
+    for attempt in store.transactions():
+        with attempt as conn:
+            row = get_prospect(conn, ident)
+            refused = check_move(row["stage"], target)
+            if refused is not None:
+                raise RetainError(
+                    key=refused, prospect=shown_id(row["prospect_id"]), stage=row["stage"]
+                )
+            if day < row["stage_day"]:
+                raise RetainError(
+                    key="prospect.move_before",
+                    day=when.isoformat(),
+                    since=from_day_number(row["stage_day"]).isoformat(),
+                )
+            record_stage(
+                conn,
+                row["prospect_id"],
+                target,
+                day,
+                via="manual",
+                reason=reason,
+                officer=officer or row["officer"],
             )
-        if day < row["stage_day"]:
-            raise RetainError(
-                key="prospect.move_before",
-                day=when.isoformat(),
-                since=from_day_number(row["stage_day"]).isoformat(),
-            )
-        record_stage(
-            conn,
-            row["prospect_id"],
-            target,
-            day,
-            via="manual",
-            reason=reason,
-            officer=officer or row["officer"],
-        )
     return Moved(row["prospect_id"], row["stage"], target, when)
 
 
@@ -432,28 +435,29 @@ def forget_prospect(store: Store, ident: str, today: dt.date) -> int:
     """
     day = day_number(today)
     assert day is not None
-    with store.write() as conn:
-        row = get_prospect(conn, ident)
-        pid = shown_id(row["prospect_id"])
-        if row["forgotten_day"] is not None:
-            raise RetainError(key="prospect.already_forgotten", prospect=pid)
-        if row["stage"] != "lost":
-            raise RetainError(key="prospect.forget_not_lost", prospect=pid, stage=row["stage"])
-        cleared = ", ".join(f"{name} = NULL" for name in PERSONAL)
-        conn.execute(
-            f"UPDATE prospects SET {cleared}, forgotten_day = ?, updated_at = ?"
-            " WHERE prospect_id = ?",
-            (day, now_stamp(), row["prospect_id"]),
-        )
-        # What was said in a contact may name the person too.
-        conn.execute(
-            "UPDATE prospect_contacts SET note = NULL WHERE prospect_id = ?",
-            (row["prospect_id"],),
-        )
-        from retain.officers import audit
+    for attempt in store.transactions():
+        with attempt as conn:
+            row = get_prospect(conn, ident)
+            pid = shown_id(row["prospect_id"])
+            if row["forgotten_day"] is not None:
+                raise RetainError(key="prospect.already_forgotten", prospect=pid)
+            if row["stage"] != "lost":
+                raise RetainError(key="prospect.forget_not_lost", prospect=pid, stage=row["stage"])
+            cleared = ", ".join(f"{name} = NULL" for name in PERSONAL)
+            conn.execute(
+                f"UPDATE prospects SET {cleared}, forgotten_day = ?, updated_at = ?"
+                " WHERE prospect_id = ?",
+                (day, now_stamp(), row["prospect_id"]),
+            )
+            # What was said in a contact may name the person too.
+            conn.execute(
+                "UPDATE prospect_contacts SET note = NULL WHERE prospect_id = ?",
+                (row["prospect_id"],),
+            )
+            from retain.officers import audit
 
-        # When and by whom, never what: the audit trail must not keep the data.
-        audit(conn, "forget", "prospect", [(pid, "forget", None, today.isoformat())])
+            # When and by whom, never what: the audit trail must not keep the data.
+            audit(conn, "forget", "prospect", [(pid, "forget", None, today.isoformat())])
     return int(row["prospect_id"])
 
 
@@ -528,38 +532,40 @@ def log_prospect_contacts(
     assert at_day is not None
     stamp = now_stamp()
     real = entry.outcome not in ATTEMPTS
-    with store.write() as conn:
-        found = [get_prospect(conn, ident) for ident in idents]
-        rows = list({row["prospect_id"]: row for row in found}.values())
-        for row in rows:
-            check_loggable(row)
-        for row in rows:
-            conn.execute(
-                "INSERT INTO prospect_contacts (prospect_id, at, at_day, channel, outcome, note,"
-                " next_on, next_day, officer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    row["prospect_id"],
-                    entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-                    at_day,
-                    entry.channel,
-                    entry.outcome,
-                    entry.note,
-                    entry.next_on.isoformat() if entry.next_on else None,
-                    day_number(entry.next_on),
-                    entry.officer,
-                    stamp,
-                ),
-            )
-            if real and row["stage"] == "new":
-                record_stage(
-                    conn,
-                    row["prospect_id"],
-                    "contacted",
-                    max(at_day, int(row["stage_day"])),
-                    via="log",
-                    officer=entry.officer or row["officer"],
+    for attempt in store.transactions():
+        with attempt as conn:
+            found = [get_prospect(conn, ident) for ident in idents]
+            rows = list({row["prospect_id"]: row for row in found}.values())
+            for row in rows:
+                check_loggable(row)
+            for row in rows:
+                conn.execute(
+                    "INSERT INTO prospect_contacts (prospect_id, at, at_day, channel, outcome,"
+                    " note, next_on, next_day, officer, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        row["prospect_id"],
+                        entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+                        at_day,
+                        entry.channel,
+                        entry.outcome,
+                        entry.note,
+                        entry.next_on.isoformat() if entry.next_on else None,
+                        day_number(entry.next_on),
+                        entry.officer,
+                        stamp,
+                    ),
                 )
-            refresh_prospect_latest(conn, int(row["prospect_id"]))
+                if real and row["stage"] == "new":
+                    record_stage(
+                        conn,
+                        row["prospect_id"],
+                        "contacted",
+                        max(at_day, int(row["stage_day"])),
+                        via="log",
+                        officer=entry.officer or row["officer"],
+                    )
+                refresh_prospect_latest(conn, int(row["prospect_id"]))
     return len(rows)
 
 

@@ -23,6 +23,7 @@ from retain.errors import RetainError
 from retain.i18n import Text, msg, os_reason
 from retain.migrations import MIGRATION_SET, MIGRATIONS
 from retain.processes import pid_alive
+from retain.transactions import Attempt, attempts_of
 
 # The default of the store.busy_timeout_s setting: how long a writer waits for
 # another one (a long import) before giving up with a message naming it.
@@ -434,6 +435,12 @@ class Store:
             raise
         self._remove_note(noted)
         self.conn.execute("COMMIT")
+
+    def transactions(self) -> Iterator[Attempt]:
+        """Tries of one write, for a body that may run again (:mod:`retain.transactions`):
+        on a branch store a write that met another writer in a deadlock is rolled
+        back whole and tried again; on SQLite, whose writers queue, it runs once."""
+        return attempts_of(self.write)
 
     def refresh_statistics(self) -> None:
         """After a bulk write: nothing on SQLite, whose plans the queries' index

@@ -175,8 +175,10 @@ def _record(st: State, key: str, old: str | None, new: str | None) -> None:
     if old == new or not st.store_exists():
         return
     try:
-        with st.store(stale="ignore", writer="config set") as store, store.write() as conn:
-            record_config(conn, key, old, new)
+        with st.store(stale="ignore", writer="config set") as store:
+            for attempt in store.transactions():
+                with attempt as conn:
+                    record_config(conn, key, old, new)
     except RetainError as exc:
         line = t("config.not_audited", st.lang, reason=exc.render(st.lang))
         sys.stderr.write(line + "\n")

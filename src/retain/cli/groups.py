@@ -101,8 +101,10 @@ def add(
 
     st = state(ctx)
     stored_kind = parse_kind(kind)
-    with st.store(writer="group add", stale="ignore") as store, store.write() as conn:
-        add_group(conn, name, stored_kind, now_stamp())
+    with st.store(writer="group add", stale="ignore") as store:
+        for attempt in store.transactions():
+            with attempt as conn:
+                add_group(conn, name, stored_kind, now_stamp())
     kind_text = t(f"group.kind.{stored_kind}", st.lang)
     typer.echo(t("group.added", st.lang, name=normalise_name(name), kind=kind_text))
 
@@ -132,10 +134,13 @@ def join(
     from retain.i18n import t
 
     st = state(ctx)
-    with st.store(writer="group join", stale="ignore") as store, store.write() as conn:
-        gid = group_id(conn, group)
-        members = resolve_members(conn, _ids(ids))
-        joined, already = join_group(conn, gid, members, st.today)
+    wanted = _ids(ids)  # read once: stdin cannot be read again by a second try
+    with st.store(writer="group join", stale="ignore") as store:
+        for attempt in store.transactions():
+            with attempt as conn:
+                gid = group_id(conn, group)
+                members = resolve_members(conn, wanted)
+                joined, already = join_group(conn, gid, members, st.today)
     typer.echo(t("group.joined", st.lang, count=joined, already=already))
 
 
@@ -161,9 +166,12 @@ def leave(
     from retain.i18n import t
 
     st = state(ctx)
-    with st.store(writer="group leave", stale="ignore") as store, store.write() as conn:
-        gid = group_id(conn, group)
-        removed = leave_group(conn, gid, resolve_members(conn, _ids(ids)))
+    wanted = _ids(ids)  # read once: stdin cannot be read again by a second try
+    with st.store(writer="group leave", stale="ignore") as store:
+        for attempt in store.transactions():
+            with attempt as conn:
+                gid = group_id(conn, group)
+                removed = leave_group(conn, gid, resolve_members(conn, wanted))
     typer.echo(t("group.left", st.lang, count=removed))
 
 

@@ -260,8 +260,10 @@ def officer_add(ctx: typer.Context, name: NameArg) -> None:
     from retain.officers import add_officer
 
     st = state(ctx)
-    with st.store(stale="ignore", writer="officer add") as store, store.write() as conn:
-        added, new = add_officer(conn, name, st.today)
+    with st.store(stale="ignore", writer="officer add") as store:
+        for attempt in store.transactions():
+            with attempt as conn:
+                added, new = add_officer(conn, name, st.today)
     sys.stderr.write(t("officer.added" if new else "officer.already", st.lang, name=added) + "\n")
 
 
@@ -274,8 +276,10 @@ def officer_rename(
     from retain.officers import rename_officer
 
     st = state(ctx)
-    with st.store(stale="ignore", writer="officer rename") as store, store.write() as conn:
-        done = rename_officer(conn, old, new)
+    with st.store(stale="ignore", writer="officer rename") as store:
+        for attempt in store.transactions():
+            with attempt as conn:
+                done = rename_officer(conn, old, new)
     key = "officer.merged" if done.merged else "officer.renamed"
     rows = sum(done.rows.values())
     sys.stderr.write(t(key, st.lang, old=done.old, new=done.new, rows=rows) + "\n")
@@ -286,8 +290,10 @@ def officer_deactivate(ctx: typer.Context, name: NameArg) -> None:
     from retain.officers import deactivate_officer
 
     st = state(ctx)
-    with st.store(stale="ignore", writer="officer deactivate") as store, store.write() as conn:
-        done = deactivate_officer(conn, name, st.today)
+    with st.store(stale="ignore", writer="officer deactivate") as store:
+        for attempt in store.transactions():
+            with attempt as conn:
+                done = deactivate_officer(conn, name, st.today)
     sys.stderr.write(t("officer.deactivated", st.lang, name=done) + "\n")
 
 
@@ -366,19 +372,21 @@ def handover(
         day = parse_day(as_of, st.today)
         if day > st.today:  # the store's officer would change before the day it says
             raise UsageError(key="handover.future", day=day.isoformat())
-    with st.store(stale="ignore", writer="handover") as store, store.write() as conn:
-        from retain.cli.groups import group_filter
+    from retain.cli.groups import group_filter
 
-        selection = Selection(
-            customer_ids=ids,
-            industry=industry,
-            group_id=group_filter(conn, group),
-            everything=everything,
-        )
-        moved = move(conn, source, target, selection, day, note)
-        if dry_run:
-            conn.execute("ROLLBACK")
-            conn.execute("BEGIN")
+    with st.store(stale="ignore", writer="handover") as store:
+        for attempt in store.transactions():
+            with attempt as conn:
+                selection = Selection(
+                    customer_ids=ids,
+                    industry=industry,
+                    group_id=group_filter(conn, group),
+                    everything=everything,
+                )
+                moved = move(conn, source, target, selection, day, note)
+                if dry_run:
+                    conn.execute("ROLLBACK")
+                    conn.execute("BEGIN")
     _print_moved(moved, dry_run, fmt, st.lang)
 
 

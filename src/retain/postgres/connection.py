@@ -21,6 +21,7 @@ from psycopg import pq
 from psycopg.adapt import Dumper, Loader
 
 from retain.postgres.translate import translate
+from retain.transactions import WriteConflict
 
 
 class Row(tuple[Any, ...]):
@@ -120,11 +121,17 @@ def _bools_as_integers(adapters: Any) -> None:
     adapters.register_dumper(bool, _BoolAsIntDumper)
 
 
+# serialization_failure, deadlock_detected
+CONFLICT_STATES = frozenset({"40001", "40P01"})
+
 _PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(?:\(\s*(\w+)\s*\)|=\s*(\S+))?\s*;?\s*$", re.I)
 
 
 def _sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if exc.sqlstate in CONFLICT_STATES:
+        # Rolled back whole by the server: safe to run again (retain.transactions).
+        return WriteConflict(text)
     if isinstance(exc, psycopg.errors.RaiseException):
         # A trigger's refusal (RAISE EXCEPTION in schema.sql) is SQLite's RAISE(ABORT),
         # which sqlite3 raises as an IntegrityError (a constraint failed).
