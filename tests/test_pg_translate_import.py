@@ -1,5 +1,5 @@
 """Rules of the SQLite → PostgreSQL translation added for the import tests
-(helper pgfix-import): each checked on the text, and on the server when the
+(from the import fixes): each checked on the text, and on the server when the
 suite runs on PostgreSQL."""
 
 from __future__ import annotations
