@@ -29,9 +29,16 @@ PROBE = textwrap.dedent(
         main()
     except SystemExit as exc:
         code = exc.code
-    sys.stderr.write(f"\\nconfig imported: {'retain.config' in sys.modules}, exit {code}\\n")
+    sys.stderr.write(
+        f"\\nconfig imported: {'retain.config' in sys.modules}, "
+        f"pydantic imported: {'pydantic' in sys.modules}, exit {code}\\n"
+    )
     """
 )
+
+
+NOTHING_BUILT = "config imported: False, pydantic imported: False, exit 0"
+CONFIG_READ = "config imported: True, pydantic imported: True, exit 0"
 
 
 def probe(cli: Cli, *args: str) -> str:
@@ -55,14 +62,14 @@ def test_read_command_without_config_file_builds_no_config(
 ) -> None:
     load(cli, make_csv, BOOK_CUSTOMERS, BOOK_LOANS)
     assert not Path(os.environ["RETAIN_CONFIG"]).exists()
-    assert probe(cli, "due", "--format", "csv") == "config imported: False, exit 0"
+    assert probe(cli, "due", "--format", "csv") == NOTHING_BUILT
 
 
 def test_config_file_still_read_and_judged(cli: Cli, make_csv: Callable[..., Path]) -> None:
     load(cli, make_csv, BOOK_CUSTOMERS, BOOK_LOANS)
     settings = Path(os.environ["RETAIN_CONFIG"])
     settings.write_text("[store]\nbusy_timeout_s = 5\n", encoding="utf-8")
-    assert probe(cli, "due", "--format", "csv") == "config imported: True, exit 0"
+    assert probe(cli, "due", "--format", "csv") == CONFIG_READ
     settings.write_text("[store]\nbusy_timeout_s = 0\n", encoding="utf-8")
     result = cli("due", "--format", "csv")
     assert result.exit_code == 2

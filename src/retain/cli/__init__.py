@@ -14,10 +14,12 @@ from typing import Annotated
 
 import typer
 
-from retain.cli import common
+from retain.cli import coerce, common
 from retain.cli.common import State, handle_errors
 from retain.cli.lang import LangGroup
 from retain.dates import DATE_HELP
+
+coerce.install()  # option values coerced without pydantic where that is plain: cli/coerce.py
 
 app = typer.Typer(
     name="retain",
