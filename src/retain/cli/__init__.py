@@ -7,9 +7,11 @@ command that needs them so that ``retain --help`` stays fast.
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -142,6 +144,49 @@ _season.register(app)
 _db.register(app)
 
 
+#: The root options that take a value (main_options): what :func:`app_for` skips
+#: to find the command's name. tests/test_lean_tree.py checks it against the tree.
+ROOT_VALUE_OPTIONS = ("--db", "--today", "--lang")
+
+
+def invoked_name(args: Sequence[str]) -> str | None:
+    """The top-level command ``args`` invoke (the first word after the root
+    options and their values), or None when that is not plain: ``--help``,
+    ``--version``, ``--``, an unknown option, no command."""
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token in ROOT_VALUE_OPTIONS:
+            index += 2
+        elif token.startswith("--") and token.partition("=")[0] in ROOT_VALUE_OPTIONS:
+            index += 1
+        elif token.startswith("-"):
+            return None
+        else:
+            return token
+    return None
+
+
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """The app to run ``args`` with: the root with only the command they invoke.
+
+    Typer builds the click command of every command of the app on every run
+    (each function's signature and annotations read, each option made); a run
+    invokes one. With only that one the run is the same — its options, its
+    help, its errors, ``--lang`` anywhere — but for what lists the commands
+    (``retain --help``, an unknown command's error), which keeps the whole
+    app: so does anything :func:`invoked_name` cannot tell."""
+    name = invoked_name(args)
+    commands = [info for info in app.registered_commands if info.name == name]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if name is None or len(commands) + len(groups) != 1:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands = commands
+    lean.registered_groups = groups
+    return lean
+
+
 class Terminated(BaseException):
     """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that every ``finally``
     runs: the transaction rolls back and the temporaries are removed."""
@@ -175,7 +220,7 @@ def main() -> None:
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        app()
+        app_for(sys.argv[1:])()
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
         sys.exit(_finish_stdout(code))
