@@ -3,13 +3,14 @@ does exactly what the whole app says and does (help, errors, --lang anywhere).""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 
 import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from retain.cli import ROOT_VALUE_OPTIONS, app, app_for, invoked_name
+from retain.cli import COMMAND_MODULES, ROOT_VALUE_OPTIONS, _root, app, app_for, invoked_name
 
 
 def run(target: typer.Typer, args: Sequence[str]) -> tuple[int, str, str]:
@@ -23,6 +24,26 @@ def top_level_names() -> list[str]:
         *(info.name for info in app.registered_commands if info.name),
         *(info.name for info in app.registered_groups if info.name),
     ]
+
+
+def test_command_modules_register_what_they_say() -> None:
+    listed = [name for _, names in COMMAND_MODULES for name in names]
+    assert len(set(listed)) == len(listed)
+    assert sorted(listed) == sorted(top_level_names())
+    for module, names in COMMAND_MODULES:
+        root = _root()
+        importlib.import_module(f"retain.cli.{module}").register(root)
+        found = [i.name for i in root.registered_commands + root.registered_groups]
+        assert sorted(found) == sorted(names), module
+
+
+def test_the_whole_app_is_built_once_and_lists_every_command() -> None:
+    import retain.cli
+
+    assert retain.cli.app is app
+    listed = run(app, ["--help"])[1]
+    for name in top_level_names():
+        assert f"  {name} " in listed or f"  {name}\n" in listed, name
 
 
 def test_root_value_options_are_the_roots() -> None:
