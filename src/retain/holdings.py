@@ -106,6 +106,16 @@ def rebuild_peers(conn: sqlite3.Connection) -> None:
     )
 
 
+#: The settings coverage reads, at their defaults in :mod:`retain.config`:
+#: ``coverage.peer_share``, ``rhythm.win_back_months`` and :func:`good_max_days`
+#: of the default arrears table. Without a config file they are what a run
+#: uses, known without building the config (its pydantic models cost a run
+#: about a tenth of a second); tests/test_startup.py checks them against it.
+DEFAULT_PEER_SHARE = 0.5
+DEFAULT_RECENT_MONTHS = 12
+DEFAULT_GOOD_MAX = 0
+
+
 def good_max_days(arrears: ArrearsConfig) -> int:
     """The most days past due of the first arrears class (正常): a good customer's
     open loans are all within it."""

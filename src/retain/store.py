@@ -36,9 +36,9 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def default_db_path() -> Path:
-    import click
+    from retain.paths import app_dir
 
-    return Path(click.get_app_dir("retain")) / "retain.db"
+    return Path(app_dir()) / "retain.db"
 
 
 def resolve_db_path(option: str | None) -> Path:

@@ -7,34 +7,21 @@ command that needs them so that ``retain --help`` stays fast.
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
-from retain.cli import common
+from retain.cli import coerce, common
 from retain.cli.common import State, handle_errors
 from retain.cli.lang import LangGroup
 from retain.dates import DATE_HELP
 
-app = typer.Typer(
-    name="retain",
-    cls=LangGroup,  # settles --lang (anywhere on the line) before click parses: see cli/lang.py
-    help=(
-        "Customer retention for loan officers: which loans mature soon, who is overdue, "
-        "whom to call today and why.\n\n"
-        "Example:\n\n"
-        "    retain import loans 贷款台账.xlsx\n\n"
-        "    retain due --days 30"
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+coerce.install()  # option values coerced without pydantic where that is plain: cli/coerce.py
 
 
 def _version(value: bool) -> None:
@@ -45,7 +32,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def main_options(
     ctx: typer.Context,
     db: Annotated[
@@ -89,55 +75,125 @@ def main_options(
     ctx.obj = st
 
 
-from retain.cli import activity as _activity  # noqa: E402
-from retain.cli import arrears as _arrears  # noqa: E402
-from retain.cli import birthdays as _birthdays  # noqa: E402
-from retain.cli import calls as _calls  # noqa: E402
-from retain.cli import config as _config  # noqa: E402
-from retain.cli import contacts as _contacts  # noqa: E402
-from retain.cli import coverage as _coverage  # noqa: E402
-from retain.cli import db as _db  # noqa: E402
-from retain.cli import due as _due  # noqa: E402
-from retain.cli import export as _export  # noqa: E402
-from retain.cli import groups as _groups  # noqa: E402
-from retain.cli import importing as _importing  # noqa: E402
-from retain.cli import noloan as _noloan  # noqa: E402
-from retain.cli import officers as _officers  # noqa: E402
-from retain.cli import ops as _ops  # noqa: E402
-from retain.cli import pipeline as _pipeline  # noqa: E402
-from retain.cli import portfolio as _portfolio  # noqa: E402
-from retain.cli import promises as _promises  # noqa: E402
-from retain.cli import prospects as _prospects  # noqa: E402
-from retain.cli import referrals as _referrals  # noqa: E402
-from retain.cli import report as _report  # noqa: E402
-from retain.cli import season as _season  # noqa: E402
-from retain.cli import tiers as _tiers  # noqa: E402
-from retain.cli import trend as _trend  # noqa: E402
+def _root() -> typer.Typer:
+    """The root app: its options, no command yet."""
+    root = typer.Typer(
+        name="retain",
+        cls=LangGroup,  # settles --lang (anywhere on the line) before click parses: see cli/lang.py
+        help=(
+            "Customer retention for loan officers: which loans mature soon, who is overdue, "
+            "whom to call today and why.\n\n"
+            "Example:\n\n"
+            "    retain import loans 贷款台账.xlsx\n\n"
+            "    retain due --days 30"
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root.callback()(main_options)
+    return root
 
-app.add_typer(_importing.app, name="import")
-app.command("due", help=_due.HELP, no_args_is_help=False)(handle_errors(_due.due))
-_arrears.register(app)
-_noloan.register(app)
-_calls.register(app)
-_contacts.register(app)
-_promises.register(app)
-_config.register(app)
-_export.register(app)
-_ops.register(app)
-_trend.register(app)
-_report.register(app)
-_portfolio.register(app)
-_prospects.register(app)
-_officers.register(app)
-_coverage.register(app)
-_tiers.register(app)
-_birthdays.register(app)
-_activity.register(app)
-_pipeline.register(app)
-_referrals.register(app)
-_groups.register(app)
-_season.register(app)
-_db.register(app)
+
+#: The command modules in the order of ``retain --help``, each with the top-level
+#: commands and groups its ``register(app)`` adds (tests/test_lean_tree.py checks them).
+COMMAND_MODULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("importing", ("import",)),
+    ("due", ("due",)),
+    ("arrears", ("overdue",)),
+    ("noloan", ("noloan",)),
+    ("calls", ("calls",)),
+    ("contacts", ("log", "history", "show", "contacts")),
+    ("promises", ("promises",)),
+    ("config", ("config",)),
+    ("export", ("export",)),
+    ("ops", ("doctor", "backup", "restore")),
+    ("trend", ("trend",)),
+    ("report", ("report",)),
+    ("portfolio", ("runoff", "retention")),
+    ("prospects", ("prospect",)),
+    ("officers", ("officers", "officer", "handover", "audit")),
+    ("coverage", ("coverage",)),
+    ("tiers", ("tiers",)),
+    ("birthdays", ("birthdays",)),
+    ("activity", ("activity",)),
+    ("pipeline", ("pipeline",)),
+    ("referrals", ("referrals",)),
+    ("groups", ("group",)),
+    ("season", ("season",)),
+    ("db", ("db",)),
+)
+
+
+def _register(root: typer.Typer, module: str) -> None:
+    importlib.import_module(f"retain.cli.{module}").register(root)
+
+
+def _whole_app() -> typer.Typer:
+    root = _root()
+    for module, _ in COMMAND_MODULES:
+        _register(root, module)
+    return root
+
+
+_APP: typer.Typer | None = None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``retain.cli.app``, the whole app (tests, docgen), built on first use: the
+    ``retain`` script builds only the command it runs (:func:`app_for`)."""
+    global _APP
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _APP is None:
+        _APP = _whole_app()
+    return _APP
+
+
+#: The root options that take a value (main_options): what :func:`app_for` skips
+#: to find the command's name. tests/test_lean_tree.py checks it against the tree.
+ROOT_VALUE_OPTIONS = ("--db", "--today", "--lang")
+
+
+def invoked_name(args: Sequence[str]) -> str | None:
+    """The top-level command ``args`` invoke (the first word after the root
+    options and their values), or None when that is not plain: ``--help``,
+    ``--version``, ``--``, an unknown option, no command."""
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token in ROOT_VALUE_OPTIONS:
+            index += 2
+        elif token.startswith("--") and token.partition("=")[0] in ROOT_VALUE_OPTIONS:
+            index += 1
+        elif token.startswith("-"):
+            return None
+        else:
+            return token
+    return None
+
+
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """The app to run ``args`` with: the root with only the command they invoke.
+
+    The whole app imports every command module and Typer builds the click
+    command of every command on every run (each function's signature and
+    annotations read, each option made); a run invokes one. With only that one
+    the run is the same — its options, its help, its errors, ``--lang``
+    anywhere — but for what lists the commands (``retain --help``, an unknown
+    command's error), which runs the whole app: so does anything
+    :func:`invoked_name` cannot tell."""
+    name = invoked_name(args)
+    for module, names in COMMAND_MODULES:
+        if name in names:
+            lean = _root()
+            _register(lean, module)
+            lean.registered_commands = [i for i in lean.registered_commands if i.name == name]
+            lean.registered_groups = [i for i in lean.registered_groups if i.name == name]
+            return lean
+    return __getattr__("app")
 
 
 class Terminated(BaseException):
@@ -173,7 +229,7 @@ def main() -> None:
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        app()
+        app_for(sys.argv[1:])()
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
         sys.exit(_finish_stdout(code))

@@ -95,31 +95,39 @@ def coverage(
     ] = None,
     fmt: SheetFormatOption = SheetFormat.auto,
 ) -> None:  # fmt: skip
+    from retain import holdings
     from retain.cli.portfolio import _sheet_format, _write
-    from retain.config import load_config
-    from retain.errors import UsageError
-    from retain.holdings import coverage as build
-    from retain.holdings import good_max_days
+    from retain.paths import config_missing, config_path
 
     st = state(ctx)
-    config = load_config()
     tiers = None
-    if by is CoverageBy.tier:
-        if not config.tiers:
-            raise UsageError(key="coverage.no_tiers")
-        from retain.tiers import tiered_sql
+    peer_share = holdings.DEFAULT_PEER_SHARE
+    recent_months = holdings.DEFAULT_RECENT_MONTHS
+    good_max = holdings.DEFAULT_GOOD_MAX
+    if by is CoverageBy.tier or not config_missing(config_path()):
+        from retain.config import load_config
+        from retain.errors import UsageError
 
-        sql, params = tiered_sql(config)
-        tiers = (sql, params, [rule.name for rule in config.tiers])
+        config = load_config()
+        peer_share = config.coverage.peer_share
+        recent_months = config.rhythm.win_back_months
+        good_max = holdings.good_max_days(config.arrears)
+        if by is CoverageBy.tier:
+            if not config.tiers:
+                raise UsageError(key="coverage.no_tiers")
+            from retain.tiers import tiered_sql
+
+            sql, params = tiered_sql(config)
+            tiers = (sql, params, [rule.name for rule in config.tiers])
     out_format = _sheet_format(fmt, None)
     with st.store() as store:
-        found = build(
+        found = holdings.coverage(
             store.conn,
             st.today,
             by=by.value,
-            peer_share=config.coverage.peer_share,
-            recent_months=config.rhythm.win_back_months,
-            good_max=good_max_days(config.arrears),
+            peer_share=peer_share,
+            recent_months=recent_months,
+            good_max=good_max,
             limit=limit or GAPS_SHOWN if out_format == "table" else limit,
             tiers=tiers,
         )

@@ -282,3 +282,10 @@ def _render_instalments(
         footer = [t("due.instalments_empty", lang, days=days)]
     columns, shown = fit_columns(columns, shown, [7, 4])
     print_table(title, columns, shown, footer_lines=footer)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command to the main app."""
+    from retain.cli.common import handle_errors
+
+    app.command("due", help=HELP, no_args_is_help=False)(handle_errors(due))

@@ -427,6 +427,9 @@ def _spooled(
     return _Written(count, publish)
 
 
+app.command("reminders", help=HELP)(handle_errors(reminders))
+
+
 def register(root: typer.Typer) -> None:
-    app.command("reminders", help=HELP)(handle_errors(reminders))
+    """Add ``retain export`` to the main app."""
     root.add_typer(app, name="export")

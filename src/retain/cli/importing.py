@@ -674,3 +674,8 @@ def _print_report(report: ImportReport, fmt: SummaryFormat, lang: str, *, table:
         sys.stderr.write(t("import.rejects_kept", lang, kept=report.rejects_wanted) + "\n")
     if report.rejects_path is not None:
         sys.stderr.write(t("import.rejects_file", lang, path=report.rejects_path) + "\n")
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``retain import`` to the main app."""
+    root.add_typer(app, name="import")
