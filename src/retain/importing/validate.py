@@ -497,21 +497,22 @@ class LoanColumns:
         maturities = self._maturities
         results: list[LoanRecord | Rejected] = []
         append = results.append
+        # (no typing.cast in this loop: it is a call per row; the checks' types are known)
         for i, values in enumerate(zip(*columns, strict=True)):
             if i in bad:
                 append(validate_loan(rows[i], rules))
                 continue
-            disbursed = cast(str, disbursed_c[i])
-            matures = cast("str | None", matures_c[i])
+            disbursed: str = disbursed_c[i]  # type: ignore[assignment]
+            matures: str | None = matures_c[i]  # type: ignore[assignment]
             term = term_c[i]
             status = status_c[i]
-            closed = cast("str | None", closed_c[i])
+            closed: str | None = closed_c[i]  # type: ignore[assignment]
             derived = False
             if matures is None:
                 if not term:
                     append(validate_loan(rows[i], rules))  # matures_required, term_min
                     continue
-                found = maturities.get((disbursed, cast(int, term)))
+                found = maturities.get((disbursed, term))  # type: ignore[arg-type]
                 if found is None:
                     from retain.dates import add_months
 
@@ -521,7 +522,7 @@ class LoanColumns:
                         maturities[(disbursed, cast(int, term))] = found
                 matures = found
                 derived = True
-            due = cast("str | None", due_c[i])
+            due: str | None = due_c[i]  # type: ignore[assignment]
             if (
                 term == 0
                 or disbursed < earliest
