@@ -290,3 +290,27 @@ def test_every_single_cell_change(present: frozenset[str], order: str | None) ->
     assert [_shown(r) for r in got] == [_shown(r) for r in want]
     assert sum(isinstance(r, dict) for r in got) > len(rows) // 4  # many take the fast path
     assert [_shown(r) for r in columns(rows[::-1])] == [_shown(r) for r in want[::-1]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.text(alphabet="Ab9_-\n .", min_size=0, max_size=34),
+            st.sampled_from(["L1", "x" * 32, "x" * 33, "A\nB", "", None, 5]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_plain_ids_is_norm_id_of_each_cell(cells: list[object]) -> None:
+    """A column of ids passes at once exactly when norm_id keeps each cell as it is."""
+    from retain.importing.normalise import Invalid, norm_id, plain_ids
+
+    def same(cell: object) -> bool:
+        try:
+            return norm_id(cell) == cell
+        except Invalid:
+            return False
+
+    assert plain_ids(cells) == all(same(cell) for cell in cells)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
 from retain.errors import RetainError
 from retain.i18n import Text, msg
 from retain.importing.columns import Kind
-from retain.importing.normalise import Invalid, norm_id
+from retain.importing.normalise import Invalid, norm_id, plain_ids
 from retain.importing.read import (
     ReadInfo,
     ReadLimits,
@@ -500,15 +500,18 @@ class _Loader:
         stored loan was accepted from these very cells (the layout, and so the id
         cell, is part of the digest), so it is not validated or compared again."""
         of, stamp = digests.of, digests.stamp
-        hexes: list[str] = []
-        keys: list[str | None] = []
-        for row in batch:
-            cells = row.cells
-            hexes.append(of(cells))
-            try:
-                keys.append(norm_id(cells[key_at] if len(cells) > key_at else None))
-            except Invalid:
-                keys.append(None)
+        hexes = [of(row.cells) for row in batch]
+        cells = [row.cells[key_at] if len(row.cells) > key_at else None for row in batch]
+        keys: list[str | None]
+        if plain_ids(cells):
+            keys = cells  # type: ignore[assignment]
+        else:
+            keys = []
+            for cell in cells:
+                try:
+                    keys.append(norm_id(cell))
+                except Invalid:
+                    keys.append(None)
         found = self.writer.row_digests([k for k in keys if k is not None], digests.day)
         stored = found.get
         record_of = reader.record_of

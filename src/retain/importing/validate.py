@@ -39,6 +39,7 @@ from retain.importing.normalise import (
     norm_rate,
     norm_status,
     norm_text,
+    plain_ids,
 )
 
 DEFAULT_CEILING_FEN = 1_000_000_000  # 10,000,000.00 yuan
@@ -467,7 +468,10 @@ class LoanColumns:
 
     def _column(self, rows: Sequence[dict[str, object]], at: int) -> list[object]:
         name, check = self.checks[at]
-        return check_column(list(map(dict.get, rows, repeat(name))), check, self.tables[at])
+        cells = list(map(dict.get, rows, repeat(name)))
+        if check is norm_id and plain_ids(cells):
+            return cells  # the loan and customer ids, each as it is
+        return check_column(cells, check, self.tables[at])
 
     def __call__(self, rows: Sequence[dict[str, object]]) -> list[LoanRecord | Rejected]:
         """The record or the rejection of each row (canonical field → raw cell), in order."""
