@@ -1,7 +1,8 @@
 """Import one file: read → validate → upsert in one transaction → rejects file.
 
 Rows stream through in chunks so memory stays flat however large the file.
-Each row is validated on its own (:mod:`retain.importing.validate`, pure);
+Each row is validated on its own (:mod:`retain.importing.validate`, pure; a
+loans file's chunk a column at a time, with the same outcome for each row);
 each chunk is then checked against what the file already held (a repeated id,
 a customer repeated with other details) and against the store (a loan's
 customer must exist), and written (:mod:`retain.importing.upsert`: added /

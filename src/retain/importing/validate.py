@@ -6,7 +6,9 @@ aliases of its mapping, today) is bound in :class:`Rules`;
 :func:`validate_customer` and :func:`validate_loan` then run once per row, the
 hot path of a million-row import. They loop over normalisers bound once per
 file and return plain dicts typed as :class:`CustomerRecord` /
-:class:`LoanRecord` (no per-row model objects).
+:class:`LoanRecord` (no per-row model objects). A loans file's rows go through
+:class:`LoanColumns`, which checks a chunk a column at a time and gives each
+row what :func:`validate_loan` gives it.
 
 What needs the store or the rest of the file (a repeated id, a customer
 repeated with other details, a loan whose customer does not exist) is the
