@@ -1,7 +1,8 @@
 """Import one file: read → validate → upsert in one transaction → rejects file.
 
 Rows stream through in chunks so memory stays flat however large the file.
-Each row is validated on its own (:mod:`retain.importing.validate`, pure);
+Each row is validated on its own (:mod:`retain.importing.validate`, pure; a
+loans file's chunk a column at a time, with the same outcome for each row);
 each chunk is then checked against what the file already held (a repeated id,
 a customer repeated with other details) and against the store (a loan's
 customer must exist), and written (:mod:`retain.importing.upsert`: added /
@@ -13,15 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
 
 from retain.errors import RetainError
 from retain.i18n import Text, msg
 from retain.importing.columns import Kind
-from retain.importing.normalise import Invalid, norm_id
+from retain.importing.normalise import Invalid, norm_id, plain_ids
 from retain.importing.read import (
     ReadInfo,
     ReadLimits,
@@ -43,6 +45,7 @@ from retain.importing.validate import (
     GuarantorRecord,
     HoldingRecord,
     Instalment,
+    LoanColumns,
     LoanRecord,
     ProspectRecord,
     Rejected,
@@ -419,6 +422,8 @@ class _Loader:
             self.validate = _holding_row
         self.rejected_customers: list[tuple[str, str, int, str, str | None]] = []
         self.digests: RowDigests | None = None  # a loans file: skip the unchanged rows
+        # a loans file's rows are checked a column at a time
+        self.loan_columns = LoanColumns(rules) if settings.kind == "loans" else None
         self.key_at: int | None = None  # the loan id's column, with the digests
 
     def run(self, records: RecordReader, progress: Callable[[int], None] | None) -> None:
@@ -430,23 +435,35 @@ class _Loader:
         if self.digests is not None and self.key_at is not None:
             self._run_digested(self.digests, self.key_at, records, progress)
             return
-        validate = self.validate
-        rules = self.rules
-        chunk: list[_Row] = []
         done = 0
-        for record in records:
-            chunk.append(validate(record, rules))
-            if len(chunk) >= CHUNK:
-                self.flush(chunk)
-                done += len(chunk)
-                chunk = []
-                if progress is not None:
-                    progress(done)
-        if chunk:
-            self.flush(chunk)
-            done += len(chunk)
+        it: Iterator[Record] = iter(records)
+        while batch := list(islice(it, CHUNK)):
+            self.flush(self._validated(batch))
+            done += len(batch)
             if progress is not None:
                 progress(done)
+
+    def _validated(self, records: list[Record]) -> list[_Row]:
+        """Each record's row rules: a loans file's a column at a time, others' row by row."""
+        if self.loan_columns is not None:
+            return self._loan_rows(records, [None] * len(records))
+        validate, rules = self.validate, self.rules
+        return [validate(record, rules) for record in records]
+
+    def _loan_rows(self, records: list[Record], digests: list[str | None]) -> list[_Row]:
+        """:func:`_loan_row` of each record (with its row's digest, stored with
+        its loan), checked a column at a time (:class:`LoanColumns`)."""
+        assert self.loan_columns is not None
+        rows: list[_Row] = []
+        append = rows.append
+        checked = self.loan_columns([record.values for record in records])
+        for record, digest, result in zip(records, digests, checked, strict=True):
+            if isinstance(result, Rejected):
+                append(_Row(record, result.key, result, None, None))
+            else:
+                customer = result.get("customer")
+                append(_Row(record, result["loan_id"], None, result, customer, digest=digest))
+        return rows
 
     def _run_digested(
         self,
@@ -484,21 +501,27 @@ class _Loader:
         stored loan was accepted from these very cells (the layout, and so the id
         cell, is part of the digest), so it is not validated or compared again."""
         of, stamp = digests.of, digests.stamp
-        hexes: list[str] = []
-        keys: list[str | None] = []
-        for row in batch:
-            cells = row.cells
-            hexes.append(of(cells))
-            try:
-                keys.append(norm_id(cells[key_at] if len(cells) > key_at else None))
-            except Invalid:
-                keys.append(None)
+        hexes = [of(row.cells) for row in batch]
+        cells = [row.cells[key_at] if len(row.cells) > key_at else None for row in batch]
+        keys: list[str | None]
+        if plain_ids(cells):
+            keys = cells  # type: ignore[assignment]
+        else:
+            keys = []
+            for cell in cells:
+                try:
+                    keys.append(norm_id(cell))
+                except Invalid:
+                    keys.append(None)
         found = self.writer.row_digests([k for k in keys if k is not None], digests.day)
         stored = found.get
-        rules = self.rules
         record_of = reader.record_of
-        rows: list[_Row] = []
+        rows: list[_Row | None] = []
         append = rows.append
+        # the rows to validate: where they go, their records and digests
+        at: list[int] = []
+        records: list[Record] = []
+        stamps: list[str | None] = []
         for row, key, digest in zip(batch, keys, hexes, strict=True):
             if key is not None and stored(key) == digest:
                 # its cells are all a rejection or a duplicate's report needs
@@ -508,11 +531,17 @@ class _Loader:
             record = record_of(row)
             if record is None:
                 continue
-            checked = _loan_row(record, rules)
-            if checked.loan is not None:
-                checked = checked._replace(digest=stamp(digest))
-            append(checked)
-        return rows
+            at.append(len(rows))
+            append(None)
+            records.append(record)
+            stamps.append(stamp(digest))
+        if not records:
+            return cast(list[_Row], rows)
+        if len(records) == len(rows):
+            return self._loan_rows(records, stamps)
+        for i, checked in zip(at, self._loan_rows(records, stamps), strict=True):
+            rows[i] = checked
+        return cast(list[_Row], rows)
 
     def reject(self, row: _Row, fault_field: str, reason: Text) -> None:
         report = self.report

@@ -109,6 +109,7 @@ class ImportWriter:
             data.append("matures_on")  # derived from term_months
         self._loan_values = _picker(data)
         self._dated = tuple(f for f in data if f in DAY_COLUMNS)
+        self._loan_dates = _picker(self._dated) if self._dated else lambda record: ()
         self._tracks_dpd = "days_past_due" in data
         as_of_day = day_number(as_of)
         assert as_of_day is not None
@@ -322,7 +323,7 @@ class ImportWriter:
         """The stored fields of a loan, in :attr:`loan_fields` order (day numbers included)."""
         record: Fields = loan
         values = self._loan_values(record)
-        days = tuple(self._day(cast("str | None", record[f])) for f in self._dated)
+        days = tuple(map(self._day, self._loan_dates(record)))  # type: ignore[arg-type]
         if not self._tracks_dpd:
             return values + days
         dpd = loan.get("days_past_due")
