@@ -379,6 +379,40 @@ def test_term_months_derives_maturity(with_customer: Cli, make_csv: Callable[...
     ]
 
 
+def test_a_term_beyond_50_years_is_a_rejected_cell_not_a_crash(
+    with_customer: Cli, make_csv: Callable[..., Path]
+) -> None:
+    # A date typed into the term column (20250105 "months") once crashed the whole
+    # import computing a maturity beyond the year 9999.
+    header = [
+        "借据编号",
+        "客户编号",
+        "贷款金额",
+        "放款日期",
+        "贷款期限(月)",
+        "担保方式",
+        "贷款状态",
+    ]
+    rows = [
+        ["L1", "C1", "1000", "2026-01-31", "20250105", "信用", "正常"],
+        ["L2", "C1", "1000", "2026-01-31", "601", "信用", "正常"],
+        ["L3", "C1", "1000", "2026-01-31", "600", "信用", "正常"],
+    ]
+    path = make_csv("t.csv", [header, *rows])
+    result = with_customer("import", "loans", str(path))
+    assert result.exit_code == 3, result.stderr
+    assert "unexpected" not in result.stderr
+    rejects = read_rejects(path.with_name("t.rejects.csv"))
+    assert [(r["_row"], r["_field"]) for r in rejects] == [
+        ("2", "term_months"),
+        ("3", "term_months"),
+    ]
+    assert {r["_reason"] for r in rejects} == {"at most 600 months (50 years)"}
+    assert db_rows(with_customer, "SELECT loan_id, matures_on, term_months FROM loans") == [
+        ("L3", "2076-01-31", 600)
+    ]
+
+
 @pytest.mark.parametrize(
     ("guarantee", "stored"),
     [

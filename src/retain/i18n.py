@@ -1716,6 +1716,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reject.rate_above": ("rate above 100%", "利率超过100%"),
     "reject.rate_decimals": ("rate has too many decimal places", "利率小数位过多"),
     "reject.term_min": ("must be at least 1 month", "至少 1 个月"),
+    "reject.term_max": ("at most {most} months (50 years)", "最多 {most} 个月（50 年）"),
     "reject.period_min": ("must be at least 1", "至少为 1"),
     "reject.paid_on_required": (
         "required when paid_amount is filled in",

@@ -266,7 +266,7 @@ class Rules:
             ),
             ("disbursed_on", _required(date)),
             ("matures_on", date),
-            ("term_months", _memo(norm_nonneg_int)),
+            ("term_months", _memo(_at_most_months(norm_nonneg_int, TERM_MAX_MONTHS))),
             ("guarantee", _memo(partial(norm_guarantee, aliases=self.guarantee_aliases))),
             ("status", _memo(partial(norm_status, aliases=self.status_aliases))),
             ("closed_on", date),
@@ -354,6 +354,21 @@ def _required(check: Check) -> Check:
         return result
 
     return required
+
+
+# The longest term a loan can have (50 years): a term beyond it is a misread cell
+# (a date such as 20250105 in the term column), not a loan.
+TERM_MAX_MONTHS = 600
+
+
+def _at_most_months(check: Check, most: int) -> Check:
+    def at_most(value: object) -> object:
+        result = check(value)
+        if isinstance(result, int) and result > most:
+            raise Invalid(code="term_max", most=most)
+        return result
+
+    return at_most
 
 
 def _at_least(check: Check, floor_fen: int) -> Check:
