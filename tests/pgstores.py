@@ -64,11 +64,19 @@ def _make_store() -> str:
 def fresh_store() -> tuple[str, Callable[[], None]]:
     """The URL of an empty store with retain's schema, and what to do after the test."""
     global _store_url
-    import psycopg
 
     if _store_url is None:
         _store_url = _make_store()
-    with psycopg.connect(_store_url, autocommit=True) as conn:
+    empty_store(_store_url)
+    return _store_url, lambda: None
+
+
+def empty_store(url: str) -> None:
+    """Every row of the store at ``url`` gone, its ids starting at 1 again as in a
+    new store (the schema and the applied steps stay)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
         tables = [
             row[0]
             for row in conn.execute(
@@ -77,4 +85,3 @@ def fresh_store() -> tuple[str, Callable[[], None]]:
             )
         ]
         conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    return _store_url, lambda: None

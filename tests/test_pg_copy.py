@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli, valid_id_number
+from tests.pgstores import empty_store
 
 GUARANTOR_HEADER = ["借据编号", "借款人", "担保人", "担保人电话", "与借款人关系", "担保人证件号"]
 SCHEDULE_HEADER = ["借据号", "期数", "应还日期", "应还本金", "应还利息", "实还日期", "实还金额"]
@@ -61,17 +62,7 @@ def pg_database() -> Iterator[str]:
 @pytest.fixture
 def pg(pg_database: str) -> str:
     """The module's database, emptied: ids start at 1 as in a new store."""
-    import psycopg
-
-    with psycopg.connect(pg_database, autocommit=True) as conn:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "SELECT quote_ident(tablename) FROM pg_tables"
-                " WHERE schemaname = current_schema() AND tablename <> '_sqlite_migrations'"
-            )
-        ]
-        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    empty_store(pg_database)
     return pg_database
 
 

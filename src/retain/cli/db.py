@@ -9,11 +9,12 @@ import typer
 
 from retain.cli import db_copy as _db_copy
 from retain.cli.common import handle_errors, state
-from retain.cli.officers import RowsFormat, RowsFormatOption
 from retain.cli.options import (
     ForceOption,
     OutputFormat,
     OutputOption,
+    RowsFormat,
+    RowsFormatOption,
     check_output,
     emit,
     resolve_format,

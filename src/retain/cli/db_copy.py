@@ -4,12 +4,12 @@ way (core: :mod:`retain.postgres.copy`)."""
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from retain.cli.common import handle_errors, state
+from retain.cli.options import RowsFormat, RowsFormatOption
 
 if TYPE_CHECKING:
     from retain.postgres.copy import CopyResult
@@ -44,15 +44,6 @@ COPY_FIELDS = (
 )
 
 
-class CopyFormat(StrEnum):
-    auto = "auto"
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    ndjson = "ndjson"
-
-
 def copy(
     ctx: typer.Context,
     source: Annotated[
@@ -73,15 +64,7 @@ def copy(
             show_default=False,
         ),
     ],
-    fmt: Annotated[
-        CopyFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="auto = a table on a terminal, TSV in a pipe.",
-            case_sensitive=False,
-        ),
-    ] = CopyFormat.auto,
+    fmt: RowsFormatOption = RowsFormat.auto,
 ) -> None:
     from retain.errors import RetainError
     from retain.i18n import t
@@ -110,7 +93,7 @@ def copy(
 
 def _show(
     rows: list[dict[str, Any]],
-    fmt: CopyFormat,
+    fmt: RowsFormat,
     result: CopyResult,
     source: str,
     destination: str,

@@ -16,6 +16,8 @@ from retain.cli.options import (
     OutputFormat,
     OutputOption,
     RevealOption,
+    RowsFormat,
+    RowsFormatOption,
     check_output,
     emit,
     resolve_format,
@@ -163,25 +165,6 @@ class AuditKind(StrEnum):
     officer = "officer"
     config = "config"
     forget = "forget"
-
-
-class RowsFormat(StrEnum):
-    """The list formats without ``ids``: these rows are not customers."""
-
-    auto = "auto"
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    ndjson = "ndjson"
-
-
-RowsFormatOption = Annotated[
-    RowsFormat,
-    typer.Option(
-        "--format", "-f", help="auto = a table on a terminal, TSV in a pipe.", case_sensitive=False
-    ),
-]
 
 
 class HandoverFormat(StrEnum):

@@ -21,6 +21,25 @@ class OutputFormat(StrEnum):
     ids = "ids"
 
 
+class RowsFormat(StrEnum):
+    """The list formats without ``ids``: these rows are not customers."""
+
+    auto = "auto"
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+RowsFormatOption = Annotated[
+    RowsFormat,
+    typer.Option(
+        "--format", "-f", help="auto = a table on a terminal, TSV in a pipe.", case_sensitive=False
+    ),
+]
+
+
 FormatOption = Annotated[
     OutputFormat,
     typer.Option(
