@@ -33,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from retain.days import day_number
+from retain.importing.read import SourceRow
 from retain.importing.validate import Rules
 
 DIGEST_VERSION = 1  # bump when what a digest covers changes
@@ -107,6 +108,27 @@ class RowDigests:
             data = "r" + repr(tuple(cells))
         digest.update(data.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
+
+    def of_rows(self, rows: Sequence[SourceRow]) -> list[str]:
+        """:meth:`of` of each row's cells, in one loop: a daily re-import digests
+        a million rows."""
+        base, of, join = self._base, self.of, "\x1f".join
+        digests: list[str] = []
+        append = digests.append
+        for row in rows:
+            cells = row.cells
+            try:
+                text = join(cells)  # type: ignore[arg-type]
+            except TypeError:
+                append(of(cells))
+                continue
+            if text.count("\x1f") != len(cells) - 1:
+                append(of(cells))
+                continue
+            digest = base.copy()
+            digest.update(("s" + text).encode("utf-8", "surrogatepass"))
+            append(digest.hexdigest())
+        return digests
 
     def stamp(self, hexdigest: str) -> str:
         """The stored value: the digest and the day it was checked on."""

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypedDict, cast
@@ -67,7 +68,6 @@ if TYPE_CHECKING:
 
 CHUNK = 2000
 DIGEST_CHUNK = 2000  # raw rows looked up at once; most of a re-import's are unchanged
-_NO_VALUES: dict[str, object] = {}  # an unchanged row's: never read
 SHOWN_REJECTS = 100
 
 
@@ -326,10 +326,20 @@ def import_file(
     return report
 
 
+def checked_before(held: str, digest: str, day: int) -> bool:
+    """Whether a stored ``row_digest`` (``<digest>/<day>``) is ``digest``, checked
+    on or before day number ``day`` (see :mod:`retain.importing.digest`)."""
+    stored, _, checked = held.partition("/")
+    try:
+        return stored == digest and int(checked) <= day
+    except ValueError:  # not a stamp this code wrote: check the row
+        return False
+
+
 class _Row(NamedTuple):
     """One source row after its own rules: its id, and its records or its faults."""
 
-    source: Record
+    source: Record | SourceRow  # a SourceRow for a row found the same (no values)
     key: str | None
     rejected: Rejected | None
     loan: LoanRecord | None
@@ -340,6 +350,11 @@ class _Row(NamedTuple):
     holding: HoldingRecord | None = None
     digest: str | None = None  # a loans row's stored digest (retain.importing.digest)
     same: bool = False  # the digest matches: the loan as stored, not validated again
+
+
+# An unchanged loans row's _Row, built in C (a NamedTuple's own __new__ is
+# Python: a microsecond a row on a daily re-import of a million).
+_SAME_ROW = partial(tuple.__new__, _Row)
 
 
 def _prospect_row(source: Record, rules: Rules) -> _Row:
@@ -475,18 +490,9 @@ class _Loader:
         """:meth:`run` for a loans file: a chunk's raw rows are first looked up by
         their id cell and digest; only those the store does not hold as they are
         become records and get validated."""
-        batch: list[SourceRow] = []
         done = 0
-        for row in reader.rows:
-            batch.append(row)
-            if len(batch) >= DIGEST_CHUNK:
-                chunk = self._checked(digests, key_at, reader, batch)
-                self.flush(chunk)
-                done += len(chunk)
-                batch = []
-                if progress is not None:
-                    progress(done)
-        if batch:
+        rows = reader.rows
+        while batch := list(islice(rows, DIGEST_CHUNK)):
             chunk = self._checked(digests, key_at, reader, batch)
             self.flush(chunk)
             done += len(chunk)
@@ -500,8 +506,8 @@ class _Loader:
         "the same" when its id is a stored loan's whose digest is the row's: the
         stored loan was accepted from these very cells (the layout, and so the id
         cell, is part of the digest), so it is not validated or compared again."""
-        of, stamp = digests.of, digests.stamp
-        hexes = [of(row.cells) for row in batch]
+        stamp = digests.stamp
+        hexes = digests.of_rows(batch)
         cells = [row.cells[key_at] if len(row.cells) > key_at else None for row in batch]
         keys: list[str | None]
         if plain_ids(cells):
@@ -513,9 +519,11 @@ class _Loader:
                     keys.append(norm_id(cell))
                 except Invalid:
                     keys.append(None)
-        found = self.writer.row_digests([k for k in keys if k is not None], digests.day)
+        found = self.writer.row_digests([k for k in keys if k is not None])
         stored = found.get
+        suffix, day = digests.suffix, digests.day
         record_of = reader.record_of
+        same_row = _SAME_ROW
         rows: list[_Row | None] = []
         append = rows.append
         # the rows to validate: where they go, their records and digests
@@ -523,10 +531,10 @@ class _Loader:
         records: list[Record] = []
         stamps: list[str | None] = []
         for row, key, digest in zip(batch, keys, hexes, strict=True):
-            if key is not None and stored(key) == digest:
-                # its cells are all a rejection or a duplicate's report needs
-                source = Record(row.row_no, row.cells, _NO_VALUES)
-                append(_Row(source, key, None, None, None, None, None, None, None, None, True))
+            held = stored(key) if key is not None else None
+            if held is not None and (held == digest + suffix or checked_before(held, digest, day)):
+                # its row number and cells are all a duplicate's report needs
+                append(same_row((row, key, None, None, None, None, None, None, None, None, True)))
                 continue
             record = record_of(row)
             if record is None:
@@ -577,6 +585,12 @@ class _Loader:
             holdings = [r.holding for r in good if r.holding is not None]
             self._count(self.writer.save_holdings(holdings), len(holdings))
             return
+        if self.digests is not None:
+            # Rows found the same have had all they need (the duplicate check):
+            # counted here, they skip the customer and loan passes below.
+            before = len(good)
+            good = [r for r in good if not r.same]
+            self.report.unchanged += before - len(good)
         good = self._save_customers(good)
         if self.rejected_customers:
             # a repeated id's rejection is not the customer's: its first row stands
@@ -590,7 +604,6 @@ class _Loader:
                 return
             digests = {r.loan["loan_id"]: r.digest for r in good if r.loan is not None and r.digest}
             self._count(self.writer.save_loans(loans, digests), len(loans))
-            self.report.unchanged += sum(1 for r in good if r.same)
 
     def _flush_prospects(self, chunk: list[_Row]) -> None:
         """Each person once: a row repeating an earlier row's phone or ID number is
@@ -666,21 +679,22 @@ class _Loader:
 
     def _first_of_each_key(self, chunk: list[_Row]) -> list[_Row]:
         """A repeated id is rejected (the first wins, even a faulty one); so are faults."""
-        earlier = self.writer.seen_keys([r.key for r in chunk if r.key is not None])
         local: dict[str, int] = {}
+        for row in chunk:
+            if row.key is not None and row.key not in local:
+                local[row.key] = row.source.row_no
+        earlier = self.writer.mark_keys(local, chunk[0].source.row_no) if local else {}
         good: list[_Row] = []
         for row in chunk:
             if row.key is not None:
-                first = earlier.get(row.key) or local.get(row.key)
-                if first is not None:
+                first = earlier.get(row.key) or local[row.key]
+                if first != row.source.row_no:
                     self.duplicate(row, first)
                     continue
-                local[row.key] = row.source.row_no
             if row.rejected is not None:
                 self.reject(row, row.rejected.fields, row.rejected.reason)
                 continue
             good.append(row)
-        self.writer.mark_keys(local)
         return good
 
     def duplicate(self, row: _Row, first: int) -> None:
@@ -797,7 +811,8 @@ class _Loader:
         wanted = [
             (row, row.customer["customer_id"], str(cell).strip())
             for row in rows
-            if row.customer is not None and (cell := row.source.values.get("group")) is not None
+            if row.customer is not None
+            and (cell := cast(Record, row.source).values.get("group")) is not None
         ]
         wanted = [entry for entry in wanted if entry[2]]
         if not wanted:

@@ -135,6 +135,7 @@ class ImportWriter:
         self._holding_dated = tuple(f for f in ("opened_on", "closed_on") if f in holding)
         self.holding_fields = (*holding, *(f.replace("_on", "_day") for f in self._holding_dated))
         self._fresh_loans = False
+        self._digests_by_range = True  # see row_digests
         self._days: dict[str | None, int | None] = {}
         self._deferred_indexes: list[str] = []
 
@@ -218,27 +219,32 @@ class ImportWriter:
         self.conn.execute("BEGIN")
 
     # -- what the file held so far, what the store holds ---------------------
-    def seen_keys(self, keys: Sequence[str]) -> dict[str, int]:
-        """Those of ``keys`` that an earlier chunk of the file already used → their row."""
+    def mark_keys(self, keys: Mapping[str, int], first_row: int) -> dict[str, int]:
+        """Remember the keys of a chunk (key → the row it first appears on in the
+        chunk, every row of the chunk from ``first_row`` on); those that an
+        earlier chunk already used → that chunk's row.
+
+        One statement in the usual case (no key repeated across chunks): the
+        insert skips keys already held, and only when it skipped some are they
+        read back (their rows are older than this chunk's)."""
         if not keys:
             return {}
         # One JSON parameter: a chunk's thousands of keys cross into SQLite in C.
+        encoded = json.dumps(keys)
+        added = self.conn.execute(
+            "INSERT INTO temp.seen_keys (id, row_no)"
+            " SELECT key, CAST(value AS INTEGER) FROM json_each(?) WHERE true"
+            " ON CONFLICT (id) DO NOTHING",
+            (encoded,),
+        ).rowcount
+        if added == len(keys):
+            return {}
         return dict(
             self.conn.execute(
                 "SELECT id, row_no FROM temp.seen_keys"
-                " WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(keys),),
+                " WHERE id IN (SELECT key FROM json_each(?)) AND row_no < ?",
+                (encoded, first_row),
             ).fetchall()
-        )
-
-    def mark_keys(self, keys: Mapping[str, int]) -> None:
-        """Remember the keys of this chunk with the row each first appeared on."""
-        if not keys:
-            return
-        self.conn.execute(
-            "INSERT INTO temp.seen_keys (id, row_no)"
-            " SELECT key, CAST(value AS INTEGER) FROM json_each(?)",
-            (json.dumps(keys),),
         )
 
     # -- customers a customers file rejected ----------------------------------
@@ -365,17 +371,33 @@ class ImportWriter:
             rows.append((holding["holding_key"], (*pick(record), *days)))
         return self._upsert("holdings", "holding_key", fields, columns, rows)
 
-    def row_digests(self, keys: Sequence[str], day: int) -> dict[str, str]:
-        """Loan id → the digest part of its stored ``row_digest`` (``<digest>/<day>``),
-        for those of ``keys`` that have one checked on or before ``day``."""
+    def row_digests(self, keys: Sequence[str]) -> dict[str, str]:
+        """Loan id → its stored ``row_digest`` (``<digest>/<day>``), for those of
+        ``keys`` that have one (and perhaps a few other loans: look keys up).
+
+        Core systems export in id order, so a chunk's keys usually span a narrow
+        range of the primary key: one range scan reads them (about half the cost
+        of looking each up). When the range holds many more loans than the
+        chunk (an export in another order), the keys are looked up one by one,
+        and so are the next chunks'."""
         if not keys or self._fresh_loans:
             return {}
+        if self._digests_by_range:
+            limit = 2 * len(keys)
+            found = self.conn.execute(
+                "SELECT loan_id, row_digest FROM loans"
+                " WHERE loan_id BETWEEN ? AND ? AND row_digest IS NOT NULL LIMIT ?",
+                (min(keys), max(keys), limit + 1),
+            ).fetchall()
+            if len(found) <= limit:
+                return dict(found)
+            self._digests_by_range = False
+        # One JSON parameter: a chunk's thousands of keys cross into SQLite in C.
         return dict(
             self.conn.execute(
-                "SELECT loan_id, substr(row_digest, 1, instr(row_digest, '/') - 1) FROM loans"
-                " WHERE loan_id IN (SELECT value FROM json_each(?))"
-                " AND CAST(substr(row_digest, instr(row_digest, '/') + 1) AS INTEGER) <= ?",
-                (json.dumps(keys), day),
+                "SELECT loan_id, row_digest FROM loans"
+                " WHERE loan_id IN (SELECT value FROM json_each(?)) AND row_digest IS NOT NULL",
+                (json.dumps(keys),),
             ).fetchall()
         )
 
