@@ -159,10 +159,13 @@ def upcoming(
                 ],
             )
             sql, params = _wake_sql(conn, config, first + 1, first + days, wanted)
+            # In key order: the table is appended to, not written page by page
+            # all over (hundreds of thousands of pairs spill the temp cache).
             conn.execute(
                 f"WITH w (customer_id, day) AS ({sql})"
                 f" INSERT OR IGNORE INTO {woken} (customer_id, day, wb_since)"
-                f" SELECT w.customer_id, w.day, d.wb_since FROM w JOIN {window} d ON d.day = w.day",
+                f" SELECT w.customer_id, w.day, d.wb_since FROM w JOIN {window} d ON d.day = w.day"
+                " ORDER BY w.customer_id, w.day",
                 params,
             )
             until = from_day_number(first + days)
@@ -263,12 +266,13 @@ def _found(
         + ", i.next_due_period, i.next_due_fen, i.next_due_on, f.season_index"
         + f" FROM {table} f LEFT JOIN {details} d ON d.customer_id = f.customer_id"
         # An instalment reminder quotes the loan whose instalment falls due on
-        # its episode's day (the lowest loan id of several).
-        " LEFT JOIN loans i ON f.reason_order IN ("
+        # its episode's day (the lowest loan id of several). Looked up for its
+        # rows only: the planner takes the subquery for i's key, row by row.
+        " LEFT JOIN loans i ON i.loan_id = CASE WHEN f.reason_order IN ("
         + (",".join(_orders_quoting(quote & {"instalment"})) or "-1")
-        + f") AND i.loan_id = (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
+        + ") THEN (SELECT l.loan_id FROM loans l WHERE l.customer_id = f.customer_id"
         f" AND {is_open_sql('l')} AND l.next_due_day = f.episode AND l.next_due_fen > 0"
-        " ORDER BY l.loan_id LIMIT 1)"
+        " ORDER BY l.loan_id LIMIT 1) END"
         " ORDER BY f.day, f.reason_order, f.customer_id"
     )
     names = KINDS

@@ -32,6 +32,7 @@ import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from retain.config import Config
 from retain.days import day_number
@@ -108,8 +109,11 @@ def _rank(reminder: Reminder) -> tuple[int, int]:
     return (reminder.score, -_ORDER[reminder.reason])
 
 
-def _sent_order(reminder: Reminder) -> tuple[int, str]:
-    return (_ORDER[reminder.reason], reminder.customer_id)
+# A reminder's customer id, and its (customer id, reason): C-level keys.
+_CUSTOMER = itemgetter(Reminder._fields.index("customer_id"))
+_CUSTOMER_REASON = itemgetter(
+    Reminder._fields.index("customer_id"), Reminder._fields.index("reason")
+)
 
 
 class CustomerPolicy:
@@ -140,8 +144,9 @@ class CustomerPolicy:
     def apply(self, reminders: Iterable[Reminder]) -> Iterator[Reminder]:
         pending: dict[dt.date, list[Reminder]] = {}
         arriving: dt.date | None = None
-        # Send days per (due day, moved forward?): asked once per reminder.
-        days: dict[tuple[dt.date, bool], dt.date] = {}
+        end = self.end
+        # Send days per (due day, reason): asked once per pair, not per reminder.
+        days: dict[tuple[dt.date, str], dt.date] = {}
         for reminder in reminders:
             due = reminder.date
             if due != arriving:
@@ -152,13 +157,16 @@ class CustomerPolicy:
                     if not self._complete(day, due):
                         break
                     yield from self._send(day, pending.pop(day))
-            key = (due, reminder.reason in NOT_BEFORE_DUE)
+            key = (due, reminder.reason)
             send = days.get(key)
             if send is None:
                 send = days[key] = send_day(reminder, self.today, self.calendar)
-            if send > self.end:
+            if send > end:
                 continue  # sent after this window: a later run's
-            pending.setdefault(send, []).append(_moved(reminder, send))
+            group = pending.get(send)
+            if group is None:
+                group = pending[send] = []
+            group.append(reminder if send == due else _moved(reminder, send))
         for day in sorted(pending):
             yield from self._send(day, pending.pop(day))
 
@@ -172,7 +180,10 @@ class CustomerPolicy:
         no_phone = self._no_phone
         day_no = _day_no(day)
         promised = self._promised
-        ledger = self._ledger(sorted({r.customer_id for r in group}), day)
+        left = self.left
+        ledger: dict[str, list[tuple[str, dt.date, str]]] = {}
+        if self._has_ledger:
+            ledger = self._ledger(sorted({r.customer_id for r in group}), day)
         while self._recent and (day - self._recent[0][0]).days >= self.quiet_days:
             self._recent.popleft()
         # What this run texted on the send days before, within the quiet days.
@@ -181,37 +192,60 @@ class CustomerPolicy:
             recent = recent.union(*(sent for past, sent in self._recent if past < day))
         by_customer: dict[str, list[Reminder]] = {}
         quiet = self.quiet_days > 0
+        held = texted = 0
         for reminder in group:
             cid = reminder.customer_id
+            reason = reminder.reason
             if cid in no_phone:
-                self.left.no_phone.add(cid)
-            elif reminder.reason in HELD_BY_PROMISE and promised.get(cid, -1) >= day_no:
-                self.left.held += 1
+                left.no_phone.add(cid)
+            elif reason in HELD_BY_PROMISE and promised.get(cid, -1) >= day_no:
+                held += 1
             # (The ledger is asked only when it has texts near the window: most
             # runs look in this run's own recent texts only.)
             elif quiet and (
-                (cid, reminder.reason) in recent
+                (cid, reason) in recent
                 or (ledger and self._texted_lately(reminder, day, ledger, recent))
             ):
-                self.left.quiet += 1
+                texted += 1
             else:
                 candidates = by_customer.get(cid)
                 if candidates is None:
                     by_customer[cid] = [reminder]
                 else:
                     candidates.append(reminder)
-        chosen = []
+        left.held += held
+        left.quiet += texted
+        # The day's texts in registry order of their reasons, then by customer:
+        # gathered per reason, each sorted by customer id.
+        by_reason: dict[str, list[Reminder]] = {}
+        dropped = 0
         for cid, candidates in by_customer.items():
-            # A text for the day that went out in an earlier run is the day's one.
-            already = {rid for rid, due, _ in ledger[cid] if due == day} if cid in ledger else ()
-            allowed = [r for r in candidates if r.reminder_id in already] if already else candidates
-            if len(allowed) == 1:
-                chosen.append(allowed[0])
-            elif allowed:
-                chosen.append(max(allowed, key=_rank))
-            self.left.one_a_day += len(candidates) - min(len(allowed), 1)
-        chosen.sort(key=_sent_order)
-        self._recent.append((day, {(r.customer_id, r.reason) for r in chosen}))
+            if len(candidates) == 1 and cid not in ledger:
+                one = candidates[0]
+            else:
+                # A text for the day that went out in an earlier run is the day's one.
+                already = (
+                    {rid for rid, due, _ in ledger[cid] if due == day} if cid in ledger else ()
+                )
+                allowed = (
+                    [r for r in candidates if r.reminder_id in already] if already else candidates
+                )
+                dropped += len(candidates) - min(len(allowed), 1)
+                if not allowed:
+                    continue
+                one = allowed[0] if len(allowed) == 1 else max(allowed, key=_rank)
+            texts = by_reason.get(one.reason)
+            if texts is None:
+                by_reason[one.reason] = [one]
+            else:
+                texts.append(one)
+        left.one_a_day += dropped
+        chosen: list[Reminder] = []
+        for reason in sorted(by_reason, key=_ORDER.__getitem__):
+            texts = by_reason[reason]
+            texts.sort(key=_CUSTOMER)
+            chosen += texts
+        self._recent.append((day, set(map(_CUSTOMER_REASON, chosen))))
         yield from chosen
 
     def _texted_lately(
