@@ -114,8 +114,16 @@ cells = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(cells, max_size=6), max_size=8))
+texts = st.text(alphabet=st.sampled_from("a1\x1e\x1f,王 \ud800"))
+chunks = st.one_of(
+    st.lists(st.lists(cells, max_size=6), max_size=8),
+    # a CSV's: all text (the one-loop path), now and then a separator or a surrogate
+    st.lists(st.lists(texts, min_size=1, max_size=6), max_size=8),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(chunks)
 def test_digests_of_a_chunk_are_those_of_its_rows(rows: list[list[Any]]) -> None:
     digests = RowDigests(Rules(today=dt.date(2026, 3, 9), present=frozenset()), ("x",), 1)
     source = [SourceRow(n, row) for n, row in enumerate(rows, 2)]
