@@ -30,14 +30,13 @@ What a schedule decides for its loans (README, "Repayment schedules"):
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice, repeat
 
 from retain.days import day_number
 from retain.i18n import Text, msg
 from retain.importing.normalise import Invalid, norm_id
-from retain.importing.read import Record
+from retain.importing.read import Batch, Record, RecordReader
 from retain.importing.upsert import Saved, now_stamp
 from retain.importing.validate import Check, Rejected, Rules, validate_instalment
 
@@ -156,7 +155,7 @@ class ScheduleWriter:
     # -- rows ------------------------------------------------------------------
     def load(
         self,
-        records: Iterable[Record],
+        records: RecordReader,
         rules: Rules,
         reject: Reject,
         chunk_rows: int,
@@ -168,9 +167,8 @@ class ScheduleWriter:
         (loan, period) pair is rejected (the first wins, even a faulty one), then
         each faulty row, in row order; then the rows whose loan is not in the
         store."""
-        it: Iterator[Record] = iter(records)
         done = 0
-        while chunk := list(islice(it, chunk_rows)):
+        for chunk in records.batches(chunk_rows):
             self._take(chunk, rules, reject)
             done += len(chunk)
             if progress is not None:
@@ -183,10 +181,8 @@ class ScheduleWriter:
             days[iso] = day_number(iso)  # type: ignore[arg-type]
         return list(map(days.__getitem__, cells))
 
-    def _take(self, chunk: list[Record], rules: Rules, reject: Reject) -> None:
-        values = [record.values for record in chunk]
-        get = dict.get
-        cells = [list(map(get, values, repeat(name))) for name in _FIELDS]
+    def _take(self, chunk: Batch, rules: Rules, reject: Reject) -> None:
+        cells = [chunk.column(name) for name in _FIELDS]
         period_c, due_c, principal_c, interest_c, paid_on_c, paid_c = rules.schedule_fns
         earliest, today = rules.earliest_iso, rules.today_iso
         tables = self._tables
@@ -211,7 +207,7 @@ class ScheduleWriter:
         if [v is None for v in paid_on] != [v is None for v in paid]:
             pairs = zip(paid_on, paid, strict=True)
             bad.update(i for i, (a, b) in enumerate(pairs) if (a is None) != (b is None))
-        row_nos = [record.row_no for record in chunk]
+        row_nos = chunk.row_nos
         keys: list[tuple[object, object] | None] = list(zip(loan, period, strict=True))
         if bad:
             for i in bad:
@@ -246,7 +242,7 @@ class ScheduleWriter:
                     first = earlier.get(key) or local.get(key)
                     if first is not None:
                         reject(
-                            chunk[i],
+                            chunk.record(i),
                             "period",
                             msg(
                                 "reject.duplicate",
@@ -257,9 +253,10 @@ class ScheduleWriter:
                         continue
                     local[key] = row_nos[i]
                 if i in bad:
-                    result = validate_instalment(values[i], rules)
+                    record = chunk.record(i)
+                    result = validate_instalment(record.values, rules)
                     if isinstance(result, Rejected):
-                        reject(chunk[i], result.fields, result.reason)
+                        reject(record, result.fields, result.reason)
                         if key is not None:
                             seen.append((*key, row_nos[i]))
                         continue
@@ -290,7 +287,7 @@ class ScheduleWriter:
                 if row[0] in found:
                     kept.append(row)
                 else:
-                    reject(chunk[i], "loan_id", msg("reject.no_loan", loan=row[0]))
+                    reject(chunk.record(i), "loan_id", msg("reject.no_loan", loan=row[0]))
                     seen.append((row[0], row[1], row_nos[i]))
         if seen:
             self.conn.executemany("INSERT INTO temp.sched_seen VALUES (?, ?, ?)", seen)
