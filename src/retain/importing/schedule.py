@@ -29,6 +29,7 @@ What a schedule decides for its loans (README, "Repayment schedules"):
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from retain.days import day_number
 from retain.i18n import Text, msg
 from retain.importing.normalise import Invalid, norm_id
 from retain.importing.read import Batch, Record, RecordReader
-from retain.importing.upsert import Saved, now_stamp
+from retain.importing.upsert import BUILD_CACHE_KIB, LOAD_CACHE_KIB, Saved, now_stamp
 from retain.importing.validate import Check, Rejected, Rules, validate_instalment
 
 #: How a rejected row is reported: (its record, the fields at fault, why).
@@ -78,6 +79,11 @@ _DERIVED = (
     "overdue_since_day",
     "days_past_due",
 )
+_DERIVED_WORD = re.compile(r"\b(?:" + "|".join(_DERIVED) + r")\b", re.IGNORECASE)
+# The loans indexes holding those columns are built again rather than updated
+# when at least this many loans change, and at least 1/REBUILD_SHARE of them.
+REBUILD_MIN_LOANS = 20_000
+REBUILD_SHARE = 4
 
 
 @dataclass(frozen=True)
@@ -332,8 +338,9 @@ class ScheduleWriter:
         """Write the staged rows (added / updated, audited) and the loans' derived columns."""
         saved = self._insert_fresh() if self.fresh else self._upsert()
         changed = self._derive()
-        self.conn.execute("DROP TABLE IF EXISTS temp.sched_in")
-        self.conn.execute("DROP TABLE IF EXISTS temp.sched_seen")
+        # The stage is left to the connection's end (or the next schedule's start,
+        # which drops it): dropping it frees its pages one by one, seconds for
+        # millions of rows, while closing the connection deletes its file at once.
         return Settled(saved, changed)
 
     def _insert_fresh(self) -> Saved:
@@ -396,6 +403,31 @@ class ScheduleWriter:
         conn.execute("DROP TABLE temp.sched_changed")
         return Saved(added, updated)
 
+    def _drop_derived_indexes(self) -> list[str]:
+        """Drop the loans indexes that hold a column a schedule decides; their
+        definitions, in the order they were made."""
+        found = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+            " AND tbl_name = 'loans' AND sql IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+        dropped: list[str] = []
+        for name, sql in found:
+            if _DERIVED_WORD.search(sql):
+                self.conn.execute(f'DROP INDEX "{name}"')
+                dropped.append(sql)
+        return dropped
+
+    def _build(self, indexes: list[str]) -> None:
+        """Build dropped indexes with a small page cache: a build sorts in memory
+        up to the cache's size, on top of the cache itself (as
+        :meth:`~retain.importing.upsert.ImportWriter.finish` does)."""
+        self.conn.execute(f"PRAGMA cache_size = {-BUILD_CACHE_KIB}")
+        try:
+            for sql in indexes:
+                self.conn.execute(sql)
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
+
     def _derive(self) -> int:
         """Each loan of the file: its next unpaid instalment and its overdue spell."""
         conn = self.conn
@@ -446,6 +478,16 @@ class ScheduleWriter:
             f" {audit}",
             {"id": self.import_id},
         )
+        changed: int = conn.execute("SELECT count(*) FROM temp.loans_changed").fetchone()[0]
+        # Many loans changed (a first schedule for a book): the loans indexes
+        # holding these columns are dropped and built again after the updates,
+        # one sorted build each, instead of a delete and an insert per loan at
+        # random places of indexes larger than the page cache.
+        rebuilt: list[str] = []
+        if changed >= REBUILD_MIN_LOANS:
+            total: int = conn.execute("SELECT count(*) FROM loans").fetchone()[0]
+            if changed * REBUILD_SHARE >= total:
+                rebuilt = self._drop_derived_indexes()
         # A column set, even to its own value, rewrites every index holding it:
         # the spell's columns sit in two wide indexes of loans, and most loans
         # that change their next instalment keep their spell. So each group is
@@ -458,7 +500,8 @@ class ScheduleWriter:
                 f" WHERE loans.loan_id = s.loan_id AND ({differs})",
                 {"stamp": self.stamp},
             )
-        changed: int = conn.execute("SELECT count(*) FROM temp.loans_changed").fetchone()[0]
+        if rebuilt:
+            self._build(rebuilt)
         conn.execute("DROP TABLE temp.loans_changed")
         conn.execute("DROP TABLE temp.sched_loans")
         return changed
