@@ -606,4 +606,5 @@ def test_loans_indexes_rebuilt_for_many_changed_loans_give_the_same_book(
     assert overdue(ledger)["L1"]["days_past_due"] == 21
     due = ledger("due", "--instalments", "--days", "10", "--format", "json")
     assert due.exit_code == 0, due.stderr
-    assert {row["loan_id"] for row in due.json()} == {"L1", "L2"}
+    listed: list[dict[str, Any]] = due.json()
+    assert {row["loan_id"] for row in listed} == {"L1", "L2"}
