@@ -514,3 +514,57 @@ def test_rows_stream_lazily(tmp_path: Path) -> None:
     with open_rows(path, None) as rows:
         assert next(rows).row_no == 1
         assert _lines(rows) == 10
+
+
+@pytest.mark.parametrize("size", [1, 3, 1000])
+def test_batches_give_the_records_and_skips_that_iterating_gives(tmp_path: Path, size: int) -> None:
+    """A CSV read a chunk at a time as columns (what ``import schedule`` reads):
+    the same records, row numbers, values and skipped rows as one record at a
+    time, whether a chunk is plainly data (taken as columns) or holds a blank,
+    short, total or repeated-header row, or a loan id that could begin a total
+    (row by row)."""
+    from retain.importing.read import read_rows
+
+    header = ["loan_id", "period", "due_on", "principal_due", "interest_due", "paid_on", "paid_amount"]  # fmt: skip
+    rows = [
+        ["note above the header"],
+        header,
+        ["L1", "1", "2026-01-10", "100", "5", "2026-01-10", "105"],
+        ["L1", "2", "2026-02-10", "100", "5", "", ""],
+        [],
+        ["L2", "1", "2026-01-10", "100", "5"],  # short: padded
+        ["合计", "", "", "300", "15", "", ""],
+        header,
+        ["T9", "1", "2026-03-10", "100", "5", "", ""],  # 'T' may begin "Total"
+        ["Total", "", "", "", "", "", ""],
+        ["  ", "", "", "", "", "", ""],
+        [" L3", "1", "2026-03-10", "100", "5", "", "", "extra"],
+        ["L4", "1", "2026-03-10", "100", "5", "", ""],
+        ["L4", "2", "2026-04-10", "100", "5", "", ""],
+    ]
+    path = write_csv(tmp_path / "schedule.csv", rows)
+
+    def read(
+        by_batch: bool,
+    ) -> tuple[list[tuple[int, list[object], dict[str, object]]], tuple[int, int, int, int]]:
+        with open_rows(path, None) as source:
+            _, reader, skips = read_rows(source, "schedule", Mapping.empty(), source_name="s")
+            if by_batch:
+                got = []
+                for batch in reader.batches(size):
+                    assert len(batch.cells) == len(batch)
+                    for i in range(len(batch)):
+                        record = batch.record(i)
+                        assert record.row_no == batch.row_nos[i]
+                        columns = {n: batch.column(n)[i] for n in header}
+                        assert columns == {n: record.values.get(n) for n in header}
+                        got.append((record.row_no, record.cells, record.values))
+            else:
+                got = [(r.row_no, r.cells, r.values) for r in reader]
+            counts = (skips.skipped, skips.blank, skips.totals, skips.repeated_headers)
+            return got, counts
+
+    assert read(True) == read(False)
+    records, counts = read(False)
+    assert [r[0] for r in records] == [3, 4, 6, 9, 12, 13, 14]
+    assert counts == (5, 2, 2, 1)

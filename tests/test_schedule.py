@@ -579,3 +579,32 @@ def test_repeats_and_faults_across_chunks(ledger: Cli, make_csv: Callable[..., P
     summary = again.json()
     assert (summary["added"], summary["updated"], summary["unchanged"]) == (0, 0, 2 + LOAD_CHUNK)
     assert summary["rejected"] == 10
+
+
+@pytest.mark.parametrize("rebuild", [False, True], ids=["updated", "rebuilt"])
+def test_loans_indexes_rebuilt_for_many_changed_loans_give_the_same_book(
+    ledger: Cli, make_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, rebuild: bool
+) -> None:
+    """When a schedule changes many of the book's loans, the loans indexes holding
+    the columns it decides are dropped and built again after the updates (not
+    updated loan by loan): the same loans, the same indexes, the same answers."""
+    import retain.importing.schedule as schedule_module
+
+    if rebuild:  # two loans out of two changed: the rebuild path
+        monkeypatch.setattr(schedule_module, "REBUILD_MIN_LOANS", 1)
+    else:
+        monkeypatch.setattr(schedule_module, "REBUILD_MIN_LOANS", 10**9)
+    indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'loans'"
+    before = sorted(db_rows(ledger, indexes))
+    import_schedule(ledger, schedule(make_csv, l1_rows() + l2_rows()))
+    assert sorted(db_rows(ledger, indexes)) == before
+    assert db_rows(
+        ledger,
+        "SELECT loan_id, next_due_on, next_due_fen, next_due_period, overdue_since_day IS NOT NULL,"
+        " days_past_due FROM loans ORDER BY loan_id",
+    ) == [("L1", "2026-12-10", 1_050_000, 6, 1, 21), ("L2", "2026-12-05", 1_030_000, 3, 0, 0)]
+    assert overdue(ledger)["L1"]["days_past_due"] == 21
+    due = ledger("due", "--instalments", "--days", "10", "--format", "json")
+    assert due.exit_code == 0, due.stderr
+    listed: list[dict[str, Any]] = due.json()
+    assert {row["loan_id"] for row in listed} == {"L1", "L2"}

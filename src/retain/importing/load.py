@@ -491,8 +491,7 @@ class _Loader:
         their id cell and digest; only those the store does not hold as they are
         become records and get validated."""
         done = 0
-        rows = reader.rows
-        while batch := list(islice(rows, DIGEST_CHUNK)):
+        for batch in reader.source_chunks(DIGEST_CHUNK):
             chunk = self._checked(digests, key_at, reader, batch)
             self.flush(chunk)
             done += len(chunk)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
-from itertools import count
+from itertools import count, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, NamedTuple, cast
@@ -88,13 +88,13 @@ class SourceRow(NamedTuple):
     """One physical row: its number as shown in Excel and its raw cells.
 
     A tuple, so that a reader can make a million of them in C
-    (:data:`_source_rows`), not through a Python ``__init__`` each."""
+    (:func:`_source_rows`), not through a Python ``__init__`` each."""
 
     row_no: int
     cells: list[object]
 
 
-def _source_rows(numbered: Iterable[tuple[int, list[str]]]) -> Iterator[SourceRow]:
+def _source_rows(numbered: Iterable[tuple[int, list[object]]]) -> Iterator[SourceRow]:
     """(row number, cells) pairs as :class:`SourceRow`, built in C: about half a
     microsecond a row less than calling the class, on a 1,000,000-row file."""
     return map(partial(tuple.__new__, SourceRow), numbered)
@@ -427,33 +427,72 @@ def _canonical(encoding: str) -> str:
 # CSV / TSV
 
 
-def _csv_rows(
-    path: Path, encoding: str, delimiter: str, name: str
-) -> Generator[SourceRow, None, None]:
-    if csv.field_size_limit() < CSV_FIELD_LIMIT:
-        csv.field_size_limit(CSV_FIELD_LIMIT)
-    kind = "TSV" if delimiter == "\t" else "CSV"
-    with _open_text(path, encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter, strict=False)
+class _CsvRows:
+    """A CSV/TSV file's rows, opened on first use: one :class:`SourceRow` at a
+    time (an iterator), or many raw rows at once (:meth:`take`, what a reader
+    of whole columns wants: no object per row)."""
+
+    def __init__(self, path: Path, encoding: str, delimiter: str, name: str) -> None:
+        self.path, self.encoding, self.delimiter, self.name = path, encoding, delimiter, name
+        self.row_no = 0  # the last row handed out
+        self._fh: IO[str] | None = None
+        self._reader: Iterator[list[str]] | None = None
+        self._line_num: Callable[[], int] = lambda: 0
+
+    def _open(self) -> Iterator[list[str]]:
+        if csv.field_size_limit() < CSV_FIELD_LIMIT:
+            csv.field_size_limit(CSV_FIELD_LIMIT)
+        self._fh = _open_text(self.path, self.encoding, newline="")
         # Excel shows one row per record (a quoted multi-line field stays one row)
-        numbers = count(1)
+        reader = csv.reader(self._fh, delimiter=self.delimiter, strict=False)
+        self._line_num = lambda: reader.line_num
+        self._reader = reader
+        return reader
+
+    def __iter__(self) -> _CsvRows:
+        return self
+
+    def __next__(self) -> SourceRow:
+        reader = self._reader or self._open()
         try:
-            yield from _source_rows(zip(numbers, reader, strict=False))
+            row = next(reader)
         except csv.Error as exc:
-            # zip took the failing row's number before the reader failed
-            row_no = next(numbers) - 2
-            hint: Text | str = ""
-            if "field larger than field limit" in str(exc):
-                hint = msg("error.read.csv_quote")
-            raise RetainError(
-                key="read.csv",
-                name=name,
-                kind=kind,
-                row=row_no + 1,
-                line=reader.line_num,
-                detail=str(exc),
-                hint=hint,
-            ) from None
+            raise self._error(exc) from None
+        self.row_no += 1
+        return SourceRow(self.row_no, cast(list[object], row))
+
+    def take(self, count: int) -> list[list[object]]:
+        """The next ``count`` rows (fewer at the end), raw: the first is row
+        ``row_no + 1`` as it was before the call, the others follow it."""
+        reader = self._reader or self._open()
+        rows: list[list[str]] = []
+        append = rows.append
+        try:
+            for row in islice(reader, count):
+                append(row)
+        except csv.Error as exc:
+            self.row_no += len(rows)
+            raise self._error(exc) from None
+        self.row_no += len(rows)
+        return cast(list[list[object]], rows)
+
+    def _error(self, exc: csv.Error) -> RetainError:
+        hint: Text | str = ""
+        if "field larger than field limit" in str(exc):
+            hint = msg("error.read.csv_quote")
+        return RetainError(
+            key="read.csv",
+            name=self.name,
+            kind="TSV" if self.delimiter == "\t" else "CSV",
+            row=self.row_no + 1,
+            line=self._line_num(),
+            detail=str(exc),
+            hint=hint,
+        )
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
 
 
 # ---------------------------------------------------------------------------
@@ -1152,7 +1191,7 @@ def open_rows(
             fmt = detect_format(path, input_format)
         info.format = fmt
 
-        rows: Generator[SourceRow, None, None]
+        rows: Generator[SourceRow, None, None] | _CsvRows
         if fmt in ("xlsx", "xls"):
             if encoding is not None:
                 raise UsageError(key="read.encoding_workbook")
@@ -1168,7 +1207,7 @@ def open_rows(
             codec = detect_encoding(path, name, encoding)
             info.encoding = codec
             if fmt in ("csv", "tsv"):
-                rows = _csv_rows(path, codec, "\t" if fmt == "tsv" else ",", name)
+                rows = _CsvRows(path, codec, "\t" if fmt == "tsv" else ",", name)
             elif fmt == "json":
                 rows = _object_rows(lambda: _json_objects(path, codec, name))
             else:
@@ -1268,75 +1307,143 @@ def _trimmed(texts: list[str]) -> list[str]:
     return texts
 
 
-def _record_maker(
-    layout: HeaderLayout,
-    kind: Kind,
-    mapping: Mapping,
-    counter: SkipCounter,
-) -> Callable[[SourceRow], Record | None]:
-    """The function that turns one row below the header into its record, or
-    None for a row skipped silently (blank, a total, a repeated header: counted)."""
-    fields = tuple(layout.field_index)
-    indexes = tuple(layout.field_index.values())
-    width = max(indexes, default=-1) + 1
-    getter: Callable[[list[object]], tuple[object, ...]]
-    if len(indexes) >= 2:
-        getter = cast(Callable[[list[object]], tuple[object, ...]], itemgetter(*indexes))
-    else:
+# First characters that make a row data at once (_row_kind): printable ASCII
+# (NFKC-stable) but for those that may begin a total row.
+_PLAIN_FIRST = frozenset(chr(c) for c in range(0x21, 0x7F)).difference(_TOTAL_FIRST)
 
-        def getter(cells: list[object]) -> tuple[object, ...]:
-            return tuple(cells[i] for i in indexes)
 
-    defaults = {
-        name: value
-        for name, value in mapping.defaults.items()
-        if name in KIND_FIELDS[kind] and name not in layout.field_index
-    }
-    # a repeated header row (concatenated exports, printed page headers)
-    probe_index = indexes[0] if indexes else 0
-    probe_text = layout.headers[probe_index] if indexes else None
-    header_norm = _trimmed([normalise_header(h) for h in layout.headers])
-    row_kind = _row_kind
+class _RecordMaker:
+    """Turns one row below the header into its record, or None for a row skipped
+    silently (blank, a total, a repeated header: counted); or a chunk of raw rows
+    into a :class:`Batch`."""
 
-    def record_of(row: SourceRow) -> Record | None:
+    def __init__(
+        self, layout: HeaderLayout, kind: Kind, mapping: Mapping, counter: SkipCounter
+    ) -> None:
+        self.counter = counter
+        self.fields = tuple(layout.field_index)
+        self.indexes = indexes = tuple(layout.field_index.values())
+        self.width = max(indexes, default=-1) + 1
+        self.getter: Callable[[list[object]], tuple[object, ...]]
+        if len(indexes) >= 2:
+            self.getter = cast(Callable[[list[object]], tuple[object, ...]], itemgetter(*indexes))
+        else:
+
+            def getter(cells: list[object]) -> tuple[object, ...]:
+                return tuple(cells[i] for i in indexes)
+
+            self.getter = getter
+        self.defaults = {
+            name: value
+            for name, value in mapping.defaults.items()
+            if name in KIND_FIELDS[kind] and name not in layout.field_index
+        }
+        # a repeated header row (concatenated exports, printed page headers)
+        self.probe_index = indexes[0] if indexes else 0
+        self.probe_text = layout.headers[self.probe_index] if indexes else None
+        self.header_norm = _trimmed([normalise_header(h) for h in layout.headers])
+
+    def __call__(self, row: SourceRow) -> Record | None:
         cells = row.cells
-        kind_of_row = row_kind(cells)
+        kind_of_row = _row_kind(cells)
         if kind_of_row:
+            counter = self.counter
             if kind_of_row == _BLANK:
                 counter.blank += 1
             else:
                 counter.totals += 1
             counter.skipped += 1
             return None
+        probe_index = self.probe_index
         if (
-            probe_text
+            self.probe_text
             and len(cells) > probe_index
-            and cells[probe_index] == probe_text
-            and _trimmed([normalise_header(c) for c in cells]) == header_norm
+            and cells[probe_index] == self.probe_text
+            and _trimmed([normalise_header(c) for c in cells]) == self.header_norm
         ):
-            counter.repeated_headers += 1
-            counter.skipped += 1
+            self.counter.repeated_headers += 1
+            self.counter.skipped += 1
             return None
-        if len(cells) < width:
-            picked = getter(cells + [None] * (width - len(cells)))
-        else:
-            picked = getter(cells)
-        # (zip lengths always match: one value per field)
-        values: dict[str, object] = dict(zip(fields, picked, strict=False))
-        if defaults:
-            values.update(defaults)
-        return Record(row.row_no, cells, values)
+        return Record(row.row_no, cells, self.values(cells))
 
-    return record_of
+    def values(self, cells: list[object]) -> dict[str, object]:
+        """A data row's fields → its cells (None past a short row's end), defaults added."""
+        width = self.width
+        if len(cells) < width:
+            picked = self.getter(cells + [None] * (width - len(cells)))
+        else:
+            picked = self.getter(cells)
+        # (zip lengths always match: one value per field)
+        values: dict[str, object] = dict(zip(self.fields, picked, strict=False))
+        if self.defaults:
+            values.update(self.defaults)
+        return values
+
+    def batch(self, first_row_no: int, rows: list[list[object]]) -> Batch:
+        """:class:`Batch` of raw text rows numbered from ``first_row_no``: when
+        every row is plainly data (long enough, its first cell starting with a
+        printable ASCII character that cannot begin a total, not the header
+        again), its columns are the rows' own cells; else row by row."""
+        probe_index, probe_text = self.probe_index, self.probe_text
+        if (
+            min(map(len, rows)) >= max(self.width, 1)
+            and {cells[0][:1] for cells in rows} <= _PLAIN_FIRST  # type: ignore[index]
+            and (not probe_text or probe_text not in [cells[probe_index] for cells in rows])
+        ):
+            count = len(rows)
+            row_nos = list(range(first_row_no, first_row_no + count))
+            by_index = list(zip(*rows, strict=False))  # (up to the shortest row: wide enough)
+            columns = {f: list(by_index[i]) for f, i in zip(self.fields, self.indexes, strict=True)}
+            for name, value in self.defaults.items():
+                columns[name] = [value] * count
+            return Batch(row_nos, rows, columns, None, self)
+        made = (self(SourceRow(n, c)) for n, c in enumerate(rows, first_row_no))
+        return Batch.of_records([record for record in made if record is not None])
+
+
+@dataclass(slots=True)
+class Batch:
+    """A chunk of data rows below the header, each field's cells a column (None
+    where a row lacks the field); a row's :class:`Record` made when asked for."""
+
+    row_nos: list[int]
+    cells: list[list[object]]
+    columns: dict[str, list[object]]
+    records: list[Record] | None
+    maker: _RecordMaker | None
+
+    @classmethod
+    def of_records(cls, records: list[Record]) -> Batch:
+        names = dict.fromkeys(name for record in records for name in record.values)
+        columns = {name: [record.values.get(name) for record in records] for name in names}
+        cells = [record.cells for record in records]
+        return cls([record.row_no for record in records], cells, columns, records, None)
+
+    def __len__(self) -> int:
+        return len(self.row_nos)
+
+    def column(self, name: str) -> list[object]:
+        """The field's cells, one per row (all None when the file lacks the field)."""
+        found = self.columns.get(name)
+        return found if found is not None else [None] * len(self.row_nos)
+
+    def record(self, i: int) -> Record:
+        """Row ``i``'s record: what iterating the :class:`RecordReader` gives."""
+        if self.records is not None:
+            return self.records[i]
+        assert self.maker is not None
+        cells = self.cells[i]
+        return Record(self.row_nos[i], cells, self.maker.values(cells))
 
 
 class RecordReader:
     """The data rows below the header: iterated, their records (skipped rows
     counted); or, for a caller that can settle some rows from their raw cells
     alone (a loans re-import's unchanged rows), :attr:`rows` raw and
-    :attr:`record_of` for the others, in the same order."""
+    :attr:`record_of` for the others, in the same order; or a chunk of rows at
+    a time, as columns (:meth:`batches`)."""
 
-    def __init__(self, rows: Iterator[SourceRow], record_of: Callable[[SourceRow], Record | None]):
+    def __init__(self, rows: Iterator[SourceRow], record_of: _RecordMaker):
         self.rows = rows
         self.record_of = record_of
 
@@ -1346,6 +1453,40 @@ class RecordReader:
             record = record_of(row)
             if record is not None:
                 yield record
+
+    def source_chunks(self, size: int) -> Iterator[list[SourceRow]]:
+        """The raw rows below the header, ``size`` at a time (the last chunk
+        fewer), as :attr:`rows` gives them: a CSV's taken many at once, their
+        :class:`SourceRow` s built in C (a loans re-import's million rows)."""
+        rows = self.rows
+        if not isinstance(rows, _CsvRows):
+            while chunk := list(islice(rows, size)):
+                yield chunk
+            return
+        while True:
+            first = rows.row_no + 1
+            raw = rows.take(size)
+            if not raw:
+                return
+            yield list(_source_rows(zip(count(first), raw, strict=False)))
+
+    def batches(self, size: int) -> Iterator[Batch]:
+        """The records, ``size`` rows of the file at a time (fewer once rows are
+        skipped), as :class:`Batch` es: a CSV's rows are taken raw, many at once."""
+        rows = self.rows
+        if not isinstance(rows, _CsvRows):
+            records = iter(self)
+            while chunk := list(islice(records, size)):
+                yield Batch.of_records(chunk)
+            return
+        while True:
+            first = rows.row_no + 1
+            raw = rows.take(size)
+            if not raw:
+                return
+            batch = self.record_of.batch(first, raw)
+            if batch.row_nos:
+                yield batch
 
 
 def read_rows(
@@ -1360,7 +1501,7 @@ def read_rows(
         layout = match_header(headers, kind, mapping, row_no=layout.row_no)
         rows = _unguarded(rows)
     counter = SkipCounter()
-    return layout, RecordReader(rows, _record_maker(layout, kind, mapping, counter)), counter
+    return layout, RecordReader(rows, _RecordMaker(layout, kind, mapping, counter)), counter
 
 
 def read_records(
