@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from retain.cli.common import State, handle_errors, state
-from retain.cli.options import OutputFormat, resolve_format
+from retain.cli.options import OutputFormat, RowsFormat, resolve_format
 
 if TYPE_CHECKING:
     from retain.pipeline import PipelineRow
@@ -30,17 +29,6 @@ Example:
 
     retain pipeline --officer 王芳 --format json
 """
-
-
-class PipelineFormat(StrEnum):
-    """The list formats but ids: the pipeline lists groups, not customers."""
-
-    auto = "auto"
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    ndjson = "ndjson"
 
 
 PIPELINE_FIELDS = (
@@ -103,14 +91,14 @@ def pipeline(
         ),
     ] = None,
     fmt: Annotated[
-        PipelineFormat,
+        RowsFormat,
         typer.Option(
             "--format",
             "-f",
             help="auto = a table on a terminal, TSV in a pipe.",
             case_sensitive=False,
         ),
-    ] = PipelineFormat.auto,
+    ] = RowsFormat.auto,
 ) -> None:
     from retain.dates import parse_day
     from retain.days import day_number

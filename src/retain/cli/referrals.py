@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from retain.cli.common import State, handle_errors, state
-from retain.cli.options import OutputFormat, resolve_format
-from retain.cli.pipeline import PipelineFormat
+from retain.cli.options import OutputFormat, RowsFormat, resolve_format
 
 if TYPE_CHECKING:
     from retain.referrals import Node, Referrer
@@ -79,14 +78,14 @@ def referrals(
         typer.Option("--limit", min=1, help="Top referrers: at most N."),
     ] = 20,
     fmt: Annotated[
-        PipelineFormat,
+        RowsFormat,
         typer.Option(
             "--format",
             "-f",
             help="auto = a table on a terminal, TSV in a pipe.",
             case_sensitive=False,
         ),
-    ] = PipelineFormat.auto,
+    ] = RowsFormat.auto,
 ) -> None:
     from retain.cli.options import emit
     from retain.errors import RetainError

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from retain.cli.common import State, handle_errors, state
-from retain.cli.options import OfficerOption, OutputFormat, resolve_format
+from retain.cli.options import OfficerOption, OutputFormat, RowsFormat, resolve_format
 
 if TYPE_CHECKING:
     from retain.snapshots import Snapshot
@@ -33,17 +33,6 @@ Example:
 
     retain trend --format json
 """
-
-
-class TrendFormat(StrEnum):
-    """The list formats but ids: trend lists weeks, not customers."""
-
-    auto = "auto"
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    ndjson = "ndjson"
 
 
 class Metric(StrEnum):
@@ -84,14 +73,14 @@ def trend(
     ] = Metric.balance,
     officer: OfficerOption = None,
     trend_format: Annotated[
-        TrendFormat,
+        RowsFormat,
         typer.Option(
             "--format",
             "-f",
             help="auto = a table on a terminal, TSV in a pipe.",
             case_sensitive=False,
         ),
-    ] = TrendFormat.auto,
+    ] = RowsFormat.auto,
 ) -> None:
     from retain.snapshots import history, weekly
 

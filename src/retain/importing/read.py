@@ -1463,11 +1463,7 @@ class RecordReader:
             while chunk := list(islice(rows, size)):
                 yield chunk
             return
-        while True:
-            first = rows.row_no + 1
-            raw = rows.take(size)
-            if not raw:
-                return
+        for first, raw in _raw_chunks(rows, size):
             yield list(_source_rows(zip(count(first), raw, strict=False)))
 
     def batches(self, size: int) -> Iterator[Batch]:
@@ -1479,14 +1475,21 @@ class RecordReader:
             while chunk := list(islice(records, size)):
                 yield Batch.of_records(chunk)
             return
-        while True:
-            first = rows.row_no + 1
-            raw = rows.take(size)
-            if not raw:
-                return
+        for first, raw in _raw_chunks(rows, size):
             batch = self.record_of.batch(first, raw)
             if batch.row_nos:
                 yield batch
+
+
+def _raw_chunks(rows: _CsvRows, size: int) -> Iterator[tuple[int, list[list[object]]]]:
+    """A CSV's remaining rows, ``size`` at a time, raw, each chunk with the
+    number of its first row."""
+    while True:
+        first = rows.row_no + 1
+        raw = rows.take(size)
+        if not raw:
+            return
+        yield first, raw
 
 
 def read_rows(
