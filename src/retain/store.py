@@ -410,15 +410,29 @@ class Store:
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, *, references_checked: bool = False) -> Iterator[sqlite3.Connection]:
         """One ``BEGIN IMMEDIATE … COMMIT``: all of it lands, or none of it.
 
         While it holds the write lock it leaves a note saying who writes, so that
         a writer that waited in vain can say what holds the store; the note goes
         before COMMIT, while the lock is still ours, so it never removes the note
-        of the next writer."""
+        of the next writer.
+
+        ``references_checked``: the caller writes only rows whose references it
+        has looked up itself in this transaction (a schedule's loans), so SQLite's
+        foreign key lookup per row is skipped (12,000,000 instalments: 3.7 s).
+        The pragma is a no-op inside a transaction: it is set around it."""
         if self.read_only:
             raise RetainError(key="store.read_only", path=str(self.path))
+        if references_checked:
+            self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            yield from self._write()
+        finally:
+            if references_checked:
+                self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def _write(self) -> Iterator[sqlite3.Connection]:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:

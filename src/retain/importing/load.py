@@ -278,7 +278,8 @@ def import_file(
                 )
                 loader.digests = RowDigests(rules, writer.loan_fields, len(MIGRATIONS), shape)
                 loader.key_at = layout.field_index.get("loan_id")
-            with store.write():
+            # A schedule's rows are written only for loans it found in the store.
+            with store.write(references_checked=settings.kind == "schedule"):
                 report.import_id = writer.start(settings.kind, name, sha)
                 if settings.kind == "loans" and not settings.dry_run:
                     writer.defer_loan_indexes()

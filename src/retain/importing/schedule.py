@@ -49,7 +49,12 @@ _BAD: object = object()
 _NONE_TYPE = type(None)
 _FIELDS = ("loan_id", "period", "due_on", "principal_due", "interest_due", "paid_on", "paid_amount")
 
-_UNPAID = "COALESCE(i.paid_fen, 0) < i.principal_fen + i.interest_fen"
+
+
+def _unpaid(alias: str) -> str:
+    """An instalment not fully paid."""
+    return f"COALESCE({alias}.paid_fen, 0) < {alias}.principal_fen + {alias}.interest_fen"
+
 
 # Compared and audited, by their names in files; the day numbers follow their dates.
 _AUDITED = (
@@ -433,21 +438,30 @@ class ScheduleWriter:
     def _derive(self) -> int:
         """Each loan of the file: its next unpaid instalment and its overdue spell."""
         conn = self.conn
-        # an empty table before this file: every loan in it is the file's
-        source = "instalments" if self.fresh else "temp.sched_in"
+        # An empty table before this file: every loan in it is the file's. Else the
+        # file's loans, each sought in the instalments' key.
+        touched = "" if self.fresh else "WHERE i.loan_id IN (SELECT loan_id FROM temp.sched_in)"
         conn.execute("DROP TABLE IF EXISTS temp.sched_loans")
+        # One pass over each loan's instalments in key order (a GROUP BY, no sort)
+        # finds the two days; the next instalment's period is then sought among
+        # the few unpaid on its day (lowest period first): no ordered subquery,
+        # and its sorter, per loan.
         conn.execute(
             f"""
             CREATE TEMP TABLE sched_loans AS
-            WITH touched AS (SELECT DISTINCT loan_id FROM {source}),
+            WITH days AS (
+                SELECT i.loan_id,
+                    MIN(CASE WHEN {_unpaid("i")} AND i.due_day < :a THEN i.due_day END)
+                        AS late_day,
+                    MIN(CASE WHEN {_unpaid("i")} AND i.due_day >= :a THEN i.due_day END)
+                        AS next_day
+                FROM instalments i {touched} GROUP BY i.loan_id
+            ),
             found AS (
-                SELECT t.loan_id,
-                    (SELECT MIN(i.due_day) FROM instalments i WHERE i.loan_id = t.loan_id
-                        AND {_UNPAID} AND i.due_day < :a) AS late_day,
-                    (SELECT i.period FROM instalments i WHERE i.loan_id = t.loan_id
-                        AND {_UNPAID} AND i.due_day >= :a
-                        ORDER BY i.due_day, i.period LIMIT 1) AS next_period
-                FROM touched t
+                SELECT d.loan_id, d.late_day, CASE WHEN d.next_day IS NOT NULL THEN
+                    (SELECT MIN(p.period) FROM instalments p WHERE p.loan_id = d.loan_id
+                        AND p.due_day = d.next_day AND {_unpaid("p")}) END AS next_period
+                FROM days d
             )
             SELECT f.loan_id, n.due_on AS next_due_on, n.due_day AS next_due_day,
                 n.principal_fen + n.interest_fen - COALESCE(n.paid_fen, 0) AS next_due_fen,
@@ -493,8 +507,10 @@ class ScheduleWriter:
         # A column set, even to its own value, rewrites every index holding it:
         # the spell's columns sit in two wide indexes of loans, and most loans
         # that change their next instalment keep their spell. So each group is
-        # set only on the loans where it changed.
-        for group in (_DERIVED[:4], _DERIVED[4:]):
+        # set only on the loans where it changed; with those indexes dropped, a
+        # loan's row is written once, all its columns at a time.
+        groups = (_DERIVED,) if rebuilt else (_DERIVED[:4], _DERIVED[4:])
+        for group in groups:
             assignments = ", ".join(f"{c} = s.{c}" for c in group)
             differs = " OR ".join(f"s.old_{c} IS NOT s.{c}" for c in group)
             conn.execute(

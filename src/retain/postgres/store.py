@@ -76,8 +76,9 @@ class PgStore(Store):
             raise RetainError(key="store.pg_old", path=shown(self.url), step=applied[-1])
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: all of it lands, or none of it."""
+    def write(self, *, references_checked: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction: all of it lands, or none of it. (``references_checked``
+        is SQLite's: PostgreSQL checks its foreign keys always.)"""
         self.conn.execute("BEGIN")
         try:
             yield self.conn
