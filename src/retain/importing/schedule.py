@@ -50,7 +50,6 @@ _NONE_TYPE = type(None)
 _FIELDS = ("loan_id", "period", "due_on", "principal_due", "interest_due", "paid_on", "paid_amount")
 
 
-
 def _unpaid(alias: str) -> str:
     """An instalment not fully paid."""
     return f"COALESCE({alias}.paid_fen, 0) < {alias}.principal_fen + {alias}.interest_fen"
