@@ -581,6 +581,50 @@ def test_repeats_and_faults_across_chunks(ledger: Cli, make_csv: Callable[..., P
     assert summary["rejected"] == 10
 
 
+def _repeat_across_chunks_book() -> list[list[object]]:
+    """L2's periods fill the first chunk; the second repeats one of them."""
+    rows: list[list[object]] = [
+        ["L2", p, "2026-10-05", "100", "3", "", ""] for p in range(1, LOAD_CHUNK + 1)
+    ]
+    return [*rows, ["L1", 1, "2026-07-10", "10000", "500", "", ""], rows[6]]
+
+
+@pytest.mark.parametrize("source", ["stdin", "workbook"])
+def test_a_repeat_across_chunks_names_its_first_row_from_stdin_and_a_workbook(
+    ledger: Cli, tmp_path: Path, source: str
+) -> None:
+    # Into an empty instalments table the rows are written without their row
+    # numbers; a repeat's first row is found by reading the input again: the
+    # copy of stdin, the sheet that was read (not the first), the same encoding.
+    book_rows = _repeat_across_chunks_book()
+    if source == "stdin":
+        text = "\n".join(",".join(str(c) for c in row) for row in [ZH_HEADER, *book_rows])
+        result = ledger(
+            "import", "schedule", "-", "--input-format", "csv", "--format", "json",
+            input=text.encode("gb18030"),
+        )  # fmt: skip
+    else:
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        notes = book.active
+        assert notes is not None
+        notes.title = "说明"
+        notes.append(["本表为还款计划"])
+        sheet = book.create_sheet("还款计划")
+        for row in [ZH_HEADER, *book_rows]:
+            sheet.append(row)
+        path = tmp_path / "schedule.xlsx"
+        book.save(path)
+        result = ledger("import", "schedule", str(path), "--sheet", "还款计划", "--format", "json")
+    assert result.exit_code == 3, result.stderr
+    summary = result.json()
+    assert (summary["added"], summary["rejected"]) == (LOAD_CHUNK + 1, 1)
+    assert _chunk_rejects(summary) == {
+        LOAD_CHUNK + 3: ("period", "same loan_id and period as row 8"),
+    }
+
+
 @pytest.mark.parametrize("rebuild", [False, True], ids=["updated", "rebuilt"])
 def test_loans_indexes_rebuilt_for_many_changed_loans_give_the_same_book(
     ledger: Cli, make_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, rebuild: bool

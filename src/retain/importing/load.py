@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -285,7 +286,10 @@ def import_file(
                     writer.defer_loan_indexes()
                 if settings.kind == "schedule":
                     loader.schedule = ScheduleWriter(
-                        store.conn, import_id=report.import_id, as_of_day=writer.as_of_day
+                        store.conn,
+                        import_id=report.import_id,
+                        as_of_day=writer.as_of_day,
+                        reread=partial(_reread, info, settings, name),
                     )
                 loader.run(records, progress)
                 if loader.schedule is not None:
@@ -325,6 +329,23 @@ def import_file(
             if report.rejects_path is not None and report.rejects_path != target:
                 report.rejects_wanted = target
     return report
+
+
+@contextmanager
+def _reread(info: ReadInfo, settings: ImportSettings, name: str) -> Iterator[RecordReader]:
+    """The records of the file being imported, once more from its first row, read
+    as the first time was (format, encoding, sheet)."""
+    assert info.path is not None
+    with open_rows(
+        info.path,
+        info.format,
+        encoding=info.encoding,
+        sheet=info.sheet,
+        kind=settings.kind,
+        mapping=settings.mapping,
+        limits=settings.limits,
+    ) as rows:
+        yield read_rows(rows, settings.kind, settings.mapping, source_name=name)[1]
 
 
 def checked_before(held: str, digest: str, day: int) -> bool:

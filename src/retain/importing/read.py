@@ -1150,6 +1150,7 @@ class ReadInfo:
     encoding: str | None = None
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
+    path: Path | None = None  # what is read (stdin's copy while it is open)
 
 
 @contextmanager
@@ -1189,7 +1190,7 @@ def open_rows(
             if path.is_dir():
                 raise RetainError(key="read.is_dir", name=name)
             fmt = detect_format(path, input_format)
-        info.format = fmt
+        info.format, info.path = fmt, path
 
         rows: Generator[SourceRow, None, None] | _CsvRows
         if fmt in ("xlsx", "xls"):

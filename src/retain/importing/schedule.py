@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from retain.days import day_number
@@ -43,6 +44,8 @@ from retain.importing.validate import Check, Rejected, Rules, validate_instalmen
 
 #: How a rejected row is reported: (its record, the fields at fault, why).
 Reject = Callable[[Record, str, Text], None]
+#: The same file's records once more, from its first row (see ScheduleWriter._first_rows).
+Reread = Callable[[], AbstractContextManager[RecordReader]]
 
 # A cell its field's check refused (or a value outside the row rules' range).
 _BAD: object = object()
@@ -134,28 +137,36 @@ def _checked(cell: object, check: Check, ok: Callable[[object], bool] | None) ->
 class ScheduleWriter:
     """One schedule file's writes, within the caller's transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, *, import_id: int, as_of_day: int) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, *, import_id: int, as_of_day: int, reread: Reread
+    ) -> None:
         self.conn = conn
         self.import_id = import_id
         self.as_of_day = as_of_day
         self.stamp = now_stamp()
+        self._reread = reread
         self._days: dict[object, int | None] = {None: None, _BAD: None}
         # each column's checked cells (a file's rules are fixed: pure checks)
         self._tables: tuple[dict[object, object], ...] = tuple({} for _ in _FIELDS)
-        # Into an empty table: no comparison, no audit, the stage copied in.
+        # Into an empty table: no comparison, no audit, the rows written straight
+        # in (its secondary indexes built after, one sorted build each).
         self.fresh = conn.execute("SELECT 1 FROM instalments LIMIT 1").fetchone() is None
-        self._deferred: list[str] = []
+        self._deferred: list[str] = self._drop_instalment_indexes() if self.fresh else []
         self.staged = 0
         self._unstaged = 0  # keyed rows the file had that were not staged (rejected)
+        self._rules: Rules | None = None
+        self._chunk_rows = 1
         conn.execute("DROP TABLE IF EXISTS temp.sched_in")
         conn.execute("DROP TABLE IF EXISTS temp.sched_seen")
-        # row_no: the row each staged pair came from, for a later repeat's rejection
-        conn.execute(
-            "CREATE TEMP TABLE sched_in (loan_id TEXT NOT NULL, period INTEGER NOT NULL,"
-            " due_on TEXT NOT NULL, due_day INTEGER NOT NULL, principal_fen INTEGER NOT NULL,"
-            " interest_fen INTEGER NOT NULL, paid_on TEXT, paid_day INTEGER, paid_fen INTEGER,"
-            " row_no INTEGER NOT NULL, PRIMARY KEY (loan_id, period)) WITHOUT ROWID"
-        )
+        if not self.fresh:
+            # row_no: the row each staged pair came from, for a later repeat's rejection
+            conn.execute(
+                "CREATE TEMP TABLE sched_in (loan_id TEXT NOT NULL, period INTEGER NOT NULL,"
+                " due_on TEXT NOT NULL, due_day INTEGER NOT NULL,"
+                " principal_fen INTEGER NOT NULL, interest_fen INTEGER NOT NULL, paid_on TEXT,"
+                " paid_day INTEGER, paid_fen INTEGER, row_no INTEGER NOT NULL,"
+                " PRIMARY KEY (loan_id, period)) WITHOUT ROWID"
+            )
         # the pairs of rejected rows: a later row repeating one is a repeat, not new
         conn.execute(
             "CREATE TEMP TABLE sched_seen (loan_id TEXT NOT NULL, period INTEGER NOT NULL,"
@@ -178,6 +189,7 @@ class ScheduleWriter:
         each faulty row, in row order; then the rows whose loan is not in the
         store."""
         done = 0
+        self._rules, self._chunk_rows = rules, chunk_rows
         # (The collector's young generation is the CLI's, retain.cli.YOUNG_GENERATION:
         # a chunk's lists die before a collection looks at them.)
         for chunk in records.batches(chunk_rows):
@@ -220,6 +232,9 @@ class ScheduleWriter:
             pairs = zip(paid_on, paid, strict=True)
             bad.update(i for i, (a, b) in enumerate(pairs) if (a is None) != (b is None))
         row_nos = chunk.row_nos
+        # Into an empty table a row ends with its stamps, into the stage with its row.
+        stamps = [self.stamp] * len(row_nos) if self.fresh else None
+        tail = (stamps, stamps) if stamps is not None else (row_nos,)
         keys: list[tuple[object, object] | None] = list(zip(loan, period, strict=True))
         if bad:
             for i in bad:
@@ -236,7 +251,7 @@ class ScheduleWriter:
                 paid_on,
                 self._day(paid_on),
                 paid,
-                row_nos,
+                *tail,
                 strict=True,
             )
         )
@@ -286,7 +301,7 @@ class ScheduleWriter:
                         paid_iso,
                         day_number(paid_iso),
                         paid_fen,
-                        row_nos[i],
+                        *(column[i] for column in tail),
                     )
                 good.append(i)
         found = self._existing_loans(loans)
@@ -304,9 +319,16 @@ class ScheduleWriter:
         if seen:
             self.conn.executemany("INSERT INTO temp.sched_seen VALUES (?, ?, ?)", seen)
             self._unstaged += len(seen)
-        self.conn.executemany(
-            "INSERT INTO temp.sched_in VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kept
-        )
+        if self.fresh:
+            self.conn.executemany(
+                f"INSERT INTO instalments ({', '.join(_COLUMNS)}, created_at, updated_at)"
+                f" VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
+                kept,
+            )
+        else:
+            self.conn.executemany(
+                "INSERT INTO temp.sched_in VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kept
+            )
         self.staged += len(kept)
 
     def _earlier(
@@ -318,13 +340,46 @@ class ScheduleWriter:
         wanted = set(keys)
         marks = ",".join("?" * len(loans))
         found: dict[tuple[object, object], int] = {}
-        tables = ["temp.sched_in"] + (["temp.sched_seen"] if self._unstaged else [])
+        if self.fresh:
+            # The rows written so far are in the table, without their row numbers.
+            stored = {
+                (loan_id, period)
+                for loan_id, period in self.conn.execute(
+                    f"SELECT loan_id, period FROM instalments WHERE loan_id IN ({marks})", loans
+                )
+            }
+            if repeated := stored & wanted:
+                found.update(self._first_rows(repeated))
+        tables = (["temp.sched_seen"] if self._unstaged else []) + (
+            [] if self.fresh else ["temp.sched_in"]
+        )
         for table in tables:
             for loan_id, period, row_no in self.conn.execute(
                 f"SELECT loan_id, period, row_no FROM {table} WHERE loan_id IN ({marks})", loans
             ):
                 if (loan_id, period) in wanted:
                     found[(loan_id, period)] = row_no
+        return found
+
+    def _first_rows(self, keys: set[tuple[object, object]]) -> dict[tuple[object, object], int]:
+        """The row each of ``keys`` (pairs written from earlier chunks) came from,
+        read from the file again: a repeat across chunks is rare, and remembering
+        every row's number would cost a stage of the whole file (12,000,000 rows:
+        about 5 s). The first row holding a pair is the one written: an earlier
+        one rejected would have kept the pair out."""
+        assert self._rules is not None
+        period_check = self._rules.schedule_fns[0]
+        found: dict[tuple[object, object], int] = {}
+        with self._reread() as records:
+            for chunk in records.batches(self._chunk_rows):
+                loans = _column(chunk.column("loan_id"), norm_id, None, {})
+                periods = _column(chunk.column("period"), period_check, None, {})
+                pairs = zip(zip(loans, periods, strict=True), chunk.row_nos, strict=True)
+                for key, row_no in pairs:
+                    if key in keys and key not in found:
+                        found[key] = row_no
+                if len(found) == len(keys):
+                    break
         return found
 
     def _existing_loans(self, ids: list[object]) -> set[object]:
@@ -342,31 +397,29 @@ class ScheduleWriter:
     # -- writes ----------------------------------------------------------------
     def settle(self) -> Settled:
         """Write the staged rows (added / updated, audited) and the loans' derived columns."""
-        saved = self._insert_fresh() if self.fresh else self._upsert()
+        saved = self._index_fresh() if self.fresh else self._upsert()
         changed = self._derive()
         # The stage is left to the connection's end (or the next schedule's start,
         # which drops it): dropping it frees its pages one by one, seconds for
         # millions of rows, while closing the connection deletes its file at once.
         return Settled(saved, changed)
 
-    def _insert_fresh(self) -> Saved:
-        """Into an empty table: the stage in one statement, then one sorted build per
-        secondary index (not one index insert per row)."""
-        conn = self.conn
-        deferred = conn.execute(
+    def _drop_instalment_indexes(self) -> list[str]:
+        """Drop the instalments' secondary indexes; their definitions, in order."""
+        found = self.conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
             " AND tbl_name = 'instalments' AND sql IS NOT NULL ORDER BY rowid"
         ).fetchall()
-        for name, _ in deferred:
-            conn.execute(f'DROP INDEX "{name}"')
-        added = conn.execute(
-            f"INSERT INTO instalments ({', '.join(_COLUMNS)}, created_at, updated_at)"
-            f" SELECT {', '.join(_COLUMNS)}, :stamp, :stamp FROM temp.sched_in",
-            {"stamp": self.stamp},
-        ).rowcount
-        for _, sql in deferred:
-            conn.execute(sql)
-        return Saved(added, 0)
+        for name, _ in found:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        return [sql for _, sql in found]
+
+    def _index_fresh(self) -> Saved:
+        """Into an empty table: its secondary indexes, one sorted build each (not
+        one index insert per row)."""
+        for sql in self._deferred:
+            self.conn.execute(sql)
+        return Saved(self.staged, 0)
 
     def _upsert(self) -> Saved:
         conn = self.conn
@@ -483,14 +536,23 @@ class ScheduleWriter:
             + ", ".join(f" l.{c} AS old_{c}" for c in _DERIVED)
             + f" FROM temp.sched_loans s JOIN loans l ON l.loan_id = s.loan_id WHERE {differs}"
         )
-        audit = " UNION ALL ".join(  # cast as in _upsert: one type per UNION column
-            f"SELECT :id, 'loans', loan_id, '{c}', CAST(old_{c} AS TEXT), CAST({c} AS TEXT)"
-            f" FROM temp.loans_changed WHERE old_{c} IS NOT {c}"
-            for c in _DERIVED
-        )
+
+        # A loan's audit rows together, in the loans' order: the audit trail's
+        # index on (entity, entity_id) is swept once, not once per column.
+        def each(value: str) -> str:
+            cases = " ".join(f"WHEN {i} THEN {value.format(c=c)}" for i, c in enumerate(_DERIVED))
+            return f"CASE f.column1 {cases} END"
+
+        fields = ", ".join(f"({i}, '{c}')" for i, c in enumerate(_DERIVED))
         conn.execute(
             "INSERT INTO changes (import_id, entity, entity_id, field, old_value, new_value)"
-            f" {audit}",
+            f" SELECT :id, 'loans', s.loan_id, f.column2, {each('CAST(s.old_{c} AS TEXT)')},"
+            f" {each('CAST(s.{c} AS TEXT)')}"
+            f" FROM temp.loans_changed s CROSS JOIN (VALUES {fields}) f"
+            " WHERE "
+            + " OR ".join(
+                f"(f.column1 = {i} AND s.old_{c} IS NOT s.{c})" for i, c in enumerate(_DERIVED)
+            ),
             {"id": self.import_id},
         )
         changed: int = conn.execute("SELECT count(*) FROM temp.loans_changed").fetchone()[0]
