@@ -417,8 +417,7 @@ class ScheduleWriter:
     def _index_fresh(self) -> Saved:
         """Into an empty table: its secondary indexes, one sorted build each (not
         one index insert per row)."""
-        for sql in self._deferred:
-            self.conn.execute(sql)
+        self._build(self._deferred)
         return Saved(self.staged, 0)
 
     def _upsert(self) -> Saved:
