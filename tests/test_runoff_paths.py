@@ -46,8 +46,7 @@ def book(cli: Cli, make_csv: Callable[..., Path]) -> Cli:
             day = (dt.date.fromisoformat(due) - dt.date(1970, 1, 1)).days
             conn.execute(
                 "INSERT INTO instalments (loan_id, period, due_on, due_day, principal_fen,"
-                " interest_fen, paid_fen, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, '', '')",
+                " interest_fen, paid_fen) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (loan, period, due, day, principal * 100, interest * 100,
                  None if paid is None else paid * 100),
             )  # fmt: skip

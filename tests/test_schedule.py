@@ -652,3 +652,58 @@ def test_loans_indexes_rebuilt_for_many_changed_loans_give_the_same_book(
     assert due.exit_code == 0, due.stderr
     listed: list[dict[str, Any]] = due.json()
     assert {row["loan_id"] for row in listed} == {"L1", "L2"}
+
+
+def test_the_migration_names_each_stored_instalments_last_import() -> None:
+    # m035: the two timestamps of an instalment give way to the import that last
+    # wrote it, the last schedule import started before its updated_at.
+    import sqlite3
+
+    import sqlite_utils
+
+    from retain.migrations import MIGRATIONS, m035_instalments_written_by_import
+
+    db = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    for step in MIGRATIONS[: MIGRATIONS.index(m035_instalments_written_by_import)]:
+        step(db)
+    db.conn.executemany(
+        "INSERT INTO imports (import_id, kind, file_name, started_at, finished_at,"
+        " added, updated, unchanged, rejected, skipped) VALUES (?, ?, ?, ?, ?4, 0, 0, 0, 0, 0)",
+        [
+            (1, "loans", "loans.csv", "2026-03-01T08:00:00Z"),
+            (2, "schedule", "march.csv", "2026-03-01T08:05:00Z"),
+            (3, "loans", "loans.csv", "2026-04-01T08:00:00Z"),
+            (4, "schedule", "april.csv", "2026-04-01T08:05:00Z"),
+        ],
+    )
+    db.conn.executemany(
+        "INSERT INTO instalments (loan_id, period, due_on, due_day, principal_fen,"
+        " interest_fen, created_at, updated_at) VALUES (?, ?, '2026-05-01', 20574, 100, 3, ?, ?)",
+        [
+            ("L1", 1, "2026-03-01T08:05:01Z", "2026-03-01T08:05:01Z"),  # added in March
+            ("L1", 2, "2026-03-01T08:05:01Z", "2026-04-01T08:05:02Z"),  # changed in April
+            ("L2", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),  # before any import
+        ],
+    )
+    m035_instalments_written_by_import(db)
+    columns = [row[1] for row in db.execute("PRAGMA table_info(instalments)").fetchall()]
+    assert "created_at" not in columns and "updated_at" not in columns
+    assert columns[-1] == "import_id"
+    assert db.execute(
+        "SELECT loan_id, period, principal_fen, import_id FROM instalments ORDER BY 1, 2"
+    ).fetchall() == [("L1", 1, 100, 2), ("L1", 2, 100, 4), ("L2", 1, 100, None)]
+
+
+def test_each_instalment_names_the_import_that_last_wrote_it(
+    ledger: Cli, make_csv: Callable[..., Path]
+) -> None:
+    first = import_schedule(ledger, schedule(make_csv, l2_rows()))
+    rows = l2_rows()
+    rows[2][5], rows[2][6] = "2026-11-30", "10300"  # period 3 paid since
+    second = import_schedule(ledger, schedule(make_csv, rows, name="again.csv"))
+    assert (second["added"], second["updated"]) == (0, 1)
+    ids = [r[0] for r in db_rows(ledger, "SELECT import_id FROM imports ORDER BY import_id")]
+    assert db_rows(
+        ledger, "SELECT period, import_id FROM instalments WHERE loan_id = 'L2' ORDER BY 1"
+    ) == [(p, ids[-1] if p == 3 else ids[-2]) for p in range(1, 7)]
+    assert first["added"] == 6

@@ -232,9 +232,8 @@ class ScheduleWriter:
             pairs = zip(paid_on, paid, strict=True)
             bad.update(i for i, (a, b) in enumerate(pairs) if (a is None) != (b is None))
         row_nos = chunk.row_nos
-        # Into an empty table a row ends with its stamps, into the stage with its row.
-        stamps = [self.stamp] * len(row_nos) if self.fresh else None
-        tail = (stamps, stamps) if stamps is not None else (row_nos,)
+        # Into an empty table a row ends with its import, into the stage with its row.
+        tail = ([self.import_id] * len(row_nos),) if self.fresh else (row_nos,)
         keys: list[tuple[object, object] | None] = list(zip(loan, period, strict=True))
         if bad:
             for i in bad:
@@ -321,8 +320,8 @@ class ScheduleWriter:
             self._unstaged += len(seen)
         if self.fresh:
             self.conn.executemany(
-                f"INSERT INTO instalments ({', '.join(_COLUMNS)}, created_at, updated_at)"
-                f" VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
+                f"INSERT INTO instalments ({', '.join(_COLUMNS)}, import_id)"
+                f" VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})",
                 kept,
             )
         else:
@@ -446,17 +445,17 @@ class ScheduleWriter:
         )
         assignments = ", ".join(f"{c} = c.{c}" for c in _COLUMNS[2:])
         updated = conn.execute(
-            f"UPDATE instalments SET {assignments}, updated_at = :stamp"
+            f"UPDATE instalments SET {assignments}, import_id = :id"
             " FROM temp.sched_changed c"
             " WHERE instalments.loan_id = c.loan_id AND instalments.period = c.period",
-            {"stamp": self.stamp},
+            {"id": self.import_id},
         ).rowcount
         added = conn.execute(
-            f"INSERT INTO instalments ({', '.join(_COLUMNS)}, created_at, updated_at)"
-            f" SELECT {', '.join('s.' + c for c in _COLUMNS)}, :stamp, :stamp"
+            f"INSERT INTO instalments ({', '.join(_COLUMNS)}, import_id)"
+            f" SELECT {', '.join('s.' + c for c in _COLUMNS)}, :id"
             " FROM temp.sched_in s WHERE NOT EXISTS (SELECT 1 FROM instalments i"
             " WHERE i.loan_id = s.loan_id AND i.period = s.period)",
-            {"stamp": self.stamp},
+            {"id": self.import_id},
         ).rowcount
         conn.execute("DROP TABLE temp.sched_changed")
         return Saved(added, updated)

@@ -17,7 +17,14 @@ from retain.migrations import MIGRATION_SET, MIGRATIONS
 # The last SQLite step that schema.sql stands for.
 BASELINE_LAST = "m034_runoff_maturity_covers_balance"
 # The PostgreSQL form of each step after the baseline, by the step's name.
-UPGRADES: dict[str, str] = {}
+UPGRADES: dict[str, str] = {
+    "m035_instalments_written_by_import": """
+        ALTER TABLE instalments ADD COLUMN import_id BIGINT REFERENCES imports (import_id);
+        UPDATE instalments SET import_id = (SELECT MAX(m.import_id) FROM imports m
+            WHERE m.kind = 'schedule' AND m.started_at <= instalments.updated_at);
+        ALTER TABLE instalments DROP COLUMN created_at, DROP COLUMN updated_at;
+    """,
+}
 
 
 def baseline_steps() -> list[str]:
