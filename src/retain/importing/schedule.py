@@ -11,8 +11,10 @@ in a temporary table keyed by loan and period with their row numbers (one
 ``executemany`` per chunk), which also tells a repeated pair from earlier
 chunks; :meth:`ScheduleWriter.settle` then compares the whole stage with the
 store in a few statements: inserts, updates (with their audit rows) and the
-loans' derived columns. Into an empty ``instalments`` table the stage is
-copied in one statement, its indexes built after: nothing to compare with.
+loans' derived columns. Into an empty ``instalments`` table there is nothing
+to compare with: the rows go straight in, its index is built after, and a
+repeat from an earlier chunk is found in the table itself (the row it repeats
+by reading the input again, :meth:`ScheduleWriter._first_rows`).
 
 What a schedule decides for its loans (README, "Repayment schedules"):
 
