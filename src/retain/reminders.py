@@ -445,8 +445,9 @@ def _wake_sql(
     # quiet_days`` (ranking's ``scored``): a customer last contacted on or
     # before :lo - quiet_days is quiet on none of its days, so a class edge
     # changes nothing of their listing (the points it changes are the day's,
-    # and an episode keeps the facts of its first day). Few customers, found
-    # from the customers (not every open loan tested for a contact).
+    # and an episode keeps the facts of its first day). Few customers: read
+    # from the customers first (CROSS JOIN: SQLite keeps that order), their
+    # loans by index, not every open loan tested for a contact.
     recent = "c.last_contact_day > :lo - :quiet" if _PRUNE else "c.last_contact_day IS NOT NULL"
     params["quiet"] = rhythm.quiet_days
     sources: list[tuple[frozenset[str] | None, str]] = [
@@ -480,11 +481,11 @@ def _wake_sql(
         (
             None,
             f"SELECT l.customer_id, l.matures_day + o.column1 FROM customers c"
-            f" JOIN loans l ON l.customer_id = c.customer_id AND {open_l}"
+            f" CROSS JOIN loans l ON l.customer_id = c.customer_id AND {open_l}"
             f" CROSS JOIN {values(class_mins)} o"
             f" WHERE {recent} AND l.matures_day + o.column1 BETWEEN :lo AND :hi"
             f" UNION ALL SELECT l.customer_id, l.overdue_since_day + o.column1 FROM customers c"
-            f" JOIN loans l ON l.customer_id = c.customer_id AND {open_l}"
+            f" CROSS JOIN loans l ON l.customer_id = c.customer_id AND {open_l}"
             f" CROSS JOIN {values(edges)} o"
             f" WHERE {recent} AND l.overdue_since_day + o.column1 BETWEEN :lo AND :hi",
         ),
