@@ -516,7 +516,7 @@ def _wake_sql(
             " UNION ALL ".join(
                 f"SELECT l.customer_id, l.{column} + o.column1"
                 f" FROM {values({-rhythm.collateral_lead_days, 1})} o"
-                f" JOIN loans l ON {open_l}"
+                f" JOIN loans l ON +{open_l}"
                 f" AND l.{column} BETWEEN :lo - o.column1 AND :hi - o.column1"
                 for column in ("collateral_insurance_day", "collateral_certificate_day")
             ),
