@@ -9,12 +9,13 @@ reasons and officers the two must give the very same reminders, in the same orde
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import inspect
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,12 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from retain import reminders
 from retain.config import load_config
+from retain.days import day_number
 from retain.reminders import KINDS, upcoming
 from retain.store import open_store
+from retain.terms import CUSTOMER_FACING
 from tests.books import OFFICERS, T0, Book, books, load_book
 from tests.conftest import CUSTOMER_HEADER, LOAN_HEADER, Cli
 from tests.reference_reminders import reference_upcoming
@@ -84,6 +88,117 @@ def test_the_stream_is_the_reference(
             )
             got = list(upcoming(store.conn, config, today, days, kinds=wanted, officer=officer))
         assert got == expected, (today, days, wanted, officer)
+
+
+@STREAM_SETTINGS
+@given(
+    data=st.data(),
+    days=st.one_of(st.integers(0, 10), st.integers(11, 100)),
+    start=st.integers(0, 5),
+    kinds=st.one_of(
+        st.just(KINDS),
+        st.just(CUSTOMER_FACING),
+        st.lists(st.sampled_from(KINDS), min_size=1, unique=True),
+    ),
+)
+def test_the_pruned_wake_days_change_no_reminder(
+    data: st.DataObject, days: int, start: int, kinds: list[str]
+) -> None:
+    """The wake days ``reminders._wake_sql`` leaves out (win-back for customers
+    with an open loan, class edges of customers not contacted lately) give the
+    very same reminders as all of them."""
+    book = data.draw(books().flatmap(later_contacts))
+    with scratch() as folder:
+        note("To replay by hand:\n" + book.script())
+        cli = Cli(Path(folder) / "store" / "retain.db")
+        load_book(cli, book, Path(folder))
+        today = T0 + dt.timedelta(days=start)
+        config = load_config()
+        with open_store(cli.db, create=False) as store:
+            wanted = tuple(kinds)
+            pruned = list(upcoming(store.conn, config, today, days, kinds=wanted))
+            with _unpruned():
+                every = list(upcoming(store.conn, config, today, days, kinds=wanted))
+        assert pruned == every, (today, days, wanted)
+
+
+@contextlib.contextmanager
+def _unpruned() -> Iterator[None]:
+    saved = reminders._PRUNE
+    reminders._PRUNE = False
+    try:
+        yield
+    finally:
+        reminders._PRUNE = saved
+
+
+def _wake_pairs(cli: Cli, kinds: tuple[str, ...], days: int = 30) -> set[tuple[str, int]]:
+    config = load_config()
+    with open_store(cli.db, create=False) as store:
+        first = day_number(T0)
+        assert first is not None
+        sql, params = reminders._wake_sql(store.conn, config, first + 1, first + days, kinds)
+        return {(str(row[0]), int(row[1])) for row in store.conn.execute(sql, params)}
+
+
+def test_win_back_wakes_only_customers_without_an_open_loan(
+    cli: Cli, make_csv: Callable[..., Path]
+) -> None:
+    """The pruning is not vacuous: a close wakes its customer for win-back only
+    when no loan of theirs is open (and still does then)."""
+    customers = [CUSTOMER_HEADER]
+    loans = [LOAN_HEADER]
+    for cid in ("C1", "C2"):
+        customers.append([cid, f"客户{cid}", "13800000001", "", "粮油", "王芳", ""])
+        closed = (T0 - dt.timedelta(days=2)).isoformat()
+        loans.append([f"{cid}a", cid, "10000", "2025-01-05", "2026-11-20", "信用", "结清",
+                      closed, "", ""])  # fmt: skip
+    # C1 still has a loan open, maturing long after the window.
+    loans.append(["C1b", "C1", "10000", "2026-01-05", "2028-01-05", "信用", "正常", "", "", ""])
+    assert cli("import", "customers", str(make_csv("c.csv", customers))).exit_code == 0
+    assert cli("import", "loans", str(make_csv("l.csv", loans))).exit_code == 0
+    pruned = {cid for cid, _ in _wake_pairs(cli, ("win_back",))}
+    with _unpruned():
+        every = {cid for cid, _ in _wake_pairs(cli, ("win_back",))}
+    assert every == {"C1", "C2"}
+    assert pruned == {"C2"}
+
+
+def test_a_class_edge_in_the_quiet_days_lists_the_customer_that_day(
+    cli: Cli, make_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Six quiet days. Contacted today at 87 days past due: listed again in four
+    days at 91 (a worse class ends the quiet days; a day no contact rhythm
+    wakes), not when the quiet days run out. Contacted four days ago at 86: listed
+    tomorrow at 91 (the first contact whose quiet days reach a later day of the
+    window). Contacted five days ago: quiet today, listed tomorrow (its quiet
+    days end before any later day: its class edges need no wake day)."""
+    customers = [CUSTOMER_HEADER]
+    loans = [LOAN_HEADER]
+    for cid, ago in (("C1", 87), ("C2", 87), ("C3", 90)):
+        matured = (T0 - dt.timedelta(days=ago)).isoformat()
+        customers.append([cid, f"客户{cid}", "13800000001", "", "粮油", "王芳", ""])
+        loans.append([f"L{cid}", cid, "10000", "2025-01-05", matured, "信用", "逾期", "", "", ""])
+    assert cli("import", "customers", str(make_csv("c.csv", customers))).exit_code == 0
+    assert cli("import", "loans", str(make_csv("l.csv", loans))).exit_code == 0
+    for cid, ago in (("C1", 0), ("C2", 5), ("C3", 4)):
+        at = T0 - dt.timedelta(days=ago)
+        args = ("log", cid, "--channel", "call", "--outcome", "reached", "--at", at.isoformat())
+        assert cli(*args, "--yes").exit_code == 0
+    path = tmp_path / "quiet.toml"
+    path.write_text("[rhythm]\nquiet_days = 6\n", encoding="utf-8")
+    config = load_config(path)
+    with open_store(cli.db, create=False) as store:
+        found = list(upcoming(store.conn, config, T0, 10, kinds=("overdue",)))
+        with _unpruned():
+            every = list(upcoming(store.conn, config, T0, 10, kinds=("overdue",)))
+        expected = reference_upcoming(store.conn, config, T0, 10, kinds=("overdue",))
+    assert found == every == expected
+    assert [(r.customer_id, r.date, r.days_past_due) for r in found] == [
+        ("C2", T0 + dt.timedelta(days=1), 88),
+        ("C3", T0 + dt.timedelta(days=1), 91),
+        ("C1", T0 + dt.timedelta(days=4), 91),
+    ]
 
 
 def test_upcoming_is_a_generator_that_leaves_no_tables_behind(seeded: Cli) -> None:

@@ -246,6 +246,24 @@ def _query(
             f"{NULL_DAY} AS check_day, {NULL_DAY} AS checks_after, {NULL_DAY} AS secured_since"
         )
         cross_sell_facts = "NULL AS cross_sell_product, NULL AS cross_sell_since"
+    # The overdue spell's start. The call list looks it up per customer (only
+    # where the column is read), which keeps the open-loan pass on its covering
+    # index. Scoring woken pairs, each pair's open loans are read anyway: the
+    # same minimum over the same loans (open, past due that day) is taken there,
+    # not looked up again per pair past due (with no open loan past due that
+    # day, both are NULL).
+    since_expr = "COALESCE({a}.overdue_since_day, {a}.matures_day + 1)"
+    since_of_open = ""
+    overdue_since = f"""CASE WHEN o.dpd > 0 THEN (
+            SELECT MIN({since_expr.format(a="s")}) FROM loans s
+            WHERE s.customer_id = c.customer_id AND {is_open_sql("s")} AND {dpd_sql("s", t)} > 0
+        ) END"""
+    if wk:
+        since_of_open = (
+            f"\n        MIN(CASE WHEN ({dpd}) > 0 THEN {since_expr.format(a='l')} END)"
+            " AS overdue_since,"
+        )
+        overdue_since = "o.overdue_since"
     # The key grouped by, selected as it is: PostgreSQL takes l.customer_id for
     # another column than wk.customer_id, though the join makes them equal.
     grouped = "wk.customer_id AS customer_id" if wk else "l.customer_id"
@@ -257,7 +275,7 @@ WITH tiered AS (
     {tiered}
 ),
 open_loans AS (
-    SELECT {grouped}, {day_of}MAX({dpd}) AS dpd,
+    SELECT {grouped}, {day_of}MAX({dpd}) AS dpd,{since_of_open}
         -- The latest scheduled check (first N days after disbursement, then every
         -- M). A loan first imported more than M days after its disbursement starts
         -- its schedule after that first import: its earlier checks never count.
@@ -330,13 +348,8 @@ candidates AS {inline}(
         o.dpd, m.days_left, m.window_open, o.check_day, o.checks_after, o.secured_since,
         {t} AS today_day,
         -- The overdue spell began as reported by the import, else the day after
-        -- maturity: the earliest over the customer's overdue loans. Looked up per
-        -- customer (only where the column is read), which keeps the open-loan
-        -- pass on its covering index.
-        CASE WHEN o.dpd > 0 THEN (
-            SELECT MIN(COALESCE(s.overdue_since_day, s.matures_day + 1)) FROM loans s
-            WHERE s.customer_id = c.customer_id AND {is_open_sql("s")} AND {dpd_sql("s", t)} > 0
-        ) END AS overdue_since,
+        -- maturity: the earliest over the customer's overdue loans.
+        {overdue_since} AS overdue_since,
         CASE WHEN o.customer_id IS NULL THEN r.closed_day END AS closed_day,
         w.written_off_day, c.broken_promise_day, c.broken_promise_due_day, c.broken_promise_fen,
         -- Only where it is named (the action), and the only fact needing a
