@@ -271,7 +271,7 @@ def test_a_failed_commit_takes_the_rejects_file_back(
     from retain.store import Store
 
     @contextlib.contextmanager
-    def failing_commit(self: Store) -> Iterator[sqlite3.Connection]:
+    def failing_commit(self: Store, **_: object) -> Iterator[sqlite3.Connection]:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
