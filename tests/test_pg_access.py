@@ -165,6 +165,22 @@ def _raw(branch: Branch, login: str) -> Any:
 # --- what an officer sees through the CLI -------------------------------------------
 
 
+@contextlib.contextmanager
+def _spare_database(branch: Branch, suffix: str, collation: str = "C") -> Iterator[str]:
+    """A database of the owner's beside the branch's, as ``collation`` sorts
+    text; its URL for the owner's login. Dropped after."""
+    name = f"{PREFIX}_{suffix}"
+    _admin(
+        branch.server,
+        f'CREATE DATABASE "{name}" OWNER "{OWNER}" TEMPLATE template0'
+        f" ENCODING 'UTF8' LC_COLLATE '{collation}' LC_CTYPE '{collation}'",
+    )
+    try:
+        yield as_login(branch.server, OWNER, name)
+    finally:
+        _admin(branch.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_the_manager_sees_the_whole_branch(branch: Branch) -> None:
     due = _json(branch.run(branch.manager, "due", "--days", "30", "--format", "json"))
     assert _customers(due) >= {"C1", "C2"}
@@ -404,20 +420,11 @@ def test_grant_needs_exactly_one_of_officer_or_manager(branch: Branch) -> None:
 
 
 def test_a_database_not_in_byte_order_is_refused(branch: Branch) -> None:
-    name = f"{PREFIX}_utf8"
-    _admin(
-        branch.server,
-        f'CREATE DATABASE "{name}" OWNER "{OWNER}" TEMPLATE template0'
-        " ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
-    )
-    try:
-        url = as_login(branch.server, OWNER, name)
+    with _spare_database(branch, "utf8", collation="C.UTF-8") as url:
         result = branch.run(branch.owner, "db", "init", url)
-        assert result.exit_code == 1
-        assert result.stderr.count("\n") == 1
-        assert "createdb -T template0 -E UTF8 --lc-collate=C --lc-ctype=C retain" in result.stderr
-    finally:
-        _admin(branch.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "createdb -T template0 -E UTF8 --lc-collate=C --lc-ctype=C retain" in result.stderr
 
 
 def test_db_commands_refuse_a_sqlite_store(tmp_path: Path) -> None:
@@ -481,77 +488,71 @@ def test_the_sqlite_error_classes_are_kept(branch: Branch) -> None:
 
 
 def test_a_store_of_an_older_schema_is_not_upgraded_yet(branch: Branch) -> None:
-    name = f"{PREFIX}_old"
-    _admin(
-        branch.server,
-        f'CREATE DATABASE "{name}" OWNER "{OWNER}" TEMPLATE template0'
-        " ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'",
-    )
-    try:
-        url = as_login(branch.server, OWNER, name)
+    import psycopg
+
+    from retain.postgres.schema import BASELINE_LAST
+
+    with _spare_database(branch, "old") as url:
         assert branch.run(branch.owner, "db", "init", url).exit_code == 0
-        import psycopg
-
-        from retain.postgres.schema import BASELINE_LAST
-
         with psycopg.connect(url, autocommit=True) as conn:
             # a step schema.sql stands for is missing: no upgrade leads from there
             conn.execute("DELETE FROM _sqlite_migrations WHERE name = %s", (BASELINE_LAST,))
         result = branch.run(branch.owner, "db", "init", url)
-        assert result.exit_code == 1
-        assert result.stderr.count("\n") == 1
-        assert "upgrading a PostgreSQL store is not available yet" in result.stderr
-    finally:
-        _admin(branch.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "upgrading a PostgreSQL store is not available yet" in result.stderr
+
+
+def _fill_a_baseline_store(url: str) -> None:
+    """What an older retain made (schema.sql, up to m034), with one loan whose
+    instalment a schedule import (id 7) wrote."""
+    import psycopg
+
+    from retain.migrations import MIGRATION_SET
+    from retain.postgres.schema import baseline_steps, schema_sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(schema_sql())
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+            " SELECT %s, unnest(%s::text[]), '2026-11-30 00:00:00'",
+            (MIGRATION_SET, baseline_steps()),
+        )
+        conn.execute(
+            "INSERT INTO customers (customer_id, name, created_at, updated_at)"
+            " VALUES ('C1', '王建国', '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z')"
+        )
+        conn.execute(
+            "INSERT INTO loans (loan_id, customer_id, principal_fen, disbursed_on,"
+            " disbursed_day, matures_on, matures_day, guarantee, status, created_at,"
+            " updated_at) VALUES ('L1', 'C1', 100000, '2026-11-01', 20758, '2027-11-01',"
+            " 21123, 'credit', 'active', '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z')"
+        )
+        conn.execute(
+            "INSERT INTO imports (import_id, kind, file_name, started_at, finished_at,"
+            " added, updated, unchanged, rejected, skipped) VALUES"
+            " (7, 'schedule', 'march.csv', '2026-11-02T08:00:00Z', '2026-11-02T08:00:00Z',"
+            " 1, 0, 0, 0, 0)"
+        )
+        conn.execute(
+            "INSERT INTO instalments (loan_id, period, due_on, due_day, principal_fen,"
+            " interest_fen, created_at, updated_at) VALUES ('L1', 1, '2026-12-01', 20788,"
+            " 100000, 3000, '2026-11-02T08:00:01Z', '2026-11-02T08:00:01Z')"
+        )
 
 
 def test_db_init_upgrades_a_store_at_the_baseline_keeping_its_instalments(
     branch: Branch,
 ) -> None:
-    # A store an older retain made (schema.sql, up to m034) is brought to the
-    # current schema by `db init`: m035 turns an instalment's timestamps into
-    # the import that last wrote it.
-    name = f"{PREFIX}_m034"
-    _admin(
-        branch.server,
-        f'CREATE DATABASE "{name}" OWNER "{OWNER}" TEMPLATE template0'
-        " ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'",
-    )
-    try:
-        url = as_login(branch.server, OWNER, name)
-        import psycopg
+    # A store an older retain made is brought to the current schema by `db
+    # init`: m035 turns an instalment's timestamps into the import that last
+    # wrote it.
+    import psycopg
 
-        from retain.migrations import MIGRATION_SET
-        from retain.postgres.schema import UPGRADES, baseline_steps, schema_sql
+    from retain.postgres.schema import UPGRADES
 
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(schema_sql())
-            conn.execute(
-                "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
-                " SELECT %s, unnest(%s::text[]), '2026-11-30 00:00:00'",
-                (MIGRATION_SET, baseline_steps()),
-            )
-            conn.execute(
-                "INSERT INTO customers (customer_id, name, created_at, updated_at)"
-                " VALUES ('C1', '王建国', '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z')"
-            )
-            conn.execute(
-                "INSERT INTO loans (loan_id, customer_id, principal_fen, disbursed_on,"
-                " disbursed_day, matures_on, matures_day, guarantee, status, created_at,"
-                " updated_at) VALUES ('L1', 'C1', 100000, '2026-11-01', 20758, '2027-11-01',"
-                " 21123, 'credit', 'active', '2026-11-01T08:00:00Z', '2026-11-01T08:00:00Z')"
-            )
-            conn.execute(
-                "INSERT INTO imports (import_id, kind, file_name, started_at, finished_at,"
-                " added, updated, unchanged, rejected, skipped) VALUES"
-                " (7, 'schedule', 'march.csv', '2026-11-02T08:00:00Z', '2026-11-02T08:00:00Z',"
-                " 1, 0, 0, 0, 0)"
-            )
-            conn.execute(
-                "INSERT INTO instalments (loan_id, period, due_on, due_day, principal_fen,"
-                " interest_fen, created_at, updated_at) VALUES ('L1', 1, '2026-12-01', 20788,"
-                " 100000, 3000, '2026-11-02T08:00:01Z', '2026-11-02T08:00:01Z')"
-            )
+    with _spare_database(branch, "m034") as url:
+        _fill_a_baseline_store(url)
         result = branch.run(branch.owner, "db", "init", url)
         assert result.exit_code == 0, result.stderr
         with psycopg.connect(url) as conn:
@@ -569,5 +570,3 @@ def test_db_init_upgrades_a_store_at_the_baseline_keeping_its_instalments(
             ).fetchall() == [("L1", 1, 100000, 7)]
             steps = {row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations")}
             assert set(UPGRADES) <= steps
-    finally:
-        _admin(branch.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

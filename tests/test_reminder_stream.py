@@ -74,20 +74,13 @@ def later_contacts(draw: st.DrawFn, book: Book) -> Book:
 def test_the_stream_is_the_reference(
     data: st.DataObject, days: int, start: int, kinds: list[str], officer: str | None
 ) -> None:
-    book = data.draw(books().flatmap(later_contacts))
-    with scratch() as folder:
-        note("To replay by hand:\n" + book.script())
-        cli = Cli(Path(folder) / "store" / "retain.db")
-        load_book(cli, book, Path(folder))
+    wanted = tuple(kinds)
+    with _random_book_store(data) as conn:
         today = T0 + dt.timedelta(days=start)
         config = load_config()
-        with open_store(cli.db, create=False) as store:
-            wanted = tuple(kinds)
-            expected = reference_upcoming(
-                store.conn, config, today, days, kinds=wanted, officer=officer
-            )
-            got = list(upcoming(store.conn, config, today, days, kinds=wanted, officer=officer))
-        assert got == expected, (today, days, wanted, officer)
+        expected = reference_upcoming(conn, config, today, days, kinds=wanted, officer=officer)
+        got = list(upcoming(conn, config, today, days, kinds=wanted, officer=officer))
+    assert got == expected, (today, days, wanted, officer)
 
 
 @STREAM_SETTINGS
@@ -107,19 +100,26 @@ def test_the_pruned_wake_days_change_no_reminder(
     """The wake days ``reminders._wake_sql`` leaves out (win-back for customers
     with an open loan, class edges of customers not contacted lately) give the
     very same reminders as all of them."""
+    wanted = tuple(kinds)
+    with _random_book_store(data) as conn:
+        today = T0 + dt.timedelta(days=start)
+        config = load_config()
+        pruned = list(upcoming(conn, config, today, days, kinds=wanted))
+        with _unpruned():
+            every = list(upcoming(conn, config, today, days, kinds=wanted))
+    assert pruned == every, (today, days, wanted)
+
+
+@contextlib.contextmanager
+def _random_book_store(data: st.DataObject) -> Iterator[Any]:
+    """A store loaded with a random book (and its later contacts): its connection."""
     book = data.draw(books().flatmap(later_contacts))
     with scratch() as folder:
         note("To replay by hand:\n" + book.script())
         cli = Cli(Path(folder) / "store" / "retain.db")
         load_book(cli, book, Path(folder))
-        today = T0 + dt.timedelta(days=start)
-        config = load_config()
         with open_store(cli.db, create=False) as store:
-            wanted = tuple(kinds)
-            pruned = list(upcoming(store.conn, config, today, days, kinds=wanted))
-            with _unpruned():
-                every = list(upcoming(store.conn, config, today, days, kinds=wanted))
-        assert pruned == every, (today, days, wanted)
+            yield store.conn
 
 
 @contextlib.contextmanager

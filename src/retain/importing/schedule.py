@@ -373,8 +373,8 @@ class ScheduleWriter:
         found: dict[tuple[object, object], int] = {}
         with self._reread() as records:
             for chunk in records.batches(self._chunk_rows):
-                loans = _column(chunk.column("loan_id"), norm_id, None, {})
-                periods = _column(chunk.column("period"), period_check, None, {})
+                loans = _column(chunk.column("loan_id"), norm_id, None, self._tables[0])
+                periods = _column(chunk.column("period"), period_check, None, self._tables[1])
                 pairs = zip(zip(loans, periods, strict=True), chunk.row_nos, strict=True)
                 for key, row_no in pairs:
                     if key in keys and key not in found:
