@@ -14,10 +14,12 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 import icalendar
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from retain.sinks import Calendar, write_ics
+from retain import sinks
+from retain.sinks import Calendar, _fold_octets, _IcsEvents, write_ics
 
 STAMP = dt.datetime(2026, 12, 1, 18, 0, 0, tzinfo=dt.UTC)
 
@@ -181,3 +183,40 @@ def test_a_day_across_month_and_year_ends_and_a_valid_calendar() -> None:
     assert [e.decoded("dtstart").isoformat() for e in events] == dates
     assert [e.decoded("dtend") - e.decoded("dtstart") for e in events] == [dt.timedelta(days=1)] * 5
     assert [str(e["DESCRIPTION"]) for e in events] == [r["message"] for r in rows]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    line=st.one_of(
+        st.text(alphabet=st.sampled_from(list("ab\\^;,中😀é")), min_size=70, max_size=400),
+        st.text(
+            st.characters(blacklist_categories=["Cs"], blacklist_characters="\n"), max_size=400
+        ),
+    )
+)
+def test_the_octet_fold_is_icalendars_fold(line: str) -> None:
+    """``_fold_octets`` folds a line where icalendar's ``Contentline`` does."""
+    from icalendar.parser import Contentline
+
+    raw = line.encode("utf-8")
+    expected = Contentline(line).to_ical()  # type: ignore[no-untyped-call]
+    if len(raw) >= 75:
+        assert _fold_octets(raw) == expected
+    else:
+        assert raw == expected  # a short line is written as it is, unfolded
+
+
+def test_icalendar_folds_if_the_probes_disagree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a later icalendar fold otherwise, its own folding is used."""
+    assert _IcsEvents(STAMP)._fast_fold
+    monkeypatch.setattr(sinks, "_fold_octets", lambda raw: raw)
+    assert not _IcsEvents(STAMP)._fast_fold
+    rows = [
+        {
+            "reminder_id": "r",
+            "date": "2026-12-31",
+            "message": "【本行】尊敬的客户，" * 9 + "\\" * 80,
+        }
+    ]
+    data = same(rows, customer())
+    assert b"\r\n " in data
