@@ -284,7 +284,8 @@ class _IcsEvents:
     constant ones (DTSTAMP is one instant per file). A row's varying lines are then
     made as ``Component.to_ical`` makes them: the name and parameters it wrote, the
     value through icalendar's own type (``vText`` escaping, ``vDDDTypes``), the
-    line through its ``Contentline`` folding; a day's two date lines once a file.
+    line folded where its ``Contentline`` folds (see :meth:`_fold`); a day's two
+    date lines once a file.
     """
 
     def __init__(self, stamp: dt.datetime) -> None:
