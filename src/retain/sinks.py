@@ -225,15 +225,200 @@ class Calendar:
     lang: str
 
 
+_ICS_FOLD_OCTETS = 75  # icalendar's Contentline.to_ical folds a line this long or longer
+# Lines that put each case of icalendar's folding on a fold: a 2-, 3- and 4-octet
+# character across the 75th octet, an escape's backslash or a caret last before
+# it (icalendar moves it to the next line), exactly 74 and 75 octets, many folds.
+_ICS_FOLD_PROBES = tuple(
+    head + tail
+    for head in ("", "a", "ab", "abc", "SUMMARY:", "DESCRIPTION:")
+    for tail in (
+        "x" * 73,
+        "x" * 74,
+        "x" * 75,
+        "中" * 60,
+        "é" * 90,
+        "😀" * 50,
+        "x" * 72 + "\\\\\\nyz" * 30,
+        "x" * 71 + "^^^^" + "中" * 40,
+        ("a\\,中😀é^" * 40),
+    )
+)
+_ICS_UID, _ICS_SUMMARY, _ICS_MESSAGE = (
+    "retain-uid-7f3a",
+    "retain-summary-7f3a",
+    "retain-message-7f3a",
+)
+_ICS_DAY = dt.date(1900, 1, 1)  # a sentinel day: its DTSTART and DTEND are learnt, not written
+
+
+def _ics_event(
+    event_cls: Any,
+    alarm_cls: Any,
+    uid: str,
+    stamp: dt.datetime,
+    day: dt.date,
+    summary: str,
+    message: str,
+) -> Any:
+    """The one event a reminder becomes, as icalendar builds it."""
+    event = event_cls()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + dt.timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", message)
+    event.add("transp", "TRANSPARENT")
+    alarm = alarm_cls()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", dt.timedelta(hours=9))  # 09:00 on the day of an all-day event
+    event.add_component(alarm)
+    return event
+
+
+class _IcsEvents:
+    """An event's bytes without building it. icalendar serialises one real event
+    whose varying values are sentinels: that gives the order of its lines and the
+    constant ones (DTSTAMP is one instant per file). A row's varying lines are then
+    made as ``Component.to_ical`` makes them: the name and parameters it wrote, the
+    value through icalendar's own type (``vText`` escaping, ``vDDDTypes``), the
+    line folded where its ``Contentline`` folds (see :meth:`_fold`); a day's two
+    date lines once a file.
+    """
+
+    def __init__(self, stamp: dt.datetime) -> None:
+        from icalendar import Alarm, Event
+        from icalendar.parser import Contentline
+        from icalendar.parser_tools import to_unicode
+        from icalendar.prop import vDDDTypes, vText
+
+        self._contentline, self._to_unicode = Contentline, to_unicode
+        self._vtext, self._vddd = vText, vDDDTypes
+        template = _ics_event(Event, Alarm, _ICS_UID, stamp, _ICS_DAY, _ICS_SUMMARY, _ICS_MESSAGE)
+        raw: bytes = template.to_ical()
+        ends = [
+            (":" + self._text(_ICS_UID), "uid"),
+            (":" + self._text(_ICS_SUMMARY), "summary"),
+            (":" + self._text(_ICS_MESSAGE), "message"),
+            (":" + self._date(_ICS_DAY), "start"),
+            (":" + self._date(_ICS_DAY + dt.timedelta(days=1)), "end"),
+        ]
+        # Constant bytes (whole lines, CRLF included) or a varying line: (slot, prefix).
+        parts: list[bytes | tuple[str, str]] = []
+        assert raw.endswith(b"\r\n")
+        for physical in raw[:-2].split(b"\r\n"):
+            assert not physical.startswith((b" ", b"\t")), "a sentinel's line was folded"
+            line = physical.decode("utf-8")
+            slot = next(((end, name) for end, name in ends if line.endswith(end)), None)
+            if slot is not None:
+                parts.append((slot[1], line[: len(line) - len(slot[0]) + 1]))
+                continue
+            assert not any(end[1:] in line for end, _ in ends), line
+            if parts and isinstance(parts[-1], bytes):
+                parts[-1] += physical + b"\r\n"
+            else:
+                parts.append(physical + b"\r\n")
+        slots = sorted(part[0] for part in parts if isinstance(part, tuple))
+        assert slots == ["end", "message", "start", "summary", "summary", "uid"], slots
+        self._parts = parts
+        self._date_prefix = {
+            part[0]: part[1]
+            for part in parts
+            if isinstance(part, tuple) and part[0] in ("start", "end")
+        }
+        self._days: dict[str, dict[str, bytes]] = {}
+        # Folding is the costly part of a line; _fold_octets does it on the UTF-8
+        # octets in slices, used only where it gives icalendar's own folds.
+        self._fast_fold = all(
+            _fold_octets(probe.encode("utf-8")) == Contentline(probe).to_ical()  # type: ignore[no-untyped-call]
+            for probe in _ICS_FOLD_PROBES
+        )
+
+    def _text(self, value: str) -> str:
+        """What ``Contentline.from_parts`` writes after the name for a TEXT value."""
+        return self._to_unicode(self._vtext(value).to_ical())
+
+    def _date(self, day: dt.date) -> str:
+        return self._to_unicode(self._vddd(day).to_ical())
+
+    def _fold(self, line: str) -> bytes:
+        """``Contentline(line).to_ical()`` and its CRLF: a line shorter than the fold
+        is its own UTF-8 (``_foldline`` breaks only where a line reaches 75 octets);
+        a longer one is folded by :func:`_fold_octets` if it passed the probes."""
+        raw = line.encode("utf-8")
+        if len(raw) < _ICS_FOLD_OCTETS:
+            return raw + b"\r\n"
+        if self._fast_fold:
+            return _fold_octets(raw) + b"\r\n"
+        return self._contentline(line).to_ical() + b"\r\n"  # type: ignore[no-untyped-call,no-any-return]
+
+    def _dates(self, date: str) -> dict[str, bytes]:
+        day = dt.date.fromisoformat(date)
+        start, end = self._date_prefix["start"], self._date_prefix["end"]
+        return {
+            "start": self._fold(start + self._date(day)),
+            "end": self._fold(end + self._date(day + dt.timedelta(days=1))),
+        }
+
+    def to_ical(self, uid: str, date: str, summary: str, message: str) -> bytes:
+        """The bytes of ``_ics_event(…).to_ical()`` for one reminder."""
+        dates = self._days.get(date)
+        if dates is None:
+            dates = self._days[date] = self._dates(date)
+        summary_text = self._text(summary)
+        values = {
+            "uid": self._text(uid),
+            "summary": summary_text,
+            "message": summary_text if message == summary else self._text(message),
+        }
+        folded: dict[str, bytes] = {}  # the alarm's line is often the event's
+        out: list[bytes] = []
+        for part in self._parts:
+            if isinstance(part, bytes):
+                out.append(part)
+                continue
+            slot, prefix = part
+            if slot in dates:
+                out.append(dates[slot])
+                continue
+            line = prefix + values[slot]
+            data = folded.get(line)
+            if data is None:
+                data = folded[line] = self._fold(line)
+            out.append(data)
+        return b"".join(out)
+
+
+def _fold_octets(raw: bytes) -> bytes:
+    """icalendar's ``_foldline`` on a UTF-8 line, a slice at a time instead of a
+    character at a time: each physical line takes whole characters up to 74 octets
+    (75 with the continuation's space), and an escape's backslash or a caret that
+    would end one starts the next instead."""
+    chunks = []
+    start = 0
+    while len(raw) - start >= _ICS_FOLD_OCTETS:
+        stop = start + _ICS_FOLD_OCTETS - 1
+        while raw[stop] & 0xC0 == 0x80:  # inside a character: fold before it
+            stop -= 1
+        if raw[stop - 1] in b"\\^" and stop - 1 > start:
+            stop -= 1
+        chunks.append(raw[start:stop])
+        start = stop
+    chunks.append(raw[start:])
+    return b"\r\n ".join(chunks)
+
+
 def write_ics(rows: Iterable[Mapping[str, Any]], handle: IO[bytes], calendar: Calendar) -> int:
     """One all-day VEVENT per row (``reminder_id``, ``date``, ``message``): a stable
     UID, so a calendar updates instead of duplicating, and an alarm at 09:00 that day.
 
     Written event by event: the calendar's own lines, each event as it comes,
     then the closing line — the same bytes as serialising the whole calendar at
-    once, without holding it.
+    once, without holding it, and without building a component per event (see
+    :class:`_IcsEvents`).
     """
-    from icalendar import Alarm, Event
     from icalendar import Calendar as ICalendar
 
     book = ICalendar()
@@ -245,25 +430,13 @@ def write_ics(rows: Iterable[Mapping[str, Any]], handle: IO[bytes], calendar: Ca
     end = b"END:VCALENDAR\r\n"
     assert whole.endswith(end)
     handle.write(whole[: -len(end)])
-    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    events = _IcsEvents(dt.datetime.now(dt.UTC).replace(microsecond=0))
     count = 0
     for row in rows:
         summary = calendar.summary(row)
-        day = dt.date.fromisoformat(row["date"])
-        event = Event()
-        event.add("uid", f"{row['reminder_id']}@retain")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", day)
-        event.add("dtend", day + dt.timedelta(days=1))
-        event.add("summary", summary)
-        event.add("description", row["message"])
-        event.add("transp", "TRANSPARENT")
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
-        alarm.add("trigger", dt.timedelta(hours=9))  # 09:00 on the day of an all-day event
-        event.add_component(alarm)
-        handle.write(event.to_ical())
+        handle.write(
+            events.to_ical(f"{row['reminder_id']}@retain", row["date"], summary, row["message"])
+        )
         count += 1
     handle.write(end)
     return count
